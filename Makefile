@@ -1,0 +1,112 @@
+# hull — plain Makefile (no autotools).  `make help` lists the targets.
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+CC      ?= cc
+PKG_CONFIG ?= pkg-config
+VERSION := 0.1.0
+GIT_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+B := build
+
+# Libraries of the runtime (hull-oci): found with pkg-config.
+RT_PKGS  := yajl libseccomp libcap libcgroup
+# Libraries of the image store (hull, issue 4): libarchive for layers.
+IMG_PKGS := libarchive
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(RT_PKGS) $(IMG_PKGS) 2>/dev/null)
+RT_LIBS    := $(shell $(PKG_CONFIG) --libs $(RT_PKGS) 2>/dev/null)
+
+WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 $(WARN) -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
+	   -DHULL_VERSION='"$(VERSION)"' -DHULL_COMMIT='"$(GIT_COMMIT)"' \
+	   -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
+LDFLAGS ?=
+LDFLAGS += -pie -Wl,--as-needed -Wl,-z,relro,-z,now
+
+RT_SRC   := $(wildcard runtime/*.c)
+RT_OBJ   := $(RT_SRC:%.c=$(B)/%.o)
+OCI_SRC  := $(wildcard cmd/hull-oci/*.c)
+OCI_OBJ  := $(OCI_SRC:%.c=$(B)/%.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+BINS := $(B)/hull-oci $(B)/hull-oci-vm
+
+.PHONY: all deps run test test-unit test-integration lint format install uninstall bench clean help
+
+all: $(BINS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/libhullrt.a: $(RT_OBJ)
+	$(AR) rcs $@ $^
+
+$(B)/hull-oci: $(OCI_OBJ) $(B)/libhullrt.a
+	$(CC) $(LDFLAGS) -o $@ $(OCI_OBJ) $(B)/libhullrt.a $(RT_LIBS)
+
+# hull-oci-vm picks the vm isolation level by the name it is invoked with.
+$(B)/hull-oci-vm: $(B)/hull-oci
+	ln -sf hull-oci $@
+
+$(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libhullrt.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libhullrt.a $(RT_LIBS)
+
+deps:
+	@scripts/deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/run-sample.sh
+
+test: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BIN)
+	@tests/run.sh
+
+test-unit: $(UNIT_BIN)
+	@tests/run.sh unit
+
+test-integration: all
+	@tests/run.sh integration
+
+bench: deps all
+	@bench/run.sh
+
+SRC_ALL := $(wildcard runtime/*.[ch] cmd/*/*.[ch] tests/unit/*.[ch] vm/*.[ch] vm/guest/*.[ch] image/*.[ch] network/*.[ch])
+lint:
+	clang-format --dry-run --Werror $(SRC_ALL)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
+		--inline-suppr --suppress=missingIncludeSystem -D__GNUC__ -I. \
+		runtime cmd tests/unit
+
+format:
+	clang-format -i $(SRC_ALL)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(B)/hull-oci $(DESTDIR)$(BINDIR)/hull-oci
+	ln -sf hull-oci $(DESTDIR)$(BINDIR)/hull-oci-vm
+	for f in docs/*.1; do [ -e "$$f" ] && install -m 0644 "$$f" $(DESTDIR)$(MANDIR)/man1/; done; true
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/hull-oci $(DESTDIR)$(BINDIR)/hull-oci-vm
+	for f in docs/*.1; do rm -f $(DESTDIR)$(MANDIR)/man1/$$(basename $$f); done; true
+
+clean:
+	rm -rf $(B)
+
+help:
+	@echo "make            build hull-oci (and hull-oci-vm) into $(B)/"
+	@echo "make run        install missing Debian packages, build, run a sample container"
+	@echo "make test       install missing Debian packages, build, run the whole test suite"
+	@echo "make lint       clang-format check and cppcheck"
+	@echo "make bench      benchmarks against crun and runc"
+	@echo "make install    install into \$$DESTDIR\$$PREFIX (PREFIX=$(PREFIX))"
+
+-include $(RT_OBJ:.o=.d) $(OCI_OBJ:.o=.d)

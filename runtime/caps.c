@@ -1,0 +1,103 @@
+#include "caps.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+
+#include "util.h"
+
+/* "CAP_NET_ADMIN" -> value; unknown names are an error naming them.  Capabilities newer
+ * than the running kernel are skipped, as they cannot be granted anyway. */
+static int cap_value(const char *name, cap_value_t *v, struct hull_err *err)
+{
+	if (cap_from_name(name, v) < 0)
+		return hull_error(err, EINVAL, "unknown capability `%s`", name);
+	return 0;
+}
+
+static int set_flag(cap_t caps, cap_flag_t flag, char **list, struct hull_err *err)
+{
+	size_t i;
+	for (i = 0; list && list[i]; i++) {
+		cap_value_t v;
+		if (cap_value(list[i], &v, err) < 0)
+			return -1;
+		if (!CAP_IS_SUPPORTED(v))
+			continue;
+		if (cap_set_flag(caps, flag, 1, &v, CAP_SET) < 0)
+			return hull_error(err, errno, "capability `%s`", list[i]);
+	}
+	return 0;
+}
+
+static bool listed(char **list, cap_value_t v)
+{
+	size_t i;
+	for (i = 0; list && list[i]; i++) {
+		cap_value_t w;
+		if (cap_from_name(list[i], &w) == 0 && w == v)
+			return true;
+	}
+	return false;
+}
+
+int hull_caps_prepare(const struct hull_capabilities *c, struct hull_err *err)
+{
+	cap_value_t v, last = cap_max_bits();
+	size_t i;
+
+	if (!c)
+		return 0;
+	/* validate every name up front so a typo fails create, not the exec */
+	for (i = 0; c->bounding && c->bounding[i]; i++)
+		if (cap_value(c->bounding[i], &v, err) < 0)
+			return -1;
+	for (v = 0; v < last; v++)
+		if (!listed(c->bounding, v) && cap_drop_bound(v) < 0 && errno != EINVAL)
+			return hull_error(err, errno, "drop capability %d from the bounding set", v);
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return hull_error(err, errno, "keep capabilities across setuid");
+	return 0;
+}
+
+int hull_caps_apply(const struct hull_capabilities *c, struct hull_err *err)
+{
+	cap_t caps;
+	size_t i;
+	int ret = -1;
+
+	if (!c)
+		return 0;
+	caps = cap_init();
+	if (!caps)
+		return hull_error(err, errno, "cap_init");
+	if (set_flag(caps, CAP_EFFECTIVE, c->effective, err) < 0 ||
+	    set_flag(caps, CAP_PERMITTED, c->permitted, err) < 0 ||
+	    set_flag(caps, CAP_INHERITABLE, c->inheritable, err) < 0)
+		goto out;
+	if (cap_set_proc(caps) < 0) {
+		hull_error(err, errno, "set capabilities");
+		goto out;
+	}
+	/* ambient capabilities are never inherited from the runtime: start empty */
+	if (cap_reset_ambient() < 0 && errno != EINVAL) {
+		hull_error(err, errno, "clear ambient capabilities");
+		goto out;
+	}
+	for (i = 0; c->ambient && c->ambient[i]; i++) {
+		cap_value_t v;
+		if (cap_value(c->ambient[i], &v, err) < 0)
+			goto out;
+		if (CAP_IS_SUPPORTED(v) && cap_set_ambient(v, CAP_SET) < 0) {
+			hull_error(err, errno, "ambient capability `%s` (it must be permitted and "
+					       "inheritable too)", c->ambient[i]);
+			goto out;
+		}
+	}
+	prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+	ret = 0;
+out:
+	cap_free(caps);
+	return ret;
+}

@@ -1,0 +1,44 @@
+/* The OCI lifecycle (create, start, run, kill, delete), written once for both isolation
+ * levels.  cmd/hull-oci and cmd/hull call these; they never print. */
+#ifndef HULL_CONTAINER_H
+#define HULL_CONTAINER_H
+
+#include <stdbool.h>
+
+#include "err.h"
+#include "state.h"
+
+struct hull_create_opts {
+	const char *root;           /* state root (default HULL_DEFAULT_ROOT) */
+	const char *id;
+	const char *bundle;         /* NULL = current directory */
+	const char *pid_file;       /* NULL = none */
+	const char *console_socket; /* NULL = none */
+	bool no_pivot;
+	bool no_new_keyring;
+	int preserve_fds;    /* fds 3 .. 3+N-1 (after the LISTEN_FDS ones) stay open */
+	bool systemd_cgroup; /* refused with a clear error: hull has no systemd driver yet */
+	bool detach;         /* run only: return once started */
+};
+
+/* create: the container's init waits in the created state until start. */
+int hull_container_create(const struct hull_create_opts *o, struct hull_err *err);
+
+/* start: lets a created container run its process; poststart hooks follow. */
+int hull_container_start(const char *root, const char *id, struct hull_err *err);
+
+/* run: create + start.  In the foreground it waits for the process, forwarding signals (and
+ * proxying the terminal when process.terminal is set without a console socket), deletes the
+ * container and stores the exit status in *status: the code, or 128+N for signal N.  With
+ * o->detach it returns once started (*status = 0). */
+int hull_container_run(const struct hull_create_opts *o, int *status, struct hull_err *err);
+
+/* kill: signal the init (or every process in the container with all). */
+int hull_container_kill(const char *root, const char *id, int sig, bool all,
+			struct hull_err *err);
+
+/* delete: a stopped (or created) container; force kills a running one first.  Removes the
+ * cgroup and the state, runs poststop hooks. */
+int hull_container_delete(const char *root, const char *id, bool force, struct hull_err *err);
+
+#endif

@@ -1,0 +1,47 @@
+/* What the runtime hands the container's init, and the init's entry point (container mode). */
+#ifndef HULL_EXECUTOR_H
+#define HULL_EXECUTOR_H
+
+#include <stdbool.h>
+
+#include "cgroup.h"
+#include "container.h"
+#include "err.h"
+#include "spec.h"
+
+struct hull_join_ns {
+	int type; /* CLONE_NEW* */
+	int fd;   /* opened namespace path */
+};
+
+struct hull_init_ctx {
+	const struct hull_spec *spec;
+	const struct hull_create_opts *opts;
+	const char *bundle;
+	const char *rootfs;
+	const struct hull_cgroups *cgroups;
+	const char *cgroup_path;
+	int sync_fd;    /* init's end of the sync socket */
+	int fifo_fd;    /* exec.fifo opened O_RDWR (create), -1 for run */
+	int console_fd; /* where to send the pty master, -1 without a terminal */
+	struct hull_join_ns join[8];
+	size_t n_join;
+	unsigned long new_ns;   /* CLONE_NEW* to create */
+	int n_listen_fds;       /* LISTEN_FDS handed through */
+	bool run_mode;
+};
+
+/* The container's init: never returns; reports errors over sync_fd and exits. */
+__attribute__((noreturn)) void hull_init_main(struct hull_init_ctx *ctx);
+
+/* process.c: the last steps before exec, after the rootfs is in place. */
+/* Resolve args[0] in the container ("executable file not found in $PATH"). */
+char *hull_process_lookup(const struct hull_process *p, struct hull_err *err);
+/* rlimits, groups, gid, uid, umask, no_new_privs; then fds and execve. */
+int hull_process_identity(const struct hull_process *p, struct hull_err *err);
+/* Environment with LISTEN_FDS/LISTEN_PID added when fds are handed through. */
+char **hull_process_env(const struct hull_process *p, int n_listen_fds);
+/* Keep fds 0..2 and 3..3+keep-1; everything else is closed by the exec. */
+int hull_process_fds(int keep, struct hull_err *err);
+
+#endif

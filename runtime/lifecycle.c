@@ -1,0 +1,325 @@
+/* start, kill, delete and the foreground part of run. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "container.h"
+#include "hooks.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "sync.h"
+#include "terminal.h"
+#include "util.h"
+
+void hull_launch_release(struct hull_launch *l)
+{
+	if (l->sync_fd >= 0)
+		close(l->sync_fd);
+	if (l->lock_fd >= 0)
+		close(l->lock_fd);
+	if (l->tty_master >= 0)
+		close(l->tty_master);
+	l->sync_fd = l->lock_fd = l->tty_master = -1;
+	hull_spec_free(l->spec);
+	hull_state_free(l->state);
+	hull_cgroups_free(&l->cgroups);
+	l->spec = NULL;
+	l->state = NULL;
+}
+
+static bool same_process(pid_t pid, unsigned long long start_time)
+{
+	unsigned long long now;
+	if (hull_proc_start_time(pid, &now, NULL) < 0)
+		return false;
+	return !start_time || now == start_time;
+}
+
+void hull_wait_gone(pid_t pid, unsigned long long start_time)
+{
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0), i;
+	if (pfd >= 0) {
+		/* the pid may have been reused between our check and pidfd_open */
+		if (same_process(pid, start_time)) {
+			struct pollfd p = {pfd, POLLIN, 0};
+			poll(&p, 1, 10000);
+		}
+		close(pfd);
+		return;
+	}
+	for (i = 0; i < 2000 && same_process(pid, start_time); i++)
+		nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
+}
+
+static struct hull_spec *load_saved_spec(const char *root, const char *id, struct hull_err *err)
+{
+	cleanup_free char *path = hull_strfmt("%s/%s/config.json", root, id);
+	return hull_spec_load(path, err);
+}
+
+int hull_container_start(const char *root, const char *id, struct hull_err *err)
+{
+	cleanup_close int lock = hull_state_lock(root, id, err);
+	cleanup_free char *fifo = NULL, *json = NULL;
+	struct hull_state *st = NULL;
+	struct hull_spec *spec = NULL;
+	int fd, ret = -1;
+
+	if (lock < 0 || hull_state_load(root, id, &st, err) < 0)
+		return hull_error_wrap(err, "start");
+	if (st->status != HULL_CREATED) {
+		hull_error(err, EINVAL, "start: container `%s` is %s, not created", id,
+			   hull_status_name(st->status));
+		goto out;
+	}
+	spec = load_saved_spec(root, id, err);
+	if (!spec)
+		goto out;
+	fifo = hull_strfmt("%s/%s/exec.fifo", root, id);
+	/* Non-blocking: with no reader the init is gone, and we must not hang. */
+	fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		hull_error(err, errno == ENXIO ? ESRCH : errno, "start: container `%s` init", id);
+		goto out;
+	}
+	if (write(fd, "0", 1) != 1) {
+		hull_error(err, errno, "start: wake container `%s`", id);
+		close(fd);
+		goto out;
+	}
+	close(fd);
+	unlink(fifo);
+	st->status = HULL_RUNNING;
+	json = hull_state_to_json(st, false);
+	/* poststart failures are reported but the container keeps running, as runc does */
+	if (hull_hooks_run(&spec->hooks.poststart, "poststart", json, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	hull_spec_free(spec);
+	hull_state_free(st);
+	return ret;
+}
+
+int hull_container_kill(const char *root, const char *id, int sig, bool all, struct hull_err *err)
+{
+	struct hull_state *st = NULL;
+	struct hull_cgroups cg = {0};
+	int ret = -1;
+
+	if (hull_state_load(root, id, &st, err) < 0)
+		return hull_error_wrap(err, "kill");
+	if (st->status == HULL_STOPPED) {
+		hull_error(err, ESRCH, "kill: container `%s` is not running", id);
+		goto out;
+	}
+	if (all && st->cgroup_path && *st->cgroup_path && hull_cgroups_discover(&cg, NULL) == 0) {
+		pid_t *pids = NULL;
+		size_t n = 0, i;
+		if (hull_cgroup_pids(&cg, st->cgroup_path, &pids, &n, NULL) == 0) {
+			for (i = 0; i < n; i++)
+				kill(pids[i], sig);
+			free(pids);
+		}
+	}
+	if (kill(st->pid, sig) < 0 && !(all && errno == ESRCH)) {
+		hull_error(err, errno, "kill: container `%s` (pid %d)", id, st->pid);
+		goto out;
+	}
+	ret = 0;
+out:
+	hull_cgroups_free(&cg);
+	hull_state_free(st);
+	return ret;
+}
+
+/* Kill every process still in the container and wait for its init to be gone. */
+static void destroy(const struct hull_state *st, const struct hull_cgroups *cg)
+{
+	if (st->status != HULL_STOPPED)
+		kill(st->pid, SIGKILL);
+	if (cg->n && st->cgroup_path && *st->cgroup_path) {
+		pid_t *pids = NULL;
+		size_t n = 0, i;
+		if (hull_cgroup_pids(cg, st->cgroup_path, &pids, &n, NULL) == 0) {
+			for (i = 0; i < n; i++)
+				kill(pids[i], SIGKILL);
+			free(pids);
+		}
+	}
+	if (st->status != HULL_STOPPED)
+		hull_wait_gone(st->pid, st->start_time);
+}
+
+static int remove_container(const char *root, struct hull_state *st, struct hull_err *err)
+{
+	struct hull_cgroups cg = {0};
+	cleanup_free char *dir = hull_state_dir(root, st->id);
+	struct hull_spec *spec = load_saved_spec(root, st->id, NULL);
+	struct hull_err herr = {0};
+	int ret = 0;
+
+	if (hull_cgroups_discover(&cg, NULL) < 0)
+		cg.n = 0;
+	destroy(st, &cg);
+	if (cg.n && hull_cgroup_remove(&cg, st->cgroup_path, err) < 0)
+		ret = -1;
+	hull_cgroups_free(&cg);
+	if (spec) {
+		cleanup_free char *json = NULL;
+		st->status = HULL_STOPPED;
+		json = hull_state_to_json(st, false);
+		/* poststop failures are logged; the container is removed all the same */
+		if (hull_hooks_run(&spec->hooks.poststop, "poststop", json, &herr) < 0)
+			hull_warn("%s", herr.msg);
+		hull_spec_free(spec);
+	}
+	if (hull_remove_tree(dir, ret < 0 ? NULL : err) < 0)
+		ret = -1;
+	return ret;
+}
+
+int hull_container_delete(const char *root, const char *id, bool force, struct hull_err *err)
+{
+	cleanup_close int lock = hull_state_lock(root, id, err);
+	struct hull_state *st = NULL;
+	int ret;
+
+	if (lock < 0)
+		return hull_error_wrap(err, "delete");
+	if (hull_state_load(root, id, &st, err) < 0) {
+		/* a state directory without a usable state.json (a create killed half-way) */
+		if (err && err->errnum == ENOENT) {
+			cleanup_free char *dir = hull_state_dir(root, id);
+			hull_err_clear(err);
+			return hull_remove_tree(dir, err);
+		}
+		return hull_error_wrap(err, "delete");
+	}
+	if ((st->status == HULL_RUNNING || st->status == HULL_PAUSED) && !force) {
+		hull_error(err, EBUSY,
+			   "delete: container `%s` is %s: stop it first, or use --force", id,
+			   hull_status_name(st->status));
+		hull_state_free(st);
+		return -1;
+	}
+	ret = remove_container(root, st, err);
+	hull_state_free(st);
+	return ret < 0 ? hull_error_wrap(err, "delete `%s`", id) : 0;
+}
+
+/* run in the foreground: our signals go to the workload. */
+static volatile sig_atomic_t fwd_pid;
+static volatile sig_atomic_t got_winch;
+
+static void forward(int sig)
+{
+	if (sig == SIGWINCH)
+		got_winch = 1;
+	if (fwd_pid > 0)
+		kill((pid_t)fwd_pid, sig);
+}
+
+static const int forwarded[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGTERM, SIGUSR1,
+				SIGUSR2, SIGWINCH, SIGCONT, SIGTSTP, SIGPIPE};
+
+static int wait_status(pid_t pid, struct hull_tty_proxy *tty)
+{
+	int status;
+	for (;;) {
+		pid_t r;
+		if (tty) {
+			if (got_winch) {
+				got_winch = 0;
+				hull_tty_proxy_resize(tty);
+			}
+			r = waitpid(pid, &status, WNOHANG);
+			if (r == 0) {
+				if (hull_tty_proxy_pump(tty, 100) == 1) {
+					hull_tty_proxy_stop(tty);
+					tty = NULL;
+				}
+				continue;
+			}
+		} else {
+			r = waitpid(pid, &status, 0);
+		}
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR)
+			return 255;
+	}
+	if (tty) {
+		/* drain what the workload wrote last */
+		while (hull_tty_proxy_pump(tty, 0) == 0)
+			;
+		hull_tty_proxy_stop(tty);
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 255;
+}
+
+int hull_container_run(const struct hull_create_opts *o, int *status, struct hull_err *err)
+{
+	struct hull_launch l = {.run_mode = true, .tty_master = -1, .sync_fd = -1, .lock_fd = -1};
+	struct hull_tty_proxy *tty = NULL;
+	struct sigaction sa = {.sa_handler = forward, .sa_flags = SA_RESTART};
+	cleanup_free char *json = NULL;
+	size_t i;
+
+	*status = 0;
+	if (hull_container_create_internal(o, &l, err) < 0)
+		return -1;
+	if (!o->detach) {
+		sigemptyset(&sa.sa_mask);
+		fwd_pid = l.pid;
+		for (i = 0; i < ARRAY_SIZE(forwarded); i++)
+			sigaction(forwarded[i], &sa, NULL);
+	}
+	if (l.tty_master >= 0)
+		tty = hull_tty_proxy_start(l.tty_master, err);
+	if (hull_sync_send(l.sync_fd, SYNC_START, 0, NULL, err) < 0)
+		goto fail;
+	l.state->status = HULL_RUNNING;
+	json = hull_state_to_json(l.state, false);
+	if (hull_hooks_run(&l.spec->hooks.poststart, "poststart", json, err) < 0)
+		goto fail;
+	/* the lock is only held while the state changes, not while the workload runs */
+	close(l.lock_fd);
+	l.lock_fd = -1;
+	if (o->detach) {
+		hull_launch_release(&l);
+		return 0;
+	}
+	*status = wait_status(l.pid, tty);
+	tty = NULL;
+	fwd_pid = 0;
+	l.state->status = HULL_STOPPED;
+	{
+		int lock = hull_state_lock(o->root, o->id, NULL);
+		struct hull_err derr = {0};
+		if (remove_container(o->root, l.state, &derr) < 0)
+			hull_warn("%s", derr.msg);
+		if (lock >= 0)
+			close(lock);
+	}
+	hull_launch_release(&l);
+	return 0;
+
+fail:
+	hull_tty_proxy_stop(tty);
+	l.state->status = HULL_CREATED;
+	remove_container(o->root, l.state, NULL);
+	hull_launch_release(&l);
+	return hull_error_wrap(err, "run `%s`", o->id);
+}

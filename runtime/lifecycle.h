@@ -1,0 +1,32 @@
+/* Internal glue between create.c and lifecycle.c. */
+#ifndef HULL_LIFECYCLE_H
+#define HULL_LIFECYCLE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "cgroup.h"
+#include "container.h"
+#include "spec.h"
+#include "state.h"
+
+/* A container created by this process, still holding what run needs to go on. */
+struct hull_launch {
+	bool run_mode;  /* the init waits on the sync socket instead of exec.fifo */
+	pid_t pid;
+	int sync_fd;
+	int lock_fd;
+	int tty_master; /* run without a console socket: the pty to proxy, else -1 */
+	struct hull_spec *spec;
+	struct hull_state *state;
+	struct hull_cgroups cgroups;
+};
+
+int hull_container_create_internal(const struct hull_create_opts *o, struct hull_launch *out,
+				   struct hull_err *err);
+void hull_launch_release(struct hull_launch *l);
+
+/* Wait (up to ~10 s) until pid is gone or is no longer the process started at start_time. */
+void hull_wait_gone(pid_t pid, unsigned long long start_time);
+
+#endif

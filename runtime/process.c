@@ -1,0 +1,126 @@
+/* The workload's identity, environment and fds, set just before it is executed. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/close_range.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "executor.h"
+#include "util.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static const char *env_get(char *const *env, const char *name)
+{
+	size_t n = strlen(name), i;
+	for (i = 0; env && env[i]; i++)
+		if (!strncmp(env[i], name, n) && env[i][n] == '=')
+			return env[i] + n + 1;
+	return NULL;
+}
+
+static bool is_executable(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+char *hull_process_lookup(const struct hull_process *p, struct hull_err *err)
+{
+	const char *name = p->args[0], *path;
+	cleanup_free char *copy = NULL;
+	char *dir, *save = NULL;
+	struct stat st;
+
+	if (strchr(name, '/')) {
+		if (stat(name, &st) < 0)
+			return hull_error(err, errno, "exec `%s`", name), NULL;
+		if (S_ISDIR(st.st_mode))
+			return hull_error(err, EACCES, "exec `%s`: is a directory", name), NULL;
+		if (access(name, X_OK) < 0)
+			return hull_error(err, errno, "exec `%s`", name), NULL;
+		return xstrdup(name);
+	}
+	path = env_get(p->env, "PATH");
+	copy = xstrdup(path ? path : DEFAULT_PATH);
+	for (dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		char *cand = hull_strfmt("%s/%s", *dir ? dir : ".", name);
+		if (is_executable(cand))
+			return cand;
+		free(cand);
+	}
+	hull_error(err, ENOENT, "exec `%s`: executable file not found in $PATH", name);
+	return NULL;
+}
+
+int hull_process_identity(const struct hull_process *p, struct hull_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_rlimits; i++) {
+		struct rlimit rl = {p->rlimits[i].soft, p->rlimits[i].hard};
+		if (setrlimit(p->rlimits[i].resource, &rl) < 0)
+			return hull_error(err, errno, "set rlimit %s", p->rlimits[i].type);
+	}
+	if (p->has_oom_score_adj) {
+		char v[16];
+		snprintf(v, sizeof(v), "%d", p->oom_score_adj);
+		if (hull_write_string("/proc/self/oom_score_adj", v, err) < 0)
+			return -1;
+	}
+	if (hull_caps_prepare(p->caps, err) < 0)
+		return -1;
+	/* setgroups is refused in a user namespace whose setgroups is "deny"; only call it when
+	 * there is something to set or when it is allowed to clear the inherited ones. */
+	if (setgroups(p->n_additional_gids, p->additional_gids) < 0 &&
+	    (p->n_additional_gids > 0 || errno != EPERM))
+		return hull_error(err, errno, "setgroups");
+	if (setresgid(p->gid, p->gid, p->gid) < 0)
+		return hull_error(err, errno, "setgid %u", p->gid);
+	if (setresuid(p->uid, p->uid, p->uid) < 0)
+		return hull_error(err, errno, "setuid %u", p->uid);
+	if (hull_caps_apply(p->caps, err) < 0)
+		return -1;
+	umask(p->has_umask ? p->umask : 022);
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return hull_error(err, errno, "set no_new_privs");
+	return 0;
+}
+
+char **hull_process_env(const struct hull_process *p, int n_listen_fds)
+{
+	size_t n = hull_strv_len(p->env), i, k = 0;
+	char **env = xzalloc((n + 3) * sizeof(char *));
+	for (i = 0; i < n; i++) {
+		if (n_listen_fds > 0 && (hull_has_prefix(p->env[i], "LISTEN_FDS=") ||
+					 hull_has_prefix(p->env[i], "LISTEN_PID=")))
+			continue;
+		env[k++] = p->env[i];
+	}
+	if (n_listen_fds > 0) {
+		env[k++] = hull_strfmt("LISTEN_FDS=%d", n_listen_fds);
+		env[k++] = xstrdup("LISTEN_PID=1");
+	}
+	return env;
+}
+
+int hull_process_fds(int keep, struct hull_err *err)
+{
+	int fd;
+	for (fd = 3; fd < 3 + keep; fd++) {
+		int fl = fcntl(fd, F_GETFD);
+		if (fl >= 0 && fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC) < 0)
+			return hull_error(err, errno, "keep fd %d", fd);
+	}
+	/* Mark, not close: the sync socket must stay usable until exec succeeds. */
+	if (syscall(SYS_close_range, 3 + keep, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		return hull_error(err, errno, "close inherited fds");
+	return 0;
+}

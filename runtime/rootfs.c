@@ -1,0 +1,340 @@
+/* Mounting the container's root file system inside its new mount namespace. */
+#include "rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "mount_opts.h"
+#include "pathres.h"
+#include "util.h"
+
+#ifndef MS_NOSYMFOLLOW
+#define MS_NOSYMFOLLOW 256
+#endif
+
+#define PROPAGATION_MASK (MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE)
+
+static unsigned long root_propagation(const struct hull_spec *spec, struct hull_err *err)
+{
+	const char *p = spec->linux_ ? spec->linux_->rootfs_propagation : NULL;
+	static const struct {
+		const char *name;
+		unsigned long flags;
+	} table[] = {
+		{"private", MS_PRIVATE},       {"rprivate", MS_PRIVATE | MS_REC},
+		{"slave", MS_SLAVE},           {"rslave", MS_SLAVE | MS_REC},
+		{"shared", MS_SHARED},         {"rshared", MS_SHARED | MS_REC},
+		{"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
+	};
+	size_t i;
+
+	if (!p || !*p)
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(table); i++)
+		if (!strcmp(p, table[i].name))
+			return table[i].flags;
+	hull_error(err, EINVAL, "config.json: `linux.rootfsPropagation`: unknown value `%s`", p);
+	return (unsigned long)-1;
+}
+
+/* Flags the kernel locks on a mount seen from a user namespace: a remount must keep them. */
+static unsigned long locked_flags(const char *target)
+{
+	struct statvfs sv;
+	unsigned long f = 0;
+	if (statvfs(target, &sv) < 0)
+		return 0;
+	if (sv.f_flag & ST_NOSUID)
+		f |= MS_NOSUID;
+	if (sv.f_flag & ST_NODEV)
+		f |= MS_NODEV;
+	if (sv.f_flag & ST_NOEXEC)
+		f |= MS_NOEXEC;
+	if (sv.f_flag & ST_RDONLY)
+		f |= MS_RDONLY;
+	if (sv.f_flag & ST_NOATIME)
+		f |= MS_NOATIME;
+	if (sv.f_flag & ST_NODIRATIME)
+		f |= MS_NODIRATIME;
+	if (sv.f_flag & ST_RELATIME)
+		f |= MS_RELATIME;
+	return f;
+}
+
+/* Only proc itself, and the few files lxcfs-style tools overmount, may be mounted in /proc. */
+static int check_proc_target(const struct hull_mount *m, struct hull_err *err)
+{
+	static const char *const allowed[] = {
+		"/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat",
+		"/proc/swaps",   "/proc/uptime",    "/proc/loadavg", "/proc/slabinfo",
+		"/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
+	};
+	char norm[4096], *d = norm;
+	const char *s = m->destination;
+	size_t i;
+
+	/* collapse repeated slashes and a trailing one for the comparison */
+	while (*s && (size_t)(d - norm) < sizeof(norm) - 1) {
+		if (*s == '/' && (d > norm && d[-1] == '/')) {
+			s++;
+			continue;
+		}
+		*d++ = *s++;
+	}
+	if (d > norm + 1 && d[-1] == '/')
+		d--;
+	*d = '\0';
+	if (strcmp(norm, "/proc") && !hull_has_prefix(norm, "/proc/"))
+		return 0;
+	if (!strcmp(norm, "/proc") && m->type && !strcmp(m->type, "proc"))
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(allowed); i++)
+		if (!strcmp(norm, allowed[i]))
+			return 0;
+	return hull_error(err, EPERM, "mount `%s`: mounting over /proc is not allowed",
+			  m->destination);
+}
+
+/* A destination that is a symlink into /proc reaches there only after resolution: check
+ * where it really landed, not just what the spec wrote. */
+static int check_resolved_target(const struct hull_rootfs *r, int fd, const struct hull_mount *m,
+				 struct hull_err *err)
+{
+	char link[HULL_FD_PATH_MAX], real[4096];
+	size_t rl = strlen(r->rootfs);
+	struct hull_mount resolved = *m;
+	ssize_t n;
+
+	hull_fd_path(fd, link);
+	n = readlink(link, real, sizeof(real) - 1);
+	if (n < 0)
+		return hull_error(err, errno, "resolve mount target `%s`", m->destination);
+	real[n] = '\0';
+	if (strncmp(real, r->rootfs, rl) || (real[rl] != '/' && real[rl] != '\0'))
+		return hull_error(err, EPERM, "mount target `%s` resolves outside the rootfs",
+				  m->destination);
+	resolved.destination = real[rl] ? real + rl : "/";
+	return check_proc_target(&resolved, err);
+}
+
+static int apply_rec_attr(int fd, const struct hull_mount *m, struct hull_err *err)
+{
+	struct mount_attr attr = {
+		.attr_set = m->rec_attr_set,
+		.attr_clr = m->rec_attr_clr,
+	};
+	if (!m->rec_attr_set && !m->rec_attr_clr)
+		return 0;
+	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
+		    sizeof(attr)) < 0)
+		return hull_error(err, errno, "set recursive attributes on `%s`", m->destination);
+	return 0;
+}
+
+static int mount_bind(const struct hull_rootfs *r, int rootfd, const struct hull_mount *m,
+		      struct hull_err *err)
+{
+	cleanup_free char *src = NULL;
+	cleanup_close int fd = -1;
+	char target[HULL_FD_PATH_MAX];
+	struct stat st;
+
+	if (!m->source)
+		return hull_error(err, EINVAL, "bind mount `%s` has no source", m->destination);
+	src = m->source[0] == '/' ? xstrdup(m->source) : hull_strfmt("%s/%s", r->bundle, m->source);
+	if (stat(src, &st) < 0)
+		return hull_error(err, errno, "bind mount source `%s`", src);
+	fd = hull_mkpath_in_root(rootfd, m->destination, S_ISDIR(st.st_mode) ? HULL_MK_DIR : HULL_MK_FILE,
+				 S_ISDIR(st.st_mode) ? 0755 : 0644, err);
+	if (fd < 0)
+		return -1;
+	hull_fd_path(fd, target);
+	if (mount(src, target, NULL, MS_BIND | (m->flags & MS_REC), NULL) < 0)
+		return hull_error(err, errno, "bind mount `%s` on `%s`", src, m->destination);
+	/* The bind itself ignores other flags: they take a remount of the new mount. */
+	if (m->flags & ~(MS_BIND | MS_REC | PROPAGATION_MASK)) {
+		cleanup_close int nfd = hull_open_in_root(rootfd, m->destination, O_PATH, 0, err);
+		char ntarget[HULL_FD_PATH_MAX];
+		unsigned long fl;
+		if (nfd < 0)
+			return -1;
+		hull_fd_path(nfd, ntarget);
+		fl = (locked_flags(ntarget) & ~m->clear_flags) | m->flags;
+		fl &= ~(MS_REC | PROPAGATION_MASK);
+		if (mount(NULL, ntarget, NULL, fl | MS_BIND | MS_REMOUNT, NULL) < 0)
+			return hull_error(err, errno, "remount bind mount `%s`", m->destination);
+	}
+	return 0;
+}
+
+static int mount_cgroup(const struct hull_rootfs *r, int rootfd, const struct hull_mount *m,
+			struct hull_err *err)
+{
+	unsigned long fl = m->flags & ~(MS_BIND | MS_REC | PROPAGATION_MASK);
+	cleanup_close int fd = hull_mkpath_in_root(rootfd, m->destination, HULL_MK_DIR, 0755, err);
+	char target[HULL_FD_PATH_MAX];
+	size_t i;
+
+	if (fd < 0 || !r->cgroups || r->cgroups->n == 0)
+		return fd < 0 ? -1 : 0;
+	hull_fd_path(fd, target);
+	/* pure v2: the one hierarchy goes right at the target */
+	if (r->cgroups->n == 1 && r->cgroups->h[0].v2) {
+		cleanup_free char *src =
+			hull_strfmt("%s%s", r->cgroups->h[0].mountpoint, r->cgroup_path);
+		if (r->cgroupns ? mount("cgroup2", target, "cgroup2", fl, NULL)
+				: mount(src, target, NULL, MS_BIND | MS_REC, NULL))
+			return hull_error(err, errno, "mount cgroup2 on `%s`", m->destination);
+		return 0;
+	}
+	/* v1 and hybrid: a tmpfs holding one directory per hierarchy, as on the host */
+	if (mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
+		return hull_error(err, errno, "mount tmpfs on `%s`", m->destination);
+	for (i = 0; i < r->cgroups->n; i++) {
+		const struct hull_cgroup_hier *h = &r->cgroups->h[i];
+		const char *base = strrchr(h->mountpoint, '/') + 1;
+		cleanup_free char *sub = hull_strfmt("%s/%s", m->destination, base);
+		cleanup_free char *src = hull_strfmt("%s%s", h->mountpoint, r->cgroup_path);
+		cleanup_close int sfd = hull_mkpath_in_root(rootfd, sub, HULL_MK_DIR, 0755, err);
+		char starget[HULL_FD_PATH_MAX];
+		int rc;
+		if (sfd < 0)
+			return -1;
+		hull_fd_path(sfd, starget);
+		if (!r->cgroupns)
+			rc = mount(src, starget, NULL, MS_BIND | MS_REC, NULL);
+		else if (h->v2)
+			rc = mount("cgroup2", starget, "cgroup2", fl, NULL);
+		else
+			rc = mount("cgroup", starget, "cgroup", fl, h->controllers);
+		if (rc < 0)
+			return hull_error(err, errno, "mount cgroup `%s` on `%s`", h->controllers, sub);
+		if ((fl & MS_RDONLY) && !r->cgroupns &&
+		    mount(NULL, starget, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags(starget), NULL) < 0)
+			return hull_error(err, errno, "remount `%s` read-only", sub);
+	}
+	if ((fl & MS_RDONLY) &&
+	    mount(NULL, target, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
+		return hull_error(err, errno, "remount `%s` read-only", m->destination);
+	return 0;
+}
+
+static int mount_one(const struct hull_rootfs *r, int rootfd, const struct hull_mount *m,
+		     struct hull_err *err)
+{
+	cleanup_close int fd = -1;
+	char target[HULL_FD_PATH_MAX];
+	unsigned long fl;
+	int rc;
+
+	if (m->destination[0] != '/')
+		return hull_error(err, EINVAL, "mount destination `%s` is not absolute", m->destination);
+	if (check_proc_target(m, err) < 0)
+		return -1;
+	if (m->bind) {
+		rc = mount_bind(r, rootfd, m, err);
+	} else if (m->type && !strcmp(m->type, "cgroup")) {
+		rc = mount_cgroup(r, rootfd, m, err);
+	} else {
+		const char *type = m->type ? m->type : "none";
+		fd = hull_mkpath_in_root(rootfd, m->destination, HULL_MK_DIR, 0755, err);
+		if (fd < 0 || check_resolved_target(r, fd, m, err) < 0)
+			return -1;
+		hull_fd_path(fd, target);
+		fl = m->flags & ~(MS_REC | PROPAGATION_MASK);
+		rc = mount(m->source ? m->source : type, target, type, fl, m->data);
+		/* sysfs needs a network namespace of our own; without one, bind the host's */
+		if (rc < 0 && errno == EPERM && !strcmp(type, "sysfs"))
+			rc = mount("/sys", target, NULL, MS_BIND | MS_REC, NULL) < 0
+				     ? -1
+				     : mount(NULL, target, NULL,
+					     MS_BIND | MS_REMOUNT | locked_flags(target) | fl, NULL);
+		if (rc < 0)
+			return hull_error(err, errno, "mount `%s` (%s) on `%s`",
+					  m->source ? m->source : type, type, m->destination);
+	}
+	if (rc < 0)
+		return -1;
+	if (m->propagation || m->rec_attr_set || m->rec_attr_clr) {
+		cleanup_close int nfd = hull_open_in_root(rootfd, m->destination, O_PATH, 0, err);
+		if (nfd < 0)
+			return -1;
+		hull_fd_path(nfd, target);
+		if (m->propagation && mount(NULL, target, NULL, m->propagation, NULL) < 0)
+			return hull_error(err, errno, "set propagation of `%s`", m->destination);
+		if (apply_rec_attr(nfd, m, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int hull_rootfs_prepare(const struct hull_rootfs *r, struct hull_err *err)
+{
+	cleanup_close int rootfd = -1;
+	size_t i;
+
+	/* Nothing we mount may propagate back to the host. */
+	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		return hull_error(err, errno, "make / a recursive slave");
+	if (mount(r->rootfs, r->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return hull_error(err, errno, "bind mount the rootfs `%s`", r->rootfs);
+	rootfd = open(r->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return hull_error(err, errno, "open rootfs `%s`", r->rootfs);
+	for (i = 0; i < r->spec->n_mounts; i++)
+		if (mount_one(r, rootfd, &r->spec->mounts[i], err) < 0)
+			return -1;
+	return hull_devices_setup(r, rootfd, err);
+}
+
+int hull_rootfs_pivot(const struct hull_rootfs *r, bool no_pivot, struct hull_err *err)
+{
+	unsigned long prop = root_propagation(r->spec, err);
+
+	if (prop == (unsigned long)-1)
+		return -1;
+	if (chdir(r->rootfs) < 0)
+		return hull_error(err, errno, "chdir to rootfs `%s`", r->rootfs);
+	if (no_pivot) {
+		if (mount(r->rootfs, "/", NULL, MS_MOVE, NULL) < 0)
+			return hull_error(err, errno, "move the rootfs to /");
+		if (chroot(".") < 0)
+			return hull_error(err, errno, "chroot to the rootfs");
+	} else {
+		cleanup_close int oldroot = open("/", O_DIRECTORY | O_PATH | O_CLOEXEC);
+		if (oldroot < 0)
+			return hull_error(err, errno, "open /");
+		/* pivot_root(".", ".") stacks the old root on top of the new one; detach it. */
+		if (syscall(SYS_pivot_root, ".", ".") < 0)
+			return hull_error(err, errno, "pivot_root to `%s`", r->rootfs);
+		if (fchdir(oldroot) < 0)
+			return hull_error(err, errno, "chdir to the old root");
+		if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+			return hull_error(err, errno, "make the old root a slave");
+		if (umount2(".", MNT_DETACH) < 0)
+			return hull_error(err, errno, "detach the old root");
+	}
+	if (chdir("/") < 0)
+		return hull_error(err, errno, "chdir /");
+	if (prop && mount(NULL, "/", NULL, prop, NULL) < 0)
+		return hull_error(err, errno, "set rootfs propagation");
+	return 0;
+}
+
+int hull_rootfs_finalize(const struct hull_rootfs *r, struct hull_err *err)
+{
+	if (hull_masks_apply(r->spec, err) < 0)
+		return -1;
+	if (r->spec->root_readonly &&
+	    mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags("/"), NULL) < 0)
+		return hull_error(err, errno, "remount the root read-only");
+	return 0;
+}

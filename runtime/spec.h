@@ -1,0 +1,172 @@
+/* The OCI runtime-spec config.json as typed structs, loaded with yajl. */
+#ifndef HULL_SPEC_H
+#define HULL_SPEC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <yajl/yajl_tree.h>
+
+#include "err.h"
+
+struct hull_kv {
+	char *key;
+	char *value;
+};
+
+struct hull_id_map {
+	uint32_t container_id;
+	uint32_t host_id;
+	uint32_t size;
+};
+
+struct hull_mount {
+	char *destination; /* required */
+	char *type;        /* may be NULL (then a bind if options say so) */
+	char *source;      /* may be NULL */
+	char **options;    /* NULL-terminated, may be empty */
+	/* Filled by hull_mount_parse_options() (mount_opts.c). */
+	unsigned long flags;       /* MS_* for mount(2) */
+	unsigned long clear_flags; /* MS_* named with their negation ("rw", "suid"...) */
+	unsigned long propagation; /* MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE [|MS_REC] */
+	unsigned long long rec_attr_set, rec_attr_clr; /* MOUNT_ATTR_* for rro, rnosuid... */
+	char *data;                /* the options mount(2) takes as its data string */
+	bool bind;                 /* bind or rbind */
+	bool tmpcopyup;
+};
+
+struct hull_hook {
+	char *path;  /* required, absolute */
+	char **args; /* NULL-terminated, may be NULL */
+	char **env;  /* NULL-terminated, may be NULL */
+	int timeout; /* seconds; 0 = none */
+};
+
+struct hull_hook_list {
+	struct hull_hook *hooks;
+	size_t n;
+};
+
+struct hull_hooks {
+	struct hull_hook_list prestart;
+	struct hull_hook_list create_runtime;
+	struct hull_hook_list create_container;
+	struct hull_hook_list start_container;
+	struct hull_hook_list poststart;
+	struct hull_hook_list poststop;
+};
+
+struct hull_rlimit {
+	int resource; /* RLIMIT_* */
+	char *type;   /* "RLIMIT_NOFILE" as written */
+	uint64_t soft;
+	uint64_t hard;
+};
+
+struct hull_capabilities {
+	char **bounding, **effective, **inheritable, **permitted, **ambient; /* may be NULL */
+};
+
+struct hull_process {
+	bool terminal;
+	unsigned int console_height, console_width; /* consoleSize, 0 if absent */
+	uid_t uid;
+	gid_t gid;
+	bool has_umask;
+	mode_t umask;
+	gid_t *additional_gids;
+	size_t n_additional_gids;
+	char **args; /* NULL-terminated; required non-empty for create/run */
+	char **env;  /* NULL-terminated, may be NULL */
+	char *cwd;   /* required, absolute */
+	struct hull_capabilities *caps; /* NULL if absent */
+	struct hull_rlimit *rlimits;
+	size_t n_rlimits;
+	bool no_new_privileges;
+	bool has_oom_score_adj;
+	int oom_score_adj;
+	char *apparmor_profile;
+	char *selinux_label;
+};
+
+struct hull_namespace {
+	int type;   /* CLONE_NEWPID, CLONE_NEWNS, ..., CLONE_NEWTIME */
+	char *path; /* join this one instead of creating; NULL = new */
+};
+
+struct hull_device {
+	char *path; /* absolute, inside the container */
+	char type;  /* 'c', 'b', 'u', 'p' */
+	int64_t major, minor;
+	bool has_file_mode;
+	mode_t file_mode;
+	bool has_uid, has_gid;
+	uid_t uid;
+	gid_t gid;
+};
+
+struct hull_time_offset {
+	char *clock; /* "monotonic" or "boottime" */
+	int64_t secs;
+	uint32_t nanosecs;
+};
+
+struct hull_linux {
+	struct hull_namespace *namespaces;
+	size_t n_namespaces;
+	struct hull_id_map *uid_mappings, *gid_mappings;
+	size_t n_uid_mappings, n_gid_mappings;
+	struct hull_device *devices;
+	size_t n_devices;
+	char *cgroups_path;
+	struct hull_kv *sysctl;
+	size_t n_sysctl;
+	char *rootfs_propagation;
+	char **masked_paths;   /* NULL-terminated, may be NULL */
+	char **readonly_paths; /* NULL-terminated, may be NULL */
+	char *mount_label;
+	struct hull_time_offset *time_offsets;
+	size_t n_time_offsets;
+	/* Sections owned by their own modules (cgroups, seccomp, personality), which read them
+	 * from the tree; pointers into hull_spec.tree, NULL when absent. */
+	yajl_val resources;
+	yajl_val seccomp;
+	yajl_val personality;
+};
+
+struct hull_spec {
+	char *oci_version; /* required */
+	char *root_path;   /* root.path, NULL if no root */
+	bool root_readonly;
+	char *hostname;
+	char *domainname;
+	struct hull_mount *mounts;
+	size_t n_mounts;
+	struct hull_process *process; /* NULL if absent */
+	struct hull_hooks hooks;
+	struct hull_kv *annotations;
+	size_t n_annotations;
+	struct hull_linux *linux_; /* NULL if absent */
+	yajl_val vm;               /* the spec's "vm" section, NULL if absent */
+	yajl_val tree;             /* the whole document; owns the yajl_val pointers above */
+};
+
+/* Parse a config.json document.  Errors name the field at fault, e.g.
+ * "config.json: `process.args` must be an array of strings". */
+struct hull_spec *hull_spec_parse(const char *json, struct hull_err *err);
+struct hull_spec *hull_spec_load(const char *path, struct hull_err *err);
+void hull_spec_free(struct hull_spec *spec);
+
+/* Lookups. */
+const char *hull_spec_annotation(const struct hull_spec *spec, const char *key);
+const struct hull_namespace *hull_spec_namespace(const struct hull_spec *spec, int type);
+
+/* "pid" -> CLONE_NEWPID, ...; 0 if unknown.  And back. */
+int hull_namespace_type(const char *name);
+const char *hull_namespace_name(int type);
+
+/* The default config.json of `hull-oci spec` (rootless variant with rootless = true), as a
+ * malloc'd JSON text. */
+char *hull_spec_default(bool rootless);
+
+#endif

@@ -1,0 +1,126 @@
+#include "terminal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "sync.h"
+#include "util.h"
+
+int hull_terminal_setup(int console_sock, unsigned int rows, unsigned int cols,
+			struct hull_err *err)
+{
+	cleanup_close int master = -1;
+	int slave;
+	char name[64];
+
+	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		return hull_error(err, errno, "open /dev/ptmx (is devpts mounted on /dev/pts?)");
+	if (unlockpt(master) < 0 || ptsname_r(master, name, sizeof(name)) != 0)
+		return hull_error(err, errno, "set up the pty");
+	slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0)
+		return hull_error(err, errno, "open pty `%s`", name);
+	if (rows && cols) {
+		struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
+		ioctl(slave, TIOCSWINSZ, &ws);
+	}
+	if (mount(name, "/dev/console", NULL, MS_BIND, NULL) < 0) {
+		close(slave);
+		return hull_error(err, errno, "bind mount `%s` on /dev/console", name);
+	}
+	if (hull_send_fd(console_sock, master, name, err) < 0) {
+		close(slave);
+		return -1;
+	}
+	if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0) {
+		int e = errno;
+		close(slave);
+		return hull_error(err, e, "make the pty the controlling terminal");
+	}
+	if (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0) {
+		int e = errno;
+		close(slave);
+		return hull_error(err, e, "make the pty stdio");
+	}
+	if (slave > 2)
+		close(slave);
+	return 0;
+}
+
+struct hull_tty_proxy {
+	int master;
+	bool raw;
+	struct termios saved;
+	bool in_eof;
+};
+
+struct hull_tty_proxy *hull_tty_proxy_start(int master, struct hull_err *err)
+{
+	struct hull_tty_proxy *p = xzalloc(sizeof(*p));
+	p->master = master;
+	if (isatty(0) && tcgetattr(0, &p->saved) == 0) {
+		struct termios raw = p->saved;
+		cfmakeraw(&raw);
+		raw.c_oflag |= OPOST; /* keep output post-processing sane on our side */
+		if (tcsetattr(0, TCSANOW, &raw) == 0)
+			p->raw = true;
+	}
+	hull_tty_proxy_resize(p);
+	return p;
+}
+
+void hull_tty_proxy_resize(struct hull_tty_proxy *p)
+{
+	struct winsize ws;
+	if (isatty(0) && ioctl(0, TIOCGWINSZ, &ws) == 0)
+		ioctl(p->master, TIOCSWINSZ, &ws);
+}
+
+int hull_tty_proxy_pump(struct hull_tty_proxy *p, int timeout_ms)
+{
+	struct pollfd fds[2] = {{p->master, POLLIN, 0}, {0, POLLIN, 0}};
+	char buf[8192];
+	ssize_t n;
+	int r = poll(fds, p->in_eof ? 1 : 2, timeout_ms);
+
+	if (r <= 0)
+		return 0;
+	if (fds[0].revents & POLLIN) {
+		n = read(p->master, buf, sizeof(buf));
+		if (n > 0)
+			hull_write_all(1, buf, (size_t)n);
+		else if (n == 0 || errno != EINTR)
+			return 1;
+	} else if (fds[0].revents & (POLLHUP | POLLERR)) {
+		return 1;
+	}
+	if (!p->in_eof && (fds[1].revents & (POLLIN | POLLHUP))) {
+		n = read(0, buf, sizeof(buf));
+		if (n > 0) {
+			hull_write_all(p->master, buf, (size_t)n);
+		} else if (n == 0) {
+			/* pass EOF on as the terminal's EOF character */
+			p->in_eof = true;
+			hull_write_all(p->master, "\004", 1);
+		}
+	}
+	return 0;
+}
+
+void hull_tty_proxy_stop(struct hull_tty_proxy *p)
+{
+	if (!p)
+		return;
+	if (p->raw)
+		tcsetattr(0, TCSANOW, &p->saved);
+	free(p);
+}

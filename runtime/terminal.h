@@ -1,0 +1,23 @@
+/* The container's terminal: a pty made inside it, its master handed to the caller. */
+#ifndef HULL_TERMINAL_H
+#define HULL_TERMINAL_H
+
+#include "err.h"
+
+/* In the container after pivot_root: open a pty on its own devpts, bind the slave on
+ * /dev/console, send the master over console_sock, make the slave the controlling terminal
+ * and stdio. */
+int hull_terminal_setup(int console_sock, unsigned int rows, unsigned int cols,
+			struct hull_err *err);
+
+/* In the runtime (run in the foreground without --console-socket): copy between our stdio
+ * and the master until the container side hangs up.  Puts our terminal in raw mode while it
+ * runs and passes window size changes on. */
+struct hull_tty_proxy;
+struct hull_tty_proxy *hull_tty_proxy_start(int master, struct hull_err *err);
+/* One pass of the copy loop; returns 0 to continue, 1 when the pty hung up. */
+int hull_tty_proxy_pump(struct hull_tty_proxy *p, int timeout_ms);
+void hull_tty_proxy_resize(struct hull_tty_proxy *p);
+void hull_tty_proxy_stop(struct hull_tty_proxy *p);
+
+#endif

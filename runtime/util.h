@@ -1,0 +1,75 @@
+/* Small helpers shared by every hull library: cleanup attributes, files, strings. */
+#ifndef HULL_UTIL_H
+#define HULL_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "err.h"
+
+static inline void hull_freep(void *p)
+{
+	free(*(void **)p);
+}
+static inline void hull_closep(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+#define cleanup_free __attribute__((cleanup(hull_freep)))
+#define cleanup_close __attribute__((cleanup(hull_closep)))
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Return the pointer and leave NULL behind, so a cleanup attribute does not free it. */
+#define steal_pointer(pp)                    \
+	({                                   \
+		__typeof__(*(pp)) _p = *(pp); \
+		*(pp) = NULL;                \
+		_p;                          \
+	})
+static inline int steal_fd(int *fd)
+{
+	int r = *fd;
+	*fd = -1;
+	return r;
+}
+
+/* Allocation failures abort: there is nothing sensible a runtime can do without memory. */
+void *xmalloc(size_t n);
+void *xzalloc(size_t n);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+int xasprintf(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *hull_strfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Whole-file I/O.  read_file NUL-terminates; len may be NULL. */
+int hull_read_file(const char *path, char **out, size_t *len, struct hull_err *err);
+int hull_read_fd(int fd, char **out, size_t *len, struct hull_err *err);
+/* Write via temp file + fsync + rename in the same directory. */
+int hull_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+			   struct hull_err *err);
+/* Write a short string to an existing file (procfs/sysfs/cgroupfs knobs). */
+int hull_write_string(const char *path, const char *s, struct hull_err *err);
+
+int hull_mkdir_p(const char *path, mode_t mode, struct hull_err *err);
+/* rm -rf that stays on the file system it starts on and never follows symlinks. */
+int hull_remove_tree(const char *path, struct hull_err *err);
+
+ssize_t hull_write_all(int fd, const void *buf, size_t len);
+ssize_t hull_read_all(int fd, void *buf, size_t len);
+
+/* NULL-terminated string vectors. */
+size_t hull_strv_len(char *const *v);
+void hull_strv_free(char **v);
+char **hull_strv_dup(char *const *v);
+
+bool hull_has_prefix(const char *s, const char *prefix);
+
+/* Field 22 of /proc/<pid>/stat: lets us tell a reused pid from the one we started. */
+int hull_proc_start_time(pid_t pid, unsigned long long *start, struct hull_err *err);
+
+#endif

@@ -1,0 +1,20 @@
+#!/bin/sh
+# Install the Debian packages hull needs that are missing; do nothing when all are present.
+set -eu
+PKGS="build-essential pkg-config libyajl-dev libseccomp-dev libcap-dev libcgroup-dev
+libarchive-dev libssl-dev libcurl4-openssl-dev busybox-static iproute2 util-linux procps
+clang-format cppcheck crun runc hyperfine time jq"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "hull: installing missing Debian packages:$missing"
+if [ "$(id -u)" != 0 ]; then
+	echo "hull: need root to install packages (run as root, or install them yourself)" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,118 @@
+/* Path resolution inside a root: nothing outside it may be reached or created. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "runtime/pathres.h"
+#include "runtime/util.h"
+#include "unit.h"
+
+static char base[] = "/tmp/hull-unit-pathres-XXXXXX";
+static char root[256], outside[256];
+
+static void setup(void)
+{
+	if (!mkdtemp(base))
+		abort();
+	snprintf(root, sizeof(root), "%s/root", base);
+	snprintf(outside, sizeof(outside), "%s/outside", base);
+	mkdir(root, 0755);
+	mkdir(outside, 0755);
+}
+
+static void teardown(void)
+{
+	hull_remove_tree(base, NULL);
+}
+
+static bool exists(const char *fmt, const char *a)
+{
+	char p[512];
+	snprintf(p, sizeof(p), fmt, a);
+	return access(p, F_OK) == 0;
+}
+
+TEST(mkpath_creates_dirs_inside)
+{
+	int rootfd = open(root, O_PATH | O_DIRECTORY);
+	int fd = hull_mkpath_in_root(rootfd, "/a/b/c", HULL_MK_DIR, 0755, NULL);
+	CHECK(fd >= 0);
+	CHECK(exists("%s/a/b/c", root));
+	close(fd);
+	close(rootfd);
+}
+
+TEST(mkpath_absolute_symlink_stays_inside)
+{
+	char link[512];
+	int rootfd = open(root, O_PATH | O_DIRECTORY), fd;
+	snprintf(link, sizeof(link), "%s/evil", root);
+	CHECK(symlink(outside, link) == 0); /* absolute: points at the host's outside dir */
+	fd = hull_mkpath_in_root(rootfd, "/evil/pwned", HULL_MK_DIR, 0755, NULL);
+	CHECK(!exists("%s/pwned", outside));
+	if (fd >= 0)
+		close(fd);
+	close(rootfd);
+}
+
+TEST(mkpath_dotdot_symlink_stays_inside)
+{
+	char link[512];
+	int rootfd = open(root, O_PATH | O_DIRECTORY), fd;
+	snprintf(link, sizeof(link), "%s/up", root);
+	CHECK(symlink("../../../../../../outside", link) == 0);
+	fd = hull_mkpath_in_root(rootfd, "/up/file", HULL_MK_FILE, 0644, NULL);
+	CHECK(!exists("%s/file", outside));
+	if (fd >= 0)
+		close(fd);
+	close(rootfd);
+}
+
+TEST(mkpath_dotdot_in_path_is_clamped)
+{
+	int rootfd = open(root, O_PATH | O_DIRECTORY);
+	int fd = hull_mkpath_in_root(rootfd, "/../../outside/x", HULL_MK_DIR, 0755, NULL);
+	CHECK(!exists("%s/x", outside));
+	if (fd >= 0)
+		close(fd);
+	close(rootfd);
+}
+
+TEST(mkpath_kind_mismatch_is_an_error)
+{
+	struct hull_err err = {0};
+	int rootfd = open(root, O_PATH | O_DIRECTORY), fd;
+	fd = hull_mkpath_in_root(rootfd, "/kind/dir", HULL_MK_DIR, 0755, NULL);
+	CHECK(fd >= 0);
+	close(fd);
+	fd = hull_mkpath_in_root(rootfd, "/kind/dir", HULL_MK_FILE, 0644, &err);
+	CHECK(fd < 0);
+	CHECK(strstr(err.msg, "is a directory") != NULL);
+	close(rootfd);
+}
+
+TEST(open_in_root_relative_symlink_works)
+{
+	char link[512];
+	int rootfd = open(root, O_PATH | O_DIRECTORY), fd;
+	mkdir(strcat(strcpy(link, root), "/real"), 0755);
+	snprintf(link, sizeof(link), "%s/rel", root);
+	CHECK(symlink("real", link) == 0);
+	fd = hull_open_in_root(rootfd, "/rel", O_PATH | O_DIRECTORY, 0, NULL);
+	CHECK(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+	close(rootfd);
+}
+
+int main(void)
+{
+	int r;
+	setup();
+	r = unit_run_all(__FILE__);
+	teardown();
+	return r;
+}
