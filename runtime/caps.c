@@ -1,10 +1,12 @@
 #include "caps.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
 
+#include "log.h"
 #include "util.h"
 
 /* "CAP_NET_ADMIN" -> value; unknown names are an error naming them.  Capabilities newer
@@ -89,6 +91,14 @@ int hull_caps_apply(const struct hull_capabilities *c, struct hull_err *err)
 		cap_value_t v;
 		if (cap_value(c->ambient[i], &v, err) < 0)
 			goto out;
+		/* The kernel keeps only ambient capabilities that are also permitted and
+		 * inheritable; runc's default spec lists them without inheritable, so those are
+		 * skipped (as runc does) instead of failing every such container. */
+		if (!listed(c->inheritable, v) || !listed(c->permitted, v)) {
+			hull_debug("ambient capability `%s` skipped: not inheritable and permitted",
+				   c->ambient[i]);
+			continue;
+		}
 		if (CAP_IS_SUPPORTED(v) && cap_set_ambient(v, CAP_SET) < 0) {
 			hull_error(err, errno, "ambient capability `%s` (it must be permitted and "
 					       "inheritable too)", c->ambient[i]);
@@ -100,4 +110,24 @@ int hull_caps_apply(const struct hull_capabilities *c, struct hull_err *err)
 out:
 	cap_free(caps);
 	return ret;
+}
+
+char **hull_caps_known(void)
+{
+	cap_value_t v, last = cap_max_bits();
+	char **out = xzalloc(((size_t)last + 1) * sizeof(char *));
+	size_t n = 0, k;
+
+	for (v = 0; v < last; v++) {
+		char *name = cap_to_name(v);
+		if (!name)
+			continue;
+		/* libcap names them "cap_chown"; the spec writes "CAP_CHOWN" */
+		out[n] = xstrdup(name);
+		for (k = 0; out[n][k]; k++)
+			out[n][k] = (char)toupper((unsigned char)out[n][k]);
+		n++;
+		cap_free(name);
+	}
+	return out;
 }

@@ -12,4 +12,7 @@ int hull_caps_prepare(const struct hull_capabilities *c, struct hull_err *err);
 /* After the uid change: set effective/permitted/inheritable, then the ambient set. */
 int hull_caps_apply(const struct hull_capabilities *c, struct hull_err *err);
 
+/* "CAP_CHOWN", ... for every capability the running kernel has; NULL-terminated. */
+char **hull_caps_known(void);
+
 #endif

@@ -25,6 +25,7 @@ int hull_error(struct hull_err *err, int errnum, const char *fmt, ...)
 int hull_error_wrap(struct hull_err *err, const char *fmt, ...)
 {
 	char prefix[512], old[sizeof(err->msg)];
+	size_t n, len;
 	va_list ap;
 
 	if (!err)
@@ -33,6 +34,17 @@ int hull_error_wrap(struct hull_err *err, const char *fmt, ...)
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
 	memcpy(old, err->msg, sizeof(old));
-	snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
+	/* truncation of an over-long message is fine: the outermost context comes first */
+	n = strlen(prefix);
+	if (n > sizeof(err->msg) - 3)
+		n = sizeof(err->msg) - 3;
+	memcpy(err->msg, prefix, n);
+	memcpy(err->msg + n, ": ", 2);
+	n += 2;
+	len = strlen(old);
+	if (len > sizeof(err->msg) - 1 - n)
+		len = sizeof(err->msg) - 1 - n;
+	memcpy(err->msg + n, old, len);
+	err->msg[n + len] = '\0';
 	return -1;
 }

@@ -14,6 +14,9 @@ int hull_log_init(const char *path, const char *format, bool debug, struct hull_
 void hull_log(enum hull_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #define hull_debug(...) hull_log(HULL_LOG_DEBUG, __VA_ARGS__)
 #define hull_warn(...) hull_log(HULL_LOG_WARN, __VA_ARGS__)
+/* "hull-oci" or "hull", for the lines written to stderr. */
+void hull_log_set_program(const char *name);
+/* cmd/ prints errors to stderr itself; hull_log(HULL_LOG_ERROR) only reaches the log file. */
 /* Whether debug lines are wanted (to skip building expensive messages). */
 bool hull_log_debug_enabled(void);
 /* Close the log fd in a child that is about to exec (the workload must not inherit it). */

@@ -217,13 +217,26 @@ static int mount_cgroup(const struct hull_rootfs *r, int rootfd, const struct hu
 			rc = mount("cgroup", starget, "cgroup", fl, h->controllers);
 		if (rc < 0)
 			return hull_error(err, errno, "mount cgroup `%s` on `%s`", h->controllers, sub);
-		if ((fl & MS_RDONLY) && !r->cgroupns &&
-		    mount(NULL, starget, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags(starget), NULL) < 0)
-			return hull_error(err, errno, "remount `%s` read-only", sub);
+		if ((fl & MS_RDONLY) && !r->cgroupns) {
+			/* the fd names the directory under the new mount: find the mount again */
+			cleanup_close int nfd = hull_open_in_root(rootfd, sub, O_PATH, 0, err);
+			if (nfd < 0)
+				return -1;
+			hull_fd_path(nfd, starget);
+			if (mount(NULL, starget, NULL,
+				  MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags(starget), NULL) < 0)
+				return hull_error(err, errno, "remount `%s` read-only", sub);
+		}
 	}
-	if ((fl & MS_RDONLY) &&
-	    mount(NULL, target, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
-		return hull_error(err, errno, "remount `%s` read-only", m->destination);
+	if (fl & MS_RDONLY) {
+		cleanup_close int nfd = hull_open_in_root(rootfd, m->destination, O_PATH, 0, err);
+		if (nfd < 0)
+			return -1;
+		hull_fd_path(nfd, target);
+		if (mount(NULL, target, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  "mode=755") < 0)
+			return hull_error(err, errno, "remount `%s` read-only", m->destination);
+	}
 	return 0;
 }
 

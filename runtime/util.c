@@ -1,4 +1,3 @@
-#define _GNU_SOURCE
 #include "util.h"
 
 #include <dirent.h>
@@ -189,10 +188,10 @@ int hull_mkdir_p(const char *path, mode_t mode, struct hull_err *err)
 	return 0;
 }
 
-static int remove_at(int dirfd, const char *name, dev_t dev, struct hull_err *err)
+static int remove_at(int parent, const char *name, dev_t dev, struct hull_err *err)
 {
 	struct stat st;
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : hull_error(err, errno, "stat `%s`", name);
 	if (S_ISDIR(st.st_mode)) {
 		DIR *d;
@@ -200,7 +199,7 @@ static int remove_at(int dirfd, const char *name, dev_t dev, struct hull_err *er
 		int fd;
 		if (st.st_dev != dev)
 			return hull_error(err, EBUSY, "refusing to cross into mount `%s`", name);
-		fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
 			return hull_error(err, errno, "open `%s`", name);
 		d = fdopendir(fd);
@@ -217,11 +216,11 @@ static int remove_at(int dirfd, const char *name, dev_t dev, struct hull_err *er
 			}
 		}
 		closedir(d);
-		if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		if (unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
 			return hull_error(err, errno, "rmdir `%s`", name);
 		return 0;
 	}
-	if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
+	if (unlinkat(parent, name, 0) < 0 && errno != ENOENT)
 		return hull_error(err, errno, "unlink `%s`", name);
 	return 0;
 }

@@ -1,0 +1,34 @@
+/* hull-oci: the runc-compatible front end.  Commands parse their flags, call runtime/, and
+ * return an exit status; errors come back in err and main() prints them, once. */
+#ifndef HULL_OCI_CLI_H
+#define HULL_OCI_CLI_H
+
+#include <stdbool.h>
+
+#include "runtime/err.h"
+
+struct oci_globals {
+	const char *root;
+	const char *log;
+	const char *log_format;
+	bool debug;
+	bool systemd_cgroup;
+	bool vm_by_name; /* invoked as hull-oci-vm */
+};
+
+/* Usage errors set err and return -1 like any other error; main() prints them. */
+int cmd_create(const struct oci_globals *g, int argc, char **argv, struct hull_err *err);
+int cmd_run(const struct oci_globals *g, int argc, char **argv, struct hull_err *err);
+int cmd_start(const struct oci_globals *g, int argc, char **argv, struct hull_err *err);
+int cmd_kill(const struct oci_globals *g, int argc, char **argv, struct hull_err *err);
+int cmd_delete(const struct oci_globals *g, int argc, char **argv, struct hull_err *err);
+int cmd_state(const struct oci_globals *g, int argc, char **argv, struct hull_err *err);
+int cmd_list(const struct oci_globals *g, int argc, char **argv, struct hull_err *err);
+int cmd_spec(const struct oci_globals *g, int argc, char **argv, struct hull_err *err);
+int cmd_features(const struct oci_globals *g, int argc, char **argv, struct hull_err *err);
+
+/* "hull-oci CMD: missing container ID" style usage error. */
+int usage_error(struct hull_err *err, const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,152 @@
+/* hull-oci: global options, command dispatch, and the one place errors are printed. */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "runtime/log.h"
+#include "runtime/state.h"
+
+static const struct command {
+	const char *name;
+	int (*fn)(const struct oci_globals *, int, char **, struct hull_err *);
+	const char *help;
+} commands[] = {
+	{"create", cmd_create, "create a container; its process waits for start"},
+	{"start", cmd_start, "run the process of a created container"},
+	{"run", cmd_run, "create and start a container (foreground unless --detach)"},
+	{"state", cmd_state, "print the state of a container as JSON"},
+	{"kill", cmd_kill, "send a signal to a container's init (or all its processes)"},
+	{"delete", cmd_delete, "delete a container and everything it holds"},
+	{"list", cmd_list, "list containers"},
+	{"ls", cmd_list, NULL},
+	{"spec", cmd_spec, "write a default config.json"},
+	{"features", cmd_features, "print what this runtime supports, as JSON"},
+};
+
+int usage_error(struct hull_err *err, const char *cmd, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return hull_error(err, EINVAL, "%s: %s (see `hull-oci %s --help`)", cmd, msg, cmd);
+}
+
+static void usage(FILE *f)
+{
+	size_t i;
+	fprintf(f, "Usage: hull-oci [global options] COMMAND [options] [ARGS]\n\n"
+		   "hull's runc-compatible OCI runtime.\n\nCommands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (commands[i].help)
+			fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "\nGlobal options:\n"
+		   "  --root DIR            state directory (default %s)\n"
+		   "  --log FILE            write the log to FILE\n"
+		   "  --log-format FORMAT   text (default) or json (runc's format)\n"
+		   "  --debug               log debug messages\n"
+		   "  --systemd-cgroup      use systemd to manage cgroups (not supported yet)\n"
+		   "  -v, --version         print the version\n"
+		   "  -h, --help            print this help\n\n"
+		   "`hull-oci COMMAND --help` shows a command's options; see hull-oci(1).\n",
+		HULL_DEFAULT_ROOT);
+}
+
+static void version(void)
+{
+	printf("hull-oci version %s\ncommit: %s\nspec: 1.2.0\n", HULL_VERSION, HULL_COMMIT);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"root", required_argument, NULL, 'r'},
+		{"log", required_argument, NULL, 'l'},
+		{"log-format", required_argument, NULL, 'f'},
+		{"debug", no_argument, NULL, 'd'},
+		{"systemd-cgroup", no_argument, NULL, 's'},
+		{"rootless", required_argument, NULL, 'R'},
+		{"version", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct oci_globals g = {.root = HULL_DEFAULT_ROOT, .log_format = "text"};
+	struct hull_err err = {0};
+	const char *name = argc > 0 ? basename(argv[0]) : "hull-oci";
+	size_t i;
+	int c, rc;
+
+
+	g.vm_by_name = !strcmp(name, "hull-oci-vm");
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			g.root = optarg;
+			break;
+		case 'l':
+			g.log = optarg;
+			break;
+		case 'f':
+			g.log_format = optarg;
+			break;
+		case 'd':
+			g.debug = true;
+			break;
+		case 's':
+			g.systemd_cgroup = true;
+			break;
+		case 'R':
+			break; /* runc accepts it; hull decides by the spec's user namespace */
+		case 'v':
+			version();
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			fprintf(stderr, "hull-oci: unknown global option `%s`\n", argv[optind - 1]);
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 1;
+	}
+	if (!strcmp(argv[optind], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	hull_log_set_program("hull-oci");
+	if (hull_log_init(g.log, g.log_format, g.debug, &err) < 0) {
+		fprintf(stderr, "hull-oci: %s\n", err.msg);
+		return 1;
+	}
+	rc = 0;
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		int first = optind;
+		if (strcmp(argv[first], commands[i].name))
+			continue;
+		/* each command parses its own options (argv[0] = its name) from a fresh getopt */
+		optind = 0;
+		rc = commands[i].fn(&g, argc - first, argv + first, &err);
+		break;
+	}
+	if (i == sizeof(commands) / sizeof(commands[0])) {
+		fprintf(stderr, "hull-oci: unknown command `%s` (see `hull-oci --help`)\n",
+			argv[optind]);
+		return 1;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "hull-oci: %s\n", err.msg);
+		hull_log(HULL_LOG_ERROR, "%s", err.msg);
+		return 1;
+	}
+	return rc;
+}

@@ -1,0 +1,143 @@
+#include "spec_json.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "util.h"
+
+yajl_val sj_get(yajl_val obj, const char *key)
+{
+	size_t i;
+	if (!obj || !YAJL_IS_OBJECT(obj))
+		return NULL;
+	for (i = 0; i < obj->u.object.len; i++)
+		if (!strcmp(obj->u.object.keys[i], key))
+			return obj->u.object.values[i];
+	return NULL;
+}
+
+static int type_error(const char *path, const char *key, const char *what, struct hull_err *err)
+{
+	return hull_error(err, EINVAL, "config.json: `%s%s%s` must be %s", path, *path ? "." : "",
+			  key, what);
+}
+
+int sj_string(yajl_val obj, const char *key, const char *path, char **out, struct hull_err *err)
+{
+	yajl_val v = sj_get(obj, key);
+	if (!v || YAJL_IS_NULL(v))
+		return 0;
+	if (!YAJL_IS_STRING(v))
+		return type_error(path, key, "a string", err);
+	free(*out);
+	*out = xstrdup(YAJL_GET_STRING(v));
+	return 1;
+}
+
+int sj_bool(yajl_val obj, const char *key, const char *path, bool *out, struct hull_err *err)
+{
+	yajl_val v = sj_get(obj, key);
+	if (!v || YAJL_IS_NULL(v))
+		return 0;
+	if (!YAJL_IS_TRUE(v) && !YAJL_IS_FALSE(v))
+		return type_error(path, key, "true or false", err);
+	*out = YAJL_IS_TRUE(v);
+	return 1;
+}
+
+int sj_int(yajl_val obj, const char *key, const char *path, int64_t min, int64_t max,
+	   int64_t *out, struct hull_err *err)
+{
+	yajl_val v = sj_get(obj, key);
+	if (!v || YAJL_IS_NULL(v))
+		return 0;
+	if (!YAJL_IS_INTEGER(v))
+		return type_error(path, key, "an integer", err);
+	if (YAJL_GET_INTEGER(v) < min || YAJL_GET_INTEGER(v) > max)
+		return hull_error(err, ERANGE, "config.json: `%s%s%s` is out of range (%lld)", path,
+				  *path ? "." : "", key, (long long)YAJL_GET_INTEGER(v));
+	*out = YAJL_GET_INTEGER(v);
+	return 1;
+}
+
+/* rlimits may exceed INT64_MAX (RLIM_INFINITY): yajl then keeps only the text. */
+int sj_u64(yajl_val obj, const char *key, const char *path, uint64_t *out, struct hull_err *err)
+{
+	yajl_val v = sj_get(obj, key);
+	char *end;
+	if (!v || YAJL_IS_NULL(v))
+		return 0;
+	if (!YAJL_IS_NUMBER(v) || !v->u.number.r || v->u.number.r[0] == '-' ||
+	    strpbrk(v->u.number.r, ".eE"))
+		return type_error(path, key, "a non-negative integer", err);
+	errno = 0;
+	*out = strtoull(v->u.number.r, &end, 10);
+	if (errno || *end)
+		return type_error(path, key, "a 64-bit unsigned integer", err);
+	return 1;
+}
+
+int sj_strv(yajl_val obj, const char *key, const char *path, char ***out, struct hull_err *err)
+{
+	yajl_val v = sj_get(obj, key);
+	size_t i, n;
+	char **r;
+	if (!v || YAJL_IS_NULL(v))
+		return 0;
+	if (!YAJL_IS_ARRAY(v))
+		return type_error(path, key, "an array of strings", err);
+	n = v->u.array.len;
+	for (i = 0; i < n; i++)
+		if (!YAJL_IS_STRING(v->u.array.values[i]))
+			return type_error(path, key, "an array of strings", err);
+	r = xzalloc((n + 1) * sizeof(char *));
+	for (i = 0; i < n; i++)
+		r[i] = xstrdup(YAJL_GET_STRING(v->u.array.values[i]));
+	hull_strv_free(*out);
+	*out = r;
+	return 1;
+}
+
+int sj_object(yajl_val obj, const char *key, const char *path, yajl_val *out,
+	      struct hull_err *err)
+{
+	yajl_val v = sj_get(obj, key);
+	if (!v || YAJL_IS_NULL(v))
+		return 0;
+	if (!YAJL_IS_OBJECT(v))
+		return type_error(path, key, "an object", err);
+	*out = v;
+	return 1;
+}
+
+int sj_array(yajl_val obj, const char *key, const char *path, yajl_val *out, struct hull_err *err)
+{
+	yajl_val v = sj_get(obj, key);
+	if (!v || YAJL_IS_NULL(v))
+		return 0;
+	if (!YAJL_IS_ARRAY(v))
+		return type_error(path, key, "an array", err);
+	*out = v;
+	return 1;
+}
+
+int sj_kv(yajl_val obj, const char *key, const char *path, struct hull_kv **out, size_t *n,
+	  struct hull_err *err)
+{
+	yajl_val v = NULL;
+	size_t i;
+	int r = sj_object(obj, key, path, &v, err);
+	if (r <= 0)
+		return r;
+	for (i = 0; i < v->u.object.len; i++)
+		if (!YAJL_IS_STRING(v->u.object.values[i]))
+			return hull_error(err, EINVAL, "config.json: `%s%s%s.%s` must be a string",
+					  path, *path ? "." : "", key, v->u.object.keys[i]);
+	*out = xzalloc((v->u.object.len + 1) * sizeof(**out));
+	for (i = 0; i < v->u.object.len; i++) {
+		(*out)[i].key = xstrdup(v->u.object.keys[i]);
+		(*out)[i].value = xstrdup(YAJL_GET_STRING(v->u.object.values[i]));
+	}
+	*n = v->u.object.len;
+	return 1;
+}
