@@ -28,10 +28,10 @@ static void teardown(void)
 	hull_remove_tree(base, NULL);
 }
 
-static bool exists(const char *fmt, const char *a)
+static bool exists(const char *dir, const char *name)
 {
 	char p[512];
-	snprintf(p, sizeof(p), fmt, a);
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
 	return access(p, F_OK) == 0;
 }
 
@@ -40,7 +40,7 @@ TEST(mkpath_creates_dirs_inside)
 	int rootfd = open(root, O_PATH | O_DIRECTORY);
 	int fd = hull_mkpath_in_root(rootfd, "/a/b/c", HULL_MK_DIR, 0755, NULL);
 	CHECK(fd >= 0);
-	CHECK(exists("%s/a/b/c", root));
+	CHECK(exists(root, "a/b/c"));
 	close(fd);
 	close(rootfd);
 }
@@ -52,7 +52,7 @@ TEST(mkpath_absolute_symlink_stays_inside)
 	snprintf(link, sizeof(link), "%s/evil", root);
 	CHECK(symlink(outside, link) == 0); /* absolute: points at the host's outside dir */
 	fd = hull_mkpath_in_root(rootfd, "/evil/pwned", HULL_MK_DIR, 0755, NULL);
-	CHECK(!exists("%s/pwned", outside));
+	CHECK(!exists(outside, "pwned"));
 	if (fd >= 0)
 		close(fd);
 	close(rootfd);
@@ -65,7 +65,7 @@ TEST(mkpath_dotdot_symlink_stays_inside)
 	snprintf(link, sizeof(link), "%s/up", root);
 	CHECK(symlink("../../../../../../outside", link) == 0);
 	fd = hull_mkpath_in_root(rootfd, "/up/file", HULL_MK_FILE, 0644, NULL);
-	CHECK(!exists("%s/file", outside));
+	CHECK(!exists(outside, "file"));
 	if (fd >= 0)
 		close(fd);
 	close(rootfd);
@@ -75,7 +75,7 @@ TEST(mkpath_dotdot_in_path_is_clamped)
 {
 	int rootfd = open(root, O_PATH | O_DIRECTORY);
 	int fd = hull_mkpath_in_root(rootfd, "/../../outside/x", HULL_MK_DIR, 0755, NULL);
-	CHECK(!exists("%s/x", outside));
+	CHECK(!exists(outside, "x"));
 	if (fd >= 0)
 		close(fd);
 	close(rootfd);

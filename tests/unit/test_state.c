@@ -1,5 +1,7 @@
 /* Container ids, state files and the status derived from the live process. */
+#include <errno.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

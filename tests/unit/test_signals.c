@@ -1,0 +1,32 @@
+#include <signal.h>
+#include <string.h>
+
+#include "runtime/signals.h"
+#include "unit.h"
+
+TEST(names_and_numbers)
+{
+	CHECK_INT_EQ(hull_parse_signal("9", NULL), 9);
+	CHECK_INT_EQ(hull_parse_signal("KILL", NULL), SIGKILL);
+	CHECK_INT_EQ(hull_parse_signal("SIGTERM", NULL), SIGTERM);
+	CHECK_INT_EQ(hull_parse_signal("sigusr1", NULL), SIGUSR1);
+	CHECK_INT_EQ(hull_parse_signal("hup", NULL), SIGHUP);
+	CHECK_INT_EQ(hull_parse_signal("RTMIN", NULL), SIGRTMIN);
+	CHECK_INT_EQ(hull_parse_signal("RTMIN+3", NULL), SIGRTMIN + 3);
+	CHECK_INT_EQ(hull_parse_signal("SIGRTMAX-1", NULL), SIGRTMAX - 1);
+	CHECK_STR_EQ(hull_signal_name(SIGKILL), "SIGKILL");
+}
+
+TEST(unknown_signals_are_errors)
+{
+	struct hull_err err = {0};
+	CHECK(hull_parse_signal("FOO", &err) < 0);
+	CHECK(strstr(err.msg, "unknown signal `FOO`") != NULL);
+	CHECK(hull_parse_signal("0", NULL) < 0);
+	CHECK(hull_parse_signal("65", NULL) < 0);
+	CHECK(hull_parse_signal("", NULL) < 0);
+	CHECK(hull_parse_signal("RTMIN-1", NULL) < 0);
+	CHECK(hull_parse_signal("9x", NULL) < 0);
+}
+
+UNIT_MAIN()
