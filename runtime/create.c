@@ -231,7 +231,7 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 	struct hull_spec *spec = NULL;
 	struct hull_state *st = NULL;
 	struct hull_cgroups cgroups = {0};
-	struct hull_init_ctx ctx = {.fifo_fd = -1, .console_fd = -1, .sync_fd = -1};
+	struct hull_init_ctx ctx = {.fifo_fd = -1, .console_fd = -1, .sync_fd = -1, .lock_fd = -1};
 	struct hull_sync_msg *m = NULL;
 	int sv[2] = {-1, -1}, lockfd = -1, tty_pair[2] = {-1, -1};
 	bool dir_made = false;
@@ -277,6 +277,7 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 	lockfd = hull_state_lock(o->root, o->id, err);
 	if (lockfd < 0)
 		goto fail;
+	ctx.lock_fd = lockfd;
 	{
 		cleanup_free char *copy = hull_strfmt("%s/config.json", dir);
 		if (hull_write_file_atomic(copy, cfg, strlen(cfg), 0600, err) < 0)

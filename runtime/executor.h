@@ -24,6 +24,7 @@ struct hull_init_ctx {
 	int sync_fd;    /* init's end of the sync socket */
 	int fifo_fd;    /* exec.fifo opened O_RDWR (create), -1 for run */
 	int console_fd; /* where to send the pty master, -1 without a terminal */
+	int lock_fd;    /* the runtime's lock on the state dir: the init must not keep it */
 	struct hull_join_ns join[8];
 	size_t n_join;
 	unsigned long new_ns;   /* CLONE_NEW* to create */

@@ -96,6 +96,10 @@ __attribute__((noreturn)) void hull_init_main(struct hull_init_ctx *ctx)
 	char **env;
 	sigset_t all;
 
+	/* a flock is shared with every copy of its fd: keeping it would lock the container
+	 * against every later command for as long as the init lives */
+	if (ctx->lock_fd >= 0)
+		close(ctx->lock_fd);
 	harden();
 	/* the runtime's signal handlers must not run here */
 	sigfillset(&all);

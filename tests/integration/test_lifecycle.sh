@@ -1,0 +1,212 @@
+# create / start / state / kill / delete / run / list: the OCI lifecycle.
+
+test_create_start_stop_delete() {
+	local b id pid
+	b=$(bundle c sh -c 'read x; echo "got $x"')
+	id=$(cid c)
+	mkfifo "$WORK/in"
+	# the workload reads a line from the fifo, so it stays running until we write
+	oci create -b "$b" --pid-file "$WORK/pid" "$id" <"$WORK/in" >"$WORK/out" 2>&1 &
+	exec 9>"$WORK/in"
+	wait $!
+	assert_eq "$(state_of "$id")" created
+	pid=$(pid_of "$id")
+	assert_eq "$(cat "$WORK/pid")" "$pid" "pid file"
+	alive "$pid" || fatal "init $pid not alive"
+	[ -e "$ROOT/$id/exec.fifo" ] || fatal "no exec.fifo while created"
+	oci start "$id"
+	assert_eq "$(state_of "$id")" running
+	echo hello >&9
+	exec 9>&-
+	wait_status "$id" stopped
+	assert_contains "$(cat "$WORK/out")" "got hello"
+	oci delete "$id"
+	[ ! -e "$ROOT/$id" ] || fatal "state dir left after delete"
+	assert_fails oci state "$id"
+	assert_contains "$OUT" "does not exist"
+}
+
+test_run_exit_codes() {
+	local b id pid
+	b=$(bundle r sh -c 'exit 3')
+	set +e
+	oci run -b "$b" "$(cid r1)"
+	assert_eq $? 3 "exit code"
+	no_pidns "$b"
+	cfg "$b" '.process.args=["sh","-c","kill -9 $$"]'
+	oci run -b "$b" "$(cid r2)"
+	assert_eq $? 137 "killed by SIGKILL"
+	cfg "$b" '.process.args=["sh","-c","kill -15 $$; sleep 5"]'
+	oci run -b "$b" "$(cid r3)"
+	assert_eq $? 143 "killed by SIGTERM"
+	cfg "$b" '.process.args=["true"]'
+	oci run -b "$b" "$(cid r4)"
+	assert_eq $? 0 "success"
+	set -e
+	# killed from outside while it is pid 1 of its own pid namespace
+	b=$(bundle r5 sleep 30)
+	id=$(cid r5)
+	oci run -b "$b" "$id" &
+	pid=$!
+	wait_status "$id" running
+	oci kill "$id" KILL
+	set +e
+	wait $pid
+	assert_eq $? 137 "killed by hull-oci kill"
+	set -e
+	assert_eq "$(ls "$ROOT")" "" "run leaves no state"
+}
+
+test_run_forwards_signals() {
+	local b id pid rc
+	b=$(bundle s sh -c 'trap "echo got-term; exit 7" TERM; while true; do sleep 0.1; done')
+	id=$(cid s)
+	oci run -b "$b" "$id" >"$WORK/out" 2>&1 &
+	pid=$!
+	wait_status "$id" running
+	sleep 0.3
+	kill -TERM $pid
+	set +e
+	wait $pid
+	rc=$?
+	set -e
+	assert_eq "$rc" 7 "exit status after forwarded SIGTERM"
+	assert_contains "$(cat "$WORK/out")" got-term
+}
+
+test_run_detach() {
+	local b id
+	b=$(bundle d sleep 30)
+	id=$(cid d)
+	oci run -d -b "$b" --pid-file "$WORK/pid" "$id"
+	assert_eq "$(state_of "$id")" running
+	assert_eq "$(pid_of "$id")" "$(cat "$WORK/pid")"
+	oci kill "$id" KILL
+	wait_status "$id" stopped
+	oci delete "$id"
+}
+
+test_state_json_fields() {
+	local b id s
+	b=$(bundle st sleep 30)
+	cfg "$b" '.annotations={"org.example.key":"value"}'
+	id=$(cid st)
+	oci create -b "$b" "$id"
+	s=$(oci state "$id")
+	assert_eq "$(jq -r .id <<<"$s")" "$id"
+	assert_eq "$(jq -r .status <<<"$s")" created
+	assert_eq "$(jq -r .bundle <<<"$s")" "$b"
+	assert_eq "$(jq -r '.annotations["org.example.key"]' <<<"$s")" value
+	jq -e '.ociVersion and (.pid > 0) and .created' <<<"$s" >/dev/null || fatal "fields: $s"
+	oci delete "$id"
+	[ ! -e "$ROOT/$id" ] || fatal "delete of a created container left state"
+}
+
+test_kill_names_numbers_all() {
+	local b id pid child
+	b=$(bundle k sh -c 'sleep 100 & echo $! > /tmp/child; trap "" TERM; wait')
+	id=$(cid k)
+	oci run -d -b "$b" "$id"
+	wait_status "$id" running
+	pid=$(pid_of "$id")
+	for _ in $(seq 50); do [ -s "$b/rootfs/tmp/child" ] && break; sleep 0.05; done
+	oci kill "$id" 0 2>/dev/null && fatal "signal 0 accepted"
+	oci kill "$id" SIGKILL
+	wait_status "$id" stopped
+	oci delete "$id"
+	# numbers and --all: init and its child both go
+	b=$(bundle k2 sh -c 'sleep 100 & trap "" TERM; wait')
+	id=$(cid k2)
+	oci run -d -b "$b" "$id"
+	sleep 0.3
+	child=$(pgrep -f 'sleep 100' -P "$(pid_of "$id")" || true)
+	[ -n "$child" ] || fatal "no child"
+	oci kill --all "$id" 9
+	wait_status "$id" stopped
+	for _ in $(seq 50); do alive "$child" || break; sleep 0.05; done
+	! alive "$child" || fatal "child $child survived kill --all"
+	oci delete "$id"
+}
+
+test_kill_unknown_signal() {
+	local b id
+	b=$(bundle ku sleep 30)
+	id=$(cid ku)
+	oci run -d -b "$b" "$id"
+	assert_fails oci kill "$id" SIGFOO
+	assert_contains "$OUT" "unknown signal"
+	assert_eq "$(state_of "$id")" running
+	oci delete --force "$id"
+}
+
+test_delete_force_running() {
+	local b id pid cg
+	b=$(bundle f sleep 100)
+	id=$(cid f)
+	oci run -d -b "$b" "$id"
+	pid=$(pid_of "$id")
+	assert_fails oci delete "$id"
+	assert_contains "$OUT" "running"
+	oci delete --force "$id"
+	! alive "$pid" || fatal "process $pid still alive"
+	for cg in /sys/fs/cgroup/*/hull-test/"$id"; do
+		[ ! -d "$cg" ] || fatal "cgroup $cg left"
+	done
+	[ ! -e "$ROOT/$id" ] || fatal "state left"
+	oci delete --force "$id" # deleting what is gone is fine with --force
+	assert_fails oci delete "$id"
+	assert_contains "$OUT" "does not exist"
+}
+
+test_list_formats() {
+	local b id out
+	b=$(bundle l sleep 30)
+	id=$(cid l)
+	assert_eq "$(oci list -q)" ""
+	oci run -d -b "$b" "$id"
+	out=$(oci list)
+	assert_contains "$(head -1 <<<"$out")" "ID"
+	assert_contains "$(head -1 <<<"$out")" "STATUS"
+	assert_contains "$out" "$id"
+	assert_contains "$out" running
+	assert_eq "$(oci list -q)" "$id"
+	assert_eq "$(oci list --format json | jq -r '.[0].id')" "$id"
+	assert_eq "$(oci list --format json | jq -r '.[0].status')" running
+	assert_fails oci list --format yaml
+	oci delete -f "$id"
+	assert_eq "$(oci list --format json)" "[]"
+}
+
+test_spec_features_version_help() {
+	mkdir "$WORK/s" "$WORK/r"
+	oci spec -b "$WORK/s"
+	jq -e '.process.args == ["sh"] and .root.path == "rootfs"' "$WORK/s/config.json" >/dev/null
+	assert_fails oci spec -b "$WORK/s"
+	assert_contains "$OUT" "exists"
+	oci spec --rootless -b "$WORK/r"
+	jq -e '[.linux.namespaces[].type] | index("user")' "$WORK/r/config.json" >/dev/null ||
+		fatal "rootless spec lacks a user namespace"
+	oci features | jq -e '.ociVersionMin and .ociVersionMax and (.hooks | index("prestart"))
+		and (.mountOptions | index("rbind")) and (.linux.namespaces | index("time"))' >/dev/null
+	assert_contains "$(oci --version)" "hull-oci version"
+	assert_contains "$(oci --help)" "Usage"
+	assert_contains "$(oci create --help)" "--console-socket"
+	assert_fails oci frobnicate
+	assert_contains "$OUT" "unknown command"
+}
+
+test_systemd_cgroup_refused_clearly() {
+	local b
+	b=$(bundle sd true)
+	assert_fails "$HULL_OCI" --root "$ROOT" --systemd-cgroup run -b "$b" "$(cid sd)"
+	assert_contains "$OUT" "systemd"
+}
+
+test_log_json_format() {
+	local b
+	b=$(bundle lj true)
+	assert_fails "$HULL_OCI" --root "$ROOT" --log "$WORK/log.json" --log-format json \
+		run -b "$b" "bad/id"
+	jq -e 'select(.level == "error") | .msg and .time' "$WORK/log.json" >/dev/null ||
+		fatal "no JSON error record: $(cat "$WORK/log.json")"
+}
