@@ -298,12 +298,13 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 	cgpath = hull_cgroup_resolve_path(&cgroups, spec->linux_->cgroups_path, o->id);
 	ctx.cgroups = &cgroups;
 	ctx.cgroup_path = cgpath;
+	/* The fifo also marks the container as created until it starts (run: until SYNC_START). */
+	fifo = hull_strfmt("%s/exec.fifo", dir);
+	if (mkfifo(fifo, 0600) < 0) {
+		hull_error(err, errno, "mkfifo `%s`", fifo);
+		goto fail;
+	}
 	if (!out->run_mode) {
-		fifo = hull_strfmt("%s/exec.fifo", dir);
-		if (mkfifo(fifo, 0600) < 0) {
-			hull_error(err, errno, "mkfifo `%s`", fifo);
-			goto fail;
-		}
 		/* O_RDWR: the init holds the read side without blocking; start writes a byte. */
 		ctx.fifo_fd = open(fifo, O_RDWR | O_CLOEXEC);
 		if (ctx.fifo_fd < 0) {

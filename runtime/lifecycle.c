@@ -290,6 +290,10 @@ int hull_container_run(const struct hull_create_opts *o, int *status, struct hul
 		tty = hull_tty_proxy_start(l.tty_master, err);
 	if (hull_sync_send(l.sync_fd, SYNC_START, 0, NULL, err) < 0)
 		goto fail;
+	{
+		cleanup_free char *fifo = hull_strfmt("%s/%s/exec.fifo", o->root, o->id);
+		unlink(fifo);
+	}
 	l.state->status = HULL_RUNNING;
 	json = hull_state_to_json(l.state, false);
 	if (hull_hooks_run(&l.spec->hooks.poststart, "poststart", json, err) < 0)

@@ -37,70 +37,89 @@ void hull_fd_path(int fd, char buf[HULL_FD_PATH_MAX])
 }
 
 /* One component at a time: every step is resolved in the root again, so a symlink planted
- * anywhere along the path is followed only inside it. */
+ * anywhere along the path is followed only inside it.  A dangling symlink on the way is
+ * followed by rewriting the path (inside the root) and creating what it points to. */
 int hull_mkpath_in_root(int rootfd, const char *path, enum hull_mkpath_kind kind, mode_t mode,
 			struct hull_err *err)
 {
-	cleanup_free char *p = xstrdup(path);
-	char *s = p;
+	cleanup_free char *p = path[0] == '/' ? xstrdup(path) : hull_strfmt("/%s", path);
 	struct stat st;
-	int fd;
+	int fd, hops = 0;
 
-	fd = hull_open_in_root(rootfd, path, O_PATH, 0, NULL);
-	if (fd < 0) {
+	while ((fd = hull_open_in_root(rootfd, p, O_PATH, 0, NULL)) < 0) {
+		char *s = p, *slash;
+		bool done = false;
+
+		if (errno != ENOENT)
+			return hull_error(err, errno, "open `%s` in the root file system", path);
+		if (++hops > 40)
+			return hull_error(err, ELOOP, "make `%s`", path);
 		while (*s == '/')
 			s++;
+		/* find the first missing component and make it (or follow it if a symlink) */
 		for (;;) {
-			char *slash = strchr(s, '/');
-			bool last;
 			cleanup_close int parent = -1;
-			char *name;
+			cleanup_free char *dir = NULL;
+			char *name, saved;
+			bool last;
 
-			while (slash && slash[1] == '/')
-				memmove(slash, slash + 1, strlen(slash));
-			last = !slash || slash[1] == '\0';
+			slash = strchr(s, '/');
+			last = !slash || slash[strspn(slash, "/")] == '\0';
+			saved = slash ? *slash : '\0';
 			if (slash)
 				*slash = '\0';
-			name = strrchr(p, '/');
-			name = name ? name + 1 : p;
-			if (!*name || !strcmp(name, ".") || !strcmp(name, "..")) {
-				if (last)
-					break;
-				*slash = '/';
-				s = slash + 1;
-				continue;
+			name = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
+			if (*name && strcmp(name, ".") && strcmp(name, "..")) {
+				int probe = hull_open_in_root(rootfd, p, O_PATH, 0, NULL);
+				if (probe >= 0) {
+					close(probe);
+				} else {
+					dir = xstrdup(p);
+					*strrchr(dir, '/') = '\0'; /* p always starts with '/' here */
+					parent = hull_open_in_root(rootfd, *dir ? dir : "/",
+								   O_PATH | O_DIRECTORY, 0, err);
+					if (parent < 0)
+						return hull_error_wrap(err, "make `%s`", path);
+					if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+					    S_ISLNK(st.st_mode)) {
+						char target[4096];
+						ssize_t n = readlinkat(parent, name, target,
+								       sizeof(target) - 1);
+						char *rest = slash ? slash + 1 : "";
+						char *np;
+						if (n < 0)
+							return hull_error(err, errno, "readlink `%s`", p);
+						target[n] = '\0';
+						np = target[0] == '/'
+							     ? hull_strfmt("%s/%s", target, rest)
+							     : hull_strfmt("%s/%s/%s", dir, target, rest);
+						free(p);
+						p = np;
+						break; /* start over on the rewritten path */
+					}
+					if (last && kind == HULL_MK_FILE) {
+						int f = openat(parent, name,
+							       O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW |
+								       O_CLOEXEC,
+							       mode);
+						if (f < 0)
+							return hull_error(err, errno, "create `%s`", path);
+						close(f);
+					} else if (mkdirat(parent, name, last ? mode : 0755) < 0 &&
+						   errno != EEXIST) {
+						return hull_error(err, errno, "mkdir `%s`", p);
+					}
+				}
 			}
-			/* parent of this component */
-			{
-				cleanup_free char *dir = xstrdup(p);
-				char *cut = strrchr(dir, '/');
-				if (cut)
-					*cut = '\0';
-				parent = hull_open_in_root(rootfd, cut ? dir : ".",
-							   O_PATH | O_DIRECTORY, 0, err);
-				if (parent < 0)
-					return hull_error_wrap(err, "make `%s`", path);
-			}
-			if (last && kind == HULL_MK_FILE) {
-				int f = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW |
-								     O_CLOEXEC,
-					       mode);
-				if (f >= 0)
-					close(f);
-				else if (errno != EEXIST)
-					return hull_error(err, errno, "create `%s`", path);
-			} else if (mkdirat(parent, name, last ? mode : 0755) < 0 &&
-				   errno != EEXIST) {
-				return hull_error(err, errno, "mkdir `%s`", p);
-			}
-			if (last)
+			if (slash)
+				*slash = saved;
+			if (last) {
+				done = true;
 				break;
-			*slash = '/';
+			}
 			s = slash + 1;
 		}
-		fd = hull_open_in_root(rootfd, path, O_PATH, 0, err);
-		if (fd < 0)
-			return hull_error_wrap(err, "make `%s`", path);
+		(void)done;
 	}
 	if (fstat(fd, &st) < 0) {
 		int e = errno;

@@ -26,11 +26,11 @@ bundle() {
 }
 cid() { echo "$T-$1"; }
 
-# jq edit of a bundle's config.json: cfg DIR 'jq-filter' [jq args...]
+# jq edit of a bundle's config.json: cfg DIR [jq options...] FILTER
 cfg() {
-	local dir=$1 filter=$2
-	shift 2
-	jq "$@" "$filter" "$dir/config.json" >"$dir/config.json.new" && mv "$dir/config.json.new" "$dir/config.json"
+	local dir=$1
+	shift
+	jq "$@" "$dir/config.json" >"$dir/config.json.new" && mv "$dir/config.json.new" "$dir/config.json"
 }
 
 assert_eq() { [ "$1" == "$2" ] || fatal "${3:-values differ}: got '$1', expected '$2'"; }
@@ -79,7 +79,7 @@ leak_check() {
 		for p in /proc/[0-9]*; do
 			[ "${p#/proc/}" != $$ ] || continue
 			if grep -qs "hull-test/$T-\|hull/$T-" "$p/cgroup" ||
-				tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -- "--root $ROOT "; then
+				{ tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -q -- "--root $ROOT "; then
 				alive "${p#/proc/}" && stray+="${p#/proc/} "
 			fi
 		done
@@ -87,7 +87,7 @@ leak_check() {
 		sleep 0.1
 	done
 	for p in $stray; do
-		leaks+="process: $p ($(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null))"$'\n'
+		leaks+="process: $p ($({ tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null))"$'\n'
 		kill -9 "$p" 2>/dev/null
 	done
 	for d in /sys/fs/cgroup/*/hull-test/"$T"-* /sys/fs/cgroup/*/hull/"$T"-*; do

@@ -61,7 +61,8 @@ test_run_forwards_signals() {
 	local b id pid rc
 	b=$(bundle s sh -c 'trap "echo got-term; exit 7" TERM; while true; do sleep 0.1; done')
 	id=$(cid s)
-	oci run -b "$b" "$id" >"$WORK/out" 2>&1 &
+	# the binary itself in the background: `oci` is a function and $! would be a subshell
+	"$HULL_OCI" --root "$ROOT" run -b "$b" "$id" >"$WORK/out" 2>&1 &
 	pid=$!
 	wait_status "$id" running
 	sleep 0.3

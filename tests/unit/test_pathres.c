@@ -71,6 +71,33 @@ TEST(mkpath_dotdot_symlink_stays_inside)
 	close(rootfd);
 }
 
+TEST(mkpath_dangling_symlink_is_created_inside)
+{
+	char link[512], made[512];
+	int rootfd = open(root, O_PATH | O_DIRECTORY), fd;
+	snprintf(link, sizeof(link), "%s/dangling", root);
+	CHECK(symlink("/elsewhere/deep", link) == 0);
+	fd = hull_mkpath_in_root(rootfd, "/dangling/sub", HULL_MK_DIR, 0755, NULL);
+	CHECK(fd >= 0);
+	snprintf(made, sizeof(made), "%s/elsewhere/deep/sub", root);
+	CHECK(access(made, F_OK) == 0);
+	CHECK(access("/elsewhere", F_OK) != 0);
+	if (fd >= 0)
+		close(fd);
+	close(rootfd);
+}
+
+TEST(mkpath_symlink_loop_is_an_error)
+{
+	char link[512];
+	int rootfd = open(root, O_PATH | O_DIRECTORY), fd;
+	snprintf(link, sizeof(link), "%s/loop", root);
+	CHECK(symlink("/loop/x", link) == 0);
+	fd = hull_mkpath_in_root(rootfd, "/loop/y", HULL_MK_DIR, 0755, NULL);
+	CHECK(fd < 0);
+	close(rootfd);
+}
+
 TEST(mkpath_dotdot_in_path_is_clamped)
 {
 	int rootfd = open(root, O_PATH | O_DIRECTORY);

@@ -1,0 +1,133 @@
+# The root file system, mounts and /dev.
+
+test_pivot_root_and_no_pivot() {
+	local b out
+	b=$(bundle pv sh -c 'ls /; cat /proc/self/mountinfo | wc -l')
+	out=$(oci run -b "$b" "$(cid pv)")
+	assert_contains "$out" "bin"
+	assert_not_contains "$out" "work" "host root visible"
+	out=$(oci run --no-pivot -b "$b" "$(cid pv2)")
+	assert_contains "$out" "bin"
+}
+
+test_readonly_root() {
+	local b out
+	b=$(bundle ro sh -c 'touch /x 2>&1 || echo denied; touch /tmp/y && echo tmp-ok')
+	cfg "$b" '.root.readonly=true | .mounts += [{"destination":"/tmp","type":"tmpfs","source":"tmpfs"}]'
+	out=$(oci run -b "$b" "$(cid ro)")
+	assert_contains "$out" "denied"
+	assert_contains "$out" "tmp-ok"
+	[ ! -e "$b/rootfs/x" ] || fatal "wrote to a read-only root"
+}
+
+test_rootfs_propagation() {
+	local b out
+	b=$(bundle pr sh -c 'awk "\$5 == \"/\"" /proc/self/mountinfo')
+	cfg "$b" '.linux.rootfsPropagation="private"'
+	out=$(oci run -b "$b" "$(cid pr)")
+	assert_not_contains "$out" "shared:" "root is private"
+	cfg "$b" '.linux.rootfsPropagation="bogus"'
+	assert_fails oci run -b "$b" "$(cid pr2)"
+	assert_contains "$OUT" "rootfsPropagation"
+}
+
+test_bind_mounts_rw_and_ro() {
+	local b out
+	mkdir -p "$WORK/rw" "$WORK/ro"
+	echo data >"$WORK/ro/file"
+	b=$(bundle bm sh -c 'echo hi > /mnt/rw/new; cat /mnt/ro/file; echo x > /mnt/ro/file 2>/dev/null || echo ro-denied')
+	cfg "$b" --arg rw "$WORK/rw" --arg ro "$WORK/ro" '.mounts += [
+		{"destination":"/mnt/rw","type":"bind","source":$rw,"options":["rbind","rw"]},
+		{"destination":"/mnt/ro","type":"bind","source":$ro,"options":["bind","ro","nosuid"]}]'
+	out=$(oci run -b "$b" "$(cid bm)")
+	assert_eq "$(cat "$WORK/rw/new")" hi
+	assert_contains "$out" data
+	assert_contains "$out" ro-denied
+	assert_eq "$(cat "$WORK/ro/file")" data
+}
+
+test_bind_mount_of_a_file() {
+	local b out
+	echo one-file >"$WORK/single"
+	b=$(bundle bf cat /etc/single)
+	cfg "$b" --arg s "$WORK/single" '.mounts += [{"destination":"/etc/single","type":"bind","source":$s,"options":["bind","ro"]}]'
+	out=$(oci run -b "$b" "$(cid bf)")
+	assert_eq "$out" one-file
+}
+
+test_tmpfs_options_and_pseudo_filesystems() {
+	local b out
+	b=$(bundle tf sh -c 'stat -c %a /scratch; grep " /scratch " /proc/self/mounts; grep -c -E " (proc|sysfs|devpts|mqueue) " /proc/self/mounts')
+	cfg "$b" '.mounts += [{"destination":"/scratch","type":"tmpfs","source":"tmpfs","options":["mode=1777","size=1m","nodev"]}]'
+	out=$(oci run -b "$b" "$(cid tf)")
+	assert_eq "$(head -1 <<<"$out")" 1777
+	assert_contains "$out" "size=1024k"
+	assert_contains "$out" "nodev"
+	[ "$(tail -1 <<<"$out")" -ge 4 ] || fatal "pseudo file systems missing: $out"
+}
+
+# CVE-2021-30465 class: a mount target that is a symlink must not lead outside the rootfs.
+test_mount_target_symlink_stays_in_rootfs() {
+	local b out
+	mkdir -p "$WORK/victim" "$WORK/src"
+	echo payload >"$WORK/src/p"
+	b=$(bundle sl sh -c 'ls /abs /rel')
+	ln -s "$WORK/victim" "$b/rootfs/abs"
+	ln -s ../../../../../../../../../../"$WORK"/victim "$b/rootfs/rel"
+	cfg "$b" --arg s "$WORK/src" '.mounts += [
+		{"destination":"/abs","type":"bind","source":$s,"options":["bind"]},
+		{"destination":"/rel/sub","type":"tmpfs","source":"tmpfs"}]'
+	out=$(oci run -b "$b" "$(cid sl)")
+	assert_eq "$(ls -A "$WORK/victim")" "" "something was mounted or created on the host"
+	grep -q "$WORK/victim" /proc/self/mountinfo && fatal "mount leaked to the host"
+	assert_contains "$out" "p"
+}
+
+test_mount_over_proc_refused() {
+	local b
+	b=$(bundle mp true)
+	cfg "$b" '.mounts += [{"destination":"/proc/sys/kernel","type":"tmpfs","source":"tmpfs"}]'
+	assert_fails oci run -b "$b" "$(cid mp)"
+	assert_contains "$OUT" "/proc"
+}
+
+test_default_devices() {
+	local b out
+	b=$(bundle dv sh -c 'for d in null zero full random urandom tty; do stat -c "%n %F %t,%T" /dev/$d; done; readlink /dev/fd; readlink /dev/ptmx')
+	out=$(oci run -b "$b" "$(cid dv)")
+	assert_contains "$out" "/dev/null character special file 1,3"
+	assert_contains "$out" "/dev/zero character special file 1,5"
+	assert_contains "$out" "/dev/tty character special file 5,0"
+	assert_contains "$out" "/proc/self/fd"
+	assert_contains "$out" "pts/ptmx"
+}
+
+test_linux_devices() {
+	local b out
+	b=$(bundle ld stat -c "%F %t,%T %a %u:%g" /dev/fuse)
+	cfg "$b" '.linux.devices=[{"path":"/dev/fuse","type":"c","major":10,"minor":229,"fileMode":432,"uid":1000,"gid":1000}]'
+	out=$(oci run -b "$b" "$(cid ld)")
+	assert_eq "$out" "character special file a,e5 660 1000:1000"
+}
+
+test_dev_null_symlink_in_image_is_replaced() {
+	local b out
+	b=$(bundle dn stat -c "%F" /dev/null)
+	cfg "$b" '.mounts |= map(select(.destination != "/dev" and .destination != "/dev/pts" and .destination != "/dev/shm" and .destination != "/dev/mqueue"))'
+	mkdir -p "$b/rootfs/dev"
+	ln -s "$WORK/hostfile" "$b/rootfs/dev/null"
+	out=$(oci run -b "$b" "$(cid dn)")
+	assert_eq "$out" "character special file"
+	[ ! -e "$WORK/hostfile" ] || fatal "a host file was created through the symlink"
+}
+
+test_masked_and_readonly_paths() {
+	local b out
+	[ -e /proc/timer_list ] || skip "no /proc/timer_list on this kernel"
+	b=$(bundle mk sh -c 'wc -c < /proc/timer_list; ls /sys/firmware | wc -l; echo 1 > /proc/sys/kernel/ns_last_pid 2>/dev/null || echo ro')
+	cfg "$b" '.linux.maskedPaths += ["/proc/timer_list"]'
+	out=$(oci run -b "$b" "$(cid mk)")
+	assert_eq "$(sed -n 1p <<<"$out")" 0 "/proc/timer_list masked"
+	assert_eq "$(sed -n 2p <<<"$out")" 0 "/sys/firmware masked"
+	assert_eq "$(sed -n 3p <<<"$out")" ro "/proc/sys read-only"
+}
