@@ -35,7 +35,8 @@ static int wait_hook(pid_t pid, int timeout, int *status, bool *timed_out)
 			long long left = deadline - now_ms();
 			int r;
 			if (left <= 0) {
-				kill(pid, SIGKILL);
+				/* the whole group: a shell hook's children must not outlive it */
+				kill(-pid, SIGKILL);
 				*timed_out = true;
 				break;
 			}
@@ -73,6 +74,7 @@ static int run_one(const struct hull_hook *h, const char *phase, const char *sta
 		return hull_error(err, errno, "%s hook `%s`: fork", phase, h->path);
 	}
 	if (pid == 0) {
+		setpgid(0, 0);
 		dup2(in[0], 0);
 		syscall(SYS_close_range, 3, ~0U, 0);
 		execve(h->path, h->args && h->args[0] ? h->args : default_args,

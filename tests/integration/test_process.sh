@@ -1,0 +1,130 @@
+# The process: args, env, cwd, identity, umask, stdio, fds, terminal.
+
+test_args_env_cwd() {
+	local b out
+	b=$(bundle a sh -c 'echo "$0|$1|$FOO|$(pwd)"' arg0 arg1)
+	cfg "$b" '.process.env += ["FOO=bar baz"] | .process.cwd="/tmp"'
+	out=$(oci run -b "$b" "$(cid a)")
+	assert_eq "$out" "arg0|arg1|bar baz|/tmp"
+}
+
+test_cwd_missing_is_an_error() {
+	local b
+	b=$(bundle cw pwd)
+	cfg "$b" '.process.cwd="/does/not/exist"'
+	assert_fails oci run -b "$b" "$(cid cw)"
+	assert_contains "$OUT" "/does/not/exist"
+	assert_contains "$OUT" "No such file"
+}
+
+test_user_group_additional_gids() {
+	local b out
+	b=$(bundle ug sh -c 'id -u; id -g; id -G')
+	cfg "$b" '.process.user={"uid":1000,"gid":1000,"additionalGids":[5,65534]}'
+	out=$(oci run -b "$b" "$(cid ug)")
+	assert_eq "$(sed -n 1p <<<"$out")" 1000
+	assert_eq "$(sed -n 2p <<<"$out")" 1000
+	assert_contains "$(sed -n 3p <<<"$out")" "5"
+	assert_contains "$(sed -n 3p <<<"$out")" "65534"
+}
+
+test_umask() {
+	local b out
+	b=$(bundle um sh -c umask)
+	cfg "$b" '.process.user.umask=63'
+	out=$(oci run -b "$b" "$(cid um)")
+	assert_eq "$out" 0077
+	cfg "$b" 'del(.process.user.umask)'
+	out=$(oci run -b "$b" "$(cid um2)")
+	assert_eq "$out" 0022
+}
+
+test_capabilities_applied() {
+	local b out
+	b=$(bundle cp sh -c 'grep -E "^Cap(Inh|Prm|Eff|Bnd|Amb)" /proc/self/status')
+	# as a non-root user, so that exec does not hand root its bounding set back
+	cfg "$b" '.process.user={"uid":1000,"gid":1000}
+		| .process.capabilities={"bounding":["CAP_KILL","CAP_CHOWN"],"effective":["CAP_KILL"],
+		"permitted":["CAP_KILL","CAP_CHOWN"],"inheritable":["CAP_KILL"],"ambient":["CAP_KILL"]}'
+	out=$(oci run -b "$b" "$(cid cp)")
+	# CAP_CHOWN is bit 0, CAP_KILL bit 5; after exec only the ambient one stays
+	assert_contains "$out" "CapBnd:	0000000000000021"
+	assert_contains "$out" "CapPrm:	0000000000000020"
+	assert_contains "$out" "CapEff:	0000000000000020"
+	assert_contains "$out" "CapInh:	0000000000000020"
+	assert_contains "$out" "CapAmb:	0000000000000020"
+	# root keeps what the bounding set allows, nothing more
+	cfg "$b" '.process.user={"uid":0,"gid":0}'
+	out=$(oci run -b "$b" "$(cid cp1)")
+	assert_contains "$out" "CapBnd:	0000000000000021"
+	assert_contains "$out" "CapPrm:	0000000000000021"
+	cfg "$b" '.process.capabilities.bounding += ["CAP_BOGUS"]'
+	assert_fails oci run -b "$b" "$(cid cp2)"
+	assert_contains "$OUT" "CAP_BOGUS"
+}
+
+test_stdio_passthrough() {
+	local b
+	b=$(bundle io sh -c 'read line; echo "out:$line"; echo "err:$line" >&2')
+	echo piped | oci run -b "$b" "$(cid io)" >"$WORK/o" 2>"$WORK/e"
+	assert_eq "$(cat "$WORK/o")" "out:piped"
+	assert_eq "$(cat "$WORK/e")" "err:piped"
+}
+
+test_preserve_fds_and_listen_fds() {
+	local b out
+	b=$(bundle pf sh -c 'cat <&3; cat <&4; echo "L=$LISTEN_FDS P=$LISTEN_PID"; ls /proc/self/fd | sort -n | tr "\n" " "')
+	echo three >"$WORK/f3"
+	echo four >"$WORK/f4"
+	out=$(oci run --preserve-fds 2 -b "$b" "$(cid pf)" 3<"$WORK/f3" 4<"$WORK/f4")
+	assert_contains "$out" three
+	assert_contains "$out" four
+	# socket activation: LISTEN_FDS meant for us is handed on with LISTEN_PID=1
+	out=$(LISTEN_FDS=2 bash -c 'LISTEN_PID=$$ exec "$0" --root "$1" run -b "$2" "$3"' \
+		"$HULL_OCI" "$ROOT" "$b" "$(cid pf2)" 3<"$WORK/f3" 4<"$WORK/f4")
+	assert_contains "$out" "L=2 P=1"
+}
+
+# CVE-2024-21626 class: no fd of the runtime or the caller reaches the workload.
+test_other_fds_closed() {
+	local b out
+	b=$(bundle fd sh -c 'ls /proc/self/fd | sort -n | tr "\n" " "; readlink /proc/self/cwd')
+	out=$(oci run -b "$b" "$(cid fd)" 7<"$WORK/../" 8<>"$WORK/x" 9</dev/null)
+	# 0 1 2, and 3 for ls's own directory fd
+	assert_eq "$(head -c 8 <<<"$out")" "0 1 2 3 "
+	assert_not_contains "$out" " 7 "
+	assert_not_contains "$out" " 8 "
+	assert_not_contains "$out" " 9 "
+}
+
+test_terminal_with_console_socket() {
+	local b id helper out
+	helper=/var/tmp/hull-test-cache/recvtty
+	if [ ! -x "$helper" ] || [ "$REPO/tests/data/recvtty.c" -nt "$helper" ]; then
+		mkdir -p "$(dirname "$helper")"
+		cc -O2 -o "$helper" "$REPO/tests/data/recvtty.c"
+	fi
+	b=$(bundle tt sh -c 'tty; stat -c %t,%T /dev/console; test -t 0 && echo stdin-is-tty; read x; echo "read:$x"')
+	cfg "$b" '.process.terminal=true'
+	id=$(cid tt)
+	"$helper" "$WORK/tty.sock" $'hello\n' >"$WORK/tty.out" &
+	for _ in $(seq 50); do [ -S "$WORK/tty.sock" ] && break; sleep 0.05; done
+	oci create -b "$b" --console-socket "$WORK/tty.sock" "$id"
+	oci start "$id"
+	wait_status "$id" stopped
+	wait
+	out=$(tr -d '\r' <"$WORK/tty.out")
+	assert_contains "$out" "/dev/pts/0"
+	assert_contains "$out" "88,0"
+	assert_contains "$out" "stdin-is-tty"
+	assert_contains "$out" "read:hello"
+	oci delete "$id"
+}
+
+test_terminal_needs_console_socket_for_create() {
+	local b
+	b=$(bundle tn true)
+	cfg "$b" '.process.terminal=true'
+	assert_fails oci create -b "$b" "$(cid tn)"
+	assert_contains "$OUT" "console-socket"
+}
