@@ -1,0 +1,40 @@
+#!/bin/bash
+# `hull-oci run` of /bin/true against Debian's crun and runc on the same busybox bundle.
+# Interleaved runs (BENCH_N each, default 50), medians, ratios and peak RSS.
+#
+# crun 1.8 refuses hosts whose cgroup2 mount holds a controller ("hybrid"), as this kind of
+# machine's does; so every runtime runs in one private mount namespace where
+# /sys/fs/cgroup/unified is unmounted: all three see the same pure cgroup v1 host.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+n=${BENCH_N:-50}
+out=$repo/bench/results
+mkdir -p "$out"
+cc -O2 -o "$out/timeit" "$repo/bench/timeit.c"
+b=$(mktemp -d /var/tmp/hull-bench.XXXXXX)
+trap 'rm -rf "$b"' EXIT
+"$repo/tests/data/mkbundle.sh" "$b" /bin/true >/dev/null
+for r in crun runc; do command -v $r >/dev/null || { echo "bench: $r is not installed" >&2; exit 1; }; done
+
+run_bench() {
+	if [ -e /sys/fs/cgroup/unified/cgroup.controllers ] &&
+		[ -n "$(cat /sys/fs/cgroup/unified/cgroup.controllers)" ]; then
+		echo "(hybrid cgroup host: running all runtimes with /sys/fs/cgroup/unified hidden, as crun requires)"
+		unshare -m bash -c 'mount --make-rprivate / && umount /sys/fs/cgroup/unified && exec "$@"' _ "$@"
+	else
+		"$@"
+	fi
+}
+
+table=$(run_bench "$out/timeit" "$n" \
+	"hull-oci=$repo/build/hull-oci --root /run/hull-bench run -b $b hb{}" \
+	"crun=crun --root /run/crun-bench run -b $b cb{}" \
+	"runc=runc --root /run/runc-bench run -b $b rb{}")
+{
+	echo "# hull-oci run /bin/true vs crun and runc ($n interleaved runs each, $(date -u +%F))"
+	echo
+	echo "$table"
+	echo
+	awk -F'|' '/hull-oci/ {h=$3; hr=$5} /crun/ {c=$3; cr=$5} /runc/ {r=$3}
+		END {printf "hull-oci/crun median wall: %.2fx (target <= 0.90x)\nhull-oci/runc median wall: %.2fx\nhull-oci/crun peak RSS: %.2fx (target <= 1.00x)\n", h/c, h/r, hr/cr}' <<<"$table"
+} | tee "$out/oci-run.md"
