@@ -42,21 +42,25 @@ all: $(BINS)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/libhullrt.a: $(RT_OBJ)
-	$(AR) rcs $@ $^
+	@echo "  AR      $@"
+	@$(AR) rcs $@ $^
 
 $(B)/hull-oci: $(OCI_OBJ) $(B)/libhullrt.a
-	$(CC) $(LDFLAGS) -o $@ $(OCI_OBJ) $(B)/libhullrt.a $(RT_LIBS)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $(OCI_OBJ) $(B)/libhullrt.a $(RT_LIBS)
 
 # hull-oci-vm picks the vm isolation level by the name it is invoked with.
 $(B)/hull-oci-vm: $(B)/hull-oci
-	ln -sf hull-oci $@
+	@ln -sf hull-oci $@
 
 $(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libhullrt.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libhullrt.a $(RT_LIBS)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libhullrt.a $(RT_LIBS)
 
 deps:
 	@scripts/deps.sh

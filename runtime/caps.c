@@ -57,7 +57,8 @@ int hull_caps_prepare(const struct hull_capabilities *c, struct hull_err *err)
 			return -1;
 	for (v = 0; v < last; v++)
 		if (!listed(c->bounding, v) && cap_drop_bound(v) < 0 && errno != EINVAL)
-			return hull_error(err, errno, "drop capability %d from the bounding set", v);
+			return hull_error(err, errno, "drop capability %d from the bounding set",
+					  v);
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return hull_error(err, errno, "keep capabilities across setuid");
 	return 0;
@@ -100,8 +101,10 @@ int hull_caps_apply(const struct hull_capabilities *c, struct hull_err *err)
 			continue;
 		}
 		if (CAP_IS_SUPPORTED(v) && cap_set_ambient(v, CAP_SET) < 0) {
-			hull_error(err, errno, "ambient capability `%s` (it must be permitted and "
-					       "inheritable too)", c->ambient[i]);
+			hull_error(err, errno,
+				   "ambient capability `%s` (it must be permitted and "
+				   "inheritable too)",
+				   c->ambient[i]);
 			goto out;
 		}
 	}

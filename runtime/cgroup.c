@@ -82,8 +82,8 @@ static void read_own(struct hull_cgroups *cg)
 			continue;
 		*c2 = '\0';
 		for (i = 0; i < cg->n; i++) {
-			bool match = cg->h[i].v2 ? c1[1] == '\0'
-						 : !strcmp(c1 + 1, cg->h[i].controllers);
+			bool match =
+				cg->h[i].v2 ? c1[1] == '\0' : !strcmp(c1 + 1, cg->h[i].controllers);
 			if (match && !cg->h[i].own)
 				cg->h[i].own = xstrdup(c2 + 1);
 		}
@@ -150,8 +150,7 @@ void hull_cgroups_free(struct hull_cgroups *cg)
 	cg->n = 0;
 }
 
-char *hull_cgroup_resolve_path(const struct hull_cgroups *cg, const char *spec_path,
-			       const char *id)
+char *hull_cgroup_resolve_path(const struct hull_cgroups *cg, const char *spec_path, const char *id)
 {
 	const char *own = "/";
 	size_t i;
@@ -248,7 +247,8 @@ int hull_cgroup_enter(const struct hull_cgroups *cg, const char *path, pid_t pid
 		cleanup_free char *dir = hier_path(h, path);
 		cleanup_free char *procs = hull_strfmt("%s/cgroup.procs", dir);
 
-		if (make_dirs(h, path, cpuset, err) < 0 || hull_write_string(procs, pidbuf, err) < 0) {
+		if (make_dirs(h, path, cpuset, err) < 0 ||
+		    hull_write_string(procs, pidbuf, err) < 0) {
 			struct hull_err ignored;
 			hull_cgroup_remove(cg, path, &ignored);
 			return hull_error_wrap(err, "enter cgroup `%s`", path);
@@ -264,7 +264,8 @@ int hull_cgroup_pids(const struct hull_cgroups *cg, const char *path, pid_t **pi
 	*pids = NULL;
 	*n = 0;
 	for (i = 0; i < cg->n; i++) {
-		cleanup_free char *procs = hull_strfmt("%s%s/cgroup.procs", cg->h[i].mountpoint, path);
+		cleanup_free char *procs =
+			hull_strfmt("%s%s/cgroup.procs", cg->h[i].mountpoint, path);
 		cleanup_free char *buf = NULL;
 		char *line, *save = NULL;
 		if (access(procs, F_OK) < 0)

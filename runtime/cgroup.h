@@ -10,7 +10,7 @@
 struct hull_cgroup_hier {
 	char *mountpoint;  /* "/sys/fs/cgroup/memory", "/sys/fs/cgroup/unified", ... */
 	char *controllers; /* v1 super options ("cpu,cpuacct", "name=systemd"); "" for v2 */
-	char *own;         /* this process's cgroup in it, from /proc/self/cgroup */
+	char *own;	   /* this process's cgroup in it, from /proc/self/cgroup */
 	bool v2;
 };
 

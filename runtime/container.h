@@ -9,16 +9,16 @@
 #include "state.h"
 
 struct hull_create_opts {
-	const char *root;           /* state root (default HULL_DEFAULT_ROOT) */
+	const char *root; /* state root (default HULL_DEFAULT_ROOT) */
 	const char *id;
-	const char *bundle;         /* NULL = current directory */
-	const char *pid_file;       /* NULL = none */
+	const char *bundle;	    /* NULL = current directory */
+	const char *pid_file;	    /* NULL = none */
 	const char *console_socket; /* NULL = none */
 	bool no_pivot;
 	bool no_new_keyring;
 	int preserve_fds;    /* fds 3 .. 3+N-1 (after the LISTEN_FDS ones) stay open */
 	bool systemd_cgroup; /* refused with a clear error: hull has no systemd driver yet */
-	bool detach;         /* run only: return once started */
+	bool detach;	     /* run only: return once started */
 };
 
 /* create: the container's init waits in the created state until start. */
@@ -34,8 +34,7 @@ int hull_container_start(const char *root, const char *id, struct hull_err *err)
 int hull_container_run(const struct hull_create_opts *o, int *status, struct hull_err *err);
 
 /* kill: signal the init (or every process in the container with all). */
-int hull_container_kill(const char *root, const char *id, int sig, bool all,
-			struct hull_err *err);
+int hull_container_kill(const char *root, const char *id, int sig, bool all, struct hull_err *err);
 
 /* delete: a stopped (or created) container; force kills a running one first.  Removes the
  * cgroup and the state, runs poststop hooks. */

@@ -211,7 +211,8 @@ static struct hull_state *new_state(const struct hull_create_opts *o, const stru
 static int validate(const struct hull_spec *spec, struct hull_err *err)
 {
 	if (!spec->process)
-		return hull_error(err, EINVAL, "config.json: `process` is required to create a container");
+		return hull_error(err, EINVAL,
+				  "config.json: `process` is required to create a container");
 	if (!spec->process->args || !spec->process->args[0] || !*spec->process->args[0])
 		return hull_error(err, EINVAL, "config.json: `process.args` must not be empty");
 	if (!spec->root_path || !*spec->root_path)
@@ -241,9 +242,10 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 	if (hull_validate_id(o->id, err) < 0)
 		return -1;
 	if (o->systemd_cgroup)
-		return hull_error(err, ENOTSUP,
-				  "--systemd-cgroup: hull has no systemd cgroup driver yet; use the "
-				  "cgroupfs driver (leave --systemd-cgroup out)");
+		return hull_error(
+			err, ENOTSUP,
+			"--systemd-cgroup: hull has no systemd cgroup driver yet; use the "
+			"cgroupfs driver (leave --systemd-cgroup out)");
 	if (!realpath(o->bundle ? o->bundle : ".", rbuf))
 		return hull_error(err, errno, "bundle `%s`", o->bundle ? o->bundle : ".");
 	bundle = xstrdup(rbuf);
@@ -321,13 +323,15 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 			ctx.console_fd = tty_pair[1];
 		} else {
 			hull_error(err, EINVAL,
-				   "config.json sets `process.terminal`: --console-socket is required");
+				   "config.json sets `process.terminal`: --console-socket is "
+				   "required");
 		}
 		if (ctx.console_fd < 0)
 			goto fail;
 	} else if (o->console_socket) {
-		hull_error(err, EINVAL,
-			   "--console-socket given but config.json does not set `process.terminal`");
+		hull_error(
+			err, EINVAL,
+			"--console-socket given but config.json does not set `process.terminal`");
 		goto fail;
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
@@ -361,11 +365,10 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 	st->cgroup_path = xstrdup(cgpath);
 	if (hull_proc_start_time(pid, &st->start_time, err) < 0)
 		goto fail;
-	if ((ctx.new_ns & CLONE_NEWUSER) &&
-	    (write_map(pid, "uid_map", spec->linux_->uid_mappings, spec->linux_->n_uid_mappings,
-		       err) < 0 ||
-	     write_map(pid, "gid_map", spec->linux_->gid_mappings, spec->linux_->n_gid_mappings,
-		       err) < 0))
+	if ((ctx.new_ns & CLONE_NEWUSER) && (write_map(pid, "uid_map", spec->linux_->uid_mappings,
+						       spec->linux_->n_uid_mappings, err) < 0 ||
+					     write_map(pid, "gid_map", spec->linux_->gid_mappings,
+						       spec->linux_->n_gid_mappings, err) < 0))
 		goto fail;
 	if (hull_cgroup_enter(&cgroups, cgpath, pid, err) < 0)
 		goto fail;

@@ -24,7 +24,7 @@ static const struct hull_device default_devices[] = {
 static const struct {
 	const char *target, *link;
 } dev_links[] = {
-	{"/proc/self/fd", "fd"},    {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
+	{"/proc/self/fd", "fd"},       {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
 	{"/proc/self/fd/2", "stderr"}, {"/proc/kcore", "core"},
 };
 
@@ -77,7 +77,8 @@ static int make_node(const struct hull_rootfs *r, int rootfd, const struct hull_
 		char host[64], target[HULL_FD_PATH_MAX];
 		cleanup_close int fd = -1;
 		snprintf(host, sizeof(host), "/dev/%s", name);
-		fd = openat(dirfd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+		fd = openat(dirfd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
+			    0600);
 		if (fd < 0)
 			return hull_error(err, errno, "create `%s`", d->path);
 		close(fd);

@@ -24,7 +24,7 @@ int hull_error(struct hull_err *err, int errnum, const char *fmt, ...)
 
 int hull_error_wrap(struct hull_err *err, const char *fmt, ...)
 {
-	char prefix[512], old[sizeof(err->msg)];
+	char prefix[512], old[HULL_ERR_MAX];
 	size_t n, len;
 	va_list ap;
 

@@ -4,9 +4,11 @@
 
 #include <stddef.h>
 
+#define HULL_ERR_MAX 2048
+
 struct hull_err {
-	int errnum;     /* errno of the root cause, 0 if none */
-	char msg[2048]; /* "what failed: on what: errno text", outermost context first */
+	int errnum;		/* errno of the root cause, 0 if none */
+	char msg[HULL_ERR_MAX]; /* "what failed: on what: errno text", outermost context first */
 };
 
 /* Set err (if not NULL) and return -1.  The errno text is appended when errnum != 0. */

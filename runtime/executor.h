@@ -11,7 +11,7 @@
 
 struct hull_join_ns {
 	int type; /* CLONE_NEW* */
-	int fd;   /* opened namespace path */
+	int fd;	  /* opened namespace path */
 };
 
 struct hull_init_ctx {
@@ -21,14 +21,14 @@ struct hull_init_ctx {
 	const char *rootfs;
 	const struct hull_cgroups *cgroups;
 	const char *cgroup_path;
-	int sync_fd;    /* init's end of the sync socket */
-	int fifo_fd;    /* exec.fifo opened O_RDWR (create), -1 for run */
+	int sync_fd;	/* init's end of the sync socket */
+	int fifo_fd;	/* exec.fifo opened O_RDWR (create), -1 for run */
 	int console_fd; /* where to send the pty master, -1 without a terminal */
-	int lock_fd;    /* the runtime's lock on the state dir: the init must not keep it */
+	int lock_fd;	/* the runtime's lock on the state dir: the init must not keep it */
 	struct hull_join_ns join[8];
 	size_t n_join;
-	unsigned long new_ns;   /* CLONE_NEW* to create */
-	int n_listen_fds;       /* LISTEN_FDS handed through */
+	unsigned long new_ns; /* CLONE_NEW* to create */
+	int n_listen_fds;     /* LISTEN_FDS handed through */
 	bool run_mode;
 };
 

@@ -227,7 +227,7 @@ static void forward(int sig)
 		kill((pid_t)fwd_pid, sig);
 }
 
-static const int forwarded[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGTERM, SIGUSR1,
+static const int forwarded[] = {SIGHUP,	 SIGINT,   SIGQUIT, SIGTERM, SIGUSR1,
 				SIGUSR2, SIGWINCH, SIGCONT, SIGTSTP, SIGPIPE};
 
 static int wait_status(pid_t pid, struct hull_tty_proxy *tty)

@@ -12,7 +12,7 @@
 
 /* A container created by this process, still holding what run needs to go on. */
 struct hull_launch {
-	bool run_mode;  /* the init waits on the sync socket instead of exec.fifo */
+	bool run_mode; /* the init waits on the sync socket instead of exec.fifo */
 	pid_t pid;
 	int sync_fd;
 	int lock_fd;

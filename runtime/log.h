@@ -11,9 +11,10 @@ enum hull_log_level { HULL_LOG_DEBUG, HULL_LOG_INFO, HULL_LOG_WARN, HULL_LOG_ERR
  * file cannot be opened or the format is unknown. */
 struct hull_err;
 int hull_log_init(const char *path, const char *format, bool debug, struct hull_err *err);
-void hull_log(enum hull_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void hull_log(enum hull_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 #define hull_debug(...) hull_log(HULL_LOG_DEBUG, __VA_ARGS__)
-#define hull_warn(...) hull_log(HULL_LOG_WARN, __VA_ARGS__)
+#define hull_warn(...)	hull_log(HULL_LOG_WARN, __VA_ARGS__)
 /* "hull-oci" or "hull", for the lines written to stderr. */
 void hull_log_set_program(const char *name);
 /* cmd/ prints errors to stderr itself; hull_log(HULL_LOG_ERROR) only reaches the log file. */

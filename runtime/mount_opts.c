@@ -69,12 +69,15 @@ static const struct opt {
 };
 
 const char *const hull_mount_option_names[] = {
-	"ro", "rw", "nosuid", "suid", "nodev", "dev", "noexec", "exec", "sync", "async",
-	"dirsync", "remount", "mand", "nomand", "atime", "noatime", "diratime", "nodiratime",
-	"relatime", "norelatime", "strictatime", "nostrictatime", "nosymfollow", "bind", "rbind",
-	"private", "rprivate", "shared", "rshared", "slave", "rslave", "unbindable", "runbindable",
-	"rro", "rrw", "rnosuid", "rsuid", "rnodev", "rdev", "rnoexec", "rexec", "rnodiratime",
-	"rdiratime", "rnoatime", "rrelatime", "rstrictatime", "rnosymfollow", "tmpcopyup", NULL,
+	"ro",	     "rw",	   "nosuid",	  "suid",	   "nodev",	   "dev",
+	"noexec",    "exec",	   "sync",	  "async",	   "dirsync",	   "remount",
+	"mand",	     "nomand",	   "atime",	  "noatime",	   "diratime",	   "nodiratime",
+	"relatime",  "norelatime", "strictatime", "nostrictatime", "nosymfollow",  "bind",
+	"rbind",     "private",	   "rprivate",	  "shared",	   "rshared",	   "slave",
+	"rslave",    "unbindable", "runbindable", "rro",	   "rrw",	   "rnosuid",
+	"rsuid",     "rnodev",	   "rdev",	  "rnoexec",	   "rexec",	   "rnodiratime",
+	"rdiratime", "rnoatime",   "rrelatime",	  "rstrictatime",  "rnosymfollow", "tmpcopyup",
+	NULL,
 };
 
 static void append_data(struct hull_mount *m, const char *o)

@@ -75,7 +75,8 @@ int hull_mkpath_in_root(int rootfd, const char *path, enum hull_mkpath_kind kind
 					close(probe);
 				} else {
 					dir = xstrdup(p);
-					*strrchr(dir, '/') = '\0'; /* p always starts with '/' here */
+					*strrchr(dir, '/') =
+						'\0'; /* p always starts with '/' here */
 					parent = hull_open_in_root(rootfd, *dir ? dir : "/",
 								   O_PATH | O_DIRECTORY, 0, err);
 					if (parent < 0)
@@ -88,22 +89,25 @@ int hull_mkpath_in_root(int rootfd, const char *path, enum hull_mkpath_kind kind
 						char *rest = slash ? slash + 1 : "";
 						char *np;
 						if (n < 0)
-							return hull_error(err, errno, "readlink `%s`", p);
+							return hull_error(err, errno,
+									  "readlink `%s`", p);
 						target[n] = '\0';
 						np = target[0] == '/'
 							     ? hull_strfmt("%s/%s", target, rest)
-							     : hull_strfmt("%s/%s/%s", dir, target, rest);
+							     : hull_strfmt("%s/%s/%s", dir, target,
+									   rest);
 						free(p);
 						p = np;
 						break; /* start over on the rewritten path */
 					}
 					if (last && kind == HULL_MK_FILE) {
 						int f = openat(parent, name,
-							       O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW |
-								       O_CLOEXEC,
+							       O_CREAT | O_EXCL | O_WRONLY |
+								       O_NOFOLLOW | O_CLOEXEC,
 							       mode);
 						if (f < 0)
-							return hull_error(err, errno, "create `%s`", path);
+							return hull_error(err, errno, "create `%s`",
+									  path);
 						close(f);
 					} else if (mkdirat(parent, name, last ? mode : 0755) < 0 &&
 						   errno != EEXIST) {

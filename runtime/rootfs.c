@@ -30,8 +30,8 @@ static unsigned long root_propagation(const struct hull_spec *spec, struct hull_
 		unsigned long flags;
 	} table[] = {
 		{"private", MS_PRIVATE},       {"rprivate", MS_PRIVATE | MS_REC},
-		{"slave", MS_SLAVE},           {"rslave", MS_SLAVE | MS_REC},
-		{"shared", MS_SHARED},         {"rshared", MS_SHARED | MS_REC},
+		{"slave", MS_SLAVE},	       {"rslave", MS_SLAVE | MS_REC},
+		{"shared", MS_SHARED},	       {"rshared", MS_SHARED | MS_REC},
 		{"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
 	};
 	size_t i;
@@ -73,25 +73,23 @@ static unsigned long locked_flags(const char *target)
 static int check_proc_target(const struct hull_mount *m, struct hull_err *err)
 {
 	static const char *const allowed[] = {
-		"/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat",
-		"/proc/swaps",   "/proc/uptime",    "/proc/loadavg", "/proc/slabinfo",
+		"/proc/cpuinfo", "/proc/diskstats",
+		"/proc/meminfo", "/proc/stat",
+		"/proc/swaps",	 "/proc/uptime",
+		"/proc/loadavg", "/proc/slabinfo",
 		"/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
 	};
-	char norm[4096], *d = norm;
+	char norm[4096];
 	const char *s = m->destination;
-	size_t i;
+	size_t i, n = 0;
 
 	/* collapse repeated slashes and a trailing one for the comparison */
-	while (*s && (size_t)(d - norm) < sizeof(norm) - 1) {
-		if (*s == '/' && (d > norm && d[-1] == '/')) {
-			s++;
-			continue;
-		}
-		*d++ = *s++;
-	}
-	if (d > norm + 1 && d[-1] == '/')
-		d--;
-	*d = '\0';
+	for (; *s && n < sizeof(norm) - 1; s++)
+		if (*s != '/' || n == 0 || norm[n - 1] != '/')
+			norm[n++] = *s;
+	if (n > 1 && norm[n - 1] == '/')
+		n--;
+	norm[n] = '\0';
 	if (strcmp(norm, "/proc") && !hull_has_prefix(norm, "/proc/"))
 		return 0;
 	if (!strcmp(norm, "/proc") && m->type && !strcmp(m->type, "proc"))
@@ -133,8 +131,8 @@ static int apply_rec_attr(int fd, const struct hull_mount *m, struct hull_err *e
 	};
 	if (!m->rec_attr_set && !m->rec_attr_clr)
 		return 0;
-	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
-		    sizeof(attr)) < 0)
+	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) <
+	    0)
 		return hull_error(err, errno, "set recursive attributes on `%s`", m->destination);
 	return 0;
 }
@@ -152,7 +150,8 @@ static int mount_bind(const struct hull_rootfs *r, int rootfd, const struct hull
 	src = m->source[0] == '/' ? xstrdup(m->source) : hull_strfmt("%s/%s", r->bundle, m->source);
 	if (stat(src, &st) < 0)
 		return hull_error(err, errno, "bind mount source `%s`", src);
-	fd = hull_mkpath_in_root(rootfd, m->destination, S_ISDIR(st.st_mode) ? HULL_MK_DIR : HULL_MK_FILE,
+	fd = hull_mkpath_in_root(rootfd, m->destination,
+				 S_ISDIR(st.st_mode) ? HULL_MK_DIR : HULL_MK_FILE,
 				 S_ISDIR(st.st_mode) ? 0755 : 0644, err);
 	if (fd < 0)
 		return -1;
@@ -216,7 +215,8 @@ static int mount_cgroup(const struct hull_rootfs *r, int rootfd, const struct hu
 		else
 			rc = mount("cgroup", starget, "cgroup", fl, h->controllers);
 		if (rc < 0)
-			return hull_error(err, errno, "mount cgroup `%s` on `%s`", h->controllers, sub);
+			return hull_error(err, errno, "mount cgroup `%s` on `%s`", h->controllers,
+					  sub);
 		if ((fl & MS_RDONLY) && !r->cgroupns) {
 			/* the fd names the directory under the new mount: find the mount again */
 			cleanup_close int nfd = hull_open_in_root(rootfd, sub, O_PATH, 0, err);
@@ -224,7 +224,8 @@ static int mount_cgroup(const struct hull_rootfs *r, int rootfd, const struct hu
 				return -1;
 			hull_fd_path(nfd, starget);
 			if (mount(NULL, starget, NULL,
-				  MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags(starget), NULL) < 0)
+				  MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags(starget),
+				  NULL) < 0)
 				return hull_error(err, errno, "remount `%s` read-only", sub);
 		}
 	}
@@ -233,7 +234,8 @@ static int mount_cgroup(const struct hull_rootfs *r, int rootfd, const struct hu
 		if (nfd < 0)
 			return -1;
 		hull_fd_path(nfd, target);
-		if (mount(NULL, target, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		if (mount(NULL, target, NULL,
+			  MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 			  "mode=755") < 0)
 			return hull_error(err, errno, "remount `%s` read-only", m->destination);
 	}
@@ -249,7 +251,8 @@ static int mount_one(const struct hull_rootfs *r, int rootfd, const struct hull_
 	int rc;
 
 	if (m->destination[0] != '/')
-		return hull_error(err, EINVAL, "mount destination `%s` is not absolute", m->destination);
+		return hull_error(err, EINVAL, "mount destination `%s` is not absolute",
+				  m->destination);
 	if (check_proc_target(m, err) < 0)
 		return -1;
 	if (m->bind) {
@@ -269,7 +272,8 @@ static int mount_one(const struct hull_rootfs *r, int rootfd, const struct hull_
 			rc = mount("/sys", target, NULL, MS_BIND | MS_REC, NULL) < 0
 				     ? -1
 				     : mount(NULL, target, NULL,
-					     MS_BIND | MS_REMOUNT | locked_flags(target) | fl, NULL);
+					     MS_BIND | MS_REMOUNT | locked_flags(target) | fl,
+					     NULL);
 		if (rc < 0)
 			return hull_error(err, errno, "mount `%s` (%s) on `%s`",
 					  m->source ? m->source : type, type, m->destination);

@@ -10,8 +10,8 @@
 
 struct hull_rootfs {
 	const struct hull_spec *spec;
-	const char *bundle;      /* absolute; relative bind sources are resolved against it */
-	const char *rootfs;      /* absolute host path of root.path */
+	const char *bundle;	 /* absolute; relative bind sources are resolved against it */
+	const char *rootfs;	 /* absolute host path of root.path */
 	const char *cgroup_path; /* the container's cgroup, for `cgroup` mounts */
 	const struct hull_cgroups *cgroups;
 	bool userns;   /* in a new user namespace: device nodes are bind mounts */

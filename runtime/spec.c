@@ -59,8 +59,8 @@ static int parse_hook_list(yajl_val hooks, const char *phase, struct hull_hook_l
 		    sj_strv(o, "env", path, &h->env, err) < 0)
 			return -1;
 		if (!h->path || h->path[0] != '/')
-			return hull_error(err, EINVAL, "config.json: `%s.path` must be an absolute path",
-					  path);
+			return hull_error(err, EINVAL,
+					  "config.json: `%s.path` must be an absolute path", path);
 		switch (sj_int(o, "timeout", path, 1, 86400 * 365, &t, err)) {
 		case -1:
 			return -1;
@@ -125,7 +125,8 @@ struct hull_spec *hull_spec_parse(const char *json, struct hull_err *err)
 	    sj_string(s->tree, "hostname", "", &s->hostname, err) < 0 ||
 	    sj_string(s->tree, "domainname", "", &s->domainname, err) < 0)
 		goto fail;
-	if ((r = sj_array(s->tree, "mounts", "", &v, err)) < 0 || (r && parse_mounts(v, s, err) < 0))
+	if ((r = sj_array(s->tree, "mounts", "", &v, err)) < 0 ||
+	    (r && parse_mounts(v, s, err) < 0))
 		goto fail;
 	v = NULL;
 	if ((r = sj_object(s->tree, "process", "", &v, err)) < 0)

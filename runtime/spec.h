@@ -22,16 +22,16 @@ struct hull_id_map {
 
 struct hull_mount {
 	char *destination; /* required */
-	char *type;        /* may be NULL (then a bind if options say so) */
-	char *source;      /* may be NULL */
-	char **options;    /* NULL-terminated, may be empty */
+	char *type;	   /* may be NULL (then a bind if options say so) */
+	char *source;	   /* may be NULL */
+	char **options;	   /* NULL-terminated, may be empty */
 	/* Filled by hull_mount_parse_options() (mount_opts.c). */
-	unsigned long flags;       /* MS_* for mount(2) */
+	unsigned long flags;	   /* MS_* for mount(2) */
 	unsigned long clear_flags; /* MS_* named with their negation ("rw", "suid"...) */
 	unsigned long propagation; /* MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE [|MS_REC] */
 	unsigned long long rec_attr_set, rec_attr_clr; /* MOUNT_ATTR_* for rro, rnosuid... */
-	char *data;                /* the options mount(2) takes as its data string */
-	bool bind;                 /* bind or rbind */
+	char *data; /* the options mount(2) takes as its data string */
+	bool bind;  /* bind or rbind */
 	bool tmpcopyup;
 };
 
@@ -76,9 +76,9 @@ struct hull_process {
 	mode_t umask;
 	gid_t *additional_gids;
 	size_t n_additional_gids;
-	char **args; /* NULL-terminated; required non-empty for create/run */
-	char **env;  /* NULL-terminated, may be NULL */
-	char *cwd;   /* required, absolute */
+	char **args;			/* NULL-terminated; required non-empty for create/run */
+	char **env;			/* NULL-terminated, may be NULL */
+	char *cwd;			/* required, absolute */
 	struct hull_capabilities *caps; /* NULL if absent */
 	struct hull_rlimit *rlimits;
 	size_t n_rlimits;
@@ -147,8 +147,8 @@ struct hull_spec {
 	struct hull_kv *annotations;
 	size_t n_annotations;
 	struct hull_linux *linux_; /* NULL if absent */
-	yajl_val vm;               /* the spec's "vm" section, NULL if absent */
-	yajl_val tree;             /* the whole document; owns the yajl_val pointers above */
+	yajl_val vm;		   /* the spec's "vm" section, NULL if absent */
+	yajl_val tree;		   /* the whole document; owns the yajl_val pointers above */
 };
 
 /* Parse a config.json document.  Errors name the field at fault, e.g.

@@ -97,15 +97,16 @@ static void process(yajl_gen g, bool rootless)
 static void mounts(yajl_gen g, bool rootless)
 {
 	static const char *const dev[] = {"nosuid", "strictatime", "mode=755", "size=65536k", NULL};
-	static const char *const pts[] = {"nosuid", "noexec", "newinstance", "ptmxmode=0666",
-					  "mode=0620", "gid=5", NULL};
-	static const char *const pts_rootless[] = {"nosuid", "noexec", "newinstance",
+	static const char *const pts[] = {"nosuid",    "noexec", "newinstance", "ptmxmode=0666",
+					  "mode=0620", "gid=5",	 NULL};
+	static const char *const pts_rootless[] = {"nosuid",	    "noexec",	 "newinstance",
 						   "ptmxmode=0666", "mode=0620", NULL};
-	static const char *const shm[] = {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k",
-					  NULL};
+	static const char *const shm[] = {"nosuid",    "noexec",      "nodev",
+					  "mode=1777", "size=65536k", NULL};
 	static const char *const mq[] = {"nosuid", "noexec", "nodev", NULL};
 	static const char *const sys[] = {"nosuid", "noexec", "nodev", "ro", NULL};
-	static const char *const sys_rootless[] = {"rbind", "nosuid", "noexec", "nodev", "ro", NULL};
+	static const char *const sys_rootless[] = {"rbind", "nosuid", "noexec",
+						   "nodev", "ro",     NULL};
 	static const char *const cg[] = {"nosuid", "noexec", "nodev", "relatime", "ro", NULL};
 
 	S(g, "mounts");
@@ -128,12 +129,19 @@ static void linux_section(yajl_gen g, bool rootless)
 {
 	static const char *const ns[] = {"pid", "network", "ipc", "uts", "mount", "cgroup", NULL};
 	static const char *const ns_rootless[] = {"pid", "ipc", "uts", "mount", "user", NULL};
-	static const char *const masked[] = {
-		"/proc/acpi",         "/proc/asound",      "/proc/kcore",       "/proc/keys",
-		"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-		"/sys/firmware",      "/proc/scsi",        NULL};
-	static const char *const ro[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
-					 "/proc/sysrq-trigger", NULL};
+	static const char *const masked[] = {"/proc/acpi",
+					     "/proc/asound",
+					     "/proc/kcore",
+					     "/proc/keys",
+					     "/proc/latency_stats",
+					     "/proc/timer_list",
+					     "/proc/timer_stats",
+					     "/proc/sched_debug",
+					     "/sys/firmware",
+					     "/proc/scsi",
+					     NULL};
+	static const char *const ro[] = {
+		"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL};
 	const char *const *n;
 
 	S(g, "linux");

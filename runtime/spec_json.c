@@ -45,8 +45,8 @@ int sj_bool(yajl_val obj, const char *key, const char *path, bool *out, struct h
 	return 1;
 }
 
-int sj_int(yajl_val obj, const char *key, const char *path, int64_t min, int64_t max,
-	   int64_t *out, struct hull_err *err)
+int sj_int(yajl_val obj, const char *key, const char *path, int64_t min, int64_t max, int64_t *out,
+	   struct hull_err *err)
 {
 	yajl_val v = sj_get(obj, key);
 	if (!v || YAJL_IS_NULL(v))
@@ -98,8 +98,7 @@ int sj_strv(yajl_val obj, const char *key, const char *path, char ***out, struct
 	return 1;
 }
 
-int sj_object(yajl_val obj, const char *key, const char *path, yajl_val *out,
-	      struct hull_err *err)
+int sj_object(yajl_val obj, const char *key, const char *path, yajl_val *out, struct hull_err *err)
 {
 	yajl_val v = sj_get(obj, key);
 	if (!v || YAJL_IS_NULL(v))

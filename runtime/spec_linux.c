@@ -15,8 +15,8 @@ static const struct {
 	const char *name;
 	int type;
 } ns_names[] = {
-	{"pid", CLONE_NEWPID},       {"network", CLONE_NEWNET}, {"mount", CLONE_NEWNS},
-	{"ipc", CLONE_NEWIPC},       {"uts", CLONE_NEWUTS},     {"user", CLONE_NEWUSER},
+	{"pid", CLONE_NEWPID},	     {"network", CLONE_NEWNET}, {"mount", CLONE_NEWNS},
+	{"ipc", CLONE_NEWIPC},	     {"uts", CLONE_NEWUTS},	{"user", CLONE_NEWUSER},
 	{"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
 };
 
@@ -64,15 +64,16 @@ static int parse_namespaces(yajl_val arr, struct hull_linux *lx, struct hull_err
 		lx->namespaces[i].type = hull_namespace_type(type);
 		if (!lx->namespaces[i].type)
 			return hull_error(err, EINVAL,
-					  "config.json: `%s.type`: unknown namespace type `%s`", path,
-					  type);
+					  "config.json: `%s.type`: unknown namespace type `%s`",
+					  path, type);
 		lx->n_namespaces++;
 		if (sj_string(o, "path", path, &lx->namespaces[i].path, err) < 0)
 			return -1;
 		for (k = 0; k < i; k++)
 			if (lx->namespaces[k].type == lx->namespaces[i].type)
 				return hull_error(err, EINVAL,
-						  "config.json: namespace `%s` is listed twice", type);
+						  "config.json: namespace `%s` is listed twice",
+						  type);
 	}
 	return 0;
 }
@@ -93,7 +94,8 @@ static int parse_idmaps(yajl_val arr, const char *what, struct hull_id_map **out
 		    sj_int(o, "hostID", path, 0, UINT32_MAX, &h, err) <= 0 ||
 		    sj_int(o, "size", path, 1, UINT32_MAX, &s, err) <= 0)
 			return hull_error(err, EINVAL,
-					  "config.json: `%s` needs containerID, hostID and size", path);
+					  "config.json: `%s` needs containerID, hostID and size",
+					  path);
 		(*out)[i] = (struct hull_id_map){(uint32_t)c, (uint32_t)h, (uint32_t)s};
 		(*n_out)++;
 	}
@@ -118,11 +120,11 @@ static int parse_devices(yajl_val arr, struct hull_linux *lx, struct hull_err *e
 		    sj_string(o, "type", path, &type, err) < 0)
 			return -1;
 		if (!d->path || d->path[0] != '/')
-			return hull_error(err, EINVAL, "config.json: `%s.path` must be an absolute path",
-					  path);
+			return hull_error(err, EINVAL,
+					  "config.json: `%s.path` must be an absolute path", path);
 		if (!type || strlen(type) != 1 || !strchr("cbup", type[0]))
-			return hull_error(err, EINVAL, "config.json: `%s.type` must be c, b, u or p",
-					  path);
+			return hull_error(err, EINVAL,
+					  "config.json: `%s.type` must be c, b, u or p", path);
 		d->type = type[0];
 		if (d->type != 'p') {
 			if (sj_int(o, "major", path, 0, 0xfffff, &d->major, err) <= 0 ||
@@ -191,13 +193,13 @@ int hull_spec_parse_linux(yajl_val j, struct hull_linux *lx, struct hull_err *er
 		return -1;
 	v = NULL;
 	if ((r = sj_array(j, "uidMappings", "linux", &v, err)) < 0 ||
-	    (r && parse_idmaps(v, "linux.uidMappings", &lx->uid_mappings, &lx->n_uid_mappings,
-			       err) < 0))
+	    (r &&
+	     parse_idmaps(v, "linux.uidMappings", &lx->uid_mappings, &lx->n_uid_mappings, err) < 0))
 		return -1;
 	v = NULL;
 	if ((r = sj_array(j, "gidMappings", "linux", &v, err)) < 0 ||
-	    (r && parse_idmaps(v, "linux.gidMappings", &lx->gid_mappings, &lx->n_gid_mappings,
-			       err) < 0))
+	    (r &&
+	     parse_idmaps(v, "linux.gidMappings", &lx->gid_mappings, &lx->n_gid_mappings, err) < 0))
 		return -1;
 	v = NULL;
 	if ((r = sj_array(j, "devices", "linux", &v, err)) < 0 ||

@@ -50,14 +50,16 @@ static int parse_rlimits(yajl_val arr, struct hull_process *p, struct hull_err *
 			if (!strcmp(rl->type, rlimit_names[k].name))
 				rl->resource = rlimit_names[k].resource;
 		if (rl->resource < 0)
-			return hull_error(err, EINVAL, "config.json: `%s.type`: unknown rlimit `%s`",
-					  path, rl->type);
+			return hull_error(err, EINVAL,
+					  "config.json: `%s.type`: unknown rlimit `%s`", path,
+					  rl->type);
 		if (sj_u64(r, "soft", path, &rl->soft, err) < 0 ||
 		    sj_u64(r, "hard", path, &rl->hard, err) < 0)
 			return -1;
 		for (k = 0; k < i; k++)
 			if (p->rlimits[k].resource == rl->resource)
-				return hull_error(err, EINVAL, "config.json: rlimit `%s` is given twice",
+				return hull_error(err, EINVAL,
+						  "config.json: rlimit `%s` is given twice",
 						  rl->type);
 	}
 	return 0;
@@ -146,8 +148,8 @@ int hull_spec_parse_process(yajl_val j, struct hull_process *p, struct hull_err 
 	if (!p->cwd)
 		return hull_error(err, EINVAL, "config.json: `process.cwd` is required");
 	if (p->cwd[0] != '/')
-		return hull_error(err, EINVAL, "config.json: `process.cwd` must be absolute, not `%s`",
-				  p->cwd);
+		return hull_error(err, EINVAL,
+				  "config.json: `process.cwd` must be absolute, not `%s`", p->cwd);
 	v = NULL;
 	if ((r = sj_object(j, "capabilities", "process", &v, err)) < 0 ||
 	    (r && parse_caps(v, p, err) < 0))

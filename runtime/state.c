@@ -43,10 +43,11 @@ int hull_validate_id(const char *id, struct hull_err *err)
 		return hull_error(err, EINVAL, "container ID is longer than 1024 characters");
 	for (p = id; *p; p++)
 		if (!isalnum((unsigned char)*p) && !strchr("_+-.", *p))
-			return hull_error(err, EINVAL,
-					  "invalid container ID `%s`: only letters, digits and _+-. "
-					  "may be used",
-					  id);
+			return hull_error(
+				err, EINVAL,
+				"invalid container ID `%s`: only letters, digits and _+-. "
+				"may be used",
+				id);
 	return 0;
 }
 
@@ -224,8 +225,7 @@ static enum hull_status live_status(const struct hull_state *st, const char *dir
 	return HULL_RUNNING;
 }
 
-int hull_state_load(const char *root, const char *id, struct hull_state **out,
-		    struct hull_err *err)
+int hull_state_load(const char *root, const char *id, struct hull_state **out, struct hull_err *err)
 {
 	cleanup_free char *dir = hull_state_dir(root, id);
 	cleanup_free char *path = hull_strfmt("%s/state.json", dir);

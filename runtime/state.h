@@ -20,11 +20,11 @@ enum hull_status {
 
 struct hull_state {
 	char *id;
-	char *bundle; /* absolute */
-	char *rootfs; /* absolute */
-	pid_t pid;    /* in the runtime's pid namespace; 0 once known stopped */
+	char *bundle;		       /* absolute */
+	char *rootfs;		       /* absolute */
+	pid_t pid;		       /* in the runtime's pid namespace; 0 once known stopped */
 	unsigned long long start_time; /* /proc/<pid>/stat field 22, guards against pid reuse */
-	char *created;                 /* RFC 3339, UTC, nanoseconds */
+	char *created;		       /* RFC 3339, UTC, nanoseconds */
 	uid_t owner;
 	char *cgroup_path;   /* the cgroup the container was placed in ("" if none) */
 	char *isolation;     /* "container" or "vm" */

@@ -74,7 +74,9 @@ int hull_send_fd(int sock, int fd, const char *name, struct hull_err *err)
 	} u;
 	const char *payload = name && *name ? name : "fd";
 	struct iovec iov = {(void *)payload, strlen(payload)};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.buf,
 			    .msg_controllen = sizeof(u.buf)};
 	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
 
@@ -97,7 +99,9 @@ int hull_recv_fd(int sock, struct hull_err *err)
 	} u;
 	char name[4096];
 	struct iovec iov = {name, sizeof(name)};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.buf,
 			    .msg_controllen = sizeof(u.buf)};
 	struct cmsghdr *c;
 	ssize_t n;

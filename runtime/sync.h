@@ -7,13 +7,13 @@
 #include "err.h"
 
 enum hull_sync_type {
-	SYNC_GO = 1,     /* runtime -> init: uid maps written, cgroup joined: carry on */
-	SYNC_MOUNTED,    /* init -> runtime: mounts done, run prestart/createRuntime hooks */
+	SYNC_GO = 1,	 /* runtime -> init: uid maps written, cgroup joined: carry on */
+	SYNC_MOUNTED,	 /* init -> runtime: mounts done, run prestart/createRuntime hooks */
 	SYNC_HOOKS_DONE, /* runtime -> init: payload = state JSON for createContainer hooks */
-	SYNC_READY,      /* init -> runtime: about to wait for start */
-	SYNC_START,      /* runtime -> init (run only): exec the process now */
-	SYNC_PID,        /* intermediate -> runtime: value = the init's pid */
-	SYNC_ERROR,      /* init -> runtime: payload = the error text; value = errno */
+	SYNC_READY,	 /* init -> runtime: about to wait for start */
+	SYNC_START,	 /* runtime -> init (run only): exec the process now */
+	SYNC_PID,	 /* intermediate -> runtime: value = the init's pid */
+	SYNC_ERROR,	 /* init -> runtime: payload = the error text; value = errno */
 };
 
 #define HULL_SYNC_MAX 65536
@@ -21,7 +21,7 @@ enum hull_sync_type {
 struct hull_sync_msg {
 	int type;
 	int value;
-	size_t len;     /* payload bytes in data */
+	size_t len; /* payload bytes in data */
 	char data[HULL_SYNC_MAX];
 };
 

@@ -30,7 +30,8 @@ int hull_terminal_setup(int console_sock, unsigned int rows, unsigned int cols,
 	if (slave < 0)
 		return hull_error(err, errno, "open pty `%s`", name);
 	if (rows && cols) {
-		struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
+		struct winsize ws = {.ws_row = (unsigned short)rows,
+				     .ws_col = (unsigned short)cols};
 		ioctl(slave, TIOCSWINSZ, &ws);
 	}
 	if (mount(name, "/dev/console", NULL, MS_BIND, NULL) < 0) {

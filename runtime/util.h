@@ -19,17 +19,17 @@ static inline void hull_closep(int *fd)
 	if (*fd >= 0)
 		close(*fd);
 }
-#define cleanup_free __attribute__((cleanup(hull_freep)))
+#define cleanup_free  __attribute__((cleanup(hull_freep)))
 #define cleanup_close __attribute__((cleanup(hull_closep)))
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Return the pointer and leave NULL behind, so a cleanup attribute does not free it. */
-#define steal_pointer(pp)                    \
-	({                                   \
-		__typeof__(*(pp)) _p = *(pp); \
-		*(pp) = NULL;                \
-		_p;                          \
+#define steal_pointer(pp)                                                                          \
+	({                                                                                         \
+		__typeof__(*(pp)) _p = *(pp);                                                      \
+		*(pp) = NULL;                                                                      \
+		_p;                                                                                \
 	})
 static inline int steal_fd(int *fd)
 {

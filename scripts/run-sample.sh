@@ -20,6 +20,8 @@ echo "  user     : $(id)"
 echo "  network  : $(ls /sys/class/net | tr "\n" " ")(a network namespace of its own)"
 echo "  root fs  : $(ls / | tr "\n" " ")"' >/dev/null
 
+jq '.hostname = "hull-sample"' "$bundle/config.json" >"$bundle/c.json" && mv "$bundle/c.json" "$bundle/config.json"
+jq '.hostname = "hull-sample"' "$bundle/config.json" >"$bundle/c.json" && mv "$bundle/c.json" "$bundle/config.json"
 echo "== hull-oci run (container isolation) of a busybox bundle in $bundle"
 set +e
 "$oci" --root "$root" run --bundle "$bundle" "$id"

@@ -193,11 +193,15 @@ static void enabled(yajl_gen g, const char *key, bool on)
 
 int cmd_features(const struct oci_globals *gl, int argc, char **argv, struct hull_err *err)
 {
-	static const char *const hooks[] = {"prestart",       "createRuntime", "createContainer",
-					    "startContainer", "poststart",     "poststop",
+	static const char *const hooks[] = {"prestart",
+					    "createRuntime",
+					    "createContainer",
+					    "startContainer",
+					    "poststart",
+					    "poststop",
 					    NULL};
-	static const char *const ns[] = {"cgroup", "ipc", "mount", "network",
-					 "pid",    "time", "user",  "uts", NULL};
+	static const char *const ns[] = {"cgroup", "ipc",  "mount", "network", "pid",
+					 "time",   "user", "uts",   NULL};
 	yajl_gen g;
 	const unsigned char *buf;
 	size_t len;

@@ -59,9 +59,10 @@ static int parse_create(const char *cmd, bool with_detach, int argc, char **argv
 			errno = 0;
 			o->preserve_fds = (int)strtol(optarg, &end, 10);
 			if (errno || *end || o->preserve_fds < 0 || o->preserve_fds > 65536)
-				return usage_error(err, cmd,
-						   "--preserve-fds needs a non-negative number, not `%s`",
-						   optarg);
+				return usage_error(
+					err, cmd,
+					"--preserve-fds needs a non-negative number, not `%s`",
+					optarg);
 			break;
 		case 'd':
 			if (!with_detach)
@@ -73,15 +74,17 @@ static int parse_create(const char *cmd, bool with_detach, int argc, char **argv
 			break; /* runc's run flags that change nothing here */
 		case 'h':
 			printf(create_usage, cmd,
-			       with_detach ? "  -d, --detach              return once started\n" : "");
+			       with_detach ? "  -d, --detach              return once started\n"
+					   : "");
 			return 2;
 		default:
 			return usage_error(err, cmd, "unknown option `%s`", argv[optind - 1]);
 		}
 	}
 	if (optind != argc - 1)
-		return usage_error(err, cmd, optind >= argc ? "missing container ID"
-							    : "expected one container ID");
+		return usage_error(err, cmd,
+				   optind >= argc ? "missing container ID"
+						  : "expected one container ID");
 	o->id = argv[optind];
 	return 0;
 }

@@ -45,15 +45,16 @@ static void usage(FILE *f)
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (commands[i].help)
 			fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
-	fprintf(f, "\nGlobal options:\n"
-		   "  --root DIR            state directory (default %s)\n"
-		   "  --log FILE            write the log to FILE\n"
-		   "  --log-format FORMAT   text (default) or json (runc's format)\n"
-		   "  --debug               log debug messages\n"
-		   "  --systemd-cgroup      use systemd to manage cgroups (not supported yet)\n"
-		   "  -v, --version         print the version\n"
-		   "  -h, --help            print this help\n\n"
-		   "`hull-oci COMMAND --help` shows a command's options; see hull-oci(1).\n",
+	fprintf(f,
+		"\nGlobal options:\n"
+		"  --root DIR            state directory (default %s)\n"
+		"  --log FILE            write the log to FILE\n"
+		"  --log-format FORMAT   text (default) or json (runc's format)\n"
+		"  --debug               log debug messages\n"
+		"  --systemd-cgroup      use systemd to manage cgroups (not supported yet)\n"
+		"  -v, --version         print the version\n"
+		"  -h, --help            print this help\n\n"
+		"`hull-oci COMMAND --help` shows a command's options; see hull-oci(1).\n",
 		HULL_DEFAULT_ROOT);
 }
 
@@ -80,7 +81,6 @@ int main(int argc, char **argv)
 	const char *name = argc > 0 ? basename(argv[0]) : "hull-oci";
 	size_t i;
 	int c, rc;
-
 
 	g.vm_by_name = !strcmp(name, "hull-oci-vm");
 	opterr = 0;

@@ -27,7 +27,7 @@ fi
 mkdir -p "$dir"
 cp -a "$cache/rootfs" "$dir/rootfs"
 [ $# -gt 0 ] || set -- sh
-args=$(printf '%s\n' "$@" | jq -R . | jq -s -c .)
+args=$(for a in "$@"; do jq -n --arg a "$a" '$a'; done | jq -s -c .)
 cat >"$dir/config.json" <<JSON
 {
   "ociVersion": "1.0.2",

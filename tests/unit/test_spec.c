@@ -34,7 +34,8 @@ static const char full[] =
 	" \"cgroupsPath\":\"/x/y\",\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"},"
 	" \"maskedPaths\":[\"/proc/kcore\"],\"readonlyPaths\":[\"/proc/sys\"],"
 	" \"timeOffsets\":{\"monotonic\":{\"secs\":86400,\"nanosecs\":5}},"
-	" \"resources\":{\"memory\":{\"limit\":1}},\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\"}}}";
+	" \"resources\":{\"memory\":{\"limit\":1}},\"seccomp\":{\"defaultAction\":\"SCMP_ACT_"
+	"ALLOW\"}}}";
 
 TEST(full_document)
 {

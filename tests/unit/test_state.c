@@ -101,7 +101,8 @@ TEST(state_json_has_the_spec_fields)
 	struct hull_state *st = sample(getpid());
 	cleanup_free char *json = NULL;
 	yajl_val t;
-	const char *id[] = {"id", NULL}, *status[] = {"status", NULL}, *ver[] = {"ociVersion", NULL};
+	const char *id[] = {"id", NULL}, *status[] = {"status", NULL},
+		   *ver[] = {"ociVersion", NULL};
 	st->status = HULL_CREATED;
 	json = hull_state_to_json(st, true);
 	t = yajl_tree_parse(json, NULL, 0);

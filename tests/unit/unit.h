@@ -17,44 +17,44 @@ static int unit_n_tests;
 static int unit_failed_now;
 static char unit_why[4096];
 
-#define TEST(name)                                                                    \
-	static void test_##name(void);                                                \
-	__attribute__((constructor)) static void register_##name(void)               \
-	{                                                                             \
-		if (unit_n_tests < UNIT_MAX_TESTS)                                    \
-			unit_tests[unit_n_tests++] = (struct unit_test){#name, test_##name}; \
-	}                                                                             \
+#define TEST(name)                                                                                 \
+	static void test_##name(void);                                                             \
+	__attribute__((constructor)) static void register_##name(void)                             \
+	{                                                                                          \
+		if (unit_n_tests < UNIT_MAX_TESTS)                                                 \
+			unit_tests[unit_n_tests++] = (struct unit_test){#name, test_##name};       \
+	}                                                                                          \
 	static void test_##name(void)
 
-#define UNIT_FAIL(...)                                                                \
-	do {                                                                          \
-		if (!unit_failed_now) {                                               \
-			int _n = snprintf(unit_why, sizeof(unit_why), "%s:%d: ", __FILE__, \
-					  __LINE__);                                  \
-			snprintf(unit_why + _n, sizeof(unit_why) - (size_t)_n, __VA_ARGS__); \
-		}                                                                     \
-		unit_failed_now = 1;                                                  \
+#define UNIT_FAIL(...)                                                                             \
+	do {                                                                                       \
+		if (!unit_failed_now) {                                                            \
+			int _n = snprintf(unit_why, sizeof(unit_why), "%s:%d: ", __FILE__,         \
+					  __LINE__);                                               \
+			snprintf(unit_why + _n, sizeof(unit_why) - (size_t)_n, __VA_ARGS__);       \
+		}                                                                                  \
+		unit_failed_now = 1;                                                               \
 	} while (0)
 
-#define CHECK(cond)                                  \
-	do {                                         \
-		if (!(cond))                         \
-			UNIT_FAIL("CHECK(%s)", #cond); \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			UNIT_FAIL("CHECK(%s)", #cond);                                             \
 	} while (0)
 
-#define CHECK_STR_EQ(a, b)                                                             \
-	do {                                                                           \
-		const char *_a = (a), *_b = (b);                                       \
-		if (!_a || !_b || strcmp(_a, _b))                                      \
-			UNIT_FAIL("%s == \"%s\", expected \"%s\"", #a, _a ? _a : "(null)", \
-				  _b ? _b : "(null)");                                 \
+#define CHECK_STR_EQ(a, b)                                                                         \
+	do {                                                                                       \
+		const char *_a = (a), *_b = (b);                                                   \
+		if (!_a || !_b || strcmp(_a, _b))                                                  \
+			UNIT_FAIL("%s == \"%s\", expected \"%s\"", #a, _a ? _a : "(null)",         \
+				  _b ? _b : "(null)");                                             \
 	} while (0)
 
-#define CHECK_INT_EQ(a, b)                                                              \
-	do {                                                                            \
-		long long _a = (long long)(a), _b = (long long)(b);                     \
-		if (_a != _b)                                                           \
-			UNIT_FAIL("%s == %lld, expected %lld", #a, _a, _b);             \
+#define CHECK_INT_EQ(a, b)                                                                         \
+	do {                                                                                       \
+		long long _a = (long long)(a), _b = (long long)(b);                                \
+		if (_a != _b)                                                                      \
+			UNIT_FAIL("%s == %lld, expected %lld", #a, _a, _b);                        \
 	} while (0)
 
 static inline int unit_run_all(const char *file)
@@ -76,10 +76,10 @@ static inline int unit_run_all(const char *file)
 	return failed ? 1 : 0;
 }
 
-#define UNIT_MAIN()                                \
-	int main(void)                             \
-	{                                          \
-		return unit_run_all(__FILE__);     \
+#define UNIT_MAIN()                                                                                \
+	int main(void)                                                                             \
+	{                                                                                          \
+		return unit_run_all(__FILE__);                                                     \
 	}
 
 #endif
