@@ -64,12 +64,25 @@ static struct hull_spec *load_saved_spec(const char *root, const char *id, struc
 	return hull_spec_load(path, err);
 }
 
+/* Wait until nobody but us holds the fifo: the init exec'd (or died, which is an error). */
+static int wait_exec(int rfd, const struct hull_state *st, struct hull_err *err)
+{
+	struct pollfd p = {rfd, 0, 0};
+	while (poll(&p, 1, -1) < 0)
+		if (errno != EINTR)
+			return hull_error(err, errno, "start: wait for the process to start");
+	if (!same_process(st->pid, st->start_time))
+		return hull_error(err, ESRCH, "start: the container's process exited before it ran");
+	return 0;
+}
+
 int hull_container_start(const char *root, const char *id, struct hull_err *err)
 {
 	cleanup_close int lock = hull_state_lock(root, id, err);
 	cleanup_free char *fifo = NULL, *json = NULL;
 	struct hull_state *st = NULL;
 	struct hull_spec *spec = NULL;
+	cleanup_close int rfd = -1;
 	int fd, ret = -1;
 
 	if (lock < 0 || hull_state_load(root, id, &st, err) < 0)
@@ -83,6 +96,14 @@ int hull_container_start(const char *root, const char *id, struct hull_err *err)
 	if (!spec)
 		goto out;
 	fifo = hull_strfmt("%s/%s/exec.fifo", root, id);
+	/* A read end first: once our byte is written, it sees POLLHUP when the init's fd on the
+	 * fifo closes, which happens at its exec (the fd is close-on-exec).  That is when the
+	 * process has started and the poststart hooks may run. */
+	rfd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (rfd < 0) {
+		hull_error(err, errno, "start: open `%s`", fifo);
+		goto out;
+	}
 	/* Non-blocking: with no reader the init is gone, and we must not hang. */
 	fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
@@ -96,6 +117,8 @@ int hull_container_start(const char *root, const char *id, struct hull_err *err)
 	}
 	close(fd);
 	unlink(fifo);
+	if (wait_exec(rfd, st, err) < 0)
+		goto out;
 	st->status = HULL_RUNNING;
 	json = hull_state_to_json(st, false);
 	/* poststart failures are reported but the container keeps running, as runc does */
@@ -292,7 +315,12 @@ int hull_container_run(const struct hull_create_opts *o, int *status, struct hul
 		goto fail;
 	{
 		cleanup_free char *fifo = hull_strfmt("%s/%s/exec.fifo", o->root, o->id);
+		struct hull_sync_msg *m = xmalloc(sizeof(*m));
 		unlink(fifo);
+		/* the init's end is close-on-exec: EOF means the process started (or the init
+		 * failed before, and said so on its stderr) */
+		hull_sync_recv(l.sync_fd, m, NULL);
+		free(m);
 	}
 	l.state->status = HULL_RUNNING;
 	json = hull_state_to_json(l.state, false);
