@@ -1,7 +1,6 @@
 # hull — plain Makefile (no autotools).  `make help` lists the targets.
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
-MANDIR  ?= $(PREFIX)/share/man
 DESTDIR ?=
 
 CC      ?= cc
@@ -92,15 +91,17 @@ lint:
 format:
 	clang-format -i $(SRC_ALL)
 
+DOCDIR  ?= $(PREFIX)/share/doc/hull
+
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR)
 	install -m 0755 $(B)/hull-oci $(DESTDIR)$(BINDIR)/hull-oci
 	ln -sf hull-oci $(DESTDIR)$(BINDIR)/hull-oci-vm
-	for f in docs/*.1; do [ -e "$$f" ] && install -m 0644 "$$f" $(DESTDIR)$(MANDIR)/man1/; done; true
+	install -m 0644 README.md $(filter-out docs/README.md,$(wildcard docs/*.md)) $(DESTDIR)$(DOCDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/hull-oci $(DESTDIR)$(BINDIR)/hull-oci-vm
-	for f in docs/*.1; do rm -f $(DESTDIR)$(MANDIR)/man1/$$(basename $$f); done; true
+	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf $(B)

@@ -402,6 +402,8 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 			goto fail;
 	}
 
+	hull_debug("container `%s` created: pid %d, cgroup %s, bundle %s", o->id, pid, cgpath,
+		   bundle);
 	free(m);
 	out->pid = pid;
 	out->sync_fd = sv[0];

@@ -233,6 +233,8 @@ int hull_container_delete(const char *root, const char *id, bool force, struct h
 		hull_state_free(st);
 		return -1;
 	}
+	hull_debug("deleting container `%s` (%s, pid %d)", id, hull_status_name(st->status),
+		   st->pid);
 	ret = remove_container(root, st, err);
 	hull_state_free(st);
 	return ret < 0 ? hull_error_wrap(err, "delete `%s`", id) : 0;
