@@ -72,7 +72,8 @@ static int wait_exec(int rfd, const struct hull_state *st, struct hull_err *err)
 		if (errno != EINTR)
 			return hull_error(err, errno, "start: wait for the process to start");
 	if (!same_process(st->pid, st->start_time))
-		return hull_error(err, ESRCH, "start: the container's process exited before it ran");
+		return hull_error(err, ESRCH,
+				  "start: the container's process exited before it ran");
 	return 0;
 }
 
