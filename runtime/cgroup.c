@@ -257,6 +257,27 @@ int hull_cgroup_enter(const struct hull_cgroups *cg, const char *path, pid_t pid
 	return 0;
 }
 
+int hull_cgroup_join(const struct hull_cgroups *cg, const char *path, pid_t pid,
+		     struct hull_err *err)
+{
+	char pidbuf[32];
+	size_t i, joined = 0;
+
+	snprintf(pidbuf, sizeof(pidbuf), "%d", pid);
+	for (i = 0; i < cg->n; i++) {
+		cleanup_free char *dir = hier_path(&cg->h[i], path);
+		cleanup_free char *procs = hull_strfmt("%s/cgroup.procs", dir);
+		if (access(dir, F_OK) < 0)
+			continue;
+		if (hull_write_string(procs, pidbuf, err) < 0)
+			return hull_error_wrap(err, "join cgroup `%s`", path);
+		joined++;
+	}
+	if (!joined)
+		return hull_error(err, ENOENT, "join cgroup `%s`: it does not exist", path);
+	return 0;
+}
+
 int hull_cgroup_pids(const struct hull_cgroups *cg, const char *path, pid_t **pids, size_t *n,
 		     struct hull_err *err)
 {

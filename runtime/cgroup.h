@@ -33,6 +33,11 @@ char *hull_cgroup_resolve_path(const struct hull_cgroups *cg, const char *spec_p
 int hull_cgroup_enter(const struct hull_cgroups *cg, const char *path, pid_t pid,
 		      struct hull_err *err);
 
+/* Move pid into an existing cgroup (exec): every hierarchy where it exists; nothing is
+ * created or removed. */
+int hull_cgroup_join(const struct hull_cgroups *cg, const char *path, pid_t pid,
+		     struct hull_err *err);
+
 /* The pids in the cgroup (from the first hierarchy that has it). */
 int hull_cgroup_pids(const struct hull_cgroups *cg, const char *path, pid_t **pids, size_t *n,
 		     struct hull_err *err);

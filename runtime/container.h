@@ -4,6 +4,7 @@
 #define HULL_CONTAINER_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "err.h"
 #include "state.h"
@@ -39,5 +40,35 @@ int hull_container_kill(const char *root, const char *id, int sig, bool all, str
 /* delete: a stopped (or created) container; force kills a running one first.  Removes the
  * cgroup and the state, runs poststop hooks. */
 int hull_container_delete(const char *root, const char *id, bool force, struct hull_err *err);
+
+struct hull_exec_opts {
+	const char *root;
+	const char *id;
+	const char *process_file; /* --process: a runtime-spec process JSON ("-" = stdin) */
+	/* Without a process file: the container's own process with these changes. */
+	char **args; /* the command, NULL-terminated */
+	const char *cwd;
+	const char *user; /* "UID[:GID]" */
+	gid_t *additional_gids;
+	size_t n_additional_gids;
+	char **caps; /* added to the bounding, effective and permitted sets */
+	bool tty;
+	bool no_new_privs;
+	/* Always. */
+	char **env; /* NAME=VALUE, replacing the same NAME */
+	const char *console_socket;
+	const char *pid_file;
+	bool detach;
+	int preserve_fds;
+};
+
+/* exec: run another process in a created or running container, in all its namespaces, its
+ * cgroup and its root.  In the foreground it waits and stores the exit status (128+N for
+ * signal N) in *status; with o->detach it returns once the process has exec'd. */
+int hull_container_exec(const struct hull_exec_opts *o, int *status, struct hull_err *err);
+
+/* The pids of the container's processes (in the runtime's pid namespace). */
+int hull_container_pids(const char *root, const char *id, pid_t **pids, size_t *n,
+			struct hull_err *err);
 
 #endif

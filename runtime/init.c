@@ -138,7 +138,7 @@ __attribute__((noreturn)) void hull_init_main(struct hull_init_ctx *ctx)
 	if (hull_rootfs_pivot(&rfs, ctx->opts->no_pivot, &err) < 0)
 		fail(ctx, &err);
 	if (proc->terminal && hull_terminal_setup(ctx->console_fd, proc->console_height,
-						  proc->console_width, &err) < 0)
+						  proc->console_width, true, &err) < 0)
 		fail(ctx, &err);
 	if (ctx->console_fd >= 0)
 		close(ctx->console_fd);

@@ -241,77 +241,17 @@ int hull_container_delete(const char *root, const char *id, bool force, struct h
 	return ret < 0 ? hull_error_wrap(err, "delete `%s`", id) : 0;
 }
 
-/* run in the foreground: our signals go to the workload. */
-static volatile sig_atomic_t fwd_pid;
-static volatile sig_atomic_t got_winch;
-
-static void forward(int sig)
-{
-	if (sig == SIGWINCH)
-		got_winch = 1;
-	if (fwd_pid > 0)
-		kill((pid_t)fwd_pid, sig);
-}
-
-static const int forwarded[] = {SIGHUP,	 SIGINT,   SIGQUIT, SIGTERM, SIGUSR1,
-				SIGUSR2, SIGWINCH, SIGCONT, SIGTSTP, SIGPIPE};
-
-static int wait_status(pid_t pid, struct hull_tty_proxy *tty)
-{
-	int status;
-	for (;;) {
-		pid_t r;
-		if (tty) {
-			if (got_winch) {
-				got_winch = 0;
-				hull_tty_proxy_resize(tty);
-			}
-			r = waitpid(pid, &status, WNOHANG);
-			if (r == 0) {
-				if (hull_tty_proxy_pump(tty, 100) == 1) {
-					hull_tty_proxy_stop(tty);
-					tty = NULL;
-				}
-				continue;
-			}
-		} else {
-			r = waitpid(pid, &status, 0);
-		}
-		if (r == pid)
-			break;
-		if (r < 0 && errno != EINTR)
-			return 255;
-	}
-	if (tty) {
-		/* drain what the workload wrote last */
-		while (hull_tty_proxy_pump(tty, 0) == 0)
-			;
-		hull_tty_proxy_stop(tty);
-	}
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return 255;
-}
-
 int hull_container_run(const struct hull_create_opts *o, int *status, struct hull_err *err)
 {
 	struct hull_launch l = {.run_mode = true, .tty_master = -1, .sync_fd = -1, .lock_fd = -1};
 	struct hull_tty_proxy *tty = NULL;
-	struct sigaction sa = {.sa_handler = forward, .sa_flags = SA_RESTART};
 	cleanup_free char *json = NULL;
-	size_t i;
 
 	*status = 0;
 	if (hull_container_create_internal(o, &l, err) < 0)
 		return -1;
-	if (!o->detach) {
-		sigemptyset(&sa.sa_mask);
-		fwd_pid = l.pid;
-		for (i = 0; i < ARRAY_SIZE(forwarded); i++)
-			sigaction(forwarded[i], &sa, NULL);
-	}
+	if (!o->detach)
+		hull_forward_signals(l.pid);
 	if (l.tty_master >= 0)
 		tty = hull_tty_proxy_start(l.tty_master, err);
 	if (hull_sync_send(l.sync_fd, SYNC_START, 0, NULL, err) < 0)
@@ -336,9 +276,9 @@ int hull_container_run(const struct hull_create_opts *o, int *status, struct hul
 		hull_launch_release(&l);
 		return 0;
 	}
-	*status = wait_status(l.pid, tty);
+	*status = hull_foreground_wait(l.pid, tty);
 	tty = NULL;
-	fwd_pid = 0;
+	hull_forward_signals(0);
 	l.state->status = HULL_STOPPED;
 	{
 		int lock = hull_state_lock(o->root, o->id, NULL);

@@ -26,6 +26,13 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 				   struct hull_err *err);
 void hull_launch_release(struct hull_launch *l);
 
+struct hull_tty_proxy;
+/* Forward our catchable signals to pid (0: stop forwarding). */
+void hull_forward_signals(pid_t pid);
+/* Wait for our child pid, pumping tty (if not NULL, it is stopped at the end); returns its
+ * exit code, or 128+N when killed by signal N. */
+int hull_foreground_wait(pid_t pid, struct hull_tty_proxy *tty);
+
 /* Wait (up to ~10 s) until pid is gone or is no longer the process started at start_time. */
 void hull_wait_gone(pid_t pid, unsigned long long start_time);
 

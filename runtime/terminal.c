@@ -14,7 +14,7 @@
 #include "sync.h"
 #include "util.h"
 
-int hull_terminal_setup(int console_sock, unsigned int rows, unsigned int cols,
+int hull_terminal_setup(int console_sock, unsigned int rows, unsigned int cols, bool console,
 			struct hull_err *err)
 {
 	cleanup_close int master = -1;
@@ -34,7 +34,7 @@ int hull_terminal_setup(int console_sock, unsigned int rows, unsigned int cols,
 				     .ws_col = (unsigned short)cols};
 		ioctl(slave, TIOCSWINSZ, &ws);
 	}
-	if (mount(name, "/dev/console", NULL, MS_BIND, NULL) < 0) {
+	if (console && mount(name, "/dev/console", NULL, MS_BIND, NULL) < 0) {
 		close(slave);
 		return hull_error(err, errno, "bind mount `%s` on /dev/console", name);
 	}

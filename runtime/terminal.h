@@ -2,12 +2,14 @@
 #ifndef HULL_TERMINAL_H
 #define HULL_TERMINAL_H
 
+#include <stdbool.h>
+
 #include "err.h"
 
 /* In the container after pivot_root: open a pty on its own devpts, bind the slave on
- * /dev/console, send the master over console_sock, make the slave the controlling terminal
- * and stdio. */
-int hull_terminal_setup(int console_sock, unsigned int rows, unsigned int cols,
+ * /dev/console (when console is set: the init's terminal, not an exec's), send the master over
+ * console_sock, make the slave the controlling terminal and stdio. */
+int hull_terminal_setup(int console_sock, unsigned int rows, unsigned int cols, bool console,
 			struct hull_err *err);
 
 /* In the runtime (run in the foreground without --console-socket): copy between our stdio

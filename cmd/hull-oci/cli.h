@@ -19,6 +19,8 @@ struct oci_globals {
 /* Usage errors set err and return -1 like any other error; main() prints them. */
 int cmd_create(const struct oci_globals *g, int argc, char **argv, struct hull_err *err);
 int cmd_run(const struct oci_globals *g, int argc, char **argv, struct hull_err *err);
+int cmd_exec(const struct oci_globals *g, int argc, char **argv, struct hull_err *err);
+int cmd_ps(const struct oci_globals *g, int argc, char **argv, struct hull_err *err);
 int cmd_start(const struct oci_globals *g, int argc, char **argv, struct hull_err *err);
 int cmd_kill(const struct oci_globals *g, int argc, char **argv, struct hull_err *err);
 int cmd_delete(const struct oci_globals *g, int argc, char **argv, struct hull_err *err);

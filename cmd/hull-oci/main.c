@@ -18,6 +18,8 @@ static const struct command {
 	{"create", cmd_create, "create a container; its process waits for start"},
 	{"start", cmd_start, "run the process of a created container"},
 	{"run", cmd_run, "create and start a container (foreground unless --detach)"},
+	{"exec", cmd_exec, "run another process in a container"},
+	{"ps", cmd_ps, "list the processes of a container"},
 	{"state", cmd_state, "print the state of a container as JSON"},
 	{"kill", cmd_kill, "send a signal to a container's init (or all its processes)"},
 	{"delete", cmd_delete, "delete a container and everything it holds"},

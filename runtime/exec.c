@@ -1,0 +1,498 @@
+/*
+ * exec: a new process in a running container.  It joins every namespace the container has
+ * (through a pidfd of the container's init, so the kernel orders them), its cgroup and its
+ * root, and takes the container's confinement before it execs.
+ *
+ * The runtime enters the pid namespace itself (that only affects its children) and forks
+ * the process, so the process is its child: run-style waiting, signal forwarding and the
+ * exit status work as for `run`.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "executor.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "spec_json.h"
+#include "sync.h"
+#include "terminal.h"
+#include "util.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+static const struct {
+	int type;
+	const char *proc;
+} ns_files[] = {
+	{CLONE_NEWUSER, "user"}, {CLONE_NEWNS, "mnt"},	{CLONE_NEWUTS, "uts"},
+	{CLONE_NEWIPC, "ipc"},	 {CLONE_NEWNET, "net"}, {CLONE_NEWCGROUP, "cgroup"},
+	{CLONE_NEWTIME, "time"}, {CLONE_NEWPID, "pid"},
+};
+
+/* The namespaces the container's init is in that we are not in: those we must join. */
+static int ns_to_join(pid_t pid, int *flags, struct hull_err *err)
+{
+	size_t i;
+	*flags = 0;
+	for (i = 0; i < ARRAY_SIZE(ns_files); i++) {
+		cleanup_free char *theirs = hull_strfmt("/proc/%d/ns/%s", pid, ns_files[i].proc);
+		cleanup_free char *ours = hull_strfmt("/proc/self/ns/%s", ns_files[i].proc);
+		struct stat a, b;
+		if (stat(theirs, &a) < 0) {
+			if (errno == ENOENT && ns_files[i].type == CLONE_NEWTIME)
+				continue; /* a kernel without time namespaces */
+			return hull_error(err, errno, "inspect `%s`", theirs);
+		}
+		if (stat(ours, &b) < 0)
+			return hull_error(err, errno, "inspect `%s`", ours);
+		if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+			*flags |= ns_files[i].type;
+	}
+	return 0;
+}
+
+static int parse_user(const char *s, struct hull_process *p, struct hull_err *err)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || (*end && *end != ':') || v > UINT32_MAX - 1)
+		return hull_error(err, EINVAL, "--user needs UID[:GID] as numbers, not `%s`", s);
+	p->uid = (uid_t)v;
+	if (*end == ':') {
+		const char *g = end + 1;
+		errno = 0;
+		v = strtoul(g, &end, 10);
+		if (errno || end == g || *end || v > UINT32_MAX - 1)
+			return hull_error(err, EINVAL,
+					  "--user needs UID[:GID] as numbers, not `%s`", s);
+		p->gid = (gid_t)v;
+	}
+	return 0;
+}
+
+/* NAME=VALUE replaces NAME's entry, or is appended. */
+static void env_set(char ***env, const char *kv)
+{
+	size_t n = hull_strv_len(*env), klen = strcspn(kv, "="), i;
+	for (i = 0; i < n; i++)
+		if (!strncmp((*env)[i], kv, klen) && (*env)[i][klen] == '=') {
+			free((*env)[i]);
+			(*env)[i] = xstrdup(kv);
+			return;
+		}
+	*env = xrealloc(*env, (n + 2) * sizeof(char *));
+	(*env)[n] = xstrdup(kv);
+	(*env)[n + 1] = NULL;
+}
+
+static void strv_add(char ***v, const char *s)
+{
+	size_t n = hull_strv_len(*v);
+	*v = xrealloc(*v, (n + 2) * sizeof(char *));
+	(*v)[n] = xstrdup(s);
+	(*v)[n + 1] = NULL;
+}
+
+static struct hull_process *parse_process(yajl_val node, const char *what, struct hull_err *err)
+{
+	struct hull_process *p = xzalloc(sizeof(*p));
+	if (!node || !YAJL_IS_OBJECT(node)) {
+		hull_error(err, EINVAL, "%s: a process object is needed", what);
+		goto fail;
+	}
+	if (hull_spec_parse_process(node, p, err) < 0) {
+		hull_error_wrap(err, "%s", what);
+		goto fail;
+	}
+	return p;
+fail:
+	hull_spec_free_process(p);
+	return NULL;
+}
+
+/* The process to run: --process as given, or the container's own with the flags applied. */
+static struct hull_process *exec_process(const struct hull_exec_opts *o,
+					 const struct hull_spec *spec, struct hull_err *err)
+{
+	struct hull_process *p;
+	size_t i;
+
+	if (o->process_file) {
+		cleanup_free char *text = NULL;
+		char ebuf[256];
+		yajl_val tree;
+		int r = !strcmp(o->process_file, "-")
+				? hull_read_fd(0, &text, NULL, err)
+				: hull_read_file(o->process_file, &text, NULL, err);
+		if (r < 0)
+			return NULL;
+		tree = yajl_tree_parse(text, ebuf, sizeof(ebuf));
+		if (!tree)
+			return hull_error(err, EINVAL, "--process `%s`: invalid JSON: %s",
+					  o->process_file, ebuf),
+			       NULL;
+		p = parse_process(tree, "--process", err);
+		yajl_tree_free(tree);
+		if (!p)
+			return NULL;
+	} else {
+		const char *path[] = {"process", NULL};
+		p = parse_process(yajl_tree_get(spec->tree, path, yajl_t_object),
+				  "the container's config.json", err);
+		if (!p)
+			return NULL;
+		hull_strv_free(p->args);
+		p->args = hull_strv_dup(o->args);
+		p->terminal = o->tty;
+		if (o->cwd) {
+			free(p->cwd);
+			p->cwd = xstrdup(o->cwd);
+		}
+		if (o->user && parse_user(o->user, p, err) < 0)
+			goto fail;
+		if (o->n_additional_gids) {
+			free(p->additional_gids);
+			p->additional_gids = xmalloc(o->n_additional_gids * sizeof(gid_t));
+			memcpy(p->additional_gids, o->additional_gids,
+			       o->n_additional_gids * sizeof(gid_t));
+			p->n_additional_gids = o->n_additional_gids;
+		}
+		if (o->no_new_privs)
+			p->no_new_privileges = true;
+		for (i = 0; o->caps && o->caps[i]; i++) {
+			if (!p->caps)
+				p->caps = xzalloc(sizeof(*p->caps));
+			strv_add(&p->caps->bounding, o->caps[i]);
+			strv_add(&p->caps->effective, o->caps[i]);
+			strv_add(&p->caps->permitted, o->caps[i]);
+			/* ambient needs the inheritable bit: add it only where the spec asks for
+			 * inheritable capabilities at all, as runc does */
+			if (p->caps->inheritable && *p->caps->inheritable) {
+				strv_add(&p->caps->inheritable, o->caps[i]);
+				strv_add(&p->caps->ambient, o->caps[i]);
+			}
+		}
+	}
+	for (i = 0; o->env && o->env[i]; i++)
+		env_set(&p->env, o->env[i]);
+	if (!p->args || !p->args[0]) {
+		hull_error(err, EINVAL, "exec: no command given (args are empty)");
+		goto fail;
+	}
+	if (!p->cwd || p->cwd[0] != '/') {
+		hull_error(err, EINVAL, "exec: the cwd must be an absolute path, not `%s`",
+			   p->cwd ? p->cwd : "");
+		goto fail;
+	}
+	return p;
+fail:
+	hull_spec_free_process(p);
+	return NULL;
+}
+
+struct exec_ctx {
+	const struct hull_exec_opts *o;
+	const struct hull_spec *spec;
+	struct hull_process *proc;
+	int pidfd;	/* the container's init */
+	int rootfd;	/* its root directory, O_PATH */
+	int ns_flags;	/* namespaces to join, CLONE_NEWPID excepted */
+	int sync_fd;	/* our end of the sync socket */
+	int console_fd; /* where the pty master goes, -1 without a terminal */
+};
+
+__attribute__((noreturn)) static void child_fail(struct exec_ctx *c, struct hull_err *err)
+{
+	hull_sync_send(c->sync_fd, SYNC_ERROR, err->errnum, err->msg, NULL);
+	_exit(1);
+}
+
+/* In the child, already in the container's pid namespace (our parent entered it for us). */
+__attribute__((noreturn)) static void exec_child(struct exec_ctx *c)
+{
+	struct hull_process *p = c->proc;
+	struct hull_sync_msg *m = xmalloc(sizeof(*m));
+	struct hull_err err = {0};
+	cleanup_free char *exe = NULL;
+	sigset_t none;
+
+	/* nothing in the container may ptrace us or read our memory before the exec */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	for (int s = 1; s < NSIG; s++)
+		signal(s, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	/* our parent moves us into the container's cgroup first */
+	if (hull_sync_expect(c->sync_fd, SYNC_GO, m, &err) < 0)
+		_exit(1);
+	if (c->ns_flags && setns(c->pidfd, c->ns_flags) < 0) {
+		hull_error(&err, errno, "join the container's namespaces");
+		child_fail(c, &err);
+	}
+	if (fchdir(c->rootfd) < 0 || chroot(".") < 0) {
+		hull_error(&err, errno, "enter the container's root");
+		child_fail(c, &err);
+	}
+	close(c->rootfd);
+	close(c->pidfd);
+	if (p->terminal && hull_terminal_setup(c->console_fd, p->console_height, p->console_width,
+					       false, &err) < 0)
+		child_fail(c, &err);
+	if (c->console_fd >= 0)
+		close(c->console_fd);
+	if (chdir(p->cwd) < 0) {
+		hull_error(&err, errno, "cwd `%s`", p->cwd);
+		child_fail(c, &err);
+	}
+	exe = hull_process_lookup(p, &err);
+	if (!exe || hull_process_identity(p, &err) < 0 ||
+	    hull_process_fds(c->o->preserve_fds, &err) < 0)
+		child_fail(c, &err);
+	/* the sync socket is close-on-exec: our parent reads EOF once the exec succeeded */
+	execve(exe, p->args, hull_process_env(p, 0));
+	hull_error(&err, errno, "exec `%s`", exe);
+	child_fail(c, &err);
+}
+
+static int connect_console(const char *path, struct hull_err *err)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd;
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return hull_error(err, ENAMETOOLONG, "console socket path `%s`", path);
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return hull_error(err, errno, "socket");
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int e = errno;
+		close(fd);
+		return hull_error(err, e, "connect to console socket `%s`", path);
+	}
+	return fd;
+}
+
+/* Fork the child inside the container's pid namespace, then restore our own for later
+ * children (hooks, helpers). */
+static pid_t fork_in_pidns(struct exec_ctx *c, bool join_pid, struct hull_err *err)
+{
+	cleanup_close int own = -1;
+	pid_t pid;
+
+	if (join_pid) {
+		own = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+		if (own < 0)
+			return hull_error(err, errno, "open /proc/self/ns/pid");
+		if (setns(c->pidfd, CLONE_NEWPID) < 0)
+			return hull_error(err, errno, "join the container's pid namespace");
+	}
+	pid = fork();
+	if (pid == 0)
+		exec_child(c);
+	if (pid < 0)
+		hull_error(err, errno, "fork");
+	if (join_pid)
+		setns(own, CLONE_NEWPID);
+	return pid;
+}
+
+int hull_container_exec(const struct hull_exec_opts *o, int *status, struct hull_err *err)
+{
+	struct hull_state *st = NULL;
+	struct hull_spec *spec = NULL;
+	struct hull_cgroups cg = {0};
+	struct hull_sync_msg *m = NULL;
+	struct hull_tty_proxy *tty = NULL;
+	struct exec_ctx c = {.o = o, .pidfd = -1, .rootfd = -1, .sync_fd = -1, .console_fd = -1};
+	int sv[2] = {-1, -1}, tty_pair[2] = {-1, -1}, flags = 0, tty_master = -1, ret = 0;
+	pid_t pid = -1;
+
+	*status = 0;
+	if (hull_state_load(o->root, o->id, &st, err) < 0)
+		goto fail;
+	if (st->status != HULL_RUNNING && st->status != HULL_CREATED) {
+		hull_error(err, EINVAL, "cannot exec in a %s container",
+			   hull_status_name(st->status));
+		goto fail;
+	}
+	{
+		cleanup_free char *path = hull_strfmt("%s/%s/config.json", o->root, o->id);
+		spec = hull_spec_load(path, err);
+	}
+	if (!spec)
+		goto fail;
+	c.spec = spec;
+	c.proc = exec_process(o, spec, err);
+	if (!c.proc)
+		goto fail;
+
+	/* pin the init, then check it is still the container's and not a reused pid */
+	c.pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
+	if (c.pidfd < 0) {
+		hull_error(err, errno, "open the container's process %d", st->pid);
+		goto fail;
+	}
+	{
+		cleanup_free char *root = hull_strfmt("/proc/%d/root", st->pid);
+		unsigned long long t = 0;
+		c.rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (c.rootfd < 0 || ns_to_join(st->pid, &flags, err) < 0 ||
+		    hull_proc_start_time(st->pid, &t, err) < 0 || t != st->start_time) {
+			if (!err->msg[0])
+				hull_error(err, c.rootfd < 0 ? errno : ESRCH,
+					   "the container's process %d is gone", st->pid);
+			goto fail;
+		}
+	}
+	c.ns_flags = flags & ~CLONE_NEWPID;
+
+	if (c.proc->terminal) {
+		if (o->console_socket) {
+			c.console_fd = connect_console(o->console_socket, err);
+		} else if (!o->detach) {
+			if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, tty_pair) < 0)
+				hull_error(err, errno, "socketpair");
+			c.console_fd = tty_pair[1];
+		} else {
+			hull_error(err, EINVAL, "a terminal with --detach needs --console-socket");
+		}
+		if (c.console_fd < 0)
+			goto fail;
+	} else if (o->console_socket) {
+		hull_error(err, EINVAL, "--console-socket given without a terminal (--tty)");
+		goto fail;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		hull_error(err, errno, "socketpair");
+		goto fail;
+	}
+	c.sync_fd = sv[1];
+	pid = fork_in_pidns(&c, flags & CLONE_NEWPID, err);
+	close(sv[1]);
+	sv[1] = -1;
+	if (c.console_fd >= 0) {
+		close(c.console_fd);
+		c.console_fd = -1;
+	}
+	if (pid < 0)
+		goto fail;
+	if (!o->detach)
+		hull_forward_signals(pid);
+
+	if (hull_cgroups_discover(&cg, err) < 0)
+		goto fail;
+	if (st->cgroup_path && *st->cgroup_path &&
+	    hull_cgroup_join(&cg, st->cgroup_path, pid, err) < 0)
+		goto fail;
+	if (hull_sync_send(sv[0], SYNC_GO, 0, NULL, err) < 0)
+		goto fail;
+	m = xmalloc(sizeof(*m));
+	/* EOF: the exec succeeded (the child's end is close-on-exec) */
+	if (hull_sync_recv(sv[0], m, NULL) == 0) {
+		if (m->type == SYNC_ERROR) {
+			/* the child's message already carries its errno text */
+			hull_error(err, 0, "%s", m->data);
+			err->errnum = m->value;
+		} else {
+			hull_error(err, EPROTO, "exec: unexpected message %d", m->type);
+		}
+		goto fail;
+	}
+	if (tty_pair[0] >= 0) {
+		tty_master = hull_recv_fd(tty_pair[0], err);
+		if (tty_master < 0)
+			goto fail;
+		tty = hull_tty_proxy_start(tty_master, err);
+	}
+	if (o->pid_file) {
+		char buf[32];
+		snprintf(buf, sizeof(buf), "%d", pid);
+		if (hull_write_file_atomic(o->pid_file, buf, strlen(buf), 0644, err) < 0)
+			goto fail;
+	}
+	hull_debug("exec in `%s`: pid %d, %s", o->id, pid, c.proc->args[0]);
+	if (!o->detach) {
+		*status = hull_foreground_wait(pid, tty);
+		hull_forward_signals(0);
+		tty = NULL;
+	}
+	pid = -1;
+	goto out;
+
+fail:
+	ret = hull_error_wrap(err, "exec in `%s`", o->id);
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		hull_forward_signals(0);
+	}
+out:
+	if (tty)
+		hull_tty_proxy_stop(tty);
+	if (tty_master >= 0)
+		close(tty_master);
+	for (int i = 0; i < 2; i++) {
+		if (sv[i] >= 0)
+			close(sv[i]);
+		if (tty_pair[i] >= 0)
+			close(tty_pair[i]);
+	}
+	if (c.console_fd >= 0)
+		close(c.console_fd);
+	if (c.pidfd >= 0)
+		close(c.pidfd);
+	if (c.rootfd >= 0)
+		close(c.rootfd);
+	free(m);
+	hull_cgroups_free(&cg);
+	hull_spec_free_process(c.proc);
+	hull_spec_free(spec);
+	hull_state_free(st);
+	return ret;
+}
+
+int hull_container_pids(const char *root, const char *id, pid_t **pids, size_t *n,
+			struct hull_err *err)
+{
+	struct hull_state *st = NULL;
+	struct hull_cgroups cg = {0};
+	int ret = 0;
+
+	*pids = NULL;
+	*n = 0;
+	if (hull_state_load(root, id, &st, err) < 0)
+		return -1;
+	if (st->status == HULL_STOPPED) {
+		/* nothing runs; a stopped container has no processes to list */
+	} else if (st->cgroup_path && *st->cgroup_path) {
+		ret = hull_cgroups_discover(&cg, err);
+		if (ret == 0)
+			ret = hull_cgroup_pids(&cg, st->cgroup_path, pids, n, err);
+		hull_cgroups_free(&cg);
+	} else {
+		*pids = xmalloc(sizeof(pid_t));
+		(*pids)[0] = st->pid;
+		*n = 1;
+	}
+	hull_state_free(st);
+	return ret < 0 ? hull_error_wrap(err, "ps `%s`", id) : 0;
+}
