@@ -4,6 +4,7 @@
 #include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -49,7 +50,7 @@ static void usage(FILE *f)
 			fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
 	fprintf(f,
 		"\nGlobal options:\n"
-		"  --root DIR            state directory (default %s)\n"
+		"  --root DIR            state directory (default $HULL_ROOT or %s)\n"
 		"  --log FILE            write the log to FILE\n"
 		"  --log-format FORMAT   text (default) or json (runc's format)\n"
 		"  --debug               log debug messages\n"
@@ -79,6 +80,9 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct oci_globals g = {.root = HULL_DEFAULT_ROOT, .log_format = "text"};
+	/* for callers that cannot pass --root to every command (podman leaves it out of delete) */
+	if (getenv("HULL_ROOT") && *getenv("HULL_ROOT"))
+		g.root = getenv("HULL_ROOT");
 	struct hull_err err = {0};
 	const char *name = argc > 0 ? basename(argv[0]) : "hull-oci";
 	size_t i;

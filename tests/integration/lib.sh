@@ -56,6 +56,21 @@ wait_status() { # wait_status ID STATUS
 	fatal "$1 never became $2 (is $(state_of "$1" 2>&1))"
 }
 
+# defer CMD...: run CMD after the test, even when it failed; the last registered runs first.
+# It runs in the harness's shell, not the test's subshell: pass what it needs as arguments.
+defer() {
+	printf '%q ' "$@" >>"$WORK/.defer"
+	echo >>"$WORK/.defer"
+}
+run_deferred() {
+	local line
+	[ -f "$WORK/.defer" ] || return 0
+	while read -r line; do
+		eval "$line" >/dev/null 2>&1
+	done < <(tac "$WORK/.defer")
+	rm -f "$WORK/.defer"
+}
+
 cleanup() {
 	local id
 	for id in $(ls "$ROOT" 2>/dev/null); do
@@ -126,6 +141,7 @@ if [ "${1:-}" == "--run" ]; then
 	rc=$?
 	kill $dog 2>/dev/null
 	wait $dog 2>/dev/null
+	run_deferred
 	cleanup
 	leak_check || { [ $rc -eq 0 ] && rc=1; }
 	exit $rc
