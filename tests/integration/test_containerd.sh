@@ -90,7 +90,7 @@ test_containerd_run_output_and_exit_code() {
 test_containerd_exec_ps_kill() {
 	local out rc=0 pids
 	start_containerd
-	ctr_run c1 -d -- sh -c 'trap "echo got TERM; exit 0" TERM; while :; do sleep 0.1; done'
+	ctr_run c1 -d -- sh -c 'trap "echo got TERM; exit 0" TERM; while :; do sleep 100 & wait $!; done'
 	wait_task c1 RUNNING
 	out=$(ctr_ task exec --exec-id e1 c1 sh -c 'echo in exec; hostname; exit 5') || rc=$?
 	assert_contains "$out" "in exec"
