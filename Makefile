@@ -30,10 +30,14 @@ RT_SRC   := $(wildcard runtime/*.c)
 RT_OBJ   := $(RT_SRC:%.c=$(B)/%.o)
 OCI_SRC  := $(wildcard cmd/hull-oci/*.c)
 OCI_OBJ  := $(OCI_SRC:%.c=$(B)/%.o)
+ENG_SRC  := $(wildcard engine/*.c)
+ENG_OBJ  := $(ENG_SRC:%.c=$(B)/%.o)
+HULL_SRC := $(wildcard cmd/hull/*.c)
+HULL_OBJ := $(HULL_SRC:%.c=$(B)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-BINS := $(B)/hull-oci $(B)/hull-oci-vm
+BINS := $(B)/hull-oci $(B)/hull-oci-vm $(B)/hull
 
 .PHONY: all deps run test test-unit test-integration lint format install uninstall bench clean help
 
@@ -51,6 +55,14 @@ $(B)/libhullrt.a: $(RT_OBJ)
 $(B)/hull-oci: $(OCI_OBJ) $(B)/libhullrt.a
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $(OCI_OBJ) $(B)/libhullrt.a $(RT_LIBS)
+
+$(B)/libhullengine.a: $(ENG_OBJ)
+	@echo "  AR      $@"
+	@$(AR) rcs $@ $^
+
+$(B)/hull: $(HULL_OBJ) $(B)/libhullengine.a $(B)/libhullrt.a
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $(HULL_OBJ) $(B)/libhullengine.a $(B)/libhullrt.a $(RT_LIBS) -lm
 
 # hull-oci-vm picks the vm isolation level by the name it is invoked with.
 $(B)/hull-oci-vm: $(B)/hull-oci
@@ -81,12 +93,12 @@ test-integration: all
 bench: deps all
 	@bench/run.sh
 
-SRC_ALL := $(wildcard runtime/*.[ch] cmd/*/*.[ch] tests/unit/*.[ch] vm/*.[ch] vm/guest/*.[ch] image/*.[ch] network/*.[ch])
+SRC_ALL := $(wildcard runtime/*.[ch] cmd/*/*.[ch] tests/unit/*.[ch] engine/*.[ch] vm/*.[ch] vm/guest/*.[ch] image/*.[ch] network/*.[ch])
 lint:
 	clang-format --dry-run --Werror $(SRC_ALL)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 		--inline-suppr --suppress=missingIncludeSystem -D__GNUC__ -I. \
-		runtime cmd tests/unit
+		runtime engine cmd tests/unit
 
 format:
 	clang-format -i $(SRC_ALL)
@@ -96,22 +108,23 @@ DOCDIR  ?= $(PREFIX)/share/doc/hull
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR)
 	install -m 0755 $(B)/hull-oci $(DESTDIR)$(BINDIR)/hull-oci
+	install -m 0755 $(B)/hull $(DESTDIR)$(BINDIR)/hull
 	ln -sf hull-oci $(DESTDIR)$(BINDIR)/hull-oci-vm
 	install -m 0644 README.md $(filter-out docs/README.md,$(wildcard docs/*.md)) $(DESTDIR)$(DOCDIR)/
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/hull-oci $(DESTDIR)$(BINDIR)/hull-oci-vm
+	rm -f $(DESTDIR)$(BINDIR)/hull-oci $(DESTDIR)$(BINDIR)/hull-oci-vm $(DESTDIR)$(BINDIR)/hull
 	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf $(B)
 
 help:
-	@echo "make            build hull-oci (and hull-oci-vm) into $(B)/"
+	@echo "make            build hull, hull-oci (and hull-oci-vm) into $(B)/"
 	@echo "make run        install missing Debian packages, build, run a sample container"
 	@echo "make test       install missing Debian packages, build, run the whole test suite"
 	@echo "make lint       clang-format check and cppcheck"
 	@echo "make bench      benchmarks against crun and runc"
 	@echo "make install    install into \$$DESTDIR\$$PREFIX (PREFIX=$(PREFIX))"
 
--include $(RT_OBJ:.o=.d) $(OCI_OBJ:.o=.d)
+-include $(RT_OBJ:.o=.d) $(OCI_OBJ:.o=.d) $(ENG_OBJ:.o=.d) $(HULL_OBJ:.o=.d)

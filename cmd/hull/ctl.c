@@ -1,0 +1,264 @@
+/* hull logs, stop, kill, rm, wait: acting on existing containers. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "engine/logfile.h"
+#include "engine/ops.h"
+#include "runtime/signals.h"
+#include "runtime/util.h"
+
+struct follow_arg {
+	const struct hull_engine *e;
+	const struct hull_ctr *c;
+};
+
+static bool finished(void *arg)
+{
+	struct follow_arg *f = arg;
+	pid_t pid;
+	return hull_ctr_status(f->e, f->c, &pid) == HULL_STOPPED;
+}
+
+int cmd_logs(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
+{
+	static const struct option opts[] = {
+		{"follow", no_argument, NULL, 'f'},
+		{"tail", required_argument, NULL, 'n'},
+		{"timestamps", no_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct hull_logs_opts lo = {.tail = -1};
+	struct hull_engine e = {0};
+	struct hull_ctr *c = NULL;
+	struct follow_arg fa;
+	cleanup_free char *path = NULL;
+	int o, rc;
+
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, "fn:t", opts, NULL)) != -1) {
+		switch (o) {
+		case 'f':
+			lo.follow = true;
+			break;
+		case 't':
+			lo.timestamps = true;
+			break;
+		case 'n':
+			if (!strcmp(optarg, "all")) {
+				lo.tail = -1;
+			} else {
+				char *end;
+				lo.tail = strtol(optarg, &end, 10);
+				if (*end || !*optarg || lo.tail < 0)
+					return usage_error(err, "logs", "invalid --tail `%s`",
+							   optarg);
+			}
+			break;
+		case 'h':
+			printf("Usage: hull logs [-f] [--tail N|all] [-t] CONTAINER\n\n"
+			       "Print the logs of a container, stdout and stderr apart.\n");
+			return 0;
+		default:
+			return usage_error(err, "logs", "unknown option `%s`", argv[optind - 1]);
+		}
+	}
+	if (optind + 1 != argc)
+		return usage_error(err, "logs", "requires exactly 1 argument (CONTAINER)");
+	if (open_engine(g, &e, err) < 0)
+		return -1;
+	if (hull_ctr_lookup(&e, argv[optind], &c, err) < 0) {
+		hull_engine_free(&e);
+		return -1;
+	}
+	path = hull_ctr_path(&e, c->id, "ctr.log");
+	fa.e = &e;
+	fa.c = c;
+	lo.path = path;
+	lo.finished = finished;
+	lo.arg = &fa;
+	rc = hull_logs_print(&lo, err);
+	hull_ctr_free(c);
+	hull_engine_free(&e);
+	return rc;
+}
+
+/* Apply fn to each named container; a failure is printed and makes the status 1. */
+static int each(const struct hull_globals *g, int first, int argc, char **argv,
+		int (*fn)(const struct hull_engine *, const struct hull_ctr *, const void *,
+			  struct hull_err *),
+		const void *arg, struct hull_err *err)
+{
+	struct hull_engine e = {0};
+	int rc = 0;
+
+	if (open_engine(g, &e, err) < 0)
+		return -1;
+	for (int i = first; i < argc; i++) {
+		struct hull_ctr *c = NULL;
+		struct hull_err cerr = {0};
+		if (hull_ctr_lookup(&e, argv[i], &c, &cerr) < 0 || fn(&e, c, arg, &cerr) < 0) {
+			fprintf(stderr, "hull: %s\n", cerr.msg);
+			rc = 1;
+		} else {
+			printf("%s\n", argv[i]);
+		}
+		hull_ctr_free(c);
+	}
+	fflush(stdout);
+	hull_engine_free(&e);
+	return rc;
+}
+
+static int do_stop(const struct hull_engine *e, const struct hull_ctr *c, const void *arg,
+		   struct hull_err *err)
+{
+	return hull_ctr_stop(e, c, *(const int *)arg, err);
+}
+
+int cmd_stop(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
+{
+	static const struct option opts[] = {
+		{"time", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int timeout = 10, o;
+
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, "t:", opts, NULL)) != -1) {
+		char *end;
+		switch (o) {
+		case 't':
+			timeout = (int)strtol(optarg, &end, 10);
+			if (*end || !*optarg || timeout < 0)
+				return usage_error(err, "stop", "invalid --time `%s`", optarg);
+			break;
+		case 'h':
+			printf("Usage: hull stop [-t SECONDS] CONTAINER...\n\n"
+			       "Send the stop signal, then SIGKILL after the timeout (default 10 "
+			       "s).\n");
+			return 0;
+		default:
+			return usage_error(err, "stop", "unknown option `%s`", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return usage_error(err, "stop", "requires at least 1 argument (CONTAINER)");
+	return each(g, optind, argc, argv, do_stop, &timeout, err);
+}
+
+static int do_kill(const struct hull_engine *e, const struct hull_ctr *c, const void *arg,
+		   struct hull_err *err)
+{
+	return hull_ctr_kill(e, c, *(const int *)arg, false, err);
+}
+
+int cmd_kill(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
+{
+	static const struct option opts[] = {
+		{"signal", required_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int sig = SIGKILL, o;
+
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, "s:", opts, NULL)) != -1) {
+		switch (o) {
+		case 's':
+			sig = hull_parse_signal(optarg, err);
+			if (sig < 0)
+				return -1;
+			break;
+		case 'h':
+			printf("Usage: hull kill [-s SIGNAL] CONTAINER...\n\n"
+			       "Send a signal (default SIGKILL) to containers.\n");
+			return 0;
+		default:
+			return usage_error(err, "kill", "unknown option `%s`", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return usage_error(err, "kill", "requires at least 1 argument (CONTAINER)");
+	return each(g, optind, argc, argv, do_kill, &sig, err);
+}
+
+static int do_rm(const struct hull_engine *e, const struct hull_ctr *c, const void *arg,
+		 struct hull_err *err)
+{
+	return hull_ctr_remove(e, c->id, *(const bool *)arg, err);
+}
+
+int cmd_rm(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
+{
+	static const struct option opts[] = {
+		{"force", no_argument, NULL, 'f'},
+		{"volumes", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	bool force = false;
+	int o;
+
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, "fv", opts, NULL)) != -1) {
+		switch (o) {
+		case 'f':
+			force = true;
+			break;
+		case 'v':
+			break; /* hull has no anonymous volumes to remove */
+		case 'h':
+			printf("Usage: hull rm [-f] CONTAINER...\n\n"
+			       "Remove containers; -f kills running ones first.\n");
+			return 0;
+		default:
+			return usage_error(err, "rm", "unknown option `%s`", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return usage_error(err, "rm", "requires at least 1 argument (CONTAINER)");
+	return each(g, optind, argc, argv, do_rm, &force, err);
+}
+
+int cmd_wait(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
+{
+	struct hull_engine e = {0};
+	int rc = 0;
+
+	if (argc > 1 && !strcmp(argv[1], "--help")) {
+		printf("Usage: hull wait CONTAINER...\n\nWait for containers to stop, print "
+		       "their exit codes.\n");
+		return 0;
+	}
+	if (argc < 2)
+		return usage_error(err, "wait", "requires at least 1 argument (CONTAINER)");
+	if (open_engine(g, &e, err) < 0)
+		return -1;
+	for (int i = 1; i < argc; i++) {
+		struct hull_ctr *c, *after = NULL;
+		struct hull_err cerr = {0};
+		if (hull_ctr_lookup(&e, argv[i], &c, &cerr) < 0) {
+			fprintf(stderr, "hull: %s\n", cerr.msg);
+			rc = 1;
+			continue;
+		}
+		hull_ctr_wait(&e, c, -1);
+		/* the record now has the exit status (or is gone with --rm) */
+		if (hull_ctr_load(&e, c->id, &after, NULL) == 0 && after->exited)
+			printf("%d\n", after->exit_code);
+		else
+			printf("%d\n", 255);
+		hull_ctr_free(after);
+		fflush(stdout);
+		hull_ctr_free(c);
+	}
+	hull_engine_free(&e);
+	return rc;
+}

@@ -1,0 +1,244 @@
+/* hull ps and hull inspect: what there is, as a table or as JSON. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_gen.h>
+
+#include "cli.h"
+#include "engine/ops.h"
+#include "runtime/util.h"
+
+#define S(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
+
+static char *command_text(char **argv, bool trunc)
+{
+	size_t len = 0;
+	char *out;
+
+	for (char **a = argv; a && *a; a++)
+		len += strlen(*a) + 1;
+	out = xzalloc(len + 8);
+	for (char **a = argv; a && *a; a++) {
+		if (a != argv)
+			strcat(out, " ");
+		strcat(out, *a);
+	}
+	if (trunc && strlen(out) > 20)
+		strcpy(out + 19, "…");
+	return out;
+}
+
+static char *status_text(const struct hull_ctr *c, enum hull_status s)
+{
+	cleanup_free char *since = NULL;
+
+	switch (s) {
+	case HULL_CREATING:
+	case HULL_CREATED:
+		return xstrdup("Created");
+	case HULL_RUNNING:
+		since = human_since(c->created, false);
+		return hull_strfmt("Up %s", since);
+	case HULL_PAUSED:
+		since = human_since(c->created, false);
+		return hull_strfmt("Up %s (Paused)", since);
+	case HULL_STOPPED:
+		break;
+	}
+	if (!c->exited)
+		return xstrdup("Exited (unknown)");
+	since = human_since(c->finished, true);
+	return hull_strfmt("Exited (%d) %s", c->exit_code, since);
+}
+
+static const char *state_word(enum hull_status s)
+{
+	return s == HULL_STOPPED ? "exited" : s == HULL_CREATING ? "created" : hull_status_name(s);
+}
+
+static void ps_json(yajl_gen g, const struct hull_ctr *c, enum hull_status s, pid_t pid)
+{
+	cleanup_free char *status = status_text(c, s);
+
+	yajl_gen_map_open(g);
+	S(g, "Id"), S(g, c->id);
+	S(g, "Names");
+	yajl_gen_array_open(g);
+	S(g, c->name);
+	yajl_gen_array_close(g);
+	S(g, "Image"), S(g, c->image);
+	S(g, "ImageID"), S(g, c->image_id);
+	S(g, "Command");
+	yajl_gen_array_open(g);
+	for (char **a = c->command; a && *a; a++)
+		S(g, *a);
+	yajl_gen_array_close(g);
+	S(g, "Created"), S(g, c->created);
+	S(g, "State"), S(g, state_word(s));
+	S(g, "Status"), S(g, status);
+	S(g, "Pid"), yajl_gen_integer(g, pid);
+	S(g, "ExitCode"), yajl_gen_integer(g, c->exited ? c->exit_code : 0);
+	S(g, "Isolation"), S(g, c->isolation);
+	yajl_gen_map_close(g);
+}
+
+static void flush_gen(yajl_gen g)
+{
+	const unsigned char *buf;
+	size_t len;
+
+	yajl_gen_get_buf(g, &buf, &len);
+	fwrite(buf, 1, len, stdout);
+	fputc('\n', stdout);
+	yajl_gen_free(g);
+}
+
+int cmd_ps(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
+{
+	static const struct option opts[] = {
+		{"all", no_argument, NULL, 'a'},      {"quiet", no_argument, NULL, 'q'},
+		{"no-trunc", no_argument, NULL, 'n'}, {"format", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},     {NULL, 0, NULL, 0},
+	};
+	bool all = false, quiet = false, notrunc = false, json = false;
+	struct hull_engine e = {0};
+	struct hull_ctr **v = NULL;
+	yajl_gen gen = NULL;
+	size_t n = 0;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "aqf:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			all = true;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'n':
+			notrunc = true;
+			break;
+		case 'f':
+			if (strcmp(optarg, "json"))
+				return usage_error(err, "ps", "unsupported --format `%s` (json)",
+						   optarg);
+			json = true;
+			break;
+		case 'h':
+			printf("Usage: hull ps [-a] [-q] [--no-trunc] [--format json]\n\n"
+			       "List containers (running ones unless -a).\n");
+			return 0;
+		default:
+			return usage_error(err, "ps", "unknown option `%s`", argv[optind - 1]);
+		}
+	}
+	if (open_engine(g, &e, err) < 0 || hull_ctr_list(&e, &v, &n, err) < 0) {
+		hull_engine_free(&e);
+		return -1;
+	}
+	if (json) {
+		gen = yajl_gen_alloc(NULL);
+		yajl_gen_config(gen, yajl_gen_beautify, 1);
+		yajl_gen_array_open(gen);
+	} else if (!quiet) {
+		printf("%-12s  %-20s  %-22s  %-16s  %-26s  %-6s  %s\n", "CONTAINER ID", "IMAGE",
+		       "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES");
+	}
+	/* newest first, as docker lists them */
+	for (size_t i = n; i-- > 0;) {
+		pid_t pid;
+		enum hull_status s = hull_ctr_status(&e, v[i], &pid);
+		if (!all && s == HULL_STOPPED)
+			continue;
+		if (json) {
+			ps_json(gen, v[i], s, pid);
+		} else if (quiet) {
+			printf("%.*s\n", notrunc ? 64 : 12, v[i]->id);
+		} else {
+			cleanup_free char *cmd = command_text(v[i]->command, !notrunc);
+			cleanup_free char *quoted = hull_strfmt("\"%s\"", cmd);
+			cleanup_free char *created = human_since(v[i]->created, true);
+			cleanup_free char *status = status_text(v[i], s);
+			printf("%-12.*s  %-20s  %-22s  %-16s  %-26s  %-6s  %s\n", notrunc ? 64 : 12,
+			       v[i]->id, v[i]->image, quoted, created, status, "", v[i]->name);
+		}
+	}
+	if (json) {
+		yajl_gen_array_close(gen);
+		flush_gen(gen);
+	}
+	hull_ctr_list_free(v, n);
+	hull_engine_free(&e);
+	return 0;
+}
+
+int cmd_inspect(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
+{
+	struct hull_engine e = {0};
+	yajl_gen gen;
+	int rc = 0;
+
+	if (argc > 1 && !strcmp(argv[1], "--help")) {
+		printf("Usage: hull inspect CONTAINER...\n\nPrint details of containers as "
+		       "JSON.\n");
+		return 0;
+	}
+	if (argc < 2)
+		return usage_error(err, "inspect", "requires at least 1 argument");
+	if (open_engine(g, &e, err) < 0)
+		return -1;
+	gen = yajl_gen_alloc(NULL);
+	yajl_gen_config(gen, yajl_gen_beautify, 1);
+	yajl_gen_array_open(gen);
+	for (int i = 1; i < argc; i++) {
+		struct hull_ctr *c;
+		cleanup_free char *cfgpath = NULL, *cfg = NULL, *logpath = NULL;
+		struct hull_err lerr = {0};
+		pid_t pid;
+		enum hull_status s;
+
+		if (hull_ctr_lookup(&e, argv[i], &c, &lerr) < 0) {
+			fprintf(stderr, "hull: %s\n", lerr.msg);
+			rc = 1;
+			continue;
+		}
+		s = hull_ctr_status(&e, c, &pid);
+		cfgpath = hull_ctr_path(&e, c->id, "config.json");
+		logpath = hull_ctr_path(&e, c->id, "ctr.log");
+		yajl_gen_map_open(gen);
+		S(gen, "Id"), S(gen, c->id);
+		S(gen, "Name"), S(gen, c->name);
+		S(gen, "Created"), S(gen, c->created);
+		S(gen, "Image"), S(gen, c->image);
+		S(gen, "ImageID"), S(gen, c->image_id);
+		S(gen, "Isolation"), S(gen, c->isolation);
+		S(gen, "State");
+		yajl_gen_map_open(gen);
+		S(gen, "Status"), S(gen, state_word(s));
+		S(gen, "Running"), yajl_gen_bool(gen, s == HULL_RUNNING || s == HULL_PAUSED);
+		S(gen, "Paused"), yajl_gen_bool(gen, s == HULL_PAUSED);
+		S(gen, "Pid"), yajl_gen_integer(gen, pid);
+		S(gen, "ExitCode"), yajl_gen_integer(gen, c->exited ? c->exit_code : 0);
+		S(gen, "FinishedAt"), S(gen, c->finished ? c->finished : "");
+		yajl_gen_map_close(gen);
+		S(gen, "LogPath"), S(gen, logpath);
+		S(gen, "Rootfs"), S(gen, c->rootfs);
+		S(gen, "AutoRemove"), yajl_gen_bool(gen, c->auto_remove);
+		S(gen, "StopSignal"), S(gen, c->stop_signal);
+		if (hull_read_file(cfgpath, &cfg, NULL, NULL) == 0) {
+			/* the bundle's config.json as it is: yajl copies a number's text verbatim
+			 */
+			S(gen, "Spec");
+			yajl_gen_number(gen, cfg, strlen(cfg));
+		}
+		yajl_gen_map_close(gen);
+		hull_ctr_free(c);
+	}
+	yajl_gen_array_close(gen);
+	flush_gen(gen);
+	hull_engine_free(&e);
+	return rc;
+}

@@ -1,0 +1,376 @@
+#include "ctr.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+
+#include "runtime/spec_json.h"
+#include "runtime/state.h"
+#include "runtime/util.h"
+
+#define S(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
+
+int hull_engine_init(struct hull_engine *e, const char *root, const char *runroot,
+		     struct hull_err *err)
+{
+	cleanup_free char *c = NULL, *n = NULL;
+
+	e->root = xstrdup(root ? root : HULL_ENGINE_DEFAULT_ROOT);
+	e->runroot = xstrdup(runroot ? runroot : HULL_ENGINE_DEFAULT_RUNROOT);
+	c = hull_strfmt("%s/containers", e->root);
+	n = hull_strfmt("%s/names", e->root);
+	if (hull_mkdir_p(c, 0700, err) < 0 || hull_mkdir_p(n, 0700, err) < 0) {
+		hull_engine_free(e);
+		return -1;
+	}
+	return 0;
+}
+
+void hull_engine_free(struct hull_engine *e)
+{
+	free(e->root);
+	free(e->runroot);
+	e->root = e->runroot = NULL;
+}
+
+char *hull_ctr_dir(const struct hull_engine *e, const char *id)
+{
+	return hull_strfmt("%s/containers/%s", e->root, id);
+}
+
+char *hull_ctr_path(const struct hull_engine *e, const char *id, const char *file)
+{
+	return hull_strfmt("%s/containers/%s/%s", e->root, id, file);
+}
+
+char *hull_ctr_new_id(void)
+{
+	unsigned char b[32];
+	char *id = xmalloc(65);
+	size_t got = 0;
+
+	while (got < sizeof(b)) {
+		ssize_t r = getrandom(b + got, sizeof(b) - got, 0);
+		if (r > 0)
+			got += (size_t)r;
+	}
+	for (size_t i = 0; i < sizeof(b); i++)
+		snprintf(id + 2 * i, 3, "%02x", b[i]);
+	return id;
+}
+
+int hull_ctr_validate_name(const char *name, struct hull_err *err)
+{
+	if (!*name || !isalnum((unsigned char)name[0]))
+		goto bad;
+	for (const char *p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("_.-", *p))
+			goto bad;
+	if (strlen(name) > 128)
+		goto bad;
+	return 0;
+bad:
+	return hull_error(err, EINVAL,
+			  "invalid container name `%s`: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+			  name);
+}
+
+int hull_ctr_claim_name(const struct hull_engine *e, const char *name, const char *id,
+			struct hull_err *err)
+{
+	cleanup_free char *link = hull_strfmt("%s/names/%s", e->root, name);
+	char other[80];
+	ssize_t n;
+
+	if (hull_ctr_validate_name(name, err) < 0)
+		return -1;
+	if (symlink(id, link) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return hull_error(err, errno, "reserve the name `%s`", name);
+	n = readlink(link, other, sizeof(other) - 1);
+	other[n > 0 ? n : 0] = '\0';
+	return hull_error(err, EEXIST,
+			  "the container name `%s` is already in use by container %.12s: remove "
+			  "(or rename) that container to be able to reuse that name",
+			  name, other);
+}
+
+void hull_ctr_release_name(const struct hull_engine *e, const char *name)
+{
+	cleanup_free char *link = NULL;
+
+	if (!name || !*name)
+		return;
+	link = hull_strfmt("%s/names/%s", e->root, name);
+	unlink(link);
+}
+
+char *hull_ctr_random_name(const struct hull_engine *e)
+{
+	static const char *const adj[] = {"brave",  "calm",  "eager", "fond",	 "gentle",
+					  "happy",  "jolly", "keen",  "lucid",	 "merry",
+					  "nifty",  "proud", "quiet", "sharp",	 "tender",
+					  "upbeat", "vivid", "wise",  "zealous", "bold"};
+	static const char *const noun[] = {"lovelace", "turing",  "hopper",   "ritchie", "thompson",
+					   "torvalds", "knuth",	  "dijkstra", "liskov",	 "hamilton",
+					   "noether",  "curie",	  "euler",    "gauss",	 "kare",
+					   "perlman",  "shannon", "wozniak",  "yonath",	 "zuse"};
+	for (int tries = 0;; tries++) {
+		unsigned int r[3];
+		char *name;
+		struct stat st;
+		cleanup_free char *link = NULL;
+
+		if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+			r[0] = r[1] = r[2] = (unsigned int)getpid() + (unsigned int)tries;
+		if (tries < 10)
+			name = hull_strfmt("%s_%s", adj[r[0] % 20], noun[r[1] % 20]);
+		else
+			name = hull_strfmt("%s_%s%u", adj[r[0] % 20], noun[r[1] % 20], r[2] % 1000);
+		link = hull_strfmt("%s/names/%s", e->root, name);
+		if (lstat(link, &st) < 0)
+			return name;
+		free(name);
+	}
+}
+
+int hull_ctr_save(const struct hull_engine *e, const struct hull_ctr *c, struct hull_err *err)
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+	const unsigned char *buf;
+	size_t len;
+	cleanup_free char *path = hull_ctr_path(e, c->id, "record.json");
+	int rc;
+
+	yajl_gen_config(g, yajl_gen_beautify, 1);
+	yajl_gen_map_open(g);
+	S(g, "id"), S(g, c->id);
+	S(g, "name"), S(g, c->name);
+	S(g, "image"), S(g, c->image ? c->image : "");
+	S(g, "imageId"), S(g, c->image_id ? c->image_id : "");
+	S(g, "command");
+	yajl_gen_array_open(g);
+	for (char **a = c->command; a && *a; a++)
+		S(g, *a);
+	yajl_gen_array_close(g);
+	S(g, "created"), S(g, c->created);
+	S(g, "isolation"), S(g, c->isolation ? c->isolation : "container");
+	S(g, "stopSignal"), S(g, c->stop_signal ? c->stop_signal : "SIGTERM");
+	S(g, "rootfsKind"), S(g, c->rootfs_kind ? c->rootfs_kind : "dir");
+	S(g, "rootfs"), S(g, c->rootfs ? c->rootfs : "");
+	S(g, "autoRemove"), yajl_gen_bool(g, c->auto_remove);
+	S(g, "tty"), yajl_gen_bool(g, c->tty);
+	S(g, "interactive"), yajl_gen_bool(g, c->interactive);
+	S(g, "monitorPid"), yajl_gen_integer(g, c->monitor_pid);
+	yajl_gen_map_close(g);
+	yajl_gen_get_buf(g, &buf, &len);
+	rc = hull_write_file_atomic(path, buf, len, 0600, err);
+	yajl_gen_free(g);
+	return rc;
+}
+
+static int load_exit(const struct hull_engine *e, struct hull_ctr *c, struct hull_err *err)
+{
+	cleanup_free char *path = hull_ctr_path(e, c->id, "exit.json");
+	cleanup_free char *text = NULL;
+	char ebuf[256];
+	yajl_val j;
+	int64_t code = 0;
+	int rc = 0;
+
+	if (hull_read_file(path, &text, NULL, NULL) < 0)
+		return 0;
+	j = yajl_tree_parse(text, ebuf, sizeof(ebuf));
+	if (!j)
+		return hull_error(err, EINVAL, "parse %s: %s", path, ebuf);
+	if (sj_int(j, "exitCode", "exitCode", -1, 255, &code, err) < 0 ||
+	    sj_string(j, "finished", "finished", &c->finished, err) < 0)
+		rc = hull_error_wrap(err, "%s", path);
+	c->exited = rc == 0;
+	c->exit_code = (int)code;
+	yajl_tree_free(j);
+	return rc;
+}
+
+int hull_ctr_load(const struct hull_engine *e, const char *id, struct hull_ctr **out,
+		  struct hull_err *err)
+{
+	cleanup_free char *path = hull_ctr_path(e, id, "record.json");
+	cleanup_free char *text = NULL;
+	struct hull_ctr *c;
+	char ebuf[256];
+	yajl_val j;
+	int64_t mpid = 0;
+	int rc = 0;
+
+	if (hull_read_file(path, &text, NULL, err) < 0)
+		return -1;
+	j = yajl_tree_parse(text, ebuf, sizeof(ebuf));
+	if (!j)
+		return hull_error(err, EINVAL, "parse %s: %s", path, ebuf);
+	c = xzalloc(sizeof(*c));
+	if (sj_string(j, "id", "id", &c->id, err) < 0 ||
+	    sj_string(j, "name", "name", &c->name, err) < 0 ||
+	    sj_string(j, "image", "image", &c->image, err) < 0 ||
+	    sj_string(j, "imageId", "imageId", &c->image_id, err) < 0 ||
+	    sj_strv(j, "command", "command", &c->command, err) < 0 ||
+	    sj_string(j, "created", "created", &c->created, err) < 0 ||
+	    sj_string(j, "isolation", "isolation", &c->isolation, err) < 0 ||
+	    sj_string(j, "stopSignal", "stopSignal", &c->stop_signal, err) < 0 ||
+	    sj_string(j, "rootfsKind", "rootfsKind", &c->rootfs_kind, err) < 0 ||
+	    sj_string(j, "rootfs", "rootfs", &c->rootfs, err) < 0 ||
+	    sj_bool(j, "autoRemove", "autoRemove", &c->auto_remove, err) < 0 ||
+	    sj_bool(j, "tty", "tty", &c->tty, err) < 0 ||
+	    sj_bool(j, "interactive", "interactive", &c->interactive, err) < 0 ||
+	    sj_int(j, "monitorPid", "monitorPid", 0, INT32_MAX, &mpid, err) < 0)
+		rc = hull_error_wrap(err, "%s", path);
+	yajl_tree_free(j);
+	if (rc == 0 && (!c->id || !c->name || !c->created))
+		rc = hull_error(err, EINVAL, "%s: id, name or created missing", path);
+	c->monitor_pid = (pid_t)mpid;
+	if (rc == 0)
+		rc = load_exit(e, c, err);
+	if (rc < 0) {
+		hull_ctr_free(c);
+		return -1;
+	}
+	*out = c;
+	return 0;
+}
+
+void hull_ctr_free(struct hull_ctr *c)
+{
+	if (!c)
+		return;
+	hull_ctr_clear(c);
+	free(c);
+}
+
+void hull_ctr_clear(struct hull_ctr *c)
+{
+	free(c->id);
+	free(c->name);
+	free(c->image);
+	free(c->image_id);
+	hull_strv_free(c->command);
+	free(c->created);
+	free(c->isolation);
+	free(c->stop_signal);
+	free(c->rootfs_kind);
+	free(c->rootfs);
+	free(c->finished);
+	memset(c, 0, sizeof(*c));
+}
+
+static bool is_hex_prefix(const char *s)
+{
+	if (!*s || strlen(s) > 64)
+		return false;
+	for (; *s; s++)
+		if (!isxdigit((unsigned char)*s) || isupper((unsigned char)*s))
+			return false;
+	return true;
+}
+
+int hull_ctr_lookup(const struct hull_engine *e, const char *ref, struct hull_ctr **out,
+		    struct hull_err *err)
+{
+	cleanup_free char *link = NULL, *dirpath = NULL, *found = NULL;
+	char id[80];
+	ssize_t n;
+	DIR *d;
+	struct dirent *de;
+	int matches = 0;
+
+	if (strchr(ref, '/') || !*ref)
+		return hull_error(err, EINVAL, "invalid container reference `%s`", ref);
+	link = hull_strfmt("%s/names/%s", e->root, ref);
+	n = readlink(link, id, sizeof(id) - 1);
+	if (n > 0) {
+		id[n] = '\0';
+		return hull_ctr_load(e, id, out, err);
+	}
+	if (is_hex_prefix(ref)) {
+		dirpath = hull_strfmt("%s/containers", e->root);
+		d = opendir(dirpath);
+		if (!d)
+			return hull_error(err, errno, "open %s", dirpath);
+		while ((de = readdir(d))) {
+			if (de->d_name[0] == '.' || !hull_has_prefix(de->d_name, ref))
+				continue;
+			matches++;
+			free(found);
+			found = xstrdup(de->d_name);
+		}
+		closedir(d);
+		if (matches == 1)
+			return hull_ctr_load(e, found, out, err);
+		if (matches > 1)
+			return hull_error(err, EINVAL,
+					  "container id prefix `%s` is ambiguous (%d containers)",
+					  ref, matches);
+	}
+	return hull_error(err, ENOENT, "no such container: %s", ref);
+}
+
+static int by_created(const void *a, const void *b)
+{
+	const struct hull_ctr *x = *(struct hull_ctr *const *)a, *y = *(struct hull_ctr *const *)b;
+	return strcmp(x->created, y->created);
+}
+
+int hull_ctr_list(const struct hull_engine *e, struct hull_ctr ***out, size_t *n,
+		  struct hull_err *err)
+{
+	cleanup_free char *dirpath = hull_strfmt("%s/containers", e->root);
+	struct hull_ctr **v = NULL;
+	size_t cnt = 0;
+	struct dirent *de;
+	DIR *d = opendir(dirpath);
+
+	if (!d)
+		return hull_error(err, errno, "open %s", dirpath);
+	while ((de = readdir(d))) {
+		struct hull_ctr *c;
+		if (de->d_name[0] == '.')
+			continue;
+		/* a record being made or removed right now is not an error for a listing */
+		if (hull_ctr_load(e, de->d_name, &c, NULL) < 0)
+			continue;
+		v = xrealloc(v, (cnt + 1) * sizeof(*v));
+		v[cnt++] = c;
+	}
+	closedir(d);
+	if (cnt)
+		qsort(v, cnt, sizeof(*v), by_created);
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+void hull_ctr_list_free(struct hull_ctr **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		hull_ctr_free(v[i]);
+	free(v);
+}
+
+int hull_ctr_record_exit(const struct hull_engine *e, const char *id, int code,
+			 struct hull_err *err)
+{
+	cleanup_free char *path = hull_ctr_path(e, id, "exit.json");
+	cleanup_free char *now = hull_now_rfc3339();
+	cleanup_free char *text =
+		hull_strfmt("{\"exitCode\": %d, \"finished\": \"%s\"}\n", code, now);
+
+	return hull_write_file_atomic(path, text, strlen(text), 0600, err);
+}

@@ -1,0 +1,153 @@
+#include "ops.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runtime/container.h"
+#include "runtime/signals.h"
+#include "runtime/util.h"
+
+static bool monitor_alive(const struct hull_ctr *c)
+{
+	return c->monitor_pid > 0 && kill(c->monitor_pid, 0) == 0;
+}
+
+static bool exit_recorded(const struct hull_engine *e, const struct hull_ctr *c)
+{
+	cleanup_free char *path = hull_ctr_path(e, c->id, "exit.json");
+	return access(path, F_OK) == 0;
+}
+
+enum hull_status hull_ctr_status(const struct hull_engine *e, const struct hull_ctr *c, pid_t *pid)
+{
+	struct hull_state *st = NULL;
+	enum hull_status s;
+
+	*pid = 0;
+	if (exit_recorded(e, c))
+		return HULL_STOPPED;
+	if (hull_state_load(e->runroot, c->id, &st, NULL) < 0)
+		/* no runtime state yet: being made by its monitor, or gone with it */
+		return monitor_alive(c) ? HULL_CREATING : HULL_STOPPED;
+	s = st->status;
+	if (s != HULL_STOPPED)
+		*pid = st->pid;
+	hull_state_free(st);
+	return s;
+}
+
+int hull_ctr_kill(const struct hull_engine *e, const struct hull_ctr *c, int sig, bool all,
+		  struct hull_err *err)
+{
+	pid_t pid;
+	enum hull_status s = hull_ctr_status(e, c, &pid);
+
+	if (s != HULL_RUNNING && s != HULL_PAUSED && s != HULL_CREATED)
+		return hull_error(err, ESRCH, "container %s is not running", c->name);
+	return hull_container_kill(e->runroot, c->id, sig, all, err);
+}
+
+bool hull_ctr_wait(const struct hull_engine *e, const struct hull_ctr *c, int timeout_ms)
+{
+	struct timespec start, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		pid_t pid;
+		enum hull_status s = hull_ctr_status(e, c, &pid);
+		/* the monitor records the end; without a monitor the runtime's state tells */
+		if (exit_recorded(e, c) || (s == HULL_STOPPED && !monitor_alive(c)))
+			return true;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (timeout_ms >= 0 &&
+		    (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 >=
+			    timeout_ms)
+			return false;
+		usleep(20000);
+	}
+}
+
+int hull_ctr_stop(const struct hull_engine *e, const struct hull_ctr *c, int timeout,
+		  struct hull_err *err)
+{
+	pid_t pid;
+	enum hull_status s = hull_ctr_status(e, c, &pid);
+	int sig;
+
+	if (s == HULL_STOPPED)
+		return hull_ctr_cleanup(e, c, err);
+	sig = hull_parse_signal(c->stop_signal ? c->stop_signal : "SIGTERM", NULL);
+	if (sig <= 0)
+		sig = SIGTERM;
+	if (timeout > 0 && hull_container_kill(e->runroot, c->id, sig, false, NULL) == 0 &&
+	    hull_ctr_wait(e, c, timeout * 1000))
+		return hull_ctr_cleanup(e, c, err);
+	if (hull_container_kill(e->runroot, c->id, SIGKILL, true, NULL) < 0 &&
+	    hull_ctr_status(e, c, &pid) != HULL_STOPPED)
+		return hull_error(err, EIO, "kill container %s", c->name);
+	if (!hull_ctr_wait(e, c, 10000))
+		return hull_error(err, ETIMEDOUT, "container %s did not stop after SIGKILL",
+				  c->name);
+	return hull_ctr_cleanup(e, c, err);
+}
+
+int hull_ctr_cleanup(const struct hull_engine *e, const struct hull_ctr *c, struct hull_err *err)
+{
+	cleanup_free char *dir = hull_state_dir(e->runroot, c->id);
+	struct stat st;
+
+	/* the monitor does this itself; here for a monitor that was killed */
+	if (!monitor_alive(c) && !exit_recorded(e, c))
+		hull_ctr_record_exit(e, c->id, 255, NULL);
+	if (stat(dir, &st) == 0 && hull_container_delete(e->runroot, c->id, true, err) < 0 &&
+	    stat(dir, &st) == 0)
+		return hull_error_wrap(err, "clean up container %s", c->name);
+	if (c->rootfs_kind && !strcmp(c->rootfs_kind, "overlay") && c->rootfs &&
+	    umount2(c->rootfs, UMOUNT_NOFOLLOW) < 0 && errno != EINVAL && errno != ENOENT &&
+	    umount2(c->rootfs, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL)
+		return hull_error(err, errno, "unmount the rootfs of %s", c->name);
+	return 0;
+}
+
+int hull_ctr_remove(const struct hull_engine *e, const char *id, bool force, struct hull_err *err)
+{
+	struct hull_ctr *c = NULL;
+	cleanup_free char *dir = NULL;
+	pid_t pid;
+	enum hull_status s;
+	int rc = 0;
+
+	if (hull_ctr_load(e, id, &c, err) < 0)
+		return -1;
+	s = hull_ctr_status(e, c, &pid);
+	if (s != HULL_STOPPED) {
+		if (!force) {
+			rc = hull_error(err, EBUSY,
+					"cannot remove container %s: it is %s: stop it first or "
+					"remove it with -f",
+					c->name, hull_status_name(s));
+			goto out;
+		}
+		hull_container_kill(e->runroot, c->id, SIGKILL, true, NULL);
+		hull_ctr_wait(e, c, 10000);
+	}
+	if (hull_ctr_cleanup(e, c, err) < 0) {
+		rc = -1;
+		goto out;
+	}
+	dir = hull_ctr_dir(e, c->id);
+	if (hull_remove_tree(dir, err) < 0) {
+		rc = -1;
+		goto out;
+	}
+	hull_ctr_release_name(e, c->name);
+out:
+	hull_ctr_free(c);
+	return rc;
+}

@@ -1,0 +1,69 @@
+/* The config.json `hull run` writes: the image's process settings with the user's flags on
+ * top, and the confinement docker gives a container by default. */
+#ifndef HULL_ENGINE_RUNSPEC_H
+#define HULL_ENGINE_RUNSPEC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "runtime/err.h"
+#include "runtime/spec.h"
+
+struct hull_bind {
+	char *source; /* absolute host path */
+	char *destination;
+	bool readonly;
+	char *propagation; /* NULL = rprivate */
+};
+
+struct hull_tmpfs {
+	char *destination;
+	char *options; /* comma separated, NULL = docker's defaults */
+};
+
+struct hull_run_spec {
+	char **args; /* entrypoint + cmd, resolved */
+	char **env;  /* NAME=VALUE, later entries win */
+	char *cwd;
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups;
+	size_t n_groups;
+	char *hostname;
+	bool terminal;
+	bool read_only;
+	bool privileged;
+	bool no_new_privs;
+	bool host_network;
+	char **cap_add; /* "CAP_X" or "ALL" */
+	char **cap_drop;
+	struct hull_bind *binds;
+	size_t n_binds;
+	struct hull_tmpfs *tmpfs;
+	size_t n_tmpfs;
+	int64_t memory;	    /* bytes, 0 = no limit */
+	int64_t cpu_quota;  /* microseconds per period, 0 = no limit */
+	int64_t pids_limit; /* 0 = no limit */
+	struct hull_kv *annotations;
+	size_t n_annotations;
+	char *cgroups_path;  /* NULL = the runtime's default */
+	char *seccomp_json;  /* a linux.seccomp object, NULL = none */
+	char *etc_files_dir; /* where hostname/hosts/resolv.conf for the container are */
+	bool rootfs_has_etc; /* bind those files only where the image has an /etc */
+	const char *rootfs;  /* absolute */
+};
+
+/* Turn the user's capability names into CAP_X form, checking each with libcap; "ALL" stays. */
+int hull_caps_normalize(char **names, struct hull_err *err);
+
+/* The config.json text (malloc'd). */
+int hull_run_spec_json(const struct hull_run_spec *rs, char **out, struct hull_err *err);
+
+/* Write <dir>/hostname, hosts and resolv.conf for the container. */
+int hull_run_spec_etc_files(const char *dir, const char *hostname, bool host_network,
+			    struct hull_err *err);
+
+void hull_run_spec_free(struct hull_run_spec *rs);
+
+#endif

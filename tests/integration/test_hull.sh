@@ -1,0 +1,242 @@
+# The Docker-style CLI on a root filesystem directory (--rootfs): run, exec, ps, logs, stop,
+# kill, rm, inspect, wait.
+
+HULL=${HULL:-$REPO/build/hull}
+
+# hull ARGS...: the CLI with this test's store and runtime state.
+hull() { "$HULL" --root "$WORK/store" --runroot "$ROOT" "$@"; }
+
+# A busybox root filesystem for this test: rootfs NAME -> its directory.
+rootfs() {
+	bundle "$1" >/dev/null
+	echo "$WORK/$1/rootfs"
+}
+
+# Every container of the store is removed after the test, whatever happened.
+hull_cleanup() {
+	local id
+	for id in $(ls "$2/containers" 2>/dev/null); do
+		"$1" --root "$2" --runroot "$3" rm -f "$id"
+	done
+}
+# The cgroup parent the containers were made under (rmdir: only when empty).
+cgroup_parent_cleanup() { rmdir /sys/fs/cgroup/*/hull-test/"$1" 2>/dev/null; }
+watch_store() {
+	defer cgroup_parent_cleanup "$T-h"
+	defer hull_cleanup "$HULL" "$WORK/store" "$ROOT"
+}
+
+# run ARGS...: hull run with this test's cgroup parent (so leaks are seen).
+run() { hull run --cgroup-parent "/hull-test/$T-h" "$@"; }
+
+store_empty() {
+	assert_eq "$(ls "$WORK/store/containers" "$WORK/store/names" | grep -v : | grep -c .)" 0 \
+		"records or names left in the store"
+	assert_eq "$(ls "$ROOT" | grep -c .)" 0 "runtime state left"
+}
+
+test_hull_run_foreground() {
+	local r out rc
+	watch_store
+	r=$(rootfs fg)
+	out=$(run --rm --rootfs "$r" sh -c 'echo out; echo err >&2; exit 3' 2>"$WORK/err") || rc=$?
+	assert_eq "$out" "out" "stdout"
+	assert_eq "$(cat "$WORK/err")" "err" "stderr, kept apart"
+	assert_eq "${rc:-0}" 3 "the workload's exit status"
+	store_empty
+	# hostname: the short id; env from -e and --env-file; -w; -u by name
+	printf 'FROM_FILE=1\n# comment\nBOTH=file\n' >"$WORK/env"
+	out=$(run --rm -e A=b -e BOTH=flag --env-file "$WORK/env" -w /tmp -u app --rootfs "$r" \
+		sh -c 'hostname; echo A=$A FROM_FILE=$FROM_FILE BOTH=$BOTH; pwd; id; echo HOME=$HOME')
+	assert_contains "$out" "A=b FROM_FILE=1 BOTH=flag"
+	assert_contains "$out" "/tmp"
+	assert_contains "$out" "uid=1000(app) gid=1000(app)"
+	assert_contains "$out" "HOME=/home/app"
+	[[ $(head -1 <<<"$out") =~ ^[0-9a-f]{12}$ ]] || fatal "hostname is not the short id: $out"
+	out=$(run --rm -h box -u 1000:65534 --rootfs "$r" sh -c 'hostname; id -u; id -g; cat /etc/hostname')
+	assert_eq "$out" $'box\n1000\n65534\nbox'
+	store_empty
+}
+
+test_hull_exit_codes_as_docker() {
+	local r rc
+	watch_store
+	r=$(rootfs ec)
+	rc=0; run --rm --rootfs "$r" nosuchcmd 2>"$WORK/e" || rc=$?
+	assert_eq "$rc" 127 "command not found"
+	assert_contains "$(cat "$WORK/e")" "nosuchcmd"
+	rc=0; run --rm --rootfs "$r" /etc/passwd 2>/dev/null || rc=$?
+	assert_eq "$rc" 126 "not executable"
+	rc=0; run --rm -u nosuchuser --rootfs "$r" true 2>"$WORK/e" || rc=$?
+	assert_eq "$rc" 125 "hull's own error"
+	assert_contains "$(cat "$WORK/e")" "nosuchuser"
+	rc=0; run --rm --bogus-flag --rootfs "$r" true 2>"$WORK/e" || rc=$?
+	assert_eq "$rc" 125 "unknown flag"
+	assert_contains "$(cat "$WORK/e")" "--bogus-flag"
+	rc=0; run --rm --rootfs "$WORK/nonexistent" true 2>/dev/null || rc=$?
+	assert_eq "$rc" 125 "missing rootfs"
+	store_empty
+}
+
+test_hull_detached_lifecycle() {
+	local r id out
+	watch_store
+	r=$(rootfs dl)
+	id=$(run -d --name web --rootfs "$r" sh -c 'trap "echo bye; exit 0" TERM; echo hello; echo oops >&2; while true; do sleep 0.1; done')
+	[[ $id =~ ^[0-9a-f]{64}$ ]] || fatal "run -d did not print an id: $id"
+	# the name is taken
+	assert_fails run -d --name web --rootfs "$r" true
+	assert_contains "$OUT" "already in use"
+	out=$(hull ps)
+	assert_contains "$out" "${id:0:12}"
+	assert_contains "$out" "Up "
+	assert_contains "$out" "web"
+	assert_eq "$(hull ps -q)" "${id:0:12}"
+	assert_eq "$(hull ps -q --no-trunc)" "$id"
+	for _ in $(seq 50); do [ -n "$(hull logs web 2>&1)" ] && break; sleep 0.1; done
+	out=$(hull logs web 2>"$WORK/err")
+	assert_eq "$out" "hello" "logs: stdout"
+	assert_eq "$(cat "$WORK/err")" "oops" "logs: stderr apart"
+	[[ $(hull logs -t web) =~ ^20[0-9-]+T[0-9:.]+Z\ hello$ ]] || fatal "logs -t: $(hull logs -t web)"
+	# exec: status, user, cwd, env, and it is in the container
+	local rc=0
+	hull exec web sh -c 'exit 5' || rc=$?
+	assert_eq "$rc" 5 "exec exit status"
+	out=$(hull exec -u app -w /tmp -e X=1 web sh -c 'id -u; pwd; echo X=$X; cat /proc/1/cmdline | tr "\0" " "')
+	assert_contains "$out" $'1000\n/tmp\nX=1'
+	assert_contains "$out" "trap"
+	# inspect, then stop: the TERM trap runs, the status is recorded
+	assert_eq "$(hull inspect web | jq -r '.[0].State.Status')" running
+	assert_eq "$(hull inspect "${id:0:8}" | jq -r '.[0].Name')" web "lookup by id prefix"
+	assert_eq "$(hull stop -t 10 web)" web
+	assert_eq "$(hull wait web)" 0
+	assert_contains "$(hull logs web)" "bye"
+	out=$(hull ps -a)
+	assert_contains "$out" "Exited (0)"
+	assert_eq "$(hull ps -q)" "" "ps without -a lists running containers only"
+	assert_eq "$(hull ps -a --format json | jq -r '.[0].State, .[0].ExitCode')" $'exited\n0'
+	assert_eq "$(ls "$ROOT" | grep -c .)" 0 "runtime state removed at exit"
+	assert_eq "$(hull rm web)" web
+	assert_fails hull inspect web
+	assert_contains "$OUT" "no such container"
+	store_empty
+	# the name is free again
+	id=$(run -d --name web --rootfs "$r" true)
+	assert_eq "$(hull wait web)" 0
+	hull rm web >/dev/null
+	store_empty
+}
+
+test_hull_stop_kills_after_timeout() {
+	local r id rc
+	watch_store
+	r=$(rootfs st)
+	# pid 1 without a handler ignores SIGTERM: stop must fall back to SIGKILL
+	id=$(run -d --rootfs "$r" sleep 600)
+	hull stop -t 1 "$id" >/dev/null
+	assert_eq "$(hull wait "$id")" 137
+	assert_contains "$(hull ps -a)" "Exited (137)"
+	hull rm "$id" >/dev/null
+	# kill with a chosen signal
+	id=$(run -d --rootfs "$r" sh -c 'trap "exit 9" USR1; while true; do sleep 0.1; done')
+	assert_fails hull rm "${id:0:12}"
+	assert_contains "$OUT" "running"
+	hull kill -s USR1 "$id" >/dev/null
+	assert_eq "$(hull wait "$id")" 9
+	hull rm "$id" >/dev/null
+	rc=0
+	hull kill "$id" 2>/dev/null || rc=$?
+	assert_eq "$rc" 1 "kill of a removed container fails"
+	store_empty
+}
+
+test_hull_logs_follow_and_tail() {
+	local r id out
+	watch_store
+	r=$(rootfs lf)
+	id=$(run -d --rootfs "$r" sh -c 'for i in 1 2 3 4 5; do echo line$i; sleep 0.2; done; printf partial')
+	out=$(timeout 20 "$HULL" --root "$WORK/store" --runroot "$ROOT" logs -f "$id")
+	assert_eq "$out" $'line1\nline2\nline3\nline4\nline5\npartial' "follow until the end"
+	assert_eq "$(hull logs --tail 2 "$id")" $'line5\npartial'
+	assert_eq "$(hull logs --tail 0 "$id")" ""
+	hull rm "$id" >/dev/null
+	store_empty
+}
+
+test_hull_stdin_and_tty() {
+	local r out
+	watch_store
+	r=$(rootfs io)
+	out=$(echo piped | run --rm -i --rootfs "$r" cat)
+	assert_eq "$out" piped "stdin with -i"
+	out=$(echo piped | run --rm --rootfs "$r" cat)
+	assert_eq "$out" "" "no stdin without -i"
+	out=$(script -qec "stty rows 33 cols 101; $HULL --root $WORK/store --runroot $ROOT run --cgroup-parent /hull-test/$T-h --rm -t --rootfs $r sh -c 'tty; stty size'" /dev/null | tr -d '\r')
+	assert_contains "$out" "/dev/pts/0"
+	assert_contains "$out" "33 101" "the window size passed on"
+	# exec -t in a detached tty container
+	local id
+	id=$(run -d -t --rootfs "$r" sleep 600)
+	out=$(script -qec "$HULL --root $WORK/store --runroot $ROOT exec -t $id tty" /dev/null | tr -d '\r')
+	assert_contains "$out" "/dev/pts/"
+	hull rm -f "$id" >/dev/null
+	store_empty
+}
+
+test_hull_volumes_tmpfs_readonly() {
+	local r out
+	watch_store
+	r=$(rootfs vo)
+	mkdir -p "$WORK/vol"
+	echo host >"$WORK/vol/in"
+	out=$(run --rm -v "$WORK/vol:/data" -v "$WORK/vol:/ro:ro" --tmpfs /scratch --read-only \
+		--rootfs "$r" sh -c 'cat /data/in; echo new >/data/out; echo x >/ro/y || echo ro-refused;
+			echo t >/scratch/t && echo tmpfs-ok; touch /root/z || echo root-ro')
+	assert_contains "$out" "host"
+	assert_contains "$out" "ro-refused"
+	assert_contains "$out" "tmpfs-ok"
+	assert_contains "$out" "root-ro"
+	assert_eq "$(cat "$WORK/vol/out")" new "written through the volume"
+	# a missing host directory is made, as docker does
+	run --rm -v "$WORK/made/here:/m" --rootfs "$r" true
+	[ -d "$WORK/made/here" ] || fatal "volume source not created"
+	assert_fails run --rm -v "relative:/x" --rootfs "$r" true
+	assert_contains "$OUT" "named volumes are not supported"
+	store_empty
+}
+
+test_hull_capabilities() {
+	local r out
+	watch_store
+	r=$(rootfs cp)
+	out=$(run --rm --rootfs "$r" sh -c 'grep CapEff /proc/self/status')
+	assert_contains "$out" "00000000a80425fb" "docker's default set"
+	out=$(run --rm --cap-drop ALL --cap-add net_admin --rootfs "$r" sh -c 'grep CapEff /proc/self/status')
+	assert_contains "$out" "0000000000001000" "only CAP_NET_ADMIN"
+	out=$(run --rm -u app --rootfs "$r" sh -c 'grep -E "CapEff|CapBnd" /proc/self/status')
+	assert_contains "$out" "CapEff:	0000000000000000" "a non-root user has no effective caps"
+	assert_contains "$out" "CapBnd:	00000000a80425fb"
+	out=$(run --rm --privileged --rootfs "$r" sh -c 'grep CapEff /proc/self/status; wc -c </proc/timer_list')
+	[ "$(tail -1 <<<"$out")" -gt 0 ] || fatal "--privileged has no masked paths: $out"
+	out=$(run --rm --rootfs "$r" sh -c 'wc -c </proc/timer_list')
+	assert_eq "$out" 0 "/proc/timer_list is masked"
+	assert_fails run --rm --cap-add CAP_BOGUS --rootfs "$r" true
+	assert_contains "$OUT" "CAP_BOGUS"
+	store_empty
+}
+
+test_hull_survives_a_killed_monitor() {
+	local r id mon
+	watch_store
+	r=$(rootfs km)
+	id=$(run -d --rootfs "$r" sleep 600)
+	mon=$(hull inspect "$id" >/dev/null; jq -r .monitorPid "$WORK/store/containers/$id/record.json")
+	[ "$mon" -gt 0 ] && alive "$mon" || fatal "no monitor process"
+	kill -9 "$mon"
+	sleep 0.2
+	assert_contains "$(hull ps)" "Up " "the container outlives its monitor"
+	hull rm -f "$id" >/dev/null
+	store_empty
+	# nothing of the container is left: no process in its cgroup, no cgroup
+	[ -z "$(ls -d /sys/fs/cgroup/*/hull-test/$T-h/hull-* 2>/dev/null)" ] || fatal "cgroup left"
+}
