@@ -1,0 +1,49 @@
+#!/bin/bash
+# `hull run --rm ... true` against `podman --runtime crun run --rm ... true`: the whole
+# daemonless CLI path (record, bundle, monitor, runtime, log, removal), interleaved runs
+# (BENCH_N each, default 30), medians and the ratio (target <= 0.25x podman).
+#
+# Both run on the same busybox root filesystem given with --rootfs (no image unpacking on
+# either side), with the network off, in one private mount namespace where the hybrid host's
+# /sys/fs/cgroup/unified is hidden (crun, under podman, refuses hybrid hosts).
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+n=${BENCH_N:-30}
+out=$repo/bench/results
+mkdir -p "$out"
+cc -O2 -o "$out/timeit" "$repo/bench/timeit.c"
+command -v podman >/dev/null || { echo "bench: podman is not installed" >&2; exit 1; }
+w=$(mktemp -d /var/tmp/hull-bench-run.XXXXXX)
+pr=/run/hull-bench-pm.$$
+cleanup() {
+	podman --root "$w/pm" --runroot "$pr" --storage-driver vfs rm -af >/dev/null 2>&1 || true
+	grep -o " $w[^ ]*\| $pr[^ ]*" /proc/self/mountinfo 2>/dev/null | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+	rm -rf "$w" "$pr" /run/hull-bench-run
+}
+trap cleanup EXIT
+"$repo/tests/data/mkbundle.sh" "$w/b" >/dev/null
+rootfs=$w/b/rootfs
+
+isolate() {
+	if [ -e /sys/fs/cgroup/unified/cgroup.controllers ] &&
+		[ -n "$(cat /sys/fs/cgroup/unified/cgroup.controllers)" ]; then
+		echo "(hybrid cgroup host: /sys/fs/cgroup/unified hidden for both, as crun requires)"
+		unshare -m bash -c 'mount --make-rprivate / && umount /sys/fs/cgroup/unified && exec "$@"' _ "$@"
+	else
+		"$@"
+	fi
+}
+
+# podman lowers RLIMIT_NPROC's hard limit and this host's root cannot raise it back
+# (no CAP_SYS_RESOURCE): ulimits below the current ones keep crun's setrlimit legal.
+table=$(isolate "$out/timeit" "$n" \
+	"hull=$repo/build/hull --root $w/store --runroot /run/hull-bench-run run --rm --rootfs $rootfs true" \
+	"podman=podman --root $w/pm --runroot $pr --runtime crun --cgroup-manager cgroupfs --events-backend file --storage-driver vfs run --rm --network none --ulimit nofile=4096:4096 --ulimit nproc=4096:4096 --rootfs $rootfs true")
+{
+	echo "# hull run --rm true vs podman (crun) run --rm true ($n interleaved runs each, $(date -u +%F))"
+	echo
+	echo "$table"
+	echo
+	awk -F'|' '/hull/ {h=$3} /podman/ {p=$3}
+		END {printf "hull/podman median wall: %.2fx (target <= 0.25x)\n", h/p}' <<<"$table"
+} | tee "$out/hull-run.md"
