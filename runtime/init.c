@@ -77,6 +77,15 @@ static void harden(void)
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
+/* After start woke us: the error goes to the workload's stderr and, for `start` to report,
+ * into the fifo it is reading. */
+static void start_failed(const struct hull_init_ctx *ctx, const struct hull_err *err)
+{
+	dprintf(2, "hull-oci: %s\n", err->msg);
+	if (!ctx->run_mode && ctx->fifo_fd >= 0)
+		hull_write_all(ctx->fifo_fd, err->msg, strlen(err->msg));
+}
+
 __attribute__((noreturn)) void hull_init_main(struct hull_init_ctx *ctx)
 {
 	const struct hull_spec *spec = ctx->spec;
@@ -172,19 +181,20 @@ __attribute__((noreturn)) void hull_init_main(struct hull_init_ctx *ctx)
 		while (n < 0 && errno == EINTR);
 		if (n != 1)
 			_exit(1);
-		close(ctx->fifo_fd);
+		/* kept open (close-on-exec) until the exec: `start` waits for it to close, and
+		 * reads there why the process could not be started */
 	}
 
 	/* From here on the runtime is gone (create/start) or waiting for us (run): errors are
-	 * the workload's, reported on its stderr as runc does. */
+	 * the workload's, reported on its stderr as runc does, and to `start` on the fifo. */
 	if (hull_hooks_run(&spec->hooks.start_container, "startContainer", state_json, &err) < 0 ||
 	    hull_process_identity(proc, &err) < 0 ||
 	    hull_process_fds(ctx->opts->preserve_fds + ctx->n_listen_fds, &err) < 0) {
-		dprintf(2, "hull-oci: %s\n", err.msg);
+		start_failed(ctx, &err);
 		_exit(127);
 	}
 	execve(exe, proc->args, env);
 	hull_error(&err, errno, "exec `%s`", exe);
-	dprintf(2, "hull-oci: %s\n", err.msg);
+	start_failed(ctx, &err);
 	_exit(errno == ENOENT ? 127 : 126);
 }

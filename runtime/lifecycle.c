@@ -64,17 +64,24 @@ static struct hull_spec *load_saved_spec(const char *root, const char *id, struc
 	return hull_spec_load(path, err);
 }
 
-/* Wait until nobody but us holds the fifo: the init exec'd (or died, which is an error). */
-static int wait_exec(int rfd, const struct hull_state *st, struct hull_err *err)
+/* Wait until nobody but us holds the fifo: the init exec'd, or it failed and wrote why.
+ * (Whether the process is still there says nothing: a quick workload may be gone already.) */
+static int wait_exec(int rfd, struct hull_err *err)
 {
 	struct pollfd p = {rfd, 0, 0};
+	char why[HULL_ERR_MAX];
+	size_t got = 0;
+	ssize_t n;
+
 	while (poll(&p, 1, -1) < 0)
 		if (errno != EINTR)
 			return hull_error(err, errno, "start: wait for the process to start");
-	if (!same_process(st->pid, st->start_time))
-		return hull_error(err, ESRCH,
-				  "start: the container's process exited before it ran");
-	return 0;
+	while (got < sizeof(why) - 1 && (n = read(rfd, why + got, sizeof(why) - 1 - got)) > 0)
+		got += (size_t)n;
+	if (got == 0)
+		return 0;
+	why[got] = '\0';
+	return hull_error(err, 0, "start: %s", why);
 }
 
 int hull_container_start(const char *root, const char *id, struct hull_err *err)
@@ -118,7 +125,7 @@ int hull_container_start(const char *root, const char *id, struct hull_err *err)
 	}
 	close(fd);
 	unlink(fifo);
-	if (wait_exec(rfd, st, err) < 0)
+	if (wait_exec(rfd, err) < 0)
 		goto out;
 	st->status = HULL_RUNNING;
 	json = hull_state_to_json(st, false);

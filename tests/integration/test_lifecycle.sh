@@ -26,6 +26,27 @@ test_create_start_stop_delete() {
 	assert_contains "$OUT" "does not exist"
 }
 
+# A workload that is done before `start` returns has still started; a process that cannot
+# be started makes `start` fail with the reason.
+test_start_quick_exit_and_start_failure() {
+	local b id i
+	b=$(bundle q true)
+	id=$(cid q)
+	for i in 1 2 3 4 5; do
+		oci create -b "$b" "$id-$i" >/dev/null 2>&1
+		# reap the init ourselves right away, as a shim does: no zombie left to look at
+		oci start "$id-$i" || fatal "start of a quick workload failed (run $i)"
+		oci delete --force "$id-$i"
+	done
+	b=$(bundle sf sh -c true)
+	cfg "$b" '.hooks.startContainer = [{"path": "/bin/false", "args": ["false"]}]'
+	id=$(cid sf)
+	oci create -b "$b" "$id" >/dev/null 2>&1
+	assert_fails oci start "$id"
+	assert_contains "$OUT" "startContainer"
+	oci delete --force "$id"
+}
+
 test_run_exit_codes() {
 	local b id pid
 	b=$(bundle r sh -c 'exit 3')
