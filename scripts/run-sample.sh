@@ -21,13 +21,18 @@ echo "  network  : $(ls /sys/class/net | tr "\n" " ")(a network namespace of its
 echo "  root fs  : $(ls / | tr "\n" " ")"' >/dev/null
 
 jq '.hostname = "hull-sample"' "$bundle/config.json" >"$bundle/c.json" && mv "$bundle/c.json" "$bundle/config.json"
-jq '.hostname = "hull-sample"' "$bundle/config.json" >"$bundle/c.json" && mv "$bundle/c.json" "$bundle/config.json"
 echo "== hull-oci run (container isolation) of a busybox bundle in $bundle"
 set +e
 "$oci" --root "$root" run --bundle "$bundle" "$id"
 rc=$?
 set -e
 echo "== exit status $rc; the container is gone again: '$("$oci" --root "$root" list -q)'"
+[ "$rc" = 0 ] || exit "$rc"
+echo "== hull run --rm --rootfs (the Docker-style CLI, daemonless) on the same root file system"
+hull="$repo/build/hull --root /var/tmp/hull-sample-store --runroot $root"
+set +e
+$hull run --rm --name hull-sample -h hull-sample --rootfs "$bundle/rootfs" sh -c 'echo "Hello from hull run: $(hostname), pid $$, $(id -un)"'
+rc=$?
 echo "   (VM isolation arrives with the microVM issue; see docs/isolation.md)"
-rm -rf "$bundle"
+rm -rf "$bundle" /var/tmp/hull-sample-store
 exit "$rc"
