@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <linux/bpf.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -60,7 +61,7 @@ static size_t rule_block(const struct hull_cg_dev_rule *d, struct bpf_insn *out)
 	if (!any && d->minor >= 0)
 		out[n++] = JNE_IMM(5, (int)d->minor, 0);
 	for (i = 0; i < n; i++)
-		if (BPF_OP(out[i].code) == BPF_JNE)
+		if (BPF_CLASS(out[i].code) == BPF_JMP && BPF_OP(out[i].code) == BPF_JNE)
 			out[i].off = (short)(len - (i + 1));
 	out[n++] = MOV64_IMM(0, d->allow ? 1 : 0);
 	out[n++] = EXIT();
@@ -82,10 +83,17 @@ int hull_cg_bpf_devices_attach(int dirfd, const struct hull_cg_dev_rule *rules, 
 	prog[k++] = ALU32_IMM(BPF_RSH, 3, 16);
 	prog[k++] = LDX_W(4, 1, offsetof(struct bpf_cgroup_dev_ctx, major));
 	prog[k++] = LDX_W(5, 1, offsetof(struct bpf_cgroup_dev_ctx, minor));
-	for (i = n; i-- > 0;)
-		k += rule_block(&rules[i], prog + k);
-	prog[k++] = MOV64_IMM(0, 0);
-	prog[k++] = EXIT();
+	for (i = n; i-- > 0;) {
+		size_t len = rule_block(&rules[i], prog + k);
+		k += len;
+		/* a rule matching everything ends the program (the verifier refuses dead code) */
+		if (len == 2)
+			break;
+	}
+	if (i == (size_t)-1) {
+		prog[k++] = MOV64_IMM(0, 0);
+		prog[k++] = EXIT();
+	}
 
 	memset(&attr, 0, sizeof(attr));
 	attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
@@ -93,17 +101,19 @@ int hull_cg_bpf_devices_attach(int dirfd, const struct hull_cg_dev_rule *rules, 
 	attr.insn_cnt = (uint32_t)k;
 	attr.license = (uint64_t)(uintptr_t) "Apache";
 	fd = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
-	if (fd < 0 && errno == EACCES) {
+	if (fd < 0 && (errno == EACCES || errno == EINVAL)) {
 		/* the verifier refused it: load again to get its reasons */
 		attr.log_buf = (uint64_t)(uintptr_t)log;
 		attr.log_size = sizeof(log);
 		attr.log_level = 1;
 		fd = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
 	}
-	if (fd < 0)
-		return hull_error(err, errno,
-				  "load the BPF device program (%zu instructions)%s%.200s", k,
-				  log[0] ? ": " : "", log);
+	if (fd < 0) {
+		/* the verifier's reason is at the end of its log */
+		size_t l = strlen(log);
+		return hull_error(err, errno, "load the BPF device program (%zu instructions)%s%s",
+				  k, l ? ": " : "", log + (l > 300 ? l - 300 : 0));
+	}
 	memset(&attr, 0, sizeof(attr));
 	attr.target_fd = (uint32_t)dirfd;
 	attr.attach_bpf_fd = (uint32_t)fd;
