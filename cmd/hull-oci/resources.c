@@ -175,11 +175,13 @@ static int parse_update(int argc, char **argv, struct hull_cg_resources *r, cons
 	};
 	struct hull_cg_resources f = {0};
 	const char *file = NULL;
-	int c, idx, rc = -1;
+	int c, idx = 0, rc = -1;
 
 	while ((c = getopt_long(argc, argv, "+r:h", opts, &idx)) != -1) {
-		const char *flag = c == 'r' ? "--resources" : argv[optind - 1];
+		char flag[48];
 		int bad = 0;
+		snprintf(flag, sizeof(flag), "--%s",
+			 c == 'r' || c == '?' ? "resources" : opts[idx].name);
 		switch (c) {
 		case 'r':
 			file = optarg;
