@@ -4,3 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")"
 [ "$(id -u)" = 0 ] || { echo "bench: needs root" >&2; exit 1; }
 ./oci-run.sh
+./concurrent.sh
