@@ -310,6 +310,7 @@ static void hugetlb(yajl_gen g, const struct hull_cgroups *cg, const char *path)
 			cleanup_free char *cur = hull_strfmt("hugetlb.%s.current", name);
 			cleanup_free char *ev = hull_strfmt("hugetlb.%s.events", name);
 			gen_file(g, "usage", dir, cur);
+			gen_u64(g, "max", 0); /* v2 keeps no high-water mark */
 			rd_key(dir, ev, "max", &v);
 			gen_u64(g, "failcnt", v);
 		} else {
