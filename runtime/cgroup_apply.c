@@ -121,6 +121,11 @@ static int run_writes(const struct hull_cgroups *cg, const char *path,
 			continue;
 		}
 		*err = e1;
+		if (e1.errnum == EINVAL && !strcmp(w->file, "memory.limit_in_bytes"))
+			return hull_error_wrap(err,
+					       "the memory limit may not exceed the memory+swap "
+					       "limit (memory.memsw.limit_in_bytes): raise "
+					       "memory.swap (--memory-swap) with it");
 		return -1;
 	}
 	return 0;

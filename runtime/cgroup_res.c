@@ -328,6 +328,10 @@ void hull_cg_res_merge(struct hull_cg_resources *b, const struct hull_cg_resourc
 	merge_val(&b->memory.limit, &u->memory.limit);
 	merge_val(&b->memory.reservation, &u->memory.reservation);
 	merge_val(&b->memory.swap, &u->memory.swap);
+	/* lifting the memory limit lifts the memory+swap one too, unless given (as runc) */
+	if (u->memory.limit.set && u->memory.limit.v == -1 && !u->memory.swap.set &&
+	    b->memory.swap.set)
+		b->memory.swap.v = -1;
 	merge_val(&b->memory.kernel, &u->memory.kernel);
 	merge_val(&b->memory.kernel_tcp, &u->memory.kernel_tcp);
 	merge_val(&b->memory.swappiness, &u->memory.swappiness);

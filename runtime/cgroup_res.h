@@ -104,12 +104,14 @@ char *hull_cg_res_to_json(const struct hull_cg_resources *r);
 /* One cgroupfs write: ctrl names the controller whose hierarchy holds file ("" = the v2
  * core files).  alt_file/alt_value are tried when file does not exist (blkio.weight versus
  * blkio.bfq.weight).  retry_swapped: on EINVAL write the next one first, then this one
- * again (memory.limit_in_bytes must stay below memory.memsw.limit_in_bytes). */
+ * again (memory.limit_in_bytes must stay below memory.memsw.limit_in_bytes).  optional:
+ * a missing file is not an error. */
 struct hull_cg_write {
 	char ctrl[16];
 	char *file, *value;
 	char *alt_file, *alt_value;
 	bool retry_swapped;
+	bool optional;
 };
 
 struct hull_cg_writes {

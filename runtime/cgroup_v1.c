@@ -53,8 +53,15 @@ static void memory(const struct hull_cg_resources *r, struct hull_cg_writes *ws)
 		if (r->memory.swap.set)
 			ws->w[ws->n - 1].retry_swapped = true;
 	}
-	if (r->memory.swap.set)
+	if (r->memory.swap.set) {
 		ADD("memory", "memory.memsw.limit_in_bytes", "%" PRId64, r->memory.swap.v);
+	} else if (r->memory.limit.set && r->memory.limit.v == -1) {
+		/* no memory limit means no memory+swap limit either (where swap is accounted);
+		 * memsw first, it may not be below the memory limit */
+		ADD("memory", "memory.memsw.limit_in_bytes", "-1");
+		ws->w[ws->n - 1].optional = true;
+		ws->w[ws->n - 2].retry_swapped = true;
+	}
 	if (r->memory.reservation.set)
 		ADD("memory", "memory.soft_limit_in_bytes", "%" PRId64, r->memory.reservation.v);
 	/* memory.kernel is ignored as in runc: the kernel dropped kmem limits (5.16). */

@@ -16,10 +16,13 @@ test_pause_resume() {
 	assert_eq "$(state_of "$id")" paused
 	if [ -d /sys/fs/cgroup/freezer ]; then
 		assert_eq "$(cat /sys/fs/cgroup/freezer/hull-test/"$T"-p/freezer.state)" FROZEN
+		# a task frozen by the v1 freezer shows as D (uninterruptible) in /proc
+		st=$(awk '{print $3}' "/proc/$pid/stat")
+		assert_eq "$st" D "process state while paused"
+	else
+		assert_eq "$(cat /sys/fs/cgroup/hull-test/"$T"-p/cgroup.freeze)" 1
+		grep -q "frozen 1" /sys/fs/cgroup/hull-test/"$T"-p/cgroup.events || fatal "not frozen"
 	fi
-	# a frozen task shows as D (uninterruptible) in /proc
-	st=$(awk '{print $3}' "/proc/$pid/stat")
-	assert_eq "$st" D "process state while paused"
 	n1=$(cat "$b/rootfs/tmp/n")
 	sleep 0.3
 	n2=$(cat "$b/rootfs/tmp/n")

@@ -1,8 +1,17 @@
 # linux.resources in the container's cgroup: visible in its files and enforced; update,
 # events, the device list, the cgroup namespace; bad values fail cleanly.
 
-# cgfile CTRL NAME FILE: a file of the cgroup `bundle NAME` places its container in
-cgfile() { echo "/sys/fs/cgroup/$1/hull-test/$T-$2/$3"; }
+# cgfile CTRL NAME FILE: a file of the cgroup `bundle NAME` places its container in, in the
+# hierarchy holding CTRL (a v1 mount, a hybrid host's cgroup2 mount, or a v2-only host's)
+cgfile() {
+	if [ -d "/sys/fs/cgroup/$1" ] && [ "$1" != unified ]; then
+		echo "/sys/fs/cgroup/$1/hull-test/$T-$2/$3"
+	elif [ -d /sys/fs/cgroup/unified ]; then
+		echo "/sys/fs/cgroup/unified/hull-test/$T-$2/$3"
+	else
+		echo "/sys/fs/cgroup/hull-test/$T-$2/$3"
+	fi
+}
 # the hierarchy holding a controller: v1 mount or the cgroup2 one
 cgctrl() {
 	if [ -d "/sys/fs/cgroup/$1" ]; then
@@ -15,7 +24,6 @@ cgctrl() {
 
 test_resources_visible_in_cgroup_files() {
 	local b id f
-	[ -z "${V2ONLY:-}" ] || skip "cgroup v1 file names (a v2 host is covered by the unit tests)"
 	b=$(bundle r sleep 30)
 	id=$(cid r)
 	cfg "$b" '.linux.resources = {
@@ -26,6 +34,11 @@ test_resources_visible_in_cgroup_files() {
 		hugepageLimits: [{pageSize: "2MB", limit: 4194304}],
 		devices: [{allow: false, access: "rwm"}, {allow: true, type: "c", major: 1, minor: 11, access: "w"}]}'
 	oci create -b "$b" "$id"
+	if [ -n "${V2ONLY:-}" ]; then
+		check_v2_files
+		oci delete -f "$id"
+		return
+	fi
 	assert_eq "$(cat "$(cgfile memory r memory.limit_in_bytes)")" 67108864 "memory limit"
 	assert_eq "$(cat "$(cgfile memory r memory.memsw.limit_in_bytes)")" 134217728 "memory+swap"
 	assert_eq "$(cat "$(cgfile memory r memory.soft_limit_in_bytes)")" 33554432 "reservation"
@@ -50,6 +63,26 @@ test_resources_visible_in_cgroup_files() {
 	assert_contains "$f" "c 1:3 rwm" "default /dev/null"
 	assert_not_contains "$f" "a *:* rwm" "default deny"
 	oci delete -f "$id"
+}
+
+# the same resources as cgroup v2 names and conversions (a v2-only host)
+check_v2_files() {
+	assert_eq "$(cat "$(cgfile memory r memory.max)")" 67108864 "memory.max"
+	assert_eq "$(cat "$(cgfile memory r memory.swap.max)")" 67108864 "memory.swap.max = swap - limit"
+	assert_eq "$(cat "$(cgfile memory r memory.low)")" 33554432 "memory.low"
+	assert_eq "$(cat "$(cgfile cpu r cpu.weight)")" 20 "cpu.weight from 512 shares"
+	assert_eq "$(cat "$(cgfile cpu r cpu.max)")" "50000 100000" "cpu.max"
+	assert_eq "$(cat "$(cgfile cpuset r cpuset.cpus)")" 0 "cpuset.cpus"
+	assert_eq "$(cat "$(cgfile pids r pids.max)")" 50 "pids.max"
+	assert_contains "$(cat "$(cgfile io r io.max)")" "7:0 rbps=1048576" "io.max"
+	if [ -e "$(cgfile io r io.bfq.weight)" ]; then
+		assert_contains "$(cat "$(cgfile io r io.bfq.weight)")" 300 "io.bfq.weight"
+	elif [ -e "$(cgfile io r io.weight)" ]; then
+		assert_contains "$(cat "$(cgfile io r io.weight)")" 2930 "io.weight from 300"
+	fi
+	if [ -e "$(cgfile hugetlb r hugetlb.2MB.max)" ]; then
+		assert_eq "$(cat "$(cgfile hugetlb r hugetlb.2MB.max)")" 4194304 "hugetlb.2MB.max"
+	fi
 }
 
 test_memory_limit_oom_kills() {
@@ -81,7 +114,13 @@ test_update_flags_and_json() {
 	oci run -d -b "$b" "$id"
 	oci update --memory 64m --memory-swap 128m --cpu-shares 256 --cpu-quota 20000 \
 		--cpu-period 50000 --pids-limit 20 --cpuset-cpus 0 --blkio-weight 200 "$id"
-	if [ -z "${V2ONLY:-}" ]; then
+	if [ -n "${V2ONLY:-}" ]; then
+		assert_eq "$(cat "$(cgfile memory u memory.max)")" 67108864 "--memory"
+		assert_eq "$(cat "$(cgfile memory u memory.swap.max)")" 67108864 "--memory-swap"
+		assert_eq "$(cat "$(cgfile cpu u cpu.weight)")" 10 "--cpu-shares"
+		assert_eq "$(cat "$(cgfile cpu u cpu.max)")" "20000 50000" "--cpu-quota/period"
+		assert_eq "$(cat "$(cgfile pids u pids.max)")" 20 "--pids-limit"
+	else
 		assert_eq "$(cat "$(cgfile memory u memory.limit_in_bytes)")" 67108864 "--memory"
 		assert_eq "$(cat "$(cgfile memory u memory.memsw.limit_in_bytes)")" 134217728 "--memory-swap"
 		assert_eq "$(cat "$(cgfile cpu u cpu.shares)")" 256 "--cpu-shares"
@@ -157,7 +196,6 @@ test_events_oom() {
 
 test_devices_list_enforced() {
 	local b out
-	[ -d /sys/fs/cgroup/devices ] || skip "no v1 devices controller (v2: unit test and v2 test)"
 	# /dev/kmsg (c 1:11) is not among the devices every container gets
 	b=$(bundle d sh -c 'rm -f /tmp/k; mknod /tmp/k c 1 11 && { echo hull-test-devices >/tmp/k && echo written; } 2>&1')
 	out=$(oci run -b "$b" "$(cid d1)" 2>&1) || true
