@@ -48,7 +48,7 @@ charged_kb() {
 	fi
 }
 now() { date +%s.%N; }
-median() { sort -n | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+median() { grep -v '^$' | sort -n | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 
 # one_round NAME: prints "up_seconds down_seconds kb_per_container max_rss_kb"
 one_round() {
@@ -67,7 +67,7 @@ one_round() {
 	wait
 	t2=$(now)
 	rss=$(cat "$b.rss"/* | sort -n | tail -1)
-	echo "$(echo "$t1 - $t0" | bc) $(echo "$t2 - $t1" | bc) $m $rss"
+	awk -v a="$t0" -v b="$t1" -v c="$t2" -v m="$m" -v r="$rss" 'BEGIN {printf "%.3f %.3f %s %s\n", b - a, c - b, m, r}'
 }
 
 declare -A up down mem rss
