@@ -26,7 +26,15 @@ if [ "${1:-}" != --inner ]; then
 fi
 
 b=$(mktemp -d /var/tmp/hull-bench-conc.XXXXXX)
-trap 'rm -rf "$b" "$b.rss"' EXIT
+# an interrupted run leaves no container behind
+cleanup() {
+	local r id
+	for r in "$repo/build/hull-oci --root /run/hull-bench-conc" "crun --root /run/crun-bench-conc"; do
+		for id in $($r list -q 2>/dev/null); do $r delete --force "$id" >/dev/null 2>&1; done
+	done
+	rm -rf "$b" "$b.rss"
+}
+trap cleanup EXIT
 "$repo/tests/data/mkbundle.sh" "$b" sleep 1000 >/dev/null
 mkdir -p "$b.rss"
 
