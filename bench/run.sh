@@ -5,3 +5,4 @@ cd "$(dirname "$0")"
 [ "$(id -u)" = 0 ] || { echo "bench: needs root" >&2; exit 1; }
 ./oci-run.sh
 ./hull-run.sh
+./concurrent.sh

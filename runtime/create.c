@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup_res.h"
 #include "container.h"
 #include "executor.h"
 #include "hooks.h"
@@ -370,7 +371,8 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 					     write_map(pid, "gid_map", spec->linux_->gid_mappings,
 						       spec->linux_->n_gid_mappings, err) < 0))
 		goto fail;
-	if (hull_cgroup_enter(&cgroups, cgpath, pid, err) < 0)
+	if (hull_cgroup_enter(&cgroups, cgpath, pid, err) < 0 ||
+	    hull_cgroup_setup(&cgroups, cgpath, spec->linux_, err) < 0)
 		goto fail;
 	if (hull_sync_send(sv[0], SYNC_GO, 0, NULL, err) < 0)
 		goto fail;

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup_res.h"
 #include "container.h"
 #include "hooks.h"
 #include "lifecycle.h"
@@ -184,6 +185,9 @@ static void destroy(const struct hull_state *st, const struct hull_cgroups *cg)
 				kill(pids[i], SIGKILL);
 			free(pids);
 		}
+		/* frozen tasks die only once thawed */
+		if (st->status == HULL_PAUSED)
+			hull_cgroup_freeze(cg, st->cgroup_path, false, NULL);
 	}
 	if (st->status != HULL_STOPPED)
 		hull_wait_gone(st->pid, st->start_time);

@@ -13,6 +13,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
+#include "cgroup_res.h"
 #include "util.h"
 
 const char *hull_status_name(enum hull_status s)
@@ -193,6 +194,17 @@ static char *tree_str(yajl_val v, const char *key)
 	return xstrdup(s ? YAJL_GET_STRING(s) : "");
 }
 
+/* Paused is the freezer's state, whoever froze the cgroup. */
+static bool cgroup_frozen(const char *path)
+{
+	struct hull_cgroups cg = {0};
+	bool frozen = false;
+	if (hull_cgroups_discover(&cg, NULL) == 0)
+		hull_cgroup_frozen(&cg, path, &frozen, NULL);
+	hull_cgroups_free(&cg);
+	return frozen;
+}
+
 /* Live status: the process must exist, not be a zombie, and have the start time we saw. */
 static enum hull_status live_status(const struct hull_state *st, const char *dir)
 {
@@ -222,6 +234,8 @@ static enum hull_status live_status(const struct hull_state *st, const char *dir
 	fifo = hull_strfmt("%s/exec.fifo", dir);
 	if (access(fifo, F_OK) == 0)
 		return HULL_CREATED;
+	if (st->cgroup_path && *st->cgroup_path && cgroup_frozen(st->cgroup_path))
+		return HULL_PAUSED;
 	return HULL_RUNNING;
 }
 

@@ -27,6 +27,10 @@ int cmd_delete(const struct oci_globals *g, int argc, char **argv, struct hull_e
 int cmd_state(const struct oci_globals *g, int argc, char **argv, struct hull_err *err);
 int cmd_list(const struct oci_globals *g, int argc, char **argv, struct hull_err *err);
 int cmd_spec(const struct oci_globals *g, int argc, char **argv, struct hull_err *err);
+int cmd_pause(const struct oci_globals *g, int argc, char **argv, struct hull_err *err);
+int cmd_resume(const struct oci_globals *g, int argc, char **argv, struct hull_err *err);
+int cmd_update(const struct oci_globals *g, int argc, char **argv, struct hull_err *err);
+int cmd_events(const struct oci_globals *g, int argc, char **argv, struct hull_err *err);
 int cmd_features(const struct oci_globals *g, int argc, char **argv, struct hull_err *err);
 
 /* "hull-oci CMD: missing container ID" style usage error. */

@@ -117,3 +117,34 @@ test_containerd_exec_ps_kill() {
 	ctr_ c rm c2
 	assert_eq "$(ls "$ROOT/default")" "" "hull state left after ctr task rm"
 }
+
+# memory limit file of a cgroup (v1 memory controller, else cgroup2's memory.max)
+mem_limit_file() {
+	if [ -d /sys/fs/cgroup/memory ]; then
+		echo "/sys/fs/cgroup/memory$1/memory.limit_in_bytes"
+	else
+		echo "/sys/fs/cgroup$1/memory.max"
+	fi
+}
+
+test_containerd_pause_resume_memory_limit() {
+	local pid st
+	start_containerd
+	ctr_run c1 -d --memory-limit 67108864 -- sleep 100
+	wait_task c1 RUNNING
+	assert_eq "$(cat "$(mem_limit_file "/hull-test/$T-c1")")" 67108864 "ctr run --memory-limit"
+	pid=$(ctr_ task ls | awk '$1 == "c1" {print $2}')
+	ctr_ task pause c1
+	wait_task c1 PAUSED
+	assert_eq "$("$HULL_OCI" --root "$ROOT/default" state c1 | jq -r .status)" paused
+	st=$(awk '{print $3}' "/proc/$pid/stat")
+	assert_eq "$st" D "the task's process is frozen"
+	ctr_ task resume c1
+	wait_task c1 RUNNING
+	assert_eq "$("$HULL_OCI" --root "$ROOT/default" state c1 | jq -r .status)" running
+	ctr_ task kill -s SIGKILL c1
+	wait_task c1 STOPPED
+	ctr_ task rm c1 >/dev/null
+	ctr_ c rm c1
+	assert_eq "$(ls "$ROOT/default")" "" "hull state left after ctr task rm"
+}

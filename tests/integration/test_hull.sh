@@ -240,3 +240,27 @@ test_hull_survives_a_killed_monitor() {
 	# nothing of the container is left: no process in its cgroup, no cgroup
 	[ -z "$(ls -d /sys/fs/cgroup/*/hull-test/$T-h/hull-* 2>/dev/null)" ] || fatal "cgroup left"
 }
+
+test_hull_resource_limits() {
+	local r out id
+	watch_store
+	r=$(rootfs rl)
+	id=$(run -d -m 32m --pids-limit 20 --cpus 0.5 --rootfs "$r" sleep 600)
+	local cg=/hull-test/$T-h/hull-${id:0:12}
+	if [ -d /sys/fs/cgroup/memory ]; then
+		assert_eq "$(cat /sys/fs/cgroup/memory$cg/memory.limit_in_bytes)" 33554432 "-m"
+		assert_eq "$(cat /sys/fs/cgroup/pids$cg/pids.max)" 20 "--pids-limit"
+		assert_eq "$(cat /sys/fs/cgroup/cpu$cg/cpu.cfs_quota_us)" 50000 "--cpus"
+	else
+		assert_eq "$(cat /sys/fs/cgroup$cg/memory.max)" 33554432 "-m"
+		assert_eq "$(cat /sys/fs/cgroup$cg/pids.max)" 20 "--pids-limit"
+		assert_eq "$(cat /sys/fs/cgroup$cg/cpu.max)" "50000 100000" "--cpus"
+	fi
+	# the pids limit holds: 30 more sleeps cannot all start
+	out=$(hull exec "$id" sh -c 'for i in $(seq 30); do sleep 5 & done 2>&1; wait' 2>&1 || true)
+	assert_contains "$out" "can't fork"
+	hull rm -f "$id" >/dev/null
+	assert_fails run --rm -m lots --rootfs "$r" true
+	assert_contains "$OUT" "invalid size"
+	store_empty
+}

@@ -88,3 +88,20 @@ test_podman_detached_exec_logs_stop_rm() {
 	podman_ rm web >/dev/null
 	assert_gone "$id"
 }
+
+test_podman_memory_limit() {
+	local id f
+	setup_podman
+	id=$(podman_ run -d "${PM_RUN[@]}" --memory 64m localhost/hull-busybox sleep 100)
+	if [ -d /sys/fs/cgroup/memory ]; then
+		f=/sys/fs/cgroup/memory/hull-test/$T-pm/libpod-$id/memory.limit_in_bytes
+	else
+		f=/sys/fs/cgroup/hull-test/$T-pm/libpod-$id/memory.max
+	fi
+	assert_eq "$(cat "$f")" 67108864 "podman run --memory"
+	# podman update hands the new resources to `hull-oci update --resources -`
+	podman_ update --memory 128m "$id" >/dev/null
+	assert_eq "$(cat "$f")" 134217728 "podman update --memory"
+	podman_ rm -f -t 0 "$id" >/dev/null
+	assert_gone "$id"
+}
