@@ -13,10 +13,11 @@ B := build
 # Libraries of the runtime (hull-oci): found with pkg-config.
 RT_PKGS  := yajl libseccomp libcap libcgroup
 # Libraries of the image store (hull, issue 4): libarchive for layers.
-IMG_PKGS := libarchive
+IMG_PKGS := libarchive libcrypto
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(RT_PKGS) $(IMG_PKGS) 2>/dev/null)
 RT_LIBS    := $(shell $(PKG_CONFIG) --libs $(RT_PKGS) 2>/dev/null)
+IMG_LIBS   := $(shell $(PKG_CONFIG) --libs $(IMG_PKGS) 2>/dev/null)
 
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2
 CFLAGS  ?= -O2 -g
@@ -30,10 +31,14 @@ RT_SRC   := $(wildcard runtime/*.c)
 RT_OBJ   := $(RT_SRC:%.c=$(B)/%.o)
 OCI_SRC  := $(wildcard cmd/hull-oci/*.c)
 OCI_OBJ  := $(OCI_SRC:%.c=$(B)/%.o)
+IMG_SRC  := $(wildcard image/*.c)
+IMG_OBJ  := $(IMG_SRC:%.c=$(B)/%.o)
+HULL_SRC := $(wildcard cmd/hull/*.c)
+HULL_OBJ := $(HULL_SRC:%.c=$(B)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-BINS := $(B)/hull-oci $(B)/hull-oci-vm
+BINS := $(B)/hull-oci $(B)/hull-oci-vm $(B)/hull
 
 .PHONY: all deps run test test-unit test-integration lint format install uninstall bench clean help
 
@@ -52,14 +57,22 @@ $(B)/hull-oci: $(OCI_OBJ) $(B)/libhullrt.a
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $(OCI_OBJ) $(B)/libhullrt.a $(RT_LIBS)
 
+$(B)/libhullimg.a: $(IMG_OBJ)
+	@echo "  AR      $@"
+	@$(AR) rcs $@ $^
+
+$(B)/hull: $(HULL_OBJ) $(B)/libhullimg.a $(B)/libhullrt.a
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $(HULL_OBJ) $(B)/libhullimg.a $(B)/libhullrt.a $(RT_LIBS) $(IMG_LIBS)
+
 # hull-oci-vm picks the vm isolation level by the name it is invoked with.
 $(B)/hull-oci-vm: $(B)/hull-oci
 	@ln -sf hull-oci $@
 
-$(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libhullrt.a
+$(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libhullimg.a $(B)/libhullrt.a
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libhullrt.a $(RT_LIBS)
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libhullimg.a $(B)/libhullrt.a $(RT_LIBS) $(IMG_LIBS)
 
 deps:
 	@scripts/deps.sh
@@ -86,7 +99,7 @@ lint:
 	clang-format --dry-run --Werror $(SRC_ALL)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 		--inline-suppr --suppress=missingIncludeSystem -D__GNUC__ -I. \
-		runtime cmd tests/unit
+		runtime image cmd tests/unit
 
 format:
 	clang-format -i $(SRC_ALL)
@@ -96,22 +109,23 @@ DOCDIR  ?= $(PREFIX)/share/doc/hull
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR)
 	install -m 0755 $(B)/hull-oci $(DESTDIR)$(BINDIR)/hull-oci
+	install -m 0755 $(B)/hull $(DESTDIR)$(BINDIR)/hull
 	ln -sf hull-oci $(DESTDIR)$(BINDIR)/hull-oci-vm
 	install -m 0644 README.md $(filter-out docs/README.md,$(wildcard docs/*.md)) $(DESTDIR)$(DOCDIR)/
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/hull-oci $(DESTDIR)$(BINDIR)/hull-oci-vm
+	rm -f $(DESTDIR)$(BINDIR)/hull-oci $(DESTDIR)$(BINDIR)/hull-oci-vm $(DESTDIR)$(BINDIR)/hull
 	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf $(B)
 
 help:
-	@echo "make            build hull-oci (and hull-oci-vm) into $(B)/"
+	@echo "make            build hull-oci (and hull-oci-vm) and hull into $(B)/"
 	@echo "make run        install missing Debian packages, build, run a sample container"
 	@echo "make test       install missing Debian packages, build, run the whole test suite"
 	@echo "make lint       clang-format check and cppcheck"
 	@echo "make bench      benchmarks against crun and runc"
 	@echo "make install    install into \$$DESTDIR\$$PREFIX (PREFIX=$(PREFIX))"
 
--include $(RT_OBJ:.o=.d) $(OCI_OBJ:.o=.d)
+-include $(RT_OBJ:.o=.d) $(OCI_OBJ:.o=.d) $(IMG_OBJ:.o=.d) $(HULL_OBJ:.o=.d)
