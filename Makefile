@@ -74,6 +74,12 @@ $(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libhullimg.a $(B)/libhullrt.
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libhullimg.a $(B)/libhullrt.a $(RT_LIBS) $(IMG_LIBS)
 
+# what `hull run` will do with an image, for the integration tests (tests/data/imgbundle.c)
+$(B)/tests/imgbundle: tests/data/imgbundle.c $(B)/libhullimg.a $(B)/libhullrt.a
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libhullimg.a $(B)/libhullrt.a $(RT_LIBS) $(IMG_LIBS)
+
 deps:
 	@scripts/deps.sh
 
@@ -82,19 +88,19 @@ run: deps
 	@scripts/run-sample.sh
 
 test: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BIN)
+	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(B)/tests/imgbundle
 	@tests/run.sh
 
 test-unit: $(UNIT_BIN)
 	@tests/run.sh unit
 
-test-integration: all
+test-integration: all $(B)/tests/imgbundle
 	@tests/run.sh integration
 
 bench: deps all
 	@bench/run.sh
 
-SRC_ALL := $(wildcard runtime/*.[ch] cmd/*/*.[ch] tests/unit/*.[ch] vm/*.[ch] vm/guest/*.[ch] image/*.[ch] network/*.[ch])
+SRC_ALL := $(wildcard runtime/*.[ch] cmd/*/*.[ch] tests/unit/*.[ch] tests/data/imgbundle.c vm/*.[ch] vm/guest/*.[ch] image/*.[ch] network/*.[ch])
 lint:
 	clang-format --dry-run --Werror $(SRC_ALL)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \

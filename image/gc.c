@@ -97,8 +97,7 @@ int hull_store_gc(struct hull_store *s, struct hull_err *err)
 	int rc = -1;
 
 	if (!s->exclusive)
-		return hull_error(err, EBUSY,
-				  "garbage collection needs the store's exclusive lock");
+		return hull_error(err, 0, "garbage collection needs the store's exclusive lock");
 	if (hull_index_load(s, &idx, err) < 0)
 		return -1;
 	for (i = 0; i < idx.n; i++) {
@@ -155,7 +154,8 @@ int hull_image_remove(struct hull_store *s, const char *ref, bool force, char **
 {
 	struct hull_index idx;
 	struct hull_image *img;
-	cleanup_free char *name = NULL;
+	cleanup_free char *name = NULL, *config = NULL;
+	size_t i, names = 0, others = 0;
 	bool by_name;
 	int rc = -1;
 
@@ -167,7 +167,7 @@ int hull_image_remove(struct hull_store *s, const char *ref, bool force, char **
 	img = hull_index_find(&idx, ref, err);
 	if (!img) {
 		if (!err || !err->msg[0])
-			hull_error(err, ENOENT, "No such image: %s", ref);
+			hull_error(err, 0, "No such image: %s", ref);
 		goto out;
 	}
 	/* a name (normalized as stored) untags only that name while others remain */
@@ -178,24 +178,44 @@ int hull_image_remove(struct hull_store *s, const char *ref, bool force, char **
 			rc = hull_index_save(s, &idx, err);
 			goto out;
 		}
-	} else if (hull_strv_len(img->names) > 1 && !force) {
-		hull_error(err, EBUSY,
+	}
+	/* by ID: every record of that config (the same image under other manifests) goes */
+	config = xstrdup(img->config);
+	for (i = 0; i < idx.n; i++)
+		if (!strcmp(idx.v[i].config, config)) {
+			names += hull_strv_len(idx.v[i].names);
+			others++;
+		}
+	if (!by_name && names > 1 && !force) {
+		hull_error(err, 0,
 			   "conflict: unable to delete %.12s (must be forced) - image is "
 			   "referenced in multiple repositories",
-			   img->config + 7);
+			   config + 7);
 		goto out;
 	}
 	if (image_in_use(s, img) && !force) {
-		hull_error(err, EBUSY,
+		hull_error(err, 0,
 			   "conflict: unable to remove repository reference `%s` (must force) - "
 			   "a container is using its image %.12s",
-			   ref, img->config + 7);
+			   ref, config + 7);
 		goto out;
 	}
-	for (char **n = img->names; *n; n++)
-		strv_push(untagged, *n);
-	strv_push(deleted, img->config);
-	hull_index_remove(&idx, img);
+	if (by_name) {
+		hull_index_remove(&idx, img);
+		others--;
+	} else {
+		for (i = idx.n; i > 0; i--) {
+			struct hull_image *r = &idx.v[i - 1];
+			if (strcmp(r->config, config))
+				continue;
+			for (char **n = r->names; *n; n++)
+				strv_push(untagged, *n);
+			hull_index_remove(&idx, r);
+		}
+		others = 0;
+	}
+	if (!others)
+		strv_push(deleted, config);
 	if (hull_index_save(s, &idx, err) < 0)
 		goto out;
 	rc = hull_store_gc(s, err);

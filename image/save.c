@@ -239,7 +239,7 @@ int hull_image_save(struct hull_store *s, char *const *refs, int fd, enum hull_s
 		v[i].img = hull_index_find(&idx, refs[i], err);
 		if (!v[i].img) {
 			if (!err || !err->msg[0])
-				hull_error(err, ENOENT, "No such image: %s", refs[i]);
+				hull_error(err, 0, "No such image: %s", refs[i]);
 			goto out;
 		}
 		if (hull_ref_normalize(refs[i], &name, NULL) == 0 && has_name(v[i].img, name)) {
