@@ -238,8 +238,8 @@ int cmd_rmi(const struct hull_globals *g, int argc, char **argv, struct hull_err
 	return failed ? HULL_EXIT_ERROR : 0;
 }
 
-static void inspect_one(yajl_gen gen, const struct hull_store *s, const struct hull_image *img,
-			yajl_val cfg)
+static void inspect_one(yajl_gen gen, const struct hull_store *s, const struct hull_index *idx,
+			const struct hull_image *img, yajl_val cfg)
 {
 	static const char *const copied[] = {"Architecture", "Os", "Author", "Variant"};
 	static const char *const keys[] = {"architecture", "os", "author", "variant"};
@@ -252,8 +252,14 @@ static void inspect_one(yajl_gen gen, const struct hull_store *s, const struct h
 	JS(gen, img->config);
 	JS(gen, "RepoTags");
 	yajl_gen_array_open(gen);
-	for (i = 0; img->names[i]; i++)
-		JS(gen, img->names[i]);
+	/* the image is its config: every record of it (other manifests) lends its names */
+	for (i = 0; i < idx->n; i++) {
+		size_t j;
+		if (strcmp(idx->v[i].config, img->config))
+			continue;
+		for (j = 0; idx->v[i].names[j]; j++)
+			JS(gen, idx->v[i].names[j]);
+	}
 	yajl_gen_array_close(gen);
 	JS(gen, "Manifest");
 	JS(gen, img->manifest);
@@ -335,7 +341,7 @@ int cmd_image_inspect(const struct hull_globals *g, int argc, char **argv, struc
 			continue;
 		}
 		cfg = yajl_tree_parse(text, NULL, 0);
-		inspect_one(gen, &s, img, cfg);
+		inspect_one(gen, &s, &idx, img, cfg);
 		yajl_tree_free(cfg);
 	}
 	yajl_gen_array_close(gen);

@@ -55,15 +55,15 @@ def tar_bytes(entries):
     return buf.getvalue()
 
 
-def d(name, mode=0o755):
-    return ti(name, tarfile.DIRTYPE, mode)
+def d(name, mode=0o755, uid=0, gid=0):
+    return ti(name, tarfile.DIRTYPE, mode, uid=uid, gid=gid)
 
 
 def layer1():
     bb = open(BUSYBOX, "rb").read()
     applets = subprocess.run([BUSYBOX, "--list"], capture_output=True, text=True).stdout.split()
     e = [d("bin/"), d("etc/"), d("dev/"), d("proc/"), d("sys/"), d("root/", 0o700),
-         d("tmp/", 0o1777), d("opt/"), d("opt/old/"), d("home/"), d("home/app/")]
+         d("tmp/", 0o1777), d("opt/"), d("opt/old/"), d("home/"), d("home/app/", uid=1000, gid=1000)]
     e.append(ti("bin/busybox", mode=0o755, data=bb))
     for a in applets:
         if a != "busybox":
@@ -87,7 +87,8 @@ def layer2():
     t.pax_headers = {"SCHILY.xattr.user.hulltest": "yes"}
     return tar_bytes([d("etc/"), ti("etc/.wh.removed"), d("opt/"), d("opt/old/"),
                       ti("opt/old/.wh..wh..opq"), ti("opt/old/c", data=b"c\n"),
-                      ti("etc/motd", data=b"layer 2\n"), (t, f)])
+                      ti("etc/motd", data=b"layer 2\n"), d("home/"),
+                      d("home/app/", uid=1000, gid=1000), (t, f)])
 
 
 def layer3():
