@@ -192,14 +192,14 @@ int hull_store_put_fd(struct hull_store *s, int fd, const char *name, const char
 		      char out[HULL_DIGEST_SIZE], uint64_t *size, struct hull_err *err)
 {
 	struct hull_blob_writer *w = hull_blob_begin(s, err);
-	static char buf[1 << 17];
+	cleanup_free char *buf = xmalloc(1 << 17);
 	struct stat st;
 	uint64_t total = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
 
 	if (!w)
 		return -1;
 	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
+		ssize_t n = read(fd, buf, 1 << 17);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {

@@ -232,11 +232,13 @@ static int unpack_stream(struct feed *f, int rootfd, struct hull_err *err)
 
 	archive_read_support_format_tar(tar);
 	archive_read_support_format_empty(tar);
+	/* no ARCHIVE_EXTRACT_FFLAGS: an immutable flag from a layer would make the layer
+	 * impossible to remove */
 	archive_write_disk_set_options(
 		disk, ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
 			      ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_OWNER |
 			      ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_XATTR |
-			      ARCHIVE_EXTRACT_ACL | ARCHIVE_EXTRACT_FFLAGS);
+			      ARCHIVE_EXTRACT_ACL);
 	if (archive_read_open(tar, f, NULL, feed_read, NULL) != ARCHIVE_OK) {
 		hull_error(err, archive_errno(tar), "read the layer: %s",
 			   archive_error_string(tar));
