@@ -13,10 +13,11 @@ B := build
 # Libraries of the runtime (hull-oci): found with pkg-config.
 RT_PKGS  := yajl libseccomp libcap libcgroup
 # Libraries of the image store (hull, issue 4): libarchive for layers.
-IMG_PKGS := libarchive
+IMG_PKGS := libarchive libcrypto libcurl
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(RT_PKGS) $(IMG_PKGS) 2>/dev/null)
 RT_LIBS    := $(shell $(PKG_CONFIG) --libs $(RT_PKGS) 2>/dev/null)
+IMG_LIBS   := $(shell $(PKG_CONFIG) --libs $(IMG_PKGS) 2>/dev/null)
 
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2
 CFLAGS  ?= -O2 -g
@@ -32,6 +33,8 @@ OCI_SRC  := $(wildcard cmd/hull-oci/*.c)
 OCI_OBJ  := $(OCI_SRC:%.c=$(B)/%.o)
 ENG_SRC  := $(wildcard engine/*.c)
 ENG_OBJ  := $(ENG_SRC:%.c=$(B)/%.o)
+IMG_SRC  := $(wildcard image/*.c)
+IMG_OBJ  := $(IMG_SRC:%.c=$(B)/%.o)
 HULL_SRC := $(wildcard cmd/hull/*.c)
 HULL_OBJ := $(HULL_SRC:%.c=$(B)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -50,7 +53,7 @@ $(B)/%.o: %.c
 
 $(B)/libhullrt.a: $(RT_OBJ)
 	@echo "  AR      $@"
-	@$(AR) rcs $@ $^
+	@rm -f $@ && $(AR) rcs $@ $^
 
 $(B)/hull-oci: $(OCI_OBJ) $(B)/libhullrt.a
 	@echo "  LD      $@"
@@ -58,20 +61,30 @@ $(B)/hull-oci: $(OCI_OBJ) $(B)/libhullrt.a
 
 $(B)/libhullengine.a: $(ENG_OBJ)
 	@echo "  AR      $@"
-	@$(AR) rcs $@ $^
+	@rm -f $@ && $(AR) rcs $@ $^
 
-$(B)/hull: $(HULL_OBJ) $(B)/libhullengine.a $(B)/libhullrt.a
+$(B)/libhullimg.a: $(IMG_OBJ)
+	@echo "  AR      $@"
+	@rm -f $@ && $(AR) rcs $@ $^
+
+$(B)/hull: $(HULL_OBJ) $(B)/libhullengine.a $(B)/libhullimg.a $(B)/libhullrt.a
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) -o $@ $(HULL_OBJ) $(B)/libhullengine.a $(B)/libhullrt.a $(RT_LIBS) -lm
+	@$(CC) $(LDFLAGS) -o $@ $(HULL_OBJ) $(B)/libhullengine.a $(B)/libhullimg.a $(B)/libhullrt.a $(RT_LIBS) $(IMG_LIBS) -lm
 
 # hull-oci-vm picks the vm isolation level by the name it is invoked with.
 $(B)/hull-oci-vm: $(B)/hull-oci
 	@ln -sf hull-oci $@
 
-$(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libhullrt.a
+$(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libhullimg.a $(B)/libhullrt.a
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libhullrt.a $(RT_LIBS)
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libhullimg.a $(B)/libhullrt.a $(RT_LIBS) $(IMG_LIBS)
+
+# what `hull run` will do with an image, for the integration tests (tests/data/imgbundle.c)
+$(B)/tests/imgbundle: tests/data/imgbundle.c $(B)/libhullimg.a $(B)/libhullrt.a
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libhullimg.a $(B)/libhullrt.a $(RT_LIBS) $(IMG_LIBS)
 
 deps:
 	@scripts/deps.sh
@@ -81,24 +94,24 @@ run: deps
 	@scripts/run-sample.sh
 
 test: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BIN)
+	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(B)/tests/imgbundle
 	@tests/run.sh
 
 test-unit: $(UNIT_BIN)
 	@tests/run.sh unit
 
-test-integration: all
+test-integration: all $(B)/tests/imgbundle
 	@tests/run.sh integration
 
 bench: deps all
 	@bench/run.sh
 
-SRC_ALL := $(wildcard runtime/*.[ch] cmd/*/*.[ch] tests/unit/*.[ch] engine/*.[ch] vm/*.[ch] vm/guest/*.[ch] image/*.[ch] network/*.[ch])
+SRC_ALL := $(wildcard runtime/*.[ch] cmd/*/*.[ch] tests/unit/*.[ch] tests/data/imgbundle.c engine/*.[ch] vm/*.[ch] vm/guest/*.[ch] image/*.[ch] network/*.[ch])
 lint:
 	clang-format --dry-run --Werror $(SRC_ALL)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 		--inline-suppr --suppress=missingIncludeSystem -D__GNUC__ -I. \
-		runtime engine cmd tests/unit
+		runtime engine image cmd tests/unit
 
 format:
 	clang-format -i $(SRC_ALL)
@@ -127,4 +140,4 @@ help:
 	@echo "make bench      benchmarks against crun and runc"
 	@echo "make install    install into \$$DESTDIR\$$PREFIX (PREFIX=$(PREFIX))"
 
--include $(RT_OBJ:.o=.d) $(OCI_OBJ:.o=.d) $(ENG_OBJ:.o=.d) $(HULL_OBJ:.o=.d)
+-include $(RT_OBJ:.o=.d) $(OCI_OBJ:.o=.d) $(ENG_OBJ:.o=.d) $(IMG_OBJ:.o=.d) $(HULL_OBJ:.o=.d)

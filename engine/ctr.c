@@ -98,6 +98,14 @@ int hull_ctr_claim_name(const struct hull_engine *e, const char *name, const cha
 		return hull_error(err, errno, "reserve the name `%s`", name);
 	n = readlink(link, other, sizeof(other) - 1);
 	other[n > 0 ? n : 0] = '\0';
+	/* a name left by a hull that died before it made the container is free again */
+	if (n > 0 && !strchr(other, '/')) {
+		cleanup_free char *dir = hull_ctr_dir(e, other);
+		struct stat st;
+		if (stat(dir, &st) < 0 && errno == ENOENT && unlink(link) == 0 &&
+		    symlink(id, link) == 0)
+			return 0;
+	}
 	return hull_error(err, EEXIST,
 			  "the container name `%s` is already in use by container %.12s: remove "
 			  "(or rename) that container to be able to reuse that name",

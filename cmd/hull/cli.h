@@ -6,28 +6,46 @@
 #define HULL_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "engine/ctr.h"
+#include "image/store.h"
 #include "runtime/err.h"
 
-#define EXIT_HULL	125
+#define HULL_EXIT_ERROR 125
+#define EXIT_HULL	HULL_EXIT_ERROR
 #define EXIT_CANNOT_RUN 126
 #define EXIT_NOT_FOUND	127
 
 struct hull_globals {
-	const char *root;
-	const char *runroot;
+	const char *root;    /* storage: images/, containers/ and names/ under it */
+	const char *runroot; /* runtime state of live containers */
 	bool debug;
 };
 
 /* A command returns its exit status, or -1 with err set (main prints it, exits 125). */
 typedef int cmd_fn(const struct hull_globals *g, int argc, char **argv, struct hull_err *err);
 
-cmd_fn cmd_run, cmd_exec, cmd_ps, cmd_logs, cmd_stop, cmd_kill, cmd_rm, cmd_inspect, cmd_wait;
+struct hull_command {
+	const char *name;
+	cmd_fn *fn;
+	const char *summary; /* NULL hides an alias from the command list */
+	const char *usage;   /* printed by --help after "Usage: hull "; NULL: the command's own */
+};
 
-/* "hull CMD: ..." usage error, returns -1. */
+/* containers (engine/) */
+cmd_fn cmd_run, cmd_exec, cmd_ps, cmd_logs, cmd_stop, cmd_kill, cmd_rm, cmd_inspect, cmd_wait;
+/* images (image/) */
+cmd_fn cmd_images, cmd_rmi, cmd_image_inspect, cmd_load, cmd_import, cmd_save, cmd_image, cmd_pull;
+
+/* Run argv[0] as a top-level command (`hull image ls` runs `images`). */
+int dispatch(const struct hull_globals *g, int argc, char **argv, struct hull_err *err);
+
+/* "hull CMD: msg (see `hull CMD --help`)", returns -1. */
 int usage_error(struct hull_err *err, const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Print the --help text of a command (looked up by name in main.c's table). */
+void print_usage(const char *cmd);
 
 /* Open the engine (records and runtime state) the globals name. */
 int open_engine(const struct hull_globals *g, struct hull_engine *e, struct hull_err *err);
@@ -35,7 +53,14 @@ int open_engine(const struct hull_globals *g, struct hull_engine *e, struct hull
 /* The exit status for a failure to start a process: 126, 127 or 125. */
 int start_failure_status(const struct hull_err *err);
 
-/* "3 seconds ago", "About a minute ago", ... for an RFC 3339 time. */
-char *human_since(const char *rfc3339, bool ago);
+/* Progress of load/import/pull on standard error when it is a terminal; nothing otherwise. */
+void progress_attach(struct hull_store *s);
+void progress_done(void);
+
+/* Human-readable figures as docker prints them ("4.26MB", "2 years ago"). */
+void human_size(unsigned long long bytes, char *buf, size_t len);
+void human_since(const char *rfc3339, char *buf, size_t len);
+/* "3 seconds ago" (or "3 seconds" without ago), malloc'd. */
+char *human_age(const char *rfc3339, bool ago);
 
 #endif

@@ -9,7 +9,7 @@
 
 #include "cli.h"
 #include "engine/ops.h"
-#include "engine/user.h"
+#include "image/userdb.h"
 #include "runtime/container.h"
 #include "runtime/util.h"
 
@@ -96,10 +96,15 @@ int cmd_exec(const struct hull_globals *g, int argc, char **argv, struct hull_er
 	}
 	if (user) {
 		struct hull_user u;
-		if (hull_user_resolve(c->rootfs, user, &u, err) < 0)
+		cleanup_close int rootfd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (rootfd < 0) {
+			hull_error(err, errno, "open the rootfs %s", c->rootfs);
+			goto out;
+		}
+		if (hull_user_resolve(rootfd, user, &u, err) < 0)
 			goto out;
 		uidgid = hull_strfmt("%u:%u", u.uid, u.gid);
-		xo.additional_gids = u.groups;
+		xo.additional_gids = (gid_t *)u.groups;
 		xo.n_additional_gids = u.n_groups;
 		u.groups = NULL;
 		hull_user_free(&u);

@@ -1,10 +1,10 @@
 /* hull: global options, command dispatch, and the one place errors are printed. */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <time.h>
 
@@ -12,30 +12,69 @@
 #include "runtime/log.h"
 #include "runtime/util.h"
 
-static cmd_fn cmd_version;
+static int cmd_version(const struct hull_globals *g, int argc, char **argv, struct hull_err *err);
+static cmd_fn cmd_inspect_any;
 
-static const struct command {
-	const char *name;
-	cmd_fn *fn;
-	const char *help;
-} commands[] = {
-	{"run", cmd_run, "run a command in a new container"},
-	{"exec", cmd_exec, "run a command in a running container"},
-	{"ps", cmd_ps, "list containers"},
-	{"logs", cmd_logs, "print the logs of a container"},
-	{"stop", cmd_stop, "stop containers (stop signal, then SIGKILL)"},
-	{"kill", cmd_kill, "send a signal to containers"},
-	{"rm", cmd_rm, "remove containers"},
-	{"inspect", cmd_inspect, "print details of containers as JSON"},
-	{"wait", cmd_wait, "wait for containers to stop and print their exit codes"},
-	{"version", cmd_version, "print the version"},
+static const struct hull_command commands[] = {
+	{"run", cmd_run, "run a command in a new container", NULL},
+	{"exec", cmd_exec, "run a command in a running container", NULL},
+	{"ps", cmd_ps, "list containers", NULL},
+	{"logs", cmd_logs, "print the logs of a container", NULL},
+	{"stop", cmd_stop, "stop containers (stop signal, then SIGKILL)", NULL},
+	{"kill", cmd_kill, "send a signal to containers", NULL},
+	{"rm", cmd_rm, "remove containers", NULL},
+	{"wait", cmd_wait, "wait for containers to stop and print their exit codes", NULL},
+	{"pull", cmd_pull, "pull an image from a registry", NULL},
+	{"images", cmd_images, "list images",
+	 "images [OPTIONS] [REPOSITORY[:TAG]]\n\n"
+	 "List images.\n\n"
+	 "Options:\n"
+	 "  -a, --all             show all images (hull has no intermediate images)\n"
+	 "  -q, --quiet           only show image IDs\n"
+	 "      --no-trunc        do not truncate image IDs\n"
+	 "      --format FORMAT   `table` (default) or `json` (one object per line)\n"},
+	{"load", cmd_load, "load images from a docker-archive, oci-archive or OCI layout",
+	 "load [OPTIONS]\n\n"
+	 "Load images from a tar archive (docker save or oci-archive, any compression) or an\n"
+	 "OCI image layout directory; standard input by default.\n\n"
+	 "Options:\n"
+	 "  -i, --input PATH      read from PATH (a file or an OCI layout directory)\n"
+	 "  -q, --quiet           no progress output\n"},
+	{"import", cmd_import, "make an image from a root file system tarball",
+	 "import [OPTIONS] FILE|- [REPOSITORY[:TAG]]\n\n"
+	 "Make a one-layer image from a root file system tarball (any compression).\n\n"
+	 "Options:\n"
+	 "  -q, --quiet           no progress output\n"},
+	{"save", cmd_save, "write images to a docker-archive or oci-archive",
+	 "save [OPTIONS] IMAGE [IMAGE...]\n\n"
+	 "Write images to a tar archive, standard output by default.\n\n"
+	 "Options:\n"
+	 "  -o, --output FILE     write to FILE\n"
+	 "      --format FORMAT   docker-archive (default; also an OCI layout) or oci-archive\n"},
+	{"rmi", cmd_rmi, "remove images",
+	 "rmi [OPTIONS] IMAGE [IMAGE...]\n\n"
+	 "Remove images (a name untags it; the image goes with its last name) and the layers\n"
+	 "nothing uses any more.\n\n"
+	 "Options:\n"
+	 "  -f, --force           remove an image that has several names or is in use\n"},
+	{"image", cmd_image, "manage images (image ls|rm|inspect|load|save|import)",
+	 "image COMMAND\n\n"
+	 "Commands:\n"
+	 "  ls        list images (as `hull images`)\n"
+	 "  rm        remove images (as `hull rmi`)\n"
+	 "  inspect   print images as JSON\n"
+	 "  load, save, import   as `hull load`, `hull save`, `hull import`\n"},
+	{"inspect", cmd_inspect_any, "print containers or images as JSON", NULL},
+	{"image-inspect", cmd_image_inspect, NULL,
+	 "image inspect IMAGE [IMAGE...]\n\nPrint what hull knows about images, as a JSON "
+	 "array.\n"},
+	{"version", cmd_version, "print the version", "version\n\nPrint hull's version.\n"},
 };
 
 int usage_error(struct hull_err *err, const char *cmd, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
-
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -59,7 +98,7 @@ int start_failure_status(const struct hull_err *err)
 	return EXIT_HULL;
 }
 
-char *human_since(const char *rfc3339, bool ago)
+char *human_age(const char *rfc3339, bool ago)
 {
 	struct tm tm = {0};
 	long long d;
@@ -86,52 +125,100 @@ char *human_since(const char *rfc3339, bool ago)
 	return out;
 }
 
+/* docker's inspect: containers by name or id; otherwise images. */
+static int cmd_inspect_any(const struct hull_globals *g, int argc, char **argv,
+			   struct hull_err *err)
+{
+	struct hull_engine e = {0};
+	bool all_containers = argc > 1;
+
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("Usage: hull inspect NAME|ID...\n\nPrint containers (or, when the names are "
+		       "not containers, images) as a JSON array.\n");
+		return 0;
+	}
+	if (argc > 1 && open_engine(g, &e, NULL) == 0) {
+		for (int i = 1; i < argc && all_containers; i++) {
+			struct hull_ctr *c = NULL;
+			all_containers = hull_ctr_lookup(&e, argv[i], &c, NULL) == 0;
+			hull_ctr_free(c);
+		}
+		hull_engine_free(&e);
+	}
+	return all_containers ? cmd_inspect(g, argc, argv, err)
+			      : cmd_image_inspect(g, argc, argv, err);
+}
+
+void print_usage(const char *cmd)
+{
+	size_t i;
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(commands[i].name, cmd) && commands[i].usage)
+			printf("Usage: hull %s", commands[i].usage);
+}
+
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: hull [global options] COMMAND [options] [ARGS]\n\n"
-		   "Run containers, daemonless, as plain processes or in microVMs.\n\nCommands:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+	size_t i;
+	fprintf(f, "Usage: hull [OPTIONS] COMMAND [ARGS]\n\n"
+		   "hull's daemonless, Docker-style command line.\n\nCommands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (commands[i].summary)
+			fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f,
-		"\nGlobal options:\n"
-		"  --root DIR      where images, containers and logs live (default $HULL_STORAGE "
-		"or %s)\n"
-		"  --runroot DIR   the runtime state of running containers (default "
-		"$HULL_RUNROOT or %s)\n"
-		"  --debug         log debug messages to stderr\n"
-		"  -v, --version   print the version\n"
-		"  -h, --help      print this help\n\n"
+		"\nOptions:\n"
+		"  --root DIR     images, containers and logs (default $HULL_STORAGE or %s)\n"
+		"  --runroot DIR  runtime state of live containers (default $HULL_RUNROOT or "
+		"/run/hull)\n"
+		"  --debug        more detail in errors\n"
+		"  -v, --version  print the version\n"
+		"  -h, --help     print this help\n\n"
 		"`hull COMMAND --help` shows a command's options; see hull(1).\n",
-		HULL_ENGINE_DEFAULT_ROOT, HULL_ENGINE_DEFAULT_RUNROOT);
+		HULL_ENGINE_DEFAULT_ROOT);
 }
 
 static int cmd_version(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
 {
-	(void)g, (void)argc, (void)argv, (void)err;
-	printf("hull version %s\ncommit: %s\nOCI runtime spec: 1.2.0\n", HULL_VERSION, HULL_COMMIT);
+	if (argc > 1 && strcmp(argv[1], "--help") && strcmp(argv[1], "-h"))
+		return usage_error(err, "version", "unexpected argument `%s`", argv[1]);
+	if (argc > 1) {
+		print_usage("version");
+		return 0;
+	}
+	printf("hull version %s\ncommit: %s\nstorage root: %s\n", HULL_VERSION, HULL_COMMIT,
+	       g->root);
 	return 0;
 }
 
-static const char *env_or(const char *name, const char *dflt)
+int dispatch(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
 {
-	const char *v = getenv(name);
-	return v && *v ? v : dflt;
+	size_t i;
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[0], commands[i].name))
+			continue;
+		optind = 0; /* each command parses its own options from a fresh getopt */
+		return commands[i].fn(g, argc, argv, err);
+	}
+	return hull_error(err, EINVAL, "unknown command `%s` (see `hull --help`)", argv[0]);
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"root", required_argument, NULL, 'r'}, {"runroot", required_argument, NULL, 'R'},
-		{"debug", no_argument, NULL, 'D'},	{"version", no_argument, NULL, 'v'},
+		{"debug", no_argument, NULL, 'd'},	{"version", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},	{NULL, 0, NULL, 0},
 	};
-	struct hull_globals g = {
-		.root = env_or("HULL_STORAGE", HULL_ENGINE_DEFAULT_ROOT),
-		.runroot = env_or("HULL_RUNROOT", HULL_ENGINE_DEFAULT_RUNROOT),
-	};
+	struct hull_globals g = {.root = HULL_ENGINE_DEFAULT_ROOT,
+				 .runroot = HULL_ENGINE_DEFAULT_RUNROOT};
 	struct hull_err err = {0};
 	int c, rc;
 
+	/* HULL_ROOT is hull-oci's state root; hull's two have their own variables */
+	if (getenv("HULL_STORAGE") && *getenv("HULL_STORAGE"))
+		g.root = getenv("HULL_STORAGE");
+	if (getenv("HULL_RUNROOT") && *getenv("HULL_RUNROOT"))
+		g.runroot = getenv("HULL_RUNROOT");
 	/* a reader of our output going away is not our error */
 	signal(SIGPIPE, SIG_IGN);
 	opterr = 0;
@@ -143,23 +230,24 @@ int main(int argc, char **argv)
 		case 'R':
 			g.runroot = optarg;
 			break;
-		case 'D':
+		case 'd':
 			g.debug = true;
 			break;
 		case 'v':
-			return cmd_version(&g, 0, NULL, NULL);
+			printf("hull version %s, commit %s\n", HULL_VERSION, HULL_COMMIT);
+			return 0;
 		case 'h':
 			usage(stdout);
 			return 0;
 		default:
-			fprintf(stderr, "hull: unknown global option `%s`\n", argv[optind - 1]);
-			usage(stderr);
-			return EXIT_HULL;
+			fprintf(stderr, "hull: unknown option `%s` (see `hull --help`)\n",
+				argv[optind - 1]);
+			return HULL_EXIT_ERROR;
 		}
 	}
 	if (optind >= argc) {
 		usage(stderr);
-		return EXIT_HULL;
+		return HULL_EXIT_ERROR;
 	}
 	if (!strcmp(argv[optind], "help")) {
 		usage(stdout);
@@ -168,20 +256,12 @@ int main(int argc, char **argv)
 	hull_log_set_program("hull");
 	if (hull_log_init(NULL, "text", g.debug, &err) < 0) {
 		fprintf(stderr, "hull: %s\n", err.msg);
-		return EXIT_HULL;
+		return HULL_EXIT_ERROR;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		int first = optind;
-		if (strcmp(argv[first], commands[i].name))
-			continue;
-		optind = 0;
-		rc = commands[i].fn(&g, argc - first, argv + first, &err);
-		if (rc < 0) {
-			fprintf(stderr, "hull: %s\n", err.msg);
-			return EXIT_HULL;
-		}
-		return rc;
+	rc = dispatch(&g, argc - optind, argv + optind, &err);
+	if (rc < 0) {
+		fprintf(stderr, "hull: %s\n", err.msg);
+		return HULL_EXIT_ERROR;
 	}
-	fprintf(stderr, "hull: unknown command `%s` (see `hull --help`)\n", argv[optind]);
-	return EXIT_HULL;
+	return rc;
 }

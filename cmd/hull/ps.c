@@ -39,17 +39,17 @@ static char *status_text(const struct hull_ctr *c, enum hull_status s)
 	case HULL_CREATED:
 		return xstrdup("Created");
 	case HULL_RUNNING:
-		since = human_since(c->created, false);
+		since = human_age(c->created, false);
 		return hull_strfmt("Up %s", since);
 	case HULL_PAUSED:
-		since = human_since(c->created, false);
+		since = human_age(c->created, false);
 		return hull_strfmt("Up %s (Paused)", since);
 	case HULL_STOPPED:
 		break;
 	}
 	if (!c->exited)
 		return xstrdup("Exited (unknown)");
-	since = human_since(c->finished, true);
+	since = human_age(c->finished, true);
 	return hull_strfmt("Exited (%d) %s", c->exit_code, since);
 }
 
@@ -160,7 +160,7 @@ int cmd_ps(const struct hull_globals *g, int argc, char **argv, struct hull_err 
 		} else {
 			cleanup_free char *cmd = command_text(v[i]->command, !notrunc);
 			cleanup_free char *quoted = hull_strfmt("\"%s\"", cmd);
-			cleanup_free char *created = human_since(v[i]->created, true);
+			cleanup_free char *created = human_age(v[i]->created, true);
 			cleanup_free char *status = status_text(v[i], s);
 			printf("%-12.*s  %-20s  %-22s  %-16s  %-26s  %-6s  %s\n", notrunc ? 64 : 12,
 			       v[i]->id, v[i]->image, quoted, created, status, "", v[i]->name);

@@ -1,11 +1,13 @@
 /* hull run: flags -> a container record and its config.json -> the monitor. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <yajl/yajl_tree.h>
@@ -14,7 +16,10 @@
 #include "engine/monitor.h"
 #include "engine/ops.h"
 #include "engine/runspec.h"
-#include "engine/user.h"
+#include "image/index.h"
+#include "image/rootfs.h"
+#include "image/userdb.h"
+#include "runtime/spec_json.h"
 #include "runtime/signals.h"
 #include "runtime/state.h"
 #include "runtime/util.h"
@@ -30,6 +35,7 @@ struct run_flags {
 struct base {
 	char **entrypoint, **cmd, **env;
 	char *workdir, *user, *stop_signal, *rootfs, *kind, *image_id;
+	char **volumes; /* the image's Volumes: a fresh directory each, bind-mounted */
 };
 
 static void push(char ***v, const char *s)
@@ -45,6 +51,7 @@ static void base_free(struct base *b)
 	hull_strv_free(b->entrypoint);
 	hull_strv_free(b->cmd);
 	hull_strv_free(b->env);
+	hull_strv_free(b->volumes);
 	free(b->workdir);
 	free(b->user);
 	free(b->stop_signal);
@@ -69,11 +76,77 @@ static int base_from_rootfs(const char *dir, struct base *b, struct hull_err *er
 	return 0;
 }
 
-static int base_from_image(const char *image, struct base *b, struct hull_err *err)
+/* The image's config section, as far as a container needs it (image-spec conversion.md). */
+static int image_config(const char *json, struct base *b, struct hull_err *err)
 {
-	(void)b;
-	return hull_error(err, ENOENT, "no such image: %s (run it with --rootfs DIR for now)",
-			  image);
+	char ebuf[256];
+	yajl_val j = yajl_tree_parse(json, ebuf, sizeof(ebuf)), c = NULL, vols = NULL;
+	int rc = 0;
+
+	if (!j)
+		return hull_error(err, EINVAL, "the image config is not JSON: %s", ebuf);
+	if (sj_object(j, "config", "config", &c, err) < 0)
+		rc = -1;
+	else if (c && (sj_strv(c, "Entrypoint", "config.Entrypoint", &b->entrypoint, err) < 0 ||
+		       sj_strv(c, "Cmd", "config.Cmd", &b->cmd, err) < 0 ||
+		       sj_strv(c, "Env", "config.Env", &b->env, err) < 0 ||
+		       sj_string(c, "WorkingDir", "config.WorkingDir", &b->workdir, err) < 0 ||
+		       sj_string(c, "User", "config.User", &b->user, err) < 0 ||
+		       sj_string(c, "StopSignal", "config.StopSignal", &b->stop_signal, err) < 0 ||
+		       sj_object(c, "Volumes", "config.Volumes", &vols, err) < 0))
+		rc = -1;
+	for (size_t i = 0; rc == 0 && vols && i < vols->u.object.len; i++)
+		push(&b->volumes, vols->u.object.keys[i]);
+	yajl_tree_free(j);
+	if (rc < 0)
+		return hull_error_wrap(err, "image config");
+	if (!b->env)
+		push(&b->env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	return 0;
+}
+
+/* The image's layers become the container's rootfs (overlayfs, or a copy without it). */
+static int base_from_image(const struct hull_engine *e, const char *image, const char *id,
+			   struct base *b, struct hull_err *err)
+{
+	struct hull_store s;
+	struct hull_index idx;
+	struct hull_image *img;
+	cleanup_free char *cfg = NULL;
+	struct stat st, parent;
+	int rc = -1;
+
+	if (hull_store_open(&s, e->root, false, err) < 0)
+		return -1;
+	if (hull_index_load(&s, &idx, err) < 0) {
+		hull_store_close(&s);
+		return -1;
+	}
+	hull_err_clear(err);
+	img = hull_index_find(&idx, image, err);
+	if (!img) {
+		if (!err->msg[0])
+			hull_error(err, ENOENT,
+				   "no such image: %s (load it with `hull load` or `hull pull` it)",
+				   image);
+		goto out;
+	}
+	if (hull_store_read_blob(&s, img->config, &cfg, NULL, err) < 0 ||
+	    image_config(cfg, b, err) < 0 ||
+	    hull_rootfs_create(&s, img, id, HULL_ROOTFS_AUTO, &b->rootfs, err) < 0)
+		goto out;
+	{
+		cleanup_free char *up = hull_strfmt("%s/..", b->rootfs);
+		bool mounted = stat(b->rootfs, &st) == 0 && stat(up, &parent) == 0 &&
+			       st.st_dev != parent.st_dev;
+		b->kind = xstrdup(mounted ? "overlay" : "copy");
+	}
+	b->image_id = xstrdup(img->config);
+	rc = 0;
+out:
+	hull_index_free(&idx);
+	hull_store_close(&s);
+	return rc;
 }
 
 /* "512m", "1g", "1048576" -> bytes */
@@ -286,11 +359,14 @@ static int build_spec(const struct run_flags *f, const struct base *b, char **ar
 	for (char **e = f->env; e && *e; e++)
 		set_env(&rs->env, *e);
 	if (user && *user) {
-		if (hull_user_resolve(b->rootfs, user, &u, err) < 0)
+		cleanup_close int rootfd = open(b->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (rootfd < 0)
+			return hull_error(err, errno, "open the rootfs %s", b->rootfs);
+		if (hull_user_resolve(rootfd, user, &u, err) < 0)
 			return -1;
 		rs->uid = u.uid;
 		rs->gid = u.gid;
-		rs->groups = u.groups;
+		rs->groups = (gid_t *)u.groups;
 		rs->n_groups = u.n_groups;
 		u.groups = NULL;
 		if (u.home) {
@@ -570,6 +646,32 @@ static int parse_flags(int argc, char **argv, struct run_flags *f, struct hull_e
 	return 0;
 }
 
+/* Each Volume of the image gets a directory of the container's own, as docker's anonymous
+ * volumes do, unless a -v already mounts something there. */
+static int image_volumes(const struct base *b, const char *dir, struct hull_run_spec *rs,
+			 struct hull_err *err)
+{
+	size_t n = 0;
+
+	for (char **v = b->volumes; v && *v; v++, n++) {
+		bool taken = false;
+		struct hull_bind bind = {0};
+		for (size_t i = 0; i < rs->n_binds; i++)
+			taken |= !strcmp(rs->binds[i].destination, *v);
+		if (taken || (*v)[0] != '/')
+			continue;
+		bind.source = hull_strfmt("%s/volumes/%zu", dir, n);
+		if (hull_mkdir_p(bind.source, 0755, err) < 0) {
+			free(bind.source);
+			return hull_error_wrap(err, "volume %s of the image", *v);
+		}
+		bind.destination = xstrdup(*v);
+		rs->binds = xrealloc(rs->binds, (rs->n_binds + 1) * sizeof(*rs->binds));
+		rs->binds[rs->n_binds++] = bind;
+	}
+	return 0;
+}
+
 static void flags_free(struct run_flags *f)
 {
 	hull_strv_free(f->env);
@@ -591,8 +693,6 @@ static int prepare(const struct hull_engine *e, const struct run_flags *f, const
 	struct stat st;
 	int rc = -1;
 
-	if ((f->rootfs ? base_from_rootfs(image, &b, err) : base_from_image(image, &b, err)) < 0)
-		goto out;
 	c->id = hull_ctr_new_id();
 	c->name = f->name ? xstrdup(f->name) : hull_ctr_random_name(e);
 	if (hull_ctr_claim_name(e, c->name, c->id, err) < 0) {
@@ -601,9 +701,12 @@ static int prepare(const struct hull_engine *e, const struct run_flags *f, const
 		goto out;
 	}
 	dir = hull_ctr_dir(e, c->id);
+	if ((f->rootfs ? base_from_rootfs(image, &b, err)
+		       : base_from_image(e, image, c->id, &b, err)) < 0)
+		goto out;
 	if (hull_mkdir_p(dir, 0700, err) < 0)
 		goto out;
-	if (build_spec(f, &b, args, c->id, &rs, err) < 0)
+	if (build_spec(f, &b, args, c->id, &rs, err) < 0 || image_volumes(&b, dir, &rs, err) < 0)
 		goto out;
 	rs.etc_files_dir = xstrdup(dir);
 	{
@@ -633,12 +736,15 @@ static int prepare(const struct hull_engine *e, const struct run_flags *f, const
 	rc = hull_ctr_save(e, c, err);
 out:
 	hull_run_spec_free(&rs);
-	base_free(&b);
 	if (rc < 0 && c->id) {
+		/* an image's rootfs is a mount in the container's directory */
+		if (b.kind && !strcmp(b.kind, "overlay"))
+			umount2(b.rootfs, MNT_DETACH);
 		if (dir)
 			hull_remove_tree(dir, NULL);
 		hull_ctr_release_name(e, c->name);
 	}
+	base_free(&b);
 	return rc;
 }
 

@@ -264,3 +264,40 @@ test_hull_resource_limits() {
 	assert_contains "$OUT" "invalid size"
 	store_empty
 }
+
+# Images: load one, run it; the image's config applies, its layers are stacked.
+load_image() {
+	[ -f "$WORK/img/busybox.docker.tar" ] || python3 "$REPO/tests/data/mkimage.py" "$WORK/img" "$WORK/outside" >/dev/null
+	hull load -q -i "$WORK/img/busybox.docker.tar" >/dev/null
+}
+
+test_hull_run_image() {
+	local out id mounts
+	watch_store
+	load_image
+	# Entrypoint ["/bin/sh","-c"] + Cmd ["cat /etc/motd"], User app:staff, WorkingDir /opt
+	out=$(run --rm hulltest/busybox:docker)
+	assert_contains "$out" "layer 3" "the top layer's /etc/motd"
+	out=$(run --rm hulltest/busybox:docker 'id -un; pwd; echo $FOO; ls /etc/removed 2>&1; ls /opt/old; cat /etc/layer3; ls -d /data')
+	assert_contains "$out" $'app\n/opt\nbar'
+	assert_contains "$out" "No such file" "the whiteout hides /etc/removed"
+	assert_contains "$out" "c" "the opaque dir shows only the upper layer's entry"
+	assert_not_contains "$out" "a
+b" "the opaque dir hides the lower layer's entries"
+	assert_contains "$out" "/data" "the image's volume"
+	# --entrypoint and -u override the image
+	out=$(run --rm --entrypoint /bin/echo -u root hulltest/busybox:docker hello)
+	assert_eq "$out" hello
+	# a detached container: stop uses the image's StopSignal (SIGQUIT), rm unmounts its rootfs
+	id=$(run -d --entrypoint /bin/sh hulltest/busybox:docker -c 'trap "exit 7" QUIT; while :; do sleep 0.1; done')
+	assert_eq "$(hull inspect "$id" | jq -r '.[0].StopSignal')" SIGQUIT
+	hull stop -t 10 "$id" >/dev/null
+	assert_eq "$(hull wait "$id")" 7
+	hull rm "$id" >/dev/null
+	mounts=$(grep -c "$WORK/store" /proc/self/mountinfo || true)
+	assert_eq "$mounts" 0 "rootfs mounts left"
+	assert_fails run --rm nosuchimage true
+	assert_contains "$OUT" "no such image: nosuchimage"
+	store_empty
+	hull rmi hulltest/busybox:docker >/dev/null
+}

@@ -1,0 +1,21 @@
+/* `hull pull`: an image from a registry into the store (manifest, config, layers, each
+ * checked against its digest), then unpacked and named like any loaded image. */
+#ifndef HULL_IMAGE_PULL_H
+#define HULL_IMAGE_PULL_H
+
+#include <stdbool.h>
+
+#include "index.h"
+#include "store.h"
+
+struct hull_pull_opts {
+	const char *username;
+	const char *password;
+	bool insecure; /* plain HTTP (and no TLS verification) for a remote registry */
+};
+
+/* ref: [HOST[:PORT]/]PATH[:TAG|@DIGEST].  The image is named by its normalized reference. */
+int hull_image_pull(struct hull_store *s, const char *ref, const struct hull_pull_opts *o,
+		    struct hull_image *out, struct hull_err *err);
+
+#endif

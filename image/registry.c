@@ -1,0 +1,481 @@
+#include "registry.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <yajl/yajl_tree.h>
+
+#include "runtime/util.h"
+
+/* Manifests are small; a bigger answer is not a manifest. */
+#define MANIFEST_MAX (4 << 20)
+
+struct hull_registry {
+	CURL *curl;
+	char *base; /* "https://host/v2/repository" */
+	char *host;
+	char *repository;
+	char *auth_header; /* "Authorization: Bearer ..." once we have a token */
+	bool basic;	   /* the registry asked for basic auth */
+	const struct hull_registry_opts *o;
+};
+
+/* What one response said in its headers. */
+struct resp {
+	CURL *curl;
+	long status;
+	char *content_type;
+	char *digest;
+	char *challenge; /* WWW-Authenticate */
+	/* the body: kept (manifests, errors) or handed to a sink (blobs) */
+	char *body;
+	size_t len;
+	hull_sink_fn sink;
+	void *sink_ctx;
+	struct hull_err *sink_err;
+	int sink_rc;
+	const struct hull_registry_opts *o;
+};
+
+static bool is_host(const char *s, size_t n)
+{
+	return memchr(s, '.', n) || memchr(s, ':', n) || (n == 9 && !strncmp(s, "localhost", 9));
+}
+
+int hull_image_ref_parse(const char *ref, struct hull_image_ref *out, struct hull_err *err)
+{
+	cleanup_free char *copy = xstrdup(ref);
+	char *at = strchr(copy, '@'), *slash, *colon, *path = copy;
+
+	memset(out, 0, sizeof(*out));
+	if (at) {
+		*at = '\0';
+		out->reference = xstrdup(at + 1);
+		if (!hull_has_prefix(out->reference, "sha256:") || strlen(out->reference) != 71)
+			goto bad;
+	}
+	slash = strchr(copy, '/');
+	if (slash && is_host(copy, (size_t)(slash - copy))) {
+		out->host = strndup(copy, (size_t)(slash - copy));
+		path = slash + 1;
+	} else {
+		out->host = xstrdup("registry-1.docker.io");
+	}
+	colon = strrchr(path, ':');
+	if (colon && !strchr(colon, '/')) {
+		*colon = '\0';
+		if (!out->reference)
+			out->reference = xstrdup(colon + 1);
+		if (!colon[1])
+			goto bad;
+	}
+	if (!out->reference)
+		out->reference = xstrdup("latest");
+	if (!*path)
+		goto bad;
+	for (const char *p = path; *p; p++)
+		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) ||
+		      strchr("._-/", *p)))
+			goto bad;
+	if (!strcmp(out->host, "registry-1.docker.io") && !strchr(path, '/'))
+		out->repository = hull_strfmt("library/%s", path);
+	else
+		out->repository = xstrdup(path);
+	return 0;
+bad:
+	hull_image_ref_free(out);
+	return hull_error(err, EINVAL, "invalid image reference `%s`", ref);
+}
+
+void hull_image_ref_free(struct hull_image_ref *r)
+{
+	free(r->host);
+	free(r->repository);
+	free(r->reference);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Plain HTTP only where nothing can listen in: this machine, or when the user says so. */
+static bool local_host(const char *host)
+{
+	size_t n = strcspn(host, ":");
+	if (host[0] == '[')
+		return hull_has_prefix(host, "[::1]");
+	return (n == 9 && !strncmp(host, "localhost", 9)) || !strncmp(host, "127.", 4);
+}
+
+struct hull_registry *hull_registry_open(const struct hull_image_ref *ref,
+					 const struct hull_registry_opts *o, struct hull_err *err)
+{
+	static bool inited;
+	struct hull_registry *r;
+
+	if (!inited) {
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+		inited = true;
+	}
+	r = xzalloc(sizeof(*r));
+	r->o = o;
+	r->curl = curl_easy_init();
+	if (!r->curl) {
+		free(r);
+		hull_error(err, ENOMEM, "curl_easy_init");
+		return NULL;
+	}
+	r->host = xstrdup(ref->host);
+	r->repository = xstrdup(ref->repository);
+	r->base = hull_strfmt("%s://%s/v2/%s",
+			      o->insecure || local_host(ref->host) ? "http" : "https", ref->host,
+			      ref->repository);
+	return r;
+}
+
+void hull_registry_close(struct hull_registry *r)
+{
+	if (!r)
+		return;
+	curl_easy_cleanup(r->curl);
+	free(r->base);
+	free(r->host);
+	free(r->repository);
+	free(r->auth_header);
+	free(r);
+}
+
+static char *header_value(const char *line, size_t n, const char *name)
+{
+	size_t k = strlen(name);
+	const char *v;
+
+	if (n <= k + 1 || strncasecmp(line, name, k) || line[k] != ':')
+		return NULL;
+	v = line + k + 1;
+	while (v < line + n && (*v == ' ' || *v == '\t'))
+		v++;
+	n -= (size_t)(v - line);
+	while (n && (v[n - 1] == '\r' || v[n - 1] == '\n' || v[n - 1] == ' '))
+		n--;
+	return strndup(v, n);
+}
+
+static size_t on_header(char *line, size_t size, size_t n, void *arg)
+{
+	struct resp *r = arg;
+	size_t len = size * n;
+	char *v;
+
+	/* a redirect starts a new set of headers */
+	if (len > 5 && !strncmp(line, "HTTP/", 5)) {
+		free(r->content_type);
+		free(r->challenge);
+		r->content_type = r->challenge = NULL;
+	}
+	if ((v = header_value(line, len, "Content-Type"))) {
+		free(r->content_type);
+		r->content_type = v;
+	} else if ((v = header_value(line, len, "Docker-Content-Digest"))) {
+		free(r->digest);
+		r->digest = v;
+	} else if ((v = header_value(line, len, "WWW-Authenticate"))) {
+		free(r->challenge);
+		r->challenge = v;
+	}
+	return len;
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *arg)
+{
+	struct resp *r = arg;
+	size_t len = size * n;
+
+	curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &r->status);
+	/* a sink gets only a successful body; errors are kept to be reported */
+	if (r->sink && r->status == 200) {
+		r->sink_rc = r->sink(r->sink_ctx, data, len, r->sink_err);
+		return r->sink_rc ? 0 : len;
+	}
+	if (r->len + len > MANIFEST_MAX)
+		return 0;
+	r->body = xrealloc(r->body, r->len + len + 1);
+	memcpy(r->body + r->len, data, len);
+	r->len += len;
+	r->body[r->len] = '\0';
+	return len;
+}
+
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	struct resp *r = arg;
+	(void)ultotal, (void)ulnow;
+	curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &r->status);
+	if (r->o->progress && r->status == 200)
+		r->o->progress(r->o->progress_ctx, (uint64_t)dlnow, (uint64_t)dltotal);
+	return 0;
+}
+
+static void resp_free(struct resp *r)
+{
+	free(r->content_type);
+	free(r->digest);
+	free(r->challenge);
+	free(r->body);
+}
+
+/* The first "code: message" of a registry's error document, or the HTTP status. */
+static char *registry_error(const struct resp *r)
+{
+	char ebuf[128];
+	yajl_val j = r->body ? yajl_tree_parse(r->body, ebuf, sizeof(ebuf)) : NULL;
+	const char *errs_path[] = {"errors", NULL};
+	yajl_val errs = j ? yajl_tree_get(j, errs_path, yajl_t_array) : NULL;
+	char *out = NULL;
+
+	if (errs && errs->u.array.len) {
+		const char *code_path[] = {"code", NULL}, *msg_path[] = {"message", NULL};
+		yajl_val e = errs->u.array.values[0];
+		const char *code = YAJL_GET_STRING(yajl_tree_get(e, code_path, yajl_t_string));
+		const char *msg = YAJL_GET_STRING(yajl_tree_get(e, msg_path, yajl_t_string));
+		out = hull_strfmt("%s%s%s (HTTP %ld)", code ? code : "", code && msg ? ": " : "",
+				  msg ? msg : "", r->status);
+	}
+	yajl_tree_free(j);
+	return out ? out : hull_strfmt("HTTP %ld", r->status);
+}
+
+/* key="value" out of a challenge such as: Bearer realm="...",service="...",scope="..." */
+static char *challenge_param(const char *c, const char *key)
+{
+	size_t k = strlen(key);
+
+	for (const char *p = c; (p = strstr(p, key)); p += k) {
+		if ((p != c && p[-1] != ' ' && p[-1] != ',') || p[k] != '=')
+			continue;
+		p += k + 1;
+		if (*p == '"') {
+			const char *end = strchr(p + 1, '"');
+			return end ? strndup(p + 1, (size_t)(end - p - 1)) : NULL;
+		}
+		return strndup(p, strcspn(p, ", "));
+	}
+	return NULL;
+}
+
+static int perform(struct hull_registry *r, const char *url, const char *accept, struct resp *out,
+		   struct hull_err *err);
+
+/* Answer a 401: get a bearer token from the realm it names, or switch to basic auth. */
+static int authenticate(struct hull_registry *r, const char *challenge, struct hull_err *err)
+{
+	cleanup_free char *realm = NULL, *service = NULL, *scope = NULL, *url = NULL;
+	struct resp tr = {.o = r->o};
+	char ebuf[128];
+	yajl_val j;
+	int rc = -1;
+
+	if (!strncasecmp(challenge, "Basic", 5)) {
+		if (!r->o->username || r->basic)
+			return hull_error(err, EACCES,
+					  "%s asks for a user name and password (give --creds "
+					  "USER:PASSWORD)",
+					  r->host);
+		r->basic = true;
+		return 0;
+	}
+	if (strncasecmp(challenge, "Bearer", 6))
+		return hull_error(err, EACCES, "%s: unsupported authentication `%s`", r->host,
+				  challenge);
+	realm = challenge_param(challenge, "realm");
+	service = challenge_param(challenge, "service");
+	scope = challenge_param(challenge, "scope");
+	if (!realm)
+		return hull_error(err, EACCES, "%s: a bearer challenge without a realm", r->host);
+	{
+		char *es = service ? curl_easy_escape(r->curl, service, 0) : NULL;
+		char *esc = scope ? curl_easy_escape(r->curl, scope, 0) : NULL;
+		cleanup_free char *dflt_scope =
+			esc ? NULL : hull_strfmt("repository:%s:pull", r->repository);
+		char *esd = esc ? NULL : curl_easy_escape(r->curl, dflt_scope, 0);
+		url = hull_strfmt("%s%sservice=%s&scope=%s", realm, strchr(realm, '?') ? "&" : "?",
+				  es ? es : "", esc ? esc : esd);
+		curl_free(es);
+		curl_free(esc);
+		curl_free(esd);
+	}
+	/* the token request carries the user's credentials, if any; the registry never does */
+	r->basic = r->o->username != NULL;
+	free(r->auth_header);
+	r->auth_header = NULL;
+	if (perform(r, url, "application/json", &tr, err) < 0)
+		goto out;
+	r->basic = false;
+	if (tr.status != 200) {
+		cleanup_free char *why = registry_error(&tr);
+		hull_error(err, EACCES, "get a token for %s from %s: %s", r->repository, realm,
+			   why);
+		goto out;
+	}
+	j = yajl_tree_parse(tr.body ? tr.body : "", ebuf, sizeof(ebuf));
+	{
+		const char *tp[] = {"token", NULL}, *ap[] = {"access_token", NULL};
+		const char *tok = YAJL_GET_STRING(yajl_tree_get(j, tp, yajl_t_string));
+		if (!tok)
+			tok = YAJL_GET_STRING(yajl_tree_get(j, ap, yajl_t_string));
+		if (tok) {
+			r->auth_header = hull_strfmt("Authorization: Bearer %s", tok);
+			rc = 0;
+		} else {
+			hull_error(err, EACCES, "the token answer of %s holds no token", realm);
+		}
+	}
+	yajl_tree_free(j);
+out:
+	resp_free(&tr);
+	return rc;
+}
+
+static int perform(struct hull_registry *r, const char *url, const char *accept, struct resp *out,
+		   struct hull_err *err)
+{
+	struct curl_slist *h = NULL;
+	cleanup_free char *accept_h = hull_strfmt("Accept: %s", accept);
+	char ebuf[CURL_ERROR_SIZE] = "";
+	CURLcode cc;
+	bool tls_off = r->o->insecure;
+
+	curl_easy_reset(r->curl);
+	h = curl_slist_append(h, accept_h);
+	if (r->auth_header)
+		h = curl_slist_append(h, r->auth_header);
+	curl_easy_setopt(r->curl, CURLOPT_URL, url);
+	curl_easy_setopt(r->curl, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(r->curl, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(r->curl, CURLOPT_MAXREDIRS, 10L);
+	curl_easy_setopt(r->curl, CURLOPT_USERAGENT, "hull/" HULL_VERSION);
+	curl_easy_setopt(r->curl, CURLOPT_CONNECTTIMEOUT, 30L);
+	/* a stalled transfer fails instead of hanging: under 1 byte/s for 60 s */
+	curl_easy_setopt(r->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(r->curl, CURLOPT_LOW_SPEED_TIME, 60L);
+	curl_easy_setopt(r->curl, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(r->curl, CURLOPT_HEADERDATA, out);
+	curl_easy_setopt(r->curl, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(r->curl, CURLOPT_WRITEDATA, out);
+	curl_easy_setopt(r->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(r->curl, CURLOPT_XFERINFODATA, out);
+	curl_easy_setopt(r->curl, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(r->curl, CURLOPT_ERRORBUFFER, ebuf);
+	curl_easy_setopt(r->curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (tls_off) {
+		curl_easy_setopt(r->curl, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(r->curl, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	if (r->basic && r->o->username) {
+		curl_easy_setopt(r->curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(r->curl, CURLOPT_USERNAME, r->o->username);
+		curl_easy_setopt(r->curl, CURLOPT_PASSWORD, r->o->password ? r->o->password : "");
+	}
+	out->curl = r->curl;
+	out->status = 0;
+	cc = curl_easy_perform(r->curl);
+	curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &out->status);
+	curl_slist_free_all(h);
+	if (out->sink_rc)
+		return -1;
+	if (cc != CURLE_OK && !(cc == CURLE_WRITE_ERROR && out->status != 200))
+		return hull_error(err, EIO, "GET %s: %s", url,
+				  ebuf[0] ? ebuf : curl_easy_strerror(cc));
+	return 0;
+}
+
+/* One authenticated GET: on a 401 authenticate once and try again. */
+static int get(struct hull_registry *r, const char *url, const char *accept, struct resp *out,
+	       struct hull_err *err)
+{
+	for (int attempt = 0;; attempt++) {
+		if (perform(r, url, accept, out, err) < 0)
+			return -1;
+		if (out->status != 401 || attempt == 1)
+			break;
+		if (!out->challenge)
+			return hull_error(err, EACCES,
+					  "%s refused access without saying how to log in",
+					  r->host);
+		{
+			cleanup_free char *ch = xstrdup(out->challenge);
+			hull_sink_fn sink = out->sink;
+			void *ctx = out->sink_ctx;
+			struct hull_err *serr = out->sink_err;
+			resp_free(out);
+			memset(out, 0, sizeof(*out));
+			out->o = r->o;
+			out->sink = sink;
+			out->sink_ctx = ctx;
+			out->sink_err = serr;
+			if (authenticate(r, ch, err) < 0)
+				return -1;
+		}
+	}
+	if (out->status == 401 || out->status == 403) {
+		cleanup_free char *why = registry_error(out);
+		return hull_error(err, EACCES, "%s/%s: access denied: %s", r->host, r->repository,
+				  why);
+	}
+	return 0;
+}
+
+int hull_registry_manifest(struct hull_registry *r, const char *reference, char **body, size_t *len,
+			   char **media_type, char **digest, struct hull_err *err)
+{
+	cleanup_free char *url = hull_strfmt("%s/manifests/%s", r->base, reference);
+	struct resp out = {.o = r->o};
+	const char *accept = HULL_MT_OCI_INDEX ", " HULL_MT_OCI_MANIFEST ", " HULL_MT_DOCKER_LIST
+					       ", " HULL_MT_DOCKER_MANIFEST;
+
+	if (get(r, url, accept, &out, err) < 0)
+		goto fail;
+	if (out.status == 404) {
+		hull_error(err, ENOENT, "%s/%s:%s: manifest unknown", r->host, r->repository,
+			   reference);
+		goto fail;
+	}
+	if (out.status != 200) {
+		cleanup_free char *why = registry_error(&out);
+		hull_error(err, EIO, "get the manifest %s of %s/%s: %s", reference, r->host,
+			   r->repository, why);
+		goto fail;
+	}
+	*body = out.body ? out.body : xstrdup("");
+	*len = out.len;
+	*media_type = out.content_type ? out.content_type : xstrdup("");
+	*digest = out.digest;
+	free(out.challenge);
+	return 0;
+fail:
+	resp_free(&out);
+	return -1;
+}
+
+int hull_registry_blob(struct hull_registry *r, const char *digest, hull_sink_fn sink, void *ctx,
+		       struct hull_err *err)
+{
+	cleanup_free char *url = hull_strfmt("%s/blobs/%s", r->base, digest);
+	struct resp out = {.o = r->o, .sink = sink, .sink_ctx = ctx, .sink_err = err};
+	int rc = -1;
+
+	if (get(r, url, "*/*", &out, err) < 0)
+		goto out;
+	if (out.status != 200) {
+		cleanup_free char *why = registry_error(&out);
+		hull_error(err, out.status == 404 ? ENOENT : EIO, "get the blob %s of %s/%s: %s",
+			   digest, r->host, r->repository, why);
+		goto out;
+	}
+	rc = 0;
+out:
+	resp_free(&out);
+	return rc;
+}

@@ -1,0 +1,54 @@
+/* A client of the OCI distribution API (registry v2) over libcurl: manifests and blobs of one
+ * repository, with the bearer-token and basic authentication flows registries use. */
+#ifndef HULL_IMAGE_REGISTRY_H
+#define HULL_IMAGE_REGISTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "runtime/err.h"
+
+/* The media types hull pulls. */
+#define HULL_MT_OCI_INDEX	"application/vnd.oci.image.index.v1+json"
+#define HULL_MT_OCI_MANIFEST	"application/vnd.oci.image.manifest.v1+json"
+#define HULL_MT_DOCKER_LIST	"application/vnd.docker.distribution.manifest.list.v2+json"
+#define HULL_MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
+
+/* "localhost:5000/app:v1" -> host "localhost:5000", repository "app", reference "v1";
+ * "busybox" -> "registry-1.docker.io", "library/busybox", "latest"; "x@sha256:..." keeps
+ * the digest as the reference. */
+struct hull_image_ref {
+	char *host;
+	char *repository;
+	char *reference; /* a tag or a digest */
+};
+int hull_image_ref_parse(const char *ref, struct hull_image_ref *out, struct hull_err *err);
+void hull_image_ref_free(struct hull_image_ref *r);
+
+struct hull_registry_opts {
+	const char *username; /* NULL: anonymous (or a token the registry hands anyone) */
+	const char *password;
+	bool insecure; /* plain HTTP and no TLS verification even for a remote host */
+	/* bytes as they arrive; total is 0 when the registry did not say */
+	void (*progress)(void *ctx, uint64_t done, uint64_t total);
+	void *progress_ctx;
+};
+
+struct hull_registry;
+struct hull_registry *hull_registry_open(const struct hull_image_ref *ref,
+					 const struct hull_registry_opts *o, struct hull_err *err);
+void hull_registry_close(struct hull_registry *r);
+
+/* GET the manifest (or index) `reference`: body, its media type and the digest the registry
+ * gave (Docker-Content-Digest; may be NULL, the caller hashes the body anyway). */
+int hull_registry_manifest(struct hull_registry *r, const char *reference, char **body, size_t *len,
+			   char **media_type, char **digest, struct hull_err *err);
+
+/* GET a blob, handing its bytes to sink as they come (a non-zero return stops the transfer
+ * and is the error). */
+typedef int (*hull_sink_fn)(void *ctx, const void *data, size_t len, struct hull_err *err);
+int hull_registry_blob(struct hull_registry *r, const char *digest, hull_sink_fn sink, void *ctx,
+		       struct hull_err *err);
+
+#endif
