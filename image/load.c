@@ -118,6 +118,7 @@ static int read_member(struct hull_store *s, struct archive *a, struct archive_e
 	cleanup_free char *expect = hex ? hull_strfmt("sha256:%s", hex) : NULL;
 	struct hull_blob_writer *w;
 	char buf[1 << 16];
+	uint64_t done = 0, shown = 0;
 	la_ssize_t n;
 
 	if (expect && !hull_digest_valid(expect))
@@ -139,6 +140,11 @@ static int read_member(struct hull_store *s, struct archive *a, struct archive_e
 		if (hull_blob_write(w, buf, n, err) < 0) {
 			hull_blob_abort(w);
 			return -1;
+		}
+		done += n;
+		if (s->progress.fn && done - shown >= (1 << 20)) {
+			shown = done;
+			s->progress.fn(s->progress.ctx, m->path, done, size > 1 ? size : 0);
 		}
 	}
 	if (n < 0) {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "runtime/util.h"
 
 /* decimal units and three significant digits, as docker's HumanSize */
 void human_size(unsigned long long bytes, char *buf, size_t len)
@@ -68,17 +69,24 @@ static void progress(void *ctx, const char *what, uint64_t done, uint64_t total)
 {
 	char a[32], b[32];
 	const char *slash = strrchr(what, '/');
-	/* blob paths are long; their last part (a digest or file name) says enough */
-	if (slash && slash[1])
+	char id[16];
+	/* blob paths are long: their digest (or docker's "<id>/layer.tar" id) says enough */
+	if (slash && !strcmp(slash, "/layer.tar") && slash - what >= 12) {
+		snprintf(id, sizeof(id), "%.12s", what);
+		what = id;
+	} else if (slash && slash[1]) {
 		what = slash + 1;
+	}
+	if (hull_has_prefix(what, "sha256:"))
+		what += 7;
 	human_size(done, a, sizeof(a));
 	if (total > 1) {
 		human_size(total, b, sizeof(b));
-		fprintf(stderr, "\r\033[K%.24s: %s / %s", what, a, b);
+		fprintf(stderr, "\r\033[K%.12s: %s / %s", what, a, b);
 	} else if (total == 1) {
-		fprintf(stderr, "\r\033[K%.24s: stored", what);
+		fprintf(stderr, "\r\033[K%.12s: stored", what);
 	} else {
-		fprintf(stderr, "\r\033[K%.24s: %s unpacked", what, a);
+		fprintf(stderr, "\r\033[K%.12s: %s unpacked", what, a);
 	}
 	progress_shown = true;
 }
