@@ -18,6 +18,7 @@
 #include "log.h"
 #include "rootfs.h"
 #include "sync.h"
+#include "sysctl.h"
 #include "terminal.h"
 #include "util.h"
 
@@ -135,7 +136,8 @@ __attribute__((noreturn)) void hull_init_main(struct hull_init_ctx *ctx)
 	if (hull_hooks_run(&spec->hooks.create_container, "createContainer", state_json, &err) < 0)
 		fail(ctx, &err);
 
-	if (hull_rootfs_pivot(&rfs, ctx->opts->no_pivot, &err) < 0)
+	if (hull_rootfs_pivot(&rfs, ctx->opts->no_pivot, &err) < 0 ||
+	    hull_sysctl_apply(spec, &err) < 0)
 		fail(ctx, &err);
 	if (proc->terminal && hull_terminal_setup(ctx->console_fd, proc->console_height,
 						  proc->console_width, true, &err) < 0)
@@ -178,8 +180,9 @@ __attribute__((noreturn)) void hull_init_main(struct hull_init_ctx *ctx)
 	/* From here on the runtime is gone (create/start) or waiting for us (run): errors are
 	 * the workload's, reported on its stderr as runc does. */
 	if (hull_hooks_run(&spec->hooks.start_container, "startContainer", state_json, &err) < 0 ||
-	    hull_process_identity(proc, &err) < 0 ||
-	    hull_process_fds(ctx->opts->preserve_fds + ctx->n_listen_fds, &err) < 0) {
+	    hull_personality_apply(spec->linux_->personality, &err) < 0 ||
+	    hull_process_confine(proc, ctx->seccomp, ctx->opts->preserve_fds + ctx->n_listen_fds,
+				 &err) < 0) {
 		dprintf(2, "hull-oci: %s\n", err.msg);
 		_exit(127);
 	}

@@ -111,6 +111,18 @@ char **hull_process_env(const struct hull_process *p, int n_listen_fds)
 	return env;
 }
 
+int hull_process_confine(const struct hull_process *p, struct hull_seccomp *filter, int keep_fds,
+			 struct hull_err *err)
+{
+	if (!p->no_new_privileges && hull_seccomp_load(filter, err) < 0)
+		return -1;
+	if (hull_process_identity(p, err) < 0 || hull_process_fds(keep_fds, err) < 0)
+		return -1;
+	if (p->no_new_privileges && hull_seccomp_load(filter, err) < 0)
+		return -1;
+	return 0;
+}
+
 int hull_process_fds(int keep, struct hull_err *err)
 {
 	int fd;
