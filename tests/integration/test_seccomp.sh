@@ -138,3 +138,59 @@ test_seccomp_kill_action() {
 	assert_eq "$out" "start"
 	[ ! -e "$b/rootfs/tmp/k" ] || fatal "mkdir ran"
 }
+
+# the profile `hull-oci spec` writes, put into bundle DIR
+default_profile() {
+	local prof
+	prof=$(cd "$WORK" && mkdir -p spec-default && cd spec-default && rm -f config.json &&
+		oci spec && jq -c .linux.seccomp config.json)
+	cfg "$1" --argjson p "$prof" '.linux.seccomp=$p'
+}
+
+test_seccomp_default_profile_runs_busybox() {
+	local b out
+	b=$(bundle dp sh -c 'echo hello; ls /bin/busybox; cat /proc/self/status | grep Seccomp:;
+		wc -l </etc/passwd; date >/tmp/d && cat /tmp/d >/dev/null && echo wrote; sleep 0.1; echo slept')
+	default_profile "$b"
+	out=$(oci run -b "$b" "$(cid dp)")
+	assert_contains "$out" "hello"
+	assert_contains "$out" "/bin/busybox"
+	assert_contains "$out" "Seccomp:	2"
+	assert_contains "$out" "wrote"
+	assert_contains "$out" "slept"
+}
+
+test_seccomp_default_profile_blocks_namespaces() {
+	local b out id
+	# even with CAP_SYS_ADMIN granted, the profile made for the default capabilities
+	# refuses new namespaces: unshare(2), and clone(2) with namespace flags
+	b=$(bundle dn sh -c 'unshare -u true 2>&1; echo unshare=$?; unshare -f -p true 2>&1; echo fork=$?;
+		sh -c "echo child ok"; true')
+	default_profile "$b"
+	cfg "$b" '.process.capabilities.bounding += ["CAP_SYS_ADMIN"] | .process.capabilities.effective += ["CAP_SYS_ADMIN"]
+		| .process.capabilities.permitted += ["CAP_SYS_ADMIN"]'
+	out=$(oci run -b "$b" "$(cid dn)")
+	assert_contains "$out" "unshare=1"
+	assert_contains "$out" "Operation not permitted"
+	assert_contains "$out" "child ok"
+	# the capability alone allows it: the refusal above is the filter's
+	cfg "$b" 'del(.linux.seccomp)'
+	out=$(oci run -b "$b" "$(cid dn2)")
+	assert_contains "$out" "unshare=0"
+	# exec'd processes get the profile too
+	b=$(bundle dx sleep 60)
+	default_profile "$b"
+	cfg "$b" '.process.capabilities.bounding += ["CAP_SYS_ADMIN"] | .process.capabilities.effective += ["CAP_SYS_ADMIN"]
+		| .process.capabilities.permitted += ["CAP_SYS_ADMIN"]'
+	id=$(cid dx)
+	oci run -d -b "$b" "$id" >/dev/null
+	wait_status "$id" running
+	out=$(oci exec "$id" sh -c 'unshare -u true 2>&1; echo unshare=$?; echo still here')
+	assert_contains "$out" "unshare=1"
+	assert_contains "$out" "still here"
+	out=$(oci exec --cap CAP_SYS_ADMIN "$id" sh -c 'unshare -u true 2>&1; echo unshare=$?')
+	assert_contains "$out" "unshare=1"
+	oci kill "$id" KILL
+	wait_status "$id" stopped
+	oci delete "$id"
+}

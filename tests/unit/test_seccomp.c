@@ -2,6 +2,7 @@
  * loaded filter answers with the profile's errno; sysctl keys and personality parsing. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -241,6 +242,30 @@ TEST(personality_parse)
 	hull_spec_free(s);
 	CHECK_INT_EQ(hull_personality_parse(NULL, &p, &set, &err), 0);
 	CHECK(!set);
+}
+
+TEST(default_spec_profile_compiles)
+{
+	for (int rootless = 0; rootless < 2; rootless++) {
+		char *json = hull_spec_default(rootless);
+		struct hull_err err = {0};
+		struct hull_spec *s = hull_spec_parse(json, &err);
+		struct hull_seccomp *f = NULL;
+		yajl_val def;
+		const char *path[] = {"defaultAction", NULL};
+		free(json);
+		if (!s) {
+			UNIT_FAIL("parse: %s", err.msg);
+			return;
+		}
+		CHECK(s->linux_->seccomp != NULL);
+		def = yajl_tree_get(s->linux_->seccomp, path, yajl_t_string);
+		CHECK_STR_EQ(def ? YAJL_GET_STRING(def) : NULL, "SCMP_ACT_ERRNO");
+		if (hull_seccomp_build(s->linux_->seccomp, &f, &err) < 0)
+			UNIT_FAIL("build: %s", err.msg);
+		hull_seccomp_free(f);
+		hull_spec_free(s);
+	}
 }
 
 UNIT_MAIN()
