@@ -260,10 +260,8 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *c)
 		child_fail(c, &err);
 	if (c->console_fd >= 0)
 		close(c->console_fd);
-	if (chdir(p->cwd) < 0) {
-		hull_error(&err, errno, "cwd `%s`", p->cwd);
+	if (hull_process_chdir(p->cwd, &err) < 0)
 		child_fail(c, &err);
-	}
 	exe = hull_process_lookup(p, &err);
 	if (!exe || hull_process_confine(p, c->seccomp, c->o->preserve_fds, &err) < 0)
 		child_fail(c, &err);

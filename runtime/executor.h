@@ -40,6 +40,8 @@ __attribute__((noreturn)) void hull_init_main(struct hull_init_ctx *ctx);
 /* process.c: the last steps before exec, after the rootfs is in place. */
 /* Resolve args[0] in the container ("executable file not found in $PATH"). */
 char *hull_process_lookup(const struct hull_process *p, struct hull_err *err);
+/* chdir to the process's cwd, refused when it ends up outside the root. */
+int hull_process_chdir(const char *cwd, struct hull_err *err);
 /* rlimits, groups, gid, uid, umask, no_new_privs; then fds and execve. */
 int hull_process_identity(const struct hull_process *p, struct hull_err *err);
 /* identity, fds and the seccomp filter in crun's and runc's order: without no_new_privs

@@ -146,10 +146,8 @@ __attribute__((noreturn)) void hull_init_main(struct hull_init_ctx *ctx)
 		close(ctx->console_fd);
 	if (hull_rootfs_finalize(&rfs, &err) < 0)
 		fail(ctx, &err);
-	if (chdir(proc->cwd) < 0) {
-		hull_error(&err, errno, "cwd `%s`", proc->cwd);
+	if (hull_process_chdir(proc->cwd, &err) < 0)
 		fail(ctx, &err);
-	}
 	exe = hull_process_lookup(proc, &err);
 	if (!exe)
 		fail(ctx, &err);

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <linux/close_range.h>
 #include <stdio.h>
 #include <string.h>
@@ -58,6 +59,20 @@ char *hull_process_lookup(const struct hull_process *p, struct hull_err *err)
 	}
 	hull_error(err, ENOENT, "exec `%s`: executable file not found in $PATH", name);
 	return NULL;
+}
+
+int hull_process_chdir(const char *cwd, struct hull_err *err)
+{
+	char buf[PATH_MAX];
+
+	if (chdir(cwd) < 0)
+		return hull_error(err, errno, "cwd `%s`", cwd);
+	/* A cwd reached through an fd the runtime still holds (/proc/self/fd/N) can lie
+	 * outside the container's root; the kernel then reports it as unreachable and glibc
+	 * fails with ENOENT (CVE-2024-21626). */
+	if (!getcwd(buf, sizeof(buf)) || buf[0] != '/')
+		return hull_error(err, EPERM, "cwd `%s` is outside the container's root", cwd);
+	return 0;
 }
 
 int hull_process_identity(const struct hull_process *p, struct hull_err *err)
