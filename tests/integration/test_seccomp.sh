@@ -194,3 +194,23 @@ test_seccomp_default_profile_blocks_namespaces() {
 	wait_status "$id" stopped
 	oci delete "$id"
 }
+
+test_seccomp_features_and_default_profile_shape() {
+	oci features | jq -e '.linux.seccomp.enabled and (.linux.seccomp.actions | index("SCMP_ACT_ERRNO"))
+		and (.linux.seccomp.operators | index("SCMP_CMP_MASKED_EQ"))
+		and (.linux.seccomp.archs | index("SCMP_ARCH_X86_64"))
+		and (.linux.seccomp.supportedFlags | index("SECCOMP_FILTER_FLAG_LOG"))' >/dev/null ||
+		fatal "features does not describe seccomp"
+	mkdir "$WORK/s"
+	oci spec -b "$WORK/s"
+	jq -e '.linux.seccomp as $s | $s.defaultAction == "SCMP_ACT_ERRNO" and $s.defaultErrnoRet == 1
+		and $s.architectures == ["SCMP_ARCH_X86_64","SCMP_ARCH_X86","SCMP_ARCH_X32"]
+		and ([$s.syscalls[] | select(.action == "SCMP_ACT_ALLOW") | .names[]] as $allowed
+			| ($allowed | index("read")) and ($allowed | index("arch_prctl"))
+			and ($allowed | index("mount") | not) and ($allowed | index("unshare") | not)
+			and ($allowed | index("setns") | not) and ($allowed | index("reboot") | not))
+		and ([$s.syscalls[] | select(.names == ["clone"]) | .args[0]]
+			== [{"index":0,"value":2114060288,"op":"SCMP_CMP_MASKED_EQ"}])
+		and ([$s.syscalls[] | select(.names == ["clone3"]) | .errnoRet] == [38])' \
+		"$WORK/s/config.json" >/dev/null || fatal "default profile: $(jq -c .linux.seccomp.syscalls[1:] "$WORK/s/config.json")"
+}
