@@ -8,6 +8,7 @@
 #include <sys/capability.h>
 #include <yajl/yajl_gen.h>
 
+#include "runtime/seccomp_default.h"
 #include "runtime/util.h"
 
 #define S(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
@@ -288,6 +289,11 @@ static void linux_section(yajl_gen g, const struct hull_run_spec *rs)
 			/* already JSON: yajl writes a number's text verbatim */
 			S(g, "seccomp");
 			yajl_gen_number(g, rs->seccomp_json, strlen(rs->seccomp_json));
+		} else if (rs->default_seccomp) {
+			/* its capability-dependent rules follow the set this container gets */
+			char **caps = cap_set(rs);
+			hull_seccomp_default_gen(g, (const char *const *)caps);
+			hull_strv_free(caps);
 		}
 	}
 	yajl_gen_map_close(g);

@@ -47,11 +47,12 @@ struct hull_run_spec {
 	int64_t pids_limit; /* 0 = no limit */
 	struct hull_kv *annotations;
 	size_t n_annotations;
-	char *cgroups_path;  /* NULL = the runtime's default */
-	char *seccomp_json;  /* a linux.seccomp object, NULL = none */
-	char *etc_files_dir; /* where hostname/hosts/resolv.conf for the container are */
-	bool rootfs_has_etc; /* bind those files only where the image has an /etc */
-	const char *rootfs;  /* absolute */
+	char *cgroups_path;   /* NULL = the runtime's default */
+	char *seccomp_json;   /* a linux.seccomp object, NULL = none */
+	bool default_seccomp; /* without seccomp_json: docker's default profile */
+	char *etc_files_dir;  /* where hostname/hosts/resolv.conf for the container are */
+	bool rootfs_has_etc;  /* bind those files only where the image has an /etc */
+	const char *rootfs;   /* absolute */
 };
 
 /* Turn the user's capability names into CAP_X form, checking each with libcap; "ALL" stays. */

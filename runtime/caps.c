@@ -64,6 +64,23 @@ int hull_caps_prepare(const struct hull_capabilities *c, struct hull_err *err)
 	return 0;
 }
 
+/* No capabilities section: the process keeps what it has, but nothing the runtime's caller
+ * left inheritable or ambient may pass on to the workload. */
+static int clear_inherited(struct hull_err *err)
+{
+	cap_t caps = cap_get_proc();
+	int ret = 0;
+
+	if (!caps)
+		return hull_error(err, errno, "get capabilities");
+	if (cap_clear_flag(caps, CAP_INHERITABLE) < 0 || cap_set_proc(caps) < 0)
+		ret = hull_error(err, errno, "clear inheritable capabilities");
+	cap_free(caps);
+	if (ret == 0 && cap_reset_ambient() < 0 && errno != EINVAL)
+		ret = hull_error(err, errno, "clear ambient capabilities");
+	return ret;
+}
+
 int hull_caps_apply(const struct hull_capabilities *c, struct hull_err *err)
 {
 	cap_t caps;
@@ -71,7 +88,7 @@ int hull_caps_apply(const struct hull_capabilities *c, struct hull_err *err)
 	int ret = -1;
 
 	if (!c)
-		return 0;
+		return clear_inherited(err);
 	caps = cap_init();
 	if (!caps)
 		return hull_error(err, errno, "cap_init");

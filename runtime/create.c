@@ -21,6 +21,7 @@
 #include "lifecycle.h"
 #include "log.h"
 #include "sync.h"
+#include "sysctl.h"
 #include "util.h"
 
 #ifndef CLONE_NEWTIME
@@ -211,6 +212,9 @@ static struct hull_state *new_state(const struct hull_create_opts *o, const stru
 
 static int validate(const struct hull_spec *spec, struct hull_err *err)
 {
+	unsigned long persona;
+	bool set;
+
 	if (!spec->process)
 		return hull_error(err, EINVAL,
 				  "config.json: `process` is required to create a container");
@@ -222,6 +226,9 @@ static int validate(const struct hull_spec *spec, struct hull_err *err)
 		return hull_error(err, EINVAL,
 				  "config.json: hull needs a mount namespace (`linux.namespaces` "
 				  "type `mount`)");
+	if (hull_sysctl_check(spec, err) < 0 ||
+	    hull_personality_parse(spec->linux_->personality, &persona, &set, err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -293,6 +300,8 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 	ctx.rootfs = rootfs;
 	ctx.run_mode = out->run_mode;
 	ctx.n_listen_fds = listen_fds();
+	if (hull_seccomp_build(spec->linux_->seccomp, &ctx.seccomp, err) < 0)
+		goto fail;
 	reserve_fds(3 + ctx.n_listen_fds + o->preserve_fds);
 	if (prepare_namespaces(&ctx, err) < 0)
 		goto fail;
@@ -416,6 +425,7 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 	if (tty_pair[0] >= 0)
 		close(tty_pair[0]);
 	close_joins(&ctx);
+	hull_seccomp_free(ctx.seccomp);
 	return 0;
 
 fail:
@@ -431,6 +441,7 @@ fail:
 	}
 	hull_cgroups_free(&cgroups);
 	close_joins(&ctx);
+	hull_seccomp_free(ctx.seccomp);
 	if (ctx.fifo_fd >= 0)
 		close(ctx.fifo_fd);
 	if (ctx.console_fd >= 0)

@@ -212,11 +212,12 @@ struct exec_ctx {
 	const struct hull_exec_opts *o;
 	const struct hull_spec *spec;
 	struct hull_process *proc;
-	int pidfd;	/* the container's init */
-	int rootfd;	/* its root directory, O_PATH */
-	int ns_flags;	/* namespaces to join, CLONE_NEWPID excepted */
-	int sync_fd;	/* our end of the sync socket */
-	int console_fd; /* where the pty master goes, -1 without a terminal */
+	struct hull_seccomp *seccomp; /* the container's filter, NULL without one */
+	int pidfd;		      /* the container's init */
+	int rootfd;		      /* its root directory, O_PATH */
+	int ns_flags;		      /* namespaces to join, CLONE_NEWPID excepted */
+	int sync_fd;		      /* our end of the sync socket */
+	int console_fd;		      /* where the pty master goes, -1 without a terminal */
 };
 
 __attribute__((noreturn)) static void child_fail(struct exec_ctx *c, struct hull_err *err)
@@ -259,13 +260,10 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *c)
 		child_fail(c, &err);
 	if (c->console_fd >= 0)
 		close(c->console_fd);
-	if (chdir(p->cwd) < 0) {
-		hull_error(&err, errno, "cwd `%s`", p->cwd);
+	if (hull_process_chdir(p->cwd, &err) < 0)
 		child_fail(c, &err);
-	}
 	exe = hull_process_lookup(p, &err);
-	if (!exe || hull_process_identity(p, &err) < 0 ||
-	    hull_process_fds(c->o->preserve_fds, &err) < 0)
+	if (!exe || hull_process_confine(p, c->seccomp, c->o->preserve_fds, &err) < 0)
 		child_fail(c, &err);
 	/* the sync socket is close-on-exec: our parent reads EOF once the exec succeeded */
 	execve(exe, p->args, hull_process_env(p, 0));
@@ -342,7 +340,8 @@ int hull_container_exec(const struct hull_exec_opts *o, int *status, struct hull
 		goto fail;
 	c.spec = spec;
 	c.proc = exec_process(o, spec, err);
-	if (!c.proc)
+	if (!c.proc ||
+	    (spec->linux_ && hull_seccomp_build(spec->linux_->seccomp, &c.seccomp, err) < 0))
 		goto fail;
 
 	/* pin the init, then check it is still the container's and not a reused pid */
@@ -465,6 +464,7 @@ out:
 	free(m);
 	hull_cgroups_free(&cg);
 	hull_spec_free_process(c.proc);
+	hull_seccomp_free(c.seccomp);
 	hull_spec_free(spec);
 	hull_state_free(st);
 	return ret;

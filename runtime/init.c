@@ -18,6 +18,7 @@
 #include "log.h"
 #include "rootfs.h"
 #include "sync.h"
+#include "sysctl.h"
 #include "terminal.h"
 #include "util.h"
 
@@ -144,7 +145,8 @@ __attribute__((noreturn)) void hull_init_main(struct hull_init_ctx *ctx)
 	if (hull_hooks_run(&spec->hooks.create_container, "createContainer", state_json, &err) < 0)
 		fail(ctx, &err);
 
-	if (hull_rootfs_pivot(&rfs, ctx->opts->no_pivot, &err) < 0)
+	if (hull_rootfs_pivot(&rfs, ctx->opts->no_pivot, &err) < 0 ||
+	    hull_sysctl_apply(spec, &err) < 0)
 		fail(ctx, &err);
 	if (proc->terminal && hull_terminal_setup(ctx->console_fd, proc->console_height,
 						  proc->console_width, true, &err) < 0)
@@ -153,10 +155,8 @@ __attribute__((noreturn)) void hull_init_main(struct hull_init_ctx *ctx)
 		close(ctx->console_fd);
 	if (hull_rootfs_finalize(&rfs, &err) < 0)
 		fail(ctx, &err);
-	if (chdir(proc->cwd) < 0) {
-		hull_error(&err, errno, "cwd `%s`", proc->cwd);
+	if (hull_process_chdir(proc->cwd, &err) < 0)
 		fail(ctx, &err);
-	}
 	exe = hull_process_lookup(proc, &err);
 	if (!exe)
 		fail(ctx, &err);
@@ -188,13 +188,17 @@ __attribute__((noreturn)) void hull_init_main(struct hull_init_ctx *ctx)
 	/* From here on the runtime is gone (create/start) or waiting for us (run): errors are
 	 * the workload's, reported on its stderr as runc does, and to `start` on the fifo. */
 	if (hull_hooks_run(&spec->hooks.start_container, "startContainer", state_json, &err) < 0 ||
-	    hull_process_identity(proc, &err) < 0 ||
-	    hull_process_fds(ctx->opts->preserve_fds + ctx->n_listen_fds, &err) < 0) {
+	    hull_personality_apply(spec->linux_->personality, &err) < 0 ||
+	    hull_process_confine(proc, ctx->seccomp, ctx->opts->preserve_fds + ctx->n_listen_fds,
+				 &err) < 0) {
 		start_failed(ctx, &err);
 		_exit(127);
 	}
 	execve(exe, proc->args, env);
-	hull_error(&err, errno, "exec `%s`", exe);
-	start_failed(ctx, &err);
-	_exit(errno == ENOENT ? 127 : 126);
+	{
+		int e = errno;
+		hull_error(&err, e, "exec `%s`", exe);
+		start_failed(ctx, &err);
+		_exit(e == ENOENT ? 127 : 126);
+	}
 }

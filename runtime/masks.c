@@ -99,6 +99,11 @@ int hull_masks_apply(const struct hull_spec *spec, struct hull_err *err)
 	rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return hull_error(err, errno, "open /");
+	/* every mask is mounted through /proc/self/fd of the container's own procfs */
+	if (access("/proc/self/fd", F_OK) < 0)
+		return hull_error(err, errno,
+				  "linux.maskedPaths and linux.readonlyPaths need /proc mounted in "
+				  "the container");
 	for (i = 0; lx->readonly_paths && lx->readonly_paths[i]; i++)
 		if (readonly_one(rootfd, lx->readonly_paths[i], err) < 0)
 			return -1;

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <linux/close_range.h>
 #include <stdio.h>
 #include <string.h>
@@ -60,6 +61,20 @@ char *hull_process_lookup(const struct hull_process *p, struct hull_err *err)
 	return NULL;
 }
 
+int hull_process_chdir(const char *cwd, struct hull_err *err)
+{
+	char buf[PATH_MAX];
+
+	if (chdir(cwd) < 0)
+		return hull_error(err, errno, "cwd `%s`", cwd);
+	/* A cwd reached through an fd the runtime still holds (/proc/self/fd/N) can lie
+	 * outside the container's root; the kernel then reports it as unreachable and glibc
+	 * fails with ENOENT (CVE-2024-21626). */
+	if (!getcwd(buf, sizeof(buf)) || buf[0] != '/')
+		return hull_error(err, EPERM, "cwd `%s` is outside the container's root", cwd);
+	return 0;
+}
+
 int hull_process_identity(const struct hull_process *p, struct hull_err *err)
 {
 	size_t i;
@@ -109,6 +124,18 @@ char **hull_process_env(const struct hull_process *p, int n_listen_fds)
 		env[k++] = xstrdup("LISTEN_PID=1");
 	}
 	return env;
+}
+
+int hull_process_confine(const struct hull_process *p, struct hull_seccomp *filter, int keep_fds,
+			 struct hull_err *err)
+{
+	if (!p->no_new_privileges && hull_seccomp_load(filter, err) < 0)
+		return -1;
+	if (hull_process_identity(p, err) < 0 || hull_process_fds(keep_fds, err) < 0)
+		return -1;
+	if (p->no_new_privileges && hull_seccomp_load(filter, err) < 0)
+		return -1;
+	return 0;
 }
 
 int hull_process_fds(int keep, struct hull_err *err)

@@ -3,6 +3,7 @@
 #include <unistd.h>
 #include <yajl/yajl_gen.h>
 
+#include "seccomp_default.h"
 #include "spec.h"
 #include "util.h"
 
@@ -47,10 +48,10 @@ static void idmap(yajl_gen g, const char *key, unsigned int host)
 	yajl_gen_array_close(g);
 }
 
+static const char *const caps[] = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE", NULL};
+
 static void process(yajl_gen g, bool rootless)
 {
-	static const char *const caps[] = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE",
-					   NULL};
 	static const char *const env[] = {
 		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm",
 		NULL};
@@ -174,6 +175,7 @@ static void linux_section(yajl_gen g, bool rootless)
 	yajl_gen_array_close(g);
 	strv(g, "maskedPaths", masked);
 	strv(g, "readonlyPaths", ro);
+	hull_seccomp_default_gen(g, caps);
 	yajl_gen_map_close(g);
 }
 

@@ -8,16 +8,40 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include "pathres.h"
 #include "sync.h"
 #include "util.h"
+
+/* Bind the pty slave over the /dev/console placeholder (devices.c made it an empty file).
+ * Both ends go by fd: a name under /dev/pts or /dev/console that is a symlink planted by the
+ * image could otherwise put a file such as /proc/sysrq-trigger behind the console
+ * (CVE-2025-52565). */
+static int bind_console(int slave, struct hull_err *err)
+{
+	cleanup_close int target = open("/dev/console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	char src[HULL_FD_PATH_MAX], dst[HULL_FD_PATH_MAX];
+	struct stat st;
+
+	if (target < 0)
+		return hull_error(err, errno, "open /dev/console");
+	if (fstat(target, &st) < 0 || !S_ISREG(st.st_mode))
+		return hull_error(err, EPERM, "/dev/console is not the file the runtime made");
+	hull_fd_path(slave, src);
+	hull_fd_path(target, dst);
+	if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
+		return hull_error(err, errno, "bind mount the pty on /dev/console");
+	return 0;
+}
 
 int hull_terminal_setup(int console_sock, unsigned int rows, unsigned int cols, bool console,
 			struct hull_err *err)
 {
 	cleanup_close int master = -1;
+	struct stat st;
 	int slave;
 	char name[64];
 
@@ -26,17 +50,22 @@ int hull_terminal_setup(int console_sock, unsigned int rows, unsigned int cols, 
 		return hull_error(err, errno, "open /dev/ptmx (is devpts mounted on /dev/pts?)");
 	if (unlockpt(master) < 0 || ptsname_r(master, name, sizeof(name)) != 0)
 		return hull_error(err, errno, "set up the pty");
-	slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	/* the peer of this master, whatever /dev/pts/N names in the container */
+	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (slave < 0)
 		return hull_error(err, errno, "open pty `%s`", name);
+	if (fstat(slave, &st) < 0 || !S_ISCHR(st.st_mode) || !isatty(slave)) {
+		close(slave);
+		return hull_error(err, EPERM, "pty `%s` is not a terminal", name);
+	}
 	if (rows && cols) {
 		struct winsize ws = {.ws_row = (unsigned short)rows,
 				     .ws_col = (unsigned short)cols};
 		ioctl(slave, TIOCSWINSZ, &ws);
 	}
-	if (console && mount(name, "/dev/console", NULL, MS_BIND, NULL) < 0) {
+	if (console && bind_console(slave, err) < 0) {
 		close(slave);
-		return hull_error(err, errno, "bind mount `%s` on /dev/console", name);
+		return -1;
 	}
 	if (hull_send_fd(console_sock, master, name, err) < 0) {
 		close(slave);

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "runtime/caps.h"
 #include "runtime/mount_opts.h"
+#include "runtime/seccomp.h"
 #include "runtime/spec.h"
 #include "runtime/state.h"
 #include "runtime/util.h"
@@ -244,7 +245,16 @@ int cmd_features(const struct oci_globals *gl, int argc, char **argv, struct hul
 	S(g, "systemdUser");
 	yajl_gen_bool(g, 0);
 	yajl_gen_map_close(g);
-	enabled(g, "seccomp", false);
+	S(g, "seccomp");
+	yajl_gen_map_open(g);
+	S(g, "enabled");
+	yajl_gen_bool(g, 1);
+	strings(g, "actions", hull_seccomp_action_names);
+	strings(g, "operators", hull_seccomp_op_names);
+	strings(g, "archs", hull_seccomp_arch_names);
+	strings(g, "knownFlags", hull_seccomp_flag_names);
+	strings(g, "supportedFlags", hull_seccomp_flag_names);
+	yajl_gen_map_close(g);
 	enabled(g, "apparmor", false);
 	enabled(g, "selinux", false);
 	enabled(g, "intelRdt", false);

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "runtime/log.h"
+#include "runtime/selfexe.h"
 #include "runtime/state.h"
 
 static const struct command {
@@ -132,6 +133,13 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[optind], "help")) {
 		usage(stdout);
 		return 0;
+	}
+	/* the commands whose processes enter a container run from a read-only binary */
+	if ((!strcmp(argv[optind], "create") || !strcmp(argv[optind], "run") ||
+	     !strcmp(argv[optind], "exec")) &&
+	    hull_selfexe_protect(argv, &err) < 0) {
+		fprintf(stderr, "hull-oci: %s\n", err.msg);
+		return 1;
 	}
 	hull_log_set_program("hull-oci");
 	if (hull_log_init(g.log, g.log_format, g.debug, &err) < 0) {

@@ -432,6 +432,7 @@ static int build_spec(const struct run_flags *f, const struct base *b, char **ar
 		rs->annotations[rs->n_annotations].key = xstrdup("run.hull.isolation");
 		rs->annotations[rs->n_annotations++].value = xstrdup(f->isolation);
 	}
+	rs->default_seccomp = !f->unconfined && !f->seccomp;
 	if (f->seccomp && !f->unconfined) {
 		char ebuf[256];
 		yajl_val j;

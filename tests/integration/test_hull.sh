@@ -220,6 +220,12 @@ test_hull_capabilities() {
 	[ "$(tail -1 <<<"$out")" -gt 0 ] || fatal "--privileged has no masked paths: $out"
 	out=$(run --rm --rootfs "$r" sh -c 'wc -c </proc/timer_list')
 	assert_eq "$out" 0 "/proc/timer_list is masked"
+	# docker's default seccomp profile, unless unconfined (or privileged)
+	out=$(run --rm --rootfs "$r" sh -c 'grep Seccomp: /proc/self/status; unshare -U true 2>&1; true')
+	assert_contains "$out" "Seccomp:	2"
+	assert_contains "$out" "Operation not permitted" "no new user namespace"
+	out=$(run --rm --security-opt seccomp=unconfined --rootfs "$r" grep Seccomp: /proc/self/status)
+	assert_contains "$out" "Seccomp:	0"
 	assert_fails run --rm --cap-add CAP_BOGUS --rootfs "$r" true
 	assert_contains "$OUT" "CAP_BOGUS"
 	store_empty

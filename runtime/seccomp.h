@@ -1,0 +1,26 @@
+/* The workload's seccomp filter (libseccomp), built from the spec's `linux.seccomp`. */
+#ifndef HULL_SECCOMP_H
+#define HULL_SECCOMP_H
+
+#include <yajl/yajl_tree.h>
+
+#include "err.h"
+
+struct hull_seccomp;
+
+/* Build and compile the filter of a `linux.seccomp` object in the runtime, before anything
+ * starts, so a bad profile fails `create` with a message naming the field.  A NULL section
+ * gives *out == NULL (no filter).  Syscall names libseccomp does not know are skipped. */
+int hull_seccomp_build(yajl_val seccomp, struct hull_seccomp **out, struct hull_err *err);
+/* Install it on the calling thread (the init or the exec'd process, just before execve);
+ * NULL is a no-op.  Without no_new_privs this needs CAP_SYS_ADMIN. */
+int hull_seccomp_load(struct hull_seccomp *f, struct hull_err *err);
+void hull_seccomp_free(struct hull_seccomp *f);
+
+/* The names `features` reports; NULL-terminated. */
+extern const char *const hull_seccomp_action_names[];
+extern const char *const hull_seccomp_op_names[];
+extern const char *const hull_seccomp_arch_names[];
+extern const char *const hull_seccomp_flag_names[];
+
+#endif

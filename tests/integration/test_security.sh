@@ -1,0 +1,223 @@
+# Regression tests for the runtime CVE classes: the runtime binary (CVE-2019-5736), leaked
+# fds and cwd (CVE-2024-21626), symlinked mount targets, /dev, /proc, /dev/console and masked
+# paths (CVE-2021-30465, CVE-2025-31133, CVE-2025-52565).
+
+# A copy of the runtime under test: the attacks below must not change it, and if they did,
+# the build's binary is not the one damaged.
+own_runtime() {
+	mkdir -p "$WORK/bin"
+	cp "$HULL_OCI" "$WORK/bin/hull-oci"
+	sha256sum <"$WORK/bin/hull-oci" >"$WORK/bin/sum"
+}
+hc() { "$WORK/bin/hull-oci" --root "$ROOT" "$@"; }
+runtime_intact() { assert_eq "$(sha256sum <"$WORK/bin/hull-oci")" "$(cat "$WORK/bin/sum")" "the runtime binary changed"; }
+# wait_file FILE TEXT: until FILE contains TEXT (5 s)
+wait_file() {
+	for _ in $(seq 100); do grep -qs "$2" "$1" && return 0; sleep 0.05; done
+	fatal "$1 never got '$2': $(cat "$1" 2>&1)"
+}
+
+# The attacker: holds /proc/PID/exe open, then keeps trying to write the file through that
+# fd after the runtime let go of it (the 2019 exploit), reporting in /tmp/status.
+ATTACK='exec 3<"/proc/$P/exe" || { echo noopen >/tmp/status; exit; }
+	echo "held $(readlink /proc/$P/exe)" >/tmp/status
+	echo x 2>>/tmp/err >"/proc/$P/exe" && echo WROTE-LINK >>/tmp/status
+	[ -n "$RELEASE" ] && cat /tmp/fifo >/dev/null
+	for i in $(seq 40); do
+		if echo PWNED 2>>/tmp/err >/proc/self/fd/3; then echo WROTE >>/tmp/status; break; fi
+		sleep 0.05
+	done
+	echo done >>/tmp/status'
+
+test_cve_2019_5736_init_exe_not_writable() {
+	local b id st
+	own_runtime
+	# CAP_SYS_PTRACE lets the container open /proc/1/exe of the not yet started init
+	b=$(bundle rx sleep 60)
+	cfg "$b" '.process.capabilities |= map_values(. + ["CAP_SYS_PTRACE"])'
+	id=$(cid rx)
+	hc create -b "$b" "$id"
+	hc exec -d --env P=1 "$id" sh -c "$ATTACK"
+	wait_file "$b/rootfs/tmp/status" held
+	# the init execs the workload: no runtime process is left running the binary
+	hc start "$id"
+	wait_file "$b/rootfs/tmp/status" done
+	st=$(cat "$b/rootfs/tmp/status")
+	assert_not_contains "$st" WROTE
+	assert_contains "$(cat "$b/rootfs/tmp/err")" "Read-only file system"
+	hc delete --force "$id"
+	runtime_intact
+}
+
+test_cve_2019_5736_shebang_proc_self_exe() {
+	local b id st out
+	own_runtime
+	b=$(bundle rs sleep 60)
+	# a program that makes the runtime run itself in the container; the log fifo keeps
+	# that process alive until the attacker holds its exe
+	printf '#!/proc/self/exe --log=/tmp/fifo\n' >"$b/rootfs/evil"
+	chmod +x "$b/rootfs/evil"
+	mkfifo "$b/rootfs/tmp/fifo"
+	id=$(cid rs)
+	hc run -d -b "$b" "$id" >/dev/null
+	# kernels that refuse an interpreter on a mount outside the caller's namespace stop
+	# it here already
+	if ! out=$(hc exec -d "$id" /evil 2>&1); then
+		assert_contains "$out" "/evil"
+		hc delete --force "$id"
+		runtime_intact
+		return 0
+	fi
+	hc exec -d --env RELEASE=1 "$id" sh -c 'for p in /proc/[0-9]*; do
+		case $(readlink $p/exe) in *hull-oci*) P=${p#/proc/}; break;; esac; done
+		[ -n "$P" ] || { echo none >/tmp/status; exit; }
+		'"$ATTACK"
+	wait_file "$b/rootfs/tmp/status" done
+	st=$(cat "$b/rootfs/tmp/status")
+	assert_contains "$st" held
+	assert_not_contains "$st" WROTE
+	hc delete --force "$id"
+	runtime_intact
+}
+
+test_cve_2019_5736_workload_writes_proc_self_exe() {
+	local b out
+	own_runtime
+	b=$(bundle rw sh -c 'echo x >/proc/self/exe 2>&1; echo x >/proc/1/exe 2>&1; readlink /proc/self/exe')
+	out=$(hc run -b "$b" "$(cid rw)")
+	assert_contains "$out" "/bin/busybox"
+	runtime_intact
+	# the runtime's own exe is read-only while it runs containers
+	assert_contains "$(hc run -b "$b" "$(cid rw2)" 2>&1)" "busybox"
+	runtime_intact
+}
+
+test_cve_2024_21626_no_host_fds() {
+	local b id out
+	# ls is the process: its only fd of its own is 3, the directory it lists
+	b=$(bundle fd ls /proc/self/fd)
+	# host fds, directories among them, open in the caller
+	exec 7</etc/hostname 8<"$WORK" 9</sys/fs/cgroup
+	out=$(oci run -b "$b" "$(cid fd)" | tr "\n" " ")
+	assert_eq "$out" "0 1 2 3 " "fds of the container's process"
+	out=$(oci run --preserve-fds 1 -b "$b" "$(cid fd2)" 3</etc/hostname | tr "\n" " ")
+	assert_eq "$out" "0 1 2 3 4 " "with --preserve-fds 1"
+	b=$(bundle fx sleep 60)
+	id=$(cid fx)
+	oci run -d -b "$b" "$id" >/dev/null
+	wait_status "$id" running
+	out=$(oci exec "$id" ls /proc/self/fd | tr "\n" " ")
+	assert_eq "$out" "0 1 2 3 " "fds of an exec'd process"
+	# and the init has nothing of the runtime's left either
+	out=$(ls "/proc/$(pid_of "$id")/fd" | tr "\n" " ")
+	assert_eq "$out" "0 1 2 " "fds of the init after start"
+	exec 7<&- 8<&- 9<&-
+	oci delete --force "$id"
+}
+
+test_cve_2024_21626_cwd_outside_root_refused() {
+	local b id out n
+	echo host-marker >"$WORK/marker"
+	b=$(bundle cw sh -c "pwd; cat ../../../../../../../../../../..$WORK/marker 2>/dev/null; true")
+	exec 8<"$WORK" 9</sys/fs/cgroup
+	for n in 3 4 5 6 7 8 9 10; do
+		cfg "$b" --arg c "/proc/self/fd/$n" '.process.cwd=$c'
+		if out=$(oci run -b "$b" "$(cid cw$n)" 2>&1); then
+			assert_not_contains "$out" host-marker "cwd /proc/self/fd/$n escaped"
+		else
+			assert_contains "$out" "/proc/self/fd/$n"
+		fi
+		oci delete --force "$(cid cw$n)" >/dev/null 2>&1 || true
+	done
+	# a path that climbs above the root stays in it
+	cfg "$b" '.process.cwd="/../../../../tmp/../.."'
+	out=$(oci run -b "$b" "$(cid cwu)")
+	assert_eq "$out" "/"
+	b=$(bundle cx sleep 60)
+	id=$(cid cx)
+	oci run -d -b "$b" "$id" >/dev/null
+	wait_status "$id" running
+	for n in 3 4 5 6 7 8 9 10; do
+		if out=$(oci exec --cwd "/proc/self/fd/$n" "$id" sh -c "pwd; cat ../../../../../../../../../..$WORK/marker 2>/dev/null; true" 2>&1); then
+			assert_not_contains "$out" host-marker "exec --cwd /proc/self/fd/$n escaped"
+		fi
+	done
+	exec 8<&- 9<&-
+	oci delete --force "$id"
+}
+
+# nothing mounted on, created in or written to the host directory DIR
+host_untouched() {
+	assert_eq "$(ls -A "$1")" "" "something was created in $1 on the host"
+	! grep -q " $1" /proc/self/mountinfo || fatal "a mount landed on $1 on the host"
+}
+
+test_cve_2021_30465_dev_and_proc_symlinks() {
+	local b out
+	mkdir -p "$WORK/hostdev" "$WORK/hostproc"
+	b=$(bundle sd sh -c 'stat -c %F /dev/null; ls /proc/self/ >/dev/null && echo proc-ok')
+	rm -rf "$b/rootfs/dev" "$b/rootfs/proc"
+	ln -s "$WORK/hostdev" "$b/rootfs/dev"
+	ln -s "$WORK/hostproc" "$b/rootfs/proc"
+	if out=$(oci run -b "$b" "$(cid sd)" 2>&1); then
+		assert_contains "$out" "character special file"
+		assert_contains "$out" "proc-ok"
+	else
+		assert_contains "$out" "/proc"
+	fi
+	host_untouched "$WORK/hostdev"
+	host_untouched "$WORK/hostproc"
+	# relative symlinks that climb out of the rootfs
+	rm -f "$b/rootfs/dev" "$b/rootfs/proc"
+	ln -s "../../../../../../../../../..$WORK/hostdev" "$b/rootfs/dev"
+	mkdir "$b/rootfs/proc"
+	if ! out=$(oci run -b "$b" "$(cid sd2)" 2>&1); then
+		assert_contains "$out" "/dev"
+	fi
+	host_untouched "$WORK/hostdev"
+}
+
+test_cve_2025_52565_dev_console_symlink() {
+	local b out
+	echo host-data >"$WORK/hostconsole"
+	b=$(bundle sc sh -c 'stat -c "%F %t" /dev/console; echo typed >/dev/console')
+	cfg "$b" '.process.terminal=true
+		| .mounts |= map(select(.destination != "/dev" and .destination != "/dev/shm" and .destination != "/dev/mqueue"))'
+	ln -s "$WORK/hostconsole" "$b/rootfs/dev/console"
+	mkdir -p "$b/rootfs/dev/pts"
+	# the pty's name in an image without its own devpts: the console must still be the pty
+	out=$(oci run -b "$b" "$(cid sc)" </dev/null 2>&1 | tr -d '\r')
+	assert_contains "$out" "character special file 88"
+	assert_eq "$(cat "$WORK/hostconsole")" host-data "the host file behind /dev/console"
+}
+
+test_cve_2025_31133_masked_path_symlinks() {
+	local b out
+	echo secret >"$WORK/hostshadow"
+	echo 0 >"$WORK/hostsysrq"
+	b=$(bundle sm sh -c 'cat /etc/shadow-test; echo h >/proc/sysrq-trigger 2>/dev/null; echo ran')
+	# /proc not mounted: the image's own /proc entries are symlinks to host files
+	cfg "$b" '.mounts |= map(select(.destination != "/proc"))
+		| .linux.maskedPaths += ["/etc/masked-link"]'
+	echo container-secret >"$b/rootfs/etc/shadow-test"
+	ln -s "$WORK/hostshadow" "$b/rootfs/proc/kcore"
+	ln -s "$WORK/hostsysrq" "$b/rootfs/proc/sysrq-trigger"
+	ln -s "$WORK/hostshadow" "$b/rootfs/etc/masked-link"
+	out=$(oci run -b "$b" "$(cid sm)" 2>&1) || assert_contains "$out" "/proc"
+	assert_eq "$(cat "$WORK/hostshadow")" secret
+	assert_eq "$(cat "$WORK/hostsysrq")" 0
+	! grep -q "$WORK/host" /proc/self/mountinfo || fatal "a mask landed on a host file"
+	# /dev/null a symlink to a host file: the masks must bind the real null device
+	b=$(bundle sn sh -c 'stat -c %F /etc/masked; cat /etc/masked; echo ran')
+	cfg "$b" '.mounts |= map(select(.destination != "/dev" and .destination != "/dev/pts" and .destination != "/dev/shm" and .destination != "/dev/mqueue"))
+		| .linux.maskedPaths += ["/etc/masked"]'
+	echo hidden >"$b/rootfs/etc/masked"
+	ln -s "$WORK/hostsysrq" "$b/rootfs/dev/null"
+	if out=$(oci run -b "$b" "$(cid sn)" 2>&1); then
+		assert_contains "$out" "character special file"
+		assert_not_contains "$out" hidden
+	else
+		assert_contains "$out" "/dev/null"
+	fi
+	assert_eq "$(cat "$WORK/hostsysrq")" 0
+}
