@@ -21,6 +21,7 @@
 #include "log.h"
 #include "sync.h"
 #include "util.h"
+#include "vm/vm.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -291,6 +292,7 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 	ctx.bundle = bundle;
 	ctx.rootfs = rootfs;
 	ctx.run_mode = out->run_mode;
+	ctx.vm = hull_vm_selected(spec, o->vm_by_name);
 	ctx.n_listen_fds = listen_fds();
 	reserve_fds(3 + ctx.n_listen_fds + o->preserve_fds);
 	if (prepare_namespaces(&ctx, err) < 0)
@@ -361,6 +363,10 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 	}
 
 	st = new_state(o, spec, bundle, rootfs);
+	if (ctx.vm) {
+		free(st->isolation);
+		st->isolation = xstrdup("vm");
+	}
 	st->pid = pid;
 	st->cgroup_path = xstrdup(cgpath);
 	if (hull_proc_start_time(pid, &st->start_time, err) < 0)

@@ -30,6 +30,7 @@ struct hull_init_ctx {
 	unsigned long new_ns; /* CLONE_NEW* to create */
 	int n_listen_fds;     /* LISTEN_FDS handed through */
 	bool run_mode;
+	bool vm; /* the vm executor (vm/vm.h) runs this container */
 };
 
 /* The container's init: never returns; reports errors over sync_fd and exits. */

@@ -17,6 +17,7 @@
 #include "sync.h"
 #include "terminal.h"
 #include "util.h"
+#include "vm/vm.h"
 
 void hull_launch_release(struct hull_launch *l)
 {
@@ -142,6 +143,10 @@ int hull_container_kill(const char *root, const char *id, int sig, bool all, str
 		return hull_error_wrap(err, "kill");
 	if (st->status == HULL_STOPPED) {
 		hull_error(err, ESRCH, "kill: container `%s` is not running", id);
+		goto out;
+	}
+	if (st->isolation && !strcmp(st->isolation, "vm")) {
+		ret = hull_vm_kill(root, id, st->pid, st->status == HULL_RUNNING, sig, all, err);
 		goto out;
 	}
 	if (all && st->cgroup_path && *st->cgroup_path && hull_cgroups_discover(&cg, NULL) == 0) {
