@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -168,30 +170,66 @@ static int stdio_fd(int fd, int mode, struct hull_err *err)
 	return n;
 }
 
-/* stdin, stdout, stderr: one virtio-serial port each, so the streams stay apart.  stdin is a
- * "pipe" chardev (it reports the end of its input, which the guest sees as EOF), the others
- * "file" chardevs; sockets (as some callers pass) are handed over as they are. */
+/* stdin goes to QEMU through a socket fed by this small relay: a socket's end reaches the
+ * guest as the end of its input (QEMU's file chardevs have no input side here, and its pipe
+ * chardev opens read-write, so it would never see the pipe's end).  It dies with QEMU. */
+static int stdin_relay(struct hull_err *err)
+{
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return hull_error(err, errno, "socketpair for stdin");
+	pid = fork();
+	if (pid < 0)
+		return hull_error(err, errno, "fork the stdin relay");
+	if (pid == 0) {
+		char buf[65536];
+		ssize_t n;
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(sv[0]);
+		close(1);
+		close(2);
+		while ((n = read(0, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+			if (n > 0 && hull_write_all(sv[1], buf, (size_t)n) < 0)
+				_exit(0);
+		/* half-close and stay: a hang-up now would make QEMU drop what the guest has not
+		 * read yet; QEMU reads up to the end and then closes its side */
+		shutdown(sv[1], SHUT_WR);
+		while (read(sv[1], buf, sizeof(buf)) > 0)
+			;
+		_exit(0);
+	}
+	close(sv[1]);
+	/* QEMU is exec'd with it */
+	fcntl(sv[0], F_SETFD, 0);
+	return sv[0];
+}
+
+/* stdin, stdout, stderr: one virtio-serial port each, so the streams stay apart; stdout and
+ * stderr are "file" chardevs on our fds (sockets, as some callers pass, go as they are). */
 static int stdio_ports(struct argv *a, struct hull_err *err)
 {
 	static const char *const names[3] = {"hull.stdin", "hull.stdout", "hull.stderr"};
 	for (int i = 0; i < 3; i++) {
 		struct stat sb;
 		int fd;
-		if (fstat(i, &sb) == 0 && S_ISSOCK(sb.st_mode)) {
-			fd = fcntl(i, F_DUPFD, 3);
+		if (i == 0 || (fstat(i, &sb) == 0 && S_ISSOCK(sb.st_mode))) {
+			fd = i == 0 ? stdin_relay(err) : fcntl(i, F_DUPFD, 3);
+			if (fd < 0)
+				return -1;
 			arg(a, "-chardev");
 			arg(a, "socket,id=io%d,fd=%d", i, fd);
 		} else {
-			fd = stdio_fd(i, i == 0 ? O_RDWR : O_WRONLY, err);
+			fd = stdio_fd(i, O_WRONLY, err);
 			if (fd < 0)
 				return -1;
 			arg(a, "-add-fd");
 			arg(a, "fd=%d,set=%d", fd, i + 1);
-			arg(a, "-chardev");
 			/* append: QEMU truncates a file chardev otherwise, even one from an fd set
 			 */
-			arg(a, "%s,id=io%d,path=/dev/fdset/%d%s", i == 0 ? "pipe" : "file", i,
-			    i + 1, i == 0 ? "" : ",append=on");
+			arg(a, "-chardev");
+			arg(a, "file,id=io%d,path=/dev/fdset/%d,append=on", i, i + 1);
 		}
 		arg(a, "-device");
 		arg(a, "virtserialport,chardev=io%d,name=%s", i, names[i]);
@@ -294,6 +332,7 @@ static int start_virtiofsd(const struct hull_init_ctx *ctx, const struct hull_vm
 		char fdarg[32];
 		cleanup_free char *src = hull_strfmt("source=%s", ctx->rootfs);
 		int null = open("/dev/null", O_RDWR);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		dup2(null, 0);
 		dup2(null, 1);
 		if (!c->debug)
