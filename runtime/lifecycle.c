@@ -255,7 +255,8 @@ int hull_container_run(const struct hull_create_opts *o, int *status, struct hul
 	*status = 0;
 	if (hull_container_create_internal(o, &l, err) < 0)
 		return -1;
-	if (!o->detach)
+	bool vm = l.state->isolation && !strcmp(l.state->isolation, "vm");
+	if (!o->detach && !vm)
 		hull_forward_signals(l.pid);
 	if (l.tty_master >= 0)
 		tty = hull_tty_proxy_start(l.tty_master, err);
@@ -281,7 +282,8 @@ int hull_container_run(const struct hull_create_opts *o, int *status, struct hul
 		hull_launch_release(&l);
 		return 0;
 	}
-	*status = hull_foreground_wait(l.pid, tty);
+	*status = vm ? hull_vm_foreground_wait(o->root, o->id, l.pid)
+		     : hull_foreground_wait(l.pid, tty);
 	tty = NULL;
 	hull_forward_signals(0);
 	l.state->status = HULL_STOPPED;

@@ -15,6 +15,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -170,6 +171,13 @@ static int stdio_fd(int fd, int mode, struct hull_err *err)
 	return n;
 }
 
+static void close_from(unsigned int fd)
+{
+	if (syscall(SYS_close_range, fd, ~0U, 0) < 0)
+		for (int i = (int)fd; i < 1024; i++)
+			close(i);
+}
+
 /* stdin goes to QEMU through a socket fed by this small relay: a socket's end reaches the
  * guest as the end of its input (QEMU's file chardevs have no input side here, and its pipe
  * chardev opens read-write, so it would never see the pipe's end).  It dies with QEMU. */
@@ -187,7 +195,12 @@ static int stdin_relay(struct hull_err *err)
 		char buf[65536];
 		ssize_t n;
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		close(sv[0]);
+		/* forked, not exec'd: nothing of the init may stay open here (the sync socket's
+		 * end tells run that QEMU started) */
+		if (sv[1] != 3 && dup2(sv[1], 3) < 0)
+			_exit(1);
+		sv[1] = 3;
+		close_from(4);
 		close(1);
 		close(2);
 		while ((n = read(0, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
@@ -337,7 +350,10 @@ static int start_virtiofsd(const struct hull_init_ctx *ctx, const struct hull_vm
 		dup2(null, 1);
 		if (!c->debug)
 			dup2(null, 2);
-		snprintf(fdarg, sizeof(fdarg), "--fd=%d", lfd);
+		if (lfd != 3 && dup2(lfd, 3) < 0)
+			_exit(127);
+		close_from(4);
+		snprintf(fdarg, sizeof(fdarg), "--fd=%d", 3);
 		execl(c->virtiofsd, c->virtiofsd, fdarg, "-o", src, "-o", "cache=auto", "-o",
 		      "announce_submounts", "-o", c->debug ? "log_level=debug" : "log_level=err",
 		      (char *)NULL);

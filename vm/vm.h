@@ -33,6 +33,10 @@ __attribute__((noreturn)) void hull_vm_exec(const struct hull_init_ctx *ctx,
 int hull_vm_kill(const char *root, const char *id, pid_t pid, bool running, int sig, bool all,
 		 struct hull_err *err);
 
+/* The foreground of `run` for a VM container: waits for the VMM, sending the signals run gets
+ * to the workload; returns the exit code, or 128+N for signal N. */
+int hull_vm_foreground_wait(const char *root, const char *id, pid_t pid);
+
 /* --- inside vm/ --- */
 
 /* Everything QEMU is started with, resolved from the spec, annotations and environment. */

@@ -127,3 +127,28 @@ test_vm_kill9_of_qemu_leaves_nothing() {
 	[ ! -e "$ROOT/$id" ] || fatal "state left after delete --force"
 	! pgrep -f "source=$b/rootfs" >/dev/null || fatal "virtiofsd left after delete --force"
 }
+
+test_vm_sizing_and_run_forwards_signals() {
+	vm_ready
+	local b id pid rc
+	b=$(vm_bundle s sh -c 'nproc; grep MemTotal /proc/meminfo; trap "echo got-HUP; exit 9" HUP; echo ready; while :; do sleep 0.1; done')
+	cfg "$b" '.annotations["run.hull.vm.cpus"]="2" | .annotations["run.hull.vm.memory"]="200"'
+	id=$(cid s)
+	# not through the oci function: $! must be hull-oci's own pid
+	"$HULL_OCI" --root "$ROOT" run -b "$b" "$id" >"$WORK/out" 2>"$WORK/err" &
+	pid=$!
+	wait_for "$WORK/out" ready
+	# a signal to `hull-oci run` goes to the workload, as with a container
+	kill -HUP "$pid"
+	set +e
+	wait $pid
+	rc=$?
+	set -e
+	assert_eq $rc 9 "exit code of the trap"
+	assert_eq "$(head -1 "$WORK/out")" 2 "vCPUs in the guest"
+	# the kernel keeps some of the 200 MiB for itself
+	local kb
+	kb=$(awk '/MemTotal/ {print $2}' "$WORK/out")
+	[ "$kb" -gt 150000 ] && [ "$kb" -le 204800 ] || fatal "guest MemTotal $kb kB for 200 MiB"
+	assert_contains "$(cat "$WORK/out")" got-HUP
+}
