@@ -132,7 +132,7 @@ test_containerd_vm_output_exit_code_and_kill() {
 	assert_eq "$("$REPO/build/hull-oci" --root "$ROOT/default" state v2 | jq -r .isolation)" vm
 	# kill goes through hull-oci kill to the guest; repeated while the guest still boots
 	for _ in $(seq 600); do
-		ctr_ task kill -s SIGTERM v2
+		ctr_ task kill -s SIGTERM v2 2>/dev/null || true
 		[ "$(ctr_ task ls | awk '$1 == "v2" {print $3}')" == STOPPED ] && break
 		sleep 0.5
 	done
