@@ -27,7 +27,9 @@ CFLAGS  += -std=gnu11 $(WARN) -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
 LDFLAGS ?=
 LDFLAGS += -pie -Wl,--as-needed -Wl,-z,relro,-z,now
 
-RT_SRC   := $(wildcard runtime/*.c)
+# vm/ plugs into the runtime as its second executor; exit_status.c is the QEMU preload.
+RT_SRC   := $(wildcard runtime/*.c) $(filter-out vm/exit_status.c,$(wildcard vm/*.c))
+GUEST_SRC := $(wildcard vm/guest/*.c)
 RT_OBJ   := $(RT_SRC:%.c=$(B)/%.o)
 OCI_SRC  := $(wildcard cmd/hull-oci/*.c)
 OCI_OBJ  := $(OCI_SRC:%.c=$(B)/%.o)
@@ -41,10 +43,31 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 BINS := $(B)/hull-oci $(B)/hull-oci-vm $(B)/hull
+# The guest side: the static init, the QEMU preload, the kernel and initramfs (when a Debian
+# kernel is installed: scripts/deps.sh installs linux-image-amd64).
+VM_BINS := $(B)/vm/hull-guest-init $(B)/vm/hull-vm-exit.so
+VM_ASSETS := $(if $(wildcard /boot/vmlinuz-*),$(B)/vm/initrd)
 
-.PHONY: all deps run test test-unit test-integration lint format install uninstall bench clean help
+.PHONY: all vm-assets deps run test test-unit test-integration lint format install uninstall bench clean help
 
-all: $(BINS)
+all: $(BINS) $(VM_BINS) $(VM_ASSETS)
+
+vm-assets: $(B)/vm/initrd
+
+$(B)/vm/hull-guest-init: $(GUEST_SRC) vm/guest/guest.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@ (static)"
+	@$(CC) -static -O2 -std=gnu11 $(WARN) -D_GNU_SOURCE -o $@ $(GUEST_SRC)
+
+$(B)/vm/hull-vm-exit.so: vm/exit_status.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(CC) -shared -fPIC -O2 -std=gnu11 $(WARN) -D_GNU_SOURCE -o $@ $<
+
+# vmlinux (PVH, uncompressed) and the base initramfs; the kernel is Debian's newest installed.
+$(B)/vm/initrd: $(B)/vm/hull-guest-init scripts/vm-assets.sh
+	@echo "  GEN     $(B)/vm/vmlinux $(B)/vm/initrd"
+	@scripts/vm-assets.sh $(B)/vm/hull-guest-init $(B)/vm
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -111,7 +134,7 @@ lint:
 	clang-format --dry-run --Werror $(SRC_ALL)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 		--inline-suppr --suppress=missingIncludeSystem -D__GNUC__ -I. \
-		runtime engine image cmd tests/unit
+		runtime engine image cmd tests/unit vm
 
 format:
 	clang-format -i $(SRC_ALL)
@@ -123,10 +146,14 @@ install: all
 	install -m 0755 $(B)/hull-oci $(DESTDIR)$(BINDIR)/hull-oci
 	install -m 0755 $(B)/hull $(DESTDIR)$(BINDIR)/hull
 	ln -sf hull-oci $(DESTDIR)$(BINDIR)/hull-oci-vm
+	install -d $(DESTDIR)$(PREFIX)/lib/hull/vm
+	install -m 0644 $(B)/vm/hull-vm-exit.so $(wildcard $(B)/vm/vmlinux $(B)/vm/initrd) \
+		$(DESTDIR)$(PREFIX)/lib/hull/vm/
 	install -m 0644 README.md $(filter-out docs/README.md,$(wildcard docs/*.md)) $(DESTDIR)$(DOCDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/hull-oci $(DESTDIR)$(BINDIR)/hull-oci-vm $(DESTDIR)$(BINDIR)/hull
+	rm -rf $(DESTDIR)$(PREFIX)/lib/hull
 	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
@@ -136,6 +163,7 @@ help:
 	@echo "make            build hull, hull-oci (and hull-oci-vm) into $(B)/"
 	@echo "make run        install missing Debian packages, build, run a sample container"
 	@echo "make test       install missing Debian packages, build, run the whole test suite"
+	@echo "make vm-assets  the guest kernel (PVH vmlinux) and initramfs into $(B)/vm/"
 	@echo "make lint       clang-format check and cppcheck"
 	@echo "make bench      benchmarks against crun and runc"
 	@echo "make install    install into \$$DESTDIR\$$PREFIX (PREFIX=$(PREFIX))"

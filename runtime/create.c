@@ -23,6 +23,7 @@
 #include "sync.h"
 #include "sysctl.h"
 #include "util.h"
+#include "vm/vm.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -299,6 +300,7 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 	ctx.bundle = bundle;
 	ctx.rootfs = rootfs;
 	ctx.run_mode = out->run_mode;
+	ctx.vm = hull_vm_selected(spec, o->vm_by_name);
 	ctx.n_listen_fds = listen_fds();
 	if (hull_seccomp_build(spec->linux_->seccomp, &ctx.seccomp, err) < 0)
 		goto fail;
@@ -371,6 +373,10 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 	}
 
 	st = new_state(o, spec, bundle, rootfs);
+	if (ctx.vm) {
+		free(st->isolation);
+		st->isolation = xstrdup("vm");
+	}
 	st->pid = pid;
 	st->cgroup_path = xstrdup(cgpath);
 	if (hull_proc_start_time(pid, &st->start_time, err) < 0)

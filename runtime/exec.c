@@ -332,6 +332,12 @@ int hull_container_exec(const struct hull_exec_opts *o, int *status, struct hull
 			   hull_status_name(st->status));
 		goto fail;
 	}
+	if (st->isolation && !strcmp(st->isolation, "vm")) {
+		hull_error(err, ENOTSUP,
+			   "exec into the VM of container `%s` is not supported yet (vm isolation)",
+			   o->id);
+		goto fail;
+	}
 	{
 		cleanup_free char *path = hull_strfmt("%s/%s/config.json", o->root, o->id);
 		spec = hull_spec_load(path, err);

@@ -32,6 +32,7 @@ struct hull_init_ctx {
 	int n_listen_fds;	      /* LISTEN_FDS handed through */
 	struct hull_seccomp *seccomp; /* built by the runtime, loaded by the init; NULL = none */
 	bool run_mode;
+	bool vm; /* the vm executor (vm/vm.h) runs this container */
 };
 
 /* The container's init: never returns; reports errors over sync_fd and exits. */

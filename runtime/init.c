@@ -21,6 +21,7 @@
 #include "sysctl.h"
 #include "terminal.h"
 #include "util.h"
+#include "vm/vm.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -134,7 +135,7 @@ __attribute__((noreturn)) void hull_init_main(struct hull_init_ctx *ctx)
 		fail(ctx, &err);
 	if (set_names(spec, ctx->new_ns, &err) < 0)
 		fail(ctx, &err);
-	if (hull_rootfs_prepare(&rfs, &err) < 0)
+	if ((ctx->vm ? hull_vm_prepare(ctx, &err) : hull_rootfs_prepare(&rfs, &err)) < 0)
 		fail(ctx, &err);
 
 	/* prestart and createRuntime hooks run in the runtime now */
@@ -144,6 +145,8 @@ __attribute__((noreturn)) void hull_init_main(struct hull_init_ctx *ctx)
 	state_json = xstrdup(msg.data);
 	if (hull_hooks_run(&spec->hooks.create_container, "createContainer", state_json, &err) < 0)
 		fail(ctx, &err);
+	if (ctx->vm)
+		hull_vm_exec(ctx, state_json);
 
 	if (hull_rootfs_pivot(&rfs, ctx->opts->no_pivot, &err) < 0 ||
 	    hull_sysctl_apply(spec, &err) < 0)

@@ -18,6 +18,7 @@
 #include "sync.h"
 #include "terminal.h"
 #include "util.h"
+#include "vm/vm.h"
 
 void hull_launch_release(struct hull_launch *l)
 {
@@ -152,6 +153,10 @@ int hull_container_kill(const char *root, const char *id, int sig, bool all, str
 		hull_error(err, ESRCH, "kill: container `%s` is not running", id);
 		goto out;
 	}
+	if (st->isolation && !strcmp(st->isolation, "vm")) {
+		ret = hull_vm_kill(root, id, st->pid, st->status == HULL_RUNNING, sig, all, err);
+		goto out;
+	}
 	if (all && st->cgroup_path && *st->cgroup_path && hull_cgroups_discover(&cg, NULL) == 0) {
 		pid_t *pids = NULL;
 		size_t n = 0, i;
@@ -261,7 +266,8 @@ int hull_container_run(const struct hull_create_opts *o, int *status, struct hul
 	*status = 0;
 	if (hull_container_create_internal(o, &l, err) < 0)
 		return -1;
-	if (!o->detach)
+	bool vm = l.state->isolation && !strcmp(l.state->isolation, "vm");
+	if (!o->detach && !vm)
 		hull_forward_signals(l.pid);
 	if (l.tty_master >= 0)
 		tty = hull_tty_proxy_start(l.tty_master, err);
@@ -287,7 +293,8 @@ int hull_container_run(const struct hull_create_opts *o, int *status, struct hul
 		hull_launch_release(&l);
 		return 0;
 	}
-	*status = hull_foreground_wait(l.pid, tty);
+	*status = vm ? hull_vm_foreground_wait(o->root, o->id, l.pid)
+		     : hull_foreground_wait(l.pid, tty);
 	tty = NULL;
 	hull_forward_signals(0);
 	l.state->status = HULL_STOPPED;

@@ -100,6 +100,18 @@ static int memfd_copy(struct hull_err *err)
 	return fd;
 }
 
+/* The binary's own path, as it was before the re-exec (which hides it). */
+static char original[PATH_MAX];
+
+const char *hull_selfexe_path(void)
+{
+	if (!original[0]) {
+		ssize_t n = readlink("/proc/self/exe", original, sizeof(original) - 1);
+		original[n > 0 ? n : 0] = '\0';
+	}
+	return original;
+}
+
 int hull_selfexe_protect(char **argv, struct hull_err *err)
 {
 	cleanup_close int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
@@ -109,6 +121,7 @@ int hull_selfexe_protect(char **argv, struct hull_err *err)
 	int fd;
 
 	if (getenv(REEXEC_ENV)) {
+		snprintf(original, sizeof(original), "%s", getenv(REEXEC_ENV));
 		unsetenv(REEXEC_ENV);
 		return 0;
 	}
@@ -128,7 +141,8 @@ int hull_selfexe_protect(char **argv, struct hull_err *err)
 		if (fd < 0)
 			return hull_error_wrap(err, "protect the runtime binary");
 	}
-	setenv(REEXEC_ENV, "1", 1);
+	/* the marker carries the path: assets next to the binary are found by it */
+	setenv(REEXEC_ENV, exe, 1);
 	execveat(fd, "", argv, environ, AT_EMPTY_PATH);
 	hull_error(err, errno, "re-execute the runtime from its read-only view");
 	unsetenv(REEXEC_ENV);

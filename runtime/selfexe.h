@@ -13,4 +13,7 @@
  * error, or when already protected. */
 int hull_selfexe_protect(char **argv, struct hull_err *err);
 
+/* The path of the runtime's binary on the host, also after that re-execution. */
+const char *hull_selfexe_path(void);
+
 #endif

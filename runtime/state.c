@@ -160,6 +160,9 @@ char *hull_state_to_json(const struct hull_state *st, bool pretty)
 	}
 	yajl_gen_map_open(g);
 	gen_common(g, st, false);
+	/* hull's own field (runc's tools ignore unknown ones): container or vm */
+	GEN_STR(g, "isolation");
+	GEN_STR(g, st->isolation ? st->isolation : "container");
 	yajl_gen_map_close(g);
 	return gen_finish(g);
 }

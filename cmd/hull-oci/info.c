@@ -268,7 +268,7 @@ int cmd_features(const struct oci_globals *gl, int argc, char **argv, struct hul
 	S(g, "run.hull.version");
 	S(g, HULL_VERSION);
 	S(g, "run.hull.isolation.levels");
-	S(g, "container");
+	S(g, "container,vm");
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 	yajl_gen_get_buf(g, &buf, &len);

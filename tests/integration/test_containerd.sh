@@ -146,5 +146,28 @@ test_containerd_pause_resume_memory_limit() {
 	wait_task c1 STOPPED
 	ctr_ task rm c1 >/dev/null
 	ctr_ c rm c1
+}
+
+test_containerd_vm_output_exit_code_and_kill() {
+	local out rc=0
+	[ -r "$REPO/build/vm/vmlinux" ] && command -v qemu-system-x86_64 >/dev/null ||
+		skip "no QEMU or guest kernel for the vm isolation level"
+	start_containerd
+	# the runtime's name picks the level: containerd knows nothing of VMs
+	out=$(HULL_OCI=$REPO/build/hull-oci-vm ctr_run v1 --rm -- sh -c 'echo hello from the vm; exit 3' 2>/dev/null) || rc=$?
+	assert_eq "$out" "hello from the vm"
+	assert_eq "$rc" 3 "ctr run exit code"
+	HULL_OCI=$REPO/build/hull-oci-vm ctr_run v2 -d -- sh -c 'trap "exit 4" TERM; while :; do sleep 0.1; done'
+	wait_task v2 RUNNING
+	assert_eq "$("$REPO/build/hull-oci" --root "$ROOT/default" state v2 | jq -r .isolation)" vm
+	# kill goes through hull-oci kill to the guest; repeated while the guest still boots
+	for _ in $(seq 600); do
+		ctr_ task kill -s SIGTERM v2 2>/dev/null || true
+		[ "$(ctr_ task ls | awk '$1 == "v2" {print $3}')" == STOPPED ] && break
+		sleep 0.5
+	done
+	wait_task v2 STOPPED
+	ctr_ task rm v2 >/dev/null
+	ctr_ c rm v2
 	assert_eq "$(ls "$ROOT/default")" "" "hull state left after ctr task rm"
 }

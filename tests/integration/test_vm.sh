@@ -1,0 +1,154 @@
+# The vm isolation level: the bundle booted in a QEMU microvm (TCG here: each boot takes
+# seconds, so these tests are few and each checks several things).
+
+vm_ready() {
+	command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed (scripts/deps.sh installs it)"
+	[ -x /usr/lib/qemu/virtiofsd ] || skip "virtiofsd not installed (qemu-system-common)"
+	[ -r "$REPO/build/vm/vmlinux" ] && [ -r "$REPO/build/vm/initrd" ] ||
+		skip "no guest kernel in build/vm (make vm-assets; needs linux-image-amd64)"
+}
+
+# vm_bundle NAME ARGS...: a bundle annotated for the vm level.
+vm_bundle() {
+	local b
+	b=$(bundle "$@")
+	cfg "$b" '.annotations["run.hull.isolation"]="vm"'
+	echo "$b"
+}
+
+# wait_for FILE TEXT: until the workload has written TEXT (the guest boots first).
+wait_for() {
+	local i
+	for i in $(seq 600); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	fatal "never saw '$2' in $1: $(cat "$1")"
+}
+
+test_vm_exit_status_stdio_and_files() {
+	vm_ready
+	local b
+	b=$(vm_bundle e sh -c 'echo to-out; echo to-err >&2; echo from-guest >/written; read l; echo "in:$l"; exit 3')
+	set +e
+	echo piped | oci run -b "$b" "$(cid e1)" >"$WORK/out" 2>"$WORK/err"
+	assert_eq $? 3 "the workload's exit code"
+	set -e
+	assert_eq "$(cat "$WORK/out")" $'to-out\nin:piped' "stdout (with stdin read in the guest)"
+	assert_contains "$(cat "$WORK/err")" "to-err"
+	assert_not_contains "$(cat "$WORK/err")" "to-out" "stdout leaked into stderr"
+	assert_contains "$(cat "$WORK/err")" "hull: /dev/kvm not available, using software emulation (slow)"
+	assert_eq "$(cat "$b/rootfs/written")" from-guest "a file written in the guest, on the host"
+	# exit 0, and stdin's end reaching the guest as EOF
+	cfg "$b" '.process.args=["cat"]'
+	assert_eq "$(printf 'a\nb\n' | oci run -b "$b" "$(cid e2)" 2>/dev/null)" $'a\nb'
+}
+
+test_vm_readonly_root_and_state() {
+	vm_ready
+	local b id out
+	b=$(bundle ro sh -c 'touch /new-file && echo wrote; echo done')
+	cfg "$b" '.root.readonly=true'
+	id=$(cid ro)
+	# chosen by the name the runtime is invoked by, without the annotation
+	out=$("$REPO/build/hull-oci-vm" --root "$ROOT" run -b "$b" "$id" 2>&1) || true
+	assert_contains "$out" "Read-only file system"
+	assert_not_contains "$out" "wrote"
+	[ ! -e "$b/rootfs/new-file" ] || fatal "the read-only root was written"
+	# the annotation wins over the name
+	cfg "$b" '.annotations["run.hull.isolation"]="container" | .process.args=["true"]'
+	"$REPO/build/hull-oci-vm" --root "$ROOT" create -b "$b" "$id" 2>"$WORK/err"
+	assert_eq "$(oci state "$id" | jq -r .isolation)" container
+	oci delete --force "$id"
+	cfg "$b" '.annotations["run.hull.isolation"]="vm"'
+	oci create -b "$b" "$id" 2>"$WORK/err"
+	assert_eq "$(oci state "$id" | jq -r .isolation)" vm
+	assert_eq "$(oci state "$id" | jq -r .status)" created
+	oci delete "$id"
+	[ ! -e "$ROOT/$id" ] || fatal "state left after delete"
+	assert_contains "$(oci features | jq -r '.annotations["run.hull.isolation.levels"]')" vm
+}
+
+test_vm_kill_reaches_the_workload() {
+	vm_ready
+	local b id pid rc
+	# a trap only the workload inside can run: a signal to QEMU would end the VM instead
+	b=$(vm_bundle k sh -c 'trap "echo got-TERM; exit 7" TERM; echo ready; while :; do sleep 0.1; done')
+	id=$(cid k1)
+	oci run -b "$b" "$id" >"$WORK/out" 2>"$WORK/err" &
+	pid=$!
+	wait_for "$WORK/out" ready
+	oci kill "$id" TERM
+	set +e
+	wait $pid
+	rc=$?
+	set -e
+	assert_eq $rc 7 "exit code of the trap"
+	assert_contains "$(cat "$WORK/out")" got-TERM
+	# killed by a signal inside: 128+N
+	cfg "$b" '.process.args=["sh","-c","echo ready; exec sleep 1000"]'
+	id=$(cid k2)
+	oci run -b "$b" "$id" >"$WORK/out" 2>"$WORK/err" &
+	pid=$!
+	wait_for "$WORK/out" ready
+	oci kill "$id" INT
+	set +e
+	wait $pid
+	rc=$?
+	set -e
+	assert_eq $rc 130 "killed by SIGINT in the guest"
+}
+
+test_vm_kill9_of_qemu_leaves_nothing() {
+	vm_ready
+	local b id pid
+	b=$(vm_bundle c sh -c 'echo ready; exec sleep 1000')
+	id=$(cid c)
+	oci create -b "$b" "$id" >"$WORK/out" 2>"$WORK/err"
+	oci start "$id"
+	pid=$(pid_of "$id")
+	wait_for "$WORK/out" ready
+	assert_contains "$(tr '\0' ' ' </proc/$pid/cmdline)" "qemu-system-x86_64" "the container's pid is QEMU's"
+	pgrep -f "source=$b/rootfs" >/dev/null || fatal "no virtiofsd for the rootfs"
+	kill -9 "$pid"
+	wait_status "$id" stopped
+	for _ in $(seq 50); do
+		pgrep -f "source=$b/rootfs" >/dev/null || break
+		sleep 0.1
+	done
+	! pgrep -f "source=$b/rootfs" >/dev/null || fatal "virtiofsd left after QEMU was killed"
+	oci delete "$id"
+	[ ! -e "$ROOT/$id" ] || fatal "state (sockets) left after delete"
+	# delete --force of a running VM
+	oci create -b "$b" "$id" >"$WORK/out" 2>"$WORK/err"
+	oci start "$id"
+	wait_for "$WORK/out" ready
+	oci delete --force "$id"
+	[ ! -e "$ROOT/$id" ] || fatal "state left after delete --force"
+	! pgrep -f "source=$b/rootfs" >/dev/null || fatal "virtiofsd left after delete --force"
+}
+
+test_vm_sizing_and_run_forwards_signals() {
+	vm_ready
+	local b id pid rc
+	b=$(vm_bundle s sh -c 'nproc; grep MemTotal /proc/meminfo; trap "echo got-HUP; exit 9" HUP; echo ready; while :; do sleep 0.1; done')
+	cfg "$b" '.annotations["run.hull.vm.cpus"]="2" | .annotations["run.hull.vm.memory"]="200"'
+	id=$(cid s)
+	# not through the oci function: $! must be hull-oci's own pid
+	"$HULL_OCI" --root "$ROOT" run -b "$b" "$id" >"$WORK/out" 2>"$WORK/err" &
+	pid=$!
+	wait_for "$WORK/out" ready
+	# a signal to `hull-oci run` goes to the workload, as with a container
+	kill -HUP "$pid"
+	set +e
+	wait $pid
+	rc=$?
+	set -e
+	assert_eq $rc 9 "exit code of the trap"
+	assert_eq "$(head -1 "$WORK/out")" 2 "vCPUs in the guest"
+	# the kernel keeps some of the 200 MiB for itself
+	local kb
+	kb=$(awk '/MemTotal/ {print $2}' "$WORK/out")
+	[ "$kb" -gt 150000 ] && [ "$kb" -le 204800 ] || fatal "guest MemTotal $kb kB for 200 MiB"
+	assert_contains "$(cat "$WORK/out")" got-HUP
+}

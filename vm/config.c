@@ -1,0 +1,209 @@
+/* What a VM container is started with: QEMU, virtiofsd, kernel, initramfs, vCPUs, memory. */
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <yajl/yajl_tree.h>
+
+#include "runtime/selfexe.h"
+#include "runtime/util.h"
+#include "vm.h"
+
+#define DEFAULT_QEMU	  "/usr/bin/qemu-system-x86_64"
+#define DEFAULT_VIRTIOFSD "/usr/lib/qemu/virtiofsd"
+#define DEFAULT_CPUS	  1
+#define DEFAULT_MEM_MIB	  512
+#define MIN_MEM_MIB	  64
+
+bool hull_vm_selected(const struct hull_spec *spec, bool by_name)
+{
+	const char *a = hull_spec_annotation(spec, HULL_VM_ANNOTATION);
+	if (a && *a)
+		return !strcmp(a, "vm");
+	return by_name || spec->vm;
+}
+
+static const char *vm_str(const struct hull_spec *spec, const char *a, const char *b)
+{
+	const char *path[] = {a, b, NULL};
+	yajl_val v = spec->vm ? yajl_tree_get(spec->vm, path, yajl_t_string) : NULL;
+	return v ? YAJL_GET_STRING(v) : NULL;
+}
+
+/* Guest assets: $HULL_VM_DIR, else next to the binary (build/vm), else the installed tree. */
+static char *asset(const char *name)
+{
+	char exe[PATH_MAX];
+	const char *env = getenv("HULL_VM_DIR");
+	if (env && *env)
+		return hull_strfmt("%s/%s", env, name);
+	snprintf(exe, sizeof(exe), "%s", hull_selfexe_path());
+	if (exe[0] == '/') {
+		char *p, *dir;
+		dir = dirname(exe);
+		p = hull_strfmt("%s/vm/%s", dir, name);
+		if (access(p, R_OK) == 0)
+			return p;
+		free(p);
+		return hull_strfmt("%s/../lib/hull/vm/%s", dir, name);
+	}
+	return hull_strfmt("/usr/local/lib/hull/vm/%s", name);
+}
+
+static const char *first(const char *a, const char *b, const char *c)
+{
+	if (a && *a)
+		return a;
+	if (b && *b)
+		return b;
+	return c;
+}
+
+static long long num(yajl_val v)
+{
+	return v && YAJL_IS_INTEGER(v) ? YAJL_GET_INTEGER(v) : -1;
+}
+
+/* "0-3,6" -> 5 */
+static unsigned int cpuset_count(const char *s)
+{
+	unsigned int n = 0;
+	if (!s)
+		return 0;
+	while (*s) {
+		char *end;
+		long a = strtol(s, &end, 10), b = a;
+		if (end == s)
+			break;
+		if (*end == '-')
+			b = strtol(end + 1, &end, 10);
+		if (b >= a)
+			n += (unsigned int)(b - a + 1);
+		s = *end == ',' ? end + 1 : end;
+		if (*s && *s != ',' && (*s < '0' || *s > '9'))
+			break;
+	}
+	return n;
+}
+
+static int sizing(const struct hull_spec *spec, struct hull_vm_config *c, struct hull_err *err)
+{
+	yajl_val res = spec->linux_ ? spec->linux_->resources : NULL;
+	const char *acpu = hull_spec_annotation(spec, "run.hull.vm.cpus");
+	const char *amem = hull_spec_annotation(spec, "run.hull.vm.memory");
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	c->cpus = DEFAULT_CPUS;
+	c->mem_mib = DEFAULT_MEM_MIB;
+	if (res) {
+		const char *quota[] = {"cpu", "quota", NULL}, *period[] = {"cpu", "period", NULL};
+		const char *cpus[] = {"cpu", "cpus", NULL}, *limit[] = {"memory", "limit", NULL};
+		long long q = num(yajl_tree_get(res, quota, yajl_t_number));
+		long long p = num(yajl_tree_get(res, period, yajl_t_number));
+		long long m = num(yajl_tree_get(res, limit, yajl_t_number));
+		yajl_val set = yajl_tree_get(res, cpus, yajl_t_string);
+		if (q > 0)
+			c->cpus = (unsigned int)((q + (p > 0 ? p : 100000) - 1) /
+						 (p > 0 ? p : 100000));
+		else if (set && cpuset_count(YAJL_GET_STRING(set)))
+			c->cpus = cpuset_count(YAJL_GET_STRING(set));
+		if (m > 0)
+			c->mem_mib = (unsigned long long)m >> 20;
+	}
+	if (acpu && *acpu) {
+		char *end;
+		unsigned long v = strtoul(acpu, &end, 10);
+		if (*end || v == 0 || v > 255)
+			return hull_error(err, EINVAL,
+					  "annotation run.hull.vm.cpus: `%s` is not a vCPU count "
+					  "(1-255)",
+					  acpu);
+		c->cpus = (unsigned int)v;
+	}
+	if (amem && *amem) {
+		char *end;
+		unsigned long long v = strtoull(amem, &end, 10);
+		if (end == amem || (*end && strcmp(end, "M") && strcmp(end, "MiB") &&
+				    strcmp(end, "G") && strcmp(end, "GiB")))
+			return hull_error(err, EINVAL,
+					  "annotation run.hull.vm.memory: `%s` is not a size (MiB, "
+					  "or with a suffix M or G)",
+					  amem);
+		c->mem_mib = *end == 'G' ? v << 10 : v;
+	}
+	if (c->mem_mib < MIN_MEM_MIB)
+		return hull_error(
+			err, EINVAL,
+			"VM memory of %llu MiB is too small: a guest needs at least %d MiB",
+			c->mem_mib, MIN_MEM_MIB);
+	/* more vCPUs than host CPUs only slows a VM down */
+	if (ncpu > 0 && c->cpus > (unsigned int)ncpu && !(acpu && *acpu))
+		c->cpus = (unsigned int)ncpu;
+	return 0;
+}
+
+int hull_vm_config_resolve(const struct hull_spec *spec, struct hull_vm_config *c,
+			   struct hull_err *err)
+{
+	const char *dbg = getenv("HULL_VM_DEBUG");
+	memset(c, 0, sizeof(*c));
+	c->qemu = xstrdup(first(hull_spec_annotation(spec, "run.hull.vm.qemu"),
+				vm_str(spec, "hypervisor", "path"),
+				first(getenv("HULL_QEMU"), NULL, DEFAULT_QEMU)));
+	c->virtiofsd = xstrdup(first(hull_spec_annotation(spec, "run.hull.vm.virtiofsd"),
+				     getenv("HULL_VIRTIOFSD"), DEFAULT_VIRTIOFSD));
+	c->kernel = first(hull_spec_annotation(spec, "run.hull.vm.kernel"),
+			  vm_str(spec, "kernel", "path"), NULL)
+			    ? xstrdup(first(hull_spec_annotation(spec, "run.hull.vm.kernel"),
+					    vm_str(spec, "kernel", "path"), NULL))
+			    : asset("vmlinux");
+	c->initrd = first(hull_spec_annotation(spec, "run.hull.vm.initrd"),
+			  vm_str(spec, "kernel", "initrd"), NULL)
+			    ? xstrdup(first(hull_spec_annotation(spec, "run.hull.vm.initrd"),
+					    vm_str(spec, "kernel", "initrd"), NULL))
+			    : asset("initrd");
+	c->preload = asset("hull-vm-exit.so");
+	if (vm_str(spec, "kernel", "parameters"))
+		c->extra_cmdline = xstrdup(vm_str(spec, "kernel", "parameters"));
+	c->debug = dbg && *dbg && strcmp(dbg, "0");
+	if (sizing(spec, c, err) < 0)
+		goto fail;
+	if (access(c->qemu, X_OK) < 0) {
+		hull_error(err, errno, "QEMU `%s` (install qemu-system-x86, or set HULL_QEMU)",
+			   c->qemu);
+		goto fail;
+	}
+	if (access(c->virtiofsd, X_OK) < 0) {
+		hull_error(err, errno,
+			   "virtiofsd `%s` (install qemu-system-common, or set HULL_VIRTIOFSD)",
+			   c->virtiofsd);
+		goto fail;
+	}
+	if (access(c->kernel, R_OK) < 0 || access(c->initrd, R_OK) < 0 ||
+	    access(c->preload, R_OK) < 0) {
+		const char *p = access(c->kernel, R_OK) < 0   ? c->kernel
+				: access(c->initrd, R_OK) < 0 ? c->initrd
+							      : c->preload;
+		hull_error(err, errno, "VM asset `%s` (run `make vm-assets`, or set HULL_VM_DIR)",
+			   p);
+		goto fail;
+	}
+	return 0;
+fail:
+	hull_vm_config_free(c);
+	return -1;
+}
+
+void hull_vm_config_free(struct hull_vm_config *c)
+{
+	free(c->qemu);
+	free(c->virtiofsd);
+	free(c->kernel);
+	free(c->initrd);
+	free(c->preload);
+	free(c->extra_cmdline);
+	memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,81 @@
+/* The host end of the control channel (the hull.ctl port; QEMU listens on vm-ctl.sock in the
+ * state directory): one request per connection, "kill SIGNO ALL\n", answered "ok\n" or
+ * "error ERRNO\n" by the guest init. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runtime/state.h"
+#include "runtime/util.h"
+#include "vm.h"
+
+/* A guest still booting answers once its init runs: allow for a slow (TCG) boot. */
+#define REPLY_TIMEOUT_MS 60000
+
+static int request(const char *root, const char *id, const char *req, char *reply, size_t size,
+		   struct hull_err *err)
+{
+	cleanup_free char *dir = hull_state_dir(root, id);
+	cleanup_close int dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC), fd = -1;
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	size_t got = 0;
+
+	if (dirfd < 0)
+		return hull_error(err, errno, "open `%s`", dir);
+	/* through the directory fd: the state root may be longer than a socket path can be */
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dirfd, HULL_VM_CTL);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return hull_error(err, errno, "connect to the VM's control channel `%s/%s`", dir,
+				  HULL_VM_CTL);
+	if (hull_write_all(fd, req, strlen(req)) < 0)
+		return hull_error(err, errno, "write to the VM's control channel");
+	while (got < size - 1) {
+		struct pollfd p = {fd, POLLIN, 0};
+		ssize_t n;
+		int r = poll(&p, 1, REPLY_TIMEOUT_MS);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return hull_error(err, r < 0 ? errno : ETIMEDOUT,
+					  "no answer from the guest on the control channel");
+		n = read(fd, reply + got, size - 1 - got);
+		if (n <= 0)
+			return hull_error(err, n < 0 ? errno : ECONNRESET,
+					  "the VM closed its control channel");
+		got += (size_t)n;
+		reply[got] = 0;
+		if (strchr(reply, '\n'))
+			return 0;
+	}
+	return hull_error(err, EPROTO, "an overlong answer on the VM's control channel");
+}
+
+int hull_vm_kill(const char *root, const char *id, pid_t pid, bool running, int sig, bool all,
+		 struct hull_err *err)
+{
+	char req[64], reply[64];
+	int e;
+
+	/* SIGKILL cannot wait for a guest that may be wedged; before start there is no guest */
+	if (sig == SIGKILL || !running) {
+		if (kill(pid, sig) < 0)
+			return hull_error(err, errno, "kill: container `%s` (pid %d)", id, pid);
+		return 0;
+	}
+	snprintf(req, sizeof(req), "kill %d %d\n", sig, all ? 1 : 0);
+	if (request(root, id, req, reply, sizeof(reply), err) < 0)
+		return hull_error_wrap(err, "kill: container `%s`", id);
+	if (!strncmp(reply, "ok", 2))
+		return 0;
+	if (sscanf(reply, "error %d", &e) == 1)
+		return hull_error(err, e, "kill: signal %d in the VM of container `%s`", sig, id);
+	return hull_error(err, EPROTO, "kill: unexpected answer from the guest: %s", reply);
+}

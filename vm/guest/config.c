@@ -1,0 +1,108 @@
+/* /hull/config: a flat list of NUL-terminated strings, "TAG\0FIELD\0...": each tag has a fixed
+ * number of fields (vm/README.md).  The host writes it; a malformed file is the host's bug, so
+ * parsing is strict and fails whole. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "guest.h"
+
+static const struct {
+	const char *tag;
+	int fields;
+} tags[] = {
+	{"arg", 1},    {"env", 1},	{"cwd", 1},	   {"user", 3}, {"gid", 1},
+	{"rlimit", 3}, {"hostname", 1}, {"domainname", 1}, {"root", 1}, {"mount", 5},
+};
+
+static void push_str(char ***v, size_t *n, char *s)
+{
+	*v = realloc(*v, (*n + 2) * sizeof(**v));
+	(*v)[(*n)++] = s;
+	(*v)[*n] = NULL;
+}
+
+int guest_config_load(const char *path, struct guest_config *c)
+{
+	size_t n_args = 0, n_env = 0, off = 0;
+	struct stat sb;
+	char *buf;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	memset(c, 0, sizeof(*c));
+	c->umask = -1;
+	if (fd < 0 || fstat(fd, &sb) < 0)
+		return -1;
+	buf = malloc((size_t)sb.st_size + 1);
+	if (!buf || read(fd, buf, (size_t)sb.st_size) != sb.st_size) {
+		close(fd);
+		errno = EIO;
+		return -1;
+	}
+	close(fd);
+	buf[sb.st_size] = 0;
+	while (off < (size_t)sb.st_size) {
+		char *f[5] = {0};
+		const char *tag = buf + off;
+		size_t t;
+		int i, nf = -1;
+
+		off += strlen(tag) + 1;
+		for (t = 0; t < sizeof(tags) / sizeof(tags[0]); t++)
+			if (!strcmp(tags[t].tag, tag))
+				nf = tags[t].fields;
+		if (nf < 0)
+			goto bad;
+		for (i = 0; i < nf; i++) {
+			if (off >= (size_t)sb.st_size)
+				goto bad;
+			f[i] = buf + off;
+			off += strlen(f[i]) + 1;
+		}
+		if (!strcmp(tag, "arg")) {
+			push_str(&c->args, &n_args, f[0]);
+		} else if (!strcmp(tag, "env")) {
+			push_str(&c->env, &n_env, f[0]);
+		} else if (!strcmp(tag, "cwd")) {
+			c->cwd = f[0];
+		} else if (!strcmp(tag, "user")) {
+			c->uid = (uid_t)strtoul(f[0], NULL, 10);
+			c->gid = (gid_t)strtoul(f[1], NULL, 10);
+			c->umask = *f[2] ? (int)strtol(f[2], NULL, 8) : -1;
+		} else if (!strcmp(tag, "gid")) {
+			c->gids = realloc(c->gids, (c->n_gids + 1) * sizeof(*c->gids));
+			c->gids[c->n_gids++] = (gid_t)strtoul(f[0], NULL, 10);
+		} else if (!strcmp(tag, "rlimit")) {
+			struct guest_rlimit *r;
+			c->rlimits = realloc(c->rlimits, (c->n_rlimits + 1) * sizeof(*r));
+			r = &c->rlimits[c->n_rlimits++];
+			r->resource = atoi(f[0]);
+			r->soft = strtoull(f[1], NULL, 10);
+			r->hard = strtoull(f[2], NULL, 10);
+		} else if (!strcmp(tag, "hostname")) {
+			c->hostname = f[0];
+		} else if (!strcmp(tag, "domainname")) {
+			c->domainname = f[0];
+		} else if (!strcmp(tag, "root")) {
+			c->root_readonly = !strcmp(f[0], "ro");
+		} else { /* mount */
+			struct guest_mount *m;
+			c->mounts = realloc(c->mounts, (c->n_mounts + 1) * sizeof(*m));
+			m = &c->mounts[c->n_mounts++];
+			m->dest = f[0];
+			m->type = f[1];
+			m->source = f[2];
+			m->flags = strtoul(f[3], NULL, 10);
+			m->data = *f[4] ? f[4] : NULL;
+		}
+	}
+	if (!c->args || !c->cwd)
+		goto bad;
+	return 0;
+bad:
+	errno = EINVAL;
+	return -1;
+}

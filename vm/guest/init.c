@@ -1,0 +1,273 @@
+/*
+ * hull's guest init: PID 1 of the microVM.  It loads the virtio modules, finds the ports the
+ * host made, mounts the container's root (virtio-fs) and the spec's kernel file systems,
+ * switches into the root, runs the workload (workload.c) and reports its exit status to the
+ * host before powering off.  Every failure before the workload runs is written to the
+ * workload's stderr and reported as status 125.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "guest.h"
+
+#define CONFIG_PATH	    "/hull/config"
+#define MODULES_PATH	    "/hull/modules"
+#define ROOT_TAG	    "hullroot"
+#define STATUS_SETUP_FAILED 125
+
+int guest_log_fd = -1;
+
+void guest_log(const char *fmt, ...)
+{
+	char buf[1024];
+	int n;
+	va_list ap;
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (n > (int)sizeof(buf) - 2)
+		n = (int)sizeof(buf) - 2;
+	buf[n++] = '\n';
+	if (guest_log_fd < 0)
+		guest_log_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (guest_log_fd >= 0 && write(guest_log_fd, "hull-guest: ", 12) > 0)
+		(void)!write(guest_log_fd, buf, (size_t)n);
+}
+
+static void msleep(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+__attribute__((noreturn)) static void power_off(void)
+{
+	sync();
+	reboot(RB_POWER_OFF);
+	/* without ACPI the kernel halts: reboot=t with QEMU's -no-reboot ends the VM instead */
+	reboot(RB_AUTOBOOT);
+	for (;;)
+		pause();
+}
+
+static void report(int status_fd, int status, int signo)
+{
+	char line[32];
+	int n = signo ? snprintf(line, sizeof(line), "signal %d\n", signo)
+		      : snprintf(line, sizeof(line), "exit %d\n", status);
+	/* a blocking write to a virtio port returns once the host has taken the data */
+	if (status_fd < 0 || write(status_fd, line, (size_t)n) != n)
+		guest_log("cannot report the exit status %d: %s", status, strerror(errno));
+}
+
+__attribute__((noreturn)) static void fail(const struct guest_ports *p)
+{
+	report(p ? p->status : -1, STATUS_SETUP_FAILED, 0);
+	power_off();
+}
+
+static int load_modules(void)
+{
+	char line[256];
+	FILE *f = fopen(MODULES_PATH, "re");
+	if (!f)
+		return 0; /* a kernel with the drivers built in */
+	while (fgets(line, sizeof(line), f)) {
+		int fd;
+		line[strcspn(line, "\n")] = 0;
+		if (!*line)
+			continue;
+		fd = open(line, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || (syscall(SYS_finit_module, fd, "", 0) < 0 && errno != EEXIST)) {
+			guest_log("load module %s: %s", line, strerror(errno));
+			fclose(f);
+			return -1;
+		}
+		close(fd);
+	}
+	fclose(f);
+	return 0;
+}
+
+/* Ports appear asynchronously once the host has announced them: look them up by name. */
+static int open_port(const char *name, int flags)
+{
+	for (int tries = 0; tries < 1000; tries++) {
+		DIR *d = opendir("/sys/class/virtio-ports");
+		struct dirent *de;
+		while (d && (de = readdir(d))) {
+			char path[300], buf[64] = {0};
+			int fd;
+			ssize_t n;
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "/sys/class/virtio-ports/%s/name", de->d_name);
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				continue;
+			n = read(fd, buf, sizeof(buf) - 1);
+			close(fd);
+			if (n <= 0)
+				continue;
+			buf[strcspn(buf, "\n")] = 0;
+			if (strcmp(buf, name))
+				continue;
+			snprintf(path, sizeof(path), "/dev/%s", de->d_name);
+			closedir(d);
+			fd = open(path, flags | O_CLOEXEC);
+			if (fd < 0)
+				guest_log("open port %s (%s): %s", name, path, strerror(errno));
+			return fd;
+		}
+		if (d)
+			closedir(d);
+		msleep(10);
+	}
+	guest_log("no virtio-serial port named %s", name);
+	return -1;
+}
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char buf[4096];
+	size_t i, len = strlen(path);
+	if (len >= sizeof(buf))
+		return errno = ENAMETOOLONG, -1;
+	memcpy(buf, path, len + 1);
+	for (i = 1; i <= len; i++) {
+		if (buf[i] != '/' && buf[i] != 0)
+			continue;
+		buf[i] = 0;
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return -1;
+		buf[i] = i < len ? '/' : 0;
+	}
+	return 0;
+}
+
+/* The spec's kernel file systems, mounted by the guest kernel itself.  Bind mounts were made
+ * on the host, inside the shared root, before virtiofsd started. */
+static int mount_one(const struct guest_mount *m)
+{
+	const char *type = m->type, *data = m->data;
+	unsigned long flags = m->flags;
+
+	if (!strcmp(type, "bind") || !strcmp(type, "none") || (flags & MS_BIND))
+		return 0;
+	/* the guest's own device nodes, instead of a tmpfs the host would fill */
+	if (!strcmp(m->dest, "/dev") && !strcmp(type, "tmpfs")) {
+		type = "devtmpfs";
+		data = NULL;
+	}
+	/* the guest kernel has only the unified hierarchy to offer */
+	if (!strcmp(type, "cgroup"))
+		type = "cgroup2", data = NULL;
+	if (mkdir_p(m->dest, 0755) < 0) {
+		guest_log("mount %s: make the mount point: %s", m->dest, strerror(errno));
+		return -1;
+	}
+	if (mount(m->source && *m->source ? m->source : type, m->dest, type, flags, data) < 0) {
+		guest_log("mount %s on %s: %s", type, m->dest, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void dev_links(void)
+{
+	static const char *const links[][2] = {
+		{"/proc/self/fd", "/dev/fd"},	    {"/proc/self/fd/0", "/dev/stdin"},
+		{"/proc/self/fd/1", "/dev/stdout"}, {"/proc/self/fd/2", "/dev/stderr"},
+		{"/proc/kcore", "/dev/core"},
+	};
+	struct stat sb;
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		(void)!symlink(links[i][0], links[i][1]);
+	if (stat("/dev/pts/ptmx", &sb) == 0) {
+		unlink("/dev/ptmx");
+		(void)!symlink("pts/ptmx", "/dev/ptmx");
+	}
+}
+
+static int mount_root(const struct guest_config *c)
+{
+	unsigned long flags = c->root_readonly ? MS_RDONLY : 0;
+	int tries;
+
+	/* the virtio-fs device registers shortly after its module loads */
+	for (tries = 0; tries < 500; tries++) {
+		if (mount(ROOT_TAG, "/root", "virtiofs", flags, NULL) == 0)
+			break;
+		if (errno != ENODEV && errno != ENOENT && errno != EINVAL)
+			break;
+		msleep(10);
+	}
+	if (tries == 500 || errno == EPERM) {
+		guest_log("mount the container's root (virtio-fs tag %s): %s", ROOT_TAG,
+			  strerror(errno));
+		return -1;
+	}
+	if (chdir("/root") < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
+	    chdir("/") < 0) {
+		guest_log("switch to the container's root: %s", strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < c->n_mounts; i++)
+		if (mount_one(&c->mounts[i]) < 0)
+			return -1;
+	dev_links();
+	if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
+		guest_log("set hostname `%s`: %s", c->hostname, strerror(errno));
+	if (c->domainname && setdomainname(c->domainname, strlen(c->domainname)) < 0)
+		guest_log("set domainname `%s`: %s", c->domainname, strerror(errno));
+	return 0;
+}
+
+int main(void)
+{
+	struct guest_ports p = {-1, -1, -1, -1, -1};
+	struct guest_config c;
+	int status, signo = 0;
+
+	if (getpid() != 1)
+		return 1;
+	mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, NULL);
+	/* no console: fds 0-2 must not be taken by the first files we open */
+	for (int fd = open("/dev/null", O_RDWR); fd >= 0 && fd < 3; fd = open("/dev/null", O_RDWR))
+		;
+	if (load_modules() < 0)
+		fail(NULL);
+	p.status = open_port("hull.status", O_WRONLY);
+	p.err = open_port("hull.stderr", O_WRONLY);
+	if (p.err >= 0)
+		guest_log_fd = p.err;
+	p.out = open_port("hull.stdout", O_WRONLY);
+	p.in = open_port("hull.stdin", O_RDONLY);
+	p.ctl = open_port("hull.ctl", O_RDWR | O_NONBLOCK);
+	if (p.status < 0 || p.err < 0 || p.out < 0 || p.in < 0 || p.ctl < 0)
+		fail(&p);
+	if (guest_config_load(CONFIG_PATH, &c) < 0) {
+		guest_log("read %s: %s", CONFIG_PATH, strerror(errno));
+		fail(&p);
+	}
+	if (mount_root(&c) < 0)
+		fail(&p);
+	status = guest_run(&c, &p, &signo);
+	report(p.status, status, signo);
+	power_off();
+}

@@ -1,0 +1,414 @@
+/*
+ * The vm executor's side of the container's init.  The init is already in the container's
+ * namespaces and cgroup; it never pivots into the rootfs: QEMU and virtiofsd are host
+ * programs, and the rootfs reaches the guest through virtiofsd.  At start it forks virtiofsd
+ * and becomes QEMU, so the VMM's pid is the container's pid.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "runtime/hooks.h"
+#include "runtime/pathres.h"
+#include "runtime/state.h"
+#include "runtime/sync.h"
+#include "runtime/util.h"
+#include "vm.h"
+
+static struct hull_sync_msg msg;
+
+/* A bind mount of the spec inside the shared root, in the init's own mount namespace. */
+static int bind_one(const struct hull_init_ctx *ctx, int rootfd, const struct hull_mount *m,
+		    struct hull_err *err)
+{
+	cleanup_free char *src = NULL;
+	cleanup_close int fd = -1;
+	char target[HULL_FD_PATH_MAX];
+	unsigned long extra = m->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+	struct stat st;
+
+	if (!m->source)
+		return hull_error(err, EINVAL, "bind mount `%s` has no source", m->destination);
+	src = m->source[0] == '/' ? xstrdup(m->source)
+				  : hull_strfmt("%s/%s", ctx->bundle, m->source);
+	if (stat(src, &st) < 0)
+		return hull_error(err, errno, "bind mount source `%s`", src);
+	fd = hull_mkpath_in_root(rootfd, m->destination,
+				 S_ISDIR(st.st_mode) ? HULL_MK_DIR : HULL_MK_FILE,
+				 S_ISDIR(st.st_mode) ? 0755 : 0644, err);
+	if (fd < 0)
+		return -1;
+	hull_fd_path(fd, target);
+	if (mount(src, target, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return hull_error(err, errno, "bind mount `%s` on `%s`", src, m->destination);
+	if (extra) {
+		cleanup_close int nfd = hull_open_in_root(rootfd, m->destination, O_PATH, 0, err);
+		if (nfd < 0)
+			return -1;
+		hull_fd_path(nfd, target);
+		if (mount(NULL, target, NULL, extra | MS_BIND | MS_REMOUNT, NULL) < 0)
+			return hull_error(err, errno, "remount bind mount `%s`", m->destination);
+	}
+	return 0;
+}
+
+int hull_vm_prepare(const struct hull_init_ctx *ctx, struct hull_err *err)
+{
+	const struct hull_spec *spec = ctx->spec;
+	struct hull_vm_config c;
+	cleanup_free char *cfg = NULL, *dir = NULL;
+	cleanup_close int rootfd = -1, dirfd = -1;
+	size_t len, i;
+
+	if (hull_vm_config_resolve(spec, &c, err) < 0)
+		return -1;
+	/* nothing mounted here may reach the host */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		hull_error(err, errno, "make the mount namespace private");
+		goto fail;
+	}
+	if (mount(ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) {
+		hull_error(err, errno, "bind the rootfs `%s`", ctx->rootfs);
+		goto fail;
+	}
+	rootfd = open(ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0) {
+		hull_error(err, errno, "open the rootfs `%s`", ctx->rootfs);
+		goto fail;
+	}
+	for (i = 0; i < spec->n_mounts; i++)
+		if (spec->mounts[i].bind && bind_one(ctx, rootfd, &spec->mounts[i], err) < 0)
+			goto fail;
+	/* virtiofsd writes as root: the read-only root is enforced here, not only in the guest */
+	if (spec->root_readonly &&
+	    mount(NULL, ctx->rootfs, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0) {
+		hull_error(err, errno, "make the rootfs read-only");
+		goto fail;
+	}
+	dir = hull_state_dir(ctx->opts->root, ctx->opts->id);
+	dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0) {
+		hull_error(err, errno, "open `%s`", dir);
+		goto fail;
+	}
+	cfg = hull_vm_guest_config(spec, &len);
+	if (hull_vm_write_initrd(dirfd, HULL_VM_INITRD, c.initrd, cfg, len, err) < 0)
+		goto fail;
+	hull_vm_config_free(&c);
+	return 0;
+fail:
+	hull_vm_config_free(&c);
+	return -1;
+}
+
+struct argv {
+	char **v;
+	size_t n;
+};
+
+static void arg(struct argv *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void arg(struct argv *a, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	a->v = xrealloc(a->v, (a->n + 2) * sizeof(*a->v));
+	a->v[a->n++] = s;
+	a->v[a->n] = NULL;
+}
+
+/* The guest calibrates its TSC against this instead of the PIT (VM-NOTES trap 1). */
+static unsigned long tsc_khz(void)
+{
+	char line[256];
+	unsigned long khz = 0;
+	FILE *f = fopen("/proc/cpuinfo", "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		double mhz;
+		if (sscanf(line, "cpu MHz : %lf", &mhz) == 1) {
+			khz = (unsigned long)(mhz * 1000.0 + 0.5);
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	return khz;
+}
+
+/* A copy of one of our stdio fds with the access mode QEMU's chardev opens it with, above 2
+ * (QEMU takes no stdio fd in an fd set). */
+static int stdio_fd(int fd, int mode, struct hull_err *err)
+{
+	int fl = fcntl(fd, F_GETFL), n;
+	char path[32];
+	if (fl >= 0 && (fl & O_ACCMODE) == mode)
+		return fcntl(fd, F_DUPFD, 3);
+	/* a pipe, tty, /dev/null or file: reopen it with the right mode */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = open(path, mode | O_NOCTTY);
+	if (n < 0)
+		return hull_error(err, errno, "the container's fd %d cannot be handed to the VM",
+				  fd);
+	if (n < 3) {
+		int m = fcntl(n, F_DUPFD, 3);
+		close(n);
+		n = m;
+	}
+	return n;
+}
+
+static void close_from(unsigned int fd)
+{
+	if (syscall(SYS_close_range, fd, ~0U, 0) < 0)
+		for (int i = (int)fd; i < 1024; i++)
+			close(i);
+}
+
+/* stdin goes to QEMU through a socket fed by this small relay: a socket's end reaches the
+ * guest as the end of its input (QEMU's file chardevs have no input side here, and its pipe
+ * chardev opens read-write, so it would never see the pipe's end).  It dies with QEMU. */
+static int stdin_relay(struct hull_err *err)
+{
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return hull_error(err, errno, "socketpair for stdin");
+	pid = fork();
+	if (pid < 0)
+		return hull_error(err, errno, "fork the stdin relay");
+	if (pid == 0) {
+		char buf[65536];
+		ssize_t n;
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		/* forked, not exec'd: nothing of the init may stay open here (the sync socket's
+		 * end tells run that QEMU started) */
+		if (sv[1] != 3 && dup2(sv[1], 3) < 0)
+			_exit(1);
+		sv[1] = 3;
+		close_from(4);
+		close(1);
+		close(2);
+		while ((n = read(0, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+			if (n > 0 && hull_write_all(sv[1], buf, (size_t)n) < 0)
+				_exit(0);
+		/* half-close and stay: a hang-up now would make QEMU drop what the guest has not
+		 * read yet; QEMU reads up to the end and then closes its side */
+		shutdown(sv[1], SHUT_WR);
+		while (read(sv[1], buf, sizeof(buf)) > 0)
+			;
+		_exit(0);
+	}
+	close(sv[1]);
+	/* QEMU is exec'd with it */
+	fcntl(sv[0], F_SETFD, 0);
+	return sv[0];
+}
+
+/* stdin, stdout, stderr: one virtio-serial port each, so the streams stay apart; stdout and
+ * stderr are "file" chardevs on our fds (sockets, as some callers pass, go as they are). */
+static int stdio_ports(struct argv *a, struct hull_err *err)
+{
+	static const char *const names[3] = {"hull.stdin", "hull.stdout", "hull.stderr"};
+	for (int i = 0; i < 3; i++) {
+		struct stat sb;
+		int fd;
+		if (i == 0 || (fstat(i, &sb) == 0 && S_ISSOCK(sb.st_mode))) {
+			fd = i == 0 ? stdin_relay(err) : fcntl(i, F_DUPFD, 3);
+			if (fd < 0)
+				return -1;
+			arg(a, "-chardev");
+			arg(a, "socket,id=io%d,fd=%d", i, fd);
+		} else {
+			fd = stdio_fd(i, O_WRONLY, err);
+			if (fd < 0)
+				return -1;
+			arg(a, "-add-fd");
+			arg(a, "fd=%d,set=%d", fd, i + 1);
+			/* append: QEMU truncates a file chardev otherwise, even one from an fd set
+			 */
+			arg(a, "-chardev");
+			arg(a, "file,id=io%d,path=/dev/fdset/%d,append=on", i, i + 1);
+		}
+		arg(a, "-device");
+		arg(a, "virtserialport,chardev=io%d,name=%s", i, names[i]);
+	}
+	return 0;
+}
+
+static int qemu_argv(const struct hull_vm_config *c, int dirfd, struct argv *a,
+		     struct hull_err *err)
+{
+	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	unsigned long khz = tsc_khz();
+
+	arg(a, "%s", c->qemu);
+	arg(a, "-M");
+	arg(a, "microvm,isa-serial=off,memory-backend=mem");
+	if (kvm >= 0) {
+		close(kvm);
+		arg(a, "-accel");
+		arg(a, "kvm");
+		arg(a, "-cpu");
+		arg(a, "host");
+	} else {
+		dprintf(2, "hull: /dev/kvm not available, using software emulation (slow)\n");
+		arg(a, "-accel");
+		arg(a, "tcg");
+	}
+	arg(a, "-smp");
+	arg(a, "%u", c->cpus);
+	arg(a, "-m");
+	arg(a, "%lluM", c->mem_mib);
+	arg(a, "-object");
+	arg(a, "memory-backend-memfd,id=mem,size=%lluM,share=on", c->mem_mib);
+	arg(a, "-nodefaults");
+	arg(a, "-no-user-config");
+	arg(a, "-display");
+	arg(a, "none");
+	arg(a, "-no-reboot");
+	arg(a, "-global");
+	arg(a, "virtio-mmio.force-legacy=false");
+	arg(a, "-kernel");
+	arg(a, "%s", c->kernel);
+	arg(a, "-initrd");
+	arg(a, "/proc/self/fd/%d/%s", dirfd, HULL_VM_INITRD);
+	arg(a, "-append");
+	{
+		char tsc[48] = "";
+		if (khz)
+			snprintf(tsc, sizeof(tsc), " tsc_early_khz=%lu", khz);
+		arg(a, "%s panic=-1 reboot=t rdinit=/init%s%s%s",
+		    c->debug ? "console=hvc0 loglevel=7" : "quiet loglevel=1", tsc,
+		    c->extra_cmdline ? " " : "", c->extra_cmdline ? c->extra_cmdline : "");
+	}
+	arg(a, "-chardev");
+	arg(a, "socket,id=fs,path=/proc/self/fd/%d/%s", dirfd, HULL_VM_FS);
+	arg(a, "-device");
+	arg(a, "vhost-user-fs-device,chardev=fs,tag=hullroot");
+	arg(a, "-device");
+	arg(a, "virtio-serial-device");
+	if (stdio_ports(a, err) < 0)
+		return -1;
+	arg(a, "-chardev");
+	arg(a, "file,id=st,path=/proc/self/fd/%d/%s", dirfd, HULL_VM_STATUS);
+	arg(a, "-device");
+	arg(a, "virtserialport,chardev=st,name=hull.status");
+	arg(a, "-chardev");
+	arg(a, "socket,id=ctl,path=/proc/self/fd/%d/%s,server=on,wait=off", dirfd, HULL_VM_CTL);
+	arg(a, "-device");
+	arg(a, "virtserialport,chardev=ctl,name=hull.ctl");
+	if (c->debug) {
+		int fd = fcntl(2, F_DUPFD, 3);
+		arg(a, "-add-fd");
+		arg(a, "fd=%d,set=4", fd);
+		arg(a, "-chardev");
+		arg(a, "file,id=con,path=/dev/fdset/4,append=on");
+		arg(a, "-device");
+		arg(a, "virtconsole,chardev=con");
+	}
+	return 0;
+}
+
+/* virtiofsd on the rootfs as this mount namespace shows it; it serves one QEMU and exits when
+ * QEMU goes away. */
+static int start_virtiofsd(const struct hull_init_ctx *ctx, const struct hull_vm_config *c,
+			   int dirfd, struct hull_err *err)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	cleanup_close int lfd = -1;
+	pid_t pid;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dirfd, HULL_VM_FS);
+	unlink(sa.sun_path);
+	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(lfd, 1) < 0)
+		return hull_error(err, errno, "virtiofsd socket in the state directory");
+	pid = fork();
+	if (pid < 0)
+		return hull_error(err, errno, "fork virtiofsd");
+	if (pid == 0) {
+		char fdarg[32];
+		cleanup_free char *src = hull_strfmt("source=%s", ctx->rootfs);
+		int null = open("/dev/null", O_RDWR);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		dup2(null, 0);
+		dup2(null, 1);
+		if (!c->debug)
+			dup2(null, 2);
+		if (lfd != 3 && dup2(lfd, 3) < 0)
+			_exit(127);
+		close_from(4);
+		snprintf(fdarg, sizeof(fdarg), "--fd=%d", 3);
+		execl(c->virtiofsd, c->virtiofsd, fdarg, "-o", src, "-o", "cache=auto", "-o",
+		      "announce_submounts", "-o", c->debug ? "log_level=debug" : "log_level=err",
+		      (char *)NULL);
+		dprintf(2, "hull: exec `%s`: %s\n", c->virtiofsd, strerror(errno));
+		_exit(127);
+	}
+	return 0;
+}
+
+__attribute__((noreturn)) void hull_vm_exec(const struct hull_init_ctx *ctx, const char *state_json)
+{
+	struct hull_err err = {0};
+	struct hull_vm_config c;
+	struct argv a = {0};
+	cleanup_free char *dir = NULL;
+	int dirfd;
+
+	if (hull_vm_config_resolve(ctx->spec, &c, &err) < 0) {
+		hull_sync_send(ctx->sync_fd, SYNC_ERROR, err.errnum, err.msg, NULL);
+		_exit(1);
+	}
+	hull_sync_send(ctx->sync_fd, SYNC_READY, 0, NULL, NULL);
+	if (ctx->run_mode) {
+		if (hull_sync_expect(ctx->sync_fd, SYNC_START, &msg, &err) < 0)
+			_exit(1);
+	} else {
+		char ch;
+		ssize_t n;
+		do
+			n = read(ctx->fifo_fd, &ch, 1);
+		while (n < 0 && errno == EINTR);
+		if (n != 1)
+			_exit(1);
+		close(ctx->fifo_fd);
+	}
+	/* from here on errors are the workload's, reported on its stderr as in container mode */
+	dir = hull_state_dir(ctx->opts->root, ctx->opts->id);
+	dirfd = open(dir, O_PATH | O_DIRECTORY); /* QEMU names its files through it */
+	if (dirfd < 0) {
+		hull_error(&err, errno, "open `%s`", dir);
+		goto fail;
+	}
+	if (hull_hooks_run(&ctx->spec->hooks.start_container, "startContainer", state_json, &err) <
+		    0 ||
+	    qemu_argv(&c, dirfd, &a, &err) < 0 || start_virtiofsd(ctx, &c, dirfd, &err) < 0)
+		goto fail;
+	{
+		char fdenv[32];
+		cleanup_free char *pre = hull_strfmt("LD_PRELOAD=%s", c.preload);
+		char *env[] = {pre, fdenv, "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
+		snprintf(fdenv, sizeof(fdenv), "HULL_VM_STATE_FD=%d", dirfd);
+		execve(c.qemu, a.v, env);
+		hull_error(&err, errno, "exec `%s`", c.qemu);
+	}
+fail:
+	dprintf(2, "hull-oci: %s\n", err.msg);
+	_exit(127);
+}
