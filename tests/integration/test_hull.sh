@@ -307,3 +307,20 @@ b" "the opaque dir hides the lower layer's entries"
 	store_empty
 	hull rmi hulltest/busybox:docker >/dev/null
 }
+
+# The same image at the vm isolation level: one boot (TCG here), output and exit status.
+test_hull_run_isolation_vm() {
+	local out rc=0
+	command -v qemu-system-x86_64 >/dev/null && [ -r "$REPO/build/vm/vmlinux" ] ||
+		skip "no QEMU or guest kernel for the vm isolation level"
+	watch_store
+	load_image
+	out=$(run --rm --isolation vm -u root hulltest/busybox:docker 'cat /etc/motd; echo err >&2; uname -r; exit 4' 2>"$WORK/err") || rc=$?
+	assert_eq "$rc" 4 "the workload's status, through the VM"
+	assert_contains "$out" "layer 3" "the image's layers, shared into the guest"
+	assert_eq "$(tail -1 <<<"$out")" "$(cat "$REPO/build/vm/kernel-version")" "the guest kernel"
+	assert_contains "$(cat "$WORK/err")" "err"
+	store_empty
+	[ "$(grep -c "$WORK/store" /proc/self/mountinfo)" = 0 ] || fatal "rootfs mount left"
+	hull rmi hulltest/busybox:docker >/dev/null
+}
