@@ -118,7 +118,7 @@ test_hull_detached_lifecycle() {
 	assert_eq "$(ls "$ROOT" | grep -c .)" 0 "runtime state removed at exit"
 	assert_eq "$(hull rm web)" web
 	assert_fails hull inspect web
-	assert_contains "$OUT" "no such container"
+	assert_contains "${OUT,,}" "no such"
 	store_empty
 	# the name is free again
 	id=$(run -d --name web --rootfs "$r" true)
