@@ -1,10 +1,10 @@
 #!/bin/bash
-# `hull run --rm ... true` against `podman --runtime crun run --rm ... true`: the whole
-# daemonless CLI path (record, bundle, monitor, runtime, log, removal), interleaved runs
-# (BENCH_N each, default 30), medians and the ratio (target <= 0.25x podman).
+# `hull run --rm IMAGE true` against `podman --runtime crun run --rm IMAGE true`: the whole
+# daemonless CLI path (record, overlay rootfs, bundle, monitor, runtime, log, removal),
+# interleaved runs (BENCH_N each, default 30), medians and the ratio (target <= 0.25x podman).
 #
-# Both run on the same busybox root filesystem given with --rootfs (no image unpacking on
-# either side), with the network off, in one private mount namespace where the hybrid host's
+# Both have the same busybox image already imported (podman on its vfs driver, hull on
+# overlayfs), the network off, and run in one private mount namespace where the hybrid host's
 # /sys/fs/cgroup/unified is hidden (crun, under podman, refuses hybrid hosts).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,7 +22,9 @@ cleanup() {
 }
 trap cleanup EXIT
 "$repo/tests/data/mkbundle.sh" "$w/b" >/dev/null
-rootfs=$w/b/rootfs
+tar -C "$w/b/rootfs" -cf "$w/rootfs.tar" .
+"$repo/build/hull" --root "$w/store" import -q "$w/rootfs.tar" bench:latest >/dev/null
+podman --root "$w/pm" --runroot "$pr" --storage-driver vfs import -q "$w/rootfs.tar" localhost/bench:latest >/dev/null
 
 isolate() {
 	if [ -e /sys/fs/cgroup/unified/cgroup.controllers ] &&
@@ -37,10 +39,10 @@ isolate() {
 # podman lowers RLIMIT_NPROC's hard limit and this host's root cannot raise it back
 # (no CAP_SYS_RESOURCE): ulimits below the current ones keep crun's setrlimit legal.
 table=$(isolate "$out/timeit" "$n" \
-	"hull=$repo/build/hull --root $w/store --runroot /run/hull-bench-run run --rm --rootfs $rootfs true" \
-	"podman=podman --root $w/pm --runroot $pr --runtime crun --cgroup-manager cgroupfs --events-backend file --storage-driver vfs run --rm --network none --ulimit nofile=4096:4096 --ulimit nproc=4096:4096 --rootfs $rootfs true")
+	"hull=$repo/build/hull --root $w/store --runroot /run/hull-bench-run run --rm bench true" \
+	"podman=podman --root $w/pm --runroot $pr --runtime crun --cgroup-manager cgroupfs --events-backend file --storage-driver vfs run --rm --network none --ulimit nofile=4096:4096 --ulimit nproc=4096:4096 localhost/bench true")
 {
-	echo "# hull run --rm true vs podman (crun) run --rm true ($n interleaved runs each, $(date -u +%F))"
+	echo "# hull run --rm IMAGE true vs podman (crun) run --rm IMAGE true ($n interleaved runs each, $(date -u +%F))"
 	echo
 	echo "$table"
 	echo

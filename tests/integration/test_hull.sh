@@ -324,3 +324,18 @@ test_hull_run_isolation_vm() {
 	[ "$(grep -c "$WORK/store" /proc/self/mountinfo)" = 0 ] || fatal "rootfs mount left"
 	hull rmi hulltest/busybox:docker >/dev/null
 }
+
+test_hull_info_and_version() {
+	local out
+	watch_store
+	load_image
+	out=$(hull info --format json)
+	assert_eq "$(jq -r .Images <<<"$out")" 1
+	assert_eq "$(jq -r .Containers <<<"$out")" 0
+	assert_eq "$(jq -r '.IsolationLevels[0]' <<<"$out")" container
+	assert_eq "$(jq -r .StorageRoot <<<"$out")" "$WORK/store"
+	assert_contains "$(hull info)" "Isolation levels: container"
+	assert_contains "$(hull version)" "hull version"
+	assert_fails hull info --bogus
+	hull rmi hulltest/busybox:docker >/dev/null
+}
