@@ -6,3 +6,4 @@ cd "$(dirname "$0")"
 ./oci-run.sh
 ./hull-run.sh
 ./concurrent.sh
+./unpack.sh

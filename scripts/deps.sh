@@ -5,7 +5,7 @@ PKGS="build-essential pkg-config libyajl-dev libseccomp-dev libcap-dev libcgroup
 libarchive-dev libssl-dev libcurl4-openssl-dev busybox-static iproute2 util-linux procps
 clang-format cppcheck crun runc time jq containerd podman conmon zstd python3
 docker-registry skopeo apache2-utils curl qemu-system-x86 qemu-system-common
-linux-image-amd64 cpio xz-utils"
+linux-image-amd64 cpio xz-utils umoci bc"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
