@@ -257,12 +257,24 @@ out:
 }
 
 int hull_cgroup_setup(const struct hull_cgroups *cg, const char *path, const struct hull_linux *lx,
-		      struct hull_err *err)
+		      bool vm, struct hull_err *err)
 {
+	/* the VMM in the container's cgroup opens the hypervisor and vhost devices */
+	static const struct hull_cg_dev_rule vmm[] = {
+		{true, 'c', 10, 232, "rwm"}, /* kvm */
+		{true, 'c', 10, 238, "rwm"}, /* vhost-net */
+		{true, 'c', 10, 241, "rwm"}, /* vhost-vsock */
+	};
 	struct hull_cg_resources r;
 	int ret;
 	if (hull_cg_res_parse(lx->resources, "linux.resources", &r, err) < 0)
 		return -1;
+	if (vm) {
+		r.devices =
+			xrealloc(r.devices, (r.n_devices + ARRAY_SIZE(vmm)) * sizeof(*r.devices));
+		for (size_t i = 0; i < ARRAY_SIZE(vmm); i++)
+			r.devices[r.n_devices++] = vmm[i];
+	}
 	ret = hull_cgroup_apply(cg, path, &r, ~0u, lx, true, err);
 	hull_cg_res_free(&r);
 	return ret;

@@ -150,9 +150,10 @@ int hull_cgroup_apply(const struct hull_cgroups *cg, const char *path,
 		      const struct hull_cg_resources *r, unsigned mask, const struct hull_linux *lx,
 		      bool with_devices, struct hull_err *err);
 
-/* create: parse lx->resources and apply all of it, devices included. */
+/* create: parse lx->resources and apply all of it, devices included (and, for the vm level,
+ * the devices the VMM opens: kvm, vhost-net, vhost-vsock). */
 int hull_cgroup_setup(const struct hull_cgroups *cg, const char *path, const struct hull_linux *lx,
-		      struct hull_err *err);
+		      bool vm, struct hull_err *err);
 
 /* v2 device filter (cgroup_devbpf.c): build the eBPF program for the rules (last match
  * wins, default deny) and attach it to the cgroup directory fd. */

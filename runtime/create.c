@@ -387,7 +387,7 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 						       spec->linux_->n_gid_mappings, err) < 0))
 		goto fail;
 	if (hull_cgroup_enter(&cgroups, cgpath, pid, err) < 0 ||
-	    hull_cgroup_setup(&cgroups, cgpath, spec->linux_, err) < 0)
+	    hull_cgroup_setup(&cgroups, cgpath, spec->linux_, ctx.vm, err) < 0)
 		goto fail;
 	if (hull_sync_send(sv[0], SYNC_GO, 0, NULL, err) < 0)
 		goto fail;

@@ -152,3 +152,20 @@ test_vm_sizing_and_run_forwards_signals() {
 	[ "$kb" -gt 150000 ] && [ "$kb" -le 204800 ] || fatal "guest MemTotal $kb kB for 200 MiB"
 	assert_contains "$(cat "$WORK/out")" got-HUP
 }
+
+# The VMM runs in the container's cgroup: its device rules must let it open /dev/kvm (and the
+# vhost devices) where the host has them, or KVM would never be used.
+test_vm_cgroup_allows_the_hypervisor_devices() {
+	vm_ready
+	local b id
+	[ -d /sys/fs/cgroup/devices ] || skip "no v1 devices cgroup to read the rules from"
+	b=$(HULL_TEST_CGROUP="/hull-test/$T-kd" vm_bundle kd true)
+	id=$(cid kd)
+	oci create -b "$b" "$id" >/dev/null 2>&1
+	local rules
+	rules=$(cat "/sys/fs/cgroup/devices/hull-test/$T-kd/devices.list")
+	assert_contains "$rules" "c 10:232 rwm" "kvm"
+	assert_contains "$rules" "c 10:238 rwm" "vhost-net"
+	assert_not_contains "$rules" "a *:* rwm" "still default-deny"
+	oci delete --force "$id"
+}
