@@ -26,19 +26,11 @@ tar -C "$w/b/rootfs" -cf "$w/rootfs.tar" .
 "$repo/build/hull" --root "$w/store" import -q "$w/rootfs.tar" bench:latest >/dev/null
 podman --root "$w/pm" --runroot "$pr" --storage-driver vfs import -q "$w/rootfs.tar" localhost/bench:latest >/dev/null
 
-isolate() {
-	if [ -e /sys/fs/cgroup/unified/cgroup.controllers ] &&
-		[ -n "$(cat /sys/fs/cgroup/unified/cgroup.controllers)" ]; then
-		echo "(hybrid cgroup host: /sys/fs/cgroup/unified hidden for both, as crun requires)"
-		unshare -m bash -c 'mount --make-rprivate / && umount /sys/fs/cgroup/unified && exec "$@"' _ "$@"
-	else
-		"$@"
-	fi
-}
+source "$repo/bench/lib.sh"
 
 # podman lowers RLIMIT_NPROC's hard limit and this host's root cannot raise it back
 # (no CAP_SYS_RESOURCE): ulimits below the current ones keep crun's setrlimit legal.
-table=$(isolate "$out/timeit" "$n" \
+table=$(like_crun "$out/timeit" "$n" \
 	"hull=$repo/build/hull --root $w/store --runroot /run/hull-bench-run run --rm bench true" \
 	"podman=podman --root $w/pm --runroot $pr --runtime crun --cgroup-manager cgroupfs --events-backend file --storage-driver vfs run --rm --network none --ulimit nofile=4096:4096 --ulimit nproc=4096:4096 localhost/bench true")
 {

@@ -16,17 +16,9 @@ trap 'rm -rf "$b"' EXIT
 "$repo/tests/data/mkbundle.sh" "$b" /bin/true >/dev/null
 for r in crun runc; do command -v $r >/dev/null || { echo "bench: $r is not installed" >&2; exit 1; }; done
 
-run_bench() {
-	if [ -e /sys/fs/cgroup/unified/cgroup.controllers ] &&
-		[ -n "$(cat /sys/fs/cgroup/unified/cgroup.controllers)" ]; then
-		echo "(hybrid cgroup host: running all runtimes with /sys/fs/cgroup/unified hidden, as crun requires)"
-		unshare -m bash -c 'mount --make-rprivate / && umount /sys/fs/cgroup/unified && exec "$@"' _ "$@"
-	else
-		"$@"
-	fi
-}
+source "$repo/bench/lib.sh"
 
-table=$(run_bench "$out/timeit" "$n" \
+table=$(like_crun "$out/timeit" "$n" \
 	"hull-oci=$repo/build/hull-oci --root /run/hull-bench run -b $b hb{}" \
 	"crun=crun --root /run/crun-bench run -b $b cb{}" \
 	"runc=runc --root /run/runc-bench run -b $b rb{}")

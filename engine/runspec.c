@@ -9,26 +9,10 @@
 #include <yajl/yajl_gen.h>
 
 #include "runtime/seccomp_default.h"
+#include "runtime/caps.h"
 #include "runtime/util.h"
 
 #define S(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
-
-/* docker's default capability set */
-static const char *const default_caps[] = {"CAP_CHOWN",
-					   "CAP_DAC_OVERRIDE",
-					   "CAP_FSETID",
-					   "CAP_FOWNER",
-					   "CAP_MKNOD",
-					   "CAP_NET_RAW",
-					   "CAP_SETGID",
-					   "CAP_SETUID",
-					   "CAP_SETFCAP",
-					   "CAP_SETPCAP",
-					   "CAP_NET_BIND_SERVICE",
-					   "CAP_SYS_CHROOT",
-					   "CAP_KILL",
-					   "CAP_AUDIT_WRITE",
-					   NULL};
 
 int hull_caps_normalize(char **names, struct hull_err *err)
 {
@@ -79,7 +63,7 @@ static char **cap_set(const struct hull_run_spec *rs)
 		cap_free(name);
 		for (char *p = up; *p; p++)
 			*p = (char)toupper((unsigned char)*p);
-		on = all || (!none && strv_has((char **)default_caps, up)) ||
+		on = all || (!none && strv_has((char **)hull_docker_default_caps, up)) ||
 		     strv_has(rs->cap_add, up);
 		if (!rs->privileged && strv_has(rs->cap_drop, up))
 			on = false;

@@ -13,27 +13,11 @@
 #include "runtime/pathres.h"
 #include "runtime/spec.h"
 #include "runtime/spec_json.h"
+#include "runtime/caps.h"
 #include "runtime/util.h"
 #include "userdb.h"
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-/* docker's default capability set: what images are written to expect */
-static const char *const docker_caps[] = {"CAP_CHOWN",
-					  "CAP_DAC_OVERRIDE",
-					  "CAP_FSETID",
-					  "CAP_FOWNER",
-					  "CAP_MKNOD",
-					  "CAP_NET_RAW",
-					  "CAP_SETGID",
-					  "CAP_SETUID",
-					  "CAP_SETFCAP",
-					  "CAP_SETPCAP",
-					  "CAP_NET_BIND_SERVICE",
-					  "CAP_SYS_CHROOT",
-					  "CAP_KILL",
-					  "CAP_AUDIT_WRITE",
-					  NULL};
 
 struct conv {
 	yajl_val img; /* the image config's "config" object (may be NULL) */
@@ -164,11 +148,11 @@ static void gen_process(yajl_gen g, struct conv *c, yajl_val def)
 	JS(g, "capabilities");
 	yajl_gen_map_open(g);
 	JS(g, "bounding");
-	strv_gen(g, docker_caps);
+	strv_gen(g, hull_docker_default_caps);
 	JS(g, "effective");
-	strv_gen(g, docker_caps);
+	strv_gen(g, hull_docker_default_caps);
 	JS(g, "permitted");
-	strv_gen(g, docker_caps);
+	strv_gen(g, hull_docker_default_caps);
 	yajl_gen_map_close(g);
 	JS(g, "rlimits");
 	hull_json_emit(g, sj_get(def, "rlimits"));

@@ -12,6 +12,9 @@ int hull_caps_prepare(const struct hull_capabilities *c, struct hull_err *err);
 /* After the uid change: set effective/permitted/inheritable, then the ambient set. */
 int hull_caps_apply(const struct hull_capabilities *c, struct hull_err *err);
 
+/* docker's default capability set, what images are written to expect; NULL-terminated. */
+extern const char *const hull_docker_default_caps[];
+
 /* "CAP_CHOWN", ... for every capability the running kernel has; NULL-terminated. */
 char **hull_caps_known(void);
 
