@@ -120,6 +120,9 @@ struct hull_cg_writes {
 };
 
 void hull_cg_writes_add(struct hull_cg_writes *ws, const char *ctrl, char *file, char *value);
+/* The cpuset and pids writes, the same in v1 and v2. */
+void hull_cg_writes_cpuset_pids(const struct hull_cg_resources *r, unsigned mask,
+				struct hull_cg_writes *ws);
 void hull_cg_writes_free(struct hull_cg_writes *ws);
 
 /* The writes for the sections in mask, v1 file names and units (cgroup_v1.c). */

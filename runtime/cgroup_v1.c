@@ -45,6 +45,22 @@ void hull_cg_writes_free(struct hull_cg_writes *ws)
 
 #define ADD(ctrl, file, ...) hull_cg_writes_add(ws, ctrl, xstrdup(file), hull_strfmt(__VA_ARGS__))
 
+/* cpuset and pids have the same files and values in v1 and v2 */
+void hull_cg_writes_cpuset_pids(const struct hull_cg_resources *r, unsigned mask,
+				struct hull_cg_writes *ws)
+{
+	if ((mask & HULL_CG_CPUSET) && r->cpu.cpus)
+		ADD("cpuset", "cpuset.cpus", "%s", r->cpu.cpus);
+	if ((mask & HULL_CG_CPUSET) && r->cpu.mems)
+		ADD("cpuset", "cpuset.mems", "%s", r->cpu.mems);
+	if ((mask & HULL_CG_PIDS) && r->pids_limit.set) {
+		if (r->pids_limit.v > 0)
+			ADD("pids", "pids.max", "%" PRId64, r->pids_limit.v);
+		else
+			ADD("pids", "pids.max", "max");
+	}
+}
+
 static void memory(const struct hull_cg_resources *r, struct hull_cg_writes *ws)
 {
 	if (r->memory.limit.set) {
@@ -146,16 +162,7 @@ int hull_cg_v1_writes(const struct hull_cg_resources *r, unsigned mask, struct h
 		memory(r, ws);
 	if (mask & HULL_CG_CPU)
 		cpu(r, ws);
-	if ((mask & HULL_CG_CPUSET) && r->cpu.cpus)
-		ADD("cpuset", "cpuset.cpus", "%s", r->cpu.cpus);
-	if ((mask & HULL_CG_CPUSET) && r->cpu.mems)
-		ADD("cpuset", "cpuset.mems", "%s", r->cpu.mems);
-	if ((mask & HULL_CG_PIDS) && r->pids_limit.set) {
-		if (r->pids_limit.v > 0)
-			ADD("pids", "pids.max", "%" PRId64, r->pids_limit.v);
-		else
-			ADD("pids", "pids.max", "max");
-	}
+	hull_cg_writes_cpuset_pids(r, mask, ws);
 	if (mask & HULL_CG_BLKIO)
 		blkio(r, ws);
 	for (i = 0; (mask & HULL_CG_HUGETLB) && i < r->n_hugetlb; i++) {

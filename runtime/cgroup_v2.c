@@ -165,16 +165,7 @@ int hull_cg_v2_writes(const struct hull_cg_resources *r, unsigned mask, struct h
 		return -1;
 	if ((mask & HULL_CG_CPU) && cpu(r, ws, err) < 0)
 		return -1;
-	if ((mask & HULL_CG_CPUSET) && r->cpu.cpus)
-		ADD("cpuset", "cpuset.cpus", "%s", r->cpu.cpus);
-	if ((mask & HULL_CG_CPUSET) && r->cpu.mems)
-		ADD("cpuset", "cpuset.mems", "%s", r->cpu.mems);
-	if ((mask & HULL_CG_PIDS) && r->pids_limit.set) {
-		if (r->pids_limit.v > 0)
-			ADD("pids", "pids.max", "%" PRId64, r->pids_limit.v);
-		else
-			ADD("pids", "pids.max", "max");
-	}
+	hull_cg_writes_cpuset_pids(r, mask, ws);
 	if (mask & HULL_CG_BLKIO)
 		io(r, ws);
 	for (i = 0; (mask & HULL_CG_HUGETLB) && i < r->n_hugetlb; i++) {

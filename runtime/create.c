@@ -22,6 +22,7 @@
 #include "log.h"
 #include "sync.h"
 #include "sysctl.h"
+#include "terminal.h"
 #include "util.h"
 #include "vm/vm.h"
 
@@ -42,24 +43,6 @@ static int write_map(pid_t pid, const char *file, const struct hull_id_map *m, s
 	if (hull_write_string(path, buf, err) < 0)
 		return hull_error_wrap(err, "write %s", file);
 	return 0;
-}
-
-static int connect_console(const char *path, struct hull_err *err)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int fd;
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return hull_error(err, ENAMETOOLONG, "console socket path `%s`", path);
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return hull_error(err, errno, "socket");
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int e = errno;
-		close(fd);
-		return hull_error(err, e, "connect to console socket `%s`", path);
-	}
-	return fd;
 }
 
 /* LISTEN_FDS meant for us (socket activation) are handed through to the workload. */
@@ -328,7 +311,7 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 	}
 	if (spec->process->terminal) {
 		if (o->console_socket) {
-			ctx.console_fd = connect_console(o->console_socket, err);
+			ctx.console_fd = hull_console_connect(o->console_socket, err);
 		} else if (out->run_mode && !o->detach) {
 			if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, tty_pair) < 0)
 				hull_error(err, errno, "socketpair");

@@ -271,24 +271,6 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *c)
 	child_fail(c, &err);
 }
 
-static int connect_console(const char *path, struct hull_err *err)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int fd;
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return hull_error(err, ENAMETOOLONG, "console socket path `%s`", path);
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return hull_error(err, errno, "socket");
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int e = errno;
-		close(fd);
-		return hull_error(err, e, "connect to console socket `%s`", path);
-	}
-	return fd;
-}
-
 /* Fork the child inside the container's pid namespace, then restore our own for later
  * children (hooks, helpers). */
 static pid_t fork_in_pidns(struct exec_ctx *c, bool join_pid, struct hull_err *err)
@@ -372,7 +354,7 @@ int hull_container_exec(const struct hull_exec_opts *o, int *status, struct hull
 
 	if (c.proc->terminal) {
 		if (o->console_socket) {
-			c.console_fd = connect_console(o->console_socket, err);
+			c.console_fd = hull_console_connect(o->console_socket, err);
 		} else if (!o->detach) {
 			if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, tty_pair) < 0)
 				hull_error(err, errno, "socketpair");

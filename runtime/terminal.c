@@ -8,7 +8,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -153,4 +155,22 @@ void hull_tty_proxy_stop(struct hull_tty_proxy *p)
 	if (p->raw)
 		tcsetattr(0, TCSANOW, &p->saved);
 	free(p);
+}
+
+int hull_console_connect(const char *path, struct hull_err *err)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd;
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return hull_error(err, ENAMETOOLONG, "console socket path `%s`", path);
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return hull_error(err, errno, "socket");
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int e = errno;
+		close(fd);
+		return hull_error(err, e, "connect to console socket `%s`", path);
+	}
+	return fd;
 }

@@ -6,6 +6,9 @@
 
 #include "err.h"
 
+/* Connect to the caller's --console-socket (create and exec hand the pty master there). */
+int hull_console_connect(const char *path, struct hull_err *err);
+
 /* In the container after pivot_root: open a pty on its own devpts, bind the slave on
  * /dev/console (when console is set: the init's terminal, not an exec's), send the master over
  * console_sock, make the slave the controlling terminal and stdio. */
