@@ -7,3 +7,4 @@ cd "$(dirname "$0")"
 ./hull-run.sh
 ./concurrent.sh
 ./unpack.sh
+[ -r ../build/vm/vmlinux ] && ./vm-boot.sh || echo "bench: no guest kernel in build/vm: vm-boot.sh skipped"

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,7 +18,7 @@ static const int forwarded[] = {SIGHUP,	 SIGINT,  SIGQUIT, SIGTERM, SIGUSR1,
 int hull_vm_foreground_wait(const char *root, const char *id, pid_t pid)
 {
 	sigset_t set, old;
-	int sfd, status = 0;
+	int sfd, pfd, status = 0;
 	size_t i;
 
 	sigemptyset(&set);
@@ -25,8 +26,10 @@ int hull_vm_foreground_wait(const char *root, const char *id, pid_t pid)
 		sigaddset(&set, forwarded[i]);
 	sigprocmask(SIG_BLOCK, &set, &old);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	/* the VMM's pidfd turns readable when it exits: no polling interval added to each run */
+	pfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	for (;;) {
-		struct pollfd p = {sfd, POLLIN, 0};
+		struct pollfd p[2] = {{sfd, POLLIN, 0}, {pfd, POLLIN, 0}};
 		pid_t r = waitpid(pid, &status, WNOHANG);
 		if (r == pid)
 			break;
@@ -34,17 +37,17 @@ int hull_vm_foreground_wait(const char *root, const char *id, pid_t pid)
 			status = 255 << 8;
 			break;
 		}
-		/* SIGCHLD is not ours to catch here: look at the child a few times a second */
-		if (sfd >= 0 && poll(&p, 1, 200) > 0) {
+		/* without a pidfd, SIGCHLD is not ours to catch: look a few times a second */
+		if (poll(p, 2, pfd >= 0 ? -1 : 200) > 0 && (p[0].revents & POLLIN)) {
 			struct signalfd_siginfo si;
 			struct hull_err err = {0};
 			if (read(sfd, &si, sizeof(si)) == sizeof(si) &&
 			    hull_vm_kill(root, id, pid, true, (int)si.ssi_signo, false, &err) < 0)
 				hull_warn("%s", err.msg);
-		} else if (sfd < 0) {
-			usleep(200000);
 		}
 	}
+	if (pfd >= 0)
+		close(pfd);
 	if (sfd >= 0)
 		close(sfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -250,17 +252,30 @@ static int stdio_ports(struct argv *a, struct hull_err *err)
 	return 0;
 }
 
+/* KVM only when /dev/kvm is the real device and answers: a stray file or a device node the
+ * kernel has no driver for must mean TCG, not a VMM that fails to start. */
+static bool kvm_usable(void)
+{
+	struct stat st;
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC), v = -1;
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) == 0 && S_ISCHR(st.st_mode))
+		v = ioctl(fd, KVM_GET_API_VERSION, 0);
+	close(fd);
+	return v == KVM_API_VERSION;
+}
+
 static int qemu_argv(const struct hull_vm_config *c, int dirfd, struct argv *a,
 		     struct hull_err *err)
 {
-	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	bool kvm = kvm_usable();
 	unsigned long khz = tsc_khz();
 
 	arg(a, "%s", c->qemu);
 	arg(a, "-M");
 	arg(a, "microvm,isa-serial=off,memory-backend=mem");
-	if (kvm >= 0) {
-		close(kvm);
+	if (kvm) {
 		arg(a, "-accel");
 		arg(a, "kvm");
 		arg(a, "-cpu");

@@ -29,7 +29,9 @@ wait_for() {
 test_vm_exit_status_stdio_and_files() {
 	vm_ready
 	local b
-	b=$(vm_bundle e sh -c 'echo to-out; echo to-err >&2; echo from-guest >/written; read l; echo "in:$l"; exit 3')
+	b=$(vm_bundle e sh -c 'echo to-out; echo to-err >&2; echo from-guest >/written; /mmapw /mapped via-mmap; read l; echo "in:$l"; exit 3')
+	# pages dirtied through a shared mapping must reach the host before the VM powers off
+	cc -O2 -static -o "$b/rootfs/mmapw" "$REPO/tests/data/mmapw.c"
 	set +e
 	echo piped | oci run -b "$b" "$(cid e1)" >"$WORK/out" 2>"$WORK/err"
 	assert_eq $? 3 "the workload's exit code"
@@ -39,9 +41,19 @@ test_vm_exit_status_stdio_and_files() {
 	assert_not_contains "$(cat "$WORK/err")" "to-out" "stdout leaked into stderr"
 	assert_contains "$(cat "$WORK/err")" "hull: /dev/kvm not available, using software emulation (slow)"
 	assert_eq "$(cat "$b/rootfs/written")" from-guest "a file written in the guest, on the host"
-	# exit 0, and stdin's end reaching the guest as EOF
+	assert_eq "$(cat "$b/rootfs/mapped")" via-mmap "a file written through mmap in the guest"
+	# exit 0, and stdin's end reaching the guest as EOF; with a /dev/kvm that is a plain file
+	# (no KVM driver behind it), which must mean TCG and not a VMM that fails to start
 	cfg "$b" '.process.args=["cat"]'
-	assert_eq "$(printf 'a\nb\n' | oci run -b "$b" "$(cid e2)" 2>/dev/null)" $'a\nb'
+	mkdir "$WORK/dev"
+	cp -a /dev/null /dev/zero /dev/full /dev/random /dev/urandom "$WORK/dev/"
+	ln -s /proc/self/fd "$WORK/dev/fd"
+	touch "$WORK/dev/kvm"
+	assert_eq "$(printf 'a\nb\n' | unshare -m --propagation private sh -c \
+		'mount --bind "$1/dev" /dev && exec "$2" --root "$3" run -b "$4" "$5"' _ \
+		"$WORK" "$HULL_OCI" "$ROOT" "$b" "$(cid e2)" 2>"$WORK/err")" $'a\nb' \
+		"stdin to EOF, TCG despite a fake /dev/kvm: $(cat "$WORK/err")"
+	assert_contains "$(cat "$WORK/err")" "using software emulation"
 }
 
 test_vm_readonly_root_and_state() {

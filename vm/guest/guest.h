@@ -35,6 +35,10 @@ struct guest_config {
 
 int guest_config_load(const char *path, struct guest_config *c);
 
+/* Dirty pages to the host before power-off, without a host-wide syncfs (writeback.c). */
+void guest_writeback_prepare(void);
+void guest_write_back(void);
+
 /* The virtio-serial ports the host made, opened by name. */
 struct guest_ports {
 	int ctl, status, in, out, err;

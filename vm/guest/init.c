@@ -55,7 +55,7 @@ static void msleep(long ms)
 
 __attribute__((noreturn)) static void power_off(void)
 {
-	sync();
+	guest_write_back();
 	reboot(RB_POWER_OFF);
 	/* without ACPI the kernel halts: reboot=t with QEMU's -no-reboot ends the VM instead */
 	reboot(RB_AUTOBOOT);
@@ -247,6 +247,7 @@ int main(void)
 	mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, NULL);
+	guest_writeback_prepare();
 	/* no console: fds 0-2 must not be taken by the first files we open */
 	for (int fd = open("/dev/null", O_RDWR); fd >= 0 && fd < 3; fd = open("/dev/null", O_RDWR))
 		;
