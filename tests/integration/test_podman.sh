@@ -105,3 +105,20 @@ test_podman_memory_limit() {
 	podman_ rm -f -t 0 "$id" >/dev/null
 	assert_gone "$id"
 }
+
+# The vm isolation level picked per workload by the annotation, as a Kubernetes RuntimeClass
+# would: podman's own spec (its /etc/hosts and /dev/shm binds, rlimits, user) in a microVM.
+test_podman_vm_annotation() {
+	local out rc=0 id
+	command -v qemu-system-x86_64 >/dev/null && [ -r "$REPO/build/vm/vmlinux" ] ||
+		skip "no QEMU or guest kernel for the vm isolation level"
+	setup_podman
+	out=$(podman_ run --rm "${PM_RUN[@]}" --annotation run.hull.isolation=vm -u 1000:1000 \
+		--hostname vmhost localhost/hull-busybox \
+		sh -c 'echo "$(id -u) $(hostname) $(grep -c vmhost /etc/hosts) $(uname -r)"; exit 7' \
+		2>"$WORK/err") || rc=$?
+	assert_eq "$rc" 7 "podman run exit code from the VM: $(cat "$WORK/err")"
+	assert_eq "${out% *}" "1000 vmhost 1" "user, hostname and podman's /etc/hosts in the guest"
+	assert_eq "${out##* }" "$(cat "$REPO/build/vm/kernel-version")" "the guest kernel ran it"
+	assert_eq "$(podman_ ps -aq)" "" "podman run --rm left a container"
+}
