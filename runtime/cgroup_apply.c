@@ -256,14 +256,24 @@ out:
 	return ret;
 }
 
+void hull_cg_res_add_memory(struct hull_cg_resources *r, int64_t bytes)
+{
+	/* -1 is "unlimited", 0 "not set" to some clients: both stay as they are */
+	if (r->memory.limit.set && r->memory.limit.v > 0)
+		r->memory.limit.v += bytes;
+	if (r->memory.swap.set && r->memory.swap.v > 0)
+		r->memory.swap.v += bytes;
+}
+
 int hull_cgroup_setup(const struct hull_cgroups *cg, const char *path, const struct hull_linux *lx,
-		      bool vm, struct hull_err *err)
+		      bool vm, uint64_t vmm_mem, struct hull_err *err)
 {
 	/* the VMM in the container's cgroup opens the hypervisor and vhost devices */
 	static const struct hull_cg_dev_rule vmm[] = {
 		{true, 'c', 10, 232, "rwm"}, /* kvm */
 		{true, 'c', 10, 238, "rwm"}, /* vhost-net */
 		{true, 'c', 10, 241, "rwm"}, /* vhost-vsock */
+		{true, 'c', 10, 200, "rwm"}, /* tun: the VM's network taps */
 	};
 	struct hull_cg_resources r;
 	int ret;
@@ -274,6 +284,7 @@ int hull_cgroup_setup(const struct hull_cgroups *cg, const char *path, const str
 			xrealloc(r.devices, (r.n_devices + ARRAY_SIZE(vmm)) * sizeof(*r.devices));
 		for (size_t i = 0; i < ARRAY_SIZE(vmm); i++)
 			r.devices[r.n_devices++] = vmm[i];
+		hull_cg_res_add_memory(&r, (int64_t)vmm_mem);
 	}
 	ret = hull_cgroup_apply(cg, path, &r, ~0u, lx, true, err);
 	hull_cg_res_free(&r);

@@ -154,9 +154,13 @@ int hull_cgroup_apply(const struct hull_cgroups *cg, const char *path,
 		      bool with_devices, struct hull_err *err);
 
 /* create: parse lx->resources and apply all of it, devices included (and, for the vm level,
- * the devices the VMM opens: kvm, vhost-net, vhost-vsock). */
+ * the devices the VMM opens: kvm, vhost-net, vhost-vsock, tun, and vmm_mem bytes more memory
+ * for the VMM itself). */
 int hull_cgroup_setup(const struct hull_cgroups *cg, const char *path, const struct hull_linux *lx,
-		      bool vm, struct hull_err *err);
+		      bool vm, uint64_t vmm_mem, struct hull_err *err);
+
+/* The memory limits (limit, and v1's memory+swap) moved by bytes, where they are set. */
+void hull_cg_res_add_memory(struct hull_cg_resources *r, int64_t bytes);
 
 /* v2 device filter (cgroup_devbpf.c): build the eBPF program for the rules (last match
  * wins, default deny) and attach it to the cgroup directory fd. */

@@ -229,6 +229,7 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 	int sv[2] = {-1, -1}, lockfd = -1, tty_pair[2] = {-1, -1};
 	bool dir_made = false;
 	pid_t pid = -1;
+	uint64_t vmm_mem = 0;
 	char rbuf[PATH_MAX];
 
 	if (hull_validate_id(o->id, err) < 0)
@@ -369,8 +370,10 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 					     write_map(pid, "gid_map", spec->linux_->gid_mappings,
 						       spec->linux_->n_gid_mappings, err) < 0))
 		goto fail;
+	if (ctx.vm && hull_vm_memory_overhead(spec, &vmm_mem, err) < 0)
+		goto fail;
 	if (hull_cgroup_enter(&cgroups, cgpath, pid, err) < 0 ||
-	    hull_cgroup_setup(&cgroups, cgpath, spec->linux_, ctx.vm, err) < 0)
+	    hull_cgroup_setup(&cgroups, cgpath, spec->linux_, ctx.vm, vmm_mem, err) < 0)
 		goto fail;
 	if (hull_sync_send(sv[0], SYNC_GO, 0, NULL, err) < 0)
 		goto fail;

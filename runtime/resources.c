@@ -6,6 +6,7 @@
 
 #include "state.h"
 #include "util.h"
+#include "vm/vm.h"
 
 /* Lock, load and check the state; the cgroups are discovered for the caller. */
 static int open_container(const char *root, const char *id, const char *what, int *lock,
@@ -101,6 +102,28 @@ int hull_container_resources(const char *root, const char *id, struct hull_cg_re
 	}
 }
 
+/* The memory the VMM of a vm container is given beside its guest (0 for a container). */
+static int vmm_overhead(const char *root, const char *id, const struct hull_state *st,
+			int64_t *bytes, struct hull_err *err)
+{
+	cleanup_free char *cfg = NULL;
+	struct hull_spec *spec;
+	uint64_t b;
+	int ret;
+
+	*bytes = 0;
+	if (!st->isolation || strcmp(st->isolation, "vm"))
+		return 0;
+	cfg = hull_strfmt("%s/%s/config.json", root, id);
+	spec = hull_spec_load(cfg, err);
+	if (!spec)
+		return -1;
+	ret = hull_vm_memory_overhead(spec, &b, err);
+	hull_spec_free(spec);
+	*bytes = (int64_t)b;
+	return ret;
+}
+
 int hull_container_update(const char *root, const char *id, const struct hull_cg_resources *upd,
 			  struct hull_err *err)
 {
@@ -108,6 +131,7 @@ int hull_container_update(const char *root, const char *id, const struct hull_cg
 	struct hull_cgroups cg = {0};
 	struct hull_cg_resources cur;
 	cleanup_free char *json = NULL, *rec = NULL;
+	int64_t vmm_mem = 0;
 	int lock, ret = -1;
 
 	if (open_container(root, id, "update", &lock, &st, &cg, err) < 0)
@@ -122,12 +146,17 @@ int hull_container_update(const char *root, const char *id, const struct hull_cg
 		return hull_error_wrap(err, "update `%s`", id);
 	}
 	hull_cg_res_merge(&cur, upd);
-	/* the merged values, so that derived ones (v2 swap = swap - limit) see both */
+	if (vmm_overhead(root, id, st, &vmm_mem, err) < 0)
+		goto out;
+	/* the merged values, so that derived ones (v2 swap = swap - limit) see both; a VM's
+	 * limit keeps room for its VMM (the guest's RAM itself stays as it booted) */
+	hull_cg_res_add_memory(&cur, vmm_mem);
 	if (hull_cgroup_apply(&cg, st->cgroup_path, &cur, upd->sections & ~HULL_CG_DEVICES, NULL,
 			      false, err) < 0) {
 		hull_error_wrap(err, "update `%s`", id);
 		goto out;
 	}
+	hull_cg_res_add_memory(&cur, -vmm_mem);
 	json = hull_cg_res_to_json(&cur);
 	rec = hull_strfmt("%s/%s/resources.json", root, id);
 	if (hull_write_file_atomic(rec, json, strlen(json), 0600, err) < 0)

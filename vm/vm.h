@@ -5,6 +5,7 @@
 #define HULL_VM_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "runtime/err.h"
@@ -36,6 +37,11 @@ int hull_vm_kill(const char *root, const char *id, pid_t pid, bool running, int 
 /* The foreground of `run` for a VM container: waits for the VMM, sending the signals run gets
  * to the workload; returns the exit code, or 128+N for signal N. */
 int hull_vm_foreground_wait(const char *root, const char *id, pid_t pid);
+
+/* The VMM's own memory (QEMU, virtiofsd), added to the container's memory limit so that a
+ * guest using all its RAM does not get its VMM OOM-killed: annotation
+ * run.hull.vm.memory-overhead (MiB, M or G), else 192 MiB. */
+int hull_vm_memory_overhead(const struct hull_spec *spec, uint64_t *bytes, struct hull_err *err);
 
 /* --- inside vm/ --- */
 

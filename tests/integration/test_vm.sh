@@ -143,13 +143,22 @@ test_vm_kill9_of_qemu_leaves_nothing() {
 test_vm_sizing_and_run_forwards_signals() {
 	vm_ready
 	local b id pid rc
+	# guest RAM from the memory limit; the cgroup has room for the VMM beside it
 	b=$(vm_bundle s sh -c 'nproc; grep MemTotal /proc/meminfo; trap "echo got-HUP; exit 9" HUP; echo ready; while :; do sleep 0.1; done')
-	cfg "$b" '.annotations["run.hull.vm.cpus"]="2" | .annotations["run.hull.vm.memory"]="200"'
+	cfg "$b" '.annotations["run.hull.vm.cpus"]="2" | .linux.resources.memory.limit = 209715200 |
+		  .annotations["run.hull.vm.memory-overhead"]="100M"'
 	id=$(cid s)
 	# not through the oci function: $! must be hull-oci's own pid
 	"$HULL_OCI" --root "$ROOT" run -b "$b" "$id" >"$WORK/out" 2>"$WORK/err" &
 	pid=$!
 	wait_for "$WORK/out" ready
+	local lim=/sys/fs/cgroup/memory/hull-test/$T-s/memory.limit_in_bytes
+	[ -d /sys/fs/cgroup/memory ] || lim=/sys/fs/cgroup/hull-test/$T-s/memory.max
+	assert_eq "$(cat $lim)" $(((200 + 100) << 20)) "cgroup limit = guest RAM + VMM overhead"
+	oci update --memory $((250 << 20)) "$id"
+	assert_eq "$(cat $lim)" $(((250 + 100) << 20)) "update keeps the VMM's room"
+	assert_eq "$(jq -r .memory.limit "$ROOT/$id/resources.json")" \
+		$((250 << 20)) "the recorded limit is the container's own"
 	# a signal to `hull-oci run` goes to the workload, as with a container
 	kill -HUP "$pid"
 	set +e
