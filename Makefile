@@ -104,10 +104,10 @@ $(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libhullimg.a $(B)/libhullrt.
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libhullimg.a $(B)/libhullrt.a $(RT_LIBS) $(IMG_LIBS)
 
 # what `hull run` will do with an image, for the integration tests (tests/data/imgbundle.c)
-$(B)/tests/imgbundle: tests/data/imgbundle.c $(B)/libhullimg.a $(B)/libhullrt.a
+$(B)/tests/imgbundle: tests/data/imgbundle.c $(B)/libhullengine.a $(B)/libhullimg.a $(B)/libhullrt.a
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libhullimg.a $(B)/libhullrt.a $(RT_LIBS) $(IMG_LIBS)
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libhullengine.a $(B)/libhullimg.a $(B)/libhullrt.a $(RT_LIBS) $(IMG_LIBS) -lm
 
 deps:
 	@scripts/deps.sh

@@ -141,14 +141,6 @@ static bool image_in_use(const struct hull_store *s, const struct hull_image *im
 	return r;
 }
 
-static void strv_push(char ***v, const char *s)
-{
-	size_t n = hull_strv_len(*v);
-	*v = xrealloc(*v, (n + 2) * sizeof(char *));
-	(*v)[n] = xstrdup(s);
-	(*v)[n + 1] = NULL;
-}
-
 int hull_image_remove(struct hull_store *s, const char *ref, bool force, char ***untagged,
 		      char ***deleted, struct hull_err *err)
 {
@@ -173,7 +165,7 @@ int hull_image_remove(struct hull_store *s, const char *ref, bool force, char **
 	/* a name (normalized as stored) untags only that name while others remain */
 	by_name = hull_ref_normalize(ref, &name, NULL) == 0 && hull_image_untag(img, name);
 	if (by_name) {
-		strv_push(untagged, name);
+		hull_strv_push(untagged, name);
 		if (hull_strv_len(img->names) > 0) {
 			rc = hull_index_save(s, &idx, err);
 			goto out;
@@ -209,13 +201,13 @@ int hull_image_remove(struct hull_store *s, const char *ref, bool force, char **
 			if (strcmp(r->config, config))
 				continue;
 			for (char **n = r->names; *n; n++)
-				strv_push(untagged, *n);
+				hull_strv_push(untagged, *n);
 			hull_index_remove(&idx, r);
 		}
 		others = 0;
 	}
 	if (!others)
-		strv_push(deleted, config);
+		hull_strv_push(deleted, config);
 	if (hull_index_save(s, &idx, err) < 0)
 		goto out;
 	rc = hull_store_gc(s, err);

@@ -260,6 +260,14 @@ char **hull_strv_dup(char *const *v)
 	return r;
 }
 
+void hull_strv_push(char ***v, const char *s)
+{
+	size_t n = hull_strv_len(*v);
+	*v = xrealloc(*v, (n + 2) * sizeof(char *));
+	(*v)[n] = xstrdup(s);
+	(*v)[n + 1] = NULL;
+}
+
 bool hull_has_prefix(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;

@@ -66,6 +66,8 @@ ssize_t hull_read_all(int fd, void *buf, size_t len);
 size_t hull_strv_len(char *const *v);
 void hull_strv_free(char **v);
 char **hull_strv_dup(char *const *v);
+/* a copy of s appended to the NULL-terminated *v (which may be NULL) */
+void hull_strv_push(char ***v, const char *s);
 
 bool hull_has_prefix(const char *s, const char *prefix);
 

@@ -13,14 +13,6 @@
 #include "runtime/container.h"
 #include "runtime/util.h"
 
-static void push(char ***v, const char *s)
-{
-	size_t n = hull_strv_len(*v);
-	*v = xrealloc(*v, (n + 2) * sizeof(char *));
-	(*v)[n] = xstrdup(s);
-	(*v)[n + 1] = NULL;
-}
-
 int cmd_exec(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
 {
 	static const struct option opts[] = {
@@ -57,7 +49,7 @@ int cmd_exec(const struct hull_globals *g, int argc, char **argv, struct hull_er
 			detach = true;
 			break;
 		case 'e':
-			push(&env, optarg);
+			hull_strv_push(&env, optarg);
 			break;
 		case 'u':
 			user = optarg;

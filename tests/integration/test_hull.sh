@@ -297,6 +297,10 @@ b" "the opaque dir hides the lower layer's entries"
 	# a detached container: stop uses the image's StopSignal (SIGQUIT), rm unmounts its rootfs
 	id=$(run -d --entrypoint /bin/sh hulltest/busybox:docker -c 'trap "exit 7" QUIT; while :; do sleep 0.1; done')
 	assert_eq "$(hull inspect "$id" | jq -r '.[0].StopSignal')" SIGQUIT
+	# conversion.md: Labels and StopSignal become annotations
+	assert_eq "$(jq -r '.annotations["org.example.test"] + " " +
+		.annotations["org.opencontainers.image.stopSignal"]' "$WORK/store/containers/$id/config.json")" \
+		"yes SIGQUIT" "the image's label and stop signal as annotations"
 	hull stop -t 10 "$id" >/dev/null
 	assert_eq "$(hull wait "$id")" 7
 	hull rm "$id" >/dev/null

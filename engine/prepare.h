@@ -1,0 +1,35 @@
+/* A new container for `hull run`: its rootfs from an image (or a directory), its config.json
+ * from the image's settings (image-spec conversion.md) with the options on top, its record. */
+#ifndef HULL_ENGINE_PREPARE_H
+#define HULL_ENGINE_PREPARE_H
+
+#include <stdbool.h>
+
+#include "ctr.h"
+#include "image/rootfs.h"
+#include "runtime/err.h"
+
+/* What the user asked for, as given (the engine checks and interprets each value). */
+struct hull_run_opts {
+	const char *image; /* a reference, or the rootfs directory with from_rootfs */
+	bool from_rootfs;
+	char **args; /* replaces the image's Cmd when not empty */
+	bool detach, interactive, tty, rm, read_only, privileged, no_new_privs, unconfined;
+	char **env, **env_files, **volumes, **tmpfs, **cap_add, **cap_drop, **annotations;
+	const char *name, *entrypoint, *user, *workdir, *memory, *cpus, *pids, *hostname;
+	const char *network, *isolation, *cgroup_parent, *stop_signal;
+	const char *seccomp; /* a profile file */
+};
+
+/* Claim the name, make the rootfs and bundle under the container's directory, save the record
+ * (c filled in).  Nothing is left behind on failure. */
+int hull_run_prepare(const struct hull_engine *e, const struct hull_run_opts *o, struct hull_ctr *c,
+		     struct hull_err *err);
+
+/* The same rootfs (made with mode) and bundle files in dir, without a record or a name: for
+ * tools and tests that hand the bundle to an OCI runtime themselves.  *rootfs: its path. */
+int hull_run_bundle(const struct hull_engine *e, const struct hull_run_opts *o, const char *id,
+		    enum hull_rootfs_mode mode, const char *dir, char **rootfs,
+		    struct hull_err *err);
+
+#endif
