@@ -74,8 +74,9 @@ char *hull_vm_guest_config(const struct hull_spec *spec, size_t *len)
 	for (i = 0; i < spec->n_mounts; i++) {
 		const struct hull_mount *m = &spec->mounts[i];
 		snprintf(n1, sizeof(n1), "%lu", m->flags);
-		hull_vm_rec(&b, "mount", 5, m->destination, m->bind ? "bind" : (m->type ? m->type : "none"),
-		    m->source, n1, m->data);
+		hull_vm_rec(&b, "mount", 5, m->destination,
+			    m->bind ? "bind" : (m->type ? m->type : "none"), m->source, n1,
+			    m->data);
 	}
 	*len = b.len;
 	return b.p;

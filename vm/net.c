@@ -227,7 +227,8 @@ static int redirect(int nl, int from, int to)
 			  .tcm_ifindex = from,
 			  .tcm_parent = TC_H_MAKE(TC_H_INGRESS, 0),
 			  .tcm_info = TC_H_MAKE(1u << 16, htons(ETH_P_ALL))};
-	struct tc_mirred p = {.action = TC_ACT_STOLEN, .eaction = TCA_EGRESS_REDIR, .ifindex = (unsigned int)to};
+	struct tc_mirred p = {
+		.action = TC_ACT_STOLEN, .eaction = TCA_EGRESS_REDIR, .ifindex = (unsigned int)to};
 	char sel[sizeof(struct tc_u32_sel) + sizeof(struct tc_u32_key)] = {0};
 	struct tc_u32_sel s = {.flags = TC_U32_TERMINAL, .nkeys = 1};
 	struct rtattr *opt, *acts, *act, *aopt;
