@@ -140,20 +140,24 @@ static int add_route(int nl, int index, const struct guest_route *rt)
 	}
 	h.rtm_family = (unsigned char)family;
 	h.rtm_dst_len = (unsigned char)plen;
-	/* the gateway is on this link: it was for the host's interface, which had no other */
-	if (*rt->gw)
-		h.rtm_flags = RTNH_F_ONLINK;
-	hull_nl_msg(&r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, &h, sizeof(h));
-	if (plen)
-		hull_nl_put(&r, RTA_DST, dst, family == AF_INET ? 4 : 16);
-	if (*rt->gw)
-		hull_nl_put(&r, RTA_GATEWAY, gw, family == AF_INET ? 4 : 16);
-	hull_nl_put(&r, RTA_OIF, &index, sizeof(index));
-	if (*rt->metric) {
-		metric = (unsigned int)strtoul(rt->metric, NULL, 10);
-		hull_nl_put(&r, RTA_PRIORITY, &metric, sizeof(metric));
+	for (int onlink = 0; onlink < 2; onlink++) {
+		h.rtm_flags = onlink ? RTNH_F_ONLINK : 0;
+		hull_nl_msg(&r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, &h, sizeof(h));
+		if (plen)
+			hull_nl_put(&r, RTA_DST, dst, family == AF_INET ? 4 : 16);
+		if (*rt->gw)
+			hull_nl_put(&r, RTA_GATEWAY, gw, family == AF_INET ? 4 : 16);
+		hull_nl_put(&r, RTA_OIF, &index, sizeof(index));
+		if (*rt->metric) {
+			metric = (unsigned int)strtoul(rt->metric, NULL, 10);
+			hull_nl_put(&r, RTA_PRIORITY, &metric, sizeof(metric));
+		}
+		e = hull_nl_request(nl, &r);
+		/* a gateway no route of this link reaches (the host had it `onlink`): it is on
+		 * this link all the same, the host's interface had no other */
+		if (e != -ENETUNREACH || !*rt->gw)
+			break;
 	}
-	e = hull_nl_request(nl, &r);
 	if (e < 0 && e != -EEXIST) {
 		guest_log("add the route to %s%s%s: %s", rt->dst, *rt->gw ? " via " : "", rt->gw,
 			  strerror(-e));
