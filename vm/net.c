@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "netlink.h"
@@ -349,6 +350,8 @@ int hull_vm_net_attach(int dirfd, struct hull_vm_net *net, struct hull_err *err)
 	return 0;
 fail:
 	nics_free(&l, true, nl);
+	/* undone: delete must not touch a qdisc that was there before (EEXIST) */
+	unlinkat(dirfd, HULL_VM_NET, 0);
 	hull_vm_net_free(net);
 	free(recs.p);
 	free(list.p);
@@ -367,36 +370,29 @@ static int name_cb(const struct nlmsghdr *m, void *arg)
 	return 0;
 }
 
-/* An rtnetlink socket in the namespace at path (sockets stay in the namespace they were made
- * in), or -1 when it is gone. */
-static int nl_in(const char *path)
-{
-	cleanup_close int target = open(path, O_RDONLY | O_CLOEXEC), self = -1;
-	int nl;
-	if (target < 0)
-		return -1;
-	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (self < 0 || setns(target, CLONE_NEWNET) < 0)
-		return -1;
-	nl = hull_nl_open();
-	if (setns(self, CLONE_NEWNET) < 0)
-		abort(); /* the runtime would go on in the container's network */
-	return nl;
-}
-
+/* In a child, so that the runtime itself never changes namespace (poststop hooks follow). */
 void hull_vm_net_cleanup(const char *state_dir, const struct hull_spec *spec)
 {
 	const struct hull_namespace *ns = spec ? hull_spec_namespace(spec, CLONE_NEWNET) : NULL;
 	cleanup_free char *path = hull_strfmt("%s/%s", state_dir, HULL_VM_NET), *text = NULL;
-	cleanup_close int nl = -1;
 	char *line, *save = NULL;
+	int nsfd, nl;
+	pid_t pid;
 
 	/* a namespace of the container's own ended with its processes, and the qdiscs with it */
 	if (!ns || !ns->path || hull_read_file(path, &text, NULL, NULL) < 0)
 		return;
-	nl = nl_in(ns->path);
-	if (nl < 0)
+	pid = fork();
+	if (pid < 0)
 		return;
+	if (pid > 0) {
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		return;
+	}
+	nsfd = open(ns->path, O_RDONLY | O_CLOEXEC);
+	if (nsfd < 0 || setns(nsfd, CLONE_NEWNET) < 0 || (nl = hull_nl_open()) < 0)
+		_exit(0); /* the namespace is gone, and its interfaces with it */
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char want[IFNAMSIZ] = "", have[IFNAMSIZ] = "";
 		struct ifinfomsg h = {.ifi_family = AF_UNSPEC};
@@ -408,4 +404,5 @@ void hull_vm_net_cleanup(const char *state_dir, const struct hull_spec *spec)
 		if (hull_nl_get(nl, &r, name_cb, have) == 0 && !strcmp(have, want))
 			ingress(nl, h.ifi_index, false);
 	}
+	_exit(0);
 }

@@ -60,6 +60,15 @@ test_vm_net_takes_over_the_veth() {
 	assert_eq "$(tc -n "$T-ctr" filter show dev eth0 ingress)" "" "filter left after delete"
 	# the namespace is as it was: its own stack answers again
 	ip netns exec "$T-peer" busybox ping -c1 -W5 192.168.213.2 >/dev/null || fatal "the veth is not back"
+	# an ingress qdisc of someone else's: refused before QEMU starts, and left alone
+	tc -n "$T-ctr" qdisc add dev eth0 ingress
+	set +e
+	oci run -b "$b" "$(cid n2)" >/dev/null 2>"$WORK/err"
+	assert_eq $? 127 "start refused"
+	set -e
+	assert_contains "$(cat "$WORK/err")" "\`eth0\` already has an ingress qdisc"
+	assert_contains "$(tc -n "$T-ctr" qdisc show dev eth0)" "ingress" "the qdisc that was there"
+	assert_not_contains "$(ip -n "$T-ctr" link)" hulltap "a tap left after a failed start"
 }
 
 test_vm_net_loopback_only_and_host_network() {
