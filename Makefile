@@ -29,7 +29,7 @@ LDFLAGS += -pie -Wl,--as-needed -Wl,-z,relro,-z,now
 
 # vm/ plugs into the runtime as its second executor; exit_status.c is the QEMU preload.
 RT_SRC   := $(wildcard runtime/*.c) $(filter-out vm/exit_status.c,$(wildcard vm/*.c))
-GUEST_SRC := $(wildcard vm/guest/*.c)
+GUEST_SRC := $(wildcard vm/guest/*.c) vm/netlink.c
 RT_OBJ   := $(RT_SRC:%.c=$(B)/%.o)
 OCI_SRC  := $(wildcard cmd/hull-oci/*.c)
 OCI_OBJ  := $(OCI_SRC:%.c=$(B)/%.o)
@@ -54,7 +54,7 @@ all: $(BINS) $(VM_BINS) $(VM_ASSETS)
 
 vm-assets: $(B)/vm/initrd
 
-$(B)/vm/hull-guest-init: $(GUEST_SRC) vm/guest/guest.h
+$(B)/vm/hull-guest-init: $(GUEST_SRC) vm/guest/guest.h vm/netlink.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@ (static)"
 	@$(CC) -static -O2 -std=gnu11 $(WARN) -D_GNU_SOURCE -o $@ $(GUEST_SRC)

@@ -268,12 +268,12 @@ void hull_cg_res_add_memory(struct hull_cg_resources *r, int64_t bytes)
 int hull_cgroup_setup(const struct hull_cgroups *cg, const char *path, const struct hull_linux *lx,
 		      bool vm, uint64_t vmm_mem, struct hull_err *err)
 {
-	/* the VMM in the container's cgroup opens the hypervisor and vhost devices */
+	/* the VMM in the container's cgroup opens the hypervisor, vhost and tun devices */
 	static const struct hull_cg_dev_rule vmm[] = {
 		{true, 'c', 10, 232, "rwm"}, /* kvm */
 		{true, 'c', 10, 238, "rwm"}, /* vhost-net */
 		{true, 'c', 10, 241, "rwm"}, /* vhost-vsock */
-		{true, 'c', 10, 200, "rwm"}, /* tun: the VM's network taps */
+		{true, 'c', 10, 200, "rwm"}, /* net/tun: the VM's taps, whatever the spec denies */
 	};
 	struct hull_cg_resources r;
 	int ret;

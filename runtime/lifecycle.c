@@ -209,6 +209,9 @@ static int remove_container(const char *root, struct hull_state *st, struct hull
 	if (hull_cgroups_discover(&cg, NULL) < 0)
 		cg.n = 0;
 	destroy(st, &cg);
+	/* the VMM is gone with its taps; what it left on the namespace's interfaces goes now */
+	if (st->isolation && !strcmp(st->isolation, "vm"))
+		hull_vm_net_cleanup(dir, spec);
 	if (cg.n && hull_cgroup_remove(&cg, st->cgroup_path, err) < 0)
 		ret = -1;
 	hull_cgroups_free(&cg);

@@ -13,12 +13,7 @@
 #include "runtime/util.h"
 #include "vm.h"
 
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
-static void put(struct buf *b, const void *data, size_t n)
+void hull_vm_put(struct hull_vm_buf *b, const void *data, size_t n)
 {
 	if (b->len + n > b->cap) {
 		b->cap = (b->len + n) * 2 + 256;
@@ -28,17 +23,16 @@ static void put(struct buf *b, const void *data, size_t n)
 	b->len += n;
 }
 
-/* One record: the tag and its fields, each NUL-terminated. */
-static void rec(struct buf *b, const char *tag, int n, ...)
+void hull_vm_rec(struct hull_vm_buf *b, const char *tag, int n, ...)
 {
 	va_list ap;
-	put(b, tag, strlen(tag) + 1);
+	hull_vm_put(b, tag, strlen(tag) + 1);
 	va_start(ap, n);
 	while (n-- > 0) {
 		const char *s = va_arg(ap, const char *);
 		if (!s)
 			s = "";
-		put(b, s, strlen(s) + 1);
+		hull_vm_put(b, s, strlen(s) + 1);
 	}
 	va_end(ap);
 }
@@ -46,48 +40,49 @@ static void rec(struct buf *b, const char *tag, int n, ...)
 char *hull_vm_guest_config(const struct hull_spec *spec, size_t *len)
 {
 	const struct hull_process *p = spec->process;
-	struct buf b = {0};
+	struct hull_vm_buf b = {0};
 	char n1[32], n2[32], n3[32];
 	size_t i;
 
 	for (i = 0; p->args && p->args[i]; i++)
-		rec(&b, "arg", 1, p->args[i]);
+		hull_vm_rec(&b, "arg", 1, p->args[i]);
 	for (i = 0; p->env && p->env[i]; i++)
-		rec(&b, "env", 1, p->env[i]);
-	rec(&b, "cwd", 1, p->cwd);
+		hull_vm_rec(&b, "env", 1, p->env[i]);
+	hull_vm_rec(&b, "cwd", 1, p->cwd);
 	snprintf(n1, sizeof(n1), "%u", p->uid);
 	snprintf(n2, sizeof(n2), "%u", p->gid);
 	if (p->has_umask)
 		snprintf(n3, sizeof(n3), "%o", p->umask);
 	else
 		n3[0] = 0;
-	rec(&b, "user", 3, n1, n2, n3);
+	hull_vm_rec(&b, "user", 3, n1, n2, n3);
 	for (i = 0; i < p->n_additional_gids; i++) {
 		snprintf(n1, sizeof(n1), "%u", p->additional_gids[i]);
-		rec(&b, "gid", 1, n1);
+		hull_vm_rec(&b, "gid", 1, n1);
 	}
 	for (i = 0; i < p->n_rlimits; i++) {
 		snprintf(n1, sizeof(n1), "%d", p->rlimits[i].resource);
 		snprintf(n2, sizeof(n2), "%llu", (unsigned long long)p->rlimits[i].soft);
 		snprintf(n3, sizeof(n3), "%llu", (unsigned long long)p->rlimits[i].hard);
-		rec(&b, "rlimit", 3, n1, n2, n3);
+		hull_vm_rec(&b, "rlimit", 3, n1, n2, n3);
 	}
 	if (spec->hostname && *spec->hostname)
-		rec(&b, "hostname", 1, spec->hostname);
+		hull_vm_rec(&b, "hostname", 1, spec->hostname);
 	if (spec->domainname && *spec->domainname)
-		rec(&b, "domainname", 1, spec->domainname);
-	rec(&b, "root", 1, spec->root_readonly ? "ro" : "rw");
+		hull_vm_rec(&b, "domainname", 1, spec->domainname);
+	hull_vm_rec(&b, "root", 1, spec->root_readonly ? "ro" : "rw");
 	for (i = 0; i < spec->n_mounts; i++) {
 		const struct hull_mount *m = &spec->mounts[i];
 		snprintf(n1, sizeof(n1), "%lu", m->flags);
-		rec(&b, "mount", 5, m->destination, m->bind ? "bind" : (m->type ? m->type : "none"),
-		    m->source, n1, m->data);
+		hull_vm_rec(&b, "mount", 5, m->destination,
+			    m->bind ? "bind" : (m->type ? m->type : "none"), m->source, n1,
+			    m->data);
 	}
 	*len = b.len;
 	return b.p;
 }
 
-static void newc_entry(struct buf *b, const char *name, unsigned int mode, const void *data,
+static void newc_entry(struct hull_vm_buf *b, const char *name, unsigned int mode, const void *data,
 		       size_t size)
 {
 	static const char zeros[4];
@@ -95,12 +90,12 @@ static void newc_entry(struct buf *b, const char *name, unsigned int mode, const
 	size_t nlen = strlen(name) + 1;
 	snprintf(hdr, sizeof(hdr), "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
 		 0x4855u, mode, 0, 0, 1, 0, (unsigned int)size, 0, 0, 0, 0, (unsigned int)nlen, 0);
-	put(b, hdr, 110);
-	put(b, name, nlen);
-	put(b, zeros, (4 - (110 + nlen) % 4) % 4);
+	hull_vm_put(b, hdr, 110);
+	hull_vm_put(b, name, nlen);
+	hull_vm_put(b, zeros, (4 - (110 + nlen) % 4) % 4);
 	if (data && size) {
-		put(b, data, size);
-		put(b, zeros, (4 - size % 4) % 4);
+		hull_vm_put(b, data, size);
+		hull_vm_put(b, zeros, (4 - size % 4) % 4);
 	}
 }
 
@@ -108,7 +103,7 @@ int hull_vm_write_initrd(int dirfd, const char *dst, const char *src, const char
 			 size_t cfg_len, struct hull_err *err)
 {
 	cleanup_close int in = open(src, O_RDONLY | O_CLOEXEC), out = -1;
-	struct buf b = {0};
+	struct hull_vm_buf b = {0};
 	struct stat sb;
 	off_t off = 0;
 	int ret = -1;
@@ -127,7 +122,7 @@ int hull_vm_write_initrd(int dirfd, const char *dst, const char *src, const char
 	}
 	/* the next archive starts on a 4-byte boundary; cpio(1) pads to 512 already */
 	while (off % 4) {
-		put(&b, "", 1);
+		hull_vm_put(&b, "", 1);
 		off++;
 	}
 	newc_entry(&b, "hull", 040755, NULL, 0);
@@ -139,6 +134,27 @@ int hull_vm_write_initrd(int dirfd, const char *dst, const char *src, const char
 	}
 	ret = 0;
 out:
+	free(b.p);
+	return ret;
+}
+
+int hull_vm_append_initrd(int dirfd, const char *name, const char *path, const char *data,
+			  size_t len, struct hull_err *err)
+{
+	cleanup_close int fd = openat(dirfd, name, O_WRONLY | O_APPEND | O_CLOEXEC);
+	struct hull_vm_buf b = {0};
+	struct stat sb;
+	int ret = 0;
+
+	if (fd < 0 || fstat(fd, &sb) < 0)
+		return hull_error(err, errno, "open `%s`", name);
+	/* the archive written by hull_vm_write_initrd ends on a 4-byte boundary already */
+	while ((sb.st_size + (off_t)b.len) % 4)
+		hull_vm_put(&b, "", 1);
+	newc_entry(&b, path, 0100400, data, len);
+	newc_entry(&b, "TRAILER!!!", 0, NULL, 0);
+	if (hull_write_all(fd, b.p, b.len) != (ssize_t)b.len)
+		ret = hull_error(err, errno, "append to `%s`", name);
 	free(b.p);
 	return ret;
 }

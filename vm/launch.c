@@ -73,7 +73,7 @@ int hull_vm_prepare(const struct hull_init_ctx *ctx, struct hull_err *err)
 	cleanup_close int rootfd = -1, dirfd = -1;
 	size_t len, i;
 
-	if (hull_vm_config_resolve(spec, &c, err) < 0)
+	if (hull_vm_net_check(spec, err) < 0 || hull_vm_config_resolve(spec, &c, err) < 0)
 		return -1;
 	/* nothing mounted here may reach the host */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
@@ -339,6 +339,18 @@ static int qemu_argv(const struct hull_vm_config *c, int dirfd, struct argv *a,
 	return 0;
 }
 
+/* The container's network namespace, handed over to the guest (net.c). */
+static int net_args(int dirfd, struct argv *a, struct hull_err *err)
+{
+	struct hull_vm_net net;
+	if (hull_vm_net_attach(dirfd, &net, err) < 0)
+		return -1;
+	for (size_t i = 0; i < net.n_args; i++)
+		arg(a, "%s", net.args[i]);
+	hull_vm_net_free(&net);
+	return 0;
+}
+
 /* virtiofsd on the rootfs as this mount namespace shows it; it serves one QEMU and exits when
  * QEMU goes away. */
 static int start_virtiofsd(const struct hull_init_ctx *ctx, const struct hull_vm_config *c,
@@ -413,7 +425,8 @@ __attribute__((noreturn)) void hull_vm_exec(const struct hull_init_ctx *ctx, con
 	}
 	if (hull_hooks_run(&ctx->spec->hooks.start_container, "startContainer", state_json, &err) <
 		    0 ||
-	    qemu_argv(&c, dirfd, &a, &err) < 0 || start_virtiofsd(ctx, &c, dirfd, &err) < 0)
+	    qemu_argv(&c, dirfd, &a, &err) < 0 || net_args(dirfd, &a, &err) < 0 ||
+	    start_virtiofsd(ctx, &c, dirfd, &err) < 0)
 		goto fail;
 	{
 		char fdenv[32];

@@ -57,16 +57,46 @@ int hull_vm_config_resolve(const struct hull_spec *spec, struct hull_vm_config *
 			   struct hull_err *err);
 void hull_vm_config_free(struct hull_vm_config *c);
 
+/* Records of the guest's configuration files: "TAG\0FIELD\0..." (vm/README.md). */
+struct hull_vm_buf {
+	char *p;
+	size_t len, cap;
+};
+void hull_vm_put(struct hull_vm_buf *b, const void *data, size_t n);
+/* One record: the tag and n fields (NULL is written as ""). */
+void hull_vm_rec(struct hull_vm_buf *b, const char *tag, int n, ...);
+
 /* The guest's /hull/config (see vm/README.md) for this spec: malloc'd, length in *len. */
 char *hull_vm_guest_config(const struct hull_spec *spec, size_t *len);
 /* dst = the base initramfs at src + a newc archive holding /hull/config. */
 int hull_vm_write_initrd(int dirfd, const char *dst, const char *src, const char *cfg,
 			 size_t cfg_len, struct hull_err *err);
 
+/* Appends to the initramfs `name` (in dirfd) a newc archive holding one file (path inside
+ * the guest without the leading slash; its directory must exist there already). */
+int hull_vm_append_initrd(int dirfd, const char *name, const char *path, const char *data,
+			  size_t len, struct hull_err *err);
+
+/* net.c: the container's network namespace handed over to the VM. */
+struct hull_vm_net {
+	char **args; /* QEMU's -netdev/-device arguments */
+	size_t n_args;
+};
+/* The spec must give the container a network namespace (no host network for a VM). */
+int hull_vm_net_check(const struct hull_spec *spec, struct hull_err *err);
+/* In the container's init at start, in its network namespace: a tap per Ethernet interface
+ * that is up, joined to it with tc redirects; the guest's /hull/net appended to the
+ * initramfs; the interfaces listed in <state>/vm-net.  The taps' fds stay open for QEMU. */
+int hull_vm_net_attach(int dirfd, struct hull_vm_net *net, struct hull_err *err);
+void hull_vm_net_free(struct hull_vm_net *net);
+/* delete: the tc qdiscs left on the interfaces of a network namespace given by path. */
+void hull_vm_net_cleanup(const char *state_dir, const struct hull_spec *spec);
+
 /* Names inside the state directory. */
 #define HULL_VM_INITRD "vm-initrd"
 #define HULL_VM_STATUS "vm-status"
 #define HULL_VM_CTL    "vm-ctl.sock"
 #define HULL_VM_FS     "vm-fs.sock"
+#define HULL_VM_NET    "vm-net"
 
 #endif

@@ -16,6 +16,7 @@ static const struct {
 } tags[] = {
 	{"arg", 1},    {"env", 1},	{"cwd", 1},	   {"user", 3}, {"gid", 1},
 	{"rlimit", 3}, {"hostname", 1}, {"domainname", 1}, {"root", 1}, {"mount", 5},
+	{"nic", 3},    {"addr", 2},	{"route", 4},
 };
 
 static void push_str(char ***v, size_t *n, char *s)
@@ -25,15 +26,15 @@ static void push_str(char ***v, size_t *n, char *s)
 	(*v)[*n] = NULL;
 }
 
-int guest_config_load(const char *path, struct guest_config *c)
+#define GROW(v, n) ((v) = realloc((v), ((n) + 1) * sizeof(*(v))), &(v)[(n)++])
+
+static int load(const char *path, struct guest_config *c, size_t *n_args, size_t *n_env)
 {
-	size_t n_args = 0, n_env = 0, off = 0;
+	size_t off = 0;
 	struct stat sb;
 	char *buf;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	memset(c, 0, sizeof(*c));
-	c->umask = -1;
 	if (fd < 0 || fstat(fd, &sb) < 0)
 		return -1;
 	buf = malloc((size_t)sb.st_size + 1);
@@ -63,9 +64,9 @@ int guest_config_load(const char *path, struct guest_config *c)
 			off += strlen(f[i]) + 1;
 		}
 		if (!strcmp(tag, "arg")) {
-			push_str(&c->args, &n_args, f[0]);
+			push_str(&c->args, n_args, f[0]);
 		} else if (!strcmp(tag, "env")) {
-			push_str(&c->env, &n_env, f[0]);
+			push_str(&c->env, n_env, f[0]);
 		} else if (!strcmp(tag, "cwd")) {
 			c->cwd = f[0];
 		} else if (!strcmp(tag, "user")) {
@@ -88,6 +89,21 @@ int guest_config_load(const char *path, struct guest_config *c)
 			c->domainname = f[0];
 		} else if (!strcmp(tag, "root")) {
 			c->root_readonly = !strcmp(f[0], "ro");
+		} else if (!strcmp(tag, "nic")) {
+			struct guest_nic *n = GROW(c->nics, c->n_nics);
+			n->mac = f[0];
+			n->name = f[1];
+			n->mtu = (unsigned int)strtoul(f[2], NULL, 10);
+		} else if (!strcmp(tag, "addr")) {
+			struct guest_addr *a = GROW(c->addrs, c->n_addrs);
+			a->mac = f[0];
+			a->cidr = f[1];
+		} else if (!strcmp(tag, "route")) {
+			struct guest_route *r = GROW(c->routes, c->n_routes);
+			r->mac = f[0];
+			r->dst = f[1];
+			r->gw = f[2];
+			r->metric = f[3];
 		} else { /* mount */
 			struct guest_mount *m;
 			c->mounts = realloc(c->mounts, (c->n_mounts + 1) * sizeof(*m));
@@ -99,10 +115,24 @@ int guest_config_load(const char *path, struct guest_config *c)
 			m->data = *f[4] ? f[4] : NULL;
 		}
 	}
-	if (!c->args || !c->cwd)
-		goto bad;
 	return 0;
 bad:
 	errno = EINVAL;
 	return -1;
+}
+
+int guest_config_load(const char *path, const char *net_path, struct guest_config *c)
+{
+	size_t n_args = 0, n_env = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->umask = -1;
+	if (load(path, c, &n_args, &n_env) < 0)
+		return -1;
+	if (!c->args || !c->cwd)
+		return errno = EINVAL, -1;
+	/* no NIC to hand over: the host wrote no such file */
+	if (access(net_path, F_OK) == 0 && load(net_path, c, &n_args, &n_env) < 0)
+		return -1;
+	return 0;
 }

@@ -17,6 +17,18 @@ struct guest_rlimit {
 	unsigned long long soft, hard;
 };
 
+/* The network the host handed over (/hull/net): NICs found by MAC. */
+struct guest_nic {
+	char *mac, *name;
+	unsigned int mtu;
+};
+struct guest_addr {
+	char *mac, *cidr;
+};
+struct guest_route {
+	char *mac, *dst, *gw, *metric; /* gw, metric: "" when none */
+};
+
 /* /hull/config, written by the host into the container's own initramfs. */
 struct guest_config {
 	char **args, **env; /* NULL-terminated */
@@ -31,9 +43,20 @@ struct guest_config {
 	size_t n_mounts;
 	struct guest_rlimit *rlimits;
 	size_t n_rlimits;
+	struct guest_nic *nics;
+	size_t n_nics;
+	struct guest_addr *addrs;
+	size_t n_addrs;
+	struct guest_route *routes;
+	size_t n_routes;
 };
 
-int guest_config_load(const char *path, struct guest_config *c);
+/* path, then the optional net_path (same format; written at start). */
+int guest_config_load(const char *path, const char *net_path, struct guest_config *c);
+
+/* net.c: lo up; each NIC of the config found by MAC and given its name, MTU, addresses and
+ * routes.  Before the workload runs. */
+int guest_net_setup(const struct guest_config *c);
 
 /* Dirty pages to the host before power-off, without a host-wide syncfs (writeback.c). */
 void guest_writeback_prepare(void);

@@ -22,6 +22,7 @@
 #include "guest.h"
 
 #define CONFIG_PATH	    "/hull/config"
+#define NET_PATH	    "/hull/net"
 #define MODULES_PATH	    "/hull/modules"
 #define ROOT_TAG	    "hullroot"
 #define STATUS_SETUP_FAILED 125
@@ -262,10 +263,12 @@ int main(void)
 	p.ctl = open_port("hull.ctl", O_RDWR | O_NONBLOCK);
 	if (p.status < 0 || p.err < 0 || p.out < 0 || p.in < 0 || p.ctl < 0)
 		fail(&p);
-	if (guest_config_load(CONFIG_PATH, &c) < 0) {
+	if (guest_config_load(CONFIG_PATH, NET_PATH, &c) < 0) {
 		guest_log("read %s: %s", CONFIG_PATH, strerror(errno));
 		fail(&p);
 	}
+	if (guest_net_setup(&c) < 0)
+		fail(&p);
 	if (mount_root(&c) < 0)
 		fail(&p);
 	status = guest_run(&c, &p, &signo);
