@@ -77,6 +77,8 @@ char *hull_vm_guest_config(const struct hull_spec *spec, size_t *len)
 	if (spec->domainname && *spec->domainname)
 		rec(&b, "domainname", 1, spec->domainname);
 	rec(&b, "root", 1, spec->root_readonly ? "ro" : "rw");
+	if (p->terminal)
+		rec(&b, "terminal", 1, "1");
 	for (i = 0; i < spec->n_mounts; i++) {
 		const struct hull_mount *m = &spec->mounts[i];
 		snprintf(n1, sizeof(n1), "%lu", m->flags);

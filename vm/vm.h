@@ -10,6 +10,7 @@
 #include "runtime/err.h"
 #include "runtime/executor.h"
 #include "runtime/spec.h"
+#include "runtime/state.h"
 
 #define HULL_VM_ANNOTATION "run.hull.isolation"
 
@@ -37,7 +38,39 @@ int hull_vm_kill(const char *root, const char *id, pid_t pid, bool running, int 
  * to the workload; returns the exit code, or 128+N for signal N. */
 int hull_vm_foreground_wait(const char *root, const char *id, pid_t pid);
 
+/* exec for a vm container: the process runs in the guest (vm/README.md, "Exec").  The pid
+ * the caller sees (pid file, foreground wait) is the host process relaying the session: its
+ * signals go to the process in the guest, killing it ends that process, and it ends with the
+ * process's status.  In the foreground *status is the exit code, or 128+N for signal N. */
+struct hull_exec_opts;
+int hull_vm_exec_process(const struct hull_exec_opts *o, const struct hull_state *st,
+			 const struct hull_process *p, int *status, struct hull_err *err);
+
 /* --- inside vm/ --- */
+
+/* relay.c: the host end of a session (a port's frames <-> local fds); never returns, ends as
+ * the process in the guest did.  pre: bytes already read from the port. */
+struct hull_vm_relay {
+	int sock;	  /* the port */
+	int in, out, err; /* stdin (-1: none), stdout, stderr; a terminal: its slave in all */
+	bool tty;
+	bool console; /* the main process's terminal: the end of the port is the end */
+};
+__attribute__((noreturn)) void hull_vm_relay(const struct hull_vm_relay *r,
+					     const unsigned char *pre, size_t pre_len);
+int hull_vm_send_frame(int sock, char type, const void *data, size_t len);
+/* The window size of the pty tty as a WINSIZE frame (nothing while it is 0x0). */
+int hull_vm_send_winsize(int sock, int tty);
+
+/* exec.c: a pty in raw mode (the guest's own line discipline does the work), rows x cols
+ * when given; returns the master, the slave in *slave. */
+int hull_vm_open_pty(unsigned int rows, unsigned int cols, int *slave, struct hull_err *err);
+
+/* The main process's terminal (process.terminal): in the init before ready, the pty whose
+ * master goes to the caller (console_fd); at start, its relay, returning the socket for the
+ * hull.console port. */
+int hull_vm_console_open(const struct hull_init_ctx *ctx, int *slave, struct hull_err *err);
+int hull_vm_console_relay(int slave, struct hull_err *err);
 
 /* Everything QEMU is started with, resolved from the spec, annotations and environment. */
 struct hull_vm_config {
@@ -62,5 +95,9 @@ int hull_vm_write_initrd(int dirfd, const char *dst, const char *src, const char
 #define HULL_VM_STATUS "vm-status"
 #define HULL_VM_CTL    "vm-ctl.sock"
 #define HULL_VM_FS     "vm-fs.sock"
+#define HULL_VM_CONSOLE_PORT "hull.console"
+/* exec ports: vm-exec<N>.sock for hull.exec<N>, claimed by a lock on byte N of vm-exec.lock */
+#define HULL_VM_EXEC_SOCK "vm-exec%d.sock"
+#define HULL_VM_EXEC_LOCK "vm-exec.lock"
 
 #endif

@@ -16,6 +16,7 @@ static const struct {
 } tags[] = {
 	{"arg", 1},    {"env", 1},	{"cwd", 1},	   {"user", 3}, {"gid", 1},
 	{"rlimit", 3}, {"hostname", 1}, {"domainname", 1}, {"root", 1}, {"mount", 5},
+	{"terminal", 1}, {"nonce", 1},	{"tty", 2},
 };
 
 static void push_str(char ***v, size_t *n, char *s)
@@ -27,13 +28,10 @@ static void push_str(char ***v, size_t *n, char *s)
 
 int guest_config_load(const char *path, struct guest_config *c)
 {
-	size_t n_args = 0, n_env = 0, off = 0;
 	struct stat sb;
 	char *buf;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	memset(c, 0, sizeof(*c));
-	c->umask = -1;
 	if (fd < 0 || fstat(fd, &sb) < 0)
 		return -1;
 	buf = malloc((size_t)sb.st_size + 1);
@@ -44,7 +42,28 @@ int guest_config_load(const char *path, struct guest_config *c)
 	}
 	close(fd);
 	buf[sb.st_size] = 0;
-	while (off < (size_t)sb.st_size) {
+	return guest_config_parse(buf, (size_t)sb.st_size, c);
+}
+
+void guest_config_free(struct guest_config *c)
+{
+	free(c->args);
+	free(c->env);
+	free(c->gids);
+	free(c->mounts);
+	free(c->rlimits);
+	memset(c, 0, sizeof(*c));
+}
+
+int guest_config_parse(char *buf, size_t size, struct guest_config *c)
+{
+	size_t n_args = 0, n_env = 0, off = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->umask = -1;
+	if (size && buf[size - 1])
+		goto bad; /* every field ends with its NUL */
+	while (off < size) {
 		char *f[5] = {0};
 		const char *tag = buf + off;
 		size_t t;
@@ -57,7 +76,7 @@ int guest_config_load(const char *path, struct guest_config *c)
 		if (nf < 0)
 			goto bad;
 		for (i = 0; i < nf; i++) {
-			if (off >= (size_t)sb.st_size)
+			if (off >= size)
 				goto bad;
 			f[i] = buf + off;
 			off += strlen(f[i]) + 1;
@@ -86,6 +105,14 @@ int guest_config_load(const char *path, struct guest_config *c)
 			c->hostname = f[0];
 		} else if (!strcmp(tag, "domainname")) {
 			c->domainname = f[0];
+		} else if (!strcmp(tag, "terminal")) {
+			c->terminal = !strcmp(f[0], "1");
+		} else if (!strcmp(tag, "nonce")) {
+			c->nonce = f[0];
+		} else if (!strcmp(tag, "tty")) {
+			c->tty = true;
+			c->rows = (unsigned short)strtoul(f[0], NULL, 10);
+			c->cols = (unsigned short)strtoul(f[1], NULL, 10);
 		} else if (!strcmp(tag, "root")) {
 			c->root_readonly = !strcmp(f[0], "ro");
 		} else { /* mount */
@@ -103,6 +130,7 @@ int guest_config_load(const char *path, struct guest_config *c)
 		goto bad;
 	return 0;
 bad:
+	guest_config_free(c);
 	errno = EINVAL;
 	return -1;
 }

@@ -103,7 +103,7 @@ static int load_modules(void)
 }
 
 /* Ports appear asynchronously once the host has announced them: look them up by name. */
-static int open_port(const char *name, int flags)
+int guest_open_port(const char *name, int flags)
 {
 	for (int tries = 0; tries < 1000; tries++) {
 		DIR *d = opendir("/sys/class/virtio-ports");
@@ -236,9 +236,21 @@ static int mount_root(const struct guest_config *c)
 	return 0;
 }
 
+/* The exec ports, and the terminal's when the process has one (vm/README.md). */
+static void open_session_ports(const struct guest_config *c, struct guest_ports *p)
+{
+	for (int i = 0; i < HULL_VM_EXEC_PORTS; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "hull.exec%d", i);
+		p->exec[i] = guest_open_port(name, O_RDWR | O_NONBLOCK);
+	}
+	if (c->terminal)
+		p->console = guest_open_port("hull.console", O_RDWR | O_NONBLOCK);
+}
+
 int main(void)
 {
-	struct guest_ports p = {-1, -1, -1, -1, -1};
+	struct guest_ports p = {-1, -1, -1, -1, -1, -1, {0}};
 	struct guest_config c;
 	int status, signo = 0;
 
@@ -252,19 +264,20 @@ int main(void)
 		;
 	if (load_modules() < 0)
 		fail(NULL);
-	p.status = open_port("hull.status", O_WRONLY);
-	p.err = open_port("hull.stderr", O_WRONLY);
+	p.status = guest_open_port("hull.status", O_WRONLY);
+	p.err = guest_open_port("hull.stderr", O_WRONLY);
 	if (p.err >= 0)
 		guest_log_fd = p.err;
-	p.out = open_port("hull.stdout", O_WRONLY);
-	p.in = open_port("hull.stdin", O_RDONLY);
-	p.ctl = open_port("hull.ctl", O_RDWR | O_NONBLOCK);
+	p.out = guest_open_port("hull.stdout", O_WRONLY);
+	p.in = guest_open_port("hull.stdin", O_RDONLY);
+	p.ctl = guest_open_port("hull.ctl", O_RDWR | O_NONBLOCK);
 	if (p.status < 0 || p.err < 0 || p.out < 0 || p.in < 0 || p.ctl < 0)
 		fail(&p);
 	if (guest_config_load(CONFIG_PATH, &c) < 0) {
 		guest_log("read %s: %s", CONFIG_PATH, strerror(errno));
 		fail(&p);
 	}
+	open_session_ports(&c, &p);
 	if (mount_root(&c) < 0)
 		fail(&p);
 	status = guest_run(&c, &p, &signo);
