@@ -66,7 +66,7 @@ void guest_session_recheck(struct guest_session *s)
 {
 	struct pollfd p = {s->port, POLLIN, 0};
 	if (poll(&p, 1, 0) >= 0)
-		s->host = (p.revents & POLLIN) || !(p.revents & POLLHUP);
+		s->host = !(p.revents & POLLHUP);
 }
 
 /* The frame in wbuf to the port; kept while the port is full. */
@@ -283,7 +283,8 @@ static void frame(struct guest_session *s, char type, const unsigned char *data,
 			open_request(s, data, len);
 		break;
 	case HULL_F_STDIN:
-		if (!s->pid || s->exited || s->in < 0)
+		/* a terminal takes input before its process runs, as a pty does */
+		if ((!s->pid && !s->console) || s->exited || s->in < 0)
 			break;
 		if (!len) {
 			s->pend_eof = true;
@@ -409,12 +410,15 @@ void guest_session_handle(struct guest_session *s, const struct pollfd *p, int n
 		if (p[i].fd == s->port) {
 			if (ev & POLLOUT)
 				send_now(s);
+			ssize_t r = -1;
 			if (ev & POLLIN) {
-				ssize_t r = read(s->port, s->rbuf + s->rlen, sizeof(s->rbuf) - s->rlen);
+				r = read(s->port, s->rbuf + s->rlen, sizeof(s->rbuf) - s->rlen);
 				if (r > 0)
 					s->rlen += (size_t)r;
 				process_input(s);
-			} else if (ev & POLLHUP) {
+			}
+			/* a port reads its end (0) when its host end is closed */
+			if ((ev & POLLHUP) && r <= 0) {
 				/* the host end went away */
 				s->host = false;
 				s->rlen = 0;

@@ -134,7 +134,7 @@ static void serve_ctl(int fd, pid_t pid)
 static bool host_there(int fd)
 {
 	struct pollfd p = {fd, POLLIN, 0};
-	return poll(&p, 1, 0) >= 0 && ((p.revents & POLLIN) || !(p.revents & POLLHUP));
+	return poll(&p, 1, 0) >= 0 && !(p.revents & POLLHUP);
 }
 
 #define MAX_SESSIONS (HULL_VM_EXEC_PORTS + 1)
@@ -207,7 +207,8 @@ int guest_run(const struct guest_config *c, const struct guest_ports *p, int *si
 		if (ctl_there) {
 			if (fds[1].revents & POLLIN)
 				serve_ctl(p->ctl, pid);
-			ctl_there = !(fds[1].revents & POLLHUP) || (fds[1].revents & POLLIN);
+			/* a closed host end reads as the end of the data, POLLIN with POLLHUP */
+			ctl_there = !(fds[1].revents & POLLHUP);
 		} else {
 			ctl_there = host_there(p->ctl);
 		}
