@@ -152,7 +152,7 @@ static void rec(struct buf *b, const char *tag, int n, ...)
 }
 
 /* The OPEN frame's payload: the process in /hull/config's records (vm/README.md). */
-static char *request(const struct hull_process *p, const char *nonce, size_t *len)
+static char *request(const struct hull_process *p, const char *nonce, int tty, size_t *len)
 {
 	struct buf b = {0};
 	char n1[32], n2[32], n3[32];
@@ -180,9 +180,12 @@ static char *request(const struct hull_process *p, const char *nonce, size_t *le
 		snprintf(n3, sizeof(n3), "%llu", (unsigned long long)p->rlimits[i].hard);
 		rec(&b, "rlimit", 3, n1, n2, n3);
 	}
-	if (p->terminal) {
-		snprintf(n1, sizeof(n1), "%u", p->console_height);
-		snprintf(n2, sizeof(n2), "%u", p->console_width);
+	if (tty >= 0) {
+		/* the size the pty has now: consoleSize, or what the caller set on the master */
+		struct winsize ws = {0};
+		ioctl(tty, TIOCGWINSZ, &ws);
+		snprintf(n1, sizeof(n1), "%u", ws.ws_row);
+		snprintf(n2, sizeof(n2), "%u", ws.ws_col);
 		rec(&b, "tty", 2, n1, n2);
 	}
 	*len = b.len;
@@ -239,7 +242,7 @@ static int connect_port(int dirfd, int port, struct hull_err *err)
 
 /* Send the request and wait for the guest's answer to it (frames of an earlier session on the
  * port are skipped).  What came after the answer is left in buf (*len bytes) for the relay. */
-static int open_session(int sock, const struct hull_process *p, unsigned char *buf,
+static int open_session(int sock, const struct hull_process *p, int tty, unsigned char *buf,
 			size_t size, size_t *len, struct hull_err *err)
 {
 	unsigned long long r = 0;
@@ -251,7 +254,7 @@ static int open_session(int sock, const struct hull_process *p, unsigned char *b
 	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
 		r = (unsigned long long)now_ms() ^ (unsigned long long)getpid() << 32;
 	snprintf(nonce, sizeof(nonce), "%llx", r);
-	req = request(p, nonce, &req_len);
+	req = request(p, nonce, tty, &req_len);
 	if (req_len > HULL_FRAME_MAX)
 		return hull_error(err, E2BIG, "the process (args and env) is too large for the VM");
 	if (hull_vm_send_frame(sock, HULL_F_OPEN, req, req_len) < 0)
@@ -363,7 +366,13 @@ int hull_vm_exec_process(const struct hull_exec_opts *o, const struct hull_state
 			f.master = -1;
 		}
 	}
-	if (open_session(f.sock, p, buf, sizeof(buf), &len, err) < 0)
+	if (p->terminal && f.master >= 0) {
+		/* proxied from our own terminal: the process starts with its size */
+		struct winsize ws;
+		if (isatty(0) && ioctl(0, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
+			ioctl(f.master, TIOCSWINSZ, &ws);
+	}
+	if (open_session(f.sock, p, f.slave, buf, sizeof(buf), &len, err) < 0)
 		goto fail;
 	pid = fork();
 	if (pid < 0) {
