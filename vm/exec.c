@@ -222,22 +222,28 @@ static int claim_port(int dirfd, int *lockfd, struct hull_err *err)
 			  HULL_VM_EXEC_PORTS);
 }
 
-static int connect_port(int dirfd, int port, struct hull_err *err)
+/* QEMU makes its sockets as it starts: right after start they may not be there yet. */
+static int connect_port(int dirfd, int port, pid_t vmm, struct hull_err *err)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	long deadline = now_ms() + OPEN_TIMEOUT_MS;
 	char name[32];
-	int fd;
 
 	snprintf(name, sizeof(name), HULL_VM_EXEC_SOCK, port);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dirfd, name);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		hull_error(err, errno, "connect to the VM's exec channel `%s`", name);
-		if (fd >= 0)
-			close(fd);
-		return -1;
+	for (;;) {
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), e;
+		if (fd < 0)
+			return hull_error(err, errno, "socket");
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			return fd;
+		e = errno;
+		close(fd);
+		if ((e != ENOENT && e != ECONNREFUSED) || now_ms() > deadline ||
+		    kill(vmm, 0) < 0)
+			return hull_error(err, e, "connect to the VM's exec channel `%s`", name);
+		usleep(50000);
 	}
-	return fd;
 }
 
 /* Send the request and wait for the guest's answer to it (frames of an earlier session on the
@@ -349,7 +355,7 @@ int hull_vm_exec_process(const struct hull_exec_opts *o, const struct hull_state
 	port = claim_port(f.dirfd, &f.lockfd, err);
 	if (port < 0)
 		goto fail;
-	f.sock = connect_port(f.dirfd, port, err);
+	f.sock = connect_port(f.dirfd, port, st->pid, err);
 	if (f.sock < 0)
 		goto fail;
 	if (p->terminal) {

@@ -192,3 +192,18 @@ test_vm_main_process_terminal() {
 	oci delete "$id"
 	[ ! -e "$ROOT/$id" ] || fatal "state left after delete"
 }
+
+# hull exec (the Docker-style CLI) takes the same path into the guest.
+test_vm_hull_exec() {
+	vm_ready
+	local hull="$REPO/build/hull" b out rc=0
+	b=$(bundle h true)
+	defer "$hull" --root "$WORK/store" --runroot "$ROOT" rm -f "$T-web"
+	"$hull" --root "$WORK/store" --runroot "$ROOT" run -d --name "$T-web" --isolation vm \
+		--cgroup-parent "/hull-test/$T-h" --rootfs "$b/rootfs" sh -c 'sleep 1000' >/dev/null
+	out=$("$hull" --root "$WORK/store" --runroot "$ROOT" exec -e X=1 "$T-web" sh -c 'echo "in the vm X=$X"; uname -r; exit 6') || rc=$?
+	assert_eq "$rc" 6 "hull exec's exit status"
+	assert_eq "$out" $'in the vm X=1\n'"$(cat "$REPO/build/vm/kernel-version")"
+	"$hull" --root "$WORK/store" --runroot "$ROOT" rm -f "$T-web" >/dev/null
+	rmdir /sys/fs/cgroup/*/hull-test/"$T-h" 2>/dev/null || true
+}
