@@ -61,7 +61,8 @@ int hull_vm_open_pty(unsigned int rows, unsigned int cols, int *slave, struct hu
 		tcsetattr(*slave, TCSANOW, &t);
 	}
 	if (rows && cols) {
-		struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
+		struct winsize ws = {.ws_row = (unsigned short)rows,
+				     .ws_col = (unsigned short)cols};
 		ioctl(m, TIOCSWINSZ, &ws);
 	}
 	return m;
@@ -112,8 +113,12 @@ int hull_vm_console_relay(int slave, struct hull_err *err)
 	if (pid == 0) {
 		/* nothing of the init may stay open here (the sync socket's end tells run that
 		 * QEMU started); the end of the port (QEMU gone) ends the relay */
-		struct hull_vm_relay r = {.sock = sv[1], .in = slave, .out = slave, .err = slave,
-					  .tty = true, .console = true};
+		struct hull_vm_relay r = {.sock = sv[1],
+					  .in = slave,
+					  .out = slave,
+					  .err = slave,
+					  .tty = true,
+					  .console = true};
 		int keep[] = {sv[1], slave};
 		close_others(keep, ARRAY_SIZE(keep));
 		for (int fd = 0; fd < 3; fd++)
@@ -209,8 +214,8 @@ static int claim_port(int dirfd, int *lockfd, struct hull_err *err)
 		return hull_error(err, errno, "open `%s`", HULL_VM_EXEC_LOCK);
 	do {
 		for (int i = 0; i < HULL_VM_EXEC_PORTS; i++) {
-			struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = i,
-					   .l_len = 1};
+			struct flock fl = {
+				.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = i, .l_len = 1};
 			if (fcntl(*lockfd, F_OFD_SETLK, &fl) == 0)
 				return i;
 			if (errno != EAGAIN && errno != EACCES)
@@ -239,8 +244,7 @@ static int connect_port(int dirfd, int port, pid_t vmm, struct hull_err *err)
 			return fd;
 		e = errno;
 		close(fd);
-		if ((e != ENOENT && e != ECONNREFUSED) || now_ms() > deadline ||
-		    kill(vmm, 0) < 0)
+		if ((e != ENOENT && e != ECONNREFUSED) || now_ms() > deadline || kill(vmm, 0) < 0)
 			return hull_error(err, e, "connect to the VM's exec channel `%s`", name);
 		usleep(50000);
 	}

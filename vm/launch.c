@@ -330,7 +330,8 @@ static int session_ports(struct argv *a, int dirfd, int con_slave, struct hull_e
 {
 	for (int i = 0; i < HULL_VM_EXEC_PORTS; i++) {
 		arg(a, "-chardev");
-		arg(a, "socket,id=ex%d,path=/proc/self/fd/%d/" HULL_VM_EXEC_SOCK ",server=on,wait=off",
+		arg(a,
+		    "socket,id=ex%d,path=/proc/self/fd/%d/" HULL_VM_EXEC_SOCK ",server=on,wait=off",
 		    i, dirfd, i);
 		arg(a, "-device");
 		arg(a, "virtserialport,chardev=ex%d,name=hull.exec%d", i, i);

@@ -160,7 +160,8 @@ __attribute__((noreturn)) void hull_vm_relay(const struct hull_vm_relay *r,
 						hull_vm_send_winsize(r->sock, r->out);
 				} else {
 					snprintf(text, sizeof(text), "%u", si.ssi_signo);
-					hull_vm_send_frame(r->sock, HULL_F_SIGNAL, text, strlen(text));
+					hull_vm_send_frame(r->sock, HULL_F_SIGNAL, text,
+							   strlen(text));
 				}
 			}
 		}

@@ -91,10 +91,10 @@ int hull_vm_write_initrd(int dirfd, const char *dst, const char *src, const char
 			 size_t cfg_len, struct hull_err *err);
 
 /* Names inside the state directory. */
-#define HULL_VM_INITRD "vm-initrd"
-#define HULL_VM_STATUS "vm-status"
-#define HULL_VM_CTL    "vm-ctl.sock"
-#define HULL_VM_FS     "vm-fs.sock"
+#define HULL_VM_INITRD	     "vm-initrd"
+#define HULL_VM_STATUS	     "vm-status"
+#define HULL_VM_CTL	     "vm-ctl.sock"
+#define HULL_VM_FS	     "vm-fs.sock"
 #define HULL_VM_CONSOLE_PORT "hull.console"
 /* exec ports: vm-exec<N>.sock for hull.exec<N>, claimed by a lock on byte N of vm-exec.lock */
 #define HULL_VM_EXEC_SOCK "vm-exec%d.sock"

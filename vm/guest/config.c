@@ -14,9 +14,9 @@ static const struct {
 	const char *tag;
 	int fields;
 } tags[] = {
-	{"arg", 1},    {"env", 1},	{"cwd", 1},	   {"user", 3}, {"gid", 1},
-	{"rlimit", 3}, {"hostname", 1}, {"domainname", 1}, {"root", 1}, {"mount", 5},
-	{"terminal", 1}, {"nonce", 1},	{"tty", 2},
+	{"arg", 1},	 {"env", 1},	  {"cwd", 1},	     {"user", 3}, {"gid", 1},
+	{"rlimit", 3},	 {"hostname", 1}, {"domainname", 1}, {"root", 1}, {"mount", 5},
+	{"terminal", 1}, {"nonce", 1},	  {"tty", 2},
 };
 
 static void push_str(char ***v, size_t *n, char *s)

@@ -47,7 +47,7 @@ void guest_config_free(struct guest_config *c);
 /* The virtio-serial ports the host made, opened by name. */
 struct guest_ports {
 	int ctl, status, in, out, err;
-	int console;		       /* hull.console, with a terminal only */
+	int console;		      /* hull.console, with a terminal only */
 	int exec[HULL_VM_EXEC_PORTS]; /* hull.exec0..N, -1 when absent */
 };
 
@@ -57,8 +57,8 @@ int guest_open_port(const char *name, int flags);
 /* workload.c: in a forked child, become the process described by c with fds 0-2 from
  * fd0..fd2 (a terminal when tty: fd0 is its slave); never returns.  Failures are written to
  * errfd (or stderr when -1) and end the child with 125, 126 or 127. */
-__attribute__((noreturn)) void guest_become(const struct guest_config *c, int fd0, int fd1,
-					    int fd2, bool tty, int errfd);
+__attribute__((noreturn)) void guest_become(const struct guest_config *c, int fd0, int fd1, int fd2,
+					    bool tty, int errfd);
 
 /* session.c: a stream of frames (proto.h) on one port: an exec, or the main process's
  * terminal. */

@@ -26,8 +26,8 @@
 struct guest_session {
 	int port;
 	bool console, host, done;
-	pid_t pid;    /* the process, 0 when idle */
-	bool exited;  /* reaped: send what is left, then the exit */
+	pid_t pid;   /* the process, 0 when idle */
+	bool exited; /* reaped: send what is left, then the exit */
 	int wstatus;
 	int in, out, err; /* our ends; a tty has in == out (the master), err -1 */
 	bool tty;
@@ -181,8 +181,10 @@ static void open_request(struct guest_session *s, const unsigned char *payload, 
 	if (c.tty) {
 		int m = open_pty(c.rows, c.cols, &slave);
 		if (m < 0) {
-			queue_text(s, HULL_F_ERROR, "%s open a terminal in the guest (is devpts "
-				   "mounted on /dev/pts?): %s", nonce, strerror(errno));
+			queue_text(s, HULL_F_ERROR,
+				   "%s open a terminal in the guest (is devpts "
+				   "mounted on /dev/pts?): %s",
+				   nonce, strerror(errno));
 			goto out;
 		}
 		s->in = s->out = m;
@@ -388,8 +390,8 @@ int guest_session_poll(struct guest_session *s, struct pollfd *p)
 {
 	int n = 0;
 	if (s->host)
-		p[n++] = (struct pollfd){s->port, (short)((s->plen ? 0 : POLLIN) |
-							  (s->wlen ? POLLOUT : 0)), 0};
+		p[n++] = (struct pollfd){
+			s->port, (short)((s->plen ? 0 : POLLIN) | (s->wlen ? POLLOUT : 0)), 0};
 	if (s->pid && s->plen && s->in >= 0)
 		p[n++] = (struct pollfd){s->in, POLLOUT, 0};
 	if (s->pid && !s->exited && !s->wlen) {

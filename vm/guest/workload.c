@@ -70,8 +70,8 @@ static void become_fail(int errfd, int code, const char *fmt, ...)
 	_exit(code);
 }
 
-__attribute__((noreturn)) void guest_become(const struct guest_config *c, int fd0, int fd1,
-					    int fd2, bool tty, int errfd)
+__attribute__((noreturn)) void guest_become(const struct guest_config *c, int fd0, int fd1, int fd2,
+					    bool tty, int errfd)
 {
 	sigset_t none;
 	size_t i;
