@@ -14,6 +14,7 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -35,14 +36,49 @@ int hull_vm_send_frame(int sock, char type, const void *data, size_t len)
 	return hull_write_all(sock, buf, HULL_FRAME_HDR + len) < 0 ? -1 : 0;
 }
 
-int hull_vm_send_winsize(int sock, int tty)
+/* Frames for the port, written as the port takes them: a relay blocked on a full port would
+ * stop reading it, and the guest, whose process waits for its output to be read, would stop
+ * taking input: each side waiting for the other. */
+struct outq {
+	unsigned char *p;
+	size_t len, cap;
+};
+
+#define OUTQ_HIGH (4 * HULL_FRAME_MAX) /* stop reading input above this */
+
+static void enqueue(struct outq *q, char type, const void *data, size_t len)
+{
+	if (q->len + HULL_FRAME_HDR + len > q->cap) {
+		q->cap = (q->len + HULL_FRAME_HDR + len) * 2;
+		q->p = xrealloc(q->p, q->cap);
+	}
+	hull_frame_header(q->p + q->len, type, (uint32_t)len);
+	if (len)
+		memcpy(q->p + q->len + HULL_FRAME_HDR, data, len);
+	q->len += HULL_FRAME_HDR + len;
+}
+
+static int flush(int sock, struct outq *q)
+{
+	while (q->len) {
+		ssize_t n = send(sock, q->p, q->len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0)
+			return errno == EAGAIN || errno == EINTR ? 0 : -1;
+		memmove(q->p, q->p + n, q->len - (size_t)n);
+		q->len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* The window size of the pty as a WINSIZE frame (nothing while it is 0x0). */
+static void enqueue_winsize(struct outq *q, int tty)
 {
 	struct winsize ws;
 	char text[32];
 	if (ioctl(tty, TIOCGWINSZ, &ws) < 0 || !ws.ws_row || !ws.ws_col)
-		return 0;
+		return;
 	snprintf(text, sizeof(text), "%u %u", ws.ws_row, ws.ws_col);
-	return hull_vm_send_frame(sock, HULL_F_WINSIZE, text, strlen(text));
+	enqueue(q, HULL_F_WINSIZE, text, strlen(text));
 }
 
 /* End as the process in the guest ended: by its signal (no core), or with its code. */
@@ -106,6 +142,7 @@ __attribute__((noreturn)) void hull_vm_relay(const struct hull_vm_relay *r,
 	static unsigned char buf[2 * (HULL_FRAME_HDR + HULL_FRAME_MAX)];
 	size_t len = 0, i;
 	bool in_open = r->in >= 0;
+	struct outq q = {0};
 	sigset_t set;
 	int sfd;
 
@@ -120,7 +157,7 @@ __attribute__((noreturn)) void hull_vm_relay(const struct hull_vm_relay *r,
 		 * SIGWINCH, the caller hanging up as SIGHUP */
 		setsid();
 		ioctl(r->out, TIOCSCTTY, 0);
-		hull_vm_send_winsize(r->sock, r->out);
+		enqueue_winsize(&q, r->out);
 	} else {
 		setsid(); /* signals reach us only by pid, once: not also through a group */
 	}
@@ -132,15 +169,21 @@ __attribute__((noreturn)) void hull_vm_relay(const struct hull_vm_relay *r,
 		len -= i;
 	}
 	for (;;) {
-		struct pollfd p[3] = {{r->sock, POLLIN, 0}, {sfd, POLLIN, 0}, {r->in, POLLIN, 0}};
+		struct pollfd p[3] = {{r->sock, (short)(POLLIN | (q.len ? POLLOUT : 0)), 0},
+				      {sfd, POLLIN, 0},
+				      {r->in, POLLIN, 0}};
+		bool reading = in_open && q.len < OUTQ_HIGH;
 		ssize_t n;
 
-		if (poll(p, in_open ? 3 : 2, -1) < 0) {
+		if (flush(r->sock, &q) < 0)
+			break;
+		p[0].events = (short)(POLLIN | (q.len ? POLLOUT : 0));
+		if (poll(p, reading ? 3 : 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		if (p[0].revents) {
+		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
 			n = read(r->sock, buf + len, sizeof(buf) - len);
 			if (n < 0 && errno == EINTR)
 				continue;
@@ -157,27 +200,25 @@ __attribute__((noreturn)) void hull_vm_relay(const struct hull_vm_relay *r,
 				char text[16];
 				if (si.ssi_signo == SIGWINCH) {
 					if (r->tty)
-						hull_vm_send_winsize(r->sock, r->out);
+						enqueue_winsize(&q, r->out);
 				} else {
 					snprintf(text, sizeof(text), "%u", si.ssi_signo);
-					hull_vm_send_frame(r->sock, HULL_F_SIGNAL, text,
-							   strlen(text));
+					enqueue(&q, HULL_F_SIGNAL, text, strlen(text));
 				}
 			}
 		}
-		if (in_open && p[2].revents) {
+		if (reading && p[2].revents) {
 			unsigned char data[HULL_FRAME_MAX];
 			n = read(r->in, data, sizeof(data));
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n > 0) {
-				if (hull_vm_send_frame(r->sock, HULL_F_STDIN, data, (size_t)n) < 0)
-					break;
+				enqueue(&q, HULL_F_STDIN, data, (size_t)n);
 			} else {
 				/* the end of the input (a pty: the caller closed the master) */
 				in_open = false;
 				if (!r->tty)
-					hull_vm_send_frame(r->sock, HULL_F_STDIN, NULL, 0);
+					enqueue(&q, HULL_F_STDIN, NULL, 0);
 			}
 		}
 	}

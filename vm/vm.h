@@ -58,9 +58,8 @@ struct hull_vm_relay {
 };
 __attribute__((noreturn)) void hull_vm_relay(const struct hull_vm_relay *r,
 					     const unsigned char *pre, size_t pre_len);
+/* One frame, written whole (blocking). */
 int hull_vm_send_frame(int sock, char type, const void *data, size_t len);
-/* The window size of the pty tty as a WINSIZE frame (nothing while it is 0x0). */
-int hull_vm_send_winsize(int sock, int tty);
 
 /* exec.c: a pty in raw mode (the guest's own line discipline does the work), rows x cols
  * when given; returns the master, the slave in *slave. */
