@@ -35,8 +35,11 @@ int hull_vm_kill(const char *root, const char *id, pid_t pid, bool running, int 
 		 struct hull_err *err);
 
 /* The foreground of `run` for a VM container: waits for the VMM, sending the signals run gets
- * to the workload; returns the exit code, or 128+N for signal N. */
-int hull_vm_foreground_wait(const char *root, const char *id, pid_t pid);
+ * to the workload and proxying the terminal (tty, NULL without one; stopped here); returns
+ * the exit code, or 128+N for signal N. */
+struct hull_tty_proxy;
+int hull_vm_foreground_wait(const char *root, const char *id, pid_t pid,
+			    struct hull_tty_proxy *tty);
 
 /* exec for a vm container: the process runs in the guest (vm/README.md, "Exec").  The pid
  * the caller sees (pid file, foreground wait) is the host process relaying the session: its

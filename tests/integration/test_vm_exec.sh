@@ -191,6 +191,12 @@ test_vm_main_process_terminal() {
 	assert_contains "$OUT" "stopped"
 	oci delete "$id"
 	[ ! -e "$ROOT/$id" ] || fatal "state left after delete"
+	# run in the foreground on our own terminal: hull proxies it, with its size
+	cfg "$b" '.process.args=["sh", "-c", "test -t 0 && echo tty-yes; stty size; exit 3"] | del(.process.consoleSize)'
+	out=$(script -qec "stty rows 40 cols 120; $HULL_OCI --root $ROOT run -b $b $(cid m2) 2>/dev/null; echo rc=\$?" /dev/null </dev/null | tr -d '\r')
+	assert_contains "$out" tty-yes
+	assert_contains "$out" "40 120" "our terminal's size in the guest"
+	assert_contains "$out" "rc=3"
 }
 
 # hull exec (the Docker-style CLI) takes the same path into the guest.
