@@ -137,6 +137,24 @@ static bool host_there(int fd)
 	return poll(&p, 1, 0) >= 0 && !(p.revents & POLLHUP);
 }
 
+/* A port whose host end is absent cannot be polled for its coming (it reports POLLHUP at
+ * once); the kernel sends SIGIO when a host end opens, so the loop wakes then, and looks
+ * again at this interval in any case. */
+#define ABSENT_RECHECK_MS 1000
+
+static void async_ports(const struct guest_ports *p)
+{
+	int fds[HULL_VM_EXEC_PORTS + 2] = {p->ctl, p->console};
+	for (int i = 0; i < HULL_VM_EXEC_PORTS; i++)
+		fds[i + 2] = p->exec[i];
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (fds[i] < 0)
+			continue;
+		fcntl(fds[i], F_SETOWN, getpid());
+		fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) | O_ASYNC);
+	}
+}
+
 #define MAX_SESSIONS (HULL_VM_EXEC_PORTS + 1)
 /* How long the terminal's last output may take to reach the host once the process ended. */
 #define CONSOLE_DRAIN_MS 5000
@@ -153,8 +171,10 @@ int guest_run(const struct guest_config *c, const struct guest_ports *p, int *si
 
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
+	sigaddset(&chld, SIGIO);
 	sigprocmask(SIG_BLOCK, &chld, NULL);
 	sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+	async_ports(p);
 	if (c->terminal) {
 		con = p->console >= 0 ? guest_session_new(p->console, true) : NULL;
 		if (!con || guest_session_console_pty(con, &slave) < 0) {
@@ -191,14 +211,14 @@ int guest_run(const struct guest_config *c, const struct guest_ports *p, int *si
 		if (ctl_there)
 			fds[n++] = (struct pollfd){p->ctl, POLLIN, 0};
 		else
-			timeout = 100;
+			timeout = ABSENT_RECHECK_MS;
 		for (i = 0; i < n_sess; i++) {
 			first[i] = n;
 			cnt[i] = guest_session_poll(sess[i], fds + n);
 			n += cnt[i];
 			/* an absent host end cannot be waited for: look again soon */
 			if (!guest_session_host(sess[i]))
-				timeout = 100;
+				timeout = ABSENT_RECHECK_MS;
 		}
 		if (pid < 0)
 			timeout = 100;
