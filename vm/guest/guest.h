@@ -51,9 +51,6 @@ struct guest_ports {
 	int exec[HULL_VM_EXEC_PORTS]; /* hull.exec0..N, -1 when absent */
 };
 
-/* init.c: open the port with this name (waits for it to appear); -1 if there is none. */
-int guest_open_port(const char *name, int flags);
-
 /* workload.c: in a forked child, become the process described by c with fds 0-2 from
  * fd0..fd2 (a terminal when tty: fd0 is its slave); never returns.  Failures are written to
  * errfd (or stderr when -1) and end the child with 125, 126 or 127. */

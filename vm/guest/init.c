@@ -103,7 +103,7 @@ static int load_modules(void)
 }
 
 /* Ports appear asynchronously once the host has announced them: look them up by name. */
-int guest_open_port(const char *name, int flags)
+static int open_port(const char *name, int flags)
 {
 	for (int tries = 0; tries < 1000; tries++) {
 		DIR *d = opendir("/sys/class/virtio-ports");
@@ -242,10 +242,10 @@ static void open_session_ports(const struct guest_config *c, struct guest_ports 
 	for (int i = 0; i < HULL_VM_EXEC_PORTS; i++) {
 		char name[32];
 		snprintf(name, sizeof(name), "hull.exec%d", i);
-		p->exec[i] = guest_open_port(name, O_RDWR | O_NONBLOCK);
+		p->exec[i] = open_port(name, O_RDWR | O_NONBLOCK);
 	}
 	if (c->terminal)
-		p->console = guest_open_port("hull.console", O_RDWR | O_NONBLOCK);
+		p->console = open_port("hull.console", O_RDWR | O_NONBLOCK);
 }
 
 int main(void)
@@ -264,13 +264,13 @@ int main(void)
 		;
 	if (load_modules() < 0)
 		fail(NULL);
-	p.status = guest_open_port("hull.status", O_WRONLY);
-	p.err = guest_open_port("hull.stderr", O_WRONLY);
+	p.status = open_port("hull.status", O_WRONLY);
+	p.err = open_port("hull.stderr", O_WRONLY);
 	if (p.err >= 0)
 		guest_log_fd = p.err;
-	p.out = guest_open_port("hull.stdout", O_WRONLY);
-	p.in = guest_open_port("hull.stdin", O_RDONLY);
-	p.ctl = guest_open_port("hull.ctl", O_RDWR | O_NONBLOCK);
+	p.out = open_port("hull.stdout", O_WRONLY);
+	p.in = open_port("hull.stdin", O_RDONLY);
+	p.ctl = open_port("hull.ctl", O_RDWR | O_NONBLOCK);
 	if (p.status < 0 || p.err < 0 || p.out < 0 || p.in < 0 || p.ctl < 0)
 		fail(&p);
 	if (guest_config_load(CONFIG_PATH, &c) < 0) {
