@@ -166,6 +166,9 @@ test_containerd_vm_output_exit_code_and_kill() {
 	out=$(ctr_ task exec --exec-id e1 v2 sh -c 'echo in the vm; hostname; exit 5') || rc=$?
 	assert_contains "$out" "in the vm"
 	assert_eq "$rc" 5 "ctr task exec exit code"
+	# with a terminal: the pty the shim gets is the guest pty's other end
+	out=$(script -qec "ctr -a $CTRD/c.sock task exec -t --exec-id e2 v2 tty" /dev/null </dev/null | tr -d '\r')
+	assert_contains "$out" "/dev/pts/"
 	# kill goes through hull-oci kill to the guest; repeated while the guest still boots
 	for _ in $(seq 600); do
 		ctr_ task kill -s SIGTERM v2 2>/dev/null || true
