@@ -30,6 +30,7 @@
 #include "sync.h"
 #include "terminal.h"
 #include "util.h"
+#include "vm/vm.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -314,12 +315,6 @@ int hull_container_exec(const struct hull_exec_opts *o, int *status, struct hull
 			   hull_status_name(st->status));
 		goto fail;
 	}
-	if (st->isolation && !strcmp(st->isolation, "vm")) {
-		hull_error(err, ENOTSUP,
-			   "exec into the VM of container `%s` is not supported yet (vm isolation)",
-			   o->id);
-		goto fail;
-	}
 	{
 		cleanup_free char *path = hull_strfmt("%s/%s/config.json", o->root, o->id);
 		spec = hull_spec_load(path, err);
@@ -328,6 +323,12 @@ int hull_container_exec(const struct hull_exec_opts *o, int *status, struct hull
 		goto fail;
 	c.spec = spec;
 	c.proc = exec_process(o, spec, err);
+	/* a VM container: the process runs in the guest (vm/exec.c) */
+	if (c.proc && st->isolation && !strcmp(st->isolation, "vm")) {
+		if (hull_vm_exec_process(o, st, c.proc, status, err) < 0)
+			goto fail;
+		goto out;
+	}
 	if (!c.proc ||
 	    (spec->linux_ && hull_seccomp_build(spec->linux_->seccomp, &c.seccomp, err) < 0))
 		goto fail;

@@ -296,7 +296,7 @@ int hull_container_run(const struct hull_create_opts *o, int *status, struct hul
 		hull_launch_release(&l);
 		return 0;
 	}
-	*status = vm ? hull_vm_foreground_wait(o->root, o->id, l.pid)
+	*status = vm ? hull_vm_foreground_wait(o->root, o->id, l.pid, tty)
 		     : hull_foreground_wait(l.pid, tty);
 	tty = NULL;
 	hull_forward_signals(0);

@@ -19,8 +19,8 @@
 /* A guest still booting answers once its init runs: allow for a slow (TCG) boot. */
 #define REPLY_TIMEOUT_MS 60000
 
-static int request(const char *root, const char *id, const char *req, char *reply, size_t size,
-		   struct hull_err *err)
+static int request(const char *root, const char *id, pid_t vmm, const char *req, char *reply,
+		   size_t size, struct hull_err *err)
 {
 	cleanup_free char *dir = hull_state_dir(root, id);
 	cleanup_close int dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC), fd = -1;
@@ -31,10 +31,19 @@ static int request(const char *root, const char *id, const char *req, char *repl
 		return hull_error(err, errno, "open `%s`", dir);
 	/* through the directory fd: the state root may be longer than a socket path can be */
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dirfd, HULL_VM_CTL);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return hull_error(err, errno, "connect to the VM's control channel `%s/%s`", dir,
-				  HULL_VM_CTL);
+	for (int tries = 0;; tries++) {
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			break;
+		/* QEMU makes the socket as it starts: right after start it may not be there */
+		if (fd < 0 || (errno != ENOENT && errno != ECONNREFUSED) || tries >= 200 ||
+		    kill(vmm, 0) < 0)
+			return hull_error(err, errno, "connect to the VM's control channel `%s/%s`",
+					  dir, HULL_VM_CTL);
+		close(fd);
+		fd = -1;
+		usleep(50000);
+	}
 	if (hull_write_all(fd, req, strlen(req)) < 0)
 		return hull_error(err, errno, "write to the VM's control channel");
 	while (got < size - 1) {
@@ -71,7 +80,7 @@ int hull_vm_kill(const char *root, const char *id, pid_t pid, bool running, int 
 		return 0;
 	}
 	snprintf(req, sizeof(req), "kill %d %d\n", sig, all ? 1 : 0);
-	if (request(root, id, req, reply, sizeof(reply), err) < 0)
+	if (request(root, id, pid, req, reply, sizeof(reply), err) < 0)
 		return hull_error_wrap(err, "kill: container `%s`", id);
 	if (!strncmp(reply, "ok", 2))
 		return 0;

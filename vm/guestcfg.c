@@ -37,40 +37,50 @@ void hull_vm_rec(struct hull_vm_buf *b, const char *tag, int n, ...)
 	va_end(ap);
 }
 
-char *hull_vm_guest_config(const struct hull_spec *spec, size_t *len)
+void hull_vm_process_records(struct hull_vm_buf *b, const struct hull_process *p)
 {
-	const struct hull_process *p = spec->process;
-	struct hull_vm_buf b = {0};
 	char n1[32], n2[32], n3[32];
 	size_t i;
 
 	for (i = 0; p->args && p->args[i]; i++)
-		hull_vm_rec(&b, "arg", 1, p->args[i]);
+		hull_vm_rec(b, "arg", 1, p->args[i]);
 	for (i = 0; p->env && p->env[i]; i++)
-		hull_vm_rec(&b, "env", 1, p->env[i]);
-	hull_vm_rec(&b, "cwd", 1, p->cwd);
+		hull_vm_rec(b, "env", 1, p->env[i]);
+	hull_vm_rec(b, "cwd", 1, p->cwd);
 	snprintf(n1, sizeof(n1), "%u", p->uid);
 	snprintf(n2, sizeof(n2), "%u", p->gid);
 	if (p->has_umask)
 		snprintf(n3, sizeof(n3), "%o", p->umask);
 	else
 		n3[0] = 0;
-	hull_vm_rec(&b, "user", 3, n1, n2, n3);
+	hull_vm_rec(b, "user", 3, n1, n2, n3);
 	for (i = 0; i < p->n_additional_gids; i++) {
 		snprintf(n1, sizeof(n1), "%u", p->additional_gids[i]);
-		hull_vm_rec(&b, "gid", 1, n1);
+		hull_vm_rec(b, "gid", 1, n1);
 	}
 	for (i = 0; i < p->n_rlimits; i++) {
 		snprintf(n1, sizeof(n1), "%d", p->rlimits[i].resource);
 		snprintf(n2, sizeof(n2), "%llu", (unsigned long long)p->rlimits[i].soft);
 		snprintf(n3, sizeof(n3), "%llu", (unsigned long long)p->rlimits[i].hard);
-		hull_vm_rec(&b, "rlimit", 3, n1, n2, n3);
+		hull_vm_rec(b, "rlimit", 3, n1, n2, n3);
 	}
+}
+
+char *hull_vm_guest_config(const struct hull_spec *spec, size_t *len)
+{
+	const struct hull_process *p = spec->process;
+	struct hull_vm_buf b = {0};
+	char n1[32];
+	size_t i;
+
+	hull_vm_process_records(&b, p);
 	if (spec->hostname && *spec->hostname)
 		hull_vm_rec(&b, "hostname", 1, spec->hostname);
 	if (spec->domainname && *spec->domainname)
 		hull_vm_rec(&b, "domainname", 1, spec->domainname);
 	hull_vm_rec(&b, "root", 1, spec->root_readonly ? "ro" : "rw");
+	if (p->terminal)
+		hull_vm_rec(&b, "terminal", 1, "1");
 	for (i = 0; i < spec->n_mounts; i++) {
 		const struct hull_mount *m = &spec->mounts[i];
 		snprintf(n1, sizeof(n1), "%lu", m->flags);

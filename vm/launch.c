@@ -27,6 +27,7 @@
 #include "runtime/sync.h"
 #include "runtime/util.h"
 #include "vm.h"
+#include "vm/guest/proto.h"
 
 static struct hull_sync_msg msg;
 
@@ -351,6 +352,29 @@ static int net_args(int dirfd, struct argv *a, struct hull_err *err)
 	return 0;
 }
 
+/* The exec ports (vm/exec.c) and, with a terminal, the port of its relay (hull.console). */
+static int session_ports(struct argv *a, int dirfd, int con_slave, struct hull_err *err)
+{
+	for (int i = 0; i < HULL_VM_EXEC_PORTS; i++) {
+		arg(a, "-chardev");
+		arg(a,
+		    "socket,id=ex%d,path=/proc/self/fd/%d/" HULL_VM_EXEC_SOCK ",server=on,wait=off",
+		    i, dirfd, i);
+		arg(a, "-device");
+		arg(a, "virtserialport,chardev=ex%d,name=hull.exec%d", i, i);
+	}
+	if (con_slave >= 0) {
+		int fd = hull_vm_console_relay(con_slave, err);
+		if (fd < 0)
+			return -1;
+		arg(a, "-chardev");
+		arg(a, "socket,id=con0,fd=%d", fd);
+		arg(a, "-device");
+		arg(a, "virtserialport,chardev=con0,name=" HULL_VM_CONSOLE_PORT);
+	}
+	return 0;
+}
+
 /* virtiofsd on the rootfs as this mount namespace shows it; it serves one QEMU and exits when
  * QEMU goes away. */
 static int start_virtiofsd(const struct hull_init_ctx *ctx, const struct hull_vm_config *c,
@@ -396,9 +420,10 @@ __attribute__((noreturn)) void hull_vm_exec(const struct hull_init_ctx *ctx, con
 	struct hull_vm_config c;
 	struct argv a = {0};
 	cleanup_free char *dir = NULL;
-	int dirfd;
+	int dirfd, con_slave = -1;
 
-	if (hull_vm_config_resolve(ctx->spec, &c, &err) < 0) {
+	if (hull_vm_config_resolve(ctx->spec, &c, &err) < 0 ||
+	    (ctx->spec->process->terminal && hull_vm_console_open(ctx, &con_slave, &err) < 0)) {
 		hull_sync_send(ctx->sync_fd, SYNC_ERROR, err.errnum, err.msg, NULL);
 		_exit(1);
 	}
@@ -426,6 +451,7 @@ __attribute__((noreturn)) void hull_vm_exec(const struct hull_init_ctx *ctx, con
 	if (hull_hooks_run(&ctx->spec->hooks.start_container, "startContainer", state_json, &err) <
 		    0 ||
 	    qemu_argv(&c, dirfd, &a, &err) < 0 || net_args(dirfd, &a, &err) < 0 ||
+	    session_ports(&a, dirfd, con_slave, &err) < 0 ||
 	    start_virtiofsd(ctx, &c, dirfd, &err) < 0)
 		goto fail;
 	{

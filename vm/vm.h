@@ -11,6 +11,7 @@
 #include "runtime/err.h"
 #include "runtime/executor.h"
 #include "runtime/spec.h"
+#include "runtime/state.h"
 
 #define HULL_VM_ANNOTATION "run.hull.isolation"
 
@@ -35,8 +36,19 @@ int hull_vm_kill(const char *root, const char *id, pid_t pid, bool running, int 
 		 struct hull_err *err);
 
 /* The foreground of `run` for a VM container: waits for the VMM, sending the signals run gets
- * to the workload; returns the exit code, or 128+N for signal N. */
-int hull_vm_foreground_wait(const char *root, const char *id, pid_t pid);
+ * to the workload and proxying the terminal (tty, NULL without one; stopped here); returns
+ * the exit code, or 128+N for signal N. */
+struct hull_tty_proxy;
+int hull_vm_foreground_wait(const char *root, const char *id, pid_t pid,
+			    struct hull_tty_proxy *tty);
+
+/* exec for a vm container: the process runs in the guest (vm/README.md, "Exec").  The pid
+ * the caller sees (pid file, foreground wait) is the host process relaying the session: its
+ * signals go to the process in the guest, killing it ends that process, and it ends with the
+ * process's status.  In the foreground *status is the exit code, or 128+N for signal N. */
+struct hull_exec_opts;
+int hull_vm_exec_process(const struct hull_exec_opts *o, const struct hull_state *st,
+			 const struct hull_process *p, int *status, struct hull_err *err);
 
 /* The VMM's own memory (QEMU, virtiofsd), added to the container's memory limit so that a
  * guest using all its RAM does not get its VMM OOM-killed: annotation
@@ -44,6 +56,29 @@ int hull_vm_foreground_wait(const char *root, const char *id, pid_t pid);
 int hull_vm_memory_overhead(const struct hull_spec *spec, uint64_t *bytes, struct hull_err *err);
 
 /* --- inside vm/ --- */
+
+/* relay.c: the host end of a session (a port's frames <-> local fds); never returns, ends as
+ * the process in the guest did.  pre: bytes already read from the port. */
+struct hull_vm_relay {
+	int sock;	  /* the port */
+	int in, out, err; /* stdin (-1: none), stdout, stderr; a terminal: its slave in all */
+	bool tty;
+	bool console; /* the main process's terminal: the end of the port is the end */
+};
+__attribute__((noreturn)) void hull_vm_relay(const struct hull_vm_relay *r,
+					     const unsigned char *pre, size_t pre_len);
+/* One frame, written whole (blocking). */
+int hull_vm_send_frame(int sock, char type, const void *data, size_t len);
+
+/* exec.c: a pty in raw mode (the guest's own line discipline does the work), rows x cols
+ * when given; returns the master, the slave in *slave. */
+int hull_vm_open_pty(unsigned int rows, unsigned int cols, int *slave, struct hull_err *err);
+
+/* The main process's terminal (process.terminal): in the init before ready, the pty whose
+ * master goes to the caller (console_fd); at start, its relay, returning the socket for the
+ * hull.console port. */
+int hull_vm_console_open(const struct hull_init_ctx *ctx, int *slave, struct hull_err *err);
+int hull_vm_console_relay(int slave, struct hull_err *err);
 
 /* Everything QEMU is started with, resolved from the spec, annotations and environment. */
 struct hull_vm_config {
@@ -65,6 +100,8 @@ struct hull_vm_buf {
 void hull_vm_put(struct hull_vm_buf *b, const void *data, size_t n);
 /* One record: the tag and n fields (NULL is written as ""). */
 void hull_vm_rec(struct hull_vm_buf *b, const char *tag, int n, ...);
+/* The process's records (arg, env, cwd, user, gid, rlimit): /hull/config and exec requests. */
+void hull_vm_process_records(struct hull_vm_buf *b, const struct hull_process *p);
 
 /* The guest's /hull/config (see vm/README.md) for this spec: malloc'd, length in *len. */
 char *hull_vm_guest_config(const struct hull_spec *spec, size_t *len);
@@ -93,10 +130,14 @@ void hull_vm_net_free(struct hull_vm_net *net);
 void hull_vm_net_cleanup(const char *state_dir, const struct hull_spec *spec);
 
 /* Names inside the state directory. */
-#define HULL_VM_INITRD "vm-initrd"
-#define HULL_VM_STATUS "vm-status"
-#define HULL_VM_CTL    "vm-ctl.sock"
-#define HULL_VM_FS     "vm-fs.sock"
-#define HULL_VM_NET    "vm-net"
+#define HULL_VM_INITRD	     "vm-initrd"
+#define HULL_VM_STATUS	     "vm-status"
+#define HULL_VM_CTL	     "vm-ctl.sock"
+#define HULL_VM_FS	     "vm-fs.sock"
+#define HULL_VM_NET	     "vm-net"
+#define HULL_VM_CONSOLE_PORT "hull.console"
+/* exec ports: vm-exec<N>.sock for hull.exec<N>, claimed by a lock on byte N of vm-exec.lock */
+#define HULL_VM_EXEC_SOCK "vm-exec%d.sock"
+#define HULL_VM_EXEC_LOCK "vm-exec.lock"
 
 #endif

@@ -1,6 +1,7 @@
 /* recvtty SOCKET [INPUT]: listen on a unix socket, take one pty master (SCM_RIGHTS) as a
  * runtime's --console-socket peer does, write INPUT to it, and copy its output to stdout
- * until the container side hangs up.  A test helper. */
+ * until the container side hangs up (or is silent for $RECVTTY_TIMEOUT seconds, 10 by
+ * default).  A test helper. */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -22,9 +23,11 @@ int main(int argc, char **argv)
 	struct iovec iov = {name, sizeof(name)};
 	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
 			    .msg_controllen = sizeof(u.buf)};
-	int ls, c, master;
+	int ls, c, master, timeout_ms = 10000;
 	ssize_t n;
 
+	if (getenv("RECVTTY_TIMEOUT"))
+		timeout_ms = atoi(getenv("RECVTTY_TIMEOUT")) * 1000;
 	if (argc < 2) {
 		fprintf(stderr, "usage: recvtty SOCKET [INPUT]\n");
 		return 2;
@@ -50,7 +53,7 @@ int main(int argc, char **argv)
 	}
 	for (;;) {
 		struct pollfd p = {master, POLLIN, 0};
-		if (poll(&p, 1, 10000) <= 0)
+		if (poll(&p, 1, timeout_ms) <= 0)
 			break;
 		n = read(master, buf, sizeof(buf));
 		if (n <= 0)

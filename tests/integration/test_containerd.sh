@@ -160,6 +160,15 @@ test_containerd_vm_output_exit_code_and_kill() {
 	HULL_OCI=$REPO/build/hull-oci-vm ctr_run v2 -d -- sh -c 'trap "exit 4" TERM; while :; do sleep 0.1; done'
 	wait_task v2 RUNNING
 	assert_eq "$("$REPO/build/hull-oci" --root "$ROOT/default" state v2 | jq -r .isolation)" vm
+	# ctr task exec: the shim runs hull-oci exec --detach and waits for the pid it wrote (the
+	# relay of the session); it waits for the guest to boot
+	rc=0
+	out=$(ctr_ task exec --exec-id e1 v2 sh -c 'echo in the vm; hostname; exit 5') || rc=$?
+	assert_contains "$out" "in the vm"
+	assert_eq "$rc" 5 "ctr task exec exit code"
+	# with a terminal: the pty the shim gets is the guest pty's other end
+	out=$(script -qec "ctr -a $CTRD/c.sock task exec -t --exec-id e2 v2 tty" /dev/null </dev/null | tr -d '\r')
+	assert_contains "$out" "/dev/pts/"
 	# kill goes through hull-oci kill to the guest; repeated while the guest still boots
 	for _ in $(seq 600); do
 		ctr_ task kill -s SIGTERM v2 2>/dev/null || true

@@ -14,9 +14,10 @@ static const struct {
 	const char *tag;
 	int fields;
 } tags[] = {
-	{"arg", 1},    {"env", 1},	{"cwd", 1},	   {"user", 3}, {"gid", 1},
-	{"rlimit", 3}, {"hostname", 1}, {"domainname", 1}, {"root", 1}, {"mount", 5},
-	{"nic", 3},    {"addr", 2},	{"route", 4},
+	{"arg", 1},  {"env", 1},    {"cwd", 1},	     {"user", 3},
+	{"gid", 1},  {"rlimit", 3}, {"hostname", 1}, {"domainname", 1},
+	{"root", 1}, {"mount", 5},  {"terminal", 1}, {"nonce", 1},
+	{"tty", 2},  {"nic", 3},    {"addr", 2},     {"route", 4},
 };
 
 static void push_str(char ***v, size_t *n, char *s)
@@ -28,24 +29,84 @@ static void push_str(char ***v, size_t *n, char *s)
 
 #define GROW(v, n) ((v) = realloc((v), ((n) + 1) * sizeof(*(v))), &(v)[(n)++])
 
-static int load(const char *path, struct guest_config *c, size_t *n_args, size_t *n_env)
+static int read_all(const char *path, char **buf, size_t *size)
 {
-	size_t off = 0;
 	struct stat sb;
-	char *buf;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0 || fstat(fd, &sb) < 0)
 		return -1;
-	buf = malloc((size_t)sb.st_size + 1);
-	if (!buf || read(fd, buf, (size_t)sb.st_size) != sb.st_size) {
+	*buf = malloc((size_t)sb.st_size + 1);
+	if (!*buf || read(fd, *buf, (size_t)sb.st_size) != sb.st_size) {
 		close(fd);
 		errno = EIO;
 		return -1;
 	}
 	close(fd);
-	buf[sb.st_size] = 0;
-	while (off < (size_t)sb.st_size) {
+	(*buf)[sb.st_size] = 0;
+	*size = (size_t)sb.st_size;
+	return 0;
+}
+
+static int parse_into(char *buf, size_t size, struct guest_config *c, size_t *n_args,
+		      size_t *n_env);
+
+int guest_config_load(const char *path, const char *net_path, struct guest_config *c)
+{
+	size_t n_args = 0, n_env = 0, size;
+	char *buf;
+
+	memset(c, 0, sizeof(*c));
+	c->umask = -1;
+	if (read_all(path, &buf, &size) < 0)
+		return -1;
+	if (parse_into(buf, size, c, &n_args, &n_env) < 0 || !c->args || !c->cwd)
+		goto bad;
+	/* no NIC to hand over: the host wrote no such file */
+	if (access(net_path, F_OK) == 0 &&
+	    (read_all(net_path, &buf, &size) < 0 || parse_into(buf, size, c, &n_args, &n_env) < 0))
+		goto bad;
+	return 0;
+bad:
+	guest_config_free(c);
+	errno = EINVAL;
+	return -1;
+}
+
+void guest_config_free(struct guest_config *c)
+{
+	free(c->args);
+	free(c->env);
+	free(c->gids);
+	free(c->mounts);
+	free(c->rlimits);
+	free(c->nics);
+	free(c->addrs);
+	free(c->routes);
+	memset(c, 0, sizeof(*c));
+}
+
+int guest_config_parse(char *buf, size_t size, struct guest_config *c)
+{
+	size_t n_args = 0, n_env = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->umask = -1;
+	if (parse_into(buf, size, c, &n_args, &n_env) < 0 || !c->args || !c->cwd) {
+		guest_config_free(c);
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_into(char *buf, size_t size, struct guest_config *c, size_t *n_args, size_t *n_env)
+{
+	size_t off = 0;
+
+	if (size && buf[size - 1])
+		return errno = EINVAL, -1; /* every field ends with its NUL */
+	while (off < size) {
 		char *f[5] = {0};
 		const char *tag = buf + off;
 		size_t t;
@@ -56,10 +117,10 @@ static int load(const char *path, struct guest_config *c, size_t *n_args, size_t
 			if (!strcmp(tags[t].tag, tag))
 				nf = tags[t].fields;
 		if (nf < 0)
-			goto bad;
+			return errno = EINVAL, -1;
 		for (i = 0; i < nf; i++) {
-			if (off >= (size_t)sb.st_size)
-				goto bad;
+			if (off >= size)
+				return errno = EINVAL, -1;
 			f[i] = buf + off;
 			off += strlen(f[i]) + 1;
 		}
@@ -87,6 +148,14 @@ static int load(const char *path, struct guest_config *c, size_t *n_args, size_t
 			c->hostname = f[0];
 		} else if (!strcmp(tag, "domainname")) {
 			c->domainname = f[0];
+		} else if (!strcmp(tag, "terminal")) {
+			c->terminal = !strcmp(f[0], "1");
+		} else if (!strcmp(tag, "nonce")) {
+			c->nonce = f[0];
+		} else if (!strcmp(tag, "tty")) {
+			c->tty = true;
+			c->rows = (unsigned short)strtoul(f[0], NULL, 10);
+			c->cols = (unsigned short)strtoul(f[1], NULL, 10);
 		} else if (!strcmp(tag, "root")) {
 			c->root_readonly = !strcmp(f[0], "ro");
 		} else if (!strcmp(tag, "nic")) {
@@ -115,24 +184,5 @@ static int load(const char *path, struct guest_config *c, size_t *n_args, size_t
 			m->data = *f[4] ? f[4] : NULL;
 		}
 	}
-	return 0;
-bad:
-	errno = EINVAL;
-	return -1;
-}
-
-int guest_config_load(const char *path, const char *net_path, struct guest_config *c)
-{
-	size_t n_args = 0, n_env = 0;
-
-	memset(c, 0, sizeof(*c));
-	c->umask = -1;
-	if (load(path, c, &n_args, &n_env) < 0)
-		return -1;
-	if (!c->args || !c->cwd)
-		return errno = EINVAL, -1;
-	/* no NIC to hand over: the host wrote no such file */
-	if (access(net_path, F_OK) == 0 && load(net_path, c, &n_args, &n_env) < 0)
-		return -1;
 	return 0;
 }

@@ -49,10 +49,17 @@ struct guest_config {
 	size_t n_addrs;
 	struct guest_route *routes;
 	size_t n_routes;
+	bool terminal;		   /* /hull/config: the main process has a terminal */
+	const char *nonce;	   /* exec request: echoed in the answer */
+	bool tty;		   /* exec request: a terminal of rows x cols */
+	unsigned short rows, cols; /* 0: unknown */
 };
 
 /* path, then the optional net_path (same format; written at start). */
 int guest_config_load(const char *path, const char *net_path, struct guest_config *c);
+/* Parse size bytes at buf (kept: the strings point into it): an exec request. */
+int guest_config_parse(char *buf, size_t size, struct guest_config *c);
+void guest_config_free(struct guest_config *c);
 
 /* net.c: lo up; each NIC of the config found by MAC and given its name, MTU, addresses and
  * routes.  Before the workload runs. */
@@ -62,10 +69,42 @@ int guest_net_setup(const struct guest_config *c);
 void guest_writeback_prepare(void);
 void guest_write_back(void);
 
+#include "proto.h"
+
 /* The virtio-serial ports the host made, opened by name. */
 struct guest_ports {
 	int ctl, status, in, out, err;
+	int console;		      /* hull.console, with a terminal only */
+	int exec[HULL_VM_EXEC_PORTS]; /* hull.exec0..N, -1 when absent */
 };
+
+/* workload.c: in a forked child, become the process described by c with fds 0-2 from
+ * fd0..fd2 (a terminal when tty: fd0 is its slave); never returns.  Failures are written to
+ * errfd (or stderr when -1) and end the child with 125, 126 or 127. */
+__attribute__((noreturn)) void guest_become(const struct guest_config *c, int fd0, int fd1, int fd2,
+					    bool tty, int errfd);
+
+/* session.c: a stream of frames (proto.h) on one port: an exec, or the main process's
+ * terminal. */
+struct guest_session;
+struct pollfd;
+struct guest_session *guest_session_new(int port, bool console);
+/* The console's process, forked on the slave guest_session_console_pty gave. */
+void guest_session_attach(struct guest_session *s, pid_t pid);
+/* The pty of a console session before its process runs: waits (a few seconds at most) for
+ * the host's first frame, the window size. */
+int guest_session_console_pty(struct guest_session *s, int *slave);
+/* Fill up to 4 pollfds; returns how many. */
+int guest_session_poll(struct guest_session *s, struct pollfd *p);
+/* After poll: the pollfds guest_session_poll filled. */
+void guest_session_handle(struct guest_session *s, const struct pollfd *p, int n);
+/* A child was reaped: true when it was this session's process. */
+bool guest_session_reaped(struct guest_session *s, pid_t pid, int wstatus);
+/* A console session whose process ended: true once its output is all sent. */
+bool guest_session_done(const struct guest_session *s);
+/* The host side was not there at the last poll: look again (without blocking). */
+void guest_session_recheck(struct guest_session *s);
+bool guest_session_host(const struct guest_session *s);
 
 /* Print to the workload's stderr port (or /dev/kmsg before it exists). */
 void guest_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -237,9 +237,21 @@ static int mount_root(const struct guest_config *c)
 	return 0;
 }
 
+/* The exec ports, and the terminal's when the process has one (vm/README.md). */
+static void open_session_ports(const struct guest_config *c, struct guest_ports *p)
+{
+	for (int i = 0; i < HULL_VM_EXEC_PORTS; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "hull.exec%d", i);
+		p->exec[i] = open_port(name, O_RDWR | O_NONBLOCK);
+	}
+	if (c->terminal)
+		p->console = open_port("hull.console", O_RDWR | O_NONBLOCK);
+}
+
 int main(void)
 {
-	struct guest_ports p = {-1, -1, -1, -1, -1};
+	struct guest_ports p = {-1, -1, -1, -1, -1, -1, {0}};
 	struct guest_config c;
 	int status, signo = 0;
 
@@ -269,6 +281,7 @@ int main(void)
 	}
 	if (guest_net_setup(&c) < 0)
 		fail(&p);
+	open_session_ports(&c, &p);
 	if (mount_root(&c) < 0)
 		fail(&p);
 	status = guest_run(&c, &p, &signo);

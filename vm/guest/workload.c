@@ -5,13 +5,16 @@
 #include <grp.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "guest.h"
@@ -48,8 +51,27 @@ static void exec_path(char *const *args, char *const *env)
 	errno = saved;
 }
 
-__attribute__((noreturn)) static void child(const struct guest_config *c,
-					    const struct guest_ports *p)
+static void become_fail(int errfd, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4), noreturn));
+static void become_fail(int errfd, int code, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(buf) - 1)
+		n = (int)sizeof(buf) - 1;
+	if (errfd >= 0)
+		(void)!write(errfd, buf, (size_t)n);
+	else
+		dprintf(2, "hull-guest: %s\n", buf);
+	_exit(code);
+}
+
+__attribute__((noreturn)) void guest_become(const struct guest_config *c, int fd0, int fd1, int fd2,
+					    bool tty, int errfd)
 {
 	sigset_t none;
 	size_t i;
@@ -57,29 +79,26 @@ __attribute__((noreturn)) static void child(const struct guest_config *c,
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
-	if (dup2(p->in, 0) < 0 || dup2(p->out, 1) < 0 || dup2(p->err, 2) < 0)
-		_exit(125);
+	if (tty && ioctl(fd0, TIOCSCTTY, 0) < 0)
+		become_fail(errfd, 125, "make the terminal the controlling one: %s",
+			    strerror(errno));
+	if (dup2(fd0, 0) < 0 || dup2(fd1, 1) < 0 || dup2(fd2, 2) < 0)
+		become_fail(errfd, 125, "set up stdio: %s", strerror(errno));
 	for (i = 0; i < c->n_rlimits; i++) {
 		struct rlimit rl = {c->rlimits[i].soft, c->rlimits[i].hard};
-		if (setrlimit(c->rlimits[i].resource, &rl) < 0) {
-			dprintf(2, "hull-guest: set rlimit %d: %s\n", c->rlimits[i].resource,
-				strerror(errno));
-			_exit(125);
-		}
+		if (setrlimit(c->rlimits[i].resource, &rl) < 0)
+			become_fail(errfd, 125, "set rlimit %d: %s", c->rlimits[i].resource,
+				    strerror(errno));
 	}
-	if (setgroups(c->n_gids, c->gids) < 0 || setgid(c->gid) < 0 || setuid(c->uid) < 0) {
-		dprintf(2, "hull-guest: set user %u:%u: %s\n", c->uid, c->gid, strerror(errno));
-		_exit(125);
-	}
+	if (setgroups(c->n_gids, c->gids) < 0 || setgid(c->gid) < 0 || setuid(c->uid) < 0)
+		become_fail(errfd, 125, "set user %u:%u: %s", c->uid, c->gid, strerror(errno));
 	if (c->umask >= 0)
 		umask((mode_t)c->umask);
-	if (chdir(c->cwd) < 0) {
-		dprintf(2, "hull-guest: cwd `%s`: %s\n", c->cwd, strerror(errno));
-		_exit(125);
-	}
+	if (chdir(c->cwd) < 0)
+		become_fail(errfd, 125, "cwd `%s`: %s", c->cwd, strerror(errno));
 	exec_path(c->args, c->env ? c->env : (char *[]){NULL});
-	dprintf(2, "hull-guest: exec `%s`: %s\n", c->args[0], strerror(errno));
-	_exit(errno == ENOENT ? 127 : 126);
+	become_fail(errfd, errno == ENOENT ? 127 : 126, "exec `%s`: %s", c->args[0],
+		    strerror(errno));
 }
 
 /* One request per line from the host: "kill SIGNO ALL" -> "ok" or "error ERRNO". */
@@ -111,47 +130,134 @@ static void serve_ctl(int fd, pid_t pid)
 		len = 0; /* a line that long is no request */
 }
 
+/* Whether a port's host end is there (a closed one reports POLLHUP at once). */
+static bool host_there(int fd)
+{
+	struct pollfd p = {fd, POLLIN, 0};
+	return poll(&p, 1, 0) >= 0 && !(p.revents & POLLHUP);
+}
+
+/* A port whose host end is absent cannot be polled for its coming (it reports POLLHUP at
+ * once); the kernel sends SIGIO when a host end opens, so the loop wakes then, and looks
+ * again at this interval in any case. */
+#define ABSENT_RECHECK_MS 1000
+
+static void async_ports(const struct guest_ports *p)
+{
+	int fds[HULL_VM_EXEC_PORTS + 2] = {p->ctl, p->console};
+	for (int i = 0; i < HULL_VM_EXEC_PORTS; i++)
+		fds[i + 2] = p->exec[i];
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (fds[i] < 0)
+			continue;
+		fcntl(fds[i], F_SETOWN, getpid());
+		fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) | O_ASYNC);
+	}
+}
+
+#define MAX_SESSIONS (HULL_VM_EXEC_PORTS + 1)
+/* How long the terminal's last output may take to reach the host once the process ended. */
+#define CONSOLE_DRAIN_MS 5000
+
 int guest_run(const struct guest_config *c, const struct guest_ports *p, int *signo)
 {
+	struct guest_session *sess[MAX_SESSIONS], *con = NULL;
+	size_t n_sess = 0, i;
 	sigset_t chld;
-	int sfd, wstatus = 0;
-	bool host_there = true;
+	int sfd, wstatus = 0, slave = -1;
+	bool ctl_there = true;
+	struct timespec ended = {0};
 	pid_t pid;
 
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
+	sigaddset(&chld, SIGIO);
 	sigprocmask(SIG_BLOCK, &chld, NULL);
 	sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+	async_ports(p);
+	if (c->terminal) {
+		con = p->console >= 0 ? guest_session_new(p->console, true) : NULL;
+		if (!con || guest_session_console_pty(con, &slave) < 0) {
+			guest_log("no terminal for the process");
+			return 125;
+		}
+	}
 	pid = fork();
 	if (pid < 0) {
 		guest_log("fork the workload: %s", strerror(errno));
 		return 125;
 	}
-	if (pid == 0)
-		child(c, p);
+	if (pid == 0) {
+		if (slave >= 0)
+			guest_become(c, slave, slave, slave, true, -1);
+		guest_become(c, p->in, p->out, p->err, false, -1);
+	}
+	if (con) {
+		close(slave);
+		guest_session_attach(con, pid);
+		sess[n_sess++] = con;
+	}
+	for (i = 0; i < HULL_VM_EXEC_PORTS; i++)
+		if (p->exec[i] >= 0 && (sess[n_sess] = guest_session_new(p->exec[i], false)))
+			n_sess++;
 	for (;;) {
-		struct pollfd fds[2] = {{sfd, POLLIN, 0}, {p->ctl, POLLIN, 0}};
+		struct pollfd fds[2 + MAX_SESSIONS * 4];
+		int first[MAX_SESSIONS], cnt[MAX_SESSIONS], n = 0, timeout = -1;
 		struct signalfd_siginfo si;
 		pid_t w;
 		int st;
 
-		/* while no host is connected the port reports POLLHUP at once: look again later */
-		if (poll(fds, host_there ? 2 : 1, host_there ? -1 : 100) < 0 && errno != EINTR)
+		fds[n++] = (struct pollfd){sfd, POLLIN, 0};
+		if (ctl_there)
+			fds[n++] = (struct pollfd){p->ctl, POLLIN, 0};
+		else
+			timeout = ABSENT_RECHECK_MS;
+		for (i = 0; i < n_sess; i++) {
+			first[i] = n;
+			cnt[i] = guest_session_poll(sess[i], fds + n);
+			n += cnt[i];
+			/* an absent host end cannot be waited for: look again soon */
+			if (!guest_session_host(sess[i]))
+				timeout = ABSENT_RECHECK_MS;
+		}
+		if (pid < 0)
+			timeout = 100;
+		if (poll(fds, (nfds_t)n, timeout) < 0 && errno != EINTR)
 			break;
-		if (fds[1].revents & POLLIN)
-			serve_ctl(p->ctl, pid);
-		host_there = !(fds[1].revents & POLLHUP) || (fds[1].revents & POLLIN);
-		if (!host_there && !(fds[0].revents & POLLIN))
-			continue;
+		if (ctl_there) {
+			if (fds[1].revents & POLLIN)
+				serve_ctl(p->ctl, pid);
+			/* a closed host end reads as the end of the data, POLLIN with POLLHUP */
+			ctl_there = !(fds[1].revents & POLLHUP);
+		} else {
+			ctl_there = host_there(p->ctl);
+		}
+		for (i = 0; i < n_sess; i++) {
+			guest_session_handle(sess[i], fds + first[i], cnt[i]);
+			if (!guest_session_host(sess[i]))
+				guest_session_recheck(sess[i]);
+		}
 		while (read(sfd, &si, sizeof(si)) > 0)
 			;
-		while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+		while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
 			if (w == pid) {
 				wstatus = st;
 				pid = -1;
+				clock_gettime(CLOCK_MONOTONIC, &ended);
 			}
-		if (pid < 0)
-			break;
+			for (i = 0; i < n_sess; i++)
+				if (guest_session_reaped(sess[i], w, st))
+					break;
+		}
+		if (pid < 0) {
+			struct timespec now;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (!con || guest_session_done(con) ||
+			    (now.tv_sec - ended.tv_sec) * 1000 +
+					    (now.tv_nsec - ended.tv_nsec) / 1000000 >
+				    CONSOLE_DRAIN_MS)
+				break;
+		}
 	}
 	/* like a pid namespace losing its init: nothing the workload left may go on */
 	kill(-1, SIGKILL);

@@ -1,0 +1,215 @@
+# exec and terminals in VM containers (vm/exec.c, vm/relay.c, vm/guest/session.c).  TCG
+# boots take seconds: each test boots one VM and checks several things in it.
+
+vm_ready() {
+	command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed (scripts/deps.sh installs it)"
+	[ -x /usr/lib/qemu/virtiofsd ] || skip "virtiofsd not installed (qemu-system-common)"
+	[ -r "$REPO/build/vm/vmlinux" ] && [ -r "$REPO/build/vm/initrd" ] ||
+		skip "no guest kernel in build/vm (make vm-assets; needs linux-image-amd64)"
+}
+
+vm_bundle() {
+	local b
+	b=$(bundle "$@")
+	cfg "$b" '.annotations["run.hull.isolation"]="vm"'
+	echo "$b"
+}
+
+wait_for() { # wait_for FILE TEXT
+	local i
+	for i in $(seq 600); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	fatal "never saw '$2' in $1: $(cat "$1")"
+}
+
+recvtty() {
+	local helper=/var/tmp/hull-test-cache/recvtty
+	if [ ! -x "$helper" ] || [ "$REPO/tests/data/recvtty.c" -nt "$helper" ]; then
+		mkdir -p "$(dirname "$helper")"
+		cc -O2 -o "$helper.$$" "$REPO/tests/data/recvtty.c" && mv "$helper.$$" "$helper"
+	fi
+	RECVTTY_TIMEOUT=60 "$helper" "$@"
+}
+
+wait_socket() { for _ in $(seq 100); do [ -S "$1" ] && return 0; sleep 0.05; done; fatal "no socket $1"; }
+
+# a running VM container whose workload traps USR1: $1 = name
+vm_started() {
+	local b id=$(cid "$1")
+	b=$(vm_bundle "$1" sh -c 'trap "echo main-USR1" USR1; echo ready; while :; do sleep 0.1; done')
+	oci create -b "$b" "$id" >"$WORK/main.out" 2>"$WORK/main.err"
+	oci start "$id"
+	wait_for "$WORK/main.out" ready
+	echo "$id"
+}
+
+test_vm_exec_stdio_status_and_concurrency() {
+	vm_ready
+	local id rc out p1 p2
+	id=$(vm_started x)
+	# exit code, stdout and stderr apart
+	set +e
+	oci exec "$id" sh -c 'echo to-out; echo to-err >&2; exit 3' >"$WORK/out" 2>"$WORK/err"
+	rc=$?
+	set -e
+	assert_eq $rc 3 "exec's exit code"
+	assert_eq "$(cat "$WORK/out")" to-out
+	assert_eq "$(cat "$WORK/err")" to-err "stderr (only)"
+	# stdin up to its end
+	assert_eq "$(printf 'a\nb\n' | oci exec "$id" cat)" $'a\nb'
+	# user, groups, cwd, env; and the process as JSON
+	out=$(oci exec -u 1000:1000 -g 5 --cwd /tmp -e FOO=bar "$id" sh -c 'id -u; id -G; pwd; echo $FOO')
+	assert_eq "$out" $'1000\n1000 5\n/tmp\nbar'
+	jq -n '{args: ["sh", "-c", "echo $X $(id -u)"], env: ["X=from-json"], cwd: "/", user: {uid: 65534, gid: 65534}}' >"$WORK/p.json"
+	assert_eq "$(oci exec --process "$WORK/p.json" "$id")" "from-json 65534"
+	# killed by a signal in the guest: 128+N
+	set +e
+	oci exec "$id" sh -c 'kill -TERM $$'
+	rc=$?
+	set -e
+	assert_eq $rc 143 "exec killed by SIGTERM"
+	assert_fails oci exec "$id" no-such-command
+	assert_contains "$OUT" "no-such-command"
+	# two detached execs at once and a kill of the main process while they run; the pid is
+	# the host relay's: a signal to it reaches the process in the guest
+	oci exec -d --pid-file "$WORK/p1" "$id" sh -c 'trap "echo one-TERM; exit 5" TERM; echo one-ready; while :; do sleep 0.1; done' >"$WORK/one" 2>&1
+	oci exec -d --pid-file "$WORK/p2" "$id" sh -c 'echo two-ready; exec sleep 1000' >"$WORK/two" 2>&1
+	wait_for "$WORK/one" one-ready
+	wait_for "$WORK/two" two-ready
+	p1=$(cat "$WORK/p1")
+	p2=$(cat "$WORK/p2")
+	oci kill "$id" USR1
+	wait_for "$WORK/main.out" main-USR1
+	assert_contains "$(oci ps "$id" -o pid)" "$p1" "the relay is one of the container's processes"
+	kill -TERM "$p1"
+	wait_for "$WORK/one" one-TERM
+	for _ in $(seq 100); do alive "$p1" || break; sleep 0.1; done
+	alive "$p1" && fatal "exec relay $p1 still there after its process ended"
+	# killing the relay ends the process in the guest
+	kill -9 "$p2"
+	for _ in $(seq 100); do
+		oci exec "$id" ps -o args | grep -q "^sleep 1000" || break
+		sleep 0.2
+	done
+	oci exec "$id" ps -o args | grep -q "^sleep 1000" && fatal "the guest process outlived its relay"
+	# delete --force leaves no relay, QEMU, virtiofsd or socket
+	oci exec -d --pid-file "$WORK/p3" "$id" sleep 1000
+	oci delete --force "$id"
+	for _ in $(seq 50); do alive "$(cat "$WORK/p3")" || break; sleep 0.1; done
+	alive "$(cat "$WORK/p3")" && fatal "exec relay survived delete --force"
+	[ ! -e "$ROOT/$id" ] || fatal "state or sockets left after delete --force"
+}
+
+# A pty master from the console socket: resize it, type, read what comes back.
+tty_driver() {
+	python3 - "$@" <<'EOF'
+import array, fcntl, os, select, socket, struct, sys, termios, time
+path, out = sys.argv[1], open(sys.argv[2], "wb")
+ls = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+ls.bind(path)
+ls.listen(1)
+c, _ = ls.accept()
+fds = array.array("i")
+msg, anc, _, _ = c.recvmsg(256, socket.CMSG_LEN(4))
+fds.frombytes(anc[0][2][:4])
+m = fds[0]
+buf = b""
+def until(text):
+    global buf
+    end = time.time() + 60
+    while text not in buf and time.time() < end:
+        r, _, _ = select.select([m], [], [], 1)
+        if r:
+            try:
+                d = os.read(m, 4096)
+            except OSError:
+                return
+            if not d:
+                return
+            buf += d
+            out.write(d)
+            out.flush()
+fcntl.ioctl(m, termios.TIOCSWINSZ, struct.pack("HHHH", 20, 60, 0, 0))
+os.write(m, b"one\n")
+until(b"size:20 60")
+fcntl.ioctl(m, termios.TIOCSWINSZ, struct.pack("HHHH", 31, 97, 0, 0))
+os.write(m, b"two\n")
+until(b"size:31 97")
+until(b"\x00never")
+EOF
+}
+
+test_vm_exec_terminal() {
+	vm_ready
+	command -v python3 >/dev/null || skip "python3 not installed"
+	local id out
+	id=$(vm_started t)
+	# the pty sent to the console socket is the guest pty's other end, with its size changes
+	tty_driver "$WORK/tty.sock" "$WORK/tty.out" &
+	wait_socket "$WORK/tty.sock"
+	oci exec -t --console-socket "$WORK/tty.sock" "$id" sh -c 'tty; read a; echo "size:$(stty size)"; read b; echo "size:$(stty size)"; echo "got:$a,$b"'
+	wait
+	out=$(tr -d '\r' <"$WORK/tty.out")
+	assert_contains "$out" "/dev/pts/"
+	assert_contains "$out" "size:20 60"
+	assert_contains "$out" "size:31 97"
+	assert_contains "$out" "got:one,two"
+	# the guest's line discipline echoes, once
+	assert_eq "$(grep -c '^one$' <<<"$out")" 1 "echo of the typed line"
+	# in the foreground without a console socket hull proxies the pty itself
+	out=$(oci exec -t "$id" sh -c 'test -t 0 && test -t 1 && echo is-a-tty' </dev/null | tr -d '\r')
+	assert_eq "$out" is-a-tty
+	assert_fails oci exec -t -d "$id" true
+	assert_contains "$OUT" "console-socket"
+	oci delete --force "$id"
+}
+
+test_vm_main_process_terminal() {
+	vm_ready
+	local b id out
+	b=$(vm_bundle m sh -c 'test -t 0 && test -t 1 && echo tty-yes; stty size; read x; echo "got:$x"; exit 4')
+	cfg "$b" '.process.terminal=true | .process.consoleSize={"height": 30, "width": 90}'
+	id=$(cid m)
+	recvtty "$WORK/tty.sock" $'typed\n' >"$WORK/tty.out" &
+	wait_socket "$WORK/tty.sock"
+	oci create -b "$b" --console-socket "$WORK/tty.sock" "$id" 2>"$WORK/err"
+	# no VM before start: exec is refused, and says why
+	assert_fails oci exec "$id" true
+	assert_contains "$OUT" "started"
+	oci start "$id"
+	wait
+	out=$(tr -d '\r' <"$WORK/tty.out")
+	assert_contains "$out" tty-yes
+	assert_contains "$out" "30 90" "consoleSize in the guest"
+	assert_contains "$out" "got:typed"
+	assert_eq "$(grep -c '^typed$' <<<"$out")" 1 "echo of the typed line"
+	wait_status "$id" stopped
+	assert_eq "$(cat "$ROOT/$id/vm-status")" "exit 4"
+	assert_fails oci exec "$id" true
+	assert_contains "$OUT" "stopped"
+	oci delete "$id"
+	[ ! -e "$ROOT/$id" ] || fatal "state left after delete"
+	# run in the foreground on our own terminal: hull proxies it, with its size
+	cfg "$b" '.process.args=["sh", "-c", "test -t 0 && echo tty-yes; stty size; exit 3"] | del(.process.consoleSize)'
+	out=$(script -qec "stty rows 40 cols 120; $HULL_OCI --root $ROOT run -b $b $(cid m2) 2>/dev/null; echo rc=\$?" /dev/null </dev/null | tr -d '\r')
+	assert_contains "$out" tty-yes
+	assert_contains "$out" "40 120" "our terminal's size in the guest"
+	assert_contains "$out" "rc=3"
+}
+
+# hull exec (the Docker-style CLI) takes the same path into the guest.
+test_vm_hull_exec() {
+	vm_ready
+	local hull="$REPO/build/hull" b out rc=0
+	b=$(bundle h true)
+	defer "$hull" --root "$WORK/store" --runroot "$ROOT" rm -f "$T-web"
+	"$hull" --root "$WORK/store" --runroot "$ROOT" run -d --name "$T-web" --isolation vm \
+		--cgroup-parent "/hull-test/$T-h" --rootfs "$b/rootfs" sh -c 'sleep 1000' >/dev/null
+	out=$("$hull" --root "$WORK/store" --runroot "$ROOT" exec -e X=1 "$T-web" sh -c 'echo "in the vm X=$X"; uname -r; exit 6') || rc=$?
+	assert_eq "$rc" 6 "hull exec's exit status"
+	assert_eq "$out" $'in the vm X=1\n'"$(cat "$REPO/build/vm/kernel-version")"
+	"$hull" --root "$WORK/store" --runroot "$ROOT" rm -f "$T-web" >/dev/null
+	rmdir /sys/fs/cgroup/*/hull-test/"$T-h" 2>/dev/null || true
+}
