@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "runtime/util.h"
 #include "unpack.h"
@@ -16,6 +17,14 @@ static int read_size(const char *dir, uint64_t *size)
 	if (hull_read_file(p, &text, NULL, NULL) < 0)
 		return -1;
 	*size = strtoull(text, NULL, 10);
+	return 0;
+}
+
+static int sync_dir(const char *dir, struct hull_err *err)
+{
+	cleanup_close int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || syncfs(fd) < 0)
+		return hull_error(err, errno, "sync `%s`", dir);
 	return 0;
 }
 
@@ -58,6 +67,12 @@ int hull_layer_unpack(struct hull_store *s, const char *blob, const char *expect
 			   blob, diff_id, expect_diff_id);
 		goto fail;
 	}
+	/* The rename below publishes the layer for every later image that shares it, and it is
+	 * never unpacked again: its data must be on disk first, or a crash could leave a layer
+	 * of empty files that passes for complete.  One syncfs costs less than an fsync per
+	 * file; the rename makes a half-written layer impossible to see. */
+	if (sync_dir(tmp, err) < 0)
+		goto fail;
 	hull_chain_id(parent, diff_id, chain_id);
 	dest = hull_store_layer_path(s, chain_id);
 	sizefile = hull_strfmt("%s.size", dest);
