@@ -18,27 +18,37 @@ struct feed {
 	struct archive *raw;
 	struct hull_sha256 *h;
 	uint64_t size;
-	char *buf;
 	const struct hull_progress *progress;
 	const char *what;
 	uint64_t reported;
 };
 
-static la_ssize_t feed_read(struct archive *a, void *ctx, const void **out)
+/* One block of the uncompressed stream, hashed; the block is libarchive's own buffer (no
+ * copy), valid until the next call.  0 at the end. */
+static la_ssize_t feed_block(struct feed *f, const void **out)
 {
-	struct feed *f = ctx;
-	la_ssize_t n = archive_read_data(f->raw, f->buf, BUF_SIZE);
-	if (n < 0) {
-		archive_set_error(a, archive_errno(f->raw), "%s", archive_error_string(f->raw));
+	size_t n;
+	la_int64_t off;
+	int r = archive_read_data_block(f->raw, out, &n, &off);
+	if (r == ARCHIVE_EOF)
+		return 0;
+	if (r != ARCHIVE_OK)
 		return -1;
-	}
-	hull_sha256_update(f->h, f->buf, n);
+	hull_sha256_update(f->h, *out, n);
 	f->size += n;
 	if (f->progress && f->progress->fn && f->size - f->reported >= (1 << 20)) {
 		f->reported = f->size;
 		f->progress->fn(f->progress->ctx, f->what, f->size, 0);
 	}
-	*out = f->buf;
+	return (la_ssize_t)n;
+}
+
+static la_ssize_t feed_read(struct archive *a, void *ctx, const void **out)
+{
+	struct feed *f = ctx;
+	la_ssize_t n = feed_block(f, out);
+	if (n < 0)
+		archive_set_error(a, archive_errno(f->raw), "%s", archive_error_string(f->raw));
 	return n;
 }
 
@@ -102,6 +112,7 @@ int hull_unpack_fd(int fd, const char *dest, char diff_id[HULL_DIGEST_SIZE], uin
 	struct archive_entry *e;
 	cleanup_close int rootfd = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct feed f = {.raw = raw, .progress = progress, .what = what};
+	const void *rest;
 	la_ssize_t n;
 	int rc = -1;
 
@@ -119,18 +130,11 @@ int hull_unpack_fd(int fd, const char *dest, char diff_id[HULL_DIGEST_SIZE], uin
 		return -1;
 	}
 	f.h = hull_sha256_new();
-	f.buf = xmalloc(BUF_SIZE);
 	rc = unpack_stream(&f, rootfd, err);
 	/* the end-of-archive blocks and padding after them are part of the diff ID too */
-	while (rc == 0 && (n = archive_read_data(raw, f.buf, BUF_SIZE)) != 0) {
-		if (n < 0) {
-			rc = hull_error(err, EINVAL, "read the layer: %s",
-					archive_error_string(raw));
-			break;
-		}
-		hull_sha256_update(f.h, f.buf, n);
-		f.size += n;
-	}
+	while (rc == 0 && (n = feed_block(&f, &rest)) != 0)
+		if (n < 0)
+			rc = hull_error(err, EINVAL, "read the layer: %s", archive_error_string(raw));
 	if (rc == 0) {
 		hull_sha256_final(f.h, diff_id);
 		f.h = NULL;
@@ -138,7 +142,6 @@ int hull_unpack_fd(int fd, const char *dest, char diff_id[HULL_DIGEST_SIZE], uin
 			*size = f.size;
 	}
 	hull_sha256_free(f.h);
-	free(f.buf);
 	archive_read_free(raw);
 	return rc;
 }
