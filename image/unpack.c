@@ -134,7 +134,8 @@ int hull_unpack_fd(int fd, const char *dest, char diff_id[HULL_DIGEST_SIZE], uin
 	/* the end-of-archive blocks and padding after them are part of the diff ID too */
 	while (rc == 0 && (n = feed_block(&f, &rest)) != 0)
 		if (n < 0)
-			rc = hull_error(err, EINVAL, "read the layer: %s", archive_error_string(raw));
+			rc = hull_error(err, EINVAL, "read the layer: %s",
+					archive_error_string(raw));
 	if (rc == 0) {
 		hull_sha256_final(f.h, diff_id);
 		f.h = NULL;
