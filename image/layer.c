@@ -2,9 +2,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "runtime/util.h"
@@ -20,12 +23,65 @@ static int read_size(const char *dir, uint64_t *size)
 	return 0;
 }
 
-static int sync_dir(const char *dir, struct hull_err *err)
+/* A second thread flushes the layer to disk while it is written, so the syncfs that makes it
+ * durable at the end finds little left to write (the disk works while the unpack does). */
+struct flusher {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int fd;
+	bool done, running;
+};
+
+static void *flush_loop(void *arg)
 {
-	cleanup_close int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || syncfs(fd) < 0)
-		return hull_error(err, errno, "sync `%s`", dir);
-	return 0;
+	struct flusher *f = arg;
+	struct timespec ts;
+
+	pthread_mutex_lock(&f->mu);
+	while (!f->done) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += 250 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000 * 1000 * 1000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000 * 1000 * 1000;
+		}
+		if (pthread_cond_timedwait(&f->cv, &f->mu, &ts) != ETIMEDOUT || f->done)
+			continue;
+		pthread_mutex_unlock(&f->mu);
+		syncfs(f->fd); /* best effort: the last syncfs is the one checked */
+		pthread_mutex_lock(&f->mu);
+	}
+	pthread_mutex_unlock(&f->mu);
+	return NULL;
+}
+
+static void flusher_start(struct flusher *f, int fd)
+{
+	pthread_condattr_t ca;
+
+	f->fd = fd;
+	f->done = false;
+	pthread_mutex_init(&f->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&f->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	/* without the thread the layer is still synced, only later */
+	f->running = fd >= 0 && pthread_create(&f->thread, NULL, flush_loop, f) == 0;
+}
+
+static void flusher_stop(struct flusher *f)
+{
+	if (f->running) {
+		pthread_mutex_lock(&f->mu);
+		f->done = true;
+		pthread_cond_signal(&f->cv);
+		pthread_mutex_unlock(&f->mu);
+		pthread_join(f->thread, NULL);
+	}
+	pthread_cond_destroy(&f->cv);
+	pthread_mutex_destroy(&f->mu);
 }
 
 int hull_layer_unpack(struct hull_store *s, const char *blob, const char *expect_diff_id,
@@ -34,7 +90,9 @@ int hull_layer_unpack(struct hull_store *s, const char *blob, const char *expect
 {
 	cleanup_free char *blob_path = hull_store_blob_path(s, blob);
 	cleanup_free char *tmp = NULL, *dest = NULL, *sizefile = NULL, *num = NULL;
-	cleanup_close int fd = -1;
+	cleanup_close int fd = -1, tmpfd = -1;
+	struct flusher fl;
+	int rc;
 	char diff_id[HULL_DIGEST_SIZE];
 	struct stat st;
 	uint64_t usize = 0;
@@ -57,7 +115,11 @@ int hull_layer_unpack(struct hull_store *s, const char *blob, const char *expect
 	if (!tmp)
 		return -1;
 	chmod(tmp, 0755);
-	if (hull_unpack_fd(fd, tmp, diff_id, &usize, &s->progress, blob, err) < 0) {
+	tmpfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	flusher_start(&fl, tmpfd);
+	rc = hull_unpack_fd(fd, tmp, diff_id, &usize, &s->progress, blob, err);
+	flusher_stop(&fl);
+	if (rc < 0) {
 		hull_error_wrap(err, "layer %s", blob);
 		goto fail;
 	}
@@ -71,8 +133,10 @@ int hull_layer_unpack(struct hull_store *s, const char *blob, const char *expect
 	 * never unpacked again: its data must be on disk first, or a crash could leave a layer
 	 * of empty files that passes for complete.  One syncfs costs less than an fsync per
 	 * file; the rename makes a half-written layer impossible to see. */
-	if (sync_dir(tmp, err) < 0)
+	if (tmpfd < 0 || syncfs(tmpfd) < 0) {
+		hull_error(err, errno, "sync `%s`", tmp);
 		goto fail;
+	}
 	hull_chain_id(parent, diff_id, chain_id);
 	dest = hull_store_layer_path(s, chain_id);
 	sizefile = hull_strfmt("%s.size", dest);
