@@ -109,6 +109,12 @@ $(B)/tests/imgbundle: tests/data/imgbundle.c $(B)/libhullengine.a $(B)/libhullim
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libhullengine.a $(B)/libhullimg.a $(B)/libhullrt.a $(RT_LIBS) $(IMG_LIBS) -lm
 
+# bench/unpack.sh: one stored layer unpacked by hull_layer_unpack, as load and pull do
+$(B)/bench/unpack-layer: bench/unpack-layer.c $(B)/libhullimg.a $(B)/libhullrt.a
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libhullimg.a $(B)/libhullrt.a $(RT_LIBS) $(IMG_LIBS)
+
 deps:
 	@scripts/deps.sh
 

@@ -2,9 +2,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "runtime/util.h"
 #include "unpack.h"
@@ -19,13 +23,76 @@ static int read_size(const char *dir, uint64_t *size)
 	return 0;
 }
 
+/* A second thread flushes the layer to disk while it is written, so the syncfs that makes it
+ * durable at the end finds little left to write (the disk works while the unpack does). */
+struct flusher {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int fd;
+	bool done, running;
+};
+
+static void *flush_loop(void *arg)
+{
+	struct flusher *f = arg;
+	struct timespec ts;
+
+	pthread_mutex_lock(&f->mu);
+	while (!f->done) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += 250 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000 * 1000 * 1000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000 * 1000 * 1000;
+		}
+		if (pthread_cond_timedwait(&f->cv, &f->mu, &ts) != ETIMEDOUT || f->done)
+			continue;
+		pthread_mutex_unlock(&f->mu);
+		syncfs(f->fd); /* best effort: the last syncfs is the one checked */
+		pthread_mutex_lock(&f->mu);
+	}
+	pthread_mutex_unlock(&f->mu);
+	return NULL;
+}
+
+static void flusher_start(struct flusher *f, int fd)
+{
+	pthread_condattr_t ca;
+
+	f->fd = fd;
+	f->done = false;
+	pthread_mutex_init(&f->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&f->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	/* without the thread the layer is still synced, only later */
+	f->running = fd >= 0 && pthread_create(&f->thread, NULL, flush_loop, f) == 0;
+}
+
+static void flusher_stop(struct flusher *f)
+{
+	if (f->running) {
+		pthread_mutex_lock(&f->mu);
+		f->done = true;
+		pthread_cond_signal(&f->cv);
+		pthread_mutex_unlock(&f->mu);
+		pthread_join(f->thread, NULL);
+	}
+	pthread_cond_destroy(&f->cv);
+	pthread_mutex_destroy(&f->mu);
+}
+
 int hull_layer_unpack(struct hull_store *s, const char *blob, const char *expect_diff_id,
 		      const char *parent, char chain_id[HULL_DIGEST_SIZE], uint64_t *size,
 		      struct hull_err *err)
 {
 	cleanup_free char *blob_path = hull_store_blob_path(s, blob);
 	cleanup_free char *tmp = NULL, *dest = NULL, *sizefile = NULL, *num = NULL;
-	cleanup_close int fd = -1;
+	cleanup_close int fd = -1, tmpfd = -1;
+	struct flusher fl;
+	int rc;
 	char diff_id[HULL_DIGEST_SIZE];
 	struct stat st;
 	uint64_t usize = 0;
@@ -48,7 +115,11 @@ int hull_layer_unpack(struct hull_store *s, const char *blob, const char *expect
 	if (!tmp)
 		return -1;
 	chmod(tmp, 0755);
-	if (hull_unpack_fd(fd, tmp, diff_id, &usize, &s->progress, blob, err) < 0) {
+	tmpfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	flusher_start(&fl, tmpfd);
+	rc = hull_unpack_fd(fd, tmp, diff_id, &usize, &s->progress, blob, err);
+	flusher_stop(&fl);
+	if (rc < 0) {
 		hull_error_wrap(err, "layer %s", blob);
 		goto fail;
 	}
@@ -56,6 +127,14 @@ int hull_layer_unpack(struct hull_store *s, const char *blob, const char *expect
 		hull_error(err, EBADMSG,
 			   "layer %s: its content is %s, but the image config says diff_id %s",
 			   blob, diff_id, expect_diff_id);
+		goto fail;
+	}
+	/* The rename below publishes the layer for every later image that shares it, and it is
+	 * never unpacked again: its data must be on disk first, or a crash could leave a layer
+	 * of empty files that passes for complete.  One syncfs costs less than an fsync per
+	 * file; the rename makes a half-written layer impossible to see. */
+	if (tmpfd < 0 || syncfs(tmpfd) < 0) {
+		hull_error(err, errno, "sync `%s`", tmp);
 		goto fail;
 	}
 	hull_chain_id(parent, diff_id, chain_id);

@@ -269,6 +269,37 @@ test_image_import_save_roundtrip() {
 	[ ! -e "$WORK/x.tar" ] || fatal "a failed save left its file"
 }
 
+# hull's layer writer against GNU tar on the same tarball (GNU format: sparse files, long
+# names, xattrs, setuid, owners, read-only directories): the same tree, metadata and content
+test_image_unpack_like_tar() {
+	local src="$WORK/src" l
+	mkdir -p "$src/ro/sub" "$src/bin" "$src/$(printf 'n%.0s' {1..120})/$(printf 'm%.0s' {1..120})"
+	echo deep >"$src/$(printf 'n%.0s' {1..120})/$(printf 'm%.0s' {1..120})/f"
+	truncate -s 64M "$src/sparse"
+	printf 'middle' | dd of="$src/sparse" bs=1 seek=$((32 << 20)) conv=notrunc status=none
+	printf 'end' | dd of="$src/sparse" bs=1 seek=$(((64 << 20) - 3)) conv=notrunc status=none
+	head -c 3000000 /dev/urandom >"$src/bin/big"
+	echo x >"$src/bin/suid" && chmod 4755 "$src/bin/suid" && chown 1000:1000 "$src/bin/suid"
+	ln "$src/bin/suid" "$src/bin/suid-link"
+	ln -s ../bin/big "$src/ro/sym"
+	mkfifo "$src/ro/fifo"
+	python3 -c "import os; os.setxattr('$src/bin/big', 'user.hull', b'yes')"
+	echo f >"$src/ro/sub/f" && chmod 555 "$src/ro" && touch -d @1000000000 "$src/ro"
+	tar --sparse --xattrs --numeric-owner -C "$src" -cf "$WORK/layer.tar" .
+	H import -q "$WORK/layer.tar" like:tar >/dev/null
+	l=$(layer_dir like:tar 0)
+	mkdir "$WORK/bytar"
+	tar --xattrs --xattrs-include='*' -xpf "$WORK/layer.tar" -C "$WORK/bytar"
+	meta() { (cd "$1" && find . -printf '%p %y %m %U:%G %s %T@ %n %l\n' | sort); }
+	assert_eq "$(meta "$l")" "$(meta "$WORK/bytar")" "metadata differs from tar -x"
+	sums() { (cd "$1" && find . -type f -exec sha256sum {} + | sort); }
+	assert_eq "$(sums "$l")" "$(sums "$WORK/bytar")" "content differs from tar -x"
+	assert_eq "$(python3 -c "import os; print(os.getxattr('$l/bin/big', 'user.hull'))")" "b'yes'"
+	# holes stay holes
+	[ "$(stat -c %b "$l/sparse")" -lt 1024 ] || fatal "sparse file written out: $(stat -c %b "$l/sparse") blocks"
+	chmod -R u+w "$WORK/bytar" "$src"
+}
+
 test_image_cli() {
 	local c
 	for c in images load import save rmi image version; do
