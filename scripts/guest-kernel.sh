@@ -50,10 +50,13 @@ if [ ! -f "$src/.hull-unpacked" ] || [ "$tarball" -nt "$src/.hull-unpacked" ]; t
 fi
 
 kmake() { make -s -C "$src" O="$obj" "$@"; }
-# tinyconfig, then the fragment, then whatever the fragment's options imply
-kmake tinyconfig >/dev/null
-"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$frag" >/dev/null
-kmake olddefconfig >/dev/null
+# tinyconfig, then the fragment, then whatever the fragment's options imply; only when the
+# fragment changed, so that a second run rebuilds nothing
+if [ ! -f "$obj/.config" ] || [ "$frag" -nt "$obj/.config" ] || [ "$src/.hull-unpacked" -nt "$obj/.config" ]; then
+	kmake tinyconfig >/dev/null
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$frag" >/dev/null 2>&1
+	kmake olddefconfig >/dev/null
+fi
 # an option the fragment asks for that Kconfig dropped (a missing dependency) is a bug here
 bad=$(sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=y$/\1/p' "$frag" | while read -r o; do
 	grep -qx "$o=y" "$obj/.config" || echo "$o"
