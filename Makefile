@@ -139,7 +139,7 @@ test-integration: all $(B)/tests/imgbundle
 
 # one VM test under -accel kvm, in a TCG guest with nested KVM (slow: minutes)
 test-kvm: deps all
-	@HULL_TEST_TIMEOUT=$${HULL_TEST_TIMEOUT:-900} tests/run.sh integration nested_kvm
+	@HULL_TEST_KVM=1 HULL_TEST_TIMEOUT=$${HULL_TEST_TIMEOUT:-900} tests/run.sh integration nested_kvm
 
 bench: deps all
 	@bench/run.sh
