@@ -47,8 +47,10 @@ BINS := $(B)/hull-oci $(B)/hull-oci-vm $(B)/hull
 # kernel is installed: scripts/deps.sh installs linux-image-amd64).
 VM_BINS := $(B)/vm/hull-guest-init $(B)/vm/hull-vm-exit.so
 VM_ASSETS := $(if $(wildcard /boot/vmlinuz-*),$(B)/vm/initrd)
+# the minimal kernel's initramfs follows the guest init once `make guest-kernel` has run
+VM_ASSETS += $(if $(wildcard $(B)/vm/guest-kernel/vmlinux),$(B)/vm/guest-kernel/initrd)
 
-.PHONY: all vm-assets deps run test test-unit test-integration lint format install uninstall bench clean help
+.PHONY: all vm-assets guest-kernel test-kvm deps run test test-unit test-integration lint format install uninstall bench clean help
 
 all: $(BINS) $(VM_BINS) $(VM_ASSETS)
 
@@ -68,6 +70,15 @@ $(B)/vm/hull-vm-exit.so: vm/exit_status.c
 $(B)/vm/initrd: $(B)/vm/hull-guest-init scripts/vm-assets.sh
 	@echo "  GEN     $(B)/vm/vmlinux $(B)/vm/initrd"
 	@scripts/vm-assets.sh $(B)/vm/hull-guest-init $(B)/vm
+
+# the minimal guest kernel (vm/kernel/hull.config on tinyconfig, from linux-source-6.1): hull
+# boots it instead of Debian's once it is there
+guest-kernel: $(B)/vm/hull-guest-init
+	@scripts/guest-kernel.sh $(B)/vm/hull-guest-init $(B)/vm/guest-kernel
+
+$(B)/vm/guest-kernel/initrd: $(B)/vm/hull-guest-init scripts/guest-kernel.sh
+	@echo "  GEN     $@"
+	@scripts/guest-kernel.sh --initrd $(B)/vm/hull-guest-init $(B)/vm/guest-kernel
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -132,6 +143,10 @@ test-unit: $(UNIT_BIN)
 test-integration: all $(B)/tests/imgbundle
 	@tests/run.sh integration
 
+# one VM test under -accel kvm, in a TCG guest with nested KVM (slow: minutes)
+test-kvm: deps all
+	@HULL_TEST_KVM=1 HULL_TEST_TIMEOUT=$${HULL_TEST_TIMEOUT:-900} tests/run.sh integration nested_kvm
+
 bench: deps all
 	@bench/run.sh
 
@@ -155,6 +170,9 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/lib/hull/vm
 	install -m 0644 $(B)/vm/hull-vm-exit.so $(wildcard $(B)/vm/vmlinux $(B)/vm/initrd) \
 		$(DESTDIR)$(PREFIX)/lib/hull/vm/
+	$(if $(wildcard $(B)/vm/guest-kernel/vmlinux),install -d $(DESTDIR)$(PREFIX)/lib/hull/vm/guest-kernel && \
+		install -m 0644 $(addprefix $(B)/vm/guest-kernel/,vmlinux vmlinux.boot initrd kernel-version) \
+		$(DESTDIR)$(PREFIX)/lib/hull/vm/guest-kernel/)
 	install -m 0644 README.md $(filter-out docs/README.md,$(wildcard docs/*.md)) $(DESTDIR)$(DOCDIR)/
 
 uninstall:
@@ -170,6 +188,8 @@ help:
 	@echo "make run        install missing Debian packages, build, run a sample container"
 	@echo "make test       install missing Debian packages, build, run the whole test suite"
 	@echo "make vm-assets  the guest kernel (PVH vmlinux) and initramfs into $(B)/vm/"
+	@echo "make guest-kernel  a minimal guest kernel from linux-source-6.1 into $(B)/vm/guest-kernel/"
+	@echo "make test-kvm   one VM test under KVM, nested in a TCG guest (slow)"
 	@echo "make lint       clang-format check and cppcheck"
 	@echo "make bench      benchmarks against crun and runc"
 	@echo "make install    install into \$$DESTDIR\$$PREFIX (PREFIX=$(PREFIX))"

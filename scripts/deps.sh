@@ -1,11 +1,16 @@
 #!/bin/sh
 # Install the Debian packages hull needs that are missing; do nothing when all are present.
+# `deps.sh guest-kernel`: those `make guest-kernel` needs (Debian's kernel source and its
+# build tools) instead.
 set -eu
 PKGS="build-essential pkg-config libyajl-dev libseccomp-dev libcap-dev libcgroup-dev
 libarchive-dev libssl-dev libcurl4-openssl-dev busybox-static iproute2 util-linux procps
 clang-format cppcheck crun runc time jq containerd podman conmon zstd python3
 docker-registry skopeo apache2-utils curl qemu-system-x86 qemu-system-common
 linux-image-amd64 cpio xz-utils umoci bc"
+if [ "${1:-}" = guest-kernel ]; then
+	PKGS="build-essential bc bison flex libelf-dev libssl-dev cpio linux-source-6.1"
+fi
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

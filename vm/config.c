@@ -66,6 +66,66 @@ static const char *first(const char *a, const char *b, const char *c)
 	return c;
 }
 
+/* The kernel: annotation, the spec's vm section, $HULL_VM_KERNEL; else the minimal kernel of
+ * `make guest-kernel` when it is built, else Debian's. */
+static char *kernel_path(const struct hull_spec *spec)
+{
+	const char *k = first(hull_spec_annotation(spec, "run.hull.vm.kernel"),
+			      vm_str(spec, "kernel", "path"), getenv("HULL_VM_KERNEL"));
+	char *p;
+	if (k && *k)
+		return xstrdup(k);
+	p = asset("guest-kernel/vmlinux");
+	if (access(p, R_OK) == 0)
+		return p;
+	free(p);
+	return asset("vmlinux");
+}
+
+/* The initramfs: annotation, spec, $HULL_VM_INITRD; else the `initrd` beside the kernel (each
+ * kernel's base initramfs is built with it: Debian's carries its modules, the minimal one
+ * none), else the default one. */
+static char *initrd_path(const struct hull_spec *spec, const char *kernel)
+{
+	const char *i = first(hull_spec_annotation(spec, "run.hull.vm.initrd"),
+			      vm_str(spec, "kernel", "initrd"), getenv("HULL_VM_INITRD"));
+	char dir[PATH_MAX], *p;
+	if (i && *i)
+		return xstrdup(i);
+	snprintf(dir, sizeof(dir), "%s", kernel);
+	p = hull_strfmt("%s/initrd", dirname(dir));
+	if (access(p, R_OK) == 0)
+		return p;
+	free(p);
+	return asset("initrd");
+}
+
+/* `<kernel>.boot`, written with a kernel that needs more than the defaults: words, one of
+ * `acpi=off` (the kernel has no ACPI: `-M microvm,acpi=off`) or `acpi=on`.  No marker: a
+ * kernel like Debian's, which finds its devices and powers off through ACPI. */
+static int boot_marker(struct hull_vm_config *c, struct hull_err *err)
+{
+	cleanup_free char *path = hull_strfmt("%s.boot", c->kernel);
+	char word[64];
+	FILE *f = fopen(path, "re");
+	int rc = 0;
+
+	if (!f)
+		return errno == ENOENT ? 0
+				       : hull_error(err, errno, "kernel boot marker `%s`", path);
+	while (rc == 0 && fscanf(f, "%63s", word) == 1) {
+		if (!strcmp(word, "acpi=off"))
+			c->acpi_off = true;
+		else if (!strcmp(word, "acpi=on"))
+			c->acpi_off = false;
+		else
+			rc = hull_error(err, EINVAL, "kernel boot marker `%s`: unknown option `%s`",
+					path, word);
+	}
+	fclose(f);
+	return rc;
+}
+
 static long long num(yajl_val v)
 {
 	return v && YAJL_IS_INTEGER(v) ? YAJL_GET_INTEGER(v) : -1;
@@ -177,16 +237,13 @@ int hull_vm_config_resolve(const struct hull_spec *spec, struct hull_vm_config *
 				first(getenv("HULL_QEMU"), NULL, DEFAULT_QEMU)));
 	c->virtiofsd = xstrdup(first(hull_spec_annotation(spec, "run.hull.vm.virtiofsd"),
 				     getenv("HULL_VIRTIOFSD"), DEFAULT_VIRTIOFSD));
-	c->kernel = first(hull_spec_annotation(spec, "run.hull.vm.kernel"),
-			  vm_str(spec, "kernel", "path"), NULL)
-			    ? xstrdup(first(hull_spec_annotation(spec, "run.hull.vm.kernel"),
-					    vm_str(spec, "kernel", "path"), NULL))
-			    : asset("vmlinux");
-	c->initrd = first(hull_spec_annotation(spec, "run.hull.vm.initrd"),
-			  vm_str(spec, "kernel", "initrd"), NULL)
-			    ? xstrdup(first(hull_spec_annotation(spec, "run.hull.vm.initrd"),
-					    vm_str(spec, "kernel", "initrd"), NULL))
-			    : asset("initrd");
+	c->kernel = kernel_path(spec);
+	c->initrd = initrd_path(spec, c->kernel);
+	if (boot_marker(c, err) < 0)
+		goto fail;
+	if (hull_spec_annotation(spec, "run.hull.vm.cpu-model") &&
+	    *hull_spec_annotation(spec, "run.hull.vm.cpu-model"))
+		c->cpu_model = xstrdup(hull_spec_annotation(spec, "run.hull.vm.cpu-model"));
 	c->preload = asset("hull-vm-exit.so");
 	if (vm_str(spec, "kernel", "parameters"))
 		c->extra_cmdline = xstrdup(vm_str(spec, "kernel", "parameters"));
@@ -227,5 +284,6 @@ void hull_vm_config_free(struct hull_vm_config *c)
 	free(c->initrd);
 	free(c->preload);
 	free(c->extra_cmdline);
+	free(c->cpu_model);
 	memset(c, 0, sizeof(*c));
 }

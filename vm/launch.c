@@ -275,16 +275,20 @@ static int qemu_argv(const struct hull_vm_config *c, int dirfd, struct argv *a,
 
 	arg(a, "%s", c->qemu);
 	arg(a, "-M");
-	arg(a, "microvm,isa-serial=off,memory-backend=mem");
+	/* a kernel without ACPI (its boot marker says so) finds the virtio-mmio devices on the
+	 * command line, which QEMU then writes, and ends the VM through reboot=t + -no-reboot */
+	arg(a, "microvm,isa-serial=off,memory-backend=mem%s", c->acpi_off ? ",acpi=off" : "");
 	if (kvm) {
 		arg(a, "-accel");
 		arg(a, "kvm");
-		arg(a, "-cpu");
-		arg(a, "host");
 	} else {
 		dprintf(2, "hull: /dev/kvm not available, using software emulation (slow)\n");
 		arg(a, "-accel");
 		arg(a, "tcg");
+	}
+	if (kvm || c->cpu_model) {
+		arg(a, "-cpu");
+		arg(a, "%s", c->cpu_model ? c->cpu_model : "host");
 	}
 	arg(a, "-smp");
 	arg(a, "%u", c->cpus);

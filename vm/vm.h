@@ -83,6 +83,8 @@ int hull_vm_console_relay(int slave, struct hull_err *err);
 /* Everything QEMU is started with, resolved from the spec, annotations and environment. */
 struct hull_vm_config {
 	char *qemu, *virtiofsd, *kernel, *initrd, *preload, *extra_cmdline;
+	char *cpu_model; /* run.hull.vm.cpu-model: QEMU's -cpu (default: host with KVM) */
+	bool acpi_off;	 /* the kernel's boot marker: -M microvm,acpi=off */
 	unsigned int cpus;
 	unsigned long long mem_mib;
 	bool debug; /* HULL_VM_DEBUG: the guest kernel's console on the container's stderr */
