@@ -19,6 +19,9 @@ echo "inner-stderr:"; cat /tmp/err
 EOF2
 }
 
+# minutes, not the default 90 s (the harness reads this after sourcing the file)
+[ "${HULL_TEST_KVM:-}" != 1 ] || HULL_TEST_TIMEOUT=${HULL_TEST_TIMEOUT:-900}
+
 test_vm_nested_kvm() {
 	[ "${HULL_TEST_KVM:-}" = 1 ] || skip "slow (nested KVM under TCG): run by make test-kvm"
 	command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
