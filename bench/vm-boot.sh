@@ -14,7 +14,13 @@ out=$repo/bench/results
 vm=$repo/build/vm
 qemu=${HULL_QEMU:-/usr/bin/qemu-system-x86_64}
 mkdir -p "$out"
-for f in "$vm/vmlinux" "$vm/initrd" "$qemu"; do
+# the kernel hull picks by default: the minimal one once `make guest-kernel` has built it
+kdir=$vm machine=microvm,isa-serial=off
+if [ -r "$vm/guest-kernel/vmlinux" ]; then
+	kdir=$vm/guest-kernel
+	! grep -qx acpi=off "$kdir/vmlinux.boot" 2>/dev/null || machine=$machine,acpi=off
+fi
+for f in "$kdir/vmlinux" "$kdir/initrd" "$qemu"; do
 	[ -e "$f" ] || { echo "bench: $f missing (make all; scripts/deps.sh)" >&2; exit 1; }
 done
 b=$(mktemp -d /var/tmp/hull-bench-vm.XXXXXX)
@@ -32,7 +38,7 @@ cc -O2 -o "$out/timeit" "$repo/bench/timeit.c"
 # the bare initramfs: hull's base initramfs with /init replaced (a later cpio member wins)
 mkdir -p "$b/bare"
 cc -O2 -static -o "$b/bare/init" "$repo/bench/vm-poweroff.c"
-cp "$vm/initrd" "$b/bare-initrd"
+cp "$kdir/initrd" "$b/bare-initrd"
 (cd "$b/bare" && echo init | cpio -o -H newc --quiet >>"$b/bare-initrd")
 
 khz=$(awk '/^cpu MHz/ {printf "%d", $4 * 1000; exit}' /proc/cpuinfo)
@@ -41,8 +47,8 @@ accel=tcg
 cpu=""
 [ $accel = kvm ] && cpu="-cpu host"
 bare() {
-	echo "$qemu -M microvm,isa-serial=off -accel $accel $cpu -smp 1 -m 512M -nodefaults" \
-		"-no-user-config -display none -no-reboot -kernel $vm/vmlinux -initrd $1" \
+	echo "$qemu -M $machine -accel $accel $cpu -smp 1 -m 512M -nodefaults" \
+		"-no-user-config -display none -no-reboot -kernel $kdir/vmlinux -initrd $1" \
 		"-append 'quiet loglevel=1 panic=-1 reboot=t rdinit=/init tsc_early_khz=$khz'"
 }
 
@@ -86,9 +92,9 @@ cat >"$b/idle.c" <<'C'
 int main(void) { for (;;) pause(); }
 C
 cc -O2 -static -o "$b/idle/init" "$b/idle.c"
-cp "$vm/initrd" "$b/idle-initrd"
+cp "$kdir/initrd" "$b/idle-initrd"
 (cd "$b/idle" && echo init | cpio -o -H newc --quiet >>"$b/idle-initrd")
-eval "$(bare "$b/idle-initrd") -object memory-backend-memfd,id=mem,size=512M,share=on -M microvm,memory-backend=mem &"
+eval "$(bare "$b/idle-initrd") -object memory-backend-memfd,id=mem,size=512M,share=on -M $machine,memory-backend=mem &"
 bare_pid=$!
 sleep "${BENCH_SETTLE:-8}"
 bare_host=$(pss_host "$bare_pid")
@@ -96,7 +102,7 @@ bare_guest=$(pss_guest "$bare_pid")
 kill -9 "$bare_pid"; wait "$bare_pid" 2>/dev/null || true; bare_pid=
 
 {
-	echo "# vm isolation: hull-oci run /bin/true vs bare QEMU boot ($n interleaved runs each, $accel, $(date -u +%F))"
+	echo "# vm isolation: hull-oci run /bin/true vs bare QEMU boot ($n interleaved runs each, $accel, $kdir/vmlinux $(cat "$kdir/kernel-version" 2>/dev/null), $(date -u +%F))"
 	echo
 	echo "$table"
 	echo
