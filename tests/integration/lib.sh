@@ -71,6 +71,12 @@ run_deferred() {
 	rm -f "$WORK/.defer"
 }
 
+# The version of the guest kernel a VM container boots by default: the minimal one once
+# `make guest-kernel` has built it, else Debian's.
+guest_kernel_version() {
+	cat "$REPO/build/vm/guest-kernel/kernel-version" 2>/dev/null || cat "$REPO/build/vm/kernel-version"
+}
+
 cleanup() {
 	local id
 	for id in $(ls "$ROOT" 2>/dev/null); do

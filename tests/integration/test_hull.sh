@@ -323,8 +323,7 @@ test_hull_run_isolation_vm() {
 	assert_eq "$rc" 4 "the workload's status, through the VM"
 	assert_contains "$out" "layer 3" "the image's layers, shared into the guest"
 	# the minimal kernel of `make guest-kernel` when it is built, else Debian's
-	assert_eq "$(tail -1 <<<"$out")" "$(cat "$REPO/build/vm/guest-kernel/kernel-version" 2>/dev/null ||
-		cat "$REPO/build/vm/kernel-version")" "the guest kernel"
+	assert_eq "$(tail -1 <<<"$out")" "$(guest_kernel_version)" "the guest kernel"
 	assert_contains "$(cat "$WORK/err")" "err"
 	store_empty
 	[ "$(grep -c "$WORK/store" /proc/self/mountinfo)" = 0 ] || fatal "rootfs mount left"

@@ -119,6 +119,6 @@ test_podman_vm_annotation() {
 		2>"$WORK/err") || rc=$?
 	assert_eq "$rc" 7 "podman run exit code from the VM: $(cat "$WORK/err")"
 	assert_eq "${out% *}" "1000 vmhost 1" "user, hostname and podman's /etc/hosts in the guest"
-	assert_eq "${out##* }" "$(cat "$REPO/build/vm/kernel-version")" "the guest kernel ran it"
+	assert_eq "${out##* }" "$(guest_kernel_version)" "the guest kernel ran it"
 	assert_eq "$(podman_ ps -aq)" "" "podman run --rm left a container"
 }

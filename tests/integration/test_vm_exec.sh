@@ -209,7 +209,7 @@ test_vm_hull_exec() {
 		--cgroup-parent "/hull-test/$T-h" --rootfs "$b/rootfs" sh -c 'sleep 1000' >/dev/null
 	out=$("$hull" --root "$WORK/store" --runroot "$ROOT" exec -e X=1 "$T-web" sh -c 'echo "in the vm X=$X"; uname -r; exit 6') || rc=$?
 	assert_eq "$rc" 6 "hull exec's exit status"
-	assert_eq "$out" $'in the vm X=1\n'"$(cat "$REPO/build/vm/kernel-version")"
+	assert_eq "$out" $'in the vm X=1\n'"$(guest_kernel_version)"
 	"$hull" --root "$WORK/store" --runroot "$ROOT" rm -f "$T-web" >/dev/null
 	rmdir /sys/fs/cgroup/*/hull-test/"$T-h" 2>/dev/null || true
 }
