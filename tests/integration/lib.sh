@@ -77,6 +77,33 @@ guest_kernel_version() {
 	cat "$REPO/build/vm/guest-kernel/kernel-version" 2>/dev/null || cat "$REPO/build/vm/kernel-version"
 }
 
+# --- the vm isolation level (test_vm*.sh) ---
+
+vm_ready() {
+	command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed (scripts/deps.sh installs it)"
+	[ -x /usr/lib/qemu/virtiofsd ] || skip "virtiofsd not installed (qemu-system-common)"
+	[ -r "$REPO/build/vm/vmlinux" ] && [ -r "$REPO/build/vm/initrd" ] ||
+		skip "no guest kernel in build/vm (make vm-assets; needs linux-image-amd64)"
+}
+
+# vm_bundle NAME ARGS...: a bundle annotated for the vm level.
+vm_bundle() {
+	local b
+	b=$(bundle "$@")
+	cfg "$b" '.annotations["run.hull.isolation"]="vm"'
+	echo "$b"
+}
+
+# wait_for FILE TEXT: until the workload has written TEXT (the guest boots first).
+wait_for() {
+	local i
+	for i in $(seq 600); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	fatal "never saw '$2' in $1: $(cat "$1")"
+}
+
 cleanup() {
 	local id
 	for id in $(ls "$ROOT" 2>/dev/null); do

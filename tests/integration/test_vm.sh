@@ -1,30 +1,7 @@
 # The vm isolation level: the bundle booted in a QEMU microvm (TCG here: each boot takes
 # seconds, so these tests are few and each checks several things).
 
-vm_ready() {
-	command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed (scripts/deps.sh installs it)"
-	[ -x /usr/lib/qemu/virtiofsd ] || skip "virtiofsd not installed (qemu-system-common)"
-	[ -r "$REPO/build/vm/vmlinux" ] && [ -r "$REPO/build/vm/initrd" ] ||
-		skip "no guest kernel in build/vm (make vm-assets; needs linux-image-amd64)"
-}
-
-# vm_bundle NAME ARGS...: a bundle annotated for the vm level.
-vm_bundle() {
-	local b
-	b=$(bundle "$@")
-	cfg "$b" '.annotations["run.hull.isolation"]="vm"'
-	echo "$b"
-}
-
-# wait_for FILE TEXT: until the workload has written TEXT (the guest boots first).
-wait_for() {
-	local i
-	for i in $(seq 600); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	fatal "never saw '$2' in $1: $(cat "$1")"
-}
+# vm_ready, vm_bundle and wait_for: lib.sh
 
 test_vm_exit_status_stdio_and_files() {
 	vm_ready

@@ -1,28 +1,7 @@
 # exec and terminals in VM containers (vm/exec.c, vm/relay.c, vm/guest/session.c).  TCG
 # boots take seconds: each test boots one VM and checks several things in it.
 
-vm_ready() {
-	command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed (scripts/deps.sh installs it)"
-	[ -x /usr/lib/qemu/virtiofsd ] || skip "virtiofsd not installed (qemu-system-common)"
-	[ -r "$REPO/build/vm/vmlinux" ] && [ -r "$REPO/build/vm/initrd" ] ||
-		skip "no guest kernel in build/vm (make vm-assets; needs linux-image-amd64)"
-}
-
-vm_bundle() {
-	local b
-	b=$(bundle "$@")
-	cfg "$b" '.annotations["run.hull.isolation"]="vm"'
-	echo "$b"
-}
-
-wait_for() { # wait_for FILE TEXT
-	local i
-	for i in $(seq 600); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	fatal "never saw '$2' in $1: $(cat "$1")"
-}
+# vm_ready, vm_bundle and wait_for: lib.sh
 
 recvtty() {
 	local helper=/var/tmp/hull-test-cache/recvtty

@@ -1,8 +1,6 @@
 # The VM's network: what is set up in the container's network namespace moves into the guest
 # (a tap per veth, joined with tc redirects).  TCG boots take seconds: one boot per test.
-# vm_ready, vm_bundle and wait_for come from test_vm.sh; its tests run from their own file
-source "$(dirname "${BASH_SOURCE[0]}")/test_vm.sh"
-unset -f $(declare -F | awk '$3 ~ /^test_/ {print $3}')
+# vm_ready, vm_bundle and wait_for: lib.sh
 
 # netns_pair: two network namespaces, "$T-peer" (192.168.213.1/24, fd00:213::1/64) and
 # "$T-ctr" (192.168.213.2/24 on eth0, default route via the peer), joined by a veth pair;
