@@ -17,33 +17,42 @@
 #include "vm.h"
 
 /* A guest still booting answers once its init runs: allow for a slow (TCG) boot. */
-#define REPLY_TIMEOUT_MS 60000
+#define REPLY_TIMEOUT_MS   60000
+#define CONNECT_TIMEOUT_MS 10000
+
+int hull_vm_connect(int dirfd, const char *name, pid_t vmm, long timeout_ms, struct hull_err *err)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+
+	/* through the directory fd: the state root may be longer than a socket path can be */
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dirfd, name);
+	for (long waited = 0;; waited += 50) {
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), e;
+		if (fd < 0)
+			return hull_error(err, errno, "socket");
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			return fd;
+		e = errno;
+		close(fd);
+		/* QEMU makes its sockets as it starts: right after start they may not be there */
+		if ((e != ENOENT && e != ECONNREFUSED) || waited >= timeout_ms || kill(vmm, 0) < 0)
+			return hull_error(err, e, "connect to the VM's channel `%s`", name);
+		usleep(50000);
+	}
+}
 
 static int request(const char *root, const char *id, pid_t vmm, const char *req, char *reply,
 		   size_t size, struct hull_err *err)
 {
 	cleanup_free char *dir = hull_state_dir(root, id);
 	cleanup_close int dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC), fd = -1;
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	size_t got = 0;
 
 	if (dirfd < 0)
 		return hull_error(err, errno, "open `%s`", dir);
-	/* through the directory fd: the state root may be longer than a socket path can be */
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dirfd, HULL_VM_CTL);
-	for (int tries = 0;; tries++) {
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
-			break;
-		/* QEMU makes the socket as it starts: right after start it may not be there */
-		if (fd < 0 || (errno != ENOENT && errno != ECONNREFUSED) || tries >= 200 ||
-		    kill(vmm, 0) < 0)
-			return hull_error(err, errno, "connect to the VM's control channel `%s/%s`",
-					  dir, HULL_VM_CTL);
-		close(fd);
-		fd = -1;
-		usleep(50000);
-	}
+	fd = hull_vm_connect(dirfd, HULL_VM_CTL, vmm, CONNECT_TIMEOUT_MS, err);
+	if (fd < 0)
+		return hull_error_wrap(err, "the control channel of `%s`", dir);
 	if (hull_write_all(fd, req, strlen(req)) < 0)
 		return hull_error(err, errno, "write to the VM's control channel");
 	while (got < size - 1) {

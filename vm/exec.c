@@ -182,29 +182,6 @@ static int claim_port(int dirfd, int *lockfd, struct hull_err *err)
 			  HULL_VM_EXEC_PORTS);
 }
 
-/* QEMU makes its sockets as it starts: right after start they may not be there yet. */
-static int connect_port(int dirfd, int port, pid_t vmm, struct hull_err *err)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	long deadline = now_ms() + OPEN_TIMEOUT_MS;
-	char name[32];
-
-	snprintf(name, sizeof(name), HULL_VM_EXEC_SOCK, port);
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dirfd, name);
-	for (;;) {
-		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), e;
-		if (fd < 0)
-			return hull_error(err, errno, "socket");
-		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
-			return fd;
-		e = errno;
-		close(fd);
-		if ((e != ENOENT && e != ECONNREFUSED) || now_ms() > deadline || kill(vmm, 0) < 0)
-			return hull_error(err, e, "connect to the VM's exec channel `%s`", name);
-		usleep(50000);
-	}
-}
-
 /* Send the request and wait for the guest's answer to it (frames of an earlier session on the
  * port are skipped).  What came after the answer is left in buf (*len bytes) for the relay. */
 static int open_session(int sock, const struct hull_process *p, int tty, unsigned char *buf,
@@ -314,7 +291,11 @@ int hull_vm_exec_process(const struct hull_exec_opts *o, const struct hull_state
 	port = claim_port(f.dirfd, &f.lockfd, err);
 	if (port < 0)
 		goto fail;
-	f.sock = connect_port(f.dirfd, port, st->pid, err);
+	{
+		char name[32];
+		snprintf(name, sizeof(name), HULL_VM_EXEC_SOCK, port);
+		f.sock = hull_vm_connect(f.dirfd, name, st->pid, OPEN_TIMEOUT_MS, err);
+	}
 	if (f.sock < 0)
 		goto fail;
 	if (p->terminal) {

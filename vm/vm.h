@@ -57,6 +57,10 @@ int hull_vm_memory_overhead(const struct hull_spec *spec, uint64_t *bytes, struc
 
 /* --- inside vm/ --- */
 
+/* A socket QEMU listens on in the state directory (dirfd): retried while QEMU is still
+ * starting (ENOENT, ECONNREFUSED), up to timeout_ms or until the VMM vmm is gone. */
+int hull_vm_connect(int dirfd, const char *name, pid_t vmm, long timeout_ms, struct hull_err *err);
+
 /* relay.c: the host end of a session (a port's frames <-> local fds); never returns, ends as
  * the process in the guest did.  pre: bytes already read from the port. */
 struct hull_vm_relay {
