@@ -16,6 +16,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "image/index.h"
+#include "image/load.h"
 #include "image/userdb.h"
 #include "runspec.h"
 #include "runtime/spec_json.h"
@@ -134,7 +135,7 @@ static int base_from_image(const struct hull_engine *e, const char *image, const
 		goto out;
 	}
 	if (hull_store_read_blob(&s, img->config, &cfg, NULL, err) < 0 ||
-	    image_config(cfg, b, err) < 0 ||
+	    image_config(cfg, b, err) < 0 || hull_image_layers_ensure(&s, img, err) < 0 ||
 	    hull_rootfs_create(&s, img, id, mode, &b->rootfs, err) < 0)
 		goto out;
 	{

@@ -1,10 +1,12 @@
 /* The last step of every way an image comes in: layers unpacked, the image recorded. */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "load.h"
 #include "manifest.h"
 #include "runtime/util.h"
+#include "durable.h"
 #include "unpack.h"
 
 void hull_loaded_free(struct hull_loaded *l)
@@ -17,14 +19,14 @@ void hull_loaded_free(struct hull_loaded *l)
 	l->n = 0;
 }
 
-int hull_image_commit(struct hull_store *s, const char *manifest, char *const *names,
-		      struct hull_image *out, struct hull_err *err)
+/* The layers of the image whose manifest is `manifest`, unpacked where they are missing or
+ * were left unsynced by a crash; layers gets their chain IDs (bottom first), total the size. */
+static int unpack_layers(struct hull_store *s, const char *manifest, char ***layers,
+			 uint64_t *total, char **created, char **config, struct hull_err *err)
 {
-	cleanup_free char *mtext = NULL, *ctext = NULL, *created = NULL;
+	cleanup_free char *mtext = NULL, *ctext = NULL;
 	struct hull_manifest m;
-	struct hull_image img = {0};
-	char **diff_ids = NULL;
-	uint64_t total = 0;
+	char **diff_ids = NULL, **chain = NULL;
 	size_t i;
 	int rc = -1;
 
@@ -33,7 +35,7 @@ int hull_image_commit(struct hull_store *s, const char *manifest, char *const *n
 	if (hull_manifest_parse(mtext, &m, err) < 0)
 		return hull_error_wrap(err, "manifest %s", manifest);
 	if (hull_store_read_blob(s, m.config.digest, &ctext, NULL, err) < 0 ||
-	    hull_config_diff_ids(ctext, &diff_ids, &created, err) < 0) {
+	    hull_config_diff_ids(ctext, &diff_ids, created, err) < 0) {
 		hull_error_wrap(err, "manifest %s", manifest);
 		goto out;
 	}
@@ -42,24 +44,64 @@ int hull_image_commit(struct hull_store *s, const char *manifest, char *const *n
 			   m.config.digest, m.n_layers, hull_strv_len(diff_ids));
 		goto out;
 	}
-	img.layers = xzalloc((m.n_layers + 1) * sizeof(char *));
+	chain = xzalloc((m.n_layers + 1) * sizeof(char *));
+	*total = 0;
 	for (i = 0; i < m.n_layers; i++) {
-		char chain[HULL_DIGEST_SIZE];
+		char id[HULL_DIGEST_SIZE];
 		uint64_t size = 0;
 		if (!hull_store_has_blob(s, m.layers[i].digest)) {
 			hull_error(err, ENOENT, "layer %s is missing", m.layers[i].digest);
 			goto out;
 		}
-		if (hull_layer_unpack(s, m.layers[i].digest, diff_ids[i],
-				      i ? img.layers[i - 1] : NULL, chain, &size, err) < 0)
+		if (hull_layer_unpack(s, m.layers[i].digest, diff_ids[i], i ? chain[i - 1] : NULL,
+				      id, &size, err) < 0)
 			goto out;
-		img.layers[i] = xstrdup(chain);
-		total += size;
+		chain[i] = xstrdup(id);
+		*total += size;
 	}
+	*layers = steal_pointer(&chain);
+	if (config)
+		*config = xstrdup(m.config.digest);
+	rc = 0;
+out:
+	hull_strv_free(chain);
+	hull_strv_free(diff_ids);
+	hull_manifest_free(&m);
+	return rc;
+}
+
+int hull_image_layers_ensure(struct hull_store *s, const struct hull_image *img,
+			     struct hull_err *err)
+{
+	cleanup_free char *created = NULL;
+	char **layers = NULL;
+	uint64_t total;
+	size_t i;
+	int rc;
+
+	for (i = 0; img->layers && img->layers[i]; i++) {
+		cleanup_free char *p = hull_store_layer_path(s, img->layers[i]);
+		if (access(p, F_OK) < 0 || hull_layer_suspect(s, img->layers[i]))
+			break;
+	}
+	if (!img->layers || !img->layers[i])
+		return 0;
+	rc = unpack_layers(s, img->manifest, &layers, &total, &created, NULL, err);
+	hull_strv_free(layers);
+	return rc < 0 ? hull_error_wrap(err, "image %s: unpack its layers again", img->config) : 0;
+}
+
+int hull_image_commit(struct hull_store *s, const char *manifest, char *const *names,
+		      struct hull_image *out, struct hull_err *err)
+{
+	cleanup_free char *created = NULL;
+	struct hull_image img = {0};
+	int rc = -1;
+
+	if (unpack_layers(s, manifest, &img.layers, &img.size, &created, &img.config, err) < 0)
+		return -1;
 	img.manifest = xstrdup(manifest);
-	img.config = xstrdup(m.config.digest);
 	img.names = hull_strv_dup(names);
-	img.size = total;
 	img.created = steal_pointer(&created);
 	if (hull_index_add(s, &img, err) < 0)
 		goto out;
@@ -71,7 +113,5 @@ int hull_image_commit(struct hull_store *s, const char *manifest, char *const *n
 	rc = 0;
 out:
 	hull_image_free(&img);
-	hull_strv_free(diff_ids);
-	hull_manifest_free(&m);
 	return rc;
 }

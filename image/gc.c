@@ -73,7 +73,8 @@ static int sweep(const char *dir, const struct set *keep, bool layers, struct hu
 		char *dot;
 		if (!strcmp(name, ".") || !strcmp(name, ".."))
 			continue;
-		dot = layers ? strstr(name, ".size") : NULL;
+		/* <hex>.size and <hex>.unsynced go with their layer */
+		dot = layers ? strchr(name, '.') : NULL;
 		if (dot)
 			*dot = '\0';
 		if (keep && set_has(keep, name))

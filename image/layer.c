@@ -1,16 +1,17 @@
-/* Unpacked layers in the store: layers/<chain hex>/ plus layers/<chain hex>.size. */
+/* Unpacked layers in the store: layers/<chain hex>/ plus layers/<chain hex>.size, and
+ * layers/<chain hex>.unsynced until it is known to be on disk (durable.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "runtime/util.h"
+#include "durable.h"
 #include "unpack.h"
 
 static int read_size(const char *dir, uint64_t *size)
@@ -23,65 +24,22 @@ static int read_size(const char *dir, uint64_t *size)
 	return 0;
 }
 
-/* A second thread flushes the layer to disk while it is written, so the syncfs that makes it
- * durable at the end finds little left to write (the disk works while the unpack does). */
-struct flusher {
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int fd;
-	bool done, running;
-};
-
-static void *flush_loop(void *arg)
+/* A layer made in an earlier boot and never synced (durable.c) is moved out of the way, to be
+ * unpacked again; false if it could not be. */
+static bool set_aside(struct hull_store *s, const char *dest)
 {
-	struct flusher *f = arg;
-	struct timespec ts;
+	cleanup_free char *tmp = hull_store_mkdtemp(s, NULL);
+	cleanup_free char *old = tmp ? hull_strfmt("%s/stale", tmp) : NULL;
+	bool ok;
+	int e;
 
-	pthread_mutex_lock(&f->mu);
-	while (!f->done) {
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_nsec += 250 * 1000 * 1000;
-		if (ts.tv_nsec >= 1000 * 1000 * 1000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000 * 1000 * 1000;
-		}
-		if (pthread_cond_timedwait(&f->cv, &f->mu, &ts) != ETIMEDOUT || f->done)
-			continue;
-		pthread_mutex_unlock(&f->mu);
-		syncfs(f->fd); /* best effort: the last syncfs is the one checked */
-		pthread_mutex_lock(&f->mu);
-	}
-	pthread_mutex_unlock(&f->mu);
-	return NULL;
-}
-
-static void flusher_start(struct flusher *f, int fd)
-{
-	pthread_condattr_t ca;
-
-	f->fd = fd;
-	f->done = false;
-	pthread_mutex_init(&f->mu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&f->cv, &ca);
-	pthread_condattr_destroy(&ca);
-	/* without the thread the layer is still synced, only later */
-	f->running = fd >= 0 && pthread_create(&f->thread, NULL, flush_loop, f) == 0;
-}
-
-static void flusher_stop(struct flusher *f)
-{
-	if (f->running) {
-		pthread_mutex_lock(&f->mu);
-		f->done = true;
-		pthread_cond_signal(&f->cv);
-		pthread_mutex_unlock(&f->mu);
-		pthread_join(f->thread, NULL);
-	}
-	pthread_cond_destroy(&f->cv);
-	pthread_mutex_destroy(&f->mu);
+	if (!tmp)
+		return false;
+	ok = rename(dest, old) == 0;
+	e = errno;
+	hull_remove_tree(tmp, NULL);
+	errno = e;
+	return ok;
 }
 
 int hull_layer_unpack(struct hull_store *s, const char *blob, const char *expect_diff_id,
@@ -90,9 +48,7 @@ int hull_layer_unpack(struct hull_store *s, const char *blob, const char *expect
 {
 	cleanup_free char *blob_path = hull_store_blob_path(s, blob);
 	cleanup_free char *tmp = NULL, *dest = NULL, *sizefile = NULL, *num = NULL;
-	cleanup_close int fd = -1, tmpfd = -1;
-	struct flusher fl;
-	int rc;
+	cleanup_close int fd = -1;
 	char diff_id[HULL_DIGEST_SIZE];
 	struct stat st;
 	uint64_t usize = 0;
@@ -101,9 +57,12 @@ int hull_layer_unpack(struct hull_store *s, const char *blob, const char *expect
 		hull_chain_id(parent, expect_diff_id, chain_id);
 		dest = hull_store_layer_path(s, chain_id);
 		if (stat(dest, &st) == 0 && read_size(dest, &usize) == 0) {
-			if (size)
-				*size = usize;
-			return 0; /* shared with an image already here */
+			if (!hull_layer_suspect(s, chain_id)) {
+				if (size)
+					*size = usize;
+				return 0; /* shared with an image already here */
+			}
+			/* else made before a crash: unpacked again, and replaced below */
 		}
 		free(dest);
 		dest = NULL;
@@ -115,11 +74,7 @@ int hull_layer_unpack(struct hull_store *s, const char *blob, const char *expect
 	if (!tmp)
 		return -1;
 	chmod(tmp, 0755);
-	tmpfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	flusher_start(&fl, tmpfd);
-	rc = hull_unpack_fd(fd, tmp, diff_id, &usize, &s->progress, blob, err);
-	flusher_stop(&fl);
-	if (rc < 0) {
+	if (hull_unpack_fd(fd, tmp, diff_id, &usize, &s->progress, blob, err) < 0) {
 		hull_error_wrap(err, "layer %s", blob);
 		goto fail;
 	}
@@ -129,19 +84,20 @@ int hull_layer_unpack(struct hull_store *s, const char *blob, const char *expect
 			   blob, diff_id, expect_diff_id);
 		goto fail;
 	}
-	/* The rename below publishes the layer for every later image that shares it, and it is
-	 * never unpacked again: its data must be on disk first, or a crash could leave a layer
-	 * of empty files that passes for complete.  One syncfs costs less than an fsync per
-	 * file; the rename makes a half-written layer impossible to see. */
-	if (tmpfd < 0 || syncfs(tmpfd) < 0) {
-		hull_error(err, errno, "sync `%s`", tmp);
-		goto fail;
-	}
 	hull_chain_id(parent, diff_id, chain_id);
 	dest = hull_store_layer_path(s, chain_id);
 	sizefile = hull_strfmt("%s.size", dest);
 	num = hull_strfmt("%" PRIu64 "\n", usize);
-	if (hull_write_file_atomic(sizefile, num, strlen(num), 0644, err) < 0)
+	/* Published without waiting for the disk: the marker made first says, after a crash,
+	 * that this layer may be torn (durable.c).  The rename makes a half-written layer
+	 * impossible to see. */
+	if (hull_layer_suspect(s, chain_id) && !set_aside(s, dest) && errno != ENOENT) {
+		hull_error(err, errno, "layer %s: move aside `%s` (unpacked before a crash)", blob,
+			   dest);
+		goto fail;
+	}
+	if (hull_write_file_atomic(sizefile, num, strlen(num), 0644, err) < 0 ||
+	    hull_layer_mark_unsynced(s, chain_id, err) < 0)
 		goto fail;
 	if (rename(tmp, dest) < 0) {
 		/* another hull unpacked the same layer meanwhile: theirs is as good as ours */

@@ -26,4 +26,9 @@ int hull_image_import(struct hull_store *s, const char *path, const char *name,
 int hull_image_commit(struct hull_store *s, const char *manifest, char *const *names,
 		      struct hull_image *out, struct hull_err *err);
 
+/* Unpack again the layers of img that are missing or were left unsynced by a crash
+ * (durable.h), from the image's blobs; nothing to do in the usual case. */
+int hull_image_layers_ensure(struct hull_store *s, const struct hull_image *img,
+			     struct hull_err *err);
+
 #endif

@@ -312,6 +312,38 @@ b" "the opaque dir hides the lower layer's entries"
 	hull rmi hulltest/busybox:docker >/dev/null
 }
 
+# Layers are published without waiting for the disk (image/durable.h): a layer whose marker
+# names an earlier boot may have been torn by a crash, and is unpacked again from its blob
+# before a container uses it; markers of this boot are dropped once old enough.
+test_hull_layer_unsynced_after_crash() {
+	local layers boot bottom hex marker out
+	watch_store
+	load_image
+	layers=$WORK/store/images/layers
+	boot=$(cat /proc/sys/kernel/random/boot_id)
+	for marker in "$layers"/*.unsynced; do
+		assert_eq "$(readlink "$marker")" "$boot" "a new layer's marker names this boot"
+	done
+	bottom=$(hull image inspect hulltest/busybox:docker | jq -r '.[0].GraphDriver.Data.LowerDir' | tr ':' '\n' | tail -1)
+	hex=$(basename "$bottom")
+	# what a crash before writeback can leave: the file there, its data not
+	: >"$bottom/etc/passwd"
+	ln -sfn 00000000-0000-4000-8000-000000000000 "$layers/$hex.unsynced"
+	out=$(run --rm -u root hulltest/busybox:docker 'cat /etc/passwd')
+	assert_contains "$out" "root:x:0:0:root" "the torn layer was unpacked again"
+	assert_contains "$(cat "$bottom/etc/passwd")" "root:x:0:0:root"
+	assert_eq "$(readlink "$layers/$hex.unsynced")" "$boot" "the new unpack is marked for this boot"
+	assert_eq "$(ls "$WORK/store/images/tmp" | grep -c .)" 0 "the old layer was removed"
+	# settled: an old marker of this boot goes (after a syncfs), a young one stays
+	touch -h -d '2 minutes ago' "$layers/$hex.unsynced"
+	run --rm hulltest/busybox:docker true
+	[ ! -L "$layers/$hex.unsynced" ] || fatal "a settled marker is still there"
+	assert_eq "$(ls "$layers" | grep -c '\.unsynced$')" 2 "young markers stay"
+	store_empty
+	hull rmi hulltest/busybox:docker >/dev/null
+	assert_eq "$(ls "$layers" | grep -c .)" 0 "rmi leaves no marker behind"
+}
+
 # The same image at the vm isolation level: one boot (TCG here), output and exit status.
 test_hull_run_isolation_vm() {
 	local out rc=0

@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -35,6 +37,8 @@ struct ent {
 };
 
 static char outside[64], layer[64];
+static rlim_t unpack_fsize; /* a file size limit while unpacking (0: none) */
+static gid_t layer_setgid;  /* the layer directory setgid with this group (0: not) */
 static char errmsg[HULL_ERR_MAX];
 
 static unsigned char pattern(size_t i)
@@ -51,6 +55,7 @@ static int unpack(const struct ent *ents, size_t n)
 	size_t cap = 64 << 20, used = 0, i, j;
 	char *buf = xmalloc(cap);
 	uint64_t size;
+	rlim_t old_fsize = 0;
 	int fd, rc;
 
 	archive_write_set_format_pax(a);
@@ -94,10 +99,25 @@ static int unpack(const struct ent *ents, size_t n)
 	strcpy(layer, "/var/tmp/hull-unit-layer.XXXXXX");
 	if (!mkdtemp(layer))
 		abort();
+	if (layer_setgid && (chown(layer, 0, layer_setgid) < 0 || chmod(layer, 02755) < 0))
+		abort();
 	fd = memfd_create("layer", MFD_CLOEXEC);
 	if (fd < 0 || hull_write_all(fd, buf, used) < 0 || lseek(fd, 0, SEEK_SET) < 0)
 		abort();
+	if (unpack_fsize) {
+		struct rlimit lim;
+		getrlimit(RLIMIT_FSIZE, &lim);
+		old_fsize = lim.rlim_cur;
+		lim.rlim_cur = unpack_fsize;
+		setrlimit(RLIMIT_FSIZE, &lim);
+	}
 	rc = hull_unpack_fd(fd, layer, diff_id, &size, NULL, "test", &err);
+	if (unpack_fsize) {
+		struct rlimit lim;
+		getrlimit(RLIMIT_FSIZE, &lim);
+		lim.rlim_cur = old_fsize;
+		setrlimit(RLIMIT_FSIZE, &lim);
+	}
 	snprintf(errmsg, sizeof(errmsg), "%s", err.msg);
 	if (rc == 0) {
 		char want[HULL_DIGEST_SIZE];
@@ -431,6 +451,110 @@ TEST(long_names_and_big_files)
 	if (fd >= 0)
 		close(fd);
 	free(b);
+	teardown(0);
+}
+
+/* Regular files are finished by worker threads (image/writepool.c): contents, owners, modes and
+ * times still come out as tar order says, with a file replaced by a later entry of the same name
+ * and hard links to files still being written. */
+TEST(many_files_written_in_parallel)
+{
+	enum { N = 300 };
+	static struct ent e[N + 4];
+	static char names[N][32], *data[N];
+	struct stat st, st2;
+	size_t n = 0, big = (17 << 20) + 5, i, k;
+	unsigned char *b;
+	int fd;
+
+	for (i = 0; i < N; i++) {
+		size_t len = (i * 977) % 40000;
+		data[i] = xmalloc(len + 1);
+		for (k = 0; k < len; k++)
+			data[i][k] = (char)('a' + (i + k) % 26);
+		data[i][len] = '\0';
+		snprintf(names[i], sizeof(names[i]), "d%zu/f%zu", i % 7, i);
+		e[n++] = (struct ent){.name = names[i],
+				      .data = data[i],
+				      .mode = i % 5 ? 0644 : 04755,
+				      .uid = (uid_t)i,
+				      .gid = (gid_t)(i + 1),
+				      .mtime = 1500000000 + (time_t)i};
+	}
+	e[n++] = (struct ent){.name = "d1/f1", .data = "replaced"};
+	e[n++] = (struct ent){.name = "hl", .hlink = "d2/f2"};
+	e[n++] =
+		(struct ent){.name = "huge", .big = big}; /* over the pool's size: written inline */
+	setup();
+	CHECK_INT_EQ(unpack(e, n), 0);
+	for (i = 0; i < N; i++) {
+		char *got;
+		if (i == 1)
+			continue;
+		got = slurp(at(names[i]));
+		if (strcmp(got, data[i]))
+			UNIT_FAIL("%s: wrong content (%zu bytes)", names[i], strlen(got));
+		if (stat(at(names[i]), &st) < 0 || st.st_uid != (uid_t)i ||
+		    st.st_gid != (gid_t)(i + 1) || st.st_mtime != 1500000000 + (time_t)i ||
+		    (st.st_mode & 07777) != (i % 5 ? 0644 : 04755))
+			UNIT_FAIL("%s: wrong owner, mode or time", names[i]);
+		free(got);
+	}
+	CHECK_STR_EQ(slurp(at("d1/f1")), "replaced");
+	CHECK(stat(at("hl"), &st) == 0 && stat(at("d2/f2"), &st2) == 0 && st.st_ino == st2.st_ino &&
+	      st.st_nlink == 2);
+	b = xmalloc(big);
+	fd = open(at("huge"), O_RDONLY | O_CLOEXEC);
+	CHECK(fd >= 0 && hull_read_all(fd, b, big) == (ssize_t)big);
+	for (i = 0; i < big && b[i] == pattern(i); i++)
+		;
+	CHECK_INT_EQ(i, big);
+	if (fd >= 0)
+		close(fd);
+	free(b);
+	for (i = 0; i < N; i++)
+		free(data[i]);
+	teardown(0);
+}
+
+/* A worker's failure (here EFBIG from RLIMIT_FSIZE) fails the unpack and names the entry. */
+TEST(worker_failure_fails_the_unpack)
+{
+	static char data[20000];
+	struct ent e[] = {{.name = "small", .data = "ok"}, {.name = "toolarge", .data = data}};
+
+	memset(data, 'x', sizeof(data) - 1);
+	signal(SIGXFSZ, SIG_IGN);
+	setup();
+	unpack_fsize = 8192;
+	CHECK(unpack(e, ARRAY_SIZE(e)) < 0);
+	unpack_fsize = 0;
+	signal(SIGXFSZ, SIG_DFL);
+	if (!strstr(errmsg, "`toolarge`: write") || !strstr(errmsg, "too large"))
+		UNIT_FAIL("error does not name the entry and the cause: %s", errmsg);
+	teardown(0);
+}
+
+/* Entries get the owner the tar gives them even where a new file's group would differ from
+ * the unpacker's (a setgid layer directory): the chown skipped for entries that already have
+ * the right owner must not be skipped there. */
+TEST(owners_under_a_setgid_layer_directory)
+{
+	struct stat st;
+	struct ent e[] = {
+		{.name = "f", .data = "f"},
+		{.name = "d/", .type = AE_IFDIR},
+		{.name = "d/g", .data = "g", .gid = 42},
+		{.name = "l", .type = AE_IFLNK, .link = "f"},
+	};
+	setup();
+	layer_setgid = 42;
+	CHECK_INT_EQ(unpack(e, ARRAY_SIZE(e)), 0);
+	layer_setgid = 0;
+	CHECK(stat(at("f"), &st) == 0 && st.st_uid == 0 && st.st_gid == 0);
+	CHECK(stat(at("d"), &st) == 0 && st.st_gid == 0);
+	CHECK(stat(at("d/g"), &st) == 0 && st.st_gid == 42);
+	CHECK(lstat(at("l"), &st) == 0 && st.st_gid == 0);
 	teardown(0);
 }
 
