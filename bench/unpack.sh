@@ -2,11 +2,12 @@
 # Layer unpack throughput on one uncompressed layer made of BENCH_UNPACK_SRC (default
 # /usr/include), interleaved runs (BENCH_UNPACK_N, default 5), medians:
 #   tar          tar -xf LAYER -C fresh-dir (GNU tar as root: owners, modes, times)
-#   tar+sync     the same, then sync -f of that file system (what hull does to make it durable)
+#   tar+sync     the same, then sync -f of that file system
 #   hull unpack  the stored layer blob unpacked by hull_layer_unpack, the code path of load
 #                and pull (build/bench/unpack-layer): diff ID hashed, every hostile-entry
-#                check, syncfs, rename into layers/<chain ID>.  The same work as tar -x, plus
-#                the hash and the sync.  Target: tar/hull >= 0.9.
+#                check, the boot-ID marker, rename into layers/<chain ID>.  The same work as
+#                tar -x, plus the hash (it does not wait for the disk either: image/durable.h
+#                says why that is safe).  Target: tar/hull >= 0.9.
 #   umoci        umoci unpack of the same image (hull save as an OCI layout)
 #   hull import  `hull import` of the tar: blob copied, hashed and fsynced, then unpacked
 # Wall time (the target) and CPU time (user + sys, steadier on a busy host) are reported.

@@ -2,6 +2,7 @@
 # The vm isolation level against bare QEMU.  Interleaved (BENCH_N each, default 5):
 #  - bare:  qemu-system-x86_64 -M microvm booting the same kernel and initramfs hull uses, with
 #           a static /init that powers off at once (no devices, no virtiofsd);
+#  - bare+devices: the same with hull's devices (shared-memory RAM, virtio-fs, the ports);
 #  - hull:  `hull-oci run` of /bin/true in a VM container (annotation run.hull.isolation=vm):
 #           create, virtiofsd, modules, virtio-fs root, the workload, exit status, delete.
 # Target: hull ≤ 1.10× bare.  Then host memory per VM: a VM container running `sleep` and a
@@ -59,8 +60,27 @@ for d in true sleep; do
 		"$b/$d/config.json" >"$b/c.json" && mv "$b/c.json" "$b/$d/config.json"
 done
 
+# bare QEMU with hull's devices and nothing else of hull: guest RAM a shared memfd, virtiofsd on
+# a directory behind vhost-user-fs, virtio-serial with as many ports as hull makes; the same
+# /init that powers off at once.  Tells the device model's cost (what a virtio-fs root and
+# the ports need under any VMM) from hull's own.
+mkdir -p "$b/share"
+ports=""
+for p in stdin stdout stderr status ctl exec0 exec1 exec2 exec3 exec4 exec5 exec6 exec7; do
+	ports="$ports -chardev null,id=$p -device virtserialport,chardev=$p,name=hull.$p"
+done
+devices() {
+	echo "rm -f $b/fs.sock; /usr/lib/qemu/virtiofsd --socket-path=$b/fs.sock -o source=$b/share" \
+		"-o log_level=err & while [ ! -S $b/fs.sock ]; do sleep 0.005; done;" \
+		"$(bare "$1") -object memory-backend-memfd,id=mem,size=512M,share=on" \
+		"-M $machine,memory-backend=mem -global virtio-mmio.force-legacy=false" \
+		"-chardev socket,id=fs,path=$b/fs.sock -device vhost-user-fs-device,chardev=fs,tag=x" \
+		"-device virtio-serial-device $ports; wait"
+}
+
 table=$("$out/timeit" "$n" \
 	"bare-qemu=$(bare "$b/bare-initrd")" \
+	"bare-qemu+devices=$(devices "$b/bare-initrd")" \
 	"hull-oci-vm=$repo/build/hull-oci --root $root run -b $b/true vb{} 2>/dev/null")
 
 # memory: PSS without shared memory (guest RAM is a shared memfd) of each process
@@ -106,8 +126,9 @@ kill -9 "$bare_pid"; wait "$bare_pid" 2>/dev/null || true; bare_pid=
 	echo
 	echo "$table"
 	echo
-	awk -F'|' '/bare-qemu/ {b=$3} /hull-oci-vm/ {h=$3}
-		END {printf "hull-oci-vm/bare median wall: %.2fx (target <= 1.10x)\n", h/b}' <<<"$table"
+	awk -F'|' '$2 == " bare-qemu " {b=$3} $2 == " hull-oci-vm " {h=$3}
+		$2 == " bare-qemu+devices " {d=$3}
+		END {printf "hull-oci-vm/bare median wall: %.2fx (target <= 1.10x); bare+devices/bare: %.2fx; hull-oci-vm/bare+devices: %.2fx\n", h/b, d/b, h/d}' <<<"$table"
 	echo
 	echo "| host memory per VM (512 MiB guest) | host PSS beyond guest RAM | guest RAM touched |"
 	echo "|---|---|---|"
