@@ -85,14 +85,15 @@ __attribute__((noreturn)) void guest_become(const struct guest_config *c, int fd
 			    strerror(errno));
 	if (dup2(fd0, 0) < 0 || dup2(fd1, 1) < 0 || dup2(fd2, 2) < 0)
 		become_fail(errfd, 125, "set up stdio: %s", strerror(errno));
+	/* container mode's order (runtime/process.c): a filter without no_new_privs first */
+	if (guest_security_before_user(c, why, sizeof(why)) < 0)
+		become_fail(errfd, 125, "%s", why);
 	for (i = 0; i < c->n_rlimits; i++) {
 		struct rlimit rl = {c->rlimits[i].soft, c->rlimits[i].hard};
 		if (setrlimit(c->rlimits[i].resource, &rl) < 0)
 			become_fail(errfd, 125, "set rlimit %d: %s", c->rlimits[i].resource,
 				    strerror(errno));
 	}
-	if (guest_security_before_user(c, why, sizeof(why)) < 0)
-		become_fail(errfd, 125, "%s", why);
 	if (setgroups(c->n_gids, c->gids) < 0 || setgid(c->gid) < 0 || setuid(c->uid) < 0)
 		become_fail(errfd, 125, "set user %u:%u: %s", c->uid, c->gid, strerror(errno));
 	if (guest_security_after_user(c, why, sizeof(why)) < 0)
