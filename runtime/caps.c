@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
@@ -146,6 +147,38 @@ int hull_caps_apply(const struct hull_capabilities *c, struct hull_err *err)
 out:
 	cap_free(caps);
 	return ret;
+}
+
+static int mask_of(char **list, uint64_t *mask, struct hull_err *err)
+{
+	size_t i;
+
+	*mask = 0;
+	for (i = 0; list && list[i]; i++) {
+		cap_value_t v;
+		if (cap_value(list[i], &v, err) < 0)
+			return -1;
+		if ((unsigned int)v > 63)
+			return hull_error(err, EINVAL, "capability `%s` (%d) does not fit a mask",
+					  list[i], v);
+		*mask |= 1ULL << v;
+	}
+	return 0;
+}
+
+int hull_caps_masks(const struct hull_capabilities *c, struct hull_cap_masks *m,
+		    struct hull_err *err)
+{
+	if (mask_of(c->bounding, &m->bounding, err) < 0 ||
+	    mask_of(c->effective, &m->effective, err) < 0 ||
+	    mask_of(c->permitted, &m->permitted, err) < 0 ||
+	    mask_of(c->inheritable, &m->inheritable, err) < 0 ||
+	    mask_of(c->ambient, &m->ambient, err) < 0)
+		return -1;
+	/* as hull_caps_apply: the kernel keeps only ambient capabilities that are permitted and
+	 * inheritable too, so the others are left out rather than failing the process */
+	m->ambient &= m->permitted & m->inheritable;
+	return 0;
 }
 
 char **hull_caps_known(void)

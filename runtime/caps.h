@@ -3,6 +3,8 @@
 #ifndef HULL_CAPS_H
 #define HULL_CAPS_H
 
+#include <stdint.h>
+
 #include "err.h"
 #include "spec.h"
 
@@ -11,6 +13,16 @@
 int hull_caps_prepare(const struct hull_capabilities *c, struct hull_err *err);
 /* After the uid change: set effective/permitted/inheritable, then the ambient set. */
 int hull_caps_apply(const struct hull_capabilities *c, struct hull_err *err);
+
+/* The five sets as masks (bit N: capability N), for a process set up where libcap is not
+ * (the VM guest's init).  Unknown names fail; ambient capabilities that are not permitted and
+ * inheritable too are left out, as hull_caps_apply skips them.  Capabilities the running
+ * kernel lacks stay in: the kernel that applies the masks decides. */
+struct hull_cap_masks {
+	uint64_t bounding, effective, permitted, inheritable, ambient;
+};
+int hull_caps_masks(const struct hull_capabilities *c, struct hull_cap_masks *m,
+		    struct hull_err *err);
 
 /* docker's default capability set, what images are written to expect; NULL-terminated. */
 extern const char *const hull_docker_default_caps[];

@@ -387,6 +387,14 @@ int hull_seccomp_load(struct hull_seccomp *f, struct hull_err *err)
 	return 0;
 }
 
+const struct sock_filter *hull_seccomp_program(const struct hull_seccomp *f, size_t *n_insns,
+					       unsigned int *flags)
+{
+	*n_insns = f->n_insns;
+	*flags = f->flags;
+	return f->bpf;
+}
+
 void hull_seccomp_free(struct hull_seccomp *f)
 {
 	if (!f)

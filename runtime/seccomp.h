@@ -2,6 +2,7 @@
 #ifndef HULL_SECCOMP_H
 #define HULL_SECCOMP_H
 
+#include <stddef.h>
 #include <yajl/yajl_tree.h>
 
 #include "err.h"
@@ -16,6 +17,11 @@ int hull_seccomp_build(yajl_val seccomp, struct hull_seccomp **out, struct hull_
  * NULL is a no-op.  Without no_new_privs this needs CAP_SYS_ADMIN. */
 int hull_seccomp_load(struct hull_seccomp *f, struct hull_err *err);
 void hull_seccomp_free(struct hull_seccomp *f);
+/* The compiled program, for a process that loads it where libseccomp is not (the VM guest's
+ * init): n_insns BPF instructions, and the SECCOMP_FILTER_FLAG_* flags to load it with. */
+struct sock_filter;
+const struct sock_filter *hull_seccomp_program(const struct hull_seccomp *f, size_t *n_insns,
+					       unsigned int *flags);
 
 /* The names `features` reports; NULL-terminated. */
 extern const char *const hull_seccomp_action_names[];

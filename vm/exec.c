@@ -133,13 +133,18 @@ int hull_vm_console_relay(int slave, struct hull_err *err)
 }
 
 /* The OPEN frame's payload: the process in /hull/config's records (vm/README.md). */
-static char *request(const struct hull_process *p, const char *nonce, int tty, size_t *len)
+static char *request(const struct hull_process *p, const char *nonce, int tty, size_t *len,
+		     struct hull_err *err)
 {
 	struct hull_vm_buf b = {0};
 	char n1[32], n2[32];
 
 	hull_vm_rec(&b, "nonce", 1, nonce);
-	hull_vm_process_records(&b, p);
+	/* no seccomp record: the guest gives an exec the container's filter, as OCI wants */
+	if (hull_vm_process_records(&b, p, err) < 0) {
+		free(b.p);
+		return NULL;
+	}
 	if (tty >= 0) {
 		/* the size the pty has now: consoleSize, or what the caller set on the master */
 		struct winsize ws = {0};
@@ -196,7 +201,9 @@ static int open_session(int sock, const struct hull_process *p, int tty, unsigne
 	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
 		r = (unsigned long long)now_ms() ^ (unsigned long long)getpid() << 32;
 	snprintf(nonce, sizeof(nonce), "%llx", r);
-	req = request(p, nonce, tty, &req_len);
+	req = request(p, nonce, tty, &req_len, err);
+	if (!req)
+		return -1;
 	if (req_len > HULL_FRAME_MAX)
 		return hull_error(err, E2BIG, "the process (args and env) is too large for the VM");
 	if (hull_vm_send_frame(sock, HULL_F_OPEN, req, req_len) < 0)

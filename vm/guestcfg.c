@@ -3,6 +3,8 @@
  * concatenated archives in order). */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <linux/filter.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "runtime/caps.h"
+#include "runtime/seccomp.h"
 #include "runtime/util.h"
 #include "vm.h"
 
@@ -37,10 +41,27 @@ void hull_vm_rec(struct hull_vm_buf *b, const char *tag, int n, ...)
 	va_end(ap);
 }
 
-void hull_vm_process_records(struct hull_vm_buf *b, const struct hull_process *p)
+int hull_vm_process_records(struct hull_vm_buf *b, const struct hull_process *p,
+			    struct hull_err *err)
 {
 	char n1[32], n2[32], n3[32];
 	size_t i;
+
+	/* the names are turned into numbers here, with libcap, so the guest needs no table */
+	if (p->caps) {
+		struct hull_cap_masks m;
+		char n4[32], n5[32];
+		if (hull_caps_masks(p->caps, &m, err) < 0)
+			return hull_error_wrap(err, "the process's capabilities");
+		snprintf(n1, sizeof(n1), "%" PRIx64, m.bounding);
+		snprintf(n2, sizeof(n2), "%" PRIx64, m.effective);
+		snprintf(n3, sizeof(n3), "%" PRIx64, m.permitted);
+		snprintf(n4, sizeof(n4), "%" PRIx64, m.inheritable);
+		snprintf(n5, sizeof(n5), "%" PRIx64, m.ambient);
+		hull_vm_rec(b, "caps", 5, n1, n2, n3, n4, n5);
+	}
+	if (p->no_new_privileges)
+		hull_vm_rec(b, "nonewprivs", 1, "1");
 
 	for (i = 0; p->args && p->args[i]; i++)
 		hull_vm_rec(b, "arg", 1, p->args[i]);
@@ -64,16 +85,45 @@ void hull_vm_process_records(struct hull_vm_buf *b, const struct hull_process *p
 		snprintf(n3, sizeof(n3), "%llu", (unsigned long long)p->rlimits[i].hard);
 		hull_vm_rec(b, "rlimit", 3, n1, n2, n3);
 	}
+	return 0;
 }
 
-char *hull_vm_guest_config(const struct hull_spec *spec, size_t *len)
+void hull_vm_seccomp_record(struct hull_vm_buf *b, const struct hull_seccomp *filter)
+{
+	static const char digits[] = "0123456789abcdef";
+	const unsigned char *prog;
+	cleanup_free char *hex = NULL;
+	unsigned int flags;
+	char n1[32];
+	size_t n, i, len;
+
+	prog = (const unsigned char *)hull_seccomp_program(filter, &n, &flags);
+	len = n * sizeof(struct sock_filter);
+	hex = xmalloc(2 * len + 1);
+	for (i = 0; i < len; i++) {
+		hex[2 * i] = digits[prog[i] >> 4];
+		hex[2 * i + 1] = digits[prog[i] & 15];
+	}
+	hex[2 * len] = 0;
+	snprintf(n1, sizeof(n1), "%u", flags);
+	hull_vm_rec(b, "seccomp", 2, n1, hex);
+}
+
+char *hull_vm_guest_config(const struct hull_spec *spec, const struct hull_seccomp *filter,
+			   size_t *len, struct hull_err *err)
 {
 	const struct hull_process *p = spec->process;
 	struct hull_vm_buf b = {0};
 	char n1[32];
 	size_t i;
 
-	hull_vm_process_records(&b, p);
+	if (hull_vm_process_records(&b, p, err) < 0) {
+		free(b.p);
+		return NULL;
+	}
+	/* once, for the main process and every exec (OCI: an exec gets the container's filter) */
+	if (filter)
+		hull_vm_seccomp_record(&b, filter);
 	if (spec->hostname && *spec->hostname)
 		hull_vm_rec(&b, "hostname", 1, spec->hostname);
 	if (spec->domainname && *spec->domainname)

@@ -105,8 +105,8 @@ int hull_vm_prepare(const struct hull_init_ctx *ctx, struct hull_err *err)
 		hull_error(err, errno, "open `%s`", dir);
 		goto fail;
 	}
-	cfg = hull_vm_guest_config(spec, &len);
-	if (hull_vm_write_initrd(dirfd, HULL_VM_INITRD, c.initrd, cfg, len, err) < 0)
+	cfg = hull_vm_guest_config(spec, ctx->seccomp, &len, err);
+	if (!cfg || hull_vm_write_initrd(dirfd, HULL_VM_INITRD, c.initrd, cfg, len, err) < 0)
 		goto fail;
 	hull_vm_config_free(&c);
 	return 0;

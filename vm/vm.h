@@ -106,11 +106,18 @@ struct hull_vm_buf {
 void hull_vm_put(struct hull_vm_buf *b, const void *data, size_t n);
 /* One record: the tag and n fields (NULL is written as ""). */
 void hull_vm_rec(struct hull_vm_buf *b, const char *tag, int n, ...);
-/* The process's records (arg, env, cwd, user, gid, rlimit): /hull/config and exec requests. */
-void hull_vm_process_records(struct hull_vm_buf *b, const struct hull_process *p);
+/* The process's records (arg, env, cwd, user, gid, rlimit, caps, nonewprivs): /hull/config
+ * and exec requests.  Fails on a capability name libcap does not know. */
+int hull_vm_process_records(struct hull_vm_buf *b, const struct hull_process *p,
+			    struct hull_err *err);
+/* The `seccomp` record: the filter's flags and its compiled BPF program in hex. */
+struct hull_seccomp;
+void hull_vm_seccomp_record(struct hull_vm_buf *b, const struct hull_seccomp *filter);
 
-/* The guest's /hull/config (see vm/README.md) for this spec: malloc'd, length in *len. */
-char *hull_vm_guest_config(const struct hull_spec *spec, size_t *len);
+/* The guest's /hull/config (see vm/README.md) for this spec and the container's seccomp filter
+ * (NULL: none): malloc'd, length in *len; NULL on error. */
+char *hull_vm_guest_config(const struct hull_spec *spec, const struct hull_seccomp *filter,
+			   size_t *len, struct hull_err *err);
 /* dst = the base initramfs at src + a newc archive holding /hull/config. */
 int hull_vm_write_initrd(int dirfd, const char *dst, const char *src, const char *cfg,
 			 size_t cfg_len, struct hull_err *err);

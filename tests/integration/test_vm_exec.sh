@@ -192,3 +192,53 @@ test_vm_hull_exec() {
 	"$hull" --root "$WORK/store" --runroot "$ROOT" rm -f "$T-web" >/dev/null
 	rmdir /sys/fs/cgroup/*/hull-test/"$T-h" 2>/dev/null || true
 }
+
+# The spec's capabilities, noNewPrivileges and seccomp filter apply inside the guest (vm/guest/
+# security.c): to the main process, and to an exec with its own capabilities and
+# noNewPrivileges and the container's filter (as OCI wants).
+test_vm_security_in_guest() {
+	vm_ready
+	local b id out show='grep -E "^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):" /proc/self/status | tr -d "\t"; mkdir /tmp/denied || echo mkdir-failed'
+	id=$(cid s)
+	b=$(vm_bundle s sh -c "$show; echo ready; while :; do sleep 0.1; done")
+	cfg "$b" '.process.capabilities = {bounding: ["CAP_CHOWN", "CAP_KILL"], effective: ["CAP_CHOWN", "CAP_KILL"], permitted: ["CAP_CHOWN", "CAP_KILL"]}
+		| .process.noNewPrivileges = true
+		| .linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", architectures: ["SCMP_ARCH_X86_64"],
+			syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO"}]}'
+	oci create -b "$b" "$id" >"$WORK/main.out" 2>"$WORK/main.err"
+	oci start "$id"
+	wait_for "$WORK/main.out" ready
+	out=$(cat "$WORK/main.out" "$WORK/main.err")
+	for want in CapInh:0000000000000000 CapPrm:0000000000000021 CapEff:0000000000000021 \
+		CapBnd:0000000000000021 CapAmb:0000000000000000 NoNewPrivs:1 Seccomp:2 mkdir-failed \
+		"Operation not permitted"; do
+		assert_contains "$out" "$want" "main process"
+	done
+	# an exec with its own capabilities as another user, ambient ones included, without
+	# no_new_privs (so the filter goes on before the capabilities are dropped)
+	jq -n --arg show "$show" '{args: ["sh", "-c", $show], cwd: "/", user: {uid: 1000, gid: 1000},
+		noNewPrivileges: false,
+		capabilities: {bounding: ["CAP_NET_BIND_SERVICE"], effective: ["CAP_NET_BIND_SERVICE"],
+			permitted: ["CAP_NET_BIND_SERVICE"], inheritable: ["CAP_NET_BIND_SERVICE"],
+			ambient: ["CAP_NET_BIND_SERVICE"]}}' >"$WORK/p.json"
+	out=$(oci exec --process "$WORK/p.json" "$id" 2>&1)
+	for want in CapInh:0000000000000400 CapPrm:0000000000000400 CapEff:0000000000000400 \
+		CapBnd:0000000000000400 CapAmb:0000000000000400 NoNewPrivs:0 Seccomp:2 mkdir-failed; do
+		assert_contains "$out" "$want" "exec --process"
+	done
+	# --cap adds to the container's process's sets; no_new_privs is the container's
+	out=$(oci exec --cap CAP_NET_RAW "$id" sh -c "$show" 2>&1)
+	for want in CapPrm:0000000000002021 CapEff:0000000000002021 CapBnd:0000000000002021 \
+		CapAmb:0000000000000000 NoNewPrivs:1 Seccomp:2 mkdir-failed; do
+		assert_contains "$out" "$want" "exec --cap"
+	done
+	# a name libcap does not know fails on the host; sets the kernel refuses (inheritable
+	# beyond the bounding set) fail the exec in the guest, saying why
+	assert_fails oci exec --cap CAP_NOPE "$id" true
+	assert_contains "$OUT" CAP_NOPE
+	jq '.capabilities = {bounding: ["CAP_KILL"], inheritable: ["CAP_SYS_ADMIN"]} | .noNewPrivileges = true' \
+		"$WORK/p.json" >"$WORK/bad.json"
+	assert_fails oci exec --process "$WORK/bad.json" "$id"
+	assert_contains "$OUT" "set capabilities"
+	oci delete --force "$id"
+}

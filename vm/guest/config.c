@@ -3,6 +3,7 @@
  * parsing is strict and fails whole. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,11 +15,77 @@ static const struct {
 	const char *tag;
 	int fields;
 } tags[] = {
-	{"arg", 1},  {"env", 1},    {"cwd", 1},	     {"user", 3},
-	{"gid", 1},  {"rlimit", 3}, {"hostname", 1}, {"domainname", 1},
-	{"root", 1}, {"mount", 5},  {"terminal", 1}, {"nonce", 1},
-	{"tty", 2},  {"nic", 3},    {"addr", 2},     {"route", 4},
+	{"arg", 1},	 {"env", 1},	  {"cwd", 1},	     {"user", 3},    {"gid", 1},
+	{"rlimit", 3},	 {"hostname", 1}, {"domainname", 1}, {"root", 1},    {"mount", 5},
+	{"terminal", 1}, {"nonce", 1},	  {"tty", 2},	     {"nic", 3},     {"addr", 2},
+	{"route", 4},	 {"caps", 5},	  {"nonewprivs", 1}, {"seccomp", 2},
 };
+
+static char parse_why[128];
+
+const char *guest_config_error(void)
+{
+	return parse_why[0] ? parse_why : "malformed";
+}
+
+/* tag: the record at fault, or NULL */
+static int bad(const char *tag, const char *what)
+{
+	if (tag)
+		snprintf(parse_why, sizeof(parse_why), "record `%.64s`: %s", tag, what);
+	else
+		snprintf(parse_why, sizeof(parse_why), "%s", what);
+	errno = EINVAL;
+	return -1;
+}
+
+/* A whole field of hex digits, nothing else (the parse is strict: the host wrote it). */
+static int hex64(const char *s, unsigned long long *v)
+{
+	if (!*s || strspn(s, "0123456789abcdef") != strlen(s) || strlen(s) > 16)
+		return -1;
+	*v = strtoull(s, NULL, 16);
+	return 0;
+}
+
+static int hexval(char ch)
+{
+	return ch <= '9' ? ch - '0' : ch - 'a' + 10;
+}
+
+/* "FLAGS" "HEX": the program the host's libseccomp compiled. */
+static int parse_seccomp(const char *flags, const char *hex, struct guest_seccomp **out)
+{
+	size_t n = strlen(hex), i;
+	struct guest_seccomp *f;
+	unsigned char *p;
+	char *end;
+	unsigned long fl;
+
+	fl = strtoul(flags, &end, 10);
+	if (!*flags || *end || fl > 0xffffffffUL)
+		return -1;
+	/* a program of 1 to BPF_MAXINSNS (4096) instructions of 8 bytes */
+	if (!n || n % 16 || n / 16 > 4096 || strspn(hex, "0123456789abcdef") != n)
+		return -1;
+	f = calloc(1, sizeof(*f));
+	p = malloc(n / 2);
+	if (!f || !p) {
+		free(f);
+		free(p);
+		return -1;
+	}
+	for (i = 0; i < n / 2; i++)
+		p[i] = (unsigned char)(hexval(hex[2 * i]) << 4 | hexval(hex[2 * i + 1]));
+	f->insns = p;
+	f->len = (unsigned short)(n / 16);
+	f->flags = (unsigned int)fl;
+	if (*out) /* a repeated record: the last one counts */
+		free((*out)->insns);
+	free(*out);
+	*out = f;
+	return 0;
+}
 
 static void push_str(char ***v, size_t *n, char *s)
 {
@@ -51,6 +118,12 @@ static int read_all(const char *path, char **buf, size_t *size)
 static int parse_into(char *buf, size_t size, struct guest_config *c, size_t *n_args,
 		      size_t *n_env);
 
+/* A process needs its args and cwd at least. */
+static int complete(const struct guest_config *c)
+{
+	return c->args && c->cwd ? 0 : bad(NULL, "no `arg` or no `cwd` record");
+}
+
 int guest_config_load(const char *path, const char *net_path, struct guest_config *c)
 {
 	size_t n_args = 0, n_env = 0, size;
@@ -60,7 +133,7 @@ int guest_config_load(const char *path, const char *net_path, struct guest_confi
 	c->umask = -1;
 	if (read_all(path, &buf, &size) < 0)
 		return -1;
-	if (parse_into(buf, size, c, &n_args, &n_env) < 0 || !c->args || !c->cwd)
+	if (parse_into(buf, size, c, &n_args, &n_env) < 0 || complete(c) < 0)
 		goto bad;
 	/* no NIC to hand over: the host wrote no such file */
 	if (access(net_path, F_OK) == 0 &&
@@ -83,6 +156,9 @@ void guest_config_free(struct guest_config *c)
 	free(c->nics);
 	free(c->addrs);
 	free(c->routes);
+	if (c->seccomp)
+		free(c->seccomp->insns);
+	free(c->seccomp);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -92,7 +168,7 @@ int guest_config_parse(char *buf, size_t size, struct guest_config *c)
 
 	memset(c, 0, sizeof(*c));
 	c->umask = -1;
-	if (parse_into(buf, size, c, &n_args, &n_env) < 0 || !c->args || !c->cwd) {
+	if (parse_into(buf, size, c, &n_args, &n_env) < 0 || complete(c) < 0) {
 		guest_config_free(c);
 		errno = EINVAL;
 		return -1;
@@ -104,8 +180,9 @@ static int parse_into(char *buf, size_t size, struct guest_config *c, size_t *n_
 {
 	size_t off = 0;
 
+	parse_why[0] = 0;
 	if (size && buf[size - 1])
-		return errno = EINVAL, -1; /* every field ends with its NUL */
+		return bad(NULL, "a field without its NUL"); /* every field ends with its NUL */
 	while (off < size) {
 		char *f[5] = {0};
 		const char *tag = buf + off;
@@ -117,10 +194,10 @@ static int parse_into(char *buf, size_t size, struct guest_config *c, size_t *n_
 			if (!strcmp(tags[t].tag, tag))
 				nf = tags[t].fields;
 		if (nf < 0)
-			return errno = EINVAL, -1;
+			return bad(tag, "unknown");
 		for (i = 0; i < nf; i++) {
 			if (off >= size)
-				return errno = EINVAL, -1;
+				return bad(tag, "cut short");
 			f[i] = buf + off;
 			off += strlen(f[i]) + 1;
 		}
@@ -144,6 +221,16 @@ static int parse_into(char *buf, size_t size, struct guest_config *c, size_t *n_
 			r->resource = atoi(f[0]);
 			r->soft = strtoull(f[1], NULL, 10);
 			r->hard = strtoull(f[2], NULL, 10);
+		} else if (!strcmp(tag, "caps")) {
+			for (i = 0; i < GUEST_CAP_SETS; i++)
+				if (hex64(f[i], &c->caps[i]) < 0)
+					return bad(tag, "a set is not a hex mask");
+			c->has_caps = true;
+		} else if (!strcmp(tag, "nonewprivs")) {
+			c->no_new_privs = !strcmp(f[0], "1");
+		} else if (!strcmp(tag, "seccomp")) {
+			if (parse_seccomp(f[0], f[1], &c->seccomp) < 0)
+				return bad(tag, "not flags and a BPF program in hex");
 		} else if (!strcmp(tag, "hostname")) {
 			c->hostname = f[0];
 		} else if (!strcmp(tag, "domainname")) {

@@ -29,6 +29,23 @@ struct guest_route {
 	char *mac, *dst, *gw, *metric; /* gw, metric: "" when none */
 };
 
+/* The container's seccomp filter: a compiled BPF program from the host (libseccomp there). */
+struct guest_seccomp {
+	void *insns; /* struct sock_filter[len] */
+	unsigned short len;
+	unsigned int flags; /* SECCOMP_FILTER_FLAG_* */
+};
+
+/* The process's capability sets as masks (bit N: capability N). */
+enum {
+	GUEST_CAP_BOUNDING,
+	GUEST_CAP_EFFECTIVE,
+	GUEST_CAP_PERMITTED,
+	GUEST_CAP_INHERITABLE,
+	GUEST_CAP_AMBIENT,
+	GUEST_CAP_SETS
+};
+
 /* /hull/config, written by the host into the container's own initramfs. */
 struct guest_config {
 	char **args, **env; /* NULL-terminated */
@@ -49,10 +66,14 @@ struct guest_config {
 	size_t n_addrs;
 	struct guest_route *routes;
 	size_t n_routes;
-	bool terminal;		   /* /hull/config: the main process has a terminal */
-	const char *nonce;	   /* exec request: echoed in the answer */
-	bool tty;		   /* exec request: a terminal of rows x cols */
-	unsigned short rows, cols; /* 0: unknown */
+	bool has_caps; /* without: the process keeps the init's, inheritable and ambient cleared */
+	unsigned long long caps[GUEST_CAP_SETS];
+	bool no_new_privs;
+	struct guest_seccomp *seccomp; /* NULL: none; an exec borrows the container's */
+	bool terminal;		       /* /hull/config: the main process has a terminal */
+	const char *nonce;	       /* exec request: echoed in the answer */
+	bool tty;		       /* exec request: a terminal of rows x cols */
+	unsigned short rows, cols;     /* 0: unknown */
 };
 
 /* path, then the optional net_path (same format; written at start). */
@@ -60,6 +81,18 @@ int guest_config_load(const char *path, const char *net_path, struct guest_confi
 /* Parse size bytes at buf (kept: the strings point into it): an exec request. */
 int guest_config_parse(char *buf, size_t size, struct guest_config *c);
 void guest_config_free(struct guest_config *c);
+/* Why the last load or parse failed with EINVAL (the record at fault). */
+const char *guest_config_error(void);
+
+/* security.c: the process's capabilities, no_new_privs and seccomp filter, in the container
+ * executor's order (runtime/process.c).  Each returns 0, or -1 with a message in why. */
+/* Before the uid change: bounding set, capabilities kept across it; the filter here when
+ * no_new_privs is off (loading it needs CAP_SYS_ADMIN, which may be dropped next). */
+int guest_security_before_user(const struct guest_config *c, char *why, size_t n);
+/* After the uid change: effective/permitted/inheritable, ambient, no_new_privs. */
+int guest_security_after_user(const struct guest_config *c, char *why, size_t n);
+/* Just before execve: the filter when no_new_privs is on. */
+int guest_security_last(const struct guest_config *c, char *why, size_t n);
 
 /* net.c: lo up; each NIC of the config found by MAC and given its name, MTU, addresses and
  * routes.  Before the workload runs. */
@@ -88,7 +121,8 @@ __attribute__((noreturn)) void guest_become(const struct guest_config *c, int fd
  * terminal. */
 struct guest_session;
 struct pollfd;
-struct guest_session *guest_session_new(int port, bool console);
+/* filter: the container's seccomp filter, which every exec on the port gets (NULL: none). */
+struct guest_session *guest_session_new(int port, bool console, struct guest_seccomp *filter);
 /* The console's process, forked on the slave guest_session_console_pty gave. */
 void guest_session_attach(struct guest_session *s, pid_t pid);
 /* The pty of a console session before its process runs: waits (a few seconds at most) for

@@ -304,7 +304,8 @@ int main(void)
 	if (p.status < 0 || p.err < 0 || p.out < 0 || p.in < 0 || p.ctl < 0)
 		fail(&p);
 	if (guest_config_load(CONFIG_PATH, NET_PATH, &c) < 0) {
-		guest_log("read %s: %s", CONFIG_PATH, strerror(errno));
+		guest_log("read %s: %s", CONFIG_PATH,
+			  errno == EINVAL ? guest_config_error() : strerror(errno));
 		fail(&p);
 	}
 	if (guest_net_setup(&c) < 0)

@@ -25,6 +25,7 @@
 
 struct guest_session {
 	int port;
+	struct guest_seccomp *filter; /* the container's, for every exec */
 	bool console, host, done;
 	pid_t pid;   /* the process, 0 when idle */
 	bool exited; /* reaped: send what is left, then the exit */
@@ -45,12 +46,13 @@ static void set_nonblock(int fd)
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
 
-struct guest_session *guest_session_new(int port, bool console)
+struct guest_session *guest_session_new(int port, bool console, struct guest_seccomp *filter)
 {
 	struct guest_session *s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
 	s->port = port;
+	s->filter = filter;
 	s->console = console;
 	s->in = s->out = s->err = -1;
 	set_nonblock(port);
@@ -172,12 +174,18 @@ static void open_request(struct guest_session *s, const unsigned char *payload, 
 	memcpy(buf, payload, len);
 	buf[len] = 0;
 	if (guest_config_parse(buf, len, &c) < 0) {
-		queue_text(s, HULL_F_ERROR, "0 an invalid exec request");
+		queue_text(s, HULL_F_ERROR, "0 an invalid exec request: %s", guest_config_error());
 		free(buf);
 		return;
 	}
 	if (c.nonce)
 		nonce = c.nonce;
+	/* OCI: an exec gets the container's filter, which the host sent once in /hull/config */
+	if (c.seccomp) {
+		queue_text(s, HULL_F_ERROR, "%s an exec request carries no seccomp filter", nonce);
+		goto out_nofds;
+	}
+	c.seccomp = s->filter;
 	if (c.tty) {
 		int m = open_pty(c.rows, c.cols, &slave);
 		if (m < 0) {
@@ -248,6 +256,7 @@ out:
 	if (ep[0] >= 0)
 		close(ep[0]);
 out_nofds:
+	c.seccomp = NULL; /* the container's, not ours to free */
 	guest_config_free(&c);
 	free(buf);
 }

@@ -74,6 +74,7 @@ __attribute__((noreturn)) void guest_become(const struct guest_config *c, int fd
 					    bool tty, int errfd)
 {
 	sigset_t none;
+	char why[256];
 	size_t i;
 
 	sigemptyset(&none);
@@ -84,6 +85,9 @@ __attribute__((noreturn)) void guest_become(const struct guest_config *c, int fd
 			    strerror(errno));
 	if (dup2(fd0, 0) < 0 || dup2(fd1, 1) < 0 || dup2(fd2, 2) < 0)
 		become_fail(errfd, 125, "set up stdio: %s", strerror(errno));
+	/* container mode's order (runtime/process.c): a filter without no_new_privs first */
+	if (guest_security_before_user(c, why, sizeof(why)) < 0)
+		become_fail(errfd, 125, "%s", why);
 	for (i = 0; i < c->n_rlimits; i++) {
 		struct rlimit rl = {c->rlimits[i].soft, c->rlimits[i].hard};
 		if (setrlimit(c->rlimits[i].resource, &rl) < 0)
@@ -92,10 +96,14 @@ __attribute__((noreturn)) void guest_become(const struct guest_config *c, int fd
 	}
 	if (setgroups(c->n_gids, c->gids) < 0 || setgid(c->gid) < 0 || setuid(c->uid) < 0)
 		become_fail(errfd, 125, "set user %u:%u: %s", c->uid, c->gid, strerror(errno));
+	if (guest_security_after_user(c, why, sizeof(why)) < 0)
+		become_fail(errfd, 125, "%s", why);
 	if (c->umask >= 0)
 		umask((mode_t)c->umask);
 	if (chdir(c->cwd) < 0)
 		become_fail(errfd, 125, "cwd `%s`: %s", c->cwd, strerror(errno));
+	if (guest_security_last(c, why, sizeof(why)) < 0)
+		become_fail(errfd, 125, "%s", why);
 	exec_path(c->args, c->env ? c->env : (char *[]){NULL});
 	become_fail(errfd, errno == ENOENT ? 127 : 126, "exec `%s`: %s", c->args[0],
 		    strerror(errno));
@@ -176,7 +184,7 @@ int guest_run(const struct guest_config *c, const struct guest_ports *p, int *si
 	sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
 	async_ports(p);
 	if (c->terminal) {
-		con = p->console >= 0 ? guest_session_new(p->console, true) : NULL;
+		con = p->console >= 0 ? guest_session_new(p->console, true, NULL) : NULL;
 		if (!con || guest_session_console_pty(con, &slave) < 0) {
 			guest_log("no terminal for the process");
 			return 125;
@@ -198,7 +206,8 @@ int guest_run(const struct guest_config *c, const struct guest_ports *p, int *si
 		sess[n_sess++] = con;
 	}
 	for (i = 0; i < HULL_VM_EXEC_PORTS; i++)
-		if (p->exec[i] >= 0 && (sess[n_sess] = guest_session_new(p->exec[i], false)))
+		if (p->exec[i] >= 0 &&
+		    (sess[n_sess] = guest_session_new(p->exec[i], false, c->seccomp)))
 			n_sess++;
 	for (;;) {
 		struct pollfd fds[2 + MAX_SESSIONS * 4];
