@@ -112,7 +112,7 @@ $(B)/hull-oci-vm: $(B)/hull-oci
 $(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libhullimg.a $(B)/libhullrt.a
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libhullimg.a $(B)/libhullrt.a $(RT_LIBS) $(IMG_LIBS)
+	@$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(B)/libhullimg.a $(B)/libhullrt.a $(RT_LIBS) $(IMG_LIBS)
 
 # what `hull run` will do with an image, for the integration tests (tests/data/imgbundle.c)
 $(B)/tests/imgbundle: tests/data/imgbundle.c $(B)/libhullengine.a $(B)/libhullimg.a $(B)/libhullrt.a
@@ -195,3 +195,5 @@ help:
 	@echo "make install    install into \$$DESTDIR\$$PREFIX (PREFIX=$(PREFIX))"
 
 -include $(RT_OBJ:.o=.d) $(OCI_OBJ:.o=.d) $(ENG_OBJ:.o=.d) $(IMG_OBJ:.o=.d) $(HULL_OBJ:.o=.d)
+# unit tests that compile a guest file in (test_vm_security.c) rebuild when it changes
+-include $(UNIT_BIN:=.d)
