@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "runtime/util.h"
-#include "writepool.h"
 
 /* A directory's metadata, applied at the end: writing into it would change its mtime, and a
  * read-only mode would stop an unprivileged unpack from writing into it. */
@@ -37,7 +36,6 @@ struct hull_extract {
 	mode_t umask;
 	bool root; /* as root, owners must be set; otherwise a refused chown is skipped as tar does
 		    */
-	struct hull_wpool *pool; /* NULL: every file is written here */
 	/* Who owns what this unpack makes: every directory of the layer is made here with no
 	 * setgid bit until the end, so a new entry's owner is exactly this, and an entry that asks
 	 * for this owner needs no chown (most entries of most layers: root's). */
@@ -221,62 +219,6 @@ static int chown_err(struct hull_extract *x, const char *entry, struct hull_err 
 	return hull_error(err, errno, "layer entry `%s`: chown", entry);
 }
 
-/* A file the pool finishes: its bytes are copied out of libarchive's buffer, the rest of
- * write_file's work moves to a worker with the fd. */
-static int queue_file(struct hull_extract *x, int *fd, struct archive *tar, struct archive_entry *e,
-		      const char *entry, struct hull_err *err)
-{
-	struct hull_wjob *j = xzalloc(sizeof(*j));
-	size_t size = (size_t)archive_entry_size(e);
-	const void *buf;
-	size_t n;
-	la_int64_t off;
-	int r;
-
-	j->fd = -1;
-	j->data = size ? xmalloc(size) : NULL;
-	while ((r = archive_read_data_block(tar, &buf, &n, &off)) == ARCHIVE_OK) {
-		if (off < 0 || (size_t)off != j->size || n > size - j->size) {
-			hull_wjob_free(j);
-			return hull_error(err, EINVAL, "layer entry `%s`: data beyond its size",
-					  entry);
-		}
-		memcpy(j->data + j->size, buf, n);
-		j->size += n;
-	}
-	if (r != ARCHIVE_EOF || j->size != size) {
-		hull_wjob_free(j);
-		return hull_error(err, archive_errno(tar) > 0 ? archive_errno(tar) : EINVAL,
-				  "layer entry `%s`: %s", entry,
-				  r != ARCHIVE_EOF ? archive_error_string(tar) : "short data");
-	}
-	j->uid = archive_entry_uid(e);
-	j->gid = archive_entry_gid(e);
-	j->chown = needs_chown(x, e);
-	j->mode = archive_entry_perm(e);
-	j->chmod = (j->mode & 07000) || (j->mode & x->umask);
-	entry_times(e, j->ts);
-	if (archive_entry_xattr_reset(e) > 0) {
-		const char *name;
-		const void *val;
-		j->xattrs = xzalloc((size_t)archive_entry_xattr_count(e) * sizeof(*j->xattrs));
-		while (archive_entry_xattr_next(e, &name, &val, &n) == ARCHIVE_OK) {
-			struct hull_wxattr *a = &j->xattrs[j->n_xattrs];
-			if (hull_has_prefix(name, "trusted.overlay."))
-				continue;
-			a->name = xstrdup(name);
-			a->value = xmalloc(n ? n : 1);
-			memcpy(a->value, val, n);
-			a->size = n;
-			j->n_xattrs++;
-		}
-	}
-	j->entry = xstrdup(entry);
-	j->fd = *fd;
-	*fd = -1;
-	return hull_wpool_submit(x->pool, j, err);
-}
-
 /* Owner first (a chown clears setuid bits and security.capability), then mode, xattrs, times */
 static int write_file(struct hull_extract *x, int dfd, const char *base, struct archive *tar,
 		      struct archive_entry *e, const char *entry, struct hull_err *err)
@@ -298,10 +240,6 @@ static int write_file(struct hull_extract *x, int dfd, const char *base, struct 
 	}
 	if (fd < 0)
 		return hull_error(err, errno, "layer entry `%s`: create", entry);
-	/* sparse files keep their holes: they are written here */
-	if (archive_entry_sparse_count(e) == 0 &&
-	    hull_wpool_takes(x->pool, (size_t)archive_entry_size(e)))
-		return queue_file(x, &fd, tar, e, entry, err);
 	while ((r = archive_read_data_block(tar, &buf, &size, &off)) == ARCHIVE_OK) {
 		/* a hole of a sparse file is skipped over, not written */
 		if (off != pos && lseek(fd, off, SEEK_SET) < 0)
@@ -513,8 +451,6 @@ int hull_extract_whiteout(struct hull_extract *x, enum hull_wh_kind kind, const 
 int hull_extract_finish(struct hull_extract *x, struct hull_err *err)
 {
 	size_t i;
-	if (x->pool && hull_wpool_wait(x->pool, err) < 0)
-		return -1;
 	for (i = 0; i < x->nfix; i++) {
 		struct dirfix *f = &x->fix[i];
 		cleanup_close int fd = openat2_dir(x->rootfd, f->path, O_RDONLY);
@@ -547,7 +483,6 @@ struct hull_extract *hull_extract_new(int rootfd)
 	/* a setgid layer directory (its parent was) hands its group down instead */
 	if (fstat(rootfd, &st) == 0 && (st.st_mode & S_ISGID))
 		x->gid = st.st_gid;
-	x->pool = hull_wpool_new(x->root);
 	return x;
 }
 
@@ -556,7 +491,6 @@ void hull_extract_free(struct hull_extract *x)
 	size_t i;
 	if (!x)
 		return;
-	hull_wpool_free(x->pool);
 	if (x->dirfd >= 0)
 		close(x->dirfd);
 	free(x->dir);

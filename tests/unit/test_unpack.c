@@ -454,10 +454,9 @@ TEST(long_names_and_big_files)
 	teardown(0);
 }
 
-/* Regular files are finished by worker threads (image/writepool.c): contents, owners, modes and
- * times still come out as tar order says, with a file replaced by a later entry of the same name
- * and hard links to files still being written. */
-TEST(many_files_written_in_parallel)
+/* Many files of many sizes, owners and modes: contents, owners, modes and times come out as tar
+ * order says, with a file replaced by a later entry of the same name and a hard link. */
+TEST(many_files)
 {
 	enum { N = 300 };
 	static struct ent e[N + 4];
@@ -483,8 +482,7 @@ TEST(many_files_written_in_parallel)
 	}
 	e[n++] = (struct ent){.name = "d1/f1", .data = "replaced"};
 	e[n++] = (struct ent){.name = "hl", .hlink = "d2/f2"};
-	e[n++] =
-		(struct ent){.name = "huge", .big = big}; /* over the pool's size: written inline */
+	e[n++] = (struct ent){.name = "huge", .big = big};
 	setup();
 	CHECK_INT_EQ(unpack(e, n), 0);
 	for (i = 0; i < N; i++) {
@@ -517,8 +515,8 @@ TEST(many_files_written_in_parallel)
 	teardown(0);
 }
 
-/* A worker's failure (here EFBIG from RLIMIT_FSIZE) fails the unpack and names the entry. */
-TEST(worker_failure_fails_the_unpack)
+/* A failed write (here EFBIG from RLIMIT_FSIZE) fails the unpack and names the entry. */
+TEST(write_failure_fails_the_unpack)
 {
 	static char data[20000];
 	struct ent e[] = {{.name = "small", .data = "ok"}, {.name = "toolarge", .data = data}};
