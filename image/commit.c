@@ -105,6 +105,9 @@ int hull_image_commit(struct hull_store *s, const char *manifest, char *const *n
 	img.created = steal_pointer(&created);
 	if (hull_index_add(s, &img, err) < 0)
 		goto out;
+	/* here, where images come in, not on the way to a container: the syncfs it may do waits
+	 * for whatever else is dirty on the file system */
+	hull_store_settle(s);
 	if (out)
 		*out = img;
 	else

@@ -5,8 +5,9 @@
  * from an earlier boot means the files may be empty or torn: the layer is unpacked again from
  * its blob (blobs are fsynced as they are stored).  In the boot that made it the page cache is
  * the truth, so a marker of this boot is no reason to distrust the layer; once the kernel has
- * written it back (its dirty pages expire after 30 s), any later hull syncs the file system
- * once, which is then nearly free, and drops the markers. */
+ * written it back (its dirty pages expire after 30 s), the next image that comes in (load,
+ * pull, import) syncs the file system once, which is then nearly free, and drops the markers;
+ * rmi drops them with their layers. */
 #ifndef HULL_IMAGE_DURABLE_H
 #define HULL_IMAGE_DURABLE_H
 

@@ -1,5 +1,4 @@
 #include "store.h"
-#include "durable.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -38,7 +37,6 @@ int hull_store_open(struct hull_store *s, const char *root, bool exclusive, stru
 		}
 	}
 	s->exclusive = exclusive;
-	hull_store_settle(s);
 	return 0;
 fail:
 	hull_store_close(s);
