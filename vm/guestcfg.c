@@ -79,6 +79,10 @@ int hull_vm_process_records(struct hull_vm_buf *b, const struct hull_process *p,
 		snprintf(n1, sizeof(n1), "%u", p->additional_gids[i]);
 		hull_vm_rec(b, "gid", 1, n1);
 	}
+	if (p->has_oom_score_adj) {
+		snprintf(n1, sizeof(n1), "%d", p->oom_score_adj);
+		hull_vm_rec(b, "oom", 1, n1);
+	}
 	for (i = 0; i < p->n_rlimits; i++) {
 		snprintf(n1, sizeof(n1), "%d", p->rlimits[i].resource);
 		snprintf(n2, sizeof(n2), "%llu", (unsigned long long)p->rlimits[i].soft);
@@ -138,6 +142,16 @@ char *hull_vm_guest_config(const struct hull_spec *spec, const struct hull_secco
 			    m->bind ? "bind" : (m->type ? m->type : "none"), m->source, n1,
 			    m->data);
 	}
+	/* the guest is the container's kernel: its sysctls and paths are the guest's own */
+	for (i = 0; spec->linux_ && i < spec->linux_->n_sysctl; i++)
+		hull_vm_rec(&b, "sysctl", 2, spec->linux_->sysctl[i].key,
+			    spec->linux_->sysctl[i].value);
+	for (i = 0; spec->linux_ && spec->linux_->readonly_paths && spec->linux_->readonly_paths[i];
+	     i++)
+		hull_vm_rec(&b, "ropath", 1, spec->linux_->readonly_paths[i]);
+	for (i = 0; spec->linux_ && spec->linux_->masked_paths && spec->linux_->masked_paths[i];
+	     i++)
+		hull_vm_rec(&b, "mask", 1, spec->linux_->masked_paths[i]);
 	*len = b.len;
 	return b.p;
 }

@@ -76,6 +76,14 @@ int hull_vm_prepare(const struct hull_init_ctx *ctx, struct hull_err *err)
 
 	if (hull_vm_net_check(spec, err) < 0 || hull_vm_config_resolve(spec, &c, err) < 0)
 		return -1;
+	/* the VMM is the container's process on the host: the host's OOM killer weighs it as
+	 * the workload asked (the guest applies the same score inside) */
+	if (spec->process->has_oom_score_adj) {
+		char v[16];
+		snprintf(v, sizeof(v), "%d", spec->process->oom_score_adj);
+		if (hull_write_string("/proc/self/oom_score_adj", v, err) < 0)
+			goto fail;
+	}
 	/* nothing mounted here may reach the host */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
 		hull_error(err, errno, "make the mount namespace private");

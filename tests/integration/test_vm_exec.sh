@@ -200,7 +200,13 @@ test_vm_security_in_guest() {
 	vm_ready
 	local b id out show='grep -E "^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):" /proc/self/status | tr -d "\t"; mkdir /tmp/denied || echo mkdir-failed'
 	id=$(cid s)
-	b=$(vm_bundle s sh -c "$show; echo ready; while :; do sleep 0.1; done")
+	b=$(vm_bundle s sh -c "$show; echo oom=\$(cat /proc/self/oom_score_adj); echo ready; while :; do sleep 0.1; done")
+	echo "top secret" >"$b/rootfs/secret.txt"
+	echo "linked file" >"$b/rootfs/linked.txt"
+	ln -s linked.txt "$b/rootfs/link"
+	mkdir -p "$b/rootfs/secretdir" && touch "$b/rootfs/secretdir/a"
+	cfg "$b" '.process.oomScoreAdj = 300 | .linux.sysctl = {"net.ipv4.ip_forward": "1"}
+		| .linux.maskedPaths += ["/secret.txt", "/secretdir", "/link"]'
 	cfg "$b" '.process.capabilities = {bounding: ["CAP_CHOWN", "CAP_KILL"], effective: ["CAP_CHOWN", "CAP_KILL"], permitted: ["CAP_CHOWN", "CAP_KILL"]}
 		| .process.noNewPrivileges = true
 		| .linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", architectures: ["SCMP_ARCH_X86_64"],
@@ -240,5 +246,19 @@ test_vm_security_in_guest() {
 		"$WORK/p.json" >"$WORK/bad.json"
 	assert_fails oci exec --process "$WORK/bad.json" "$id"
 	assert_contains "$OUT" "set capabilities"
+	# the container's paths and kernel settings are the guest's: linux.sysctl,
+	# readonlyPaths and maskedPaths (a file, a directory, and a symlink, which hides nothing),
+	# seen by an exec too; oomScoreAdj for the workload in the guest and for the VMM on the host
+	assert_eq "$(cat "/proc/$(pid_of "$id")/oom_score_adj")" 300 "the VMM's oom_score_adj"
+	out=$(oci exec "$id" sh -c 'echo ip_forward=$(cat /proc/sys/net/ipv4/ip_forward)
+		(echo x >/proc/sys/kernel/domainname) 2>&1 | sed "s/^/sys: /"
+		echo "secret: >$(cat /secret.txt)<"; echo "entries: $(ls /secretdir | wc -l)"
+		touch /secretdir/f 2>&1 | sed "s/^/dir: /"; echo "link: $(cat /link)"' 2>&1)
+	for want in ip_forward=1 "sys: .*Read-only file system" "secret: ><" "entries: 0" \
+		"dir: .*Read-only file system" "link: linked file"; do
+		grep -q "$want" <<<"$out" || fatal "masks in the guest: '$want' not in: $out"
+	done
+	assert_contains "$(cat "$WORK/main.out")" "oom=300" "the workload's oom_score_adj"
+	assert_eq "$(cat "$b/rootfs/secret.txt")" "top secret" "the host's file"
 	oci delete --force "$id"
 }

@@ -152,6 +152,50 @@ static void rejected(const char *rec, size_t len, const char *why_part)
 	free(buf);
 }
 
+/* linux.sysctl, readonlyPaths, maskedPaths and process.oomScoreAdj reach the guest as the spec
+ * has them, in order */
+TEST(paths_sysctl_and_oom_round_trip)
+{
+	struct hull_err err = {0};
+	struct hull_spec *s = hull_spec_parse(
+		"{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"true\"],\"cwd\":\"/\","
+		"\"oomScoreAdj\":-17},\"linux\":{\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"},"
+		"\"readonlyPaths\":[\"/proc/sys\",\"/proc/bus\"],"
+		"\"maskedPaths\":[\"/proc/kcore\",\"/sys/firmware\",\"/secret\"]}}",
+		&err);
+	struct guest_config c;
+	size_t len;
+	char *buf;
+
+	if (!s) {
+		UNIT_FAIL("spec: %s", err.msg);
+		return;
+	}
+	buf = hull_vm_guest_config(s, NULL, &len, &err);
+	if (!buf || guest_config_parse(buf, len, &c) < 0) {
+		UNIT_FAIL("round trip: %s%s", err.msg, buf ? guest_config_error() : "");
+		goto out;
+	}
+	CHECK(c.has_oom_score_adj);
+	CHECK_INT_EQ(c.oom_score_adj, -17);
+	CHECK_INT_EQ(c.n_sysctls, 1);
+	if (c.n_sysctls == 1) {
+		CHECK_STR_EQ(c.sysctls[0].key, "net.ipv4.ip_forward");
+		CHECK_STR_EQ(c.sysctls[0].value, "1");
+	}
+	CHECK_INT_EQ(c.n_readonly_paths, 2);
+	CHECK_INT_EQ(c.n_masked_paths, 3);
+	if (c.n_readonly_paths == 2 && c.n_masked_paths == 3) {
+		CHECK_STR_EQ(c.readonly_paths[1], "/proc/bus");
+		CHECK_STR_EQ(c.masked_paths[0], "/proc/kcore");
+		CHECK_STR_EQ(c.masked_paths[2], "/secret");
+	}
+	guest_config_free(&c);
+out:
+	free(buf);
+	hull_spec_free(s);
+}
+
 #define REJECTED(lit, why) rejected(lit, sizeof(lit) - 1, why)
 
 TEST(guest_rejects_malformed_records)
@@ -200,6 +244,15 @@ TEST(guest_rejects_malformed_records)
 	REJECTED("sekcomp\0"
 		 "0\0",
 		 "unknown");
+	REJECTED("oom\0"
+		 "1001\0",
+		 "oom");
+	REJECTED("oom\0"
+		 "\0",
+		 "oom");
+	REJECTED("sysctl\0"
+		 "net.ipv4.ip_forward\0",
+		 "cut short");
 }
 
 /* docker's default profile, as `hull-oci spec` writes it, compiles to a program the guest

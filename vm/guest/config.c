@@ -18,7 +18,8 @@ static const struct {
 	{"arg", 1},	 {"env", 1},	  {"cwd", 1},	     {"user", 3},    {"gid", 1},
 	{"rlimit", 3},	 {"hostname", 1}, {"domainname", 1}, {"root", 1},    {"mount", 5},
 	{"terminal", 1}, {"nonce", 1},	  {"tty", 2},	     {"nic", 3},     {"addr", 2},
-	{"route", 4},	 {"caps", 5},	  {"nonewprivs", 1}, {"seccomp", 2},
+	{"route", 4},	 {"caps", 5},	  {"nonewprivs", 1}, {"seccomp", 2}, {"oom", 1},
+	{"sysctl", 2},	 {"ropath", 1},	  {"mask", 1},
 };
 
 static char parse_why[128];
@@ -156,6 +157,9 @@ void guest_config_free(struct guest_config *c)
 	free(c->nics);
 	free(c->addrs);
 	free(c->routes);
+	free(c->sysctls);
+	free(c->readonly_paths);
+	free(c->masked_paths);
 	if (c->seccomp)
 		free(c->seccomp->insns);
 	free(c->seccomp);
@@ -231,6 +235,21 @@ static int parse_into(char *buf, size_t size, struct guest_config *c, size_t *n_
 		} else if (!strcmp(tag, "seccomp")) {
 			if (parse_seccomp(f[0], f[1], &c->seccomp) < 0)
 				return bad(tag, "not flags and a BPF program in hex");
+		} else if (!strcmp(tag, "oom")) {
+			char *end;
+			long v = strtol(f[0], &end, 10);
+			if (!*f[0] || *end || v < -1000 || v > 1000)
+				return bad(tag, "not a score from -1000 to 1000");
+			c->has_oom_score_adj = true;
+			c->oom_score_adj = (int)v;
+		} else if (!strcmp(tag, "sysctl")) {
+			struct guest_kv *kv = GROW(c->sysctls, c->n_sysctls);
+			kv->key = f[0];
+			kv->value = f[1];
+		} else if (!strcmp(tag, "ropath")) {
+			*GROW(c->readonly_paths, c->n_readonly_paths) = f[0];
+		} else if (!strcmp(tag, "mask")) {
+			*GROW(c->masked_paths, c->n_masked_paths) = f[0];
 		} else if (!strcmp(tag, "hostname")) {
 			c->hostname = f[0];
 		} else if (!strcmp(tag, "domainname")) {

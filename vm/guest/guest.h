@@ -29,6 +29,11 @@ struct guest_route {
 	char *mac, *dst, *gw, *metric; /* gw, metric: "" when none */
 };
 
+/* A linux.sysctl entry: the guest kernel's own. */
+struct guest_kv {
+	char *key, *value;
+};
+
 /* The container's seccomp filter: a compiled BPF program from the host (libseccomp there). */
 struct guest_seccomp {
 	void *insns; /* struct sock_filter[len] */
@@ -66,6 +71,12 @@ struct guest_config {
 	size_t n_addrs;
 	struct guest_route *routes;
 	size_t n_routes;
+	struct guest_kv *sysctls;
+	size_t n_sysctls;
+	char **readonly_paths, **masked_paths; /* linux.readonlyPaths, linux.maskedPaths */
+	size_t n_readonly_paths, n_masked_paths;
+	bool has_oom_score_adj;
+	int oom_score_adj;
 	bool has_caps; /* without: the process keeps the init's, inheritable and ambient cleared */
 	unsigned long long caps[GUEST_CAP_SETS];
 	bool no_new_privs;
@@ -93,6 +104,10 @@ int guest_security_before_user(const struct guest_config *c, char *why, size_t n
 int guest_security_after_user(const struct guest_config *c, char *why, size_t n);
 /* Just before execve: the filter when no_new_privs is on. */
 int guest_security_last(const struct guest_config *c, char *why, size_t n);
+
+/* masks.c: linux.sysctl, then linux.readonlyPaths and linux.maskedPaths, in the container's
+ * root once its kernel file systems are mounted.  0, or -1 with the reason logged. */
+int guest_masks_apply(const struct guest_config *c);
 
 /* net.c: lo up; each NIC of the config found by MAC and given its name, MTU, addresses and
  * routes.  Before the workload runs. */

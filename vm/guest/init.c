@@ -257,6 +257,8 @@ static int mount_root(const struct guest_config *c)
 		if (mount_one(&c->mounts[i]) < 0)
 			return -1;
 	dev_links();
+	if (guest_masks_apply(c) < 0)
+		return -1;
 	if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
 		guest_log("set hostname `%s`: %s", c->hostname, strerror(errno));
 	if (c->domainname && setdomainname(c->domainname, strlen(c->domainname)) < 0)

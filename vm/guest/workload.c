@@ -94,6 +94,15 @@ __attribute__((noreturn)) void guest_become(const struct guest_config *c, int fd
 			become_fail(errfd, 125, "set rlimit %d: %s", c->rlimits[i].resource,
 				    strerror(errno));
 	}
+	if (c->has_oom_score_adj) {
+		char v[16];
+		int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC), n;
+		n = snprintf(v, sizeof(v), "%d", c->oom_score_adj);
+		if (fd < 0 || write(fd, v, (size_t)n) != n)
+			become_fail(errfd, 125, "oom_score_adj %d: %s", c->oom_score_adj,
+				    strerror(errno));
+		close(fd);
+	}
 	if (setgroups(c->n_gids, c->gids) < 0 || setgid(c->gid) < 0 || setuid(c->uid) < 0)
 		become_fail(errfd, 125, "set user %u:%u: %s", c->uid, c->gid, strerror(errno));
 	if (guest_security_after_user(c, why, sizeof(why)) < 0)
