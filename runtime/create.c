@@ -286,7 +286,7 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 	ctx.run_mode = out->run_mode;
 	ctx.vm = hull_vm_selected(spec, o->vm_by_name);
 	ctx.n_listen_fds = listen_fds();
-	if (hull_seccomp_build(spec->linux_->seccomp, &ctx.seccomp, err) < 0)
+	if (hull_seccomp_build(spec->linux_->seccomp, o->root, &ctx.seccomp, err) < 0)
 		goto fail;
 	reserve_fds(3 + ctx.n_listen_fds + o->preserve_fds);
 	if (prepare_namespaces(&ctx, err) < 0)

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "seccomp_cache.h"
 #include "spec_json.h"
 #include "util.h"
 
@@ -330,9 +331,12 @@ static int export_program(struct hull_seccomp *f, struct hull_err *err)
 	return 0;
 }
 
-int hull_seccomp_build(yajl_val sc, struct hull_seccomp **out, struct hull_err *err)
+int hull_seccomp_build(yajl_val sc, const char *cache_root, struct hull_seccomp **out,
+		       struct hull_err *err)
 {
+	cleanup_free char *key = NULL;
 	struct hull_seccomp *f;
+	size_t key_len = 0;
 	uint32_t def;
 	int r;
 
@@ -348,6 +352,13 @@ int hull_seccomp_build(yajl_val sc, struct hull_seccomp **out, struct hull_err *
 				  "config.json: `" PFX ".listenerPath`: seccomp listeners are not "
 				  "supported by hull");
 	f = xzalloc(sizeof(*f));
+	/* a profile compiled before: only its program is needed (seccomp_cache.c) */
+	key = cache_root ? hull_seccomp_cache_key(sc, &key_len) : NULL;
+	if (key && hull_seccomp_cache_get(cache_root, key, key_len, &f->bpf, &f->n_insns,
+					  &f->flags) == 0) {
+		*out = f;
+		return 0;
+	}
 	f->ctx = seccomp_init(def);
 	if (!f->ctx) {
 		free(f);
@@ -367,6 +378,8 @@ int hull_seccomp_build(yajl_val sc, struct hull_seccomp **out, struct hull_err *
 	 * of ms on docker's profile for three architectures) */
 	if (export_program(f, err) < 0)
 		goto fail;
+	if (key)
+		hull_seccomp_cache_put(cache_root, key, key_len, f->bpf, f->n_insns, f->flags);
 	*out = f;
 	return 0;
 fail:
@@ -399,7 +412,8 @@ void hull_seccomp_free(struct hull_seccomp *f)
 {
 	if (!f)
 		return;
-	seccomp_release(f->ctx);
+	if (f->ctx)
+		seccomp_release(f->ctx);
 	free(f->bpf);
 	free(f);
 }

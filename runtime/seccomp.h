@@ -11,8 +11,10 @@ struct hull_seccomp;
 
 /* Build and compile the filter of a `linux.seccomp` object in the runtime, before anything
  * starts, so a bad profile fails `create` with a message naming the field.  A NULL section
- * gives *out == NULL (no filter).  Syscall names libseccomp does not know are skipped. */
-int hull_seccomp_build(yajl_val seccomp, struct hull_seccomp **out, struct hull_err *err);
+ * gives *out == NULL (no filter).  Syscall names libseccomp does not know are skipped.  With
+ * cache_root (the state root), a profile compiled before is taken from its cache. */
+int hull_seccomp_build(yajl_val seccomp, const char *cache_root, struct hull_seccomp **out,
+		       struct hull_err *err);
 /* Install it on the calling thread (the init or the exec'd process, just before execve);
  * NULL is a no-op.  Without no_new_privs this needs CAP_SYS_ADMIN. */
 int hull_seccomp_load(struct hull_seccomp *f, struct hull_err *err);

@@ -214,3 +214,32 @@ test_seccomp_features_and_default_profile_shape() {
 		and ([$s.syscalls[] | select(.names == ["clone3"]) | .errnoRet] == [38])' \
 		"$WORK/s/config.json" >/dev/null || fatal "default profile: $(jq -c .linux.seccomp.syscalls[1:] "$WORK/s/config.json")"
 }
+
+# Compiled filters are kept in the state root (here the test's own): the second container with
+# a profile uses the program the first compiled, a damaged entry is replaced, and none of it
+# weakens the filter.
+test_seccomp_compiled_filters_are_cached() {
+	local b out e dir="$ROOT/.seccomp"
+	b=$(bundle sc sh -c 'mkdir /tmp/d 2>&1; echo rc=$?')
+	deny "$b" 28 mkdir mkdirat
+	out=$(oci run -b "$b" "$(cid sc1)")
+	assert_contains "$out" "No space left on device"
+	assert_eq "$(ls "$dir" | wc -l)" 1 "cache entries"
+	e=$(ls -d "$dir"/*)
+	grep -q mkdirat "$e" || fatal "the entry does not hold the profile"
+	out=$(oci run -b "$b" "$(cid sc2)")
+	assert_contains "$out" "No space left on device" "filter from the cache"
+	# garbage in the entry: compiled again, still enforced, the entry rewritten
+	head -c 100 /dev/urandom >"$e"
+	out=$(oci run -b "$b" "$(cid sc3)")
+	assert_contains "$out" "No space left on device" "after a damaged entry"
+	grep -q mkdirat "$e" || fatal "the damaged entry was not replaced"
+	# an exec builds the container's filter through the same cache
+	b=$(bundle sce sleep 60)
+	deny "$b" 28 mkdir mkdirat
+	oci run -d -b "$b" "$(cid sce)" </dev/null
+	out=$(oci exec "$(cid sce)" sh -c 'mkdir /tmp/x 2>&1; echo rc=$?')
+	assert_contains "$out" "No space left on device"
+	assert_eq "$(ls "$dir" | wc -l)" 1 "cache entries"
+	oci delete --force "$(cid sce)"
+}

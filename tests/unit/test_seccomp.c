@@ -1,5 +1,6 @@
 /* seccomp profiles: compile errors name the field, unknown syscalls are skipped, and a
  * loaded filter answers with the profile's errno; sysctl keys and personality parsing. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "runtime/seccomp.h"
 #include "runtime/spec.h"
 #include "runtime/sysctl.h"
+#include "runtime/util.h"
 #include "unit.h"
 
 static int build(const char *json, struct hull_seccomp **f, struct hull_err *err)
@@ -23,7 +25,7 @@ static int build(const char *json, struct hull_seccomp **f, struct hull_err *err
 		UNIT_FAIL("bad test JSON: %s", ebuf);
 		return -1;
 	}
-	r = hull_seccomp_build(tree, f, err);
+	r = hull_seccomp_build(tree, NULL, f, err);
 	yajl_tree_free(tree);
 	return r;
 }
@@ -79,7 +81,7 @@ TEST(absent_section_is_no_filter)
 {
 	struct hull_seccomp *f = (struct hull_seccomp *)1;
 	struct hull_err err = {0};
-	CHECK_INT_EQ(hull_seccomp_build(NULL, &f, &err), 0);
+	CHECK_INT_EQ(hull_seccomp_build(NULL, NULL, &f, &err), 0);
 	CHECK(f == NULL);
 	CHECK_INT_EQ(hull_seccomp_load(NULL, &err), 0);
 }
@@ -261,7 +263,7 @@ TEST(default_spec_profile_compiles)
 		CHECK(s->linux_->seccomp != NULL);
 		def = yajl_tree_get(s->linux_->seccomp, path, yajl_t_string);
 		CHECK_STR_EQ(def ? YAJL_GET_STRING(def) : NULL, "SCMP_ACT_ERRNO");
-		if (hull_seccomp_build(s->linux_->seccomp, &f, &err) < 0)
+		if (hull_seccomp_build(s->linux_->seccomp, NULL, &f, &err) < 0)
 			UNIT_FAIL("build: %s", err.msg);
 		hull_seccomp_free(f);
 		hull_spec_free(s);
@@ -269,3 +271,126 @@ TEST(default_spec_profile_compiles)
 }
 
 UNIT_MAIN()
+
+/* --- the cache of compiled filters (runtime/seccomp_cache.c) --- */
+
+static const char *const deny_mkdir =
+	"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_X86_64\"],"
+	"\"syscalls\":[{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":7}]}";
+
+static struct hull_seccomp *build_cached(const char *root, const char *json)
+{
+	struct hull_seccomp *f = NULL;
+	struct hull_err err = {0};
+	yajl_val tree = yajl_tree_parse(json, NULL, 0);
+	if (!tree || hull_seccomp_build(tree, root, &f, &err) < 0 || !f)
+		UNIT_FAIL("build: %s", err.msg);
+	yajl_tree_free(tree);
+	return f;
+}
+
+static bool same_program(const struct hull_seccomp *a, const struct hull_seccomp *b)
+{
+	size_t na, nb;
+	unsigned int fa, fb;
+	const struct sock_filter *pa = hull_seccomp_program(a, &na, &fa);
+	const struct sock_filter *pb = hull_seccomp_program(b, &nb, &fb);
+	return na == nb && fa == fb && !memcmp(pa, pb, na * 8);
+}
+
+/* the one entry in root/.seccomp (there must be exactly one) */
+static char *only_entry(const char *root)
+{
+	char *dir = hull_strfmt("%s/.seccomp", root), *path = NULL;
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+	while (d && (de = readdir(d)))
+		if (de->d_name[0] != '.') {
+			free(path);
+			path = hull_strfmt("%s/%s", dir, de->d_name);
+			n++;
+		}
+	if (d)
+		closedir(d);
+	free(dir);
+	if (n != 1)
+		UNIT_FAIL("%d cache entries, expected 1", n);
+	return path;
+}
+
+static void edit_entry(const char *path, off_t off_from_end, const char *bytes, size_t n)
+{
+	int fd = open(path, O_RDWR);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0 ||
+	    pwrite(fd, bytes, n, st.st_size - off_from_end) != (ssize_t)n)
+		UNIT_FAIL("edit %s", path);
+	if (fd >= 0)
+		close(fd);
+}
+
+TEST(cache_gives_the_compiled_program_back)
+{
+	char root[] = "/tmp/hull-unit-scache.XXXXXX";
+	struct hull_seccomp *fresh, *again, *other, *after;
+	char *entry;
+
+	if (!mkdtemp(root)) {
+		UNIT_FAIL("mkdtemp");
+		return;
+	}
+	fresh = build_cached(root, deny_mkdir);
+	entry = only_entry(root);
+	again = build_cached(root, deny_mkdir);
+	if (fresh && again)
+		CHECK(same_program(fresh, again));
+	/* the entry is what the second build used: a program changed in it comes back */
+	edit_entry(entry, 8, "\x06\x00\x00\x00\x63\x00\x05\x00", 8); /* last: ERRNO(99) */
+	after = build_cached(root, deny_mkdir);
+	if (fresh && after)
+		CHECK(!same_program(fresh, after));
+	hull_seccomp_free(after);
+	/* an entry cut short, or whose profile text differs, is not used and is replaced */
+	if (truncate(entry, 40) < 0)
+		UNIT_FAIL("truncate");
+	after = build_cached(root, deny_mkdir);
+	if (fresh && after)
+		CHECK(same_program(fresh, after));
+	hull_seccomp_free(after);
+	{
+		struct stat st;
+		CHECK(stat(entry, &st) == 0 && st.st_size > 40);
+	}
+	{
+		/* flip one byte of the stored profile text: "mkdir" -> "mkdis" */
+		int fd = open(entry, O_RDWR);
+		char buf[8192];
+		ssize_t n = fd >= 0 ? pread(fd, buf, sizeof(buf), 0) : -1;
+		char *p = n > 0 ? memmem(buf, (size_t)n, "mkdir", 5) : NULL;
+		if (!p || pwrite(fd, "s", 1, p - buf + 4) != 1)
+			UNIT_FAIL("edit the profile text");
+		/* and change its program: used, it would show */
+		if (fd >= 0)
+			close(fd);
+		edit_entry(entry, 8, "\x06\x00\x00\x00\x63\x00\x05\x00", 8);
+	}
+	after = build_cached(root, deny_mkdir);
+	if (fresh && after)
+		CHECK(same_program(fresh, after));
+	hull_seccomp_free(after);
+	/* another profile, another entry */
+	other = build_cached(root, "{\"defaultAction\":\"SCMP_ACT_ALLOW\"}");
+	if (fresh && other)
+		CHECK(!same_program(fresh, other));
+	hull_seccomp_free(other);
+	{
+		char *cmd =
+			hull_strfmt("ls %s/.seccomp | wc -l | grep -qx 2 && rm -rf %s", root, root);
+		CHECK(system(cmd) == 0);
+		free(cmd);
+	}
+	free(entry);
+	hull_seccomp_free(fresh);
+	hull_seccomp_free(again);
+}

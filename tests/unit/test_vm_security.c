@@ -28,7 +28,7 @@ static struct hull_seccomp *build(const char *json)
 	char ebuf[256];
 	yajl_val tree = yajl_tree_parse(json, ebuf, sizeof(ebuf));
 
-	if (!tree || hull_seccomp_build(tree, &f, &err) < 0)
+	if (!tree || hull_seccomp_build(tree, NULL, &f, &err) < 0)
 		UNIT_FAIL("filter: %s%s", tree ? "" : ebuf, err.msg);
 	yajl_tree_free(tree);
 	return f;
