@@ -329,8 +329,8 @@ int hull_container_exec(const struct hull_exec_opts *o, int *status, struct hull
 			goto fail;
 		goto out;
 	}
-	if (!c.proc ||
-	    (spec->linux_ && hull_seccomp_build(spec->linux_->seccomp, o->root, &c.seccomp, err) < 0))
+	if (!c.proc || (spec->linux_ &&
+			hull_seccomp_build(spec->linux_->seccomp, o->root, &c.seccomp, err) < 0))
 		goto fail;
 
 	/* pin the init, then check it is still the container's and not a reused pid */
