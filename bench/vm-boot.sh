@@ -2,6 +2,7 @@
 # The vm isolation level against bare QEMU.  Interleaved (BENCH_N each, default 5):
 #  - bare:  qemu-system-x86_64 -M microvm booting the same kernel and initramfs hull uses, with
 #           a static /init that powers off at once (no devices, no virtiofsd);
+#  - bare+shared-ram: the same with its RAM in shared memory (a memfd), as vhost-user needs;
 #  - bare+devices: the same with hull's devices (shared-memory RAM, virtio-fs, the ports);
 #  - hull:  `hull-oci run` of /bin/true in a VM container (annotation run.hull.isolation=vm):
 #           create, virtiofsd, modules, virtio-fs root, the workload, exit status, delete.
@@ -80,6 +81,7 @@ devices() {
 
 table=$("$out/timeit" "$n" \
 	"bare-qemu=$(bare "$b/bare-initrd")" \
+	"bare-qemu+shared-ram=$(bare "$b/bare-initrd") -object memory-backend-memfd,id=mem,size=512M,share=on -M $machine,memory-backend=mem" \
 	"bare-qemu+devices=$(devices "$b/bare-initrd")" \
 	"hull-oci-vm=$repo/build/hull-oci --root $root run -b $b/true vb{} 2>/dev/null")
 
@@ -127,8 +129,8 @@ kill -9 "$bare_pid"; wait "$bare_pid" 2>/dev/null || true; bare_pid=
 	echo "$table"
 	echo
 	awk -F'|' '$2 == " bare-qemu " {b=$3} $2 == " hull-oci-vm " {h=$3}
-		$2 == " bare-qemu+devices " {d=$3}
-		END {printf "hull-oci-vm/bare median wall: %.2fx (target <= 1.10x); bare+devices/bare: %.2fx; hull-oci-vm/bare+devices: %.2fx\n", h/b, d/b, h/d}' <<<"$table"
+		$2 == " bare-qemu+devices " {d=$3} $2 == " bare-qemu+shared-ram " {m=$3}
+		END {printf "hull-oci-vm/bare median wall: %.2fx (target <= 1.10x); bare+shared-ram/bare: %.2fx; bare+devices/bare: %.2fx; hull-oci-vm/bare+devices: %.2fx\n", h/b, m/b, d/b, h/d}' <<<"$table"
 	echo
 	echo "| host memory per VM (512 MiB guest) | host PSS beyond guest RAM | guest RAM touched |"
 	echo "|---|---|---|"
