@@ -93,15 +93,29 @@ static char *entry_path(const char *root, const char *key, size_t len)
 	return hull_strfmt("%s/" CACHE_DIR "/%016llx", root, (unsigned long long)h);
 }
 
+/* Only what this user wrote, where nobody else can write: a planted program would weaken
+ * every container that uses the profile (a state root others can write to is the caller's
+ * mistake, but not one to make silently worse). */
+static bool trusted(const struct stat *st)
+{
+	return st->st_uid == geteuid() && !(st->st_mode & (S_IWGRP | S_IWOTH));
+}
+
 int hull_seccomp_cache_get(const char *root, const char *key, size_t len, struct sock_filter **bpf,
 			   unsigned short *n_insns, unsigned int *flags)
 {
 	cleanup_free char *path = entry_path(root, key, len), *buf = NULL;
-	cleanup_close int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	cleanup_free char *dir = hull_strfmt("%s/" CACHE_DIR, root);
+	cleanup_close int fd = -1;
 	struct entry_header h;
+	struct stat st;
 	size_t size = 0, prog;
 
-	if (fd < 0 || hull_read_fd(fd, &buf, &size, NULL) < 0 || size < sizeof(h))
+	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || !trusted(&st))
+		return -1;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !trusted(&st) ||
+	    hull_read_fd(fd, &buf, &size, NULL) < 0 || size < sizeof(h))
 		return -1;
 	memcpy(&h, buf, sizeof(h));
 	prog = (size_t)h.n_insns * sizeof(struct sock_filter);

@@ -379,6 +379,24 @@ TEST(cache_gives_the_compiled_program_back)
 	if (fresh && after)
 		CHECK(same_program(fresh, after));
 	hull_seccomp_free(after);
+	/* an entry others may write to is not trusted, nor one in a directory they may */
+	edit_entry(entry, 8, "\x06\x00\x00\x00\x63\x00\x05\x00", 8);
+	CHECK(chmod(entry, 0646) == 0);
+	after = build_cached(root, deny_mkdir);
+	if (fresh && after)
+		CHECK(same_program(fresh, after));
+	hull_seccomp_free(after);
+	edit_entry(entry, 8, "\x06\x00\x00\x00\x63\x00\x05\x00", 8);
+	{
+		char *dir = hull_strfmt("%s/.seccomp", root);
+		CHECK(chmod(dir, 0777) == 0);
+		after = build_cached(root, deny_mkdir);
+		if (fresh && after)
+			CHECK(same_program(fresh, after));
+		hull_seccomp_free(after);
+		CHECK(chmod(dir, 0700) == 0);
+		free(dir);
+	}
 	/* another profile, another entry */
 	other = build_cached(root, "{\"defaultAction\":\"SCMP_ACT_ALLOW\"}");
 	if (fresh && other)
