@@ -106,39 +106,76 @@ static int load_modules(void)
 	return 0;
 }
 
+/* The ports found so far, device (vportNpM) and name: one pass over sysfs finds them all
+ * rather than one pass per port. */
+static struct {
+	char dev[32], name[64];
+} ports[64];
+static size_t n_ports;
+
+static void scan_ports(void)
+{
+	DIR *d = opendir("/sys/class/virtio-ports");
+	struct dirent *de;
+
+	while (d && (de = readdir(d)) && n_ports < sizeof(ports) / sizeof(ports[0])) {
+		char path[300], buf[64] = {0};
+		bool known = false;
+		ssize_t n;
+		int fd;
+
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof(ports[0].dev))
+			continue;
+		for (size_t i = 0; i < n_ports && !known; i++)
+			known = !strcmp(ports[i].dev, de->d_name);
+		if (known)
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/virtio-ports/%s/name", de->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			continue; /* not named yet: the next scan */
+		buf[strcspn(buf, "\n")] = 0;
+		snprintf(ports[n_ports].dev, sizeof(ports[0].dev), "%s", de->d_name);
+		snprintf(ports[n_ports].name, sizeof(ports[0].name), "%s", buf);
+		n_ports++;
+	}
+	if (d)
+		closedir(d);
+}
+
+static const char *port_dev(const char *name)
+{
+	for (size_t i = 0; i < n_ports; i++)
+		if (!strcmp(ports[i].name, name))
+			return ports[i].dev;
+	return NULL;
+}
+
 /* Ports appear asynchronously once the host has announced them: look them up by name. */
 static int open_port(const char *name, int flags)
 {
 	for (int tries = 0; tries < 1000; tries++) {
-		DIR *d = opendir("/sys/class/virtio-ports");
-		struct dirent *de;
-		while (d && (de = readdir(d))) {
-			char path[300], buf[64] = {0};
-			int fd;
-			ssize_t n;
-			if (de->d_name[0] == '.')
-				continue;
-			snprintf(path, sizeof(path), "/sys/class/virtio-ports/%s/name", de->d_name);
-			fd = open(path, O_RDONLY | O_CLOEXEC);
-			if (fd < 0)
-				continue;
-			n = read(fd, buf, sizeof(buf) - 1);
-			close(fd);
-			if (n <= 0)
-				continue;
-			buf[strcspn(buf, "\n")] = 0;
-			if (strcmp(buf, name))
-				continue;
-			snprintf(path, sizeof(path), "/dev/%s", de->d_name);
-			closedir(d);
-			fd = open(path, flags | O_CLOEXEC);
-			if (fd < 0)
-				guest_log("open port %s (%s): %s", name, path, strerror(errno));
-			return fd;
+		const char *dev = port_dev(name);
+		char path[64];
+		int fd;
+
+		if (!dev) {
+			scan_ports();
+			dev = port_dev(name);
 		}
-		if (d)
-			closedir(d);
-		msleep(10);
+		if (!dev) {
+			msleep(10);
+			continue;
+		}
+		snprintf(path, sizeof(path), "/dev/%s", dev);
+		fd = open(path, flags | O_CLOEXEC);
+		if (fd < 0)
+			guest_log("open port %s (%s): %s", name, path, strerror(errno));
+		return fd;
 	}
 	guest_log("no virtio-serial port named %s", name);
 	return -1;
