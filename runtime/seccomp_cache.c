@@ -4,9 +4,9 @@
  * three architectures, which is most of a container's start; every container of a host
  * mostly uses one of a handful of profiles.  An entry holds the profile's canonical text with
  * the program, and is used only when that text matches byte for byte, so the file name (a
- * 64-bit FNV-1a hash) need not resist collisions.  The text names the libseccomp version and
- * the kernel's seccomp API level, which decide what the compiler emits.  A damaged or foreign
- * entry is ignored and replaced; the cache is emptied when it grows past CACHE_MAX entries.
+ * 64-bit FNV-1a hash) need not resist collisions.  The text names hull's build, the libseccomp
+ * version and the kernel's seccomp API level, which decide what the compiler emits.  A damaged or
+ * foreign entry is ignored and replaced; the cache is emptied when it grows past CACHE_MAX entries.
  */
 #include "seccomp_cache.h"
 
@@ -77,9 +77,10 @@ char *hull_seccomp_cache_key(yajl_val section, size_t *len)
 		yajl_gen_free(g);
 		return NULL;
 	}
-	key = hull_strfmt("libseccomp %u.%u.%u api %u\n%.*s", ver ? ver->major : 0,
-			  ver ? ver->minor : 0, ver ? ver->micro : 0, seccomp_api_get(), (int)n,
-			  (const char *)buf);
+	/* hull's own build too: a fix in how a profile is translated must not meet old entries */
+	key = hull_strfmt("hull " HULL_VERSION " " HULL_COMMIT " libseccomp %u.%u.%u api %u\n%.*s",
+			  ver ? ver->major : 0, ver ? ver->minor : 0, ver ? ver->micro : 0,
+			  seccomp_api_get(), (int)n, (const char *)buf);
 	yajl_gen_free(g);
 	*len = strlen(key);
 	return key;
