@@ -40,6 +40,8 @@ $hull run --rm hull-sample sh -c "$script"
 if $hull info | grep -q 'Isolation levels: container, vm'; then
 	echo "-- hull run --rm --isolation vm hull-sample (a QEMU microVM; no /dev/kvm = slow TCG)"
 	$hull run --rm --isolation vm hull-sample sh -c "$script"
+	echo "-- hull compare --runs 1 hull-sample: the same workload at both levels, side by side"
+	$hull compare --runs 1 hull-sample sh -c "$script"
 else
 	echo "-- the vm isolation level is unavailable here: $($hull info | sed -n 's/^VM: *//p')"
 fi

@@ -37,7 +37,7 @@ struct hull_command {
 cmd_fn cmd_run, cmd_exec, cmd_ps, cmd_logs, cmd_stop, cmd_kill, cmd_rm, cmd_inspect, cmd_wait;
 /* images (image/) */
 cmd_fn cmd_images, cmd_rmi, cmd_image_inspect, cmd_load, cmd_import, cmd_save, cmd_image, cmd_pull;
-cmd_fn cmd_info;
+cmd_fn cmd_info, cmd_compare;
 
 /* Run argv[0] as a top-level command (`hull image ls` runs `images`). */
 int dispatch(const struct hull_globals *g, int argc, char **argv, struct hull_err *err);

@@ -68,6 +68,7 @@ static const struct hull_command commands[] = {
 	{"image-inspect", cmd_image_inspect, NULL,
 	 "image inspect IMAGE [IMAGE...]\n\nPrint what hull knows about images, as a JSON "
 	 "array.\n"},
+	{"compare", cmd_compare, "run a workload as a container and as a VM, side by side", NULL},
 	{"info", cmd_info, "what this host gives hull (cgroups, isolation levels, counts)", NULL},
 	{"version", cmd_version, "print the version", "version\n\nPrint hull's version.\n"},
 };

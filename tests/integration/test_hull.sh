@@ -364,6 +364,40 @@ test_hull_run_isolation_vm() {
 	hull rmi hulltest/busybox:docker >/dev/null
 }
 
+# hull compare: one workload at both levels (one VM boot), figures from the runs' cgroups, the
+# workload's output and status from each level, nothing left behind.
+test_hull_compare() {
+	local out leftover
+	command -v qemu-system-x86_64 >/dev/null && [ -r "$REPO/build/vm/vmlinux" ] ||
+		skip "no QEMU or guest kernel for the vm isolation level"
+	watch_store
+	load_image
+	out=$(hull compare --runs 1 --format json -u root -e GREETING=hi hulltest/busybox:docker \
+		'echo "$GREETING from $(uname -r)"; dd if=/dev/zero of=/tmp/f bs=1M count=16 2>/dev/null; exit 5')
+	assert_eq "$(jq -r '[.levels[] | "\(.level)=\(.exitCode)"] | join(" ")' <<<"$out")" \
+		"container=5 vm=5" "levels and exit statuses"
+	assert_eq "$(jq -r '.levels[0].output' <<<"$out")" "hi from $(uname -r)"
+	assert_eq "$(jq -r '.levels[1].output' <<<"$out")" "hi from $(guest_kernel_version)"
+	# the 16 MiB written to /tmp are charged to each run's cgroup (page cache on the host;
+	# for the VM, the guest's RAM and virtiofsd's writes)
+	jq -e 'all(.levels[]; .peakMemoryBytes > 16 * 1048576 and .cpuMs > 0 and .startMs > 0
+		and .wallMs > 0)' <<<"$out" >/dev/null || fatal "figures missing: $out"
+	assert_eq "$(jq -r '.isolation[0] | "\(.what): \(.vm)"' <<<"$out")" "kernel: a guest kernel of its own"
+	# the table, and a workload that prints nothing has no start figure
+	out=$(hull compare --runs 1 hulltest/busybox:docker true 2>&1)
+	assert_contains "$out" "start (first output)   -"
+	assert_contains "$out" "host memory (peak)"
+	# bad input: named, exit 125, nothing run
+	assert_fails hull compare --runs 0 hulltest/busybox:docker true
+	assert_contains "$OUT" "--runs"
+	assert_fails hull compare --runs 1 nosuch:image true
+	assert_contains "$OUT" "nosuch:image"
+	leftover=$(ls -d /sys/fs/cgroup/*/hull-compare-* 2>/dev/null || true)
+	[ -z "$leftover" ] || fatal "cgroups left: $leftover"
+	store_empty
+	hull rmi hulltest/busybox:docker >/dev/null
+}
+
 test_hull_info_and_version() {
 	local out
 	watch_store
