@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <yajl/yajl_gen.h>
 
+#include "spec_json.h"
 #include "util.h"
 
 #define CACHE_DIR   ".seccomp"
@@ -33,35 +34,6 @@ struct entry_header {
 	uint32_t flags, n_insns, text_len, pad;
 };
 
-static void gen_tree(yajl_gen g, yajl_val v)
-{
-	size_t i;
-
-	if (YAJL_IS_OBJECT(v)) {
-		yajl_gen_map_open(g);
-		for (i = 0; i < v->u.object.len; i++) {
-			const char *k = v->u.object.keys[i];
-			yajl_gen_string(g, (const unsigned char *)k, strlen(k));
-			gen_tree(g, v->u.object.values[i]);
-		}
-		yajl_gen_map_close(g);
-	} else if (YAJL_IS_ARRAY(v)) {
-		yajl_gen_array_open(g);
-		for (i = 0; i < v->u.array.len; i++)
-			gen_tree(g, v->u.array.values[i]);
-		yajl_gen_array_close(g);
-	} else if (YAJL_IS_STRING(v)) {
-		yajl_gen_string(g, (const unsigned char *)v->u.string, strlen(v->u.string));
-	} else if (YAJL_IS_NUMBER(v)) {
-		/* the number as the document wrote it: 1 and 1.0 may mean different things */
-		yajl_gen_number(g, v->u.number.r, strlen(v->u.number.r));
-	} else if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v)) {
-		yajl_gen_bool(g, YAJL_IS_TRUE(v));
-	} else {
-		yajl_gen_null(g);
-	}
-}
-
 char *hull_seccomp_cache_key(yajl_val section, size_t *len)
 {
 	const struct scmp_version *ver = seccomp_version();
@@ -72,7 +44,7 @@ char *hull_seccomp_cache_key(yajl_val section, size_t *len)
 
 	if (!g)
 		return NULL;
-	gen_tree(g, section);
+	sj_gen(g, section);
 	if (yajl_gen_get_buf(g, &buf, &n) != yajl_gen_status_ok) {
 		yajl_gen_free(g);
 		return NULL;

@@ -140,3 +140,32 @@ int sj_kv(yajl_val obj, const char *key, const char *path, struct hull_kv **out,
 	*n = v->u.object.len;
 	return 1;
 }
+
+void sj_gen(yajl_gen g, yajl_val v)
+{
+	size_t i;
+
+	if (YAJL_IS_OBJECT(v)) {
+		yajl_gen_map_open(g);
+		for (i = 0; i < v->u.object.len; i++) {
+			const char *k = v->u.object.keys[i];
+			yajl_gen_string(g, (const unsigned char *)k, strlen(k));
+			sj_gen(g, v->u.object.values[i]);
+		}
+		yajl_gen_map_close(g);
+	} else if (YAJL_IS_ARRAY(v)) {
+		yajl_gen_array_open(g);
+		for (i = 0; i < v->u.array.len; i++)
+			sj_gen(g, v->u.array.values[i]);
+		yajl_gen_array_close(g);
+	} else if (YAJL_IS_STRING(v)) {
+		yajl_gen_string(g, (const unsigned char *)v->u.string, strlen(v->u.string));
+	} else if (YAJL_IS_NUMBER(v)) {
+		/* the number as the document wrote it: 1 and 1.0 may mean different things */
+		yajl_gen_number(g, v->u.number.r, strlen(v->u.number.r));
+	} else if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v)) {
+		yajl_gen_bool(g, YAJL_IS_TRUE(v));
+	} else {
+		yajl_gen_null(g);
+	}
+}

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
 #include "err.h"
@@ -22,6 +23,9 @@ int sj_array(yajl_val obj, const char *key, const char *path, yajl_val *out, str
 /* a string-to-string map */
 int sj_kv(yajl_val obj, const char *key, const char *path, struct hull_kv **out, size_t *n,
 	  struct hull_err *err);
+
+/* Write a tree back out as JSON (numbers as the document wrote them). */
+void sj_gen(yajl_gen g, yajl_val v);
 
 /* spec_linux.c */
 int hull_spec_parse_linux(yajl_val j, struct hull_linux *lx, struct hull_err *err);
