@@ -35,6 +35,8 @@ OCI_SRC  := $(wildcard cmd/hull-oci/*.c)
 OCI_OBJ  := $(OCI_SRC:%.c=$(B)/%.o)
 ENG_SRC  := $(wildcard engine/*.c)
 ENG_OBJ  := $(ENG_SRC:%.c=$(B)/%.o)
+NET_SRC  := $(wildcard network/*.c)
+NET_OBJ  := $(NET_SRC:%.c=$(B)/%.o)
 IMG_SRC  := $(wildcard image/*.c)
 IMG_OBJ  := $(IMG_SRC:%.c=$(B)/%.o)
 HULL_SRC := $(wildcard cmd/hull/*.c)
@@ -101,24 +103,28 @@ $(B)/libhullimg.a: $(IMG_OBJ)
 	@echo "  AR      $@"
 	@rm -f $@ && $(AR) rcs $@ $^
 
-$(B)/hull: $(HULL_OBJ) $(B)/libhullengine.a $(B)/libhullimg.a $(B)/libhullrt.a
+$(B)/libhullnet.a: $(NET_OBJ)
+	@echo "  AR      $@"
+	@rm -f $@ && $(AR) rcs $@ $^
+
+$(B)/hull: $(HULL_OBJ) $(B)/libhullengine.a $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullrt.a
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) -o $@ $(HULL_OBJ) $(B)/libhullengine.a $(B)/libhullimg.a $(B)/libhullrt.a $(RT_LIBS) $(IMG_LIBS) -lm
+	@$(CC) $(LDFLAGS) -o $@ $(HULL_OBJ) $(B)/libhullengine.a $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullrt.a $(RT_LIBS) $(IMG_LIBS) -lm
 
 # hull-oci-vm picks the vm isolation level by the name it is invoked with.
 $(B)/hull-oci-vm: $(B)/hull-oci
 	@ln -sf hull-oci $@
 
-$(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libhullimg.a $(B)/libhullrt.a
+$(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullrt.a
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(B)/libhullimg.a $(B)/libhullrt.a $(RT_LIBS) $(IMG_LIBS)
+	@$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullrt.a $(RT_LIBS) $(IMG_LIBS)
 
 # what `hull run` will do with an image, for the integration tests (tests/data/imgbundle.c)
-$(B)/tests/imgbundle: tests/data/imgbundle.c $(B)/libhullengine.a $(B)/libhullimg.a $(B)/libhullrt.a
+$(B)/tests/imgbundle: tests/data/imgbundle.c $(B)/libhullengine.a $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullrt.a
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libhullengine.a $(B)/libhullimg.a $(B)/libhullrt.a $(RT_LIBS) $(IMG_LIBS) -lm
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libhullengine.a $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullrt.a $(RT_LIBS) $(IMG_LIBS) -lm
 
 # bench/unpack.sh: one stored layer unpacked by hull_layer_unpack, as load and pull do
 $(B)/bench/unpack-layer: bench/unpack-layer.c $(B)/libhullimg.a $(B)/libhullrt.a
@@ -155,7 +161,7 @@ lint:
 	clang-format --dry-run --Werror $(SRC_ALL)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 		--inline-suppr --suppress=missingIncludeSystem -D__GNUC__ -I. \
-		runtime engine image cmd tests/unit vm
+		runtime engine image network cmd tests/unit vm
 
 format:
 	clang-format -i $(SRC_ALL)
@@ -194,6 +200,6 @@ help:
 	@echo "make bench      benchmarks against crun and runc"
 	@echo "make install    install into \$$DESTDIR\$$PREFIX (PREFIX=$(PREFIX))"
 
--include $(RT_OBJ:.o=.d) $(OCI_OBJ:.o=.d) $(ENG_OBJ:.o=.d) $(IMG_OBJ:.o=.d) $(HULL_OBJ:.o=.d)
+-include $(RT_OBJ:.o=.d) $(OCI_OBJ:.o=.d) $(ENG_OBJ:.o=.d) $(NET_OBJ:.o=.d) $(IMG_OBJ:.o=.d) $(HULL_OBJ:.o=.d)
 # unit tests that compile a guest file in (test_vm_security.c) rebuild when it changes
 -include $(UNIT_BIN:=.d)

@@ -175,6 +175,14 @@ int hull_ctr_save(const struct hull_engine *e, const struct hull_ctr *c, struct 
 	S(g, "stopSignal"), S(g, c->stop_signal ? c->stop_signal : "SIGTERM");
 	S(g, "rootfsKind"), S(g, c->rootfs_kind ? c->rootfs_kind : "dir");
 	S(g, "rootfs"), S(g, c->rootfs ? c->rootfs : "");
+	S(g, "network"), S(g, c->network ? c->network : "none");
+	S(g, "ports");
+	yajl_gen_array_open(g);
+	for (char **a = c->ports; a && *a; a++)
+		S(g, *a);
+	yajl_gen_array_close(g);
+	if (c->ip)
+		S(g, "ipAddress"), S(g, c->ip);
 	S(g, "autoRemove"), yajl_gen_bool(g, c->auto_remove);
 	S(g, "tty"), yajl_gen_bool(g, c->tty);
 	S(g, "interactive"), yajl_gen_bool(g, c->interactive);
@@ -236,6 +244,9 @@ int hull_ctr_load(const struct hull_engine *e, const char *id, struct hull_ctr *
 	    sj_string(j, "stopSignal", "stopSignal", &c->stop_signal, err) < 0 ||
 	    sj_string(j, "rootfsKind", "rootfsKind", &c->rootfs_kind, err) < 0 ||
 	    sj_string(j, "rootfs", "rootfs", &c->rootfs, err) < 0 ||
+	    sj_string(j, "network", "network", &c->network, err) < 0 ||
+	    sj_strv(j, "ports", "ports", &c->ports, err) < 0 ||
+	    sj_string(j, "ipAddress", "ipAddress", &c->ip, err) < 0 ||
 	    sj_bool(j, "autoRemove", "autoRemove", &c->auto_remove, err) < 0 ||
 	    sj_bool(j, "tty", "tty", &c->tty, err) < 0 ||
 	    sj_bool(j, "interactive", "interactive", &c->interactive, err) < 0 ||
@@ -275,6 +286,9 @@ void hull_ctr_clear(struct hull_ctr *c)
 	free(c->stop_signal);
 	free(c->rootfs_kind);
 	free(c->rootfs);
+	free(c->network);
+	hull_strv_free(c->ports);
+	free(c->ip);
 	free(c->finished);
 	memset(c, 0, sizeof(*c));
 }

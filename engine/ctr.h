@@ -27,6 +27,9 @@ struct hull_ctr {
 	char *stop_signal; /* "SIGTERM" unless the image says otherwise */
 	char *rootfs_kind; /* "dir": --rootfs used as is; "overlay": mounted from image layers */
 	char *rootfs;	   /* where the container's root is (the bundle's rootfs) */
+	char *network;	   /* "none", "host" or "bridge" (engine/net.c) */
+	char **ports;	   /* -p as given, bridge only */
+	char *ip;	   /* the container's IPv4 address on the bridge, or NULL */
 	bool auto_remove;
 	bool tty;
 	bool interactive;

@@ -1,4 +1,5 @@
 #include "ops.h"
+#include "net.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -112,7 +113,7 @@ int hull_ctr_cleanup(const struct hull_engine *e, const struct hull_ctr *c, stru
 	    umount2(c->rootfs, UMOUNT_NOFOLLOW) < 0 && errno != EINVAL && errno != ENOENT &&
 	    umount2(c->rootfs, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL)
 		return hull_error(err, errno, "unmount the rootfs of %s", c->name);
-	return 0;
+	return hull_net_down(e, c, err);
 }
 
 int hull_ctr_remove(const struct hull_engine *e, const char *id, bool force, struct hull_err *err)

@@ -2,6 +2,7 @@
  * from an image (or a directory), its config.json from the image's settings (image-spec
  * conversion.md) with the options on top, and its record. */
 #include "prepare.h"
+#include "net.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -497,6 +498,8 @@ static int make_bundle(const struct hull_engine *e, const struct hull_run_opts *
 		return -1;
 	if (build_spec(o, b, id, rs, err) < 0 || image_volumes(b, dir, rs, err) < 0)
 		return -1;
+	if (hull_net_needs_netns(o->network))
+		rs->netns_path = hull_net_netns_path(e, id);
 	rs->etc_files_dir = xstrdup(dir);
 	etc = hull_strfmt("%s/etc", b->rootfs);
 	rs->rootfs_has_etc = lstat(etc, &st) == 0 && S_ISDIR(st.st_mode);
@@ -533,14 +536,27 @@ int hull_run_bundle(const struct hull_engine *e, const struct hull_run_opts *o, 
 	return rc;
 }
 
+/* The container's own name for its address on the bridge, as docker writes it. */
+static int hosts_entry(const char *dir, const char *ip, const char *hostname, struct hull_err *err)
+{
+	cleanup_free char *path = hull_strfmt("%s/hosts", dir), *text = NULL, *next = NULL;
+	if (hull_read_file(path, &text, NULL, err) < 0)
+		return -1;
+	next = hull_strfmt("%s%s\t%s\n", text, ip, hostname);
+	return hull_write_file_atomic(path, next, strlen(next), 0644, err);
+}
+
 int hull_run_prepare(const struct hull_engine *e, const struct hull_run_opts *o, struct hull_ctr *c,
 		     struct hull_err *err)
 {
 	struct base b = {0};
 	struct hull_run_spec rs = {0};
 	cleanup_free char *dir = NULL;
+	bool net_up = false;
 	int rc = -1;
 
+	if (hull_net_check(o->network, o->publish, err) < 0)
+		return -1;
 	c->id = hull_ctr_new_id();
 	c->name = o->name ? xstrdup(o->name) : hull_ctr_random_name(e);
 	if (hull_ctr_claim_name(e, c->name, c->id, err) < 0) {
@@ -565,9 +581,18 @@ int hull_run_prepare(const struct hull_engine *e, const struct hull_run_opts *o,
 	c->tty = o->tty;
 	c->interactive = o->interactive;
 	c->monitor_pid = o->detach ? 0 : getpid();
+	c->network = xstrdup(o->network ? o->network : "none");
+	c->ports = hull_strv_dup(o->publish);
+	if (hull_net_up(e, c, err) < 0)
+		goto out;
+	net_up = true;
+	if (c->ip && hosts_entry(dir, c->ip, rs.hostname, err) < 0)
+		goto out;
 	rc = hull_ctr_save(e, c, err);
 out:
 	hull_run_spec_free(&rs);
+	if (rc < 0 && net_up)
+		hull_net_down(e, c, NULL);
 	if (rc < 0 && c->id) {
 		unmake_bundle(&b, dir);
 		hull_ctr_release_name(e, c->name);

@@ -16,6 +16,7 @@ struct hull_run_opts {
 	char **args; /* replaces the image's Cmd when not empty */
 	bool detach, interactive, tty, rm, read_only, privileged, no_new_privs, unconfined;
 	char **env, **env_files, **volumes, **tmpfs, **cap_add, **cap_drop, **annotations;
+	char **publish; /* -p, with network "bridge" */
 	const char *name, *entrypoint, *user, *workdir, *memory, *cpus, *pids, *hostname;
 	const char *network, *isolation, *cgroup_parent, *stop_signal;
 	const char *seccomp; /* a profile file */

@@ -263,6 +263,8 @@ static void linux_section(yajl_gen g, const struct hull_run_spec *rs)
 	for (const char **n = ns; *n; n++) {
 		yajl_gen_map_open(g);
 		S(g, "type"), S(g, *n);
+		if (!strcmp(*n, "network") && rs->netns_path)
+			S(g, "path"), S(g, rs->netns_path);
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);
@@ -371,6 +373,7 @@ void hull_run_spec_free(struct hull_run_spec *rs)
 	}
 	free(rs->annotations);
 	free(rs->cgroups_path);
+	free(rs->netns_path);
 	free(rs->seccomp_json);
 	free(rs->etc_files_dir);
 	memset(rs, 0, sizeof(*rs));

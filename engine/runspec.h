@@ -36,7 +36,8 @@ struct hull_run_spec {
 	bool privileged;
 	bool no_new_privs;
 	bool host_network;
-	char **cap_add; /* "CAP_X" or "ALL" */
+	char *netns_path; /* join this network namespace (made for the bridge network) */
+	char **cap_add;	  /* "CAP_X" or "ALL" */
 	char **cap_drop;
 	struct hull_bind *binds;
 	size_t n_binds;

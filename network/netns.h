@@ -2,6 +2,8 @@
 #ifndef HULL_NETWORK_NETNS_H
 #define HULL_NETWORK_NETNS_H
 
+#include <stdbool.h>
+
 #include "runtime/err.h"
 
 /* A new network namespace with loopback up, bound at path (its directory is made). */

@@ -7,6 +7,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "cli.h"
+#include "network/cni.h"
 #include "engine/ops.h"
 #include "runtime/util.h"
 
@@ -58,6 +59,37 @@ static const char *state_word(enum hull_status s)
 	return s == HULL_STOPPED ? "exited" : s == HULL_CREATING ? "created" : hull_status_name(s);
 }
 
+/* The published ports as docker shows them: "0.0.0.0:8080->80/tcp, ..." (malloc'd). */
+static char *ports_text(const struct hull_ctr *c)
+{
+	char *out = xstrdup("");
+	for (char **p = c->ports; p && *p; p++) {
+		struct hull_port port;
+		char buf[96], *next;
+		if (hull_port_parse(*p, &port, NULL) < 0)
+			continue;
+		hull_port_format(&port, buf, sizeof(buf));
+		next = hull_strfmt("%s%s%s", out, *out ? ", " : "", buf);
+		free(out);
+		out = next;
+	}
+	return out;
+}
+
+static void ports_json(yajl_gen g, const struct hull_ctr *c)
+{
+	yajl_gen_array_open(g);
+	for (char **p = c->ports; p && *p; p++) {
+		struct hull_port port;
+		char buf[96];
+		if (hull_port_parse(*p, &port, NULL) < 0)
+			continue;
+		hull_port_format(&port, buf, sizeof(buf));
+		S(g, buf);
+	}
+	yajl_gen_array_close(g);
+}
+
 static void ps_json(yajl_gen g, const struct hull_ctr *c, enum hull_status s, pid_t pid)
 {
 	cleanup_free char *status = status_text(c, s);
@@ -81,6 +113,9 @@ static void ps_json(yajl_gen g, const struct hull_ctr *c, enum hull_status s, pi
 	S(g, "Pid"), yajl_gen_integer(g, pid);
 	S(g, "ExitCode"), yajl_gen_integer(g, c->exited ? c->exit_code : 0);
 	S(g, "Isolation"), S(g, c->isolation);
+	S(g, "Networks"), S(g, c->network ? c->network : "none");
+	S(g, "Ports");
+	ports_json(g, c);
 	yajl_gen_map_close(g);
 }
 
@@ -162,8 +197,9 @@ int cmd_ps(const struct hull_globals *g, int argc, char **argv, struct hull_err 
 			cleanup_free char *quoted = hull_strfmt("\"%s\"", cmd);
 			cleanup_free char *created = human_age(v[i]->created, true);
 			cleanup_free char *status = status_text(v[i], s);
+			cleanup_free char *ports = ports_text(v[i]);
 			printf("%-12.*s  %-20s  %-22s  %-16s  %-26s  %-6s  %s\n", notrunc ? 64 : 12,
-			       v[i]->id, v[i]->image, quoted, created, status, "", v[i]->name);
+			       v[i]->id, v[i]->image, quoted, created, status, ports, v[i]->name);
 		}
 	}
 	if (json) {
@@ -228,6 +264,14 @@ int cmd_inspect(const struct hull_globals *g, int argc, char **argv, struct hull
 		S(gen, "Rootfs"), S(gen, c->rootfs);
 		S(gen, "AutoRemove"), yajl_gen_bool(gen, c->auto_remove);
 		S(gen, "StopSignal"), S(gen, c->stop_signal);
+		S(gen, "NetworkSettings");
+		yajl_gen_map_open(gen);
+		S(gen, "NetworkMode"), S(gen, c->network ? c->network : "none");
+		S(gen, "IPAddress"), S(gen, c->ip ? c->ip : "");
+		S(gen, "Gateway"), S(gen, c->ip ? HULL_NET_GATEWAY : "");
+		S(gen, "Ports");
+		ports_json(gen, c);
+		yajl_gen_map_close(gen);
 		if (hull_read_file(cfgpath, &cfg, NULL, NULL) == 0) {
 			/* the bundle's config.json as it is: yajl copies a number's text verbatim
 			 */

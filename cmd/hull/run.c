@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "engine/monitor.h"
+#include "engine/net.h"
 #include "engine/ops.h"
 #include "engine/prepare.h"
 #include "runtime/signals.h"
@@ -58,7 +59,10 @@ static void usage(void)
 	       "      --security-opt OPT     no-new-privileges, seccomp=unconfined|FILE\n"
 	       "      --annotation KEY=VALUE add an OCI annotation\n"
 	       "  -h, --hostname NAME        the container's hostname\n"
-	       "      --network none|host    network mode (default none)\n"
+	       "      --network MODE         none (default: loopback only), host, or bridge\n"
+	       "                             (hull's network 10.89.0.0/24 through CNI)\n"
+	       "  -p, --publish [IP:]HOSTPORT:CONTAINERPORT[/PROTO]\n"
+	       "                             publish a port (with --network bridge)\n"
 	       "      --isolation container|vm  isolation level (default container)\n"
 	       "      --rootfs               the first argument is a root filesystem directory\n"
 	       "      --cgroup-parent PATH   cgroup to create the container's cgroup under\n"
@@ -100,6 +104,7 @@ static int parse_flags(int argc, char **argv, struct hull_run_opts *f, struct hu
 		{"user", required_argument, NULL, 'u'},
 		{"workdir", required_argument, NULL, 'w'},
 		{"volume", required_argument, NULL, 'v'},
+		{"publish", required_argument, NULL, 'p'},
 		{"tmpfs", required_argument, NULL, TMPFS},
 		{"read-only", no_argument, NULL, RO},
 		{"memory", required_argument, NULL, 'm'},
@@ -123,7 +128,7 @@ static int parse_flags(int argc, char **argv, struct hull_run_opts *f, struct hu
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+ditre:u:w:v:m:h:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+ditre:u:w:v:m:h:p:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			f->detach = true;
@@ -154,6 +159,9 @@ static int parse_flags(int argc, char **argv, struct hull_run_opts *f, struct hu
 			break;
 		case 'w':
 			f->workdir = optarg;
+			break;
+		case 'p':
+			hull_strv_push(&f->publish, optarg);
 			break;
 		case 'v':
 			hull_strv_push(&f->volumes, optarg);
@@ -216,9 +224,8 @@ static int parse_flags(int argc, char **argv, struct hull_run_opts *f, struct hu
 	}
 	if (optind >= argc)
 		return usage_error(err, "run", "requires at least 1 argument (IMAGE)");
-	if (f->network && strcmp(f->network, "none") && strcmp(f->network, "host"))
-		return usage_error(err, "run", "unsupported --network `%s` (none or host)",
-				   f->network);
+	if (hull_net_check(f->network, f->publish, err) < 0)
+		return usage_error(err, "run", "%s", err->msg);
 	if (f->stop_signal && hull_parse_signal(f->stop_signal, err) < 0)
 		return hull_error_wrap(err, "--stop-signal");
 	if (f->tty && f->interactive && !isatty(STDIN_FILENO))
@@ -235,6 +242,7 @@ static void flags_free(struct hull_run_opts *f)
 	hull_strv_free(f->cap_add);
 	hull_strv_free(f->cap_drop);
 	hull_strv_free(f->annotations);
+	hull_strv_free(f->publish);
 }
 
 int cmd_run(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
