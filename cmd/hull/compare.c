@@ -233,6 +233,7 @@ int cmd_compare(const struct hull_globals *g, int argc, char **argv, struct hull
 		print_json(r, o.runs);
 	else
 		print_table(r, o.runs);
+	fflush(stdout); /* the notes below come after the table */
 	for (int i = 0; i < 2; i++)
 		if (r[i].errors)
 			fprintf(stderr, "hull compare: the workload could not start as a %s: %s",
