@@ -58,7 +58,7 @@ all: $(BINS) $(VM_BINS) $(VM_ASSETS)
 
 vm-assets: $(B)/vm/initrd
 
-$(B)/vm/hull-guest-init: $(GUEST_SRC) vm/guest/guest.h vm/guest/proto.h vm/netlink.h
+$(B)/vm/hull-guest-init: $(GUEST_SRC) vm/guest/guest.h vm/guest/proto.h vm/netlink.h runtime/vfsflags.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@ (static)"
 	@$(CC) -static -O2 -std=gnu11 $(WARN) -D_GNU_SOURCE -o $@ $(GUEST_SRC)

@@ -4,13 +4,13 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "pathres.h"
 #include "rootfs.h"
 #include "util.h"
+#include "vfsflags.h"
 
 /* The /dev/null we bind over masked files must be the real one: an image could have put a
  * symlink or another node there to get a host file bound instead. */
@@ -51,21 +51,6 @@ static int mask_one(int rootfd, int nullfd, const char *path, struct hull_err *e
 	return 0;
 }
 
-static unsigned long current_flags(const char *target)
-{
-	struct statvfs sv;
-	unsigned long f = 0;
-	if (statvfs(target, &sv) < 0)
-		return 0;
-	if (sv.f_flag & ST_NOSUID)
-		f |= MS_NOSUID;
-	if (sv.f_flag & ST_NODEV)
-		f |= MS_NODEV;
-	if (sv.f_flag & ST_NOEXEC)
-		f |= MS_NOEXEC;
-	return f;
-}
-
 static int readonly_one(int rootfd, const char *path, struct hull_err *err)
 {
 	cleanup_close int fd = hull_open_in_root(rootfd, path, O_PATH, 0, NULL);
@@ -83,7 +68,9 @@ static int readonly_one(int rootfd, const char *path, struct hull_err *err)
 		return -1;
 	hull_fd_path(nfd, target);
 	if (mount(NULL, target, NULL,
-		  MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC | current_flags(target), NULL) < 0)
+		  MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC |
+			  hull_vfs_flags(target, MS_NOSUID | MS_NODEV | MS_NOEXEC),
+		  NULL) < 0)
 		return hull_error(err, errno, "make `%s` read-only", path);
 	return 0;
 }

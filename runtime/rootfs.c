@@ -15,6 +15,11 @@
 #include "mount_opts.h"
 #include "pathres.h"
 #include "util.h"
+#include "vfsflags.h"
+
+/* Flags the kernel locks on a mount seen from a user namespace: a remount must keep them. */
+#define HULL_LOCKED_FLAGS                                                                          \
+	(MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY | MS_NOATIME | MS_NODIRATIME | MS_RELATIME)
 
 #ifndef MS_NOSYMFOLLOW
 #define MS_NOSYMFOLLOW 256
@@ -43,30 +48,6 @@ static unsigned long root_propagation(const struct hull_spec *spec, struct hull_
 			return table[i].flags;
 	hull_error(err, EINVAL, "config.json: `linux.rootfsPropagation`: unknown value `%s`", p);
 	return (unsigned long)-1;
-}
-
-/* Flags the kernel locks on a mount seen from a user namespace: a remount must keep them. */
-static unsigned long locked_flags(const char *target)
-{
-	struct statvfs sv;
-	unsigned long f = 0;
-	if (statvfs(target, &sv) < 0)
-		return 0;
-	if (sv.f_flag & ST_NOSUID)
-		f |= MS_NOSUID;
-	if (sv.f_flag & ST_NODEV)
-		f |= MS_NODEV;
-	if (sv.f_flag & ST_NOEXEC)
-		f |= MS_NOEXEC;
-	if (sv.f_flag & ST_RDONLY)
-		f |= MS_RDONLY;
-	if (sv.f_flag & ST_NOATIME)
-		f |= MS_NOATIME;
-	if (sv.f_flag & ST_NODIRATIME)
-		f |= MS_NODIRATIME;
-	if (sv.f_flag & ST_RELATIME)
-		f |= MS_RELATIME;
-	return f;
 }
 
 /* Only proc itself, and the few files lxcfs-style tools overmount, may be mounted in /proc. */
@@ -166,7 +147,7 @@ static int mount_bind(const struct hull_rootfs *r, int rootfd, const struct hull
 		if (nfd < 0)
 			return -1;
 		hull_fd_path(nfd, ntarget);
-		fl = (locked_flags(ntarget) & ~m->clear_flags) | m->flags;
+		fl = (hull_vfs_flags(ntarget, HULL_LOCKED_FLAGS) & ~m->clear_flags) | m->flags;
 		fl &= ~(MS_REC | PROPAGATION_MASK);
 		if (mount(NULL, ntarget, NULL, fl | MS_BIND | MS_REMOUNT, NULL) < 0)
 			return hull_error(err, errno, "remount bind mount `%s`", m->destination);
@@ -224,7 +205,8 @@ static int mount_cgroup(const struct hull_rootfs *r, int rootfd, const struct hu
 				return -1;
 			hull_fd_path(nfd, starget);
 			if (mount(NULL, starget, NULL,
-				  MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags(starget),
+				  MS_BIND | MS_REMOUNT | MS_RDONLY |
+					  hull_vfs_flags(starget, HULL_LOCKED_FLAGS),
 				  NULL) < 0)
 				return hull_error(err, errno, "remount `%s` read-only", sub);
 		}
@@ -272,7 +254,8 @@ static int mount_one(const struct hull_rootfs *r, int rootfd, const struct hull_
 			rc = mount("/sys", target, NULL, MS_BIND | MS_REC, NULL) < 0
 				     ? -1
 				     : mount(NULL, target, NULL,
-					     MS_BIND | MS_REMOUNT | locked_flags(target) | fl,
+					     MS_BIND | MS_REMOUNT |
+						     hull_vfs_flags(target, HULL_LOCKED_FLAGS) | fl,
 					     NULL);
 		if (rc < 0)
 			return hull_error(err, errno, "mount `%s` (%s) on `%s`",
@@ -351,7 +334,9 @@ int hull_rootfs_finalize(const struct hull_rootfs *r, struct hull_err *err)
 	if (hull_masks_apply(r->spec, err) < 0)
 		return -1;
 	if (r->spec->root_readonly &&
-	    mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags("/"), NULL) < 0)
+	    mount(NULL, "/", NULL,
+		  MS_BIND | MS_REMOUNT | MS_RDONLY | hull_vfs_flags("/", HULL_LOCKED_FLAGS),
+		  NULL) < 0)
 		return hull_error(err, errno, "remount the root read-only");
 	return 0;
 }

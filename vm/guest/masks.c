@@ -12,11 +12,11 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "guest.h"
+#include "../../runtime/vfsflags.h"
 
 static int sysctl_one(const struct guest_kv *kv)
 {
@@ -43,21 +43,6 @@ static int sysctl_one(const struct guest_kv *kv)
 	return 0;
 }
 
-static unsigned long current_flags(const char *target)
-{
-	struct statvfs sv;
-	unsigned long f = 0;
-	if (statvfs(target, &sv) < 0)
-		return 0;
-	if (sv.f_flag & ST_NOSUID)
-		f |= MS_NOSUID;
-	if (sv.f_flag & ST_NODEV)
-		f |= MS_NODEV;
-	if (sv.f_flag & ST_NOEXEC)
-		f |= MS_NOEXEC;
-	return f;
-}
-
 static int readonly_one(const char *path)
 {
 	char target[64];
@@ -80,7 +65,9 @@ static int readonly_one(const char *path)
 	}
 	snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
 	if (mount(NULL, target, NULL,
-		  MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC | current_flags(target), NULL) < 0) {
+		  MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC |
+			  hull_vfs_flags(target, MS_NOSUID | MS_NODEV | MS_NOEXEC),
+		  NULL) < 0) {
 		guest_log("make `%s` read-only: %s", path, strerror(errno));
 		close(fd);
 		return -1;
