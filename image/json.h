@@ -8,8 +8,13 @@
 
 #define JS(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
 
-/* Write v (any JSON value) to g. */
-void hull_json_emit(yajl_gen g, yajl_val v);
+#include "runtime/spec_json.h"
+
+/* Write v (any JSON value, NULL as null) to g. */
+static inline void hull_json_emit(yajl_gen g, yajl_val v)
+{
+	sj_gen(g, v);
+}
 
 static inline const char *hull_json_str(yajl_val v)
 {

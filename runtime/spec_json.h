@@ -24,7 +24,7 @@ int sj_array(yajl_val obj, const char *key, const char *path, yajl_val *out, str
 int sj_kv(yajl_val obj, const char *key, const char *path, struct hull_kv **out, size_t *n,
 	  struct hull_err *err);
 
-/* Write a tree back out as JSON (numbers as the document wrote them). */
+/* Write a tree back out as JSON (numbers as the document wrote them; NULL as null). */
 void sj_gen(yajl_gen g, yajl_val v);
 
 /* spec_linux.c */
