@@ -142,22 +142,41 @@ static void arg(struct argv *a, const char *fmt, ...)
 	a->v[a->n] = NULL;
 }
 
-/* The guest calibrates its TSC against this instead of the PIT (VM-NOTES trap 1). */
-static unsigned long tsc_khz(void)
+/* What /proc/cpuinfo says of the first CPU: its clock, which the guest calibrates its TSC
+ * against instead of the PIT (VM-NOTES trap 1), and whether it has hardware virtualization. */
+struct cpu_facts {
+	unsigned long tsc_khz;
+	bool hw_virt; /* vmx or svm */
+};
+
+static bool has_word(const char *list, const char *word)
 {
-	char line[256];
-	unsigned long khz = 0;
-	FILE *f = fopen("/proc/cpuinfo", "re");
-	while (f && fgets(line, sizeof(line), f)) {
+	size_t n = strlen(word);
+	for (const char *p = strstr(list, word); p; p = strstr(p + 1, word))
+		if ((p == list || p[-1] == ' ' || p[-1] == '\t') &&
+		    (p[n] == ' ' || p[n] == '\n' || !p[n]))
+			return true;
+	return false;
+}
+
+static struct cpu_facts cpu_facts(void)
+{
+	struct cpu_facts f = {0};
+	char *line = NULL;
+	size_t cap = 0;
+	FILE *in = fopen("/proc/cpuinfo", "re");
+	/* the first processor's block ends at the first empty line */
+	while (in && getline(&line, &cap, in) > 1) {
 		double mhz;
-		if (sscanf(line, "cpu MHz : %lf", &mhz) == 1) {
-			khz = (unsigned long)(mhz * 1000.0 + 0.5);
-			break;
-		}
+		if (sscanf(line, "cpu MHz : %lf", &mhz) == 1)
+			f.tsc_khz = (unsigned long)(mhz * 1000.0 + 0.5);
+		else if (!strncmp(line, "flags", 5))
+			f.hw_virt = has_word(line, "vmx") || has_word(line, "svm");
 	}
-	if (f)
-		fclose(f);
-	return khz;
+	free(line);
+	if (in)
+		fclose(in);
+	return f;
 }
 
 /* A copy of one of our stdio fds with the access mode QEMU's chardev opens it with, above 2
@@ -261,25 +280,33 @@ static int stdio_ports(struct argv *a, struct hull_err *err)
 	return 0;
 }
 
-/* KVM only when /dev/kvm is the real device and answers: a stray file or a device node the
- * kernel has no driver for must mean TCG, not a VMM that fails to start. */
-static bool kvm_usable(void)
+/* KVM only when /dev/kvm is the real device, answers, and has the CPU's virtualization
+ * extensions behind it: a stray file, a node without a driver, or a KVM back end that needs
+ * its own guest kernel and VMM (PVM, which offers /dev/kvm without vmx/svm, and on which
+ * QEMU aborts setting MSRs) must mean TCG, not a VMM that fails to start.  why says which. */
+static bool kvm_usable(const struct cpu_facts *cpu, const char **why)
 {
 	struct stat st;
 	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC), v = -1;
+	*why = "/dev/kvm not available";
 	if (fd < 0)
 		return false;
 	if (fstat(fd, &st) == 0 && S_ISCHR(st.st_mode))
 		v = ioctl(fd, KVM_GET_API_VERSION, 0);
 	close(fd);
-	return v == KVM_API_VERSION;
+	if (v != KVM_API_VERSION)
+		return false;
+	*why = "/dev/kvm has no hardware virtualization (vmx/svm) behind it";
+	return cpu->hw_virt;
 }
 
 static int qemu_argv(const struct hull_vm_config *c, int dirfd, struct argv *a,
 		     struct hull_err *err)
 {
-	bool kvm = kvm_usable();
-	unsigned long khz = tsc_khz();
+	struct cpu_facts cpu = cpu_facts();
+	const char *no_kvm;
+	bool kvm = kvm_usable(&cpu, &no_kvm);
+	unsigned long khz = cpu.tsc_khz;
 
 	arg(a, "%s", c->qemu);
 	arg(a, "-M");
@@ -290,7 +317,7 @@ static int qemu_argv(const struct hull_vm_config *c, int dirfd, struct argv *a,
 		arg(a, "-accel");
 		arg(a, "kvm");
 	} else {
-		dprintf(2, "hull: /dev/kvm not available, using software emulation (slow)\n");
+		dprintf(2, "hull: %s, using software emulation (slow)\n", no_kvm);
 		arg(a, "-accel");
 		arg(a, "tcg");
 	}
