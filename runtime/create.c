@@ -19,6 +19,7 @@
 #include "executor.h"
 #include "hooks.h"
 #include "lifecycle.h"
+#include "selfexe.h"
 #include "log.h"
 #include "sync.h"
 #include "sysctl.h"
@@ -232,7 +233,7 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 	uint64_t vmm_mem = 0;
 	char rbuf[PATH_MAX];
 
-	if (hull_validate_id(o->id, err) < 0)
+	if (hull_validate_id(o->id, err) < 0 || hull_selfexe_check(err) < 0)
 		return -1;
 	if (o->systemd_cgroup)
 		return hull_error(

@@ -25,6 +25,7 @@
 #include "cgroup.h"
 #include "executor.h"
 #include "lifecycle.h"
+#include "selfexe.h"
 #include "log.h"
 #include "spec_json.h"
 #include "sync.h"
@@ -308,7 +309,7 @@ int hull_container_exec(const struct hull_exec_opts *o, int *status, struct hull
 	pid_t pid = -1;
 
 	*status = 0;
-	if (hull_state_load(o->root, o->id, &st, err) < 0)
+	if (hull_selfexe_check(err) < 0 || hull_state_load(o->root, o->id, &st, err) < 0)
 		goto fail;
 	if (st->status != HULL_RUNNING && st->status != HULL_CREATED) {
 		hull_error(err, EINVAL, "cannot exec in a %s container",

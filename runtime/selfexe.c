@@ -120,13 +120,20 @@ int hull_selfexe_protect(char **argv, struct hull_err *err)
 	ssize_t n;
 	int fd;
 
+	if (self < 0)
+		return hull_error(err, errno, "open /proc/self/exe");
 	if (getenv(REEXEC_ENV)) {
 		snprintf(original, sizeof(original), "%s", getenv(REEXEC_ENV));
 		unsetenv(REEXEC_ENV);
+		/* the marker is only a loop guard: a caller's environment cannot vouch for us */
+		if (!protected_exe(self))
+			return hull_error(
+				err, EPERM,
+				"re-executed, but the runtime binary `%s` is still writable "
+				"(a stray " REEXEC_ENV " in the environment?)",
+				original);
 		return 0;
 	}
-	if (self < 0)
-		return hull_error(err, errno, "open /proc/self/exe");
 	if (protected_exe(self))
 		return 0;
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -148,4 +155,20 @@ int hull_selfexe_protect(char **argv, struct hull_err *err)
 	unsetenv(REEXEC_ENV);
 	close(fd);
 	return -1;
+}
+
+int hull_selfexe_check(struct hull_err *err)
+{
+	cleanup_close int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+
+	if (self < 0)
+		return hull_error(err, errno, "open /proc/self/exe");
+	if (!protected_exe(self))
+		return hull_error(
+			err, EPERM,
+			"the runtime binary `%s` is writable: a process put into a "
+			"container could overwrite it (CVE-2019-5736); the front end must "
+			"call hull_selfexe_protect first",
+			hull_selfexe_path());
+	return 0;
 }

@@ -13,6 +13,11 @@
  * error, or when already protected. */
 int hull_selfexe_protect(char **argv, struct hull_err *err);
 
+/* Fail closed: an error unless /proc/self/exe is read-only.  create and exec call it before
+ * they put a process into a container, so a front end that forgot hull_selfexe_protect (or
+ * a library caller) cannot expose its binary. */
+int hull_selfexe_check(struct hull_err *err);
+
 /* The path of the runtime's binary on the host, also after that re-execution. */
 const char *hull_selfexe_path(void);
 

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "engine/compare.h"
+#include "runtime/selfexe.h"
 #include "runtime/util.h"
 
 #define MAX_ARGS 256
@@ -164,7 +165,7 @@ int cmd_compare(const struct hull_globals *g, int argc, char **argv, struct hull
 	struct hull_compare_opts o = {.self = self, .globals = globals, .run = run, .runs = 3};
 	size_t ng = 0, nr = 0;
 	bool json = false;
-	ssize_t n;
+	int n;
 	int c, ret = -1;
 
 	opterr = 0;
@@ -220,10 +221,10 @@ int cmd_compare(const struct hull_globals *g, int argc, char **argv, struct hull
 	globals[ng++] = "--runroot";
 	globals[ng++] = (char *)g->runroot;
 	globals[ng] = NULL;
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n < 0)
-		return hull_error(err, errno, "find hull's own binary (/proc/self/exe)");
-	self[n] = 0;
+	/* the binary's own path: /proc/self/exe is the read-only view main() re-executed from */
+	n = snprintf(self, sizeof(self), "%s", hull_selfexe_path());
+	if (n <= 0 || (size_t)n >= sizeof(self))
+		return hull_error(err, ENOENT, "find hull's own binary");
 
 	memset(r, 0, sizeof(r));
 	if (hull_compare_level(&o, "container", &r[0], err) < 0 ||

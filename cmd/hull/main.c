@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "runtime/log.h"
+#include "runtime/selfexe.h"
 #include "runtime/util.h"
 
 static int cmd_version(const struct hull_globals *g, int argc, char **argv, struct hull_err *err);
@@ -192,6 +193,16 @@ static int cmd_version(const struct hull_globals *g, int argc, char **argv, stru
 	return 0;
 }
 
+/* The commands that put a process into a container (the runtime runs in-process). */
+static bool enters_container(const char *cmd)
+{
+	static const char *const entering[] = {"run", "exec", "compare"};
+	for (size_t i = 0; i < sizeof(entering) / sizeof(entering[0]); i++)
+		if (!strcmp(entering[i], cmd))
+			return true;
+	return false;
+}
+
 int dispatch(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
 {
 	size_t i;
@@ -257,6 +268,12 @@ int main(int argc, char **argv)
 	}
 	hull_log_set_program("hull");
 	if (hull_log_init(NULL, "text", g.debug, &err) < 0) {
+		fprintf(stderr, "hull: %s\n", err.msg);
+		return HULL_EXIT_ERROR;
+	}
+	/* CVE-2019-5736: the runtime runs in-process here, so its processes would have this
+	 * binary as /proc/self/exe; those commands re-execute from a read-only view of it */
+	if (enters_container(argv[optind]) && hull_selfexe_protect(argv, &err) < 0) {
 		fprintf(stderr, "hull: %s\n", err.msg);
 		return HULL_EXIT_ERROR;
 	}

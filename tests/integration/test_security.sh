@@ -10,7 +10,8 @@ own_runtime() {
 	sha256sum <"$WORK/bin/hull-oci" >"$WORK/bin/sum"
 }
 hc() { "$WORK/bin/hull-oci" --root "$ROOT" "$@"; }
-runtime_intact() { assert_eq "$(sha256sum <"$WORK/bin/hull-oci")" "$(cat "$WORK/bin/sum")" "the runtime binary changed"; }
+# runtime_intact [BINARY]: the copy (hull-oci by default) is what own_runtime/own_hull made
+runtime_intact() { assert_eq "$(sha256sum <"${1:-$WORK/bin/hull-oci}")" "$(cat "$WORK/bin/sum")" "the runtime binary changed"; }
 # wait_file FILE TEXT: until FILE contains TEXT (5 s)
 wait_file() {
 	for _ in $(seq 100); do grep -qs "$2" "$1" && return 0; sleep 0.05; done
@@ -49,34 +50,153 @@ test_cve_2019_5736_init_exe_not_writable() {
 	runtime_intact
 }
 
+# A rootfs where a process running the runtime's binary waits for the attacker: the host's
+# dynamic loader is copied in and the first library the binary needs is a fifo, which the
+# loader blocks on until someone opens it for writing.  /evil is `#!/proc/self/exe`: whatever
+# the runtime execs as /evil runs the runtime's own binary inside the container, and holds at
+# the loader.  (Without a loader in the rootfs that exec fails with ENOENT and proves nothing.)
+# loader_trap ROOTFS BINARY
+loader_trap() {
+	local r=$1 ld lib
+	ld=$(readelf -l "$2" | sed -n 's/.*program interpreter: \(.*\)]/\1/p')
+	lib=$(readelf -d "$2" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p' | head -1)
+	[ -n "$ld" ] && [ -n "$lib" ] || fatal "$2: no loader or library to trap"
+	mkdir -p "$r$(dirname "$ld")" "$r/lib/x86_64-linux-gnu"
+	cp -L "$ld" "$r$ld"
+	mkfifo "$r/lib/x86_64-linux-gnu/$lib"
+	echo "/lib/x86_64-linux-gnu/$lib" >"$r/trap"
+	printf '#!/proc/self/exe\n' >"$r/evil"
+	chmod +x "$r/evil"
+}
+
+# The attacker for a loader trap: finds the runtime's binary running /evil, holds its exe,
+# tries to write it while it runs, releases the trap, then keeps trying through the held fd
+# once the runtime has let go of the file (the 2019 exploit).  Reports in /tmp/status:
+# "held DEV:INO" of the file it holds, WROTE on success, done at the end.
+TRAPPED_ATTACK='P=
+for i in $(seq 200); do
+	for p in /proc/[0-9]*; do
+		case "$(tr "\0" " " <$p/cmdline 2>/dev/null)" in "/proc/self/exe /evil"*) P=${p#/proc/};; esac
+	done
+	[ -n "$P" ] && break
+	sleep 0.05
+done
+[ -n "$P" ] || { echo none >/tmp/status; exit; }
+exec 3<"/proc/$P/exe" || { echo noopen >/tmp/status; exit; }
+echo "held $(stat -L -c %d:%i /proc/self/fd/3)" >/tmp/status
+echo x 2>>/tmp/err >"/proc/$P/exe" && echo WROTE-LINK >>/tmp/status
+: >"$(cat /trap)"
+for i in $(seq 40); do
+	if echo PWNED 2>>/tmp/err >/proc/self/fd/3; then echo WROTE >>/tmp/status; break; fi
+	sleep 0.05
+done
+echo done >>/tmp/status'
+
+# trap_outcome ROOTFS BINARY: the attacker held a file that is not BINARY and could not write
+# it, and BINARY is unchanged.  Before the fix the held file is BINARY itself.
+trap_outcome() {
+	local st
+	st=$(cat "$1/tmp/status")
+	assert_contains "$st" held "the attacker never held the runtime's exe"
+	assert_not_contains "$st" "held $(stat -c %d:%i "$2")" \
+		"the container's process of the runtime ran the host's binary"
+	assert_not_contains "$st" WROTE
+	[[ $(cat "$1/tmp/err") =~ "Read-only file system"|"Operation not permitted" ]] ||
+		fatal "writing the exe failed for another reason: $(cat "$1/tmp/err")"
+	runtime_intact "$2"
+}
+
 test_cve_2019_5736_shebang_proc_self_exe() {
-	local b id st out
+	local b id
 	own_runtime
-	b=$(bundle rs sleep 60)
-	# a program that makes the runtime run itself in the container; the log fifo keeps
-	# that process alive until the attacker holds its exe
-	printf '#!/proc/self/exe --log=/tmp/fifo\n' >"$b/rootfs/evil"
-	chmod +x "$b/rootfs/evil"
-	mkfifo "$b/rootfs/tmp/fifo"
+	b=$(bundle rs sh -c "$TRAPPED_ATTACK; sleep 60")
+	loader_trap "$b/rootfs" "$WORK/bin/hull-oci"
 	id=$(cid rs)
 	hc run -d -b "$b" "$id" >/dev/null
-	# kernels that refuse an interpreter on a mount outside the caller's namespace stop
-	# it here already
-	if ! out=$(hc exec -d "$id" /evil 2>&1); then
-		assert_contains "$out" "/evil"
-		hc delete --force "$id"
-		runtime_intact
-		return 0
-	fi
-	hc exec -d --env RELEASE=1 "$id" sh -c 'for p in /proc/[0-9]*; do
-		case $(readlink $p/exe) in *hull-oci*) P=${p#/proc/}; break;; esac; done
-		[ -n "$P" ] || { echo none >/tmp/status; exit; }
-		'"$ATTACK"
+	# the runtime runs itself in the container, held at the loader, and fails once released
+	assert_fails hc exec "$id" /evil
 	wait_file "$b/rootfs/tmp/status" done
-	st=$(cat "$b/rootfs/tmp/status")
-	assert_contains "$st" held
-	assert_not_contains "$st" WROTE
+	trap_outcome "$b/rootfs" "$WORK/bin/hull-oci"
 	hc delete --force "$id"
+}
+
+# The same attack on every path of the `hull` CLI that puts a process into a container: the
+# CLI calls the runtime in-process, so hull's own binary is what the container could reach.
+own_hull() {
+	mkdir -p "$WORK/bin"
+	cp "$REPO/build/hull" "$WORK/bin/hull"
+	sha256sum <"$WORK/bin/hull" >"$WORK/bin/sum"
+	defer cgroup_parent_cleanup "$T"
+	defer hull_cleanup "$WORK/bin/hull" "$WORK/store" "$ROOT"
+}
+hh() { "$WORK/bin/hull" --root "$WORK/store" --runroot "$ROOT" "$@"; }
+hull_cleanup() {
+	local id
+	for id in $(ls "$2/containers" 2>/dev/null); do
+		"$1" --root "$2" --runroot "$3" rm -f "$id"
+	done
+}
+cgroup_parent_cleanup() { rmdir /sys/fs/cgroup/*/hull-test/"$1" 2>/dev/null; }
+hrun() { hh run --cgroup-parent "/hull-test/$T" "$@"; }
+
+# hull exec: the attacker is the container's process, and its monitor is gone (killed), so
+# that nothing else keeps hull's binary busy once the exec returns.
+test_cve_2019_5736_hull_exec() {
+	local r pid
+	own_hull
+	r=$(bundle hx)/rootfs
+	loader_trap "$r" "$WORK/bin/hull"
+	hrun -d --name hx --rootfs "$r" sh -c "$TRAPPED_ATTACK; sleep 60" >/dev/null
+	pid=$(hh inspect hx | jq -r '.[0].State.Pid')
+	kill -9 "$(awk '{print $4}' "/proc/$pid/stat")"
+	assert_fails hh exec hx /evil
+	wait_file "$r/tmp/status" done
+	trap_outcome "$r" "$WORK/bin/hull"
+	hh rm -f hx >/dev/null
+}
+
+# hull run in the foreground, and detached (the monitor starts it): the container's own
+# process is /evil; the attacker comes in with exec and checks the init while it runs.
+hull_run_attack() {
+	local r=$1
+	for _ in $(seq 100); do [ "$(hh inspect hr 2>/dev/null | jq -r '.[0].State.Status')" = running ] && break; sleep 0.05; done
+	hh exec -d hr sh -c "$TRAPPED_ATTACK" >/dev/null
+	wait_file "$r/tmp/status" held
+}
+test_cve_2019_5736_hull_run() {
+	local r rc=0
+	own_hull
+	r=$(bundle hr)/rootfs
+	loader_trap "$r" "$WORK/bin/hull"
+	hrun --name hr --rootfs "$r" /evil >"$WORK/out" 2>&1 &
+	hull_run_attack "$r"
+	wait $! || rc=$?
+	assert_eq "$rc" 127 "the trapped loader fails: $(cat "$WORK/out")"
+	trap_outcome "$r" "$WORK/bin/hull"
+	hh rm -f hr >/dev/null
+}
+test_cve_2019_5736_hull_run_detached() {
+	local r
+	own_hull
+	r=$(bundle hd)/rootfs
+	loader_trap "$r" "$WORK/bin/hull"
+	hrun -d --name hr --rootfs "$r" /evil >/dev/null
+	hull_run_attack "$r"
+	for _ in $(seq 100); do [ "$(hh inspect hr | jq -r '.[0].State.Status')" = exited ] && break; sleep 0.05; done
+	assert_eq "$(hh inspect hr | jq -r '.[0].State.ExitCode')" 127 "the trapped loader fails"
+	trap_outcome "$r" "$WORK/bin/hull"
+	hh rm -f hr >/dev/null
+}
+
+# The re-execution marker only stops a loop: set by a caller, it must not turn the
+# protection off, and the runtime then refuses rather than run from a writable binary.
+test_cve_2019_5736_stray_marker_refused() {
+	local b
+	own_runtime
+	b=$(bundle sm true)
+	assert_fails env _HULL_SELFEXE=/x "$WORK/bin/hull-oci" --root "$ROOT" run -b "$b" "$(cid sm)"
+	assert_contains "$OUT" "still writable"
+	assert_eq "$(ls "$ROOT" | grep -c .)" 0 "state left by a refused run"
 	runtime_intact
 }
 

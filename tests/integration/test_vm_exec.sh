@@ -186,6 +186,17 @@ test_vm_hull_exec() {
 	defer "$hull" --root "$WORK/store" --runroot "$ROOT" rm -f "$T-web"
 	"$hull" --root "$WORK/store" --runroot "$ROOT" run -d --name "$T-web" --isolation vm \
 		--cgroup-parent "/hull-test/$T-h" --rootfs "$b/rootfs" sh -c 'sleep 1000' >/dev/null
+	# CVE-2019-5736 on the VM level's host side: hull's own processes of the container (the
+	# stdin relay beside QEMU) run from the read-only view, not from the host's binary
+	local pid p n=0
+	pid=$("$hull" --root "$WORK/store" --runroot "$ROOT" inspect "$T-web" | jq -r '.[0].State.Pid')
+	for p in $(pgrep -P "$pid"); do
+		[[ $(readlink "/proc/$p/exe") == */hull ]] || continue
+		n=$((n + 1))
+		[ "$(stat -L -c %d:%i "/proc/$p/exe")" != "$(stat -c %d:%i "$hull")" ] ||
+			fatal "process $p of the VM container runs the host's hull binary"
+	done
+	[ "$n" -gt 0 ] || fatal "no relay of hull's beside QEMU ($pid): $(pgrep -a -P "$pid")"
 	out=$("$hull" --root "$WORK/store" --runroot "$ROOT" exec -e X=1 "$T-web" sh -c 'echo "in the vm X=$X"; uname -r; exit 6') || rc=$?
 	assert_eq "$rc" 6 "hull exec's exit status"
 	assert_eq "$out" $'in the vm X=1\n'"$(guest_kernel_version)"
