@@ -3,7 +3,8 @@
 # Debian's kernel and runs hull-oci there on an inner VM bundle, which must boot under
 # `-accel kvm`.  Slow (minutes): run by `make test-kvm` (HULL_TEST_KVM=1), skipped otherwise.
 
-# The outer workload: everything the inner run needs is the host's own /usr, bound read-only.
+# The outer workload: everything the inner run needs is the host's own /usr, bound read-only,
+# and the build at /hull-build (wherever the checkout is: /tmp is a tmpfs in the guest).
 outer_script() {
 	cat <<EOF2
 set -u
@@ -12,7 +13,7 @@ modprobe kvm_amd || { echo "modprobe kvm_amd failed"; exit 90; }
 echo "+memory +pids +cpu" >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
 mkdir -p /tmp/inner /run/h
 cp -a /kvm/inner/. /tmp/inner/
-$REPO/build/hull-oci --root /run/h run -b /tmp/inner kvm-inner </dev/null >/tmp/out 2>/tmp/err
+/hull-build/hull-oci --root /run/h run -b /tmp/inner kvm-inner </dev/null >/tmp/out 2>/tmp/err
 echo "inner-rc=\$?"
 echo "inner-stdout:"; cat /tmp/out
 echo "inner-stderr:"; cat /tmp/err
@@ -32,7 +33,7 @@ test_vm_nested_kvm() {
 	[ -r "/lib/modules/$kver/modules.dep" ] || skip "no modules for $kver (linux-image-amd64)"
 	b=$(bundle outer sh /kvm/outer.sh)
 	r=$b/rootfs
-	mkdir -p "$WORK/kvm" "$r/kvm" "$r/usr" "$r/run" "$r$REPO/build"
+	mkdir -p "$WORK/kvm" "$r/kvm" "$r/usr" "$r/run" "$r/hull-build"
 	for d in bin sbin lib lib64; do
 		rm -rf "${r:?}/$d"
 		ln -s "usr/$d" "$r/$d"
@@ -58,7 +59,7 @@ test_vm_nested_kvm() {
 		.mounts += [
 			{"destination": "/usr", "type": "bind", "source": "/usr", "options": ["rbind", "ro"]},
 			{"destination": "/etc", "type": "bind", "source": "/etc", "options": ["rbind", "ro"]},
-			{"destination": ($repo + "/build"), "type": "bind", "source": ($repo + "/build"),
+			{"destination": "/hull-build", "type": "bind", "source": ($repo + "/build"),
 			 "options": ["rbind", "ro"]},
 			{"destination": "/kvm", "type": "bind", "source": $kvm, "options": ["rbind", "ro"]},
 			{"destination": "/run", "type": "tmpfs", "source": "tmpfs", "options": ["mode=755"]},
