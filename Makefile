@@ -27,9 +27,13 @@ CFLAGS  += -std=gnu11 $(WARN) -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
 LDFLAGS ?=
 LDFLAGS += -pie -Wl,--as-needed -Wl,-z,relro,-z,now
 
-# vm/ plugs into the runtime as its second executor; exit_status.c is the QEMU preload.
-RT_SRC   := $(wildcard runtime/*.c) $(filter-out vm/exit_status.c,$(wildcard vm/*.c))
-GUEST_SRC := $(wildcard vm/guest/*.c) vm/netlink.c
+# lib/ is the base every folder uses; vm/ plugs into the runtime as its second executor
+# (exit_status.c is the QEMU preload).
+LIB_SRC  := $(wildcard lib/*.c)
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
+RT_SRC   := $(wildcard runtime/*.c runtime/*/*.c) \
+	    $(filter-out vm/host/exit_status.c,$(wildcard vm/host/*.c)) vm/proto/netlink.c
+GUEST_SRC := $(wildcard vm/guest/*.c) vm/proto/netlink.c
 RT_OBJ   := $(RT_SRC:%.c=$(B)/%.o)
 OCI_SRC  := $(wildcard cmd/hull-oci/*.c)
 OCI_OBJ  := $(OCI_SRC:%.c=$(B)/%.o)
@@ -58,12 +62,12 @@ all: $(BINS) $(VM_BINS) $(VM_ASSETS)
 
 vm-assets: $(B)/vm/initrd
 
-$(B)/vm/hull-guest-init: $(GUEST_SRC) vm/guest/guest.h vm/guest/proto.h vm/netlink.h runtime/vfsflags.h
+$(B)/vm/hull-guest-init: $(GUEST_SRC) vm/guest/guest.h vm/proto/proto.h vm/proto/netlink.h lib/vfsflags.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@ (static)"
-	@$(CC) -static -O2 -std=gnu11 $(WARN) -D_GNU_SOURCE -o $@ $(GUEST_SRC)
+	@$(CC) -static -O2 -std=gnu11 $(WARN) -D_GNU_SOURCE -I. -o $@ $(GUEST_SRC)
 
-$(B)/vm/hull-vm-exit.so: vm/exit_status.c
+$(B)/vm/hull-vm-exit.so: vm/host/exit_status.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	@$(CC) -shared -fPIC -O2 -std=gnu11 $(WARN) -D_GNU_SOURCE -o $@ $<
@@ -87,13 +91,17 @@ $(B)/%.o: %.c
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
+$(B)/libhull.a: $(LIB_OBJ)
+	@echo "  AR      $@"
+	@rm -f $@ && $(AR) rcs $@ $^
+
 $(B)/libhullrt.a: $(RT_OBJ)
 	@echo "  AR      $@"
 	@rm -f $@ && $(AR) rcs $@ $^
 
-$(B)/hull-oci: $(OCI_OBJ) $(B)/libhullrt.a
+$(B)/hull-oci: $(OCI_OBJ) $(B)/libhullrt.a $(B)/libhull.a
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) -o $@ $(OCI_OBJ) $(B)/libhullrt.a $(RT_LIBS)
+	@$(CC) $(LDFLAGS) -o $@ $(OCI_OBJ) $(B)/libhullrt.a $(B)/libhull.a $(RT_LIBS)
 
 $(B)/libhullengine.a: $(ENG_OBJ)
 	@echo "  AR      $@"
@@ -107,30 +115,30 @@ $(B)/libhullnet.a: $(NET_OBJ)
 	@echo "  AR      $@"
 	@rm -f $@ && $(AR) rcs $@ $^
 
-$(B)/hull: $(HULL_OBJ) $(B)/libhullengine.a $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullrt.a
+$(B)/hull: $(HULL_OBJ) $(B)/libhullengine.a $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullrt.a $(B)/libhull.a
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) -o $@ $(HULL_OBJ) $(B)/libhullengine.a $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullrt.a $(RT_LIBS) $(IMG_LIBS) -lm
+	@$(CC) $(LDFLAGS) -o $@ $(HULL_OBJ) $(B)/libhullengine.a $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullrt.a $(B)/libhull.a $(RT_LIBS) $(IMG_LIBS) -lm
 
 # hull-oci-vm picks the vm isolation level by the name it is invoked with.
 $(B)/hull-oci-vm: $(B)/hull-oci
 	@ln -sf hull-oci $@
 
-$(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullrt.a
+$(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullrt.a $(B)/libhull.a
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullrt.a $(RT_LIBS) $(IMG_LIBS)
+	@$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullrt.a $(B)/libhull.a $(RT_LIBS) $(IMG_LIBS)
 
 # what `hull run` will do with an image, for the integration tests (tests/data/imgbundle.c)
-$(B)/tests/imgbundle: tests/data/imgbundle.c $(B)/libhullengine.a $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullrt.a
+$(B)/tests/imgbundle: tests/data/imgbundle.c $(B)/libhullengine.a $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullrt.a $(B)/libhull.a
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libhullengine.a $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullrt.a $(RT_LIBS) $(IMG_LIBS) -lm
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libhullengine.a $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullrt.a $(B)/libhull.a $(RT_LIBS) $(IMG_LIBS) -lm
 
 # bench/unpack.sh: one stored layer unpacked by hull_layer_unpack, as load and pull do
-$(B)/bench/unpack-layer: bench/unpack-layer.c $(B)/libhullimg.a $(B)/libhullrt.a
+$(B)/bench/unpack-layer: bench/unpack-layer.c $(B)/libhullimg.a $(B)/libhullrt.a $(B)/libhull.a
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libhullimg.a $(B)/libhullrt.a $(RT_LIBS) $(IMG_LIBS)
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libhullimg.a $(B)/libhullrt.a $(B)/libhull.a $(RT_LIBS) $(IMG_LIBS)
 
 deps:
 	@scripts/deps.sh
@@ -156,12 +164,13 @@ test-kvm: deps all
 bench: deps all
 	@bench/run.sh
 
-SRC_ALL := $(wildcard runtime/*.[ch] cmd/*/*.[ch] tests/unit/*.[ch] tests/data/imgbundle.c engine/*.[ch] vm/*.[ch] vm/guest/*.[ch] image/*.[ch] network/*.[ch])
+SRC_ALL := $(wildcard lib/*.[ch] runtime/*.[ch] runtime/*/*.[ch] cmd/*/*.[ch] tests/unit/*.[ch] tests/data/imgbundle.c engine/*.[ch] vm/*.[ch] vm/*/*.[ch] image/*.[ch] network/*.[ch])
 lint:
 	clang-format --dry-run --Werror $(SRC_ALL)
+	scripts/check-headers.sh
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 		--inline-suppr --suppress=missingIncludeSystem -D__GNUC__ -I. \
-		runtime engine image network cmd tests/unit vm
+		lib runtime engine image network cmd tests/unit vm
 
 format:
 	clang-format -i $(SRC_ALL)
@@ -200,6 +209,6 @@ help:
 	@echo "make bench      benchmarks against crun and runc"
 	@echo "make install    install into \$$DESTDIR\$$PREFIX (PREFIX=$(PREFIX))"
 
--include $(RT_OBJ:.o=.d) $(OCI_OBJ:.o=.d) $(ENG_OBJ:.o=.d) $(NET_OBJ:.o=.d) $(IMG_OBJ:.o=.d) $(HULL_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(RT_OBJ:.o=.d) $(OCI_OBJ:.o=.d) $(ENG_OBJ:.o=.d) $(NET_OBJ:.o=.d) $(IMG_OBJ:.o=.d) $(HULL_OBJ:.o=.d)
 # unit tests that compile a guest file in (test_vm_security.c) rebuild when it changes
 -include $(UNIT_BIN:=.d)

@@ -6,7 +6,8 @@
  * For a VM container that cgroup holds QEMU and virtiofsd, and the guest RAM is charged to it
  * as the guest touches it: the host's cost of each level.
  */
-#include "compare.h"
+#include "engine/compare.h"
+#include "lib/exitcode.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,9 +20,9 @@
 #include <unistd.h>
 #include <yajl/yajl_tree.h>
 
-#include "runtime/cgroup.h"
+#include "lib/util.h"
+#include "runtime/cgroup/cgroup.h"
 #include "runtime/resources.h"
-#include "runtime/util.h"
 
 #define KEEP_BYTES 4096
 
@@ -104,10 +105,10 @@ static int run_once(const struct hull_compare_opts *o, const char *level, const 
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDONLY);
 		if (null < 0 || dup2(null, 0) < 0 || dup2(op[1], 1) < 0 || dup2(ep[1], 2) < 0)
-			_exit(125);
+			_exit(HULL_EXIT_ERROR);
 		execv(o->self, argv);
 		dprintf(2, "exec `%s`: %s\n", o->self, strerror(errno));
-		_exit(125);
+		_exit(HULL_EXIT_ERROR);
 	}
 	close(op[1]);
 	close(ep[1]);
@@ -229,7 +230,7 @@ int hull_compare_level(const struct hull_compare_opts *o, const char *level,
 			r->output = xstrdup(out);
 		}
 		errs[err_len] = 0;
-		if (r->status == 125) {
+		if (r->status == HULL_EXIT_ERROR) {
 			/* hull's own failure: its last message line, without its "hull: " */
 			char *msg = errs;
 			while (err_len && errs[err_len - 1] == '\n')
@@ -243,7 +244,8 @@ int hull_compare_level(const struct hull_compare_opts *o, const char *level,
 			goto out;
 		}
 		/* the workload could not be started: why, from `hull run` */
-		if ((r->status == 126 || r->status == 127) && err_len) {
+		if ((r->status == HULL_EXIT_CANNOT_RUN || r->status == HULL_EXIT_NOT_FOUND) &&
+		    err_len) {
 			free(r->errors);
 			r->errors = xstrdup(errs);
 		}

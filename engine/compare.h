@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "runtime/err.h"
+#include "lib/err.h"
 
 struct hull_compare_opts {
 	const char *self;     /* the hull binary: each run is a real `hull run --rm` */

@@ -1,4 +1,4 @@
-#include "ctr.h"
+#include "engine/ctr.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -12,11 +12,9 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
-#include "runtime/spec_json.h"
+#include "lib/json.h"
+#include "lib/util.h"
 #include "runtime/state.h"
-#include "runtime/util.h"
-
-#define S(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
 
 int hull_engine_init(struct hull_engine *e, const char *root, const char *runroot,
 		     struct hull_err *err)
@@ -161,32 +159,32 @@ int hull_ctr_save(const struct hull_engine *e, const struct hull_ctr *c, struct 
 
 	yajl_gen_config(g, yajl_gen_beautify, 1);
 	yajl_gen_map_open(g);
-	S(g, "id"), S(g, c->id);
-	S(g, "name"), S(g, c->name);
-	S(g, "image"), S(g, c->image ? c->image : "");
-	S(g, "imageId"), S(g, c->image_id ? c->image_id : "");
-	S(g, "command");
+	hull_gen_str(g, "id"), hull_gen_str(g, c->id);
+	hull_gen_str(g, "name"), hull_gen_str(g, c->name);
+	hull_gen_str(g, "image"), hull_gen_str(g, c->image ? c->image : "");
+	hull_gen_str(g, "imageId"), hull_gen_str(g, c->image_id ? c->image_id : "");
+	hull_gen_str(g, "command");
 	yajl_gen_array_open(g);
 	for (char **a = c->command; a && *a; a++)
-		S(g, *a);
+		hull_gen_str(g, *a);
 	yajl_gen_array_close(g);
-	S(g, "created"), S(g, c->created);
-	S(g, "isolation"), S(g, c->isolation ? c->isolation : "container");
-	S(g, "stopSignal"), S(g, c->stop_signal ? c->stop_signal : "SIGTERM");
-	S(g, "rootfsKind"), S(g, c->rootfs_kind ? c->rootfs_kind : "dir");
-	S(g, "rootfs"), S(g, c->rootfs ? c->rootfs : "");
-	S(g, "network"), S(g, c->network ? c->network : "none");
-	S(g, "ports");
+	hull_gen_str(g, "created"), hull_gen_str(g, c->created);
+	hull_gen_str(g, "isolation"), hull_gen_str(g, c->isolation ? c->isolation : "container");
+	hull_gen_str(g, "stopSignal"), hull_gen_str(g, c->stop_signal ? c->stop_signal : "SIGTERM");
+	hull_gen_str(g, "rootfsKind"), hull_gen_str(g, c->rootfs_kind ? c->rootfs_kind : "dir");
+	hull_gen_str(g, "rootfs"), hull_gen_str(g, c->rootfs ? c->rootfs : "");
+	hull_gen_str(g, "network"), hull_gen_str(g, c->network ? c->network : "none");
+	hull_gen_str(g, "ports");
 	yajl_gen_array_open(g);
 	for (char **a = c->ports; a && *a; a++)
-		S(g, *a);
+		hull_gen_str(g, *a);
 	yajl_gen_array_close(g);
 	if (c->ip)
-		S(g, "ipAddress"), S(g, c->ip);
-	S(g, "autoRemove"), yajl_gen_bool(g, c->auto_remove);
-	S(g, "tty"), yajl_gen_bool(g, c->tty);
-	S(g, "interactive"), yajl_gen_bool(g, c->interactive);
-	S(g, "monitorPid"), yajl_gen_integer(g, c->monitor_pid);
+		hull_gen_str(g, "ipAddress"), hull_gen_str(g, c->ip);
+	hull_gen_str(g, "autoRemove"), yajl_gen_bool(g, c->auto_remove);
+	hull_gen_str(g, "tty"), yajl_gen_bool(g, c->tty);
+	hull_gen_str(g, "interactive"), yajl_gen_bool(g, c->interactive);
+	hull_gen_str(g, "monitorPid"), yajl_gen_integer(g, c->monitor_pid);
 	yajl_gen_map_close(g);
 	yajl_gen_get_buf(g, &buf, &len);
 	rc = hull_write_file_atomic(path, buf, len, 0600, err);

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "runtime/err.h"
+#include "lib/err.h"
 
 #define HULL_ENGINE_DEFAULT_ROOT    "/var/lib/hull"
 #define HULL_ENGINE_DEFAULT_RUNROOT "/run/hull"

@@ -1,4 +1,4 @@
-#include "logfile.h"
+#include "engine/logfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "runtime/util.h"
+#include "lib/util.h"
 
 /* Longer lines are cut into P records, so a reader never has to hold a huge line. */
 #define PART_MAX 16384

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "runtime/err.h"
+#include "lib/err.h"
 
 enum hull_stream { HULL_STDOUT, HULL_STDERR };
 

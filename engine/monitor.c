@@ -1,4 +1,4 @@
-#include "monitor.h"
+#include "engine/monitor.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,11 +18,12 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "engine/logfile.h"
+#include "engine/ops.h"
+#include "lib/tty.h"
+#include "lib/util.h"
 #include "runtime/container.h"
-#include "logfile.h"
-#include "ops.h"
 #include "runtime/sync.h"
-#include "runtime/util.h"
 
 /* Signals the foreground monitor passes on to the workload, as docker's --sig-proxy does. */
 static const int proxied[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
@@ -34,8 +35,7 @@ struct mon {
 	int in;	       /* write end of its stdin, -1 when it has none */
 	int sfd;       /* signalfd */
 	struct hull_logw log;
-	bool raw; /* our terminal is in raw mode */
-	struct termios saved;
+	struct hull_tty_mode tty; /* our terminal, raw while attached to a tty */
 	int status;
 	bool exited;
 };
@@ -163,16 +163,8 @@ out:
 
 static void raw_mode(struct mon *m)
 {
-	struct termios t;
-
-	if (!m->o->attach || !m->o->c->tty || !isatty(STDIN_FILENO) ||
-	    tcgetattr(STDIN_FILENO, &m->saved) < 0)
-		return;
-	t = m->saved;
-	cfmakeraw(&t);
-	t.c_oflag |= OPOST; /* keep our own output readable while raw */
-	if (tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0)
-		m->raw = true;
+	if (m->o->attach && m->o->c->tty)
+		hull_tty_raw(STDIN_FILENO, true, &m->tty);
 }
 
 static void relay(struct mon *m, int fd, enum hull_stream s)
@@ -300,8 +292,7 @@ int hull_monitor_run(const struct hull_monitor_opts *o, int *status, struct hull
 	}
 	raw_mode(&m);
 	loop(&m);
-	if (m.raw)
-		tcsetattr(STDIN_FILENO, TCSANOW, &m.saved);
+	hull_tty_restore(STDIN_FILENO, &m.tty);
 	hull_logw_close(&m.log);
 	if (m.out >= 0)
 		close(m.out);

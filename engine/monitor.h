@@ -7,8 +7,8 @@
 
 #include <stdbool.h>
 
-#include "ctr.h"
-#include "runtime/err.h"
+#include "engine/ctr.h"
+#include "lib/err.h"
 
 struct hull_monitor_opts {
 	const struct hull_engine *e;

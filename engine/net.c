@@ -7,18 +7,23 @@
  * (its exit, stop, rm, a run that failed) undoes it once: CNI DEL, then the namespace goes.
  * At the vm level the guest takes over the interface CNI made (vm/net.c).
  */
-#include "net.h"
+#include "engine/net.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
+#include "lib/util.h"
 #include "network/cni.h"
 #include "network/netns.h"
-#include "runtime/util.h"
 
 #define RESULT_FILE "network.json"
+/* held while the network is torn down: the monitor (at the container's exit) and `rm -f`
+ * may both get there, and two CNI DELs at once race (portmap deletes a chain twice) */
+#define DOWN_LOCK_FILE "network.lock"
 
 int hull_net_check(const char *network, char *const *publish, struct hull_err *err)
 {
@@ -95,6 +100,8 @@ int hull_net_down(const struct hull_engine *e, const struct hull_ctr *c, struct 
 {
 	cleanup_free char *ns = NULL, *result = NULL, *state = NULL, *path = NULL;
 	cleanup_free struct hull_port *ports = NULL;
+	cleanup_free char *lock = NULL;
+	cleanup_close int lockfd = -1;
 	struct hull_cni cni = {0};
 	size_t n;
 
@@ -102,6 +109,12 @@ int hull_net_down(const struct hull_engine *e, const struct hull_ctr *c, struct 
 		return 0;
 	ns = hull_net_netns_path(e, c->id);
 	path = hull_ctr_path(e, c->id, RESULT_FILE);
+	lock = hull_ctr_path(e, c->id, DOWN_LOCK_FILE);
+	/* the first one in does the DEL; the next finds the result gone (a record already
+	 * removed has no lock file to take: nothing to do then but the namespace) */
+	lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (lockfd >= 0 && flock(lockfd, LOCK_EX) < 0)
+		return hull_error(err, errno, "lock %s", lock);
 	if (hull_read_file(path, &result, NULL, NULL) == 0) {
 		state = hull_strfmt("%s/.cni", e->runroot);
 		cni.state_dir = state;

@@ -4,8 +4,8 @@
 
 #include <stdbool.h>
 
-#include "ctr.h"
-#include "runtime/err.h"
+#include "engine/ctr.h"
+#include "lib/err.h"
 
 /* Check a --network value and the -p list that goes with it. */
 int hull_net_check(const char *network, char *const *publish, struct hull_err *err);

@@ -1,5 +1,5 @@
-#include "ops.h"
-#include "net.h"
+#include "engine/ops.h"
+#include "engine/net.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -10,9 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/signals.h"
+#include "lib/util.h"
 #include "runtime/container.h"
-#include "runtime/signals.h"
-#include "runtime/util.h"
 
 static bool monitor_alive(const struct hull_ctr *c)
 {

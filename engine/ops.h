@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "ctr.h"
-#include "runtime/err.h"
+#include "engine/ctr.h"
+#include "lib/err.h"
 #include "runtime/state.h"
 
 /* created/running/paused from the runtime; stopped once the workload ended (or its monitor

@@ -1,8 +1,9 @@
 /* engine/prepare.c: what `hull run` makes before the monitor starts: the container's rootfs
  * from an image (or a directory), its config.json from the image's settings (image-spec
  * conversion.md) with the options on top, and its record. */
-#include "prepare.h"
-#include "net.h"
+#include "engine/prepare.h"
+#include "engine/net.h"
+#include "runtime/annotations.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,13 +17,14 @@
 #include <unistd.h>
 #include <yajl/yajl_tree.h>
 
+#include "engine/runspec.h"
 #include "image/index.h"
 #include "image/load.h"
 #include "image/userdb.h"
-#include "runspec.h"
-#include "runtime/spec_json.h"
+#include "lib/json.h"
+#include "lib/size.h"
+#include "lib/util.h"
 #include "runtime/state.h"
-#include "runtime/util.h"
 
 /* What the image (or --rootfs) gives the container before the flags change it. */
 struct base {
@@ -151,42 +153,6 @@ out:
 	hull_index_free(&idx);
 	hull_store_close(&s);
 	return rc;
-}
-
-/* "512m", "1g", "1048576" -> bytes */
-static int parse_bytes(const char *s, int64_t *out, struct hull_err *err)
-{
-	char *end;
-	double v;
-	int64_t mult = 1;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || errno || v < 0)
-		goto bad;
-	switch (*end | 0x20) {
-	case 'b' | 0x20:
-	case 0x20:
-		break;
-	case 'k':
-		mult = 1024;
-		break;
-	case 'm':
-		mult = 1024 * 1024;
-		break;
-	case 'g':
-		mult = 1024LL * 1024 * 1024;
-		break;
-	default:
-		goto bad;
-	}
-	if (*end && end[1] && !((end[1] | 0x20) == 'b' && !end[2]))
-		goto bad;
-	*out = (int64_t)(v * (double)mult);
-	return 0;
-bad:
-	return hull_error(err, EINVAL, "invalid size `%s` (a number with an optional b, k, m or g)",
-			  s);
 }
 
 static int parse_volume(const char *spec, struct hull_run_spec *rs, struct hull_err *err)
@@ -402,7 +368,7 @@ static int build_spec(const struct hull_run_opts *o, const struct base *b, const
 	for (char **t = o->tmpfs; t && *t; t++)
 		if (parse_tmpfs(*t, rs, err) < 0)
 			return -1;
-	if (o->memory && parse_bytes(o->memory, &rs->memory, err) < 0)
+	if (o->memory && hull_parse_size(o->memory, 1, &rs->memory, err) < 0)
 		return hull_error_wrap(err, "--memory");
 	if (o->cpus) {
 		char *end;
@@ -434,7 +400,7 @@ static int build_spec(const struct hull_run_opts *o, const struct base *b, const
 		if (strcmp(o->isolation, "container") && strcmp(o->isolation, "vm"))
 			return hull_error(err, EINVAL, "invalid --isolation `%s` (container or vm)",
 					  o->isolation);
-		annotation_set(rs, "run.hull.isolation", strlen("run.hull.isolation"),
+		annotation_set(rs, HULL_ANNOT_ISOLATION, strlen(HULL_ANNOT_ISOLATION),
 			       o->isolation);
 	}
 	rs->default_seccomp = !o->unconfined && !o->seccomp;

@@ -5,9 +5,9 @@
 
 #include <stdbool.h>
 
-#include "ctr.h"
+#include "engine/ctr.h"
 #include "image/rootfs.h"
-#include "runtime/err.h"
+#include "lib/err.h"
 
 /* What the user asked for, as given (the engine checks and interprets each value). */
 struct hull_run_opts {

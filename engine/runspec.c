@@ -1,4 +1,4 @@
-#include "runspec.h"
+#include "engine/runspec.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -8,11 +8,10 @@
 #include <sys/capability.h>
 #include <yajl/yajl_gen.h>
 
-#include "runtime/seccomp_default.h"
+#include "lib/json.h"
+#include "lib/util.h"
 #include "runtime/caps.h"
-#include "runtime/util.h"
-
-#define S(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
+#include "runtime/seccomp/seccomp_default.h"
 
 int hull_caps_normalize(char **names, struct hull_err *err)
 {
@@ -80,25 +79,25 @@ static char **cap_set(const struct hull_run_spec *rs)
 
 static void strv(yajl_gen g, const char *key, char *const *v)
 {
-	S(g, key);
+	hull_gen_str(g, key);
 	yajl_gen_array_open(g);
 	for (; v && *v; v++)
-		S(g, *v);
+		hull_gen_str(g, *v);
 	yajl_gen_array_close(g);
 }
 
 static void mnt(yajl_gen g, const char *dest, const char *type, const char *src, const char *opts)
 {
 	yajl_gen_map_open(g);
-	S(g, "destination"), S(g, dest);
-	S(g, "type"), S(g, type);
-	S(g, "source"), S(g, src);
+	hull_gen_str(g, "destination"), hull_gen_str(g, dest);
+	hull_gen_str(g, "type"), hull_gen_str(g, type);
+	hull_gen_str(g, "source"), hull_gen_str(g, src);
 	if (opts) {
 		char *copy = xstrdup(opts), *save = NULL;
-		S(g, "options");
+		hull_gen_str(g, "options");
 		yajl_gen_array_open(g);
 		for (char *o = strtok_r(copy, ",", &save); o; o = strtok_r(NULL, ",", &save))
-			S(g, o);
+			hull_gen_str(g, o);
 		yajl_gen_array_close(g);
 		free(copy);
 	}
@@ -110,15 +109,15 @@ static void process(yajl_gen g, const struct hull_run_spec *rs)
 	char **caps = cap_set(rs);
 	char *empty[] = {NULL};
 
-	S(g, "process");
+	hull_gen_str(g, "process");
 	yajl_gen_map_open(g);
-	S(g, "terminal"), yajl_gen_bool(g, rs->terminal);
-	S(g, "user");
+	hull_gen_str(g, "terminal"), yajl_gen_bool(g, rs->terminal);
+	hull_gen_str(g, "user");
 	yajl_gen_map_open(g);
-	S(g, "uid"), yajl_gen_integer(g, rs->uid);
-	S(g, "gid"), yajl_gen_integer(g, rs->gid);
+	hull_gen_str(g, "uid"), yajl_gen_integer(g, rs->uid);
+	hull_gen_str(g, "gid"), yajl_gen_integer(g, rs->gid);
 	if (rs->n_groups) {
-		S(g, "additionalGids");
+		hull_gen_str(g, "additionalGids");
 		yajl_gen_array_open(g);
 		for (size_t i = 0; i < rs->n_groups; i++)
 			yajl_gen_integer(g, rs->groups[i]);
@@ -127,22 +126,22 @@ static void process(yajl_gen g, const struct hull_run_spec *rs)
 	yajl_gen_map_close(g);
 	strv(g, "args", rs->args);
 	strv(g, "env", rs->env);
-	S(g, "cwd"), S(g, rs->cwd && *rs->cwd ? rs->cwd : "/");
+	hull_gen_str(g, "cwd"), hull_gen_str(g, rs->cwd && *rs->cwd ? rs->cwd : "/");
 	/* as docker: a non-root user gets the set only as its bounding set */
-	S(g, "capabilities");
+	hull_gen_str(g, "capabilities");
 	yajl_gen_map_open(g);
 	strv(g, "bounding", caps);
 	strv(g, "effective", rs->uid == 0 ? caps : empty);
 	strv(g, "permitted", rs->uid == 0 ? caps : empty);
 	yajl_gen_map_close(g);
-	S(g, "noNewPrivileges"), yajl_gen_bool(g, rs->no_new_privs);
+	hull_gen_str(g, "noNewPrivileges"), yajl_gen_bool(g, rs->no_new_privs);
 	yajl_gen_map_close(g);
 	hull_strv_free(caps);
 }
 
 static void mounts(yajl_gen g, const struct hull_run_spec *rs)
 {
-	S(g, "mounts");
+	hull_gen_str(g, "mounts");
 	yajl_gen_array_open(g);
 	mnt(g, "/proc", "proc", "proc", "nosuid,noexec,nodev");
 	mnt(g, "/dev", "tmpfs", "tmpfs", "nosuid,strictatime,mode=755,size=65536k");
@@ -179,14 +178,14 @@ static void device_rule(yajl_gen g, bool allow, const char *type, int64_t major,
 			const char *access)
 {
 	yajl_gen_map_open(g);
-	S(g, "allow"), yajl_gen_bool(g, allow);
+	hull_gen_str(g, "allow"), yajl_gen_bool(g, allow);
 	if (type)
-		S(g, "type"), S(g, type);
+		hull_gen_str(g, "type"), hull_gen_str(g, type);
 	if (major >= 0)
-		S(g, "major"), yajl_gen_integer(g, major);
+		hull_gen_str(g, "major"), yajl_gen_integer(g, major);
 	if (minor >= 0)
-		S(g, "minor"), yajl_gen_integer(g, minor);
-	S(g, "access"), S(g, access);
+		hull_gen_str(g, "minor"), yajl_gen_integer(g, minor);
+	hull_gen_str(g, "access"), hull_gen_str(g, access);
 	yajl_gen_map_close(g);
 }
 
@@ -198,9 +197,9 @@ static void resources(yajl_gen g, const struct hull_run_spec *rs)
 	} dev_allow[] = {{1, 3}, {1, 5}, {1, 7}, {1, 8},    {1, 9},
 			 {5, 0}, {5, 1}, {5, 2}, {136, -1}, {10, 200}};
 
-	S(g, "resources");
+	hull_gen_str(g, "resources");
 	yajl_gen_map_open(g);
-	S(g, "devices");
+	hull_gen_str(g, "devices");
 	yajl_gen_array_open(g);
 	if (rs->privileged) {
 		device_rule(g, true, NULL, -1, -1, "rwm");
@@ -213,22 +212,22 @@ static void resources(yajl_gen g, const struct hull_run_spec *rs)
 	}
 	yajl_gen_array_close(g);
 	if (rs->memory > 0) {
-		S(g, "memory");
+		hull_gen_str(g, "memory");
 		yajl_gen_map_open(g);
-		S(g, "limit"), yajl_gen_integer(g, rs->memory);
+		hull_gen_str(g, "limit"), yajl_gen_integer(g, rs->memory);
 		yajl_gen_map_close(g);
 	}
 	if (rs->cpu_quota > 0) {
-		S(g, "cpu");
+		hull_gen_str(g, "cpu");
 		yajl_gen_map_open(g);
-		S(g, "quota"), yajl_gen_integer(g, rs->cpu_quota);
-		S(g, "period"), yajl_gen_integer(g, 100000);
+		hull_gen_str(g, "quota"), yajl_gen_integer(g, rs->cpu_quota);
+		hull_gen_str(g, "period"), yajl_gen_integer(g, 100000);
 		yajl_gen_map_close(g);
 	}
 	if (rs->pids_limit != 0) {
-		S(g, "pids");
+		hull_gen_str(g, "pids");
 		yajl_gen_map_open(g);
-		S(g, "limit"), yajl_gen_integer(g, rs->pids_limit);
+		hull_gen_str(g, "limit"), yajl_gen_integer(g, rs->pids_limit);
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_map_close(g);
@@ -253,18 +252,18 @@ static void linux_section(yajl_gen g, const struct hull_run_spec *rs)
 	const char *ns[] = {"pid", "ipc", "uts", "mount", rs->host_network ? NULL : "network",
 			    NULL};
 
-	S(g, "linux");
+	hull_gen_str(g, "linux");
 	yajl_gen_map_open(g);
 	resources(g, rs);
 	if (rs->cgroups_path)
-		S(g, "cgroupsPath"), S(g, rs->cgroups_path);
-	S(g, "namespaces");
+		hull_gen_str(g, "cgroupsPath"), hull_gen_str(g, rs->cgroups_path);
+	hull_gen_str(g, "namespaces");
 	yajl_gen_array_open(g);
 	for (const char **n = ns; *n; n++) {
 		yajl_gen_map_open(g);
-		S(g, "type"), S(g, *n);
+		hull_gen_str(g, "type"), hull_gen_str(g, *n);
 		if (!strcmp(*n, "network") && rs->netns_path)
-			S(g, "path"), S(g, rs->netns_path);
+			hull_gen_str(g, "path"), hull_gen_str(g, rs->netns_path);
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);
@@ -273,7 +272,7 @@ static void linux_section(yajl_gen g, const struct hull_run_spec *rs)
 		strv(g, "readonlyPaths", (char **)ro);
 		if (rs->seccomp_json) {
 			/* already JSON: yajl writes a number's text verbatim */
-			S(g, "seccomp");
+			hull_gen_str(g, "seccomp");
 			yajl_gen_number(g, rs->seccomp_json, strlen(rs->seccomp_json));
 		} else if (rs->default_seccomp) {
 			/* its capability-dependent rules follow the set this container gets */
@@ -296,20 +295,21 @@ int hull_run_spec_json(const struct hull_run_spec *rs, char **out, struct hull_e
 		return hull_error(err, EINVAL, "no command given and the image has none");
 	}
 	yajl_gen_map_open(g);
-	S(g, "ociVersion"), S(g, "1.2.0");
+	hull_gen_str(g, "ociVersion"), hull_gen_str(g, "1.2.0");
 	process(g, rs);
-	S(g, "root");
+	hull_gen_str(g, "root");
 	yajl_gen_map_open(g);
-	S(g, "path"), S(g, rs->rootfs);
-	S(g, "readonly"), yajl_gen_bool(g, rs->read_only);
+	hull_gen_str(g, "path"), hull_gen_str(g, rs->rootfs);
+	hull_gen_str(g, "readonly"), yajl_gen_bool(g, rs->read_only);
 	yajl_gen_map_close(g);
-	S(g, "hostname"), S(g, rs->hostname);
+	hull_gen_str(g, "hostname"), hull_gen_str(g, rs->hostname);
 	mounts(g, rs);
 	if (rs->n_annotations) {
-		S(g, "annotations");
+		hull_gen_str(g, "annotations");
 		yajl_gen_map_open(g);
 		for (size_t i = 0; i < rs->n_annotations; i++)
-			S(g, rs->annotations[i].key), S(g, rs->annotations[i].value);
+			hull_gen_str(g, rs->annotations[i].key),
+				hull_gen_str(g, rs->annotations[i].value);
 		yajl_gen_map_close(g);
 	}
 	linux_section(g, rs);

@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "runtime/err.h"
-#include "runtime/spec.h"
+#include "lib/err.h"
+#include "runtime/spec/spec.h"
 
 struct hull_bind {
 	char *source; /* absolute host path */

@@ -3,11 +3,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "load.h"
-#include "manifest.h"
-#include "runtime/util.h"
-#include "durable.h"
-#include "unpack.h"
+#include "image/durable.h"
+#include "image/load.h"
+#include "image/manifest.h"
+#include "image/unpack.h"
+#include "lib/util.h"
 
 void hull_loaded_free(struct hull_loaded *l)
 {

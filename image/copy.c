@@ -10,8 +10,8 @@
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 
-#include "rootfs.h"
-#include "runtime/util.h"
+#include "image/rootfs.h"
+#include "lib/util.h"
 
 static int remove_entry(int parent, const char *name, struct hull_err *err)
 {

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "runtime/err.h"
+#include "lib/err.h"
 
 #define HULL_DIGEST_SIZE 72 /* "sha256:" + 64 hex + NUL */
 

@@ -1,4 +1,4 @@
-#include "durable.h"
+#include "image/durable.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "runtime/util.h"
+#include "lib/util.h"
 
 #define SUFFIX ".unsynced"
 /* The kernel writes dirty pages back once they are 30 s old (vm.dirty_expire_centisecs),

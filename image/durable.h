@@ -13,7 +13,7 @@
 
 #include <stdbool.h>
 
-#include "store.h"
+#include "image/store.h"
 
 /* Mark layers/<hex> as not yet on disk, for this boot (replacing a marker of another boot). */
 int hull_layer_mark_unsynced(struct hull_store *s, const char *chain_id, struct hull_err *err);

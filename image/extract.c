@@ -1,4 +1,4 @@
-#include "extract.h"
+#include "image/extract.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -12,7 +12,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "runtime/util.h"
+#include "lib/util.h"
 
 /* A directory's metadata, applied at the end: writing into it would change its mtime, and a
  * read-only mode would stop an unprivileged unpack from writing into it. */

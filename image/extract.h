@@ -9,8 +9,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "runtime/err.h"
-#include "whiteout.h"
+#include "image/whiteout.h"
+#include "lib/err.h"
 
 struct hull_extract;
 

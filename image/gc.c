@@ -1,13 +1,13 @@
-#include "gc.h"
+#include "image/gc.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <string.h>
 
-#include "index.h"
-#include "manifest.h"
-#include "ref.h"
-#include "runtime/util.h"
+#include "image/index.h"
+#include "image/manifest.h"
+#include "image/ref.h"
+#include "lib/util.h"
 
 struct set {
 	char **v;

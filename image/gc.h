@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "store.h"
+#include "image/store.h"
 
 /* Delete blobs, unpacked layers and temporary files that no image and no container (see
  * rootfs.h) refers to.  Needs the store's exclusive lock. */

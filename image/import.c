@@ -5,12 +5,12 @@
 #include <time.h>
 #include <yajl/yajl_gen.h>
 
-#include "json.h"
-#include "load.h"
-#include "manifest.h"
-#include "ref.h"
-#include "runtime/util.h"
-#include "unpack.h"
+#include "image/load.h"
+#include "image/manifest.h"
+#include "image/ref.h"
+#include "image/unpack.h"
+#include "lib/json.h"
+#include "lib/util.h"
 
 static int write_config(struct hull_store *s, const char *diff_id, const char *source,
 			char out[HULL_DIGEST_SIZE], char **created, struct hull_err *err)
@@ -27,38 +27,38 @@ static int write_config(struct hull_store *s, const char *diff_id, const char *s
 	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	*created = xstrdup(now);
 	yajl_gen_map_open(g);
-	JS(g, "architecture");
-	JS(g, "amd64");
-	JS(g, "os");
-	JS(g, "linux");
-	JS(g, "created");
-	JS(g, now);
+	hull_gen_str(g, "architecture");
+	hull_gen_str(g, "amd64");
+	hull_gen_str(g, "os");
+	hull_gen_str(g, "linux");
+	hull_gen_str(g, "created");
+	hull_gen_str(g, now);
 	/* what docker import gives: a PATH, and no command (`hull run IMAGE CMD` names one) */
-	JS(g, "config");
+	hull_gen_str(g, "config");
 	yajl_gen_map_open(g);
-	JS(g, "Env");
+	hull_gen_str(g, "Env");
 	yajl_gen_array_open(g);
-	JS(g, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	hull_gen_str(g, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
-	JS(g, "rootfs");
+	hull_gen_str(g, "rootfs");
 	yajl_gen_map_open(g);
-	JS(g, "type");
-	JS(g, "layers");
-	JS(g, "diff_ids");
+	hull_gen_str(g, "type");
+	hull_gen_str(g, "layers");
+	hull_gen_str(g, "diff_ids");
 	yajl_gen_array_open(g);
-	JS(g, diff_id);
+	hull_gen_str(g, diff_id);
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
-	JS(g, "history");
+	hull_gen_str(g, "history");
 	yajl_gen_array_open(g);
 	yajl_gen_map_open(g);
-	JS(g, "created");
-	JS(g, now);
-	JS(g, "created_by");
-	JS(g, "hull import");
-	JS(g, "comment");
-	JS(g, source);
+	hull_gen_str(g, "created");
+	hull_gen_str(g, now);
+	hull_gen_str(g, "created_by");
+	hull_gen_str(g, "hull import");
+	hull_gen_str(g, "comment");
+	hull_gen_str(g, source);
 	yajl_gen_map_close(g);
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);

@@ -1,4 +1,4 @@
-#include "index.h"
+#include "image/index.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -7,11 +7,9 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
-#include "ref.h"
-#include "runtime/spec_json.h"
-#include "runtime/util.h"
-
-#define S(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
+#include "image/ref.h"
+#include "lib/json.h"
+#include "lib/util.h"
 
 void hull_image_free(struct hull_image *img)
 {
@@ -118,10 +116,10 @@ int hull_index_lock(const struct hull_store *s, struct hull_index *idx, struct h
 
 static void gen_strv(yajl_gen g, const char *key, char **v)
 {
-	S(g, key);
+	hull_gen_str(g, key);
 	yajl_gen_array_open(g);
 	for (; v && *v; v++)
-		S(g, *v);
+		hull_gen_str(g, *v);
 	yajl_gen_array_close(g);
 }
 
@@ -135,22 +133,22 @@ int hull_index_save(const struct hull_store *s, const struct hull_index *idx, st
 
 	yajl_gen_config(g, yajl_gen_beautify, 1);
 	yajl_gen_map_open(g);
-	S(g, "images");
+	hull_gen_str(g, "images");
 	yajl_gen_array_open(g);
 	for (i = 0; i < idx->n; i++) {
 		const struct hull_image *img = &idx->v[i];
 		yajl_gen_map_open(g);
-		S(g, "manifest");
-		S(g, img->manifest);
-		S(g, "config");
-		S(g, img->config);
+		hull_gen_str(g, "manifest");
+		hull_gen_str(g, img->manifest);
+		hull_gen_str(g, "config");
+		hull_gen_str(g, img->config);
 		gen_strv(g, "names", img->names);
 		gen_strv(g, "layers", img->layers);
-		S(g, "size");
+		hull_gen_str(g, "size");
 		yajl_gen_integer(g, (long long)img->size);
 		if (img->created) {
-			S(g, "created");
-			S(g, img->created);
+			hull_gen_str(g, "created");
+			hull_gen_str(g, img->created);
 		}
 		yajl_gen_map_close(g);
 	}

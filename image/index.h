@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "store.h"
+#include "image/store.h"
 
 struct hull_image {
 	char *manifest; /* digest of the manifest: the record's key */

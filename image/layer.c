@@ -10,9 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "runtime/util.h"
-#include "durable.h"
-#include "unpack.h"
+#include "image/durable.h"
+#include "image/unpack.h"
+#include "lib/util.h"
 
 static int read_size(const char *dir, uint64_t *size)
 {

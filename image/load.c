@@ -10,12 +10,12 @@
 #include <sys/syscall.h>
 #include <yajl/yajl_tree.h>
 
-#include "load.h"
-#include "manifest.h"
-#include "ref.h"
-#include "runtime/spec_json.h"
-#include "runtime/util.h"
-#include "whiteout.h"
+#include "image/load.h"
+#include "image/manifest.h"
+#include "image/ref.h"
+#include "image/whiteout.h"
+#include "lib/json.h"
+#include "lib/util.h"
 
 #define SMALL_MAX (16 << 20) /* JSON files of an archive are kept in memory up to this */
 

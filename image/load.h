@@ -3,8 +3,8 @@
 #ifndef HULL_IMAGE_LOAD_H
 #define HULL_IMAGE_LOAD_H
 
-#include "index.h"
-#include "store.h"
+#include "image/index.h"
+#include "image/store.h"
 
 struct hull_loaded {
 	struct hull_image *v;

@@ -1,4 +1,4 @@
-#include "manifest.h"
+#include "image/manifest.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -7,10 +7,8 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
-#include "runtime/spec_json.h"
-#include "runtime/util.h"
-
-#define S(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
+#include "lib/json.h"
+#include "lib/util.h"
 
 static int parse_descriptor(yajl_val v, const char *path, struct hull_descriptor *d,
 			    struct hull_err *err)
@@ -99,11 +97,11 @@ static void descriptor(yajl_gen g, const struct hull_store *s, const char *mt, c
 	struct stat st = {0};
 	stat(p, &st);
 	yajl_gen_map_open(g);
-	S(g, "mediaType");
-	S(g, mt);
-	S(g, "digest");
-	S(g, digest);
-	S(g, "size");
+	hull_gen_str(g, "mediaType");
+	hull_gen_str(g, mt);
+	hull_gen_str(g, "digest");
+	hull_gen_str(g, digest);
+	hull_gen_str(g, "size");
 	yajl_gen_integer(g, (long long)st.st_size);
 	yajl_gen_map_close(g);
 }
@@ -117,13 +115,13 @@ int hull_manifest_write(struct hull_store *s, const char *config, const char *co
 	int rc;
 
 	yajl_gen_map_open(g);
-	S(g, "schemaVersion");
+	hull_gen_str(g, "schemaVersion");
 	yajl_gen_integer(g, 2);
-	S(g, "mediaType");
-	S(g, HULL_MT_MANIFEST);
-	S(g, "config");
+	hull_gen_str(g, "mediaType");
+	hull_gen_str(g, HULL_MT_MANIFEST);
+	hull_gen_str(g, "config");
 	descriptor(g, s, HULL_MT_CONFIG, config);
-	S(g, "layers");
+	hull_gen_str(g, "layers");
 	yajl_gen_array_open(g);
 	for (i = 0; i < n; i++)
 		descriptor(g, s, hull_layer_media_type(s, layers[i]), layers[i]);

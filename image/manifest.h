@@ -4,8 +4,8 @@
 
 #include <stdint.h>
 
-#include "digest.h"
-#include "store.h"
+#include "image/digest.h"
+#include "image/store.h"
 
 #define HULL_MT_MANIFEST	"application/vnd.oci.image.manifest.v1+json"
 #define HULL_MT_INDEX		"application/vnd.oci.image.index.v1+json"

@@ -1,15 +1,15 @@
-#include "pull.h"
+#include "image/pull.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "load.h"
-#include "manifest.h"
-#include "ref.h"
-#include "registry.h"
-#include "runtime/util.h"
+#include "image/load.h"
+#include "image/manifest.h"
+#include "image/ref.h"
+#include "image/registry.h"
+#include "lib/util.h"
 
 struct fetch {
 	struct hull_store *s;

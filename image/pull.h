@@ -5,8 +5,8 @@
 
 #include <stdbool.h>
 
-#include "index.h"
-#include "store.h"
+#include "image/index.h"
+#include "image/store.h"
 
 struct hull_pull_opts {
 	const char *username;

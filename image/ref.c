@@ -1,11 +1,11 @@
-#include "ref.h"
+#include "image/ref.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
 
-#include "runtime/util.h"
+#include "lib/util.h"
 
 static bool is_lower_alnum(char c)
 {

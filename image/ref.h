@@ -4,7 +4,7 @@
 #ifndef HULL_IMAGE_REF_H
 #define HULL_IMAGE_REF_H
 
-#include "runtime/err.h"
+#include "lib/err.h"
 
 /* name_out (if not NULL) gets "repo:tag"; err explains a malformed reference. */
 int hull_ref_normalize(const char *ref, char **name_out, struct hull_err *err);

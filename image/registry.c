@@ -1,4 +1,4 @@
-#include "registry.h"
+#include "image/registry.h"
 
 #include <ctype.h>
 #include <curl/curl.h>
@@ -9,7 +9,7 @@
 #include <strings.h>
 #include <yajl/yajl_tree.h>
 
-#include "runtime/util.h"
+#include "lib/util.h"
 
 /* Manifests are small; a bigger answer is not a manifest. */
 #define MANIFEST_MAX (4 << 20)

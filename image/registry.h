@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "runtime/err.h"
+#include "lib/err.h"
 
 /* The media types hull pulls. */
 #define HULL_MT_OCI_INDEX	"application/vnd.oci.image.index.v1+json"

@@ -1,4 +1,4 @@
-#include "rootfs.h"
+#include "image/rootfs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,7 +8,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "runtime/util.h"
+#include "lib/util.h"
 
 /* The new mount API appends lower layers one by one ("lowerdir+", Linux 6.8): no limit of
  * one page on the option string, so images of any depth mount. */

@@ -9,8 +9,8 @@
 
 #include <stdbool.h>
 
-#include "index.h"
-#include "store.h"
+#include "image/index.h"
+#include "image/store.h"
 
 enum hull_rootfs_mode {
 	HULL_ROOTFS_AUTO,    /* overlayfs, else a copy */

@@ -1,4 +1,4 @@
-#include "save.h"
+#include "image/save.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -9,11 +9,11 @@
 #include <time.h>
 #include <yajl/yajl_gen.h>
 
-#include "index.h"
-#include "json.h"
-#include "manifest.h"
-#include "ref.h"
-#include "runtime/util.h"
+#include "image/index.h"
+#include "image/manifest.h"
+#include "image/ref.h"
+#include "lib/json.h"
+#include "lib/util.h"
 
 struct saved {
 	struct hull_image *img;
@@ -85,11 +85,11 @@ static void gen_index(yajl_gen g, const struct hull_store *s, struct saved *v, s
 {
 	size_t i, j;
 	yajl_gen_map_open(g);
-	JS(g, "schemaVersion");
+	hull_gen_str(g, "schemaVersion");
 	yajl_gen_integer(g, 2);
-	JS(g, "mediaType");
-	JS(g, HULL_MT_INDEX);
-	JS(g, "manifests");
+	hull_gen_str(g, "mediaType");
+	hull_gen_str(g, HULL_MT_INDEX);
+	hull_gen_str(g, "manifests");
 	yajl_gen_array_open(g);
 	for (i = 0; i < n; i++) {
 		cleanup_free char *p = hull_store_blob_path(s, v[i].img->manifest);
@@ -98,23 +98,23 @@ static void gen_index(yajl_gen g, const struct hull_store *s, struct saved *v, s
 		/* one descriptor per name, so each name comes back on load */
 		for (j = 0; j < (v[i].names[0] ? hull_strv_len(v[i].names) : 1); j++) {
 			yajl_gen_map_open(g);
-			JS(g, "mediaType");
-			JS(g, HULL_MT_MANIFEST);
-			JS(g, "digest");
-			JS(g, v[i].img->manifest);
-			JS(g, "size");
+			hull_gen_str(g, "mediaType");
+			hull_gen_str(g, HULL_MT_MANIFEST);
+			hull_gen_str(g, "digest");
+			hull_gen_str(g, v[i].img->manifest);
+			hull_gen_str(g, "size");
 			yajl_gen_integer(g, (long long)st.st_size);
 			if (v[i].names[j]) {
 				cleanup_free char *full = hull_strfmt(
 					"%s%s",
 					strchr(v[i].names[j], '/') ? "" : "docker.io/library/",
 					v[i].names[j]);
-				JS(g, "annotations");
+				hull_gen_str(g, "annotations");
 				yajl_gen_map_open(g);
-				JS(g, "io.containerd.image.name");
-				JS(g, full);
-				JS(g, "org.opencontainers.image.ref.name");
-				JS(g, v[i].names[j]);
+				hull_gen_str(g, "io.containerd.image.name");
+				hull_gen_str(g, full);
+				hull_gen_str(g, "org.opencontainers.image.ref.name");
+				hull_gen_str(g, v[i].names[j]);
 				yajl_gen_map_close(g);
 			}
 			yajl_gen_map_close(g);
@@ -132,19 +132,19 @@ static void gen_docker_manifest(yajl_gen g, struct saved *v, size_t n)
 		cleanup_free char *cfg =
 			hull_strfmt("blobs/sha256/%s", hull_digest_hex(v[i].img->config));
 		yajl_gen_map_open(g);
-		JS(g, "Config");
-		JS(g, cfg);
-		JS(g, "RepoTags");
+		hull_gen_str(g, "Config");
+		hull_gen_str(g, cfg);
+		hull_gen_str(g, "RepoTags");
 		yajl_gen_array_open(g);
 		for (j = 0; v[i].names[j]; j++)
-			JS(g, v[i].names[j]);
+			hull_gen_str(g, v[i].names[j]);
 		yajl_gen_array_close(g);
-		JS(g, "Layers");
+		hull_gen_str(g, "Layers");
 		yajl_gen_array_open(g);
 		for (j = 0; j < v[i].m.n_layers; j++) {
 			cleanup_free char *l = hull_strfmt(
 				"blobs/sha256/%s", hull_digest_hex(v[i].m.layers[j].digest));
-			JS(g, l);
+			hull_gen_str(g, l);
 		}
 		yajl_gen_array_close(g);
 		yajl_gen_map_close(g);
@@ -162,10 +162,10 @@ static void gen_repositories(yajl_gen g, struct saved *v, size_t n)
 		for (j = 0; nl && v[i].names[j]; j++) {
 			cleanup_free char *repo = NULL, *tag = NULL;
 			hull_ref_split(v[i].names[j], &repo, &tag);
-			JS(g, repo);
+			hull_gen_str(g, repo);
 			yajl_gen_map_open(g);
-			JS(g, tag);
-			JS(g, hull_digest_hex(v[i].m.layers[nl - 1].digest));
+			hull_gen_str(g, tag);
+			hull_gen_str(g, hull_digest_hex(v[i].m.layers[nl - 1].digest));
 			yajl_gen_map_close(g);
 		}
 	}

@@ -2,7 +2,7 @@
 #ifndef HULL_IMAGE_SAVE_H
 #define HULL_IMAGE_SAVE_H
 
-#include "store.h"
+#include "image/store.h"
 
 enum hull_save_format {
 	/* docker save's format as docker 25 writes it: manifest.json and repositories next to

@@ -1,4 +1,4 @@
-#include "store.h"
+#include "image/store.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "runtime/util.h"
+#include "lib/util.h"
 
 int hull_store_open(struct hull_store *s, const char *root, bool exclusive, struct hull_err *err)
 {

@@ -12,8 +12,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "digest.h"
-#include "runtime/err.h"
+#include "image/digest.h"
+#include "lib/err.h"
 
 #define HULL_IMAGE_DEFAULT_ROOT "/var/lib/hull"
 

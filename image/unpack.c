@@ -1,4 +1,4 @@
-#include "unpack.h"
+#include "image/unpack.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -6,9 +6,9 @@
 #include <fcntl.h>
 #include <string.h>
 
-#include "runtime/util.h"
-#include "extract.h"
-#include "whiteout.h"
+#include "image/extract.h"
+#include "image/whiteout.h"
+#include "lib/util.h"
 
 #define BUF_SIZE (1 << 17)
 

@@ -7,8 +7,8 @@
 
 #include <stdint.h>
 
-#include "digest.h"
-#include "store.h"
+#include "image/digest.h"
+#include "image/store.h"
 
 /* Unpack the tarball read from fd into dest (an existing, empty directory).  diff_id gets the
  * digest of the uncompressed tar stream, size its length.  On failure dest may hold part of

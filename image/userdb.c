@@ -1,4 +1,4 @@
-#include "userdb.h"
+#include "image/userdb.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "runtime/pathres.h"
-#include "runtime/util.h"
+#include "lib/pathres.h"
+#include "lib/util.h"
 
 static bool numeric(const char *s, uint32_t *out)
 {

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "runtime/err.h"
+#include "lib/err.h"
 
 struct hull_user {
 	uint32_t uid, gid;

@@ -1,9 +1,9 @@
-#include "whiteout.h"
+#include "image/whiteout.h"
 
 #include <errno.h>
 #include <string.h>
 
-#include "runtime/util.h"
+#include "lib/util.h"
 
 int hull_layer_path_clean(const char *path, char **out, struct hull_err *err)
 {

@@ -3,7 +3,7 @@
 #ifndef HULL_IMAGE_WHITEOUT_H
 #define HULL_IMAGE_WHITEOUT_H
 
-#include "runtime/err.h"
+#include "lib/err.h"
 
 #define HULL_WH_PREFIX	 ".wh."
 #define HULL_WH_OPQ_NAME ".wh..wh..opq"

@@ -1,9 +1,9 @@
-#include "spec_json.h"
+#include "lib/json.h"
 
 #include <errno.h>
 #include <string.h>
 
-#include "util.h"
+#include "lib/util.h"
 
 yajl_val sj_get(yajl_val obj, const char *key)
 {

@@ -1,14 +1,20 @@
 /* Typed access to a yajl tree with errors that name the field ("process.args[2]"). */
-#ifndef HULL_SPEC_JSON_H
-#define HULL_SPEC_JSON_H
+#ifndef HULL_JSON_H
+#define HULL_JSON_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
-#include "err.h"
-#include "spec.h"
+#include "lib/err.h"
+
+/* A string-to-string map entry (annotations, sysctl, cgroup unified). */
+struct hull_kv {
+	char *key;
+	char *value;
+};
 
 yajl_val sj_get(yajl_val obj, const char *key);
 /* Each returns 0 when the key is absent (out untouched), 1 when set, -1 on a type error. */
@@ -24,14 +30,19 @@ int sj_array(yajl_val obj, const char *key, const char *path, yajl_val *out, str
 int sj_kv(yajl_val obj, const char *key, const char *path, struct hull_kv **out, size_t *n,
 	  struct hull_err *err);
 
+/* A string, written with yajl (s must not be NULL). */
+static inline yajl_gen_status hull_gen_str(yajl_gen g, const char *s)
+{
+	return yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+}
+
+/* v's string, or NULL when v is not a string. */
+static inline const char *hull_json_str(yajl_val v)
+{
+	return v && YAJL_IS_STRING(v) ? v->u.string : NULL;
+}
+
 /* Write a tree back out as JSON (numbers as the document wrote them; NULL as null). */
 void sj_gen(yajl_gen g, yajl_val v);
-
-/* spec_linux.c */
-int hull_spec_parse_linux(yajl_val j, struct hull_linux *lx, struct hull_err *err);
-void hull_spec_free_linux(struct hull_linux *lx);
-/* spec_process.c */
-int hull_spec_parse_process(yajl_val j, struct hull_process *p, struct hull_err *err);
-void hull_spec_free_process(struct hull_process *p);
 
 #endif

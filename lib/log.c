@@ -1,4 +1,4 @@
-#include "log.h"
+#include "lib/log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,8 +9,8 @@
 #include <unistd.h>
 #include <yajl/yajl_gen.h>
 
-#include "err.h"
-#include "util.h"
+#include "lib/err.h"
+#include "lib/util.h"
 
 static int log_fd = -1;
 static bool log_json;

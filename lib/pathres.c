@@ -1,4 +1,4 @@
-#include "pathres.h"
+#include "lib/pathres.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
-#include "util.h"
+#include "lib/util.h"
 
 int hull_open_in_root(int rootfd, const char *path, int flags, mode_t mode, struct hull_err *err)
 {

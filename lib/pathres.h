@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "err.h"
+#include "lib/err.h"
 
 /* openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS): symlinks, "..", and absolute targets are
  * resolved as if rootfd were "/", so nothing outside it can be reached. */

@@ -1,4 +1,4 @@
-#include "signals.h"
+#include "lib/signals.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "util.h"
+#include "lib/util.h"
 
 static const struct {
 	const char *name;

@@ -2,7 +2,7 @@
 #ifndef HULL_SIGNALS_H
 #define HULL_SIGNALS_H
 
-#include "err.h"
+#include "lib/err.h"
 
 /* Accepts "9", "KILL", "SIGKILL", "sigkill", "RTMIN+3", "SIGRTMAX-1".  Unknown: -1 with err
  * "unknown signal `X`". */

@@ -8,7 +8,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include "err.h"
+#include "lib/err.h"
 
 static inline void hull_freep(void *p)
 {

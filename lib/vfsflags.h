@@ -7,6 +7,12 @@
 #include <sys/mount.h>
 #include <sys/statvfs.h>
 
+/* Flags the kernel locks on a mount seen from a user namespace: a remount must keep them. */
+#define HULL_LOCKED_FLAGS                                                                          \
+	(MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY | MS_NOATIME | MS_NODIRATIME | MS_RELATIME)
+
+#define HULL_PROPAGATION_MASK (MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE)
+
 /* Those of mask (MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_RDONLY, MS_NOATIME, MS_NODIRATIME,
  * MS_RELATIME) that target's mount has; 0 when it cannot be read. */
 static inline unsigned long hull_vfs_flags(const char *target, unsigned long mask)

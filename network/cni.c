@@ -7,7 +7,7 @@
  * included).  Each plugin of the chain gets the previous one's result as prevResult; the
  * detach runs the chain backwards with the attach's result.
  */
-#include "cni.h"
+#include "network/cni.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,8 +21,8 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
-#include "runtime/spec_json.h"
-#include "runtime/util.h"
+#include "lib/json.h"
+#include "lib/util.h"
 
 #define CNI_VERSION "1.0.0"
 

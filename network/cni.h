@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "runtime/err.h"
+#include "lib/err.h"
 
 /* The network every `hull run --network bridge` container joins. */
 #define HULL_NET_NAME	 "hull"

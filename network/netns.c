@@ -5,7 +5,7 @@
  * the namespace alive after the child exits, until hull_netns_remove.  Loopback comes up here:
  * CNI's loopback plugin would be one more process for one netlink request.
  */
-#include "netns.h"
+#include "network/netns.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,7 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "runtime/util.h"
+#include "lib/util.h"
 
 static int loopback_up(void)
 {

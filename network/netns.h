@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "runtime/err.h"
+#include "lib/err.h"
 
 /* A new network namespace with loopback up, bound at path (its directory is made). */
 int hull_netns_create(const char *path, struct hull_err *err);

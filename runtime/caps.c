@@ -1,4 +1,4 @@
-#include "caps.h"
+#include "runtime/caps.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -7,8 +7,8 @@
 #include <sys/capability.h>
 #include <sys/prctl.h>
 
-#include "log.h"
-#include "util.h"
+#include "lib/log.h"
+#include "lib/util.h"
 
 const char *const hull_docker_default_caps[] = {"CAP_CHOWN",
 						"CAP_DAC_OVERRIDE",

@@ -5,8 +5,8 @@
 
 #include <stdint.h>
 
-#include "err.h"
-#include "spec.h"
+#include "lib/err.h"
+#include "runtime/spec/spec.h"
 
 /* Before the uid change: drop what is not in the bounding set and keep the permitted set
  * across setuid. */

@@ -6,8 +6,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "err.h"
-#include "state.h"
+#include "lib/err.h"
+#include "runtime/state.h"
 
 struct hull_create_opts {
 	const char *root; /* state root (default HULL_DEFAULT_ROOT) */

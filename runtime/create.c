@@ -14,17 +14,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cgroup_res.h"
-#include "container.h"
-#include "executor.h"
-#include "hooks.h"
-#include "lifecycle.h"
-#include "selfexe.h"
-#include "log.h"
-#include "sync.h"
-#include "sysctl.h"
-#include "terminal.h"
-#include "util.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "runtime/cgroup/cgroup_res.h"
+#include "runtime/container.h"
+#include "runtime/executor.h"
+#include "runtime/hooks.h"
+#include "runtime/lifecycle.h"
+#include "runtime/selfexe.h"
+#include "runtime/sync.h"
+#include "runtime/sysctl.h"
+#include "runtime/terminal.h"
 #include "vm/vm.h"
 
 #ifndef CLONE_NEWTIME

@@ -22,15 +22,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cgroup.h"
-#include "executor.h"
-#include "lifecycle.h"
-#include "selfexe.h"
-#include "log.h"
-#include "spec_json.h"
-#include "sync.h"
-#include "terminal.h"
-#include "util.h"
+#include "lib/json.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "runtime/cgroup/cgroup.h"
+#include "runtime/executor.h"
+#include "runtime/lifecycle.h"
+#include "runtime/selfexe.h"
+#include "runtime/spec/spec_parse.h"
+#include "runtime/sync.h"
+#include "runtime/terminal.h"
 #include "vm/vm.h"
 
 #ifndef CLONE_NEWTIME

@@ -4,11 +4,11 @@
 
 #include <stdbool.h>
 
-#include "cgroup.h"
-#include "container.h"
-#include "err.h"
-#include "seccomp.h"
-#include "spec.h"
+#include "lib/err.h"
+#include "runtime/cgroup/cgroup.h"
+#include "runtime/container.h"
+#include "runtime/seccomp/seccomp.h"
+#include "runtime/spec/spec.h"
 
 struct hull_join_ns {
 	int type; /* CLONE_NEW* */

@@ -5,9 +5,9 @@
 #include <stddef.h>
 #include <sys/wait.h>
 
-#include "lifecycle.h"
-#include "terminal.h"
-#include "util.h"
+#include "lib/util.h"
+#include "runtime/lifecycle.h"
+#include "runtime/terminal.h"
 
 static volatile sig_atomic_t fwd_pid;
 static volatile sig_atomic_t got_winch;

@@ -1,4 +1,5 @@
-#include "hooks.h"
+#include "runtime/hooks.h"
+#include "lib/exitcode.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,8 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "signals.h"
-#include "util.h"
+#include "lib/signals.h"
+#include "lib/util.h"
 
 static long long now_ms(void)
 {
@@ -80,7 +81,7 @@ static int run_one(const struct hull_hook *h, const char *phase, const char *sta
 		execve(h->path, h->args && h->args[0] ? h->args : default_args,
 		       h->env ? h->env : empty_env);
 		dprintf(2, "%s hook `%s`: exec: %s\n", phase, h->path, strerror(errno));
-		_exit(127);
+		_exit(HULL_EXIT_NOT_FOUND);
 	}
 	close(in[0]);
 	/* a hook that does not read its stdin must not kill us with SIGPIPE */

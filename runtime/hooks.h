@@ -2,8 +2,8 @@
 #ifndef HULL_HOOKS_H
 #define HULL_HOOKS_H
 
-#include "err.h"
-#include "spec.h"
+#include "lib/err.h"
+#include "runtime/spec/spec.h"
 
 /* Run the hooks of list in order; stop at the first that fails (non-zero exit, killed, or
  * timed out), with an error naming the phase ("prestart"), the hook path and the cause. */

@@ -13,14 +13,15 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "executor.h"
-#include "hooks.h"
-#include "log.h"
-#include "rootfs.h"
-#include "sync.h"
-#include "sysctl.h"
-#include "terminal.h"
-#include "util.h"
+#include "lib/exitcode.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "runtime/executor.h"
+#include "runtime/executor/rootfs.h"
+#include "runtime/hooks.h"
+#include "runtime/sync.h"
+#include "runtime/sysctl.h"
+#include "runtime/terminal.h"
 #include "vm/vm.h"
 
 #ifndef CLONE_NEWTIME
@@ -195,13 +196,13 @@ __attribute__((noreturn)) void hull_init_main(struct hull_init_ctx *ctx)
 	    hull_process_confine(proc, ctx->seccomp, ctx->opts->preserve_fds + ctx->n_listen_fds,
 				 &err) < 0) {
 		start_failed(ctx, &err);
-		_exit(127);
+		_exit(HULL_EXIT_NOT_FOUND);
 	}
 	execve(exe, proc->args, env);
 	{
 		int e = errno;
 		hull_error(&err, e, "exec `%s`", exe);
 		start_failed(ctx, &err);
-		_exit(e == ENOENT ? 127 : 126);
+		_exit(HULL_EXIT_FOR_EXEC_ERRNO(e));
 	}
 }

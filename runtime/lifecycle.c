@@ -10,14 +10,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cgroup_res.h"
-#include "container.h"
-#include "hooks.h"
-#include "lifecycle.h"
-#include "log.h"
-#include "sync.h"
-#include "terminal.h"
-#include "util.h"
+#include "runtime/lifecycle.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "runtime/cgroup/cgroup_res.h"
+#include "runtime/container.h"
+#include "runtime/hooks.h"
+#include "runtime/sync.h"
+#include "runtime/terminal.h"
 #include "vm/vm.h"
 
 void hull_launch_release(struct hull_launch *l)

@@ -5,10 +5,10 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "cgroup.h"
-#include "container.h"
-#include "spec.h"
-#include "state.h"
+#include "runtime/cgroup/cgroup.h"
+#include "runtime/container.h"
+#include "runtime/spec/spec.h"
+#include "runtime/state.h"
 
 /* A container created by this process, still holding what run needs to go on. */
 struct hull_launch {

@@ -1,11 +1,11 @@
 /* pause, resume, update and stats of a container, through its recorded cgroup path. */
-#include "resources.h"
+#include "runtime/resources.h"
 
 #include <errno.h>
 #include <string.h>
 
-#include "state.h"
-#include "util.h"
+#include "lib/util.h"
+#include "runtime/state.h"
 #include "vm/vm.h"
 
 /* Lock, load and check the state; the cgroups are discovered for the caller. */

@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "cgroup_res.h"
-#include "err.h"
+#include "lib/err.h"
+#include "runtime/cgroup/cgroup_res.h"
 
 /* pause: freeze every process of a running container; resume: thaw a paused one. */
 int hull_container_pause(const char *root, const char *id, struct hull_err *err);

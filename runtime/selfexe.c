@@ -4,7 +4,7 @@
  * workload that makes the runtime exec `#!/proc/self/exe`, or a process with CAP_SYS_PTRACE
  * in the container, could open that file and rewrite it once the runtime exits.
  */
-#include "selfexe.h"
+#include "runtime/selfexe.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,8 +19,8 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "util.h"
+#include "lib/log.h"
+#include "lib/util.h"
 
 /* set across our own re-exec: never loop, even on a file system we misjudge */
 #define REEXEC_ENV "_HULL_SELFEXE"

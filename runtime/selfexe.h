@@ -2,7 +2,7 @@
 #ifndef HULL_SELFEXE_H
 #define HULL_SELFEXE_H
 
-#include "err.h"
+#include "lib/err.h"
 
 /* Before a command starts or enters a container: unless /proc/self/exe already is read-only
  * (a read-only mount or a sealed memfd), re-execute the runtime from a read-only view of its

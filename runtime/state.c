@@ -1,5 +1,5 @@
 /* The state directory of one container and the status derived from its live process. */
-#include "state.h"
+#include "runtime/state.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -13,8 +13,9 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
-#include "cgroup_res.h"
-#include "util.h"
+#include "lib/json.h"
+#include "lib/util.h"
+#include "runtime/cgroup/cgroup_res.h"
 
 const char *hull_status_name(enum hull_status s)
 {
@@ -104,36 +105,34 @@ void hull_state_free(struct hull_state *st)
 	free(st);
 }
 
-#define GEN_STR(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
-
 static void gen_common(yajl_gen g, const struct hull_state *st, bool internal)
 {
 	size_t i;
-	GEN_STR(g, "ociVersion");
-	GEN_STR(g, "1.2.0");
-	GEN_STR(g, "id");
-	GEN_STR(g, st->id);
-	GEN_STR(g, "pid");
+	hull_gen_str(g, "ociVersion");
+	hull_gen_str(g, "1.2.0");
+	hull_gen_str(g, "id");
+	hull_gen_str(g, st->id);
+	hull_gen_str(g, "pid");
 	yajl_gen_integer(g, st->status == HULL_STOPPED && !internal ? 0 : st->pid);
-	GEN_STR(g, "status");
-	GEN_STR(g, hull_status_name(st->status));
-	GEN_STR(g, "bundle");
-	GEN_STR(g, st->bundle);
-	GEN_STR(g, "rootfs");
-	GEN_STR(g, st->rootfs);
-	GEN_STR(g, "created");
-	GEN_STR(g, st->created);
-	GEN_STR(g, "owner");
+	hull_gen_str(g, "status");
+	hull_gen_str(g, hull_status_name(st->status));
+	hull_gen_str(g, "bundle");
+	hull_gen_str(g, st->bundle);
+	hull_gen_str(g, "rootfs");
+	hull_gen_str(g, st->rootfs);
+	hull_gen_str(g, "created");
+	hull_gen_str(g, st->created);
+	hull_gen_str(g, "owner");
 	{
 		char owner[32];
 		snprintf(owner, sizeof(owner), "%u", st->owner);
-		GEN_STR(g, internal ? owner : "");
+		hull_gen_str(g, internal ? owner : "");
 	}
-	GEN_STR(g, "annotations");
+	hull_gen_str(g, "annotations");
 	yajl_gen_map_open(g);
 	for (i = 0; i < st->n_annotations; i++) {
-		GEN_STR(g, st->annotations[i].key);
-		GEN_STR(g, st->annotations[i].value);
+		hull_gen_str(g, st->annotations[i].key);
+		hull_gen_str(g, st->annotations[i].value);
 	}
 	yajl_gen_map_close(g);
 }
@@ -161,8 +160,8 @@ char *hull_state_to_json(const struct hull_state *st, bool pretty)
 	yajl_gen_map_open(g);
 	gen_common(g, st, false);
 	/* hull's own field (runc's tools ignore unknown ones): container or vm */
-	GEN_STR(g, "isolation");
-	GEN_STR(g, st->isolation ? st->isolation : "container");
+	hull_gen_str(g, "isolation");
+	hull_gen_str(g, st->isolation ? st->isolation : "container");
 	yajl_gen_map_close(g);
 	return gen_finish(g);
 }
@@ -177,13 +176,13 @@ int hull_state_save(const char *root, const struct hull_state *st, struct hull_e
 	yajl_gen_map_open(g);
 	gen_common(g, st, true);
 	snprintf(owner, sizeof(owner), "%llu", st->start_time);
-	GEN_STR(g, "hull.startTime");
-	GEN_STR(g, owner);
-	GEN_STR(g, "hull.cgroupPath");
-	GEN_STR(g, st->cgroup_path ? st->cgroup_path : "");
-	GEN_STR(g, "hull.isolation");
-	GEN_STR(g, st->isolation ? st->isolation : "container");
-	GEN_STR(g, "hull.systemdCgroup");
+	hull_gen_str(g, "hull.startTime");
+	hull_gen_str(g, owner);
+	hull_gen_str(g, "hull.cgroupPath");
+	hull_gen_str(g, st->cgroup_path ? st->cgroup_path : "");
+	hull_gen_str(g, "hull.isolation");
+	hull_gen_str(g, st->isolation ? st->isolation : "container");
+	hull_gen_str(g, "hull.systemdCgroup");
 	yajl_gen_bool(g, st->systemd_cgroup);
 	yajl_gen_map_close(g);
 	json = gen_finish(g);

@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "err.h"
-#include "spec.h"
+#include "lib/err.h"
+#include "runtime/spec/spec.h"
 
 #define HULL_DEFAULT_ROOT "/run/hull"
 

@@ -1,11 +1,11 @@
-#include "sync.h"
+#include "runtime/sync.h"
 
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
-#include "util.h"
+#include "lib/util.h"
 
 int hull_sync_send(int fd, int type, int value, const char *payload, struct hull_err *err)
 {

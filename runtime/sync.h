@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "err.h"
+#include "lib/err.h"
 
 enum hull_sync_type {
 	SYNC_GO = 1,	 /* runtime -> init: uid maps written, cgroup joined: carry on */

@@ -1,5 +1,5 @@
 /* linux.sysctl: only keys the container's own namespaces isolate, written in its /proc. */
-#include "sysctl.h"
+#include "runtime/sysctl.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +12,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "lib/util.h"
 
 static const char *const ipc_keys[] = {"kernel.msgmax", "kernel.msgmnb",	 "kernel.msgmni",
 				       "kernel.sem",	"kernel.shmall",	 "kernel.shmmax",

@@ -4,8 +4,8 @@
 
 #include <yajl/yajl_tree.h>
 
-#include "err.h"
-#include "spec.h"
+#include "lib/err.h"
+#include "runtime/spec/spec.h"
 
 /* In the runtime, before create: every key must belong to a namespace the container has of
  * its own (net.* a network namespace, kernel.shm*... an IPC one, kernel.hostname a UTS one),

@@ -1,4 +1,4 @@
-#include "terminal.h"
+#include "runtime/terminal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,9 +14,10 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "pathres.h"
-#include "sync.h"
-#include "util.h"
+#include "lib/pathres.h"
+#include "lib/tty.h"
+#include "lib/util.h"
+#include "runtime/sync.h"
 
 /* Bind the pty slave over the /dev/console placeholder (devices.c made it an empty file).
  * Both ends go by fd: a name under /dev/pts or /dev/console that is a symlink planted by the
@@ -90,8 +91,7 @@ int hull_terminal_setup(int console_sock, unsigned int rows, unsigned int cols, 
 
 struct hull_tty_proxy {
 	int master;
-	bool raw;
-	struct termios saved;
+	struct hull_tty_mode mode; /* our stdin's, raw while we relay */
 	bool in_eof;
 };
 
@@ -99,13 +99,7 @@ struct hull_tty_proxy *hull_tty_proxy_start(int master, struct hull_err *err)
 {
 	struct hull_tty_proxy *p = xzalloc(sizeof(*p));
 	p->master = master;
-	if (isatty(0) && tcgetattr(0, &p->saved) == 0) {
-		struct termios raw = p->saved;
-		cfmakeraw(&raw);
-		raw.c_oflag |= OPOST; /* keep output post-processing sane on our side */
-		if (tcsetattr(0, TCSANOW, &raw) == 0)
-			p->raw = true;
-	}
+	hull_tty_raw(0, true, &p->mode);
 	hull_tty_proxy_resize(p);
 	return p;
 }
@@ -152,8 +146,7 @@ void hull_tty_proxy_stop(struct hull_tty_proxy *p)
 {
 	if (!p)
 		return;
-	if (p->raw)
-		tcsetattr(0, TCSANOW, &p->saved);
+	hull_tty_restore(0, &p->mode);
 	free(p);
 }
 

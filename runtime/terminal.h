@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "err.h"
+#include "lib/err.h"
 
 /* Connect to the caller's --console-socket (create and exec hand the pty master there). */
 int hull_console_connect(const char *path, struct hull_err *err);

@@ -8,12 +8,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "runtime/err.h"
+#include "lib/err.h"
+#include "runtime/annotations.h"
 #include "runtime/executor.h"
-#include "runtime/spec.h"
+#include "runtime/spec/spec.h"
 #include "runtime/state.h"
-
-#define HULL_VM_ANNOTATION "run.hull.isolation"
 
 /* The isolation level, in DESIGN.md's order: the annotation run.hull.isolation, then the name
  * the runtime was invoked by (hull-oci-vm), then the spec's own `vm` section. */

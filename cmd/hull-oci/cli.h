@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-#include "runtime/err.h"
+#include "lib/err.h"
 
 struct oci_globals {
 	const char *root;

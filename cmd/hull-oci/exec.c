@@ -8,9 +8,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cmd/hull-oci/cli.h"
+#include "lib/exitcode.h"
+#include "lib/util.h"
 #include "runtime/container.h"
-#include "runtime/util.h"
 
 static const char exec_usage[] =
 	"Usage: hull-oci exec [options] ID [COMMAND [ARG...]]\n\n"
@@ -178,7 +179,7 @@ static int ps_table(const pid_t *pids, size_t n, char **ps_args, struct hull_err
 		dup2(fds[1], 1);
 		execvp("ps", ps_args);
 		dprintf(2, "hull-oci ps: exec ps: %s\n", strerror(errno));
-		_exit(127);
+		_exit(HULL_EXIT_NOT_FOUND);
 	}
 	close(fds[1]);
 	if (hull_read_fd(fds[0], &out, NULL, err) < 0) {

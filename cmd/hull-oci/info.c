@@ -9,13 +9,15 @@
 #include <unistd.h>
 #include <yajl/yajl_gen.h>
 
-#include "cli.h"
+#include "cmd/hull-oci/cli.h"
+#include "lib/json.h"
+#include "lib/util.h"
+#include "runtime/annotations.h"
 #include "runtime/caps.h"
-#include "runtime/mount_opts.h"
-#include "runtime/seccomp.h"
-#include "runtime/spec.h"
+#include "runtime/seccomp/seccomp.h"
+#include "runtime/spec/mount_opts.h"
+#include "runtime/spec/spec.h"
 #include "runtime/state.h"
-#include "runtime/util.h"
 
 static const struct option help_only[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 
@@ -172,22 +174,20 @@ int cmd_spec(const struct oci_globals *g, int argc, char **argv, struct hull_err
 	return 0;
 }
 
-#define S(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
-
 static void strings(yajl_gen g, const char *key, const char *const *v)
 {
-	S(g, key);
+	hull_gen_str(g, key);
 	yajl_gen_array_open(g);
 	for (; *v; v++)
-		S(g, *v);
+		hull_gen_str(g, *v);
 	yajl_gen_array_close(g);
 }
 
 static void enabled(yajl_gen g, const char *key, bool on)
 {
-	S(g, key);
+	hull_gen_str(g, key);
 	yajl_gen_map_open(g);
-	S(g, "enabled");
+	hull_gen_str(g, "enabled");
 	yajl_gen_bool(g, on);
 	yajl_gen_map_close(g);
 }
@@ -219,13 +219,13 @@ int cmd_features(const struct oci_globals *gl, int argc, char **argv, struct hul
 	yajl_gen_config(g, yajl_gen_beautify, 1);
 	yajl_gen_config(g, yajl_gen_indent_string, "    ");
 	yajl_gen_map_open(g);
-	S(g, "ociVersionMin");
-	S(g, "1.0.0");
-	S(g, "ociVersionMax");
-	S(g, "1.2.0");
+	hull_gen_str(g, "ociVersionMin");
+	hull_gen_str(g, "1.0.0");
+	hull_gen_str(g, "ociVersionMax");
+	hull_gen_str(g, "1.2.0");
 	strings(g, "hooks", hooks);
 	strings(g, "mountOptions", hull_mount_option_names);
-	S(g, "linux");
+	hull_gen_str(g, "linux");
 	yajl_gen_map_open(g);
 	strings(g, "namespaces", ns);
 	{
@@ -234,20 +234,20 @@ int cmd_features(const struct oci_globals *gl, int argc, char **argv, struct hul
 		strings(g, "capabilities", (const char *const *)caps);
 		hull_strv_free(caps);
 	}
-	S(g, "cgroup");
+	hull_gen_str(g, "cgroup");
 	yajl_gen_map_open(g);
-	S(g, "v1");
+	hull_gen_str(g, "v1");
 	yajl_gen_bool(g, 1);
-	S(g, "v2");
+	hull_gen_str(g, "v2");
 	yajl_gen_bool(g, 1);
-	S(g, "systemd");
+	hull_gen_str(g, "systemd");
 	yajl_gen_bool(g, 0);
-	S(g, "systemdUser");
+	hull_gen_str(g, "systemdUser");
 	yajl_gen_bool(g, 0);
 	yajl_gen_map_close(g);
-	S(g, "seccomp");
+	hull_gen_str(g, "seccomp");
 	yajl_gen_map_open(g);
-	S(g, "enabled");
+	hull_gen_str(g, "enabled");
 	yajl_gen_bool(g, 1);
 	strings(g, "actions", hull_seccomp_action_names);
 	strings(g, "operators", hull_seccomp_op_names);
@@ -258,17 +258,17 @@ int cmd_features(const struct oci_globals *gl, int argc, char **argv, struct hul
 	enabled(g, "apparmor", false);
 	enabled(g, "selinux", false);
 	enabled(g, "intelRdt", false);
-	S(g, "mountExtensions");
+	hull_gen_str(g, "mountExtensions");
 	yajl_gen_map_open(g);
 	enabled(g, "idmap", false);
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
-	S(g, "annotations");
+	hull_gen_str(g, "annotations");
 	yajl_gen_map_open(g);
-	S(g, "run.hull.version");
-	S(g, HULL_VERSION);
-	S(g, "run.hull.isolation.levels");
-	S(g, "container,vm");
+	hull_gen_str(g, HULL_ANNOT_VERSION);
+	hull_gen_str(g, HULL_VERSION);
+	hull_gen_str(g, HULL_ANNOT_ISOLATION_LEVELS);
+	hull_gen_str(g, "container,vm");
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 	yajl_gen_get_buf(g, &buf, &len);

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cmd/hull-oci/cli.h"
+#include "lib/signals.h"
 #include "runtime/container.h"
-#include "runtime/signals.h"
 
 static const char create_usage[] =
 	"Usage: hull-oci %s [options] ID\n\n"

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "runtime/log.h"
+#include "cmd/hull-oci/cli.h"
+#include "lib/log.h"
 #include "runtime/selfexe.h"
 #include "runtime/state.h"
 

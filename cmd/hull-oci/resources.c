@@ -1,5 +1,4 @@
 /* pause, resume, update and events: the commands on a container's cgroup. */
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -8,9 +7,10 @@
 #include <time.h>
 #include <yajl/yajl_tree.h>
 
-#include "cli.h"
+#include "cmd/hull-oci/cli.h"
+#include "lib/size.h"
+#include "lib/util.h"
 #include "runtime/resources.h"
-#include "runtime/util.h"
 
 static int id_only(const char *cmd, int argc, char **argv, const char **id, struct hull_err *err)
 {
@@ -49,54 +49,6 @@ int cmd_resume(const struct oci_globals *g, int argc, char **argv, struct hull_e
 	if (r)
 		return r == 2 ? 0 : -1;
 	return hull_container_resume(g->root, id, err);
-}
-
-/* docker-style sizes: 1024, 512k, 64m, 1g (binary units, b/kb/mb suffixes too); -1 = none */
-static int parse_size(const char *s, int64_t *out)
-{
-	char *end;
-	double v;
-	int64_t mul = 1;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s)
-		return -1;
-	if (v == -1 && !*end) {
-		*out = -1;
-		return 0;
-	}
-	switch (tolower((unsigned char)*end)) {
-	case 'b':
-	case '\0':
-		break;
-	case 'k':
-		mul = 1LL << 10;
-		break;
-	case 'm':
-		mul = 1LL << 20;
-		break;
-	case 'g':
-		mul = 1LL << 30;
-		break;
-	case 't':
-		mul = 1LL << 40;
-		break;
-	default:
-		return -1;
-	}
-	if (*end && *end != 'b' && *end != 'B') {
-		end++;
-		if (*end == 'i' || *end == 'I')
-			end++;
-		if (*end == 'b' || *end == 'B')
-			end++;
-	} else if (*end) {
-		end++;
-	}
-	if (*end || v < 0 || v * (double)mul > 9.2e18)
-		return -1;
-	*out = (int64_t)(v * (double)mul);
-	return 0;
 }
 
 static int read_resources(const char *file, struct hull_cg_resources *r, struct hull_err *err)
@@ -139,8 +91,11 @@ static int set_num(const char *flag, const char *arg, bool size, struct hull_cg_
 	char *end;
 	int64_t n;
 	if (size) {
-		if (parse_size(arg, &n) < 0)
-			return usage_error(err, "update", "%s: `%s` is not a size", flag, arg);
+		/* -1: no limit */
+		if (!strcmp(arg, "-1"))
+			n = -1;
+		else if (hull_parse_size(arg, 1, &n, err) < 0)
+			return hull_error_wrap(err, "update: %s", flag);
 	} else {
 		errno = 0;
 		n = strtoll(arg, &end, 10);

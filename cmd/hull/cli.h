@@ -10,12 +10,8 @@
 
 #include "engine/ctr.h"
 #include "image/store.h"
-#include "runtime/err.h"
-
-#define HULL_EXIT_ERROR 125
-#define EXIT_HULL	HULL_EXIT_ERROR
-#define EXIT_CANNOT_RUN 126
-#define EXIT_NOT_FOUND	127
+#include "lib/err.h"
+#include "lib/exitcode.h"
 
 struct hull_globals {
 	const char *root;    /* storage: images/, containers/ and names/ under it */

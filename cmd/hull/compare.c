@@ -8,10 +8,10 @@
 #include <unistd.h>
 #include <yajl/yajl_gen.h>
 
-#include "cli.h"
+#include "cmd/hull/cli.h"
 #include "engine/compare.h"
+#include "lib/util.h"
 #include "runtime/selfexe.h"
-#include "runtime/util.h"
 
 #define MAX_ARGS 256
 

@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cmd/hull/cli.h"
 #include "engine/logfile.h"
 #include "engine/ops.h"
-#include "runtime/signals.h"
-#include "runtime/util.h"
+#include "lib/signals.h"
+#include "lib/util.h"
 
 struct follow_arg {
 	const struct hull_engine *e;

@@ -7,11 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cmd/hull/cli.h"
 #include "engine/ops.h"
 #include "image/userdb.h"
+#include "lib/util.h"
 #include "runtime/container.h"
-#include "runtime/util.h"
 
 int cmd_exec(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
 {

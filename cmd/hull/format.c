@@ -4,8 +4,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "runtime/util.h"
+#include "cmd/hull/cli.h"
+#include "lib/util.h"
 
 /* decimal units and three significant digits, as docker's HumanSize */
 void human_size(unsigned long long bytes, char *buf, size_t len)

@@ -4,14 +4,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cmd/hull/cli.h"
 #include "image/gc.h"
 #include "image/index.h"
-#include "image/json.h"
 #include "image/manifest.h"
 #include "image/ref.h"
-#include "runtime/spec_json.h"
-#include "runtime/util.h"
+#include "lib/json.h"
+#include "lib/util.h"
 
 struct row {
 	char *repo, *tag, id[72], created[64], size[32];
@@ -37,25 +36,25 @@ static void gen_row_json(const struct row *r, const struct hull_image *img)
 
 	yajl_gen_map_open(g);
 	for (i = 0; i < ARRAY_SIZE(na); i++) {
-		JS(g, na[i]);
-		JS(g, "N/A");
+		hull_gen_str(g, na[i]);
+		hull_gen_str(g, "N/A");
 	}
-	JS(g, "CreatedAt");
-	JS(g, r->created_at ? r->created_at : "");
-	JS(g, "CreatedSince");
-	JS(g, r->created);
-	JS(g, "Digest");
-	JS(g, img->manifest);
-	JS(g, "ID");
-	JS(g, r->id);
-	JS(g, "Repository");
-	JS(g, r->repo);
-	JS(g, "Size");
-	JS(g, r->size);
-	JS(g, "Tag");
-	JS(g, r->tag);
-	JS(g, "VirtualSize");
-	JS(g, r->size);
+	hull_gen_str(g, "CreatedAt");
+	hull_gen_str(g, r->created_at ? r->created_at : "");
+	hull_gen_str(g, "CreatedSince");
+	hull_gen_str(g, r->created);
+	hull_gen_str(g, "Digest");
+	hull_gen_str(g, img->manifest);
+	hull_gen_str(g, "ID");
+	hull_gen_str(g, r->id);
+	hull_gen_str(g, "Repository");
+	hull_gen_str(g, r->repo);
+	hull_gen_str(g, "Size");
+	hull_gen_str(g, r->size);
+	hull_gen_str(g, "Tag");
+	hull_gen_str(g, r->tag);
+	hull_gen_str(g, "VirtualSize");
+	hull_gen_str(g, r->size);
 	yajl_gen_map_close(g);
 	yajl_gen_get_buf(g, &buf, &len);
 	printf("%.*s\n", (int)len, buf);
@@ -248,9 +247,9 @@ static void inspect_one(yajl_gen gen, const struct hull_store *s, const struct h
 	yajl_val rootfs = sj_get(cfg, "rootfs");
 
 	yajl_gen_map_open(gen);
-	JS(gen, "Id");
-	JS(gen, img->config);
-	JS(gen, "RepoTags");
+	hull_gen_str(gen, "Id");
+	hull_gen_str(gen, img->config);
+	hull_gen_str(gen, "RepoTags");
 	yajl_gen_array_open(gen);
 	/* the image is its config: every record of it (other manifests) lends its names */
 	for (i = 0; i < idx->n; i++) {
@@ -258,22 +257,22 @@ static void inspect_one(yajl_gen gen, const struct hull_store *s, const struct h
 		if (strcmp(idx->v[i].config, img->config))
 			continue;
 		for (j = 0; idx->v[i].names[j]; j++)
-			JS(gen, idx->v[i].names[j]);
+			hull_gen_str(gen, idx->v[i].names[j]);
 	}
 	yajl_gen_array_close(gen);
-	JS(gen, "Manifest");
-	JS(gen, img->manifest);
-	JS(gen, "Created");
-	JS(gen, img->created ? img->created : "");
+	hull_gen_str(gen, "Manifest");
+	hull_gen_str(gen, img->manifest);
+	hull_gen_str(gen, "Created");
+	hull_gen_str(gen, img->created ? img->created : "");
 	for (i = 0; i < ARRAY_SIZE(keys); i++) {
 		if (!hull_json_str(sj_get(cfg, keys[i])))
 			continue;
-		JS(gen, copied[i]);
-		JS(gen, hull_json_str(sj_get(cfg, keys[i])));
+		hull_gen_str(gen, copied[i]);
+		hull_gen_str(gen, hull_json_str(sj_get(cfg, keys[i])));
 	}
-	JS(gen, "Config");
-	hull_json_emit(gen, sj_get(cfg, "config"));
-	JS(gen, "Size");
+	hull_gen_str(gen, "Config");
+	sj_gen(gen, sj_get(cfg, "config"));
+	hull_gen_str(gen, "Size");
 	yajl_gen_integer(gen, (long long)img->size);
 	/* the directories an overlay mount of this image stacks, top layer first */
 	for (i = n; i > 0; i--) {
@@ -282,22 +281,22 @@ static void inspect_one(yajl_gen gen, const struct hull_store *s, const struct h
 		free(lower);
 		lower = l;
 	}
-	JS(gen, "GraphDriver");
+	hull_gen_str(gen, "GraphDriver");
 	yajl_gen_map_open(gen);
-	JS(gen, "Name");
-	JS(gen, "overlay");
-	JS(gen, "Data");
+	hull_gen_str(gen, "Name");
+	hull_gen_str(gen, "overlay");
+	hull_gen_str(gen, "Data");
 	yajl_gen_map_open(gen);
-	JS(gen, "LowerDir");
-	JS(gen, lower);
+	hull_gen_str(gen, "LowerDir");
+	hull_gen_str(gen, lower);
 	yajl_gen_map_close(gen);
 	yajl_gen_map_close(gen);
-	JS(gen, "RootFS");
+	hull_gen_str(gen, "RootFS");
 	yajl_gen_map_open(gen);
-	JS(gen, "Type");
-	JS(gen, "layers");
-	JS(gen, "Layers");
-	hull_json_emit(gen, sj_get(rootfs, "diff_ids"));
+	hull_gen_str(gen, "Type");
+	hull_gen_str(gen, "layers");
+	hull_gen_str(gen, "Layers");
+	sj_gen(gen, sj_get(rootfs, "diff_ids"));
 	yajl_gen_map_close(gen);
 	yajl_gen_map_close(gen);
 }

@@ -7,15 +7,14 @@
 #include <unistd.h>
 #include <yajl/yajl_gen.h>
 
-#include "cli.h"
+#include "cmd/hull/cli.h"
 #include "engine/ops.h"
 #include "image/index.h"
-#include "runtime/cgroup.h"
-#include "runtime/spec.h"
-#include "runtime/util.h"
+#include "lib/json.h"
+#include "lib/util.h"
+#include "runtime/cgroup/cgroup.h"
+#include "runtime/spec/spec.h"
 #include "vm/vm.h"
-
-#define S(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
 
 static const char *cgroup_kind(void)
 {
@@ -83,24 +82,24 @@ int cmd_info(const struct hull_globals *g, int argc, char **argv, struct hull_er
 		size_t len;
 		yajl_gen_config(gen, yajl_gen_beautify, 1);
 		yajl_gen_map_open(gen);
-		S(gen, "Version"), S(gen, HULL_VERSION);
-		S(gen, "Containers"), yajl_gen_integer(gen, (long long)n);
-		S(gen, "ContainersRunning"), yajl_gen_integer(gen, (long long)running);
-		S(gen, "ContainersPaused"), yajl_gen_integer(gen, (long long)paused);
-		S(gen, "ContainersStopped"), yajl_gen_integer(gen, (long long)stopped);
-		S(gen, "Images"), yajl_gen_integer(gen, (long long)idx.n);
-		S(gen, "StorageRoot"), S(gen, g->root);
-		S(gen, "RunRoot"), S(gen, g->runroot);
-		S(gen, "CgroupVersion"), S(gen, cgroup_kind());
-		S(gen, "KernelVersion"), S(gen, u.release);
-		S(gen, "IsolationLevels");
+		hull_gen_str(gen, "Version"), hull_gen_str(gen, HULL_VERSION);
+		hull_gen_str(gen, "Containers"), yajl_gen_integer(gen, (long long)n);
+		hull_gen_str(gen, "ContainersRunning"), yajl_gen_integer(gen, (long long)running);
+		hull_gen_str(gen, "ContainersPaused"), yajl_gen_integer(gen, (long long)paused);
+		hull_gen_str(gen, "ContainersStopped"), yajl_gen_integer(gen, (long long)stopped);
+		hull_gen_str(gen, "Images"), yajl_gen_integer(gen, (long long)idx.n);
+		hull_gen_str(gen, "StorageRoot"), hull_gen_str(gen, g->root);
+		hull_gen_str(gen, "RunRoot"), hull_gen_str(gen, g->runroot);
+		hull_gen_str(gen, "CgroupVersion"), hull_gen_str(gen, cgroup_kind());
+		hull_gen_str(gen, "KernelVersion"), hull_gen_str(gen, u.release);
+		hull_gen_str(gen, "IsolationLevels");
 		yajl_gen_array_open(gen);
-		S(gen, "container");
+		hull_gen_str(gen, "container");
 		if (vm_ok)
-			S(gen, "vm");
+			hull_gen_str(gen, "vm");
 		yajl_gen_array_close(gen);
-		S(gen, "VMAccelerator"), S(gen, kvm ? "kvm" : "tcg");
-		S(gen, "VMError"), S(gen, vm_ok ? "" : verr.msg);
+		hull_gen_str(gen, "VMAccelerator"), hull_gen_str(gen, kvm ? "kvm" : "tcg");
+		hull_gen_str(gen, "VMError"), hull_gen_str(gen, vm_ok ? "" : verr.msg);
 		yajl_gen_map_close(gen);
 		yajl_gen_get_buf(gen, &buf, &len);
 		printf("%.*s\n", (int)len, buf);

@@ -6,11 +6,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cmd/hull/cli.h"
 #include "image/gc.h"
 #include "image/load.h"
 #include "image/save.h"
-#include "runtime/util.h"
+#include "lib/util.h"
 
 /* Blobs a load stored that no image ended up using (an archive may carry extras, a failed
  * load leaves its blobs): collected when no other hull is at work on the store. */

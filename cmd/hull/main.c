@@ -8,10 +8,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli.h"
-#include "runtime/log.h"
+#include "cmd/hull/cli.h"
+#include "lib/log.h"
+#include "lib/util.h"
 #include "runtime/selfexe.h"
-#include "runtime/util.h"
 
 static int cmd_version(const struct hull_globals *g, int argc, char **argv, struct hull_err *err);
 static cmd_fn cmd_inspect_any;
@@ -93,12 +93,12 @@ int start_failure_status(const struct hull_err *err)
 {
 	/* the runtime names the program it could not exec: "exec `x`: ..." */
 	if (!strstr(err->msg, "exec `"))
-		return EXIT_HULL;
+		return HULL_EXIT_ERROR;
 	if (err->errnum == ENOENT || err->errnum == ENOTDIR)
-		return EXIT_NOT_FOUND;
+		return HULL_EXIT_NOT_FOUND;
 	if (err->errnum == EACCES || err->errnum == ENOEXEC || err->errnum == EPERM)
-		return EXIT_CANNOT_RUN;
-	return EXIT_HULL;
+		return HULL_EXIT_CANNOT_RUN;
+	return HULL_EXIT_ERROR;
 }
 
 char *human_age(const char *rfc3339, bool ago)

@@ -6,12 +6,11 @@
 #include <string.h>
 #include <yajl/yajl_gen.h>
 
-#include "cli.h"
-#include "network/cni.h"
+#include "cmd/hull/cli.h"
 #include "engine/ops.h"
-#include "runtime/util.h"
-
-#define S(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
+#include "lib/json.h"
+#include "lib/util.h"
+#include "network/cni.h"
 
 static char *command_text(char **argv, bool trunc)
 {
@@ -85,7 +84,7 @@ static void ports_json(yajl_gen g, const struct hull_ctr *c)
 		if (hull_port_parse(*p, &port, NULL) < 0)
 			continue;
 		hull_port_format(&port, buf, sizeof(buf));
-		S(g, buf);
+		hull_gen_str(g, buf);
 	}
 	yajl_gen_array_close(g);
 }
@@ -95,26 +94,26 @@ static void ps_json(yajl_gen g, const struct hull_ctr *c, enum hull_status s, pi
 	cleanup_free char *status = status_text(c, s);
 
 	yajl_gen_map_open(g);
-	S(g, "Id"), S(g, c->id);
-	S(g, "Names");
+	hull_gen_str(g, "Id"), hull_gen_str(g, c->id);
+	hull_gen_str(g, "Names");
 	yajl_gen_array_open(g);
-	S(g, c->name);
+	hull_gen_str(g, c->name);
 	yajl_gen_array_close(g);
-	S(g, "Image"), S(g, c->image);
-	S(g, "ImageID"), S(g, c->image_id);
-	S(g, "Command");
+	hull_gen_str(g, "Image"), hull_gen_str(g, c->image);
+	hull_gen_str(g, "ImageID"), hull_gen_str(g, c->image_id);
+	hull_gen_str(g, "Command");
 	yajl_gen_array_open(g);
 	for (char **a = c->command; a && *a; a++)
-		S(g, *a);
+		hull_gen_str(g, *a);
 	yajl_gen_array_close(g);
-	S(g, "Created"), S(g, c->created);
-	S(g, "State"), S(g, state_word(s));
-	S(g, "Status"), S(g, status);
-	S(g, "Pid"), yajl_gen_integer(g, pid);
-	S(g, "ExitCode"), yajl_gen_integer(g, c->exited ? c->exit_code : 0);
-	S(g, "Isolation"), S(g, c->isolation);
-	S(g, "Networks"), S(g, c->network ? c->network : "none");
-	S(g, "Ports");
+	hull_gen_str(g, "Created"), hull_gen_str(g, c->created);
+	hull_gen_str(g, "State"), hull_gen_str(g, state_word(s));
+	hull_gen_str(g, "Status"), hull_gen_str(g, status);
+	hull_gen_str(g, "Pid"), yajl_gen_integer(g, pid);
+	hull_gen_str(g, "ExitCode"), yajl_gen_integer(g, c->exited ? c->exit_code : 0);
+	hull_gen_str(g, "Isolation"), hull_gen_str(g, c->isolation);
+	hull_gen_str(g, "Networks"), hull_gen_str(g, c->network ? c->network : "none");
+	hull_gen_str(g, "Ports");
 	ports_json(g, c);
 	yajl_gen_map_close(g);
 }
@@ -245,37 +244,39 @@ int cmd_inspect(const struct hull_globals *g, int argc, char **argv, struct hull
 		cfgpath = hull_ctr_path(&e, c->id, "config.json");
 		logpath = hull_ctr_path(&e, c->id, "ctr.log");
 		yajl_gen_map_open(gen);
-		S(gen, "Id"), S(gen, c->id);
-		S(gen, "Name"), S(gen, c->name);
-		S(gen, "Created"), S(gen, c->created);
-		S(gen, "Image"), S(gen, c->image);
-		S(gen, "ImageID"), S(gen, c->image_id);
-		S(gen, "Isolation"), S(gen, c->isolation);
-		S(gen, "State");
+		hull_gen_str(gen, "Id"), hull_gen_str(gen, c->id);
+		hull_gen_str(gen, "Name"), hull_gen_str(gen, c->name);
+		hull_gen_str(gen, "Created"), hull_gen_str(gen, c->created);
+		hull_gen_str(gen, "Image"), hull_gen_str(gen, c->image);
+		hull_gen_str(gen, "ImageID"), hull_gen_str(gen, c->image_id);
+		hull_gen_str(gen, "Isolation"), hull_gen_str(gen, c->isolation);
+		hull_gen_str(gen, "State");
 		yajl_gen_map_open(gen);
-		S(gen, "Status"), S(gen, state_word(s));
-		S(gen, "Running"), yajl_gen_bool(gen, s == HULL_RUNNING || s == HULL_PAUSED);
-		S(gen, "Paused"), yajl_gen_bool(gen, s == HULL_PAUSED);
-		S(gen, "Pid"), yajl_gen_integer(gen, pid);
-		S(gen, "ExitCode"), yajl_gen_integer(gen, c->exited ? c->exit_code : 0);
-		S(gen, "FinishedAt"), S(gen, c->finished ? c->finished : "");
+		hull_gen_str(gen, "Status"), hull_gen_str(gen, state_word(s));
+		hull_gen_str(gen, "Running"),
+			yajl_gen_bool(gen, s == HULL_RUNNING || s == HULL_PAUSED);
+		hull_gen_str(gen, "Paused"), yajl_gen_bool(gen, s == HULL_PAUSED);
+		hull_gen_str(gen, "Pid"), yajl_gen_integer(gen, pid);
+		hull_gen_str(gen, "ExitCode"), yajl_gen_integer(gen, c->exited ? c->exit_code : 0);
+		hull_gen_str(gen, "FinishedAt"), hull_gen_str(gen, c->finished ? c->finished : "");
 		yajl_gen_map_close(gen);
-		S(gen, "LogPath"), S(gen, logpath);
-		S(gen, "Rootfs"), S(gen, c->rootfs);
-		S(gen, "AutoRemove"), yajl_gen_bool(gen, c->auto_remove);
-		S(gen, "StopSignal"), S(gen, c->stop_signal);
-		S(gen, "NetworkSettings");
+		hull_gen_str(gen, "LogPath"), hull_gen_str(gen, logpath);
+		hull_gen_str(gen, "Rootfs"), hull_gen_str(gen, c->rootfs);
+		hull_gen_str(gen, "AutoRemove"), yajl_gen_bool(gen, c->auto_remove);
+		hull_gen_str(gen, "StopSignal"), hull_gen_str(gen, c->stop_signal);
+		hull_gen_str(gen, "NetworkSettings");
 		yajl_gen_map_open(gen);
-		S(gen, "NetworkMode"), S(gen, c->network ? c->network : "none");
-		S(gen, "IPAddress"), S(gen, c->ip ? c->ip : "");
-		S(gen, "Gateway"), S(gen, c->ip ? HULL_NET_GATEWAY : "");
-		S(gen, "Ports");
+		hull_gen_str(gen, "NetworkMode"),
+			hull_gen_str(gen, c->network ? c->network : "none");
+		hull_gen_str(gen, "IPAddress"), hull_gen_str(gen, c->ip ? c->ip : "");
+		hull_gen_str(gen, "Gateway"), hull_gen_str(gen, c->ip ? HULL_NET_GATEWAY : "");
+		hull_gen_str(gen, "Ports");
 		ports_json(gen, c);
 		yajl_gen_map_close(gen);
 		if (hull_read_file(cfgpath, &cfg, NULL, NULL) == 0) {
 			/* the bundle's config.json as it is: yajl copies a number's text verbatim
 			 */
-			S(gen, "Spec");
+			hull_gen_str(gen, "Spec");
 			yajl_gen_number(gen, cfg, strlen(cfg));
 		}
 		yajl_gen_map_close(gen);

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cmd/hull/cli.h"
 #include "image/pull.h"
-#include "runtime/util.h"
+#include "lib/util.h"
 
 int cmd_pull(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
 {

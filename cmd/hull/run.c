@@ -5,13 +5,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cmd/hull/cli.h"
 #include "engine/monitor.h"
 #include "engine/net.h"
 #include "engine/ops.h"
 #include "engine/prepare.h"
-#include "runtime/signals.h"
-#include "runtime/util.h"
+#include "lib/signals.h"
+#include "lib/util.h"
 
 static int security_opt(const char *o, struct hull_run_opts *f, struct hull_err *err)
 {

@@ -8,7 +8,7 @@
  * leaves directories behind.  Placement needs only mkdir, a pid write and rmdir, so those are
  * done here; libcgroup is kept for the resource and statistics work off the start path.
  */
-#include "cgroup.h"
+#include "runtime/cgroup/cgroup.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "util.h"
+#include "lib/util.h"
 
 static void add_hier(struct hull_cgroups *cg, const char *mp, const char *ctrls, bool v2)
 {

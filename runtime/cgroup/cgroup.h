@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "err.h"
+#include "lib/err.h"
 
 struct hull_cgroup_hier {
 	char *mountpoint;  /* "/sys/fs/cgroup/memory", "/sys/fs/cgroup/unified", ... */

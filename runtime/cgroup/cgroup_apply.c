@@ -13,9 +13,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "cgroup_res.h"
-#include "log.h"
-#include "util.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "runtime/cgroup/cgroup_res.h"
 
 static bool has_token(const char *list, const char *tok, const char *seps)
 {

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "cgroup_res.h"
-#include "util.h"
+#include "lib/util.h"
+#include "runtime/cgroup/cgroup_res.h"
 
 #define FREEZE_TRIES 2000 /* x 1-5 ms: tasks in uninterruptible sleep can take a while */
 

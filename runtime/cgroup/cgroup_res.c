@@ -1,12 +1,12 @@
 /* linux.resources -> struct hull_cg_resources: parse, and merge (update). */
-#include "cgroup_res.h"
+#include "runtime/cgroup/cgroup_res.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
-#include "spec_json.h"
-#include "util.h"
+#include "lib/json.h"
+#include "lib/util.h"
 
 static int get_val(yajl_val o, const char *key, const char *path, bool is_signed,
 		   struct hull_cg_val *out, struct hull_err *err)

@@ -7,9 +7,9 @@
 #include <stdint.h>
 #include <yajl/yajl_tree.h>
 
-#include "cgroup.h"
-#include "err.h"
-#include "spec.h"
+#include "lib/err.h"
+#include "runtime/cgroup/cgroup.h"
+#include "runtime/spec/spec.h"
 
 /* The sections of linux.resources; a mask of them says which ones a document gave. */
 enum {

@@ -2,16 +2,15 @@
 #include <string.h>
 #include <yajl/yajl_gen.h>
 
-#include "cgroup_res.h"
-#include "util.h"
-
-#define GSTR(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
+#include "lib/json.h"
+#include "lib/util.h"
+#include "runtime/cgroup/cgroup_res.h"
 
 static void gen_val(yajl_gen g, const char *key, const struct hull_cg_val *v)
 {
 	if (!v->set)
 		return;
-	GSTR(g, key);
+	hull_gen_str(g, key);
 	yajl_gen_integer(g, v->v);
 }
 
@@ -20,15 +19,15 @@ static void gen_rates(yajl_gen g, const char *key, const struct hull_cg_rate_lis
 	size_t i;
 	if (!l->n)
 		return;
-	GSTR(g, key);
+	hull_gen_str(g, key);
 	yajl_gen_array_open(g);
 	for (i = 0; i < l->n; i++) {
 		yajl_gen_map_open(g);
-		GSTR(g, "major");
+		hull_gen_str(g, "major");
 		yajl_gen_integer(g, l->d[i].major);
-		GSTR(g, "minor");
+		hull_gen_str(g, "minor");
 		yajl_gen_integer(g, l->d[i].minor);
-		GSTR(g, "rate");
+		hull_gen_str(g, "rate");
 		yajl_gen_integer(g, (long long)l->d[i].rate);
 		yajl_gen_map_close(g);
 	}
@@ -38,18 +37,18 @@ static void gen_rates(yajl_gen g, const char *key, const struct hull_cg_rate_lis
 static void gen_blkio(yajl_gen g, const struct hull_cg_resources *r)
 {
 	size_t i;
-	GSTR(g, "blockIO");
+	hull_gen_str(g, "blockIO");
 	yajl_gen_map_open(g);
 	gen_val(g, "weight", &r->blkio.weight);
 	gen_val(g, "leafWeight", &r->blkio.leaf_weight);
 	if (r->blkio.n_weight_devs) {
-		GSTR(g, "weightDevice");
+		hull_gen_str(g, "weightDevice");
 		yajl_gen_array_open(g);
 		for (i = 0; i < r->blkio.n_weight_devs; i++) {
 			yajl_gen_map_open(g);
-			GSTR(g, "major");
+			hull_gen_str(g, "major");
 			yajl_gen_integer(g, r->blkio.weight_devs[i].major);
-			GSTR(g, "minor");
+			hull_gen_str(g, "minor");
 			yajl_gen_integer(g, r->blkio.weight_devs[i].minor);
 			gen_val(g, "weight", &r->blkio.weight_devs[i].weight);
 			gen_val(g, "leafWeight", &r->blkio.weight_devs[i].leaf_weight);
@@ -67,26 +66,26 @@ static void gen_blkio(yajl_gen g, const struct hull_cg_resources *r)
 static void gen_devices(yajl_gen g, const struct hull_cg_resources *r)
 {
 	size_t i;
-	GSTR(g, "devices");
+	hull_gen_str(g, "devices");
 	yajl_gen_array_open(g);
 	for (i = 0; i < r->n_devices; i++) {
 		const struct hull_cg_dev_rule *d = &r->devices[i];
 		char t[2] = {d->type, 0};
 		yajl_gen_map_open(g);
-		GSTR(g, "allow");
+		hull_gen_str(g, "allow");
 		yajl_gen_bool(g, d->allow);
-		GSTR(g, "type");
-		GSTR(g, t);
+		hull_gen_str(g, "type");
+		hull_gen_str(g, t);
 		if (d->major >= 0) {
-			GSTR(g, "major");
+			hull_gen_str(g, "major");
 			yajl_gen_integer(g, d->major);
 		}
 		if (d->minor >= 0) {
-			GSTR(g, "minor");
+			hull_gen_str(g, "minor");
 			yajl_gen_integer(g, d->minor);
 		}
-		GSTR(g, "access");
-		GSTR(g, d->access);
+		hull_gen_str(g, "access");
+		hull_gen_str(g, d->access);
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);
@@ -96,29 +95,29 @@ static void gen_rest(yajl_gen g, const struct hull_cg_resources *r)
 {
 	size_t i;
 	if (r->sections & HULL_CG_HUGETLB) {
-		GSTR(g, "hugepageLimits");
+		hull_gen_str(g, "hugepageLimits");
 		yajl_gen_array_open(g);
 		for (i = 0; i < r->n_hugetlb; i++) {
 			yajl_gen_map_open(g);
-			GSTR(g, "pageSize");
-			GSTR(g, r->hugetlb[i].page_size);
-			GSTR(g, "limit");
+			hull_gen_str(g, "pageSize");
+			hull_gen_str(g, r->hugetlb[i].page_size);
+			hull_gen_str(g, "limit");
 			yajl_gen_integer(g, (long long)r->hugetlb[i].limit);
 			yajl_gen_map_close(g);
 		}
 		yajl_gen_array_close(g);
 	}
 	if (r->sections & HULL_CG_NETWORK) {
-		GSTR(g, "network");
+		hull_gen_str(g, "network");
 		yajl_gen_map_open(g);
 		gen_val(g, "classID", &r->network.class_id);
-		GSTR(g, "priorities");
+		hull_gen_str(g, "priorities");
 		yajl_gen_array_open(g);
 		for (i = 0; i < r->network.n_prios; i++) {
 			yajl_gen_map_open(g);
-			GSTR(g, "name");
-			GSTR(g, r->network.prios[i].name);
-			GSTR(g, "priority");
+			hull_gen_str(g, "name");
+			hull_gen_str(g, r->network.prios[i].name);
+			hull_gen_str(g, "priority");
 			yajl_gen_integer(g, r->network.prios[i].priority);
 			yajl_gen_map_close(g);
 		}
@@ -128,11 +127,11 @@ static void gen_rest(yajl_gen g, const struct hull_cg_resources *r)
 	if (r->sections & HULL_CG_DEVICES)
 		gen_devices(g, r);
 	if (r->n_unified) {
-		GSTR(g, "unified");
+		hull_gen_str(g, "unified");
 		yajl_gen_map_open(g);
 		for (i = 0; i < r->n_unified; i++) {
-			GSTR(g, r->unified[i].key);
-			GSTR(g, r->unified[i].value);
+			hull_gen_str(g, r->unified[i].key);
+			hull_gen_str(g, r->unified[i].value);
 		}
 		yajl_gen_map_close(g);
 	}
@@ -147,7 +146,7 @@ char *hull_cg_res_to_json(const struct hull_cg_resources *r)
 
 	yajl_gen_map_open(g);
 	if (r->sections & HULL_CG_MEMORY) {
-		GSTR(g, "memory");
+		hull_gen_str(g, "memory");
 		yajl_gen_map_open(g);
 		gen_val(g, "limit", &r->memory.limit);
 		gen_val(g, "reservation", &r->memory.reservation);
@@ -156,13 +155,13 @@ char *hull_cg_res_to_json(const struct hull_cg_resources *r)
 		gen_val(g, "kernelTCP", &r->memory.kernel_tcp);
 		gen_val(g, "swappiness", &r->memory.swappiness);
 		if (r->memory.has_disable_oom_killer) {
-			GSTR(g, "disableOOMKiller");
+			hull_gen_str(g, "disableOOMKiller");
 			yajl_gen_bool(g, r->memory.disable_oom_killer);
 		}
 		yajl_gen_map_close(g);
 	}
 	if (r->sections & (HULL_CG_CPU | HULL_CG_CPUSET)) {
-		GSTR(g, "cpu");
+		hull_gen_str(g, "cpu");
 		yajl_gen_map_open(g);
 		gen_val(g, "shares", &r->cpu.shares);
 		gen_val(g, "quota", &r->cpu.quota);
@@ -172,17 +171,17 @@ char *hull_cg_res_to_json(const struct hull_cg_resources *r)
 		gen_val(g, "realtimePeriod", &r->cpu.rt_period);
 		gen_val(g, "idle", &r->cpu.idle);
 		if (r->cpu.cpus) {
-			GSTR(g, "cpus");
-			GSTR(g, r->cpu.cpus);
+			hull_gen_str(g, "cpus");
+			hull_gen_str(g, r->cpu.cpus);
 		}
 		if (r->cpu.mems) {
-			GSTR(g, "mems");
-			GSTR(g, r->cpu.mems);
+			hull_gen_str(g, "mems");
+			hull_gen_str(g, r->cpu.mems);
 		}
 		yajl_gen_map_close(g);
 	}
 	if (r->sections & HULL_CG_PIDS) {
-		GSTR(g, "pids");
+		hull_gen_str(g, "pids");
 		yajl_gen_map_open(g);
 		gen_val(g, "limit", &r->pids_limit);
 		yajl_gen_map_close(g);

@@ -10,10 +10,9 @@
 #include <string.h>
 #include <yajl/yajl_gen.h>
 
-#include "resources.h"
-#include "util.h"
-
-#define GSTR(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
+#include "lib/json.h"
+#include "lib/util.h"
+#include "runtime/resources.h"
 
 static char *dir_of(const struct hull_cgroups *cg, const char *ctrl, const char *path, bool *v2)
 {
@@ -60,7 +59,7 @@ static void gen_num(yajl_gen g, uint64_t v)
 
 static void gen_u64(yajl_gen g, const char *key, uint64_t v)
 {
-	GSTR(g, key);
+	hull_gen_str(g, key);
 	gen_num(g, v);
 }
 
@@ -79,14 +78,14 @@ static void cpu(yajl_gen g, const struct hull_cgroups *cg, const char *path)
 	cleanup_free char *core = dir_of(cg, "", path, NULL);
 	uint64_t v = 0;
 
-	GSTR(g, "cpu");
+	hull_gen_str(g, "cpu");
 	yajl_gen_map_open(g);
-	GSTR(g, "usage");
+	hull_gen_str(g, "usage");
 	yajl_gen_map_open(g);
 	if (acct && !v2) {
 		cleanup_free char *p = hull_strfmt("%s/cpuacct.usage_percpu", acct), *buf = NULL;
 		gen_file(g, "total", acct, "cpuacct.usage");
-		GSTR(g, "percpu");
+		hull_gen_str(g, "percpu");
 		yajl_gen_array_open(g);
 		if (hull_read_file(p, &buf, NULL, NULL) == 0) {
 			char *tok, *save = NULL;
@@ -114,7 +113,7 @@ static void cpu(yajl_gen g, const struct hull_cgroups *cg, const char *path)
 		gen_u64(g, "user", v * 1000);
 	}
 	yajl_gen_map_close(g);
-	GSTR(g, "throttling");
+	hull_gen_str(g, "throttling");
 	yajl_gen_map_open(g);
 	v = 0;
 	rd_key(cpu ? cpu : core, "cpu.stat", "nr_periods", &v);
@@ -135,7 +134,7 @@ static void cpu(yajl_gen g, const struct hull_cgroups *cg, const char *path)
 static void mem_entry(yajl_gen g, const char *key, const char *dir, const char *prefix, bool v2)
 {
 	cleanup_free char *u = NULL, *m = NULL, *f = NULL, *l = NULL;
-	GSTR(g, key);
+	hull_gen_str(g, key);
 	yajl_gen_map_open(g);
 	if (v2) {
 		u = hull_strfmt("%s.current", prefix);
@@ -167,7 +166,7 @@ static void memory(yajl_gen g, const struct hull_cgroups *cg, const char *path)
 
 	if (!dir)
 		return;
-	GSTR(g, "memory");
+	hull_gen_str(g, "memory");
 	yajl_gen_map_open(g);
 	rd_key(dir, "memory.stat", v2 ? "file" : "cache", &cache);
 	gen_u64(g, "cache", cache);
@@ -177,7 +176,7 @@ static void memory(yajl_gen g, const struct hull_cgroups *cg, const char *path)
 		mem_entry(g, "kernel", dir, "memory.kmem.", false);
 		mem_entry(g, "kernelTCP", dir, "memory.kmem.tcp.", false);
 	}
-	GSTR(g, "raw");
+	hull_gen_str(g, "raw");
 	yajl_gen_map_open(g);
 	if (hull_read_file(stat, &buf, NULL, NULL) == 0) {
 		char *line, *save = NULL;
@@ -199,7 +198,7 @@ static void pids(yajl_gen g, const struct hull_cgroups *cg, const char *path)
 	uint64_t max = 0;
 	if (!dir)
 		return;
-	GSTR(g, "pids");
+	hull_gen_str(g, "pids");
 	yajl_gen_map_open(g);
 	gen_file(g, "current", dir, "pids.current");
 	rd_u64(dir, "pids.max", &max);
@@ -212,12 +211,12 @@ static void blk_entry(yajl_gen g, const char *dev, const char *op, uint64_t v)
 	unsigned maj = 0, min = 0;
 	sscanf(dev, "%u:%u", &maj, &min);
 	yajl_gen_map_open(g);
-	GSTR(g, "major");
+	hull_gen_str(g, "major");
 	yajl_gen_integer(g, maj);
-	GSTR(g, "minor");
+	hull_gen_str(g, "minor");
 	yajl_gen_integer(g, min);
-	GSTR(g, "op");
-	GSTR(g, op);
+	hull_gen_str(g, "op");
+	hull_gen_str(g, op);
 	gen_u64(g, "value", v);
 	yajl_gen_map_close(g);
 }
@@ -231,7 +230,7 @@ static void blk_list(yajl_gen g, const char *key, const char *dir, bool v2, bool
 	       : hull_strfmt("%s/%s", dir,
 			     bytes ? "blkio.throttle.io_service_bytes_recursive"
 				   : "blkio.throttle.io_serviced_recursive");
-	GSTR(g, key);
+	hull_gen_str(g, key);
 	yajl_gen_array_open(g);
 	if (hull_read_file(p, &buf, NULL, NULL) == 0) {
 		for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -268,7 +267,7 @@ static void blkio(yajl_gen g, const struct hull_cgroups *cg, const char *path)
 		dir = dir_of(cg, "io", path, &v2);
 	if (!dir)
 		return;
-	GSTR(g, "blkio");
+	hull_gen_str(g, "blkio");
 	yajl_gen_map_open(g);
 	blk_list(g, "ioServiceBytesRecursive", dir, v2, true);
 	blk_list(g, "ioServicedRecursive", dir, v2, false);
@@ -295,7 +294,7 @@ static void hugetlb(yajl_gen g, const struct hull_cgroups *cg, const char *path)
 	struct dirent *de;
 	if (!dir)
 		return;
-	GSTR(g, "hugetlb");
+	hull_gen_str(g, "hugetlb");
 	yajl_gen_map_open(g);
 	d = opendir("/sys/kernel/mm/hugepages");
 	while (d && (de = readdir(d))) {
@@ -304,7 +303,7 @@ static void hugetlb(yajl_gen g, const struct hull_cgroups *cg, const char *path)
 		if (!hull_has_prefix(de->d_name, "hugepages-"))
 			continue;
 		page_name(de->d_name, name, sizeof(name));
-		GSTR(g, name);
+		hull_gen_str(g, name);
 		yajl_gen_map_open(g);
 		if (v2) {
 			cleanup_free char *cur = hull_strfmt("hugetlb.%s.current", name);

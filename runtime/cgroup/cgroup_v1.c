@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cgroup_res.h"
-#include "util.h"
+#include "lib/util.h"
+#include "runtime/cgroup/cgroup_res.h"
 
 const struct hull_cg_dev_rule hull_cg_default_devices[] = {
 	{true, 'c', -1, -1, "m"},    {true, 'b', -1, -1, "m"},	  /* mknod of anything */

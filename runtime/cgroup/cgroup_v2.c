@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cgroup_res.h"
-#include "util.h"
+#include "lib/util.h"
+#include "runtime/cgroup/cgroup_res.h"
 
 #define ADD(ctrl, file, ...) hull_cg_writes_add(ws, ctrl, xstrdup(file), hull_strfmt(__VA_ARGS__))
 

@@ -8,9 +8,9 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "pathres.h"
-#include "rootfs.h"
-#include "util.h"
+#include "lib/pathres.h"
+#include "lib/util.h"
+#include "runtime/executor/rootfs.h"
 
 static const struct hull_device default_devices[] = {
 	{.path = "/dev/null", .type = 'c', .major = 1, .minor = 3},

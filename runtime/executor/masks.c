@@ -7,10 +7,10 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "pathres.h"
-#include "rootfs.h"
-#include "util.h"
-#include "vfsflags.h"
+#include "lib/pathres.h"
+#include "lib/util.h"
+#include "lib/vfsflags.h"
+#include "runtime/executor/rootfs.h"
 
 /* The /dev/null we bind over masked files must be the real one: an image could have put a
  * symlink or another node there to get a host file bound instead. */

@@ -3,9 +3,9 @@
 #include <string.h>
 #include <sys/personality.h>
 
-#include "spec_json.h"
-#include "sysctl.h"
-#include "util.h"
+#include "lib/json.h"
+#include "lib/util.h"
+#include "runtime/sysctl.h"
 
 static const struct {
 	const char *name;

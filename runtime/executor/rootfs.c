@@ -1,5 +1,5 @@
 /* Mounting the container's root file system inside its new mount namespace. */
-#include "rootfs.h"
+#include "runtime/executor/rootfs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,20 +12,15 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "mount_opts.h"
-#include "pathres.h"
-#include "util.h"
-#include "vfsflags.h"
-
-/* Flags the kernel locks on a mount seen from a user namespace: a remount must keep them. */
-#define HULL_LOCKED_FLAGS                                                                          \
-	(MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY | MS_NOATIME | MS_NODIRATIME | MS_RELATIME)
+#include "lib/pathres.h"
+#include "lib/util.h"
+#include "lib/vfsflags.h"
+#include "runtime/bind.h"
+#include "runtime/spec/mount_opts.h"
 
 #ifndef MS_NOSYMFOLLOW
 #define MS_NOSYMFOLLOW 256
 #endif
-
-#define PROPAGATION_MASK (MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE)
 
 static unsigned long root_propagation(const struct hull_spec *spec, struct hull_err *err)
 {
@@ -118,47 +113,10 @@ static int apply_rec_attr(int fd, const struct hull_mount *m, struct hull_err *e
 	return 0;
 }
 
-static int mount_bind(const struct hull_rootfs *r, int rootfd, const struct hull_mount *m,
-		      struct hull_err *err)
-{
-	cleanup_free char *src = NULL;
-	cleanup_close int fd = -1;
-	char target[HULL_FD_PATH_MAX];
-	struct stat st;
-
-	if (!m->source)
-		return hull_error(err, EINVAL, "bind mount `%s` has no source", m->destination);
-	src = m->source[0] == '/' ? xstrdup(m->source) : hull_strfmt("%s/%s", r->bundle, m->source);
-	if (stat(src, &st) < 0)
-		return hull_error(err, errno, "bind mount source `%s`", src);
-	fd = hull_mkpath_in_root(rootfd, m->destination,
-				 S_ISDIR(st.st_mode) ? HULL_MK_DIR : HULL_MK_FILE,
-				 S_ISDIR(st.st_mode) ? 0755 : 0644, err);
-	if (fd < 0)
-		return -1;
-	hull_fd_path(fd, target);
-	if (mount(src, target, NULL, MS_BIND | (m->flags & MS_REC), NULL) < 0)
-		return hull_error(err, errno, "bind mount `%s` on `%s`", src, m->destination);
-	/* The bind itself ignores other flags: they take a remount of the new mount. */
-	if (m->flags & ~(MS_BIND | MS_REC | PROPAGATION_MASK)) {
-		cleanup_close int nfd = hull_open_in_root(rootfd, m->destination, O_PATH, 0, err);
-		char ntarget[HULL_FD_PATH_MAX];
-		unsigned long fl;
-		if (nfd < 0)
-			return -1;
-		hull_fd_path(nfd, ntarget);
-		fl = (hull_vfs_flags(ntarget, HULL_LOCKED_FLAGS) & ~m->clear_flags) | m->flags;
-		fl &= ~(MS_REC | PROPAGATION_MASK);
-		if (mount(NULL, ntarget, NULL, fl | MS_BIND | MS_REMOUNT, NULL) < 0)
-			return hull_error(err, errno, "remount bind mount `%s`", m->destination);
-	}
-	return 0;
-}
-
 static int mount_cgroup(const struct hull_rootfs *r, int rootfd, const struct hull_mount *m,
 			struct hull_err *err)
 {
-	unsigned long fl = m->flags & ~(MS_BIND | MS_REC | PROPAGATION_MASK);
+	unsigned long fl = m->flags & ~(MS_BIND | MS_REC | HULL_PROPAGATION_MASK);
 	cleanup_close int fd = hull_mkpath_in_root(rootfd, m->destination, HULL_MK_DIR, 0755, err);
 	char target[HULL_FD_PATH_MAX];
 	size_t i;
@@ -238,7 +196,7 @@ static int mount_one(const struct hull_rootfs *r, int rootfd, const struct hull_
 	if (check_proc_target(m, err) < 0)
 		return -1;
 	if (m->bind) {
-		rc = mount_bind(r, rootfd, m, err);
+		rc = hull_bind_in_root(r->bundle, rootfd, m, err);
 	} else if (m->type && !strcmp(m->type, "cgroup")) {
 		rc = mount_cgroup(r, rootfd, m, err);
 	} else {
@@ -247,7 +205,7 @@ static int mount_one(const struct hull_rootfs *r, int rootfd, const struct hull_
 		if (fd < 0 || check_resolved_target(r, fd, m, err) < 0)
 			return -1;
 		hull_fd_path(fd, target);
-		fl = m->flags & ~(MS_REC | PROPAGATION_MASK);
+		fl = m->flags & ~(MS_REC | HULL_PROPAGATION_MASK);
 		rc = mount(m->source ? m->source : type, target, type, fl, m->data);
 		/* sysfs needs a network namespace of our own; without one, bind the host's */
 		if (rc < 0 && errno == EPERM && !strcmp(type, "sysfs"))

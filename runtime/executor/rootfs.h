@@ -4,9 +4,9 @@
 
 #include <stdbool.h>
 
-#include "cgroup.h"
-#include "err.h"
-#include "spec.h"
+#include "lib/err.h"
+#include "runtime/cgroup/cgroup.h"
+#include "runtime/spec/spec.h"
 
 struct hull_rootfs {
 	const struct hull_spec *spec;

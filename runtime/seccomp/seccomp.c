@@ -3,7 +3,7 @@
  * what libseccomp only finds then) in the runtime before the container exists; the init or
  * the exec'd process inherits the context through fork and only loads it.
  */
-#include "seccomp.h"
+#include "runtime/seccomp/seccomp.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -17,10 +17,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "seccomp_cache.h"
-#include "spec_json.h"
-#include "util.h"
+#include "lib/json.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "runtime/seccomp/seccomp_cache.h"
 
 struct hull_seccomp {
 	scmp_filter_ctx ctx;

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <yajl/yajl_tree.h>
 
-#include "err.h"
+#include "lib/err.h"
 
 struct hull_seccomp;
 

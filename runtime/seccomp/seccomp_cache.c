@@ -8,7 +8,7 @@
  * version and the kernel's seccomp API level, which decide what the compiler emits.  A damaged or
  * foreign entry is ignored and replaced; the cache is emptied when it grows past CACHE_MAX entries.
  */
-#include "seccomp_cache.h"
+#include "runtime/seccomp/seccomp_cache.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -22,8 +22,8 @@
 #include <unistd.h>
 #include <yajl/yajl_gen.h>
 
-#include "spec_json.h"
-#include "util.h"
+#include "lib/json.h"
+#include "lib/util.h"
 
 #define CACHE_DIR   ".seccomp"
 #define CACHE_MAX   128

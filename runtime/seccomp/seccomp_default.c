@@ -7,10 +7,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "seccomp_default.h"
-#include "util.h"
-
-#define S(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
+#include "runtime/seccomp/seccomp_default.h"
+#include "lib/json.h"
+#include "lib/util.h"
 
 /* Everything an ordinary program needs, on every architecture. */
 static const char allowed[] =
@@ -110,7 +109,7 @@ static bool has_cap(const char *const *caps, const char *cap)
 static void names(yajl_gen g, const char *list)
 {
 	const char *p = list;
-	S(g, "names");
+	hull_gen_str(g, "names");
 	yajl_gen_array_open(g);
 	while (*p) {
 		size_t n = strcspn(p, " ");
@@ -126,22 +125,22 @@ static void rule(yajl_gen g, const char *list, int errno_ret, int arg, uint64_t 
 {
 	yajl_gen_map_open(g);
 	names(g, list);
-	S(g, "action");
-	S(g, errno_ret ? "SCMP_ACT_ERRNO" : "SCMP_ACT_ALLOW");
+	hull_gen_str(g, "action");
+	hull_gen_str(g, errno_ret ? "SCMP_ACT_ERRNO" : "SCMP_ACT_ALLOW");
 	if (errno_ret) {
-		S(g, "errnoRet");
+		hull_gen_str(g, "errnoRet");
 		yajl_gen_integer(g, errno_ret);
 	}
 	if (arg >= 0) {
-		S(g, "args");
+		hull_gen_str(g, "args");
 		yajl_gen_array_open(g);
 		yajl_gen_map_open(g);
-		S(g, "index");
+		hull_gen_str(g, "index");
 		yajl_gen_integer(g, arg);
-		S(g, "value");
+		hull_gen_str(g, "value");
 		yajl_gen_integer(g, (long long)value);
-		S(g, "op");
-		S(g, op);
+		hull_gen_str(g, "op");
+		hull_gen_str(g, op);
 		yajl_gen_map_close(g);
 		yajl_gen_array_close(g);
 	}
@@ -153,18 +152,18 @@ void hull_seccomp_default_gen(yajl_gen g, const char *const *caps)
 	static const char *const arches[] = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"};
 	size_t i;
 
-	S(g, "seccomp");
+	hull_gen_str(g, "seccomp");
 	yajl_gen_map_open(g);
-	S(g, "defaultAction");
-	S(g, "SCMP_ACT_ERRNO");
-	S(g, "defaultErrnoRet");
+	hull_gen_str(g, "defaultAction");
+	hull_gen_str(g, "SCMP_ACT_ERRNO");
+	hull_gen_str(g, "defaultErrnoRet");
 	yajl_gen_integer(g, 1); /* EPERM */
-	S(g, "architectures");
+	hull_gen_str(g, "architectures");
 	yajl_gen_array_open(g);
 	for (i = 0; i < ARRAY_SIZE(arches); i++)
-		S(g, arches[i]);
+		hull_gen_str(g, arches[i]);
 	yajl_gen_array_close(g);
-	S(g, "syscalls");
+	hull_gen_str(g, "syscalls");
 	yajl_gen_array_open(g);
 	rule(g, allowed, 0, -1, 0, NULL);
 	/* AF_VSOCK (40) reaches the host's hypervisor sockets */

@@ -1,11 +1,11 @@
-#include "mount_opts.h"
+#include "runtime/spec/mount_opts.h"
 
 #include <errno.h>
 #include <linux/mount.h>
 #include <string.h>
 #include <sys/mount.h>
 
-#include "util.h"
+#include "lib/util.h"
 
 #ifndef MS_NOSYMFOLLOW
 #define MS_NOSYMFOLLOW 256

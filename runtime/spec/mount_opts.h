@@ -2,8 +2,8 @@
 #ifndef HULL_MOUNT_OPTS_H
 #define HULL_MOUNT_OPTS_H
 
-#include "err.h"
-#include "spec.h"
+#include "lib/err.h"
+#include "runtime/spec/spec.h"
 
 int hull_mount_parse_options(struct hull_mount *m, struct hull_err *err);
 

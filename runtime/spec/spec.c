@@ -1,13 +1,14 @@
 /* config.json: the top level, mounts, hooks and annotations. */
-#include "spec.h"
+#include "runtime/spec/spec.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "mount_opts.h"
-#include "spec_json.h"
-#include "util.h"
+#include "lib/json.h"
+#include "lib/util.h"
+#include "runtime/spec/mount_opts.h"
+#include "runtime/spec/spec_parse.h"
 
 static int parse_mounts(yajl_val arr, struct hull_spec *s, struct hull_err *err)
 {

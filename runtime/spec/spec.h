@@ -7,12 +7,8 @@
 #include <sys/types.h>
 #include <yajl/yajl_tree.h>
 
-#include "err.h"
-
-struct hull_kv {
-	char *key;
-	char *value;
-};
+#include "lib/err.h"
+#include "lib/json.h"
 
 struct hull_id_map {
 	uint32_t container_id;

@@ -3,18 +3,17 @@
 #include <unistd.h>
 #include <yajl/yajl_gen.h>
 
-#include "seccomp_default.h"
-#include "spec.h"
-#include "util.h"
-
-#define S(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
+#include "lib/json.h"
+#include "lib/util.h"
+#include "runtime/seccomp/seccomp_default.h"
+#include "runtime/spec/spec.h"
 
 static void strv(yajl_gen g, const char *key, const char *const *v)
 {
-	S(g, key);
+	hull_gen_str(g, key);
 	yajl_gen_array_open(g);
 	for (; *v; v++)
-		S(g, *v);
+		hull_gen_str(g, *v);
 	yajl_gen_array_close(g);
 }
 
@@ -22,12 +21,12 @@ static void mount(yajl_gen g, const char *dest, const char *type, const char *sr
 		  const char *const *opts)
 {
 	yajl_gen_map_open(g);
-	S(g, "destination");
-	S(g, dest);
-	S(g, "type");
-	S(g, type);
-	S(g, "source");
-	S(g, src);
+	hull_gen_str(g, "destination");
+	hull_gen_str(g, dest);
+	hull_gen_str(g, "type");
+	hull_gen_str(g, type);
+	hull_gen_str(g, "source");
+	hull_gen_str(g, src);
 	if (opts)
 		strv(g, "options", opts);
 	yajl_gen_map_close(g);
@@ -35,14 +34,14 @@ static void mount(yajl_gen g, const char *dest, const char *type, const char *sr
 
 static void idmap(yajl_gen g, const char *key, unsigned int host)
 {
-	S(g, key);
+	hull_gen_str(g, key);
 	yajl_gen_array_open(g);
 	yajl_gen_map_open(g);
-	S(g, "containerID");
+	hull_gen_str(g, "containerID");
 	yajl_gen_integer(g, 0);
-	S(g, "hostID");
+	hull_gen_str(g, "hostID");
 	yajl_gen_integer(g, host);
-	S(g, "size");
+	hull_gen_str(g, "size");
 	yajl_gen_integer(g, 1);
 	yajl_gen_map_close(g);
 	yajl_gen_array_close(g);
@@ -57,39 +56,39 @@ static void process(yajl_gen g, bool rootless)
 		NULL};
 	static const char *const args[] = {"sh", NULL};
 
-	S(g, "process");
+	hull_gen_str(g, "process");
 	yajl_gen_map_open(g);
-	S(g, "terminal");
+	hull_gen_str(g, "terminal");
 	yajl_gen_bool(g, 1);
-	S(g, "user");
+	hull_gen_str(g, "user");
 	yajl_gen_map_open(g);
-	S(g, "uid");
+	hull_gen_str(g, "uid");
 	yajl_gen_integer(g, 0);
-	S(g, "gid");
+	hull_gen_str(g, "gid");
 	yajl_gen_integer(g, 0);
 	yajl_gen_map_close(g);
 	strv(g, "args", args);
 	strv(g, "env", env);
-	S(g, "cwd");
-	S(g, "/");
-	S(g, "capabilities");
+	hull_gen_str(g, "cwd");
+	hull_gen_str(g, "/");
+	hull_gen_str(g, "capabilities");
 	yajl_gen_map_open(g);
 	strv(g, "bounding", caps);
 	strv(g, "effective", caps);
 	strv(g, "permitted", caps);
 	yajl_gen_map_close(g);
-	S(g, "rlimits");
+	hull_gen_str(g, "rlimits");
 	yajl_gen_array_open(g);
 	yajl_gen_map_open(g);
-	S(g, "type");
-	S(g, "RLIMIT_NOFILE");
-	S(g, "hard");
+	hull_gen_str(g, "type");
+	hull_gen_str(g, "RLIMIT_NOFILE");
+	hull_gen_str(g, "hard");
 	yajl_gen_integer(g, 1024);
-	S(g, "soft");
+	hull_gen_str(g, "soft");
 	yajl_gen_integer(g, 1024);
 	yajl_gen_map_close(g);
 	yajl_gen_array_close(g);
-	S(g, "noNewPrivileges");
+	hull_gen_str(g, "noNewPrivileges");
 	yajl_gen_bool(g, 1);
 	(void)rootless;
 	yajl_gen_map_close(g);
@@ -110,7 +109,7 @@ static void mounts(yajl_gen g, bool rootless)
 						   "nodev", "ro",     NULL};
 	static const char *const cg[] = {"nosuid", "noexec", "nodev", "relatime", "ro", NULL};
 
-	S(g, "mounts");
+	hull_gen_str(g, "mounts");
 	yajl_gen_array_open(g);
 	mount(g, "/proc", "proc", "proc", NULL);
 	mount(g, "/dev", "tmpfs", "tmpfs", dev);
@@ -145,31 +144,31 @@ static void linux_section(yajl_gen g, bool rootless)
 		"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL};
 	const char *const *n;
 
-	S(g, "linux");
+	hull_gen_str(g, "linux");
 	yajl_gen_map_open(g);
 	if (rootless) {
 		idmap(g, "uidMappings", getuid());
 		idmap(g, "gidMappings", getgid());
 	} else {
-		S(g, "resources");
+		hull_gen_str(g, "resources");
 		yajl_gen_map_open(g);
-		S(g, "devices");
+		hull_gen_str(g, "devices");
 		yajl_gen_array_open(g);
 		yajl_gen_map_open(g);
-		S(g, "allow");
+		hull_gen_str(g, "allow");
 		yajl_gen_bool(g, 0);
-		S(g, "access");
-		S(g, "rwm");
+		hull_gen_str(g, "access");
+		hull_gen_str(g, "rwm");
 		yajl_gen_map_close(g);
 		yajl_gen_array_close(g);
 		yajl_gen_map_close(g);
 	}
-	S(g, "namespaces");
+	hull_gen_str(g, "namespaces");
 	yajl_gen_array_open(g);
 	for (n = rootless ? ns_rootless : ns; *n; n++) {
 		yajl_gen_map_open(g);
-		S(g, "type");
-		S(g, *n);
+		hull_gen_str(g, "type");
+		hull_gen_str(g, *n);
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);
@@ -189,18 +188,18 @@ char *hull_spec_default(bool rootless)
 	yajl_gen_config(g, yajl_gen_beautify, 1);
 	yajl_gen_config(g, yajl_gen_indent_string, "\t");
 	yajl_gen_map_open(g);
-	S(g, "ociVersion");
-	S(g, "1.2.0");
+	hull_gen_str(g, "ociVersion");
+	hull_gen_str(g, "1.2.0");
 	process(g, rootless);
-	S(g, "root");
+	hull_gen_str(g, "root");
 	yajl_gen_map_open(g);
-	S(g, "path");
-	S(g, "rootfs");
-	S(g, "readonly");
+	hull_gen_str(g, "path");
+	hull_gen_str(g, "rootfs");
+	hull_gen_str(g, "readonly");
 	yajl_gen_bool(g, 1);
 	yajl_gen_map_close(g);
-	S(g, "hostname");
-	S(g, "hull");
+	hull_gen_str(g, "hostname");
+	hull_gen_str(g, "hull");
 	mounts(g, rootless);
 	linux_section(g, rootless);
 	yajl_gen_map_close(g);

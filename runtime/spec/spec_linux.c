@@ -4,8 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "spec_json.h"
-#include "util.h"
+#include "lib/json.h"
+#include "lib/util.h"
+#include "runtime/spec/spec_parse.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080

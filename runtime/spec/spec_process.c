@@ -4,8 +4,9 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "spec_json.h"
-#include "util.h"
+#include "lib/json.h"
+#include "lib/util.h"
+#include "runtime/spec/spec_parse.h"
 
 static const struct {
 	const char *name;

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "engine/prepare.h"
-#include "runtime/util.h"
+#include "lib/util.h"
 
 static int fail(const struct hull_err *err)
 {

@@ -10,9 +10,9 @@
 #include <unistd.h>
 #include <yajl/yajl_tree.h>
 
-#include "runtime/cgroup_res.h"
-#include "runtime/util.h"
-#include "unit.h"
+#include "lib/util.h"
+#include "runtime/cgroup/cgroup_res.h"
+#include "tests/unit/unit.h"
 
 static int parse(const char *json, struct hull_cg_resources *r, struct hull_err *err)
 {

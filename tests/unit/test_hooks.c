@@ -5,9 +5,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/util.h"
 #include "runtime/hooks.h"
-#include "runtime/util.h"
-#include "unit.h"
+#include "tests/unit/unit.h"
 
 static char dir[] = "/tmp/hull-unit-hooks-XXXXXX";
 

@@ -8,8 +8,8 @@
 #include "image/ref.h"
 #include "image/store.h"
 #include "image/userdb.h"
-#include "runtime/util.h"
-#include "unit.h"
+#include "lib/util.h"
+#include "tests/unit/unit.h"
 
 static char *norm(const char *ref)
 {

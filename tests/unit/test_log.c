@@ -4,9 +4,9 @@
 #include <unistd.h>
 #include <yajl/yajl_tree.h>
 
-#include "runtime/log.h"
-#include "runtime/util.h"
-#include "unit.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "tests/unit/unit.h"
 
 TEST(json_lines_parse_and_escape)
 {

@@ -1,9 +1,9 @@
 #include <linux/mount.h>
 #include <sys/mount.h>
 
-#include "runtime/mount_opts.h"
-#include "runtime/util.h"
-#include "unit.h"
+#include "lib/util.h"
+#include "runtime/spec/mount_opts.h"
+#include "tests/unit/unit.h"
 
 static struct hull_mount parse(const char *type, char **opts)
 {

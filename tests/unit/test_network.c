@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "network/cni.h"
-#include "unit.h"
+#include "tests/unit/unit.h"
 
 static void port_ok(const char *spec, const char *shown)
 {

@@ -6,9 +6,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "runtime/pathres.h"
-#include "runtime/util.h"
-#include "unit.h"
+#include "lib/pathres.h"
+#include "lib/util.h"
+#include "tests/unit/unit.h"
 
 static char base[] = "/tmp/hull-unit-pathres-XXXXXX";
 static char root[256], outside[256];

@@ -10,11 +10,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "runtime/seccomp.h"
-#include "runtime/spec.h"
+#include "lib/util.h"
+#include "runtime/seccomp/seccomp.h"
+#include "runtime/spec/spec.h"
 #include "runtime/sysctl.h"
-#include "runtime/util.h"
-#include "unit.h"
+#include "tests/unit/unit.h"
 
 static int build(const char *json, struct hull_seccomp **f, struct hull_err *err)
 {

@@ -9,7 +9,7 @@
 
 #include "runtime/container.h"
 #include "runtime/selfexe.h"
-#include "unit.h"
+#include "tests/unit/unit.h"
 
 TEST(check_refuses_a_writable_binary)
 {

@@ -1,8 +1,8 @@
 #include <signal.h>
 #include <string.h>
 
-#include "runtime/signals.h"
-#include "unit.h"
+#include "lib/signals.h"
+#include "tests/unit/unit.h"
 
 TEST(names_and_numbers)
 {

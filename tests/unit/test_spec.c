@@ -5,9 +5,9 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 
-#include "runtime/spec.h"
-#include "runtime/util.h"
-#include "unit.h"
+#include "lib/util.h"
+#include "runtime/spec/spec.h"
+#include "tests/unit/unit.h"
 
 static const char full[] =
 	"{\"ociVersion\":\"1.2.0\",\"unknownTop\":{\"x\":1},"

@@ -9,9 +9,9 @@
 #include <unistd.h>
 #include <yajl/yajl_tree.h>
 
+#include "lib/util.h"
 #include "runtime/state.h"
-#include "runtime/util.h"
-#include "unit.h"
+#include "tests/unit/unit.h"
 
 TEST(valid_ids)
 {

@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "image/unpack.h"
-#include "runtime/util.h"
-#include "unit.h"
+#include "lib/util.h"
+#include "tests/unit/unit.h"
 
 struct ent {
 	const char *name;

@@ -4,8 +4,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "unit.h"
-#include "vm/guest/proto.h"
+#include "tests/unit/unit.h"
+#include "vm/proto/proto.h"
 #include "vm/vm.h"
 
 TEST(frame_round_trip)

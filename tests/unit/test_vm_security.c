@@ -12,9 +12,9 @@
 #include <yajl/yajl_gen.h>
 
 #include "runtime/caps.h"
-#include "runtime/seccomp.h"
-#include "runtime/seccomp_default.h"
-#include "unit.h"
+#include "runtime/seccomp/seccomp.h"
+#include "runtime/seccomp/seccomp_default.h"
+#include "tests/unit/unit.h"
 #include "vm/guest/config.c"
 #include "vm/guest/security.c"
 #include "vm/vm.h"

@@ -3,7 +3,7 @@
 
 #include "image/unpack.h"
 #include "image/whiteout.h"
-#include "unit.h"
+#include "tests/unit/unit.h"
 
 static char *clean(const char *p)
 {

@@ -117,7 +117,8 @@ int guest_net_setup(const struct guest_config *c);
 void guest_writeback_prepare(void);
 void guest_write_back(void);
 
-#include "proto.h"
+#include "lib/exitcode.h"
+#include "vm/proto/proto.h"
 
 /* The virtio-serial ports the host made, opened by name. */
 struct guest_ports {

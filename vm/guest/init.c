@@ -20,13 +20,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "guest.h"
+#include "vm/guest/guest.h"
 
 #define CONFIG_PATH	    "/hull/config"
 #define NET_PATH	    "/hull/net"
 #define MODULES_PATH	    "/hull/modules"
 #define ROOT_TAG	    "hullroot"
-#define STATUS_SETUP_FAILED 125
+#define STATUS_SETUP_FAILED HULL_EXIT_ERROR
 
 int guest_log_fd = -1;
 

@@ -15,8 +15,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "guest.h"
-#include "../../runtime/vfsflags.h"
+#include "lib/vfsflags.h"
+#include "vm/guest/guest.h"
 
 static int sysctl_one(const struct guest_kv *kv)
 {

@@ -12,8 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../netlink.h"
-#include "guest.h"
+#include "vm/guest/guest.h"
+#include "vm/proto/netlink.h"
 
 struct find {
 	unsigned char mac[ETH_ALEN];

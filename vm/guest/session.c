@@ -21,7 +21,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "guest.h"
+#include "vm/guest/guest.h"
 
 struct guest_session {
 	int port;

@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "guest.h"
+#include "vm/guest/guest.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -81,40 +81,41 @@ __attribute__((noreturn)) void guest_become(const struct guest_config *c, int fd
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
 	if (tty && ioctl(fd0, TIOCSCTTY, 0) < 0)
-		become_fail(errfd, 125, "make the terminal the controlling one: %s",
+		become_fail(errfd, HULL_EXIT_ERROR, "make the terminal the controlling one: %s",
 			    strerror(errno));
 	if (dup2(fd0, 0) < 0 || dup2(fd1, 1) < 0 || dup2(fd2, 2) < 0)
-		become_fail(errfd, 125, "set up stdio: %s", strerror(errno));
+		become_fail(errfd, HULL_EXIT_ERROR, "set up stdio: %s", strerror(errno));
 	/* container mode's order (runtime/process.c): a filter without no_new_privs first */
 	if (guest_security_before_user(c, why, sizeof(why)) < 0)
-		become_fail(errfd, 125, "%s", why);
+		become_fail(errfd, HULL_EXIT_ERROR, "%s", why);
 	for (i = 0; i < c->n_rlimits; i++) {
 		struct rlimit rl = {c->rlimits[i].soft, c->rlimits[i].hard};
 		if (setrlimit(c->rlimits[i].resource, &rl) < 0)
-			become_fail(errfd, 125, "set rlimit %d: %s", c->rlimits[i].resource,
-				    strerror(errno));
+			become_fail(errfd, HULL_EXIT_ERROR, "set rlimit %d: %s",
+				    c->rlimits[i].resource, strerror(errno));
 	}
 	if (c->has_oom_score_adj) {
 		char v[16];
 		int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC), n;
 		n = snprintf(v, sizeof(v), "%d", c->oom_score_adj);
 		if (fd < 0 || write(fd, v, (size_t)n) != n)
-			become_fail(errfd, 125, "oom_score_adj %d: %s", c->oom_score_adj,
-				    strerror(errno));
+			become_fail(errfd, HULL_EXIT_ERROR, "oom_score_adj %d: %s",
+				    c->oom_score_adj, strerror(errno));
 		close(fd);
 	}
 	if (setgroups(c->n_gids, c->gids) < 0 || setgid(c->gid) < 0 || setuid(c->uid) < 0)
-		become_fail(errfd, 125, "set user %u:%u: %s", c->uid, c->gid, strerror(errno));
+		become_fail(errfd, HULL_EXIT_ERROR, "set user %u:%u: %s", c->uid, c->gid,
+			    strerror(errno));
 	if (guest_security_after_user(c, why, sizeof(why)) < 0)
-		become_fail(errfd, 125, "%s", why);
+		become_fail(errfd, HULL_EXIT_ERROR, "%s", why);
 	if (c->umask >= 0)
 		umask((mode_t)c->umask);
 	if (chdir(c->cwd) < 0)
-		become_fail(errfd, 125, "cwd `%s`: %s", c->cwd, strerror(errno));
+		become_fail(errfd, HULL_EXIT_ERROR, "cwd `%s`: %s", c->cwd, strerror(errno));
 	if (guest_security_last(c, why, sizeof(why)) < 0)
-		become_fail(errfd, 125, "%s", why);
+		become_fail(errfd, HULL_EXIT_ERROR, "%s", why);
 	exec_path(c->args, c->env ? c->env : (char *[]){NULL});
-	become_fail(errfd, errno == ENOENT ? 127 : 126, "exec `%s`: %s", c->args[0],
+	become_fail(errfd, HULL_EXIT_FOR_EXEC_ERRNO(errno), "exec `%s`: %s", c->args[0],
 		    strerror(errno));
 }
 
@@ -196,13 +197,13 @@ int guest_run(const struct guest_config *c, const struct guest_ports *p, int *si
 		con = p->console >= 0 ? guest_session_new(p->console, true, NULL) : NULL;
 		if (!con || guest_session_console_pty(con, &slave) < 0) {
 			guest_log("no terminal for the process");
-			return 125;
+			return HULL_EXIT_ERROR;
 		}
 	}
 	pid = fork();
 	if (pid < 0) {
 		guest_log("fork the workload: %s", strerror(errno));
-		return 125;
+		return HULL_EXIT_ERROR;
 	}
 	if (pid == 0) {
 		if (slave >= 0)

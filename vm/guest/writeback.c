@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "guest.h"
+#include "vm/guest/guest.h"
 
 #define WRITEBACK_WAIT_MS 3000
 

@@ -8,9 +8,11 @@
 #include <unistd.h>
 #include <yajl/yajl_tree.h>
 
+#include "lib/size.h"
+#include "lib/util.h"
+#include "runtime/annotations.h"
 #include "runtime/selfexe.h"
-#include "runtime/util.h"
-#include "vm.h"
+#include "vm/vm.h"
 
 #define DEFAULT_QEMU	  "/usr/bin/qemu-system-x86_64"
 #define DEFAULT_VIRTIOFSD "/usr/lib/qemu/virtiofsd"
@@ -24,7 +26,7 @@
 
 bool hull_vm_selected(const struct hull_spec *spec, bool by_name)
 {
-	const char *a = hull_spec_annotation(spec, HULL_VM_ANNOTATION);
+	const char *a = hull_spec_annotation(spec, HULL_ANNOT_ISOLATION);
 	if (a && *a)
 		return !strcmp(a, "vm");
 	return by_name || spec->vm;
@@ -70,7 +72,7 @@ static const char *first(const char *a, const char *b, const char *c)
  * `make guest-kernel` when it is built, else Debian's. */
 static char *kernel_path(const struct hull_spec *spec)
 {
-	const char *k = first(hull_spec_annotation(spec, "run.hull.vm.kernel"),
+	const char *k = first(hull_spec_annotation(spec, HULL_ANNOT_VM_KERNEL),
 			      vm_str(spec, "kernel", "path"), getenv("HULL_VM_KERNEL"));
 	char *p;
 	if (k && *k)
@@ -87,7 +89,7 @@ static char *kernel_path(const struct hull_spec *spec)
  * none), else the default one. */
 static char *initrd_path(const struct hull_spec *spec, const char *kernel)
 {
-	const char *i = first(hull_spec_annotation(spec, "run.hull.vm.initrd"),
+	const char *i = first(hull_spec_annotation(spec, HULL_ANNOT_VM_INITRD),
 			      vm_str(spec, "kernel", "initrd"), getenv("HULL_VM_INITRD"));
 	char dir[PATH_MAX], *p;
 	if (i && *i)
@@ -153,28 +155,22 @@ static unsigned int cpuset_count(const char *s)
 	return n;
 }
 
-/* an annotation's size: MiB, or with a suffix M/MiB or G/GiB */
+/* an annotation's size: MiB, or with a unit (lib/size.h) */
 static int parse_mib(const char *key, const char *val, unsigned long long *mib,
 		     struct hull_err *err)
 {
-	char *end;
-	unsigned long long v = strtoull(val, &end, 10);
-	if (end == val || *val == '-' ||
-	    (*end && strcmp(end, "M") && strcmp(end, "MiB") && strcmp(end, "G") &&
-	     strcmp(end, "GiB")))
-		return hull_error(
-			err, EINVAL,
-			"annotation %s: `%s` is not a size (MiB, or with a suffix M or G)", key,
-			val);
-	*mib = *end == 'G' ? v << 10 : v;
+	int64_t bytes;
+	if (hull_parse_size(val, 1 << 20, &bytes, err) < 0)
+		return hull_error_wrap(err, "annotation %s", key);
+	*mib = (unsigned long long)bytes >> 20;
 	return 0;
 }
 
 int hull_vm_memory_overhead(const struct hull_spec *spec, uint64_t *bytes, struct hull_err *err)
 {
-	const char *a = hull_spec_annotation(spec, "run.hull.vm.memory-overhead");
+	const char *a = hull_spec_annotation(spec, HULL_ANNOT_VM_MEMORY_OVERHEAD);
 	unsigned long long mib = DEFAULT_OVERHEAD_MIB;
-	if (a && *a && parse_mib("run.hull.vm.memory-overhead", a, &mib, err) < 0)
+	if (a && *a && parse_mib(HULL_ANNOT_VM_MEMORY_OVERHEAD, a, &mib, err) < 0)
 		return -1;
 	*bytes = (uint64_t)mib << 20;
 	return 0;
@@ -183,8 +179,8 @@ int hull_vm_memory_overhead(const struct hull_spec *spec, uint64_t *bytes, struc
 static int sizing(const struct hull_spec *spec, struct hull_vm_config *c, struct hull_err *err)
 {
 	yajl_val res = spec->linux_ ? spec->linux_->resources : NULL;
-	const char *acpu = hull_spec_annotation(spec, "run.hull.vm.cpus");
-	const char *amem = hull_spec_annotation(spec, "run.hull.vm.memory");
+	const char *acpu = hull_spec_annotation(spec, HULL_ANNOT_VM_CPUS);
+	const char *amem = hull_spec_annotation(spec, HULL_ANNOT_VM_MEMORY);
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
 	c->cpus = DEFAULT_CPUS;
@@ -209,12 +205,13 @@ static int sizing(const struct hull_spec *spec, struct hull_vm_config *c, struct
 		unsigned long v = strtoul(acpu, &end, 10);
 		if (*end || v == 0 || v > 255)
 			return hull_error(err, EINVAL,
-					  "annotation run.hull.vm.cpus: `%s` is not a vCPU count "
+					  "annotation " HULL_ANNOT_VM_CPUS
+					  ": `%s` is not a vCPU count "
 					  "(1-255)",
 					  acpu);
 		c->cpus = (unsigned int)v;
 	}
-	if (amem && *amem && parse_mib("run.hull.vm.memory", amem, &c->mem_mib, err) < 0)
+	if (amem && *amem && parse_mib(HULL_ANNOT_VM_MEMORY, amem, &c->mem_mib, err) < 0)
 		return -1;
 	if (c->mem_mib < MIN_MEM_MIB)
 		return hull_error(
@@ -232,18 +229,18 @@ int hull_vm_config_resolve(const struct hull_spec *spec, struct hull_vm_config *
 {
 	const char *dbg = getenv("HULL_VM_DEBUG");
 	memset(c, 0, sizeof(*c));
-	c->qemu = xstrdup(first(hull_spec_annotation(spec, "run.hull.vm.qemu"),
+	c->qemu = xstrdup(first(hull_spec_annotation(spec, HULL_ANNOT_VM_QEMU),
 				vm_str(spec, "hypervisor", "path"),
 				first(getenv("HULL_QEMU"), NULL, DEFAULT_QEMU)));
-	c->virtiofsd = xstrdup(first(hull_spec_annotation(spec, "run.hull.vm.virtiofsd"),
+	c->virtiofsd = xstrdup(first(hull_spec_annotation(spec, HULL_ANNOT_VM_VIRTIOFSD),
 				     getenv("HULL_VIRTIOFSD"), DEFAULT_VIRTIOFSD));
 	c->kernel = kernel_path(spec);
 	c->initrd = initrd_path(spec, c->kernel);
 	if (boot_marker(c, err) < 0)
 		goto fail;
-	if (hull_spec_annotation(spec, "run.hull.vm.cpu-model") &&
-	    *hull_spec_annotation(spec, "run.hull.vm.cpu-model"))
-		c->cpu_model = xstrdup(hull_spec_annotation(spec, "run.hull.vm.cpu-model"));
+	if (hull_spec_annotation(spec, HULL_ANNOT_VM_CPU_MODEL) &&
+	    *hull_spec_annotation(spec, HULL_ANNOT_VM_CPU_MODEL))
+		c->cpu_model = xstrdup(hull_spec_annotation(spec, HULL_ANNOT_VM_CPU_MODEL));
 	c->preload = asset("hull-vm-exit.so");
 	if (vm_str(spec, "kernel", "parameters"))
 		c->extra_cmdline = xstrdup(vm_str(spec, "kernel", "parameters"));

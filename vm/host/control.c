@@ -12,9 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/util.h"
 #include "runtime/state.h"
-#include "runtime/util.h"
-#include "vm.h"
+#include "vm/vm.h"
 
 /* A guest still booting answers once its init runs: allow for a slow (TCG) boot. */
 #define REPLY_TIMEOUT_MS   60000

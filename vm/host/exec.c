@@ -23,14 +23,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "runtime/cgroup.h"
+#include "lib/tty.h"
+#include "lib/util.h"
+#include "runtime/cgroup/cgroup.h"
 #include "runtime/container.h"
 #include "runtime/lifecycle.h"
 #include "runtime/sync.h"
 #include "runtime/terminal.h"
-#include "runtime/util.h"
-#include "vm.h"
-#include "vm/guest/proto.h"
+#include "vm/proto/proto.h"
+#include "vm/vm.h"
 
 /* A guest still booting answers once its init runs: allow for a slow (TCG) boot. */
 #define OPEN_TIMEOUT_MS 60000
@@ -40,7 +41,6 @@
 int hull_vm_open_pty(unsigned int rows, unsigned int cols, int *slave, struct hull_err *err)
 {
 	int unlock = 0, m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-	struct termios t;
 
 	if (m < 0)
 		return hull_error(err, errno, "open /dev/ptmx");
@@ -56,10 +56,7 @@ int hull_vm_open_pty(unsigned int rows, unsigned int cols, int *slave, struct hu
 		return -1;
 	}
 	/* raw: the guest's pty echoes and cooks; doing it here too would do it twice */
-	if (tcgetattr(*slave, &t) == 0) {
-		cfmakeraw(&t);
-		tcsetattr(*slave, TCSANOW, &t);
-	}
+	hull_tty_raw(*slave, false, NULL);
 	if (rows && cols) {
 		struct winsize ws = {.ws_row = (unsigned short)rows,
 				     .ws_col = (unsigned short)cols};

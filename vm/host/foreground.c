@@ -8,10 +8,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "runtime/log.h"
+#include "lib/log.h"
+#include "lib/util.h"
 #include "runtime/terminal.h"
-#include "runtime/util.h"
-#include "vm.h"
+#include "vm/vm.h"
 
 static const int forwarded[] = {SIGHUP,	 SIGINT,  SIGQUIT, SIGTERM, SIGUSR1,
 				SIGUSR2, SIGCONT, SIGTSTP, SIGPIPE, SIGWINCH};

@@ -12,10 +12,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/util.h"
 #include "runtime/caps.h"
-#include "runtime/seccomp.h"
-#include "runtime/util.h"
-#include "vm.h"
+#include "runtime/seccomp/seccomp.h"
+#include "vm/vm.h"
 
 void hull_vm_put(struct hull_vm_buf *b, const void *data, size_t n)
 {

@@ -21,50 +21,17 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "lib/exitcode.h"
+#include "lib/pathres.h"
+#include "lib/util.h"
+#include "runtime/bind.h"
 #include "runtime/hooks.h"
-#include "runtime/pathres.h"
 #include "runtime/state.h"
 #include "runtime/sync.h"
-#include "runtime/util.h"
-#include "vm.h"
-#include "vm/guest/proto.h"
+#include "vm/proto/proto.h"
+#include "vm/vm.h"
 
 static struct hull_sync_msg msg;
-
-/* A bind mount of the spec inside the shared root, in the init's own mount namespace. */
-static int bind_one(const struct hull_init_ctx *ctx, int rootfd, const struct hull_mount *m,
-		    struct hull_err *err)
-{
-	cleanup_free char *src = NULL;
-	cleanup_close int fd = -1;
-	char target[HULL_FD_PATH_MAX];
-	unsigned long extra = m->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
-	struct stat st;
-
-	if (!m->source)
-		return hull_error(err, EINVAL, "bind mount `%s` has no source", m->destination);
-	src = m->source[0] == '/' ? xstrdup(m->source)
-				  : hull_strfmt("%s/%s", ctx->bundle, m->source);
-	if (stat(src, &st) < 0)
-		return hull_error(err, errno, "bind mount source `%s`", src);
-	fd = hull_mkpath_in_root(rootfd, m->destination,
-				 S_ISDIR(st.st_mode) ? HULL_MK_DIR : HULL_MK_FILE,
-				 S_ISDIR(st.st_mode) ? 0755 : 0644, err);
-	if (fd < 0)
-		return -1;
-	hull_fd_path(fd, target);
-	if (mount(src, target, NULL, MS_BIND | MS_REC, NULL) < 0)
-		return hull_error(err, errno, "bind mount `%s` on `%s`", src, m->destination);
-	if (extra) {
-		cleanup_close int nfd = hull_open_in_root(rootfd, m->destination, O_PATH, 0, err);
-		if (nfd < 0)
-			return -1;
-		hull_fd_path(nfd, target);
-		if (mount(NULL, target, NULL, extra | MS_BIND | MS_REMOUNT, NULL) < 0)
-			return hull_error(err, errno, "remount bind mount `%s`", m->destination);
-	}
-	return 0;
-}
 
 int hull_vm_prepare(const struct hull_init_ctx *ctx, struct hull_err *err)
 {
@@ -99,7 +66,8 @@ int hull_vm_prepare(const struct hull_init_ctx *ctx, struct hull_err *err)
 		goto fail;
 	}
 	for (i = 0; i < spec->n_mounts; i++)
-		if (spec->mounts[i].bind && bind_one(ctx, rootfd, &spec->mounts[i], err) < 0)
+		if (spec->mounts[i].bind &&
+		    hull_bind_in_root(ctx->bundle, rootfd, &spec->mounts[i], err) < 0)
 			goto fail;
 	/* virtiofsd writes as root: the read-only root is enforced here, not only in the guest */
 	if (spec->root_readonly &&
@@ -441,14 +409,14 @@ static int start_virtiofsd(const struct hull_init_ctx *ctx, const struct hull_vm
 		if (!c->debug)
 			dup2(null, 2);
 		if (lfd != 3 && dup2(lfd, 3) < 0)
-			_exit(127);
+			_exit(HULL_EXIT_NOT_FOUND);
 		close_from(4);
 		snprintf(fdarg, sizeof(fdarg), "--fd=%d", 3);
 		execl(c->virtiofsd, c->virtiofsd, fdarg, "-o", src, "-o", "cache=auto", "-o",
 		      "announce_submounts", "-o", c->debug ? "log_level=debug" : "log_level=err",
 		      (char *)NULL);
 		dprintf(2, "hull: exec `%s`: %s\n", c->virtiofsd, strerror(errno));
-		_exit(127);
+		_exit(HULL_EXIT_NOT_FOUND);
 	}
 	return 0;
 }
@@ -503,5 +471,5 @@ __attribute__((noreturn)) void hull_vm_exec(const struct hull_init_ctx *ctx, con
 	}
 fail:
 	dprintf(2, "hull-oci: %s\n", err.msg);
-	_exit(127);
+	_exit(HULL_EXIT_NOT_FOUND);
 }

@@ -28,9 +28,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "netlink.h"
-#include "runtime/util.h"
-#include "vm.h"
+#include "lib/util.h"
+#include "vm/proto/netlink.h"
+#include "vm/vm.h"
 
 struct nic {
 	int index, tap, tap_index;

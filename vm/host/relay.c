@@ -18,9 +18,9 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "runtime/util.h"
-#include "vm.h"
-#include "vm/guest/proto.h"
+#include "lib/util.h"
+#include "vm/proto/proto.h"
+#include "vm/vm.h"
 
 static const int relayed[] = {SIGHUP,  SIGINT,	SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2,
 			      SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGALRM, SIGWINCH};

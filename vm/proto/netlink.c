@@ -5,7 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "netlink.h"
+#include "vm/proto/netlink.h"
 
 int hull_nl_open(void)
 {
