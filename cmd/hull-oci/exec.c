@@ -138,10 +138,17 @@ static int parse_exec(int argc, char **argv, struct hull_exec_opts *o, struct hu
 		return usage_error(err, "exec", "give either --process or a command, not both");
 	if (!o->process_file && optind >= argc)
 		return usage_error(err, "exec", "missing the command to run (or --process FILE)");
-	if (o->process_file && (o->tty || o->cwd || o->user || o->caps || o->n_additional_gids))
-		return usage_error(err, "exec",
-				   "--tty, --cwd, --user, --cap and --additional-gids go in the "
-				   "--process file");
+	/* runc's rule, which conmon relies on (it passes --tty with --process): the file is the
+	 * whole process, and the flags that describe one are ignored beside it */
+	if (o->process_file) {
+		o->tty = o->no_new_privs = false;
+		o->cwd = o->user = NULL;
+		free(o->caps);
+		o->caps = NULL;
+		free(o->env);
+		o->env = NULL;
+		o->n_additional_gids = 0;
+	}
 	o->args = argv + optind;
 	return 0;
 }

@@ -49,6 +49,14 @@ static int parse_memory(yajl_val o, const char *p, struct hull_cg_resources *r,
 	return 0;
 }
 
+/* runc and crun read these as "not set" when 0 (Go's zero value): docker writes
+ * blockIO.weight 0 into every spec, and cpu.shares 0 is no share at all. */
+static void zero_is_unset(struct hull_cg_val *v)
+{
+	if (v->set && v->v == 0)
+		v->set = false;
+}
+
 static int parse_cpu(yajl_val o, const char *p, struct hull_cg_resources *r, struct hull_err *err)
 {
 	if (get_val(o, "shares", p, false, &r->cpu.shares, err) < 0 ||
@@ -61,6 +69,7 @@ static int parse_cpu(yajl_val o, const char *p, struct hull_cg_resources *r, str
 	    sj_string(o, "cpus", p, &r->cpu.cpus, err) < 0 ||
 	    sj_string(o, "mems", p, &r->cpu.mems, err) < 0)
 		return -1;
+	zero_is_unset(&r->cpu.shares);
 	if (r->cpu.cpus || r->cpu.mems)
 		r->sections |= HULL_CG_CPUSET;
 	if (r->cpu.shares.set || r->cpu.quota.set || r->cpu.burst.set || r->cpu.period.set ||
@@ -119,6 +128,10 @@ static int parse_blkio(yajl_val o, const char *p, struct hull_cg_resources *r, s
 			    get_val(e, "weight", ip, false, &d.weight, err) < 0 ||
 			    get_val(e, "leafWeight", ip, false, &d.leaf_weight, err) < 0)
 				return -1;
+			zero_is_unset(&d.weight);
+			zero_is_unset(&d.leaf_weight);
+			if (!d.weight.set && !d.leaf_weight.set)
+				continue;
 			r->blkio.weight_devs = xrealloc(r->blkio.weight_devs,
 							(r->blkio.n_weight_devs + 1) * sizeof(d));
 			r->blkio.weight_devs[r->blkio.n_weight_devs++] = d;
@@ -129,6 +142,8 @@ static int parse_blkio(yajl_val o, const char *p, struct hull_cg_resources *r, s
 	    parse_rates(o, "throttleReadIOPSDevice", p, &r->blkio.read_iops, err) < 0 ||
 	    parse_rates(o, "throttleWriteIOPSDevice", p, &r->blkio.write_iops, err) < 0)
 		return -1;
+	zero_is_unset(&r->blkio.weight);
+	zero_is_unset(&r->blkio.leaf_weight);
 	if (r->blkio.weight.set && (r->blkio.weight.v < 10 || r->blkio.weight.v > 1000))
 		return hull_error(err, ERANGE, "`%s.weight` must be 10..1000, not %" PRId64, p,
 				  r->blkio.weight.v);

@@ -65,6 +65,10 @@ test_exec_process_file() {
 	assert_eq "$out" $'from-file\n/etc\n5'
 	out=$(oci exec -p - "$id" <"$WORK/p.json")
 	assert_contains "$out" "from-file"
+	# conmon (podman exec -t) passes --tty beside --process: as with runc, the file is the
+	# whole process and those flags are ignored (no terminal here: the file has none)
+	out=$(oci exec --process "$WORK/p.json" --tty --cwd /tmp -u 7 --env A=flag --cap CAP_SYS_ADMIN "$id" 2>&1)
+	assert_eq "$out" $'from-file\n/etc\n5' "the process file wins over the flags"
 	echo '{"args":["true"]}' >"$WORK/bad.json"
 	assert_fails oci exec --process "$WORK/bad.json" "$id"
 	assert_contains "$OUT" "cwd"

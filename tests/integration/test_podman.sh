@@ -79,6 +79,10 @@ test_podman_detached_exec_logs_stop_rm() {
 	assert_eq "$rc" 4 "podman exec exit code"
 	out=$(podman_ exec web cat /tmp/w)
 	assert_eq "$out" "written"
+	# exec -t: conmon passes --tty beside --process (the file wins, as with runc)
+	out=$(podman_ exec -t web sh -c 'tty; echo rows=$(stty size | cut -d" " -f1)' | tr -d '\r')
+	assert_contains "$out" "/dev/pts/" "podman exec -t gets a terminal"
+	assert_contains "$out" "rows="
 	podman_ stop -t 5 web >/dev/null
 	out=$(podman_ logs web)
 	assert_contains "$out" "started"

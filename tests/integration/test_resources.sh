@@ -305,3 +305,21 @@ test_v2_devices_and_freeze_on_cgroup2() {
 		fatal "$out"
 	assert_contains "$out" v2-ok
 }
+
+# Docker writes Go's zero values into every spec (blockIO.weight 0 above all); runc and crun
+# read 0 as "not set" for the block I/O weights and cpu.shares, and so does hull: the
+# container starts and those files keep the parent's values.
+test_zero_values_are_unset() {
+	local b id want
+	b=$(bundle z sleep 30)
+	id=$(cid z)
+	cfg "$b" '.linux.resources = {blockIO: {weight: 0, leafWeight: 0,
+		weightDevice: [{major: 7, minor: 0, weight: 0}]}, cpu: {shares: 0}, pids: {limit: 9}}'
+	oci create -b "$b" "$id"
+	assert_eq "$(cat "$(cgfile pids z pids.max)")" 9 "the rest of the section applies"
+	if [ -z "${V2ONLY:-}" ]; then
+		want=$(cat /sys/fs/cgroup/cpu/hull-test/cpu.shares)
+		assert_eq "$(cat "$(cgfile cpu z cpu.shares)")" "$want" "cpu.shares 0 left alone"
+	fi
+	oci delete -f "$id"
+}
