@@ -19,6 +19,7 @@
 #include "runtime/executor.h"
 #include "runtime/executor/rootfs.h"
 #include "runtime/hooks.h"
+#include "runtime/loopback.h"
 #include "runtime/sync.h"
 #include "runtime/sysctl.h"
 #include "runtime/terminal.h"
@@ -134,7 +135,8 @@ __attribute__((noreturn)) void hull_init_main(struct hull_init_ctx *ctx)
 	}
 	if ((ctx->new_ns & CLONE_NEWTIME) && set_time_offsets(spec->linux_, &err) < 0)
 		fail(ctx, &err);
-	if (set_names(spec, ctx->new_ns, &err) < 0)
+	if (set_names(spec, ctx->new_ns, &err) < 0 ||
+	    ((ctx->new_ns & CLONE_NEWNET) && hull_loopback_up(&err) < 0))
 		fail(ctx, &err);
 	if ((ctx->vm ? hull_vm_prepare(ctx, &err) : hull_rootfs_prepare(&rfs, &err)) < 0)
 		fail(ctx, &err);

@@ -31,6 +31,11 @@ test_network_namespace_only_lo() {
 	b=$(bundle n ls /sys/class/net)
 	out=$(oci run -b "$b" "$(cid n)")
 	assert_eq "$out" lo
+	# up, with its addresses, as runc and crun leave it: the container can reach itself
+	cfg "$b" '.process.args = ["sh", "-c", "ip -o addr show lo; nc -l -p 7777 -e echo pong & sleep 0.3; nc 127.0.0.1 7777 </dev/null"]'
+	out=$(oci run -b "$b" "$(cid n2)")
+	assert_contains "$out" "inet 127.0.0.1/8"
+	assert_contains "$out" "pong" "a server on 127.0.0.1 answers"
 }
 
 test_ipc_namespace() {
