@@ -92,10 +92,13 @@ int hull_mkpath_in_root(int rootfd, const char *path, enum hull_mkpath_kind kind
 							return hull_error(err, errno,
 									  "readlink `%s`", p);
 						target[n] = '\0';
-						np = target[0] == '/'
-							     ? hull_strfmt("%s/%s", target, rest)
-							     : hull_strfmt("%s/%s/%s", dir, target,
-									   rest);
+						/* no trailing slash when the link was the
+						 * last name: a file must not be looked up
+						 * as a directory */
+						np = hull_strfmt("%s%s%s%s%s",
+								 target[0] == '/' ? "" : dir,
+								 target[0] == '/' ? "" : "/",
+								 target, *rest ? "/" : "", rest);
 						free(p);
 						p = np;
 						break; /* start over on the rewritten path */

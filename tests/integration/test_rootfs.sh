@@ -55,6 +55,21 @@ test_bind_mount_of_a_file() {
 	assert_eq "$out" one-file
 }
 
+# systemd's /etc/resolv.conf -> ../run/systemd/resolve/stub-resolv.conf, dangling in the
+# image (common in real images): a file bound over it lands at the target, made inside the
+# rootfs, as docker and runc do.
+test_bind_mount_over_a_dangling_symlink() {
+	local b out
+	b=$(bundle dl cat /etc/resolv.conf)
+	ln -s ../run/systemd/resolve/stub-resolv.conf "$b/rootfs/etc/resolv.conf"
+	echo "nameserver 192.0.2.53" >"$WORK/resolv"
+	cfg "$b" --arg s "$WORK/resolv" '.mounts += [{destination: "/etc/resolv.conf", type: "bind", source: $s, options: ["rbind", "ro"]}]'
+	out=$(oci run -b "$b" "$(cid dl)")
+	assert_eq "$out" "nameserver 192.0.2.53"
+	[ -f "$b/rootfs/run/systemd/resolve/stub-resolv.conf" ] || fatal "the target was not made in the rootfs"
+	[ -L "$b/rootfs/etc/resolv.conf" ] || fatal "the image's symlink was replaced"
+}
+
 test_tmpfs_options_and_pseudo_filesystems() {
 	local b out
 	b=$(bundle tf sh -c 'stat -c %a /scratch; grep " /scratch " /proc/self/mounts; grep -c -E " (proc|sysfs|devpts|mqueue) " /proc/self/mounts')

@@ -87,6 +87,35 @@ TEST(mkpath_dangling_symlink_is_created_inside)
 	close(rootfd);
 }
 
+/* An image's /etc/resolv.conf -> ../run/systemd/resolve/stub-resolv.conf (systemd's, common
+ * in real images): a file mounted over it lands at the target, made inside the root. */
+TEST(mkpath_dangling_symlink_as_the_last_component_makes_its_target)
+{
+	char link[512], made[512];
+	int rootfd = open(root, O_PATH | O_DIRECTORY), fd;
+	struct stat st;
+	snprintf(link, sizeof(link), "%s/etc", root);
+	mkdir(link, 0755);
+	snprintf(link, sizeof(link), "%s/etc/resolv.conf", root);
+	CHECK(symlink("../run/systemd/resolve/stub-resolv.conf", link) == 0);
+	fd = hull_mkpath_in_root(rootfd, "/etc/resolv.conf", HULL_MK_FILE, 0644, NULL);
+	CHECK(fd >= 0);
+	snprintf(made, sizeof(made), "%s/run/systemd/resolve/stub-resolv.conf", root);
+	CHECK(stat(made, &st) == 0 && S_ISREG(st.st_mode));
+	if (fd >= 0)
+		close(fd);
+	/* and an absolute one, as a directory */
+	snprintf(link, sizeof(link), "%s/data", root);
+	CHECK(symlink("/srv/data", link) == 0);
+	fd = hull_mkpath_in_root(rootfd, "/data", HULL_MK_DIR, 0755, NULL);
+	CHECK(fd >= 0);
+	snprintf(made, sizeof(made), "%s/srv/data", root);
+	CHECK(stat(made, &st) == 0 && S_ISDIR(st.st_mode));
+	if (fd >= 0)
+		close(fd);
+	close(rootfd);
+}
+
 TEST(mkpath_symlink_loop_is_an_error)
 {
 	char link[512];
