@@ -11,13 +11,16 @@ GIT_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 B := build
 
 # Libraries of the runtime (hull-oci): found with pkg-config.
-RT_PKGS  := yajl libseccomp libcap libcgroup
+RT_PKGS  := yajl libseccomp libcap
 # Libraries of the image store (hull, issue 4): libarchive for layers.
 IMG_PKGS := libarchive libcrypto libcurl
+# Of the engine: libcgroup reads the counters `hull compare` reports (engine/usage.c).
+ENG_PKGS := libcgroup
 
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(RT_PKGS) $(IMG_PKGS) 2>/dev/null)
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(RT_PKGS) $(IMG_PKGS) $(ENG_PKGS) 2>/dev/null)
 RT_LIBS    := $(shell $(PKG_CONFIG) --libs $(RT_PKGS) 2>/dev/null)
 IMG_LIBS   := $(shell $(PKG_CONFIG) --libs $(IMG_PKGS) 2>/dev/null)
+ENG_LIBS   := $(shell $(PKG_CONFIG) --libs $(ENG_PKGS) 2>/dev/null)
 
 WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2
 CFLAGS  ?= -O2 -g
@@ -117,22 +120,22 @@ $(B)/libhullnet.a: $(NET_OBJ)
 
 $(B)/hull: $(HULL_OBJ) $(B)/libhullengine.a $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullrt.a $(B)/libhull.a
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) -o $@ $(HULL_OBJ) $(B)/libhullengine.a $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullrt.a $(B)/libhull.a $(RT_LIBS) $(IMG_LIBS) -lm
+	@$(CC) $(LDFLAGS) -o $@ $(HULL_OBJ) $(B)/libhullengine.a $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullrt.a $(B)/libhull.a $(RT_LIBS) $(IMG_LIBS) $(ENG_LIBS) -lm
 
 # hull-oci-vm picks the vm isolation level by the name it is invoked with.
 $(B)/hull-oci-vm: $(B)/hull-oci
 	@ln -sf hull-oci $@
 
-$(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullrt.a $(B)/libhull.a
+$(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libhullengine.a $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullrt.a $(B)/libhull.a
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullrt.a $(B)/libhull.a $(RT_LIBS) $(IMG_LIBS)
+	@$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(B)/libhullengine.a $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullrt.a $(B)/libhull.a $(RT_LIBS) $(IMG_LIBS) $(ENG_LIBS) -lm
 
 # what `hull run` will do with an image, for the integration tests (tests/data/imgbundle.c)
 $(B)/tests/imgbundle: tests/data/imgbundle.c $(B)/libhullengine.a $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullrt.a $(B)/libhull.a
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libhullengine.a $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullrt.a $(B)/libhull.a $(RT_LIBS) $(IMG_LIBS) -lm
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libhullengine.a $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullrt.a $(B)/libhull.a $(RT_LIBS) $(IMG_LIBS) $(ENG_LIBS) -lm
 
 # bench/unpack.sh: one stored layer unpacked by hull_layer_unpack, as load and pull do
 $(B)/bench/unpack-layer: bench/unpack-layer.c $(B)/libhullimg.a $(B)/libhullrt.a $(B)/libhull.a

@@ -1,6 +1,7 @@
 /*
  * hull compare: the same workload at both isolation levels, measured alike.  Each run is a
- * real `hull run --rm` (what a user gets, clean-up included) under a cgroup parent of its own;
+ * real `hull run --rm` (engine/run.c, in a child whose stdio we read: what a user gets,
+ * clean-up included) under a cgroup parent of its own;
  * the figures are read from that parent after the run, because its counters (CPU time, the
  * memory peak, block I/O) include the container's cgroup, which `--rm` has removed by then.
  * For a VM container that cgroup holds QEMU and virtiofsd, and the guest RAM is charged to it
@@ -18,11 +19,11 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <yajl/yajl_tree.h>
 
+#include "engine/run.h"
+#include "engine/usage.h"
 #include "lib/util.h"
 #include "runtime/cgroup/cgroup.h"
-#include "runtime/resources.h"
 
 #define KEEP_BYTES 4096
 
@@ -58,32 +59,38 @@ static void keep(char *buf, size_t *len, const char *data, size_t n)
 	*len += n;
 }
 
-/* `hull [globals] run --rm --isolation LEVEL --cgroup-parent PARENT [run...]`: its stdout and
- * stderr are read here (the first stdout byte is the start), its stdin is /dev/null. */
+/* The workload as `hull run --rm --isolation LEVEL --cgroup-parent PARENT`, in a child whose
+ * stdout and stderr are read here (the first stdout byte is the start); its stdin is
+ * /dev/null.  The child reports hull's own failure on its stderr, as `hull run` would. */
+static __attribute__((noreturn)) void run_child(const struct hull_compare_opts *o,
+						const char *level, const char *parent, int out,
+						int errfd)
+{
+	struct hull_run_opts f = *o->run;
+	struct hull_ctr c = {0};
+	struct hull_err err = {0};
+	int null = open("/dev/null", O_RDONLY), status;
+
+	if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0)
+		_exit(HULL_EXIT_ERROR);
+	f.rm = true;
+	f.detach = false;
+	f.isolation = level;
+	f.cgroup_parent = parent;
+	if (hull_engine_run(o->e, &f, &c, &status, &err) < 0) {
+		dprintf(2, "hull: %s\n", err.msg);
+		_exit(hull_start_failure_status(&err));
+	}
+	_exit(status);
+}
+
 static int run_once(const struct hull_compare_opts *o, const char *level, const char *parent,
 		    struct sample *s, char *out, size_t *out_len, char *errs, size_t *err_len,
 		    int *status, struct hull_err *err)
 {
-	char *argv[64];
-	int op[2], ep[2], n = 0, wst, open_fds = 2;
+	int op[2], ep[2], wst, open_fds = 2;
 	double t0;
 	pid_t pid;
-
-	argv[n++] = (char *)o->self;
-	for (size_t i = 0; o->globals[i] && n < 40; i++)
-		argv[n++] = o->globals[i];
-	argv[n++] = "run";
-	argv[n++] = "--rm";
-	argv[n++] = "--isolation";
-	argv[n++] = (char *)level;
-	argv[n++] = "--cgroup-parent";
-	argv[n++] = (char *)parent;
-	for (size_t i = 0; o->run[i]; i++) {
-		if (n == 63)
-			return hull_error(err, E2BIG, "too many arguments to compare");
-		argv[n++] = o->run[i];
-	}
-	argv[n] = NULL;
 
 	if (pipe2(op, O_CLOEXEC) < 0)
 		return hull_error(err, errno, "pipe");
@@ -92,24 +99,20 @@ static int run_once(const struct hull_compare_opts *o, const char *level, const 
 		close(op[1]);
 		return hull_error(err, errno, "pipe");
 	}
+	/* what the child's stdio buffers hold must not come out twice */
+	fflush(NULL);
 	t0 = now_ms();
 	pid = fork();
 	if (pid < 0) {
-		hull_error(err, errno, "fork `%s run`", o->self);
+		hull_error(err, errno, "fork a run at the %s level", level);
 		close(op[0]);
 		close(op[1]);
 		close(ep[0]);
 		close(ep[1]);
 		return -1;
 	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-		if (null < 0 || dup2(null, 0) < 0 || dup2(op[1], 1) < 0 || dup2(ep[1], 2) < 0)
-			_exit(HULL_EXIT_ERROR);
-		execv(o->self, argv);
-		dprintf(2, "exec `%s`: %s\n", o->self, strerror(errno));
-		_exit(HULL_EXIT_ERROR);
-	}
+	if (pid == 0)
+		run_child(o, level, parent, op[1], ep[1]);
 	close(op[1]);
 	close(ep[1]);
 	s->start_ms = -1;
@@ -150,37 +153,16 @@ static int run_once(const struct hull_compare_opts *o, const char *level, const 
 	return 0;
 }
 
-static uint64_t num_at(yajl_val root, const char **path)
+/* The parent cgroup's counters (engine/usage.c, through libcgroup). */
+static void read_counters(const char *parent, struct sample *s)
 {
-	yajl_val v = yajl_tree_get(root, path, yajl_t_number);
-	return v && YAJL_IS_INTEGER(v) && YAJL_GET_INTEGER(v) > 0 ? (uint64_t)YAJL_GET_INTEGER(v)
-								  : 0;
-}
-
-/* The parent cgroup's counters (runtime/cgroup_stats.c reads them as `events --stats` does). */
-static void read_counters(const struct hull_cgroups *cg, const char *parent, struct sample *s)
-{
-	static const char *cpu[] = {"cpu", "usage", "total", NULL};
-	static const char *peak[] = {"memory", "usage", "max", NULL};
-	static const char *blk[] = {"blkio", "ioServiceBytesRecursive", NULL};
-	cleanup_free char *json = hull_cgroup_stats_json(cg, parent);
-	yajl_val root = json ? yajl_tree_parse(json, NULL, 0) : NULL, list;
-
-	if (!root)
+	struct hull_cgroup_usage u;
+	if (hull_cgroup_usage_read(parent, &u, NULL) < 0)
 		return;
-	s->cpu_ms = (double)num_at(root, cpu) / 1e6;
-	s->peak = num_at(root, peak);
-	list = yajl_tree_get(root, blk, yajl_t_array);
-	for (size_t i = 0; list && i < list->u.array.len; i++) {
-		static const char *op[] = {"op", NULL}, *val[] = {"value", NULL};
-		yajl_val e = list->u.array.values[i];
-		const char *name = YAJL_GET_STRING(yajl_tree_get(e, op, yajl_t_string));
-		if (name && !strcmp(name, "Read"))
-			s->rd += num_at(e, val);
-		else if (name && !strcmp(name, "Write"))
-			s->wr += num_at(e, val);
-	}
-	yajl_tree_free(root);
+	s->cpu_ms = (double)u.cpu_ns / 1e6;
+	s->peak = u.peak_bytes;
+	s->rd = u.read_bytes;
+	s->wr = u.write_bytes;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -221,7 +203,7 @@ int hull_compare_level(const struct hull_compare_opts *o, const char *level,
 		rc = run_once(o, level, parent, &s[i], out, &out_len, errs, &err_len, &r->status,
 			      err);
 		if (rc == 0)
-			read_counters(&cg, parent, &s[i]);
+			read_counters(parent, &s[i]);
 		hull_cgroup_remove(&cg, parent, NULL);
 		if (rc < 0)
 			goto out;

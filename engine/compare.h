@@ -5,13 +5,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "engine/ctr.h"
+#include "engine/prepare.h"
 #include "lib/err.h"
 
 struct hull_compare_opts {
-	const char *self;     /* the hull binary: each run is a real `hull run --rm` */
-	char *const *globals; /* hull's global options (--root, --runroot), NULL-terminated */
-	char *const *run;     /* run flags, then IMAGE [COMMAND [ARG...]], NULL-terminated */
-	unsigned int runs;    /* per level; medians are reported */
+	const struct hull_engine *e;
+	const struct hull_run_opts *run; /* the workload: each run is this `hull run`, with --rm,
+					  * the level and a cgroup parent of its own */
+	unsigned int runs;		 /* per level; medians are reported */
 };
 
 /* One level's figures, medians over the runs.  The host's view: what the container's cgroup

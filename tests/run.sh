@@ -17,7 +17,7 @@ wanted() {
 }
 
 run_unit() {
-	local bin out rc ok nok
+	local bin out rc ok nok sk
 	for bin in "$repo"/build/tests/test_*; do
 		[ -x "$bin" ] || continue
 		wanted "$(basename "$bin")" || continue
@@ -25,9 +25,12 @@ run_unit() {
 		rc=$?
 		ok=$(grep -c '^ok - ' <<<"$out")
 		nok=$(grep -c '^not ok - ' <<<"$out")
-		grep -E '^(ok|not ok) - ' <<<"$out" | sed -e 's/^ok - /PASS /' -e 's/^not ok - /FAIL /'
+		sk=$(grep -c '^skip - ' <<<"$out")
+		grep -E '^(ok|not ok|skip) - ' <<<"$out" |
+			sed -e 's/^ok - /PASS /' -e 's/^not ok - /FAIL /' -e 's/^skip - /SKIP /'
 		pass=$((pass + ok))
 		fail=$((fail + nok))
+		skip=$((skip + sk))
 		if [ "$rc" -ne 0 ] && [ "$nok" -eq 0 ]; then
 			echo "FAIL $(basename "$bin") (exit $rc)"
 			sed 's/^/    /' <<<"$out" | tail -20

@@ -47,9 +47,6 @@ void print_usage(const char *cmd);
 /* Open the engine (records and runtime state) the globals name. */
 int open_engine(const struct hull_globals *g, struct hull_engine *e, struct hull_err *err);
 
-/* The exit status for a failure to start a process: 126, 127 or 125. */
-int start_failure_status(const struct hull_err *err);
-
 /* Progress of load/import/pull on standard error when it is a terminal; nothing otherwise. */
 void progress_attach(struct hull_store *s);
 void progress_done(void);

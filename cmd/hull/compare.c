@@ -1,7 +1,6 @@
 /* hull compare: flags -> engine/compare.c at each level -> a side-by-side table or JSON. */
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +10,6 @@
 #include "cmd/hull/cli.h"
 #include "engine/compare.h"
 #include "lib/util.h"
-#include "runtime/selfexe.h"
-
-#define MAX_ARGS 256
 
 static void usage(void)
 {
@@ -160,14 +156,14 @@ int cmd_compare(const struct hull_globals *g, int argc, char **argv, struct hull
 		{"help", no_argument, NULL, HELP},
 		{NULL, 0, NULL, 0},
 	};
-	char *globals[8], *run[MAX_ARGS], self[PATH_MAX];
+	struct hull_run_opts run = {0};
+	struct hull_engine e = {0};
 	struct hull_compare_result r[2];
-	struct hull_compare_opts o = {.self = self, .globals = globals, .run = run, .runs = 3};
-	size_t ng = 0, nr = 0;
+	struct hull_compare_opts o = {.e = &e, .run = &run, .runs = 3};
 	bool json = false;
-	int n;
 	int c, ret = -1;
 
+	memset(r, 0, sizeof(r));
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+e:u:w:v:m:", opts, NULL)) != -1) {
 		char *end;
@@ -175,58 +171,63 @@ int cmd_compare(const struct hull_globals *g, int argc, char **argv, struct hull
 		case RUNS:
 			errno = 0;
 			o.runs = (unsigned int)strtoul(optarg, &end, 10);
-			if (errno || *end || !*optarg || o.runs == 0 || o.runs > 100)
-				return usage_error(err, "compare", "--runs: `%s` is not 1 to 100",
-						   optarg);
+			if (errno || *end || !*optarg || o.runs == 0 || o.runs > 100) {
+				usage_error(err, "compare", "--runs: `%s` is not 1 to 100", optarg);
+				goto out;
+			}
 			break;
 		case FORMAT:
-			if (strcmp(optarg, "table") && strcmp(optarg, "json"))
-				return usage_error(err, "compare",
-						   "--format: `%s` is not table or json", optarg);
+			if (strcmp(optarg, "table") && strcmp(optarg, "json")) {
+				usage_error(err, "compare", "--format: `%s` is not table or json",
+					    optarg);
+				goto out;
+			}
 			json = !strcmp(optarg, "json");
 			break;
 		case HELP:
 			usage();
-			return 0;
-		case '?':
-		case ':':
-			return usage_error(err, "compare", "unknown or incomplete option `%s`",
-					   argv[optind - 1]);
-		default:
-			/* a run flag: handed to `hull run` in its long form */
-			if (nr + 2 >= MAX_ARGS)
-				return usage_error(err, "compare", "too many options");
-			run[nr++] = c == 'e'	? "--env"
-				    : c == 'u'	? "--user"
-				    : c == 'w'	? "--workdir"
-				    : c == 'v'	? "--volume"
-				    : c == 'm'	? "--memory"
-				    : c == CPUS ? "--cpus"
-						: "--read-only";
-			if (c != RO)
-				run[nr++] = optarg;
+			ret = 0;
+			goto out;
+		/* the run flags compare passes on, as `hull run` reads them */
+		case 'e':
+			hull_strv_push(&run.env, optarg);
 			break;
+		case 'u':
+			run.user = optarg;
+			break;
+		case 'w':
+			run.workdir = optarg;
+			break;
+		case 'v':
+			hull_strv_push(&run.volumes, optarg);
+			break;
+		case 'm':
+			run.memory = optarg;
+			break;
+		case CPUS:
+			run.cpus = optarg;
+			break;
+		case RO:
+			run.read_only = true;
+			break;
+		case ENTRY:
+			run.entrypoint = optarg;
+			break;
+		default:
+			usage_error(err, "compare", "unknown or incomplete option `%s`",
+				    argv[optind - 1]);
+			goto out;
 		}
 	}
-	if (optind >= argc)
-		return usage_error(err, "compare", "an image is required");
-	for (int i = optind; i < argc; i++) {
-		if (nr + 1 >= MAX_ARGS)
-			return usage_error(err, "compare", "too many arguments");
-		run[nr++] = argv[i];
+	if (optind >= argc) {
+		usage_error(err, "compare", "an image is required");
+		goto out;
 	}
-	run[nr] = NULL;
-	globals[ng++] = "--root";
-	globals[ng++] = (char *)g->root;
-	globals[ng++] = "--runroot";
-	globals[ng++] = (char *)g->runroot;
-	globals[ng] = NULL;
-	/* the binary's own path: /proc/self/exe is the read-only view main() re-executed from */
-	n = snprintf(self, sizeof(self), "%s", hull_selfexe_path());
-	if (n <= 0 || (size_t)n >= sizeof(self))
-		return hull_error(err, ENOENT, "find hull's own binary");
+	run.image = argv[optind];
+	run.args = argv + optind + 1;
+	if (open_engine(g, &e, err) < 0)
+		goto out;
 
-	memset(r, 0, sizeof(r));
 	if (hull_compare_level(&o, "container", &r[0], err) < 0 ||
 	    hull_compare_level(&o, "vm", &r[1], err) < 0)
 		goto out;
@@ -247,5 +248,8 @@ int cmd_compare(const struct hull_globals *g, int argc, char **argv, struct hull
 out:
 	hull_compare_result_free(&r[0]);
 	hull_compare_result_free(&r[1]);
+	hull_engine_free(&e);
+	hull_strv_free(run.env);
+	hull_strv_free(run.volumes);
 	return ret;
 }

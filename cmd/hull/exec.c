@@ -9,6 +9,7 @@
 
 #include "cmd/hull/cli.h"
 #include "engine/ops.h"
+#include "engine/run.h"
 #include "image/userdb.h"
 #include "lib/util.h"
 #include "runtime/container.h"
@@ -127,7 +128,7 @@ int cmd_exec(const struct hull_globals *g, int argc, char **argv, struct hull_er
 	}
 	if (hull_container_exec(&xo, &status, err) < 0) {
 		fprintf(stderr, "hull: %s\n", err->msg);
-		rc = start_failure_status(err);
+		rc = hull_start_failure_status(err);
 		goto out;
 	}
 	rc = detach ? 0 : status;

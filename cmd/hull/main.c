@@ -89,18 +89,6 @@ int open_engine(const struct hull_globals *g, struct hull_engine *e, struct hull
 	return hull_engine_init(e, g->root, g->runroot, err);
 }
 
-int start_failure_status(const struct hull_err *err)
-{
-	/* the runtime names the program it could not exec: "exec `x`: ..." */
-	if (!strstr(err->msg, "exec `"))
-		return HULL_EXIT_ERROR;
-	if (err->errnum == ENOENT || err->errnum == ENOTDIR)
-		return HULL_EXIT_NOT_FOUND;
-	if (err->errnum == EACCES || err->errnum == ENOEXEC || err->errnum == EPERM)
-		return HULL_EXIT_CANNOT_RUN;
-	return HULL_EXIT_ERROR;
-}
-
 char *human_age(const char *rfc3339, bool ago)
 {
 	struct tm tm = {0};

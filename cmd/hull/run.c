@@ -6,10 +6,10 @@
 #include <unistd.h>
 
 #include "cmd/hull/cli.h"
-#include "engine/monitor.h"
 #include "engine/net.h"
 #include "engine/ops.h"
 #include "engine/prepare.h"
+#include "engine/run.h"
 #include "lib/signals.h"
 #include "lib/util.h"
 
@@ -264,27 +264,14 @@ int cmd_run(const struct hull_globals *g, int argc, char **argv, struct hull_err
 	}
 	f.image = argv[optind];
 	f.args = argv + optind + 1;
-	rc = hull_run_prepare(&e, &f, &c, err);
-	if (rc < 0)
-		goto out;
-	if (f.detach) {
-		rc = hull_monitor_spawn(&e, &c, err);
-		if (rc == 0)
-			printf("%s\n", c.id);
-	} else {
-		struct hull_monitor_opts mo = {.e = &e, .c = &c, .attach = true, .ready_fd = -1};
-		rc = hull_monitor_run(&mo, &status, err);
-		if (rc == 0)
-			rc = status;
-	}
-	if (rc < 0) {
-		struct hull_err rerr = {0};
-		int code = start_failure_status(err);
-		hull_ctr_remove(&e, c.id, true, &rerr);
+	if (hull_engine_run(&e, &f, &c, &status, err) < 0) {
 		fprintf(stderr, "hull: %s\n", err->msg);
-		rc = code;
+		rc = hull_start_failure_status(err);
+	} else {
+		rc = status;
+		if (f.detach)
+			printf("%s\n", c.id);
 	}
-out:
 	hull_ctr_clear(&c);
 	hull_engine_free(&e);
 	flags_free(&f);
