@@ -1,10 +1,15 @@
 /* hull images, rmi, image inspect, and the `hull image` group. */
 #include <errno.h>
+#include <fnmatch.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd/hull/cli.h"
+#include "cmd/hull/filter.h"
+#include "cmd/hull/inspect.h"
+#include "cmd/hull/listing.h"
 #include "image/gc.h"
 #include "image/index.h"
 #include "image/manifest.h"
@@ -12,55 +17,53 @@
 #include "lib/json.h"
 #include "lib/util.h"
 
-struct row {
-	char *repo, *tag, id[72], created[64], size[32];
-	const char *created_at;
-};
-
-static bool wants_help(int argc, char **argv)
+/* A row of `images` with docker's fields (all strings, as its `--format json` has them). */
+static char *row_json(const struct hull_image *img, const char *name, bool notrunc)
 {
-	int i;
-	for (i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-			return true;
-	return false;
-}
-
-static void gen_row_json(const struct row *r, const struct hull_image *img)
-{
+	cleanup_free char *repo = NULL, *tag = NULL;
+	char id[72], since[64], size[32], created_at[64] = "";
+	struct tm tm = {0};
 	yajl_gen g = yajl_gen_alloc(NULL);
-	const unsigned char *buf;
-	size_t len;
 	static const char *const na[] = {"Containers", "SharedSize", "UniqueSize"};
-	size_t i;
 
-	yajl_gen_map_open(g);
-	for (i = 0; i < ARRAY_SIZE(na); i++) {
-		hull_gen_str(g, na[i]);
-		hull_gen_str(g, "N/A");
+	if (name) {
+		hull_ref_split(name, &repo, &tag);
+	} else {
+		repo = xstrdup("<none>");
+		tag = xstrdup("<none>");
 	}
-	hull_gen_str(g, "CreatedAt");
-	hull_gen_str(g, r->created_at ? r->created_at : "");
-	hull_gen_str(g, "CreatedSince");
-	hull_gen_str(g, r->created);
-	hull_gen_str(g, "Digest");
-	hull_gen_str(g, img->manifest);
-	hull_gen_str(g, "ID");
-	hull_gen_str(g, r->id);
-	hull_gen_str(g, "Repository");
-	hull_gen_str(g, r->repo);
-	hull_gen_str(g, "Size");
-	hull_gen_str(g, r->size);
-	hull_gen_str(g, "Tag");
-	hull_gen_str(g, r->tag);
-	hull_gen_str(g, "VirtualSize");
-	hull_gen_str(g, r->size);
+	snprintf(id, sizeof(id), "%s", notrunc ? img->config : img->config + 7);
+	if (!notrunc)
+		id[12] = '\0';
+	human_since(img->created, since, sizeof(since));
+	human_size(img->size, size, sizeof(size));
+	if (img->created && strptime(img->created, "%Y-%m-%dT%H:%M:%S", &tm))
+		strftime(created_at, sizeof(created_at), "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
+	yajl_gen_map_open(g);
+	for (size_t i = 0; i < ARRAY_SIZE(na); i++)
+		hull_gen_str(g, na[i]), hull_gen_str(g, "N/A");
+	hull_gen_str(g, "CreatedAt"), hull_gen_str(g, created_at);
+	hull_gen_str(g, "CreatedSince"), hull_gen_str(g, since);
+	hull_gen_str(g, "Digest"), hull_gen_str(g, img->manifest);
+	hull_gen_str(g, "ID"), hull_gen_str(g, id);
+	hull_gen_str(g, "Repository"), hull_gen_str(g, repo);
+	hull_gen_str(g, "Size"), hull_gen_str(g, size);
+	hull_gen_str(g, "Tag"), hull_gen_str(g, tag);
+	hull_gen_str(g, "VirtualSize"), hull_gen_str(g, size);
 	yajl_gen_map_close(g);
-	yajl_gen_get_buf(g, &buf, &len);
-	printf("%.*s\n", (int)len, buf);
-	yajl_gen_free(g);
+	return json_gen_text(g);
 }
 
+static const char images_headers[] =
+	"{\"Containers\":\"CONTAINERS\",\"CreatedAt\":\"CREATED AT\",\"CreatedSince\":\"CREATED\","
+	"\"Digest\":\"DIGEST\",\"ID\":\"IMAGE ID\",\"Repository\":\"REPOSITORY\","
+	"\"SharedSize\":\"SHARED SIZE\",\"Size\":\"SIZE\",\"Tag\":\"TAG\","
+	"\"UniqueSize\":\"UNIQUE SIZE\",\"VirtualSize\":\"VIRTUAL SIZE\"}";
+static const char images_table[] =
+	"table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}";
+static const char *const images_filter_keys[] = {"dangling", "reference", "before", "since", NULL};
+
+/* REPOSITORY[:TAG] as the argument gives it: the repository, and the tag when one is given */
 static bool matches(const char *filter, const char *name)
 {
 	cleanup_free char *repo = NULL, *tag = NULL, *frepo = NULL, *ftag = NULL, *norm = NULL;
@@ -80,112 +83,133 @@ static bool matches(const char *filter, const char *name)
 	return !strcmp(frepo, repo);
 }
 
+struct image_match {
+	const struct hull_index *idx;
+	size_t index; /* oldest first, as the index keeps them */
+	const char *name;
+};
+
+static bool image_match(const char *key, const char *value, void *ctx)
+{
+	const struct image_match *m = ctx;
+	if (!strcmp(key, "dangling"))
+		return !strcmp(value, m->name ? "false" : "true");
+	if (!strcmp(key, "reference")) {
+		cleanup_free char *repo = NULL, *tag = NULL;
+		if (!m->name)
+			return false;
+		hull_ref_split(m->name, &repo, &tag);
+		return fnmatch(value, m->name, 0) == 0 || fnmatch(value, repo, 0) == 0;
+	}
+	/* before, since: an image by name or id */
+	for (size_t i = 0; i < m->idx->n; i++) {
+		struct hull_err e = {0};
+		if (hull_index_find((struct hull_index *)m->idx, value, &e) != &m->idx->v[i])
+			continue;
+		return key[0] == 'b' ? m->index < i : m->index > i;
+	}
+	return false;
+}
+
 int cmd_images(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
 {
+	enum { NOTRUNC = 256, FORMAT };
 	static const struct option opts[] = {
-		{"all", no_argument, NULL, 'a'},      {"quiet", no_argument, NULL, 'q'},
-		{"no-trunc", no_argument, NULL, 'T'}, {"format", required_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},     {NULL, 0, NULL, 0},
+		{"all", no_argument, NULL, 'a'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"no-trunc", no_argument, NULL, NOTRUNC},
+		{"format", required_argument, NULL, FORMAT},
+		{"filter", required_argument, NULL, 'f'},
+		{"digests", no_argument, NULL, 'D'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
-	bool quiet = false, notrunc = false, json = false;
-	const char *filter = NULL;
+	struct hull_listing l = {.headers_json = images_headers, .default_table = images_table};
+	struct hull_filters fs = {0};
+	bool quiet = false, notrunc = false, index_loaded = false;
+	const char *filter = NULL, *format = NULL;
+	char **shown = NULL;
 	struct hull_index idx;
-	struct row *rows = NULL;
-	size_t n = 0, i, j, w[3] = {10, 3, 8};
-	int c;
+	int c, rc = -1;
 
-	while ((c = getopt_long(argc, argv, "+aqh", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+aqf:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
+		case 'D':
 			break;
 		case 'q':
 			quiet = true;
 			break;
-		case 'T':
+		case NOTRUNC:
 			notrunc = true;
 			break;
+		case FORMAT:
+			format = optarg;
+			break;
 		case 'f':
-			if (!strcmp(optarg, "json") || !strcmp(optarg, "{{json .}}"))
-				json = true;
-			else if (strcmp(optarg, "table"))
-				return usage_error(err, "images",
-						   "unknown format `%s` (table or json)", optarg);
+			if (hull_filter_add(&fs, optarg, images_filter_keys, err) < 0)
+				goto out;
 			break;
 		case 'h':
 			print_usage("images");
-			return 0;
+			rc = 0;
+			goto out;
 		default:
-			return usage_error(err, "images", "unknown option `%s`", argv[optind - 1]);
+			usage_error(err, "images", "unknown option `%s`", argv[optind - 1]);
+			goto out;
 		}
 	}
-	if (argc - optind > 1)
-		return usage_error(err, "images", "at most one REPOSITORY[:TAG]");
+	if (argc - optind > 1) {
+		usage_error(err, "images", "at most one REPOSITORY[:TAG]");
+		goto out;
+	}
 	filter = optind < argc ? argv[optind] : NULL;
 	{
 		struct hull_store s = {.dir = hull_strfmt("%s/images", g->root)};
 		int r = hull_index_load(&s, &idx, err);
 		free(s.dir);
 		if (r < 0)
-			return -1;
+			goto out;
+		index_loaded = true;
 	}
-	for (i = 0; i < idx.n; i++) {
+	if (!quiet && hull_listing_begin(&l, format, err) < 0)
+		goto out;
+	/* newest first, as docker lists them */
+	for (size_t i = idx.n; i-- > 0;) {
 		struct hull_image *img = &idx.v[i];
-		size_t k, names = hull_strv_len(img->names);
-		for (k = 0; k < (names ? names : 1); k++) {
-			struct row *r;
-			if (!matches(filter, names ? img->names[k] : NULL))
+		size_t names = hull_strv_len(img->names);
+		for (size_t k = 0; k < (names ? names : 1); k++) {
+			const char *name = names ? img->names[k] : NULL;
+			struct image_match m = {&idx, i, name};
+			cleanup_free char *row = NULL;
+			if (!matches(filter, name) || !hull_filter_match(&fs, image_match, &m))
 				continue;
-			rows = xrealloc(rows, (n + 1) * sizeof(*rows));
-			r = &rows[n++];
-			memset(r, 0, sizeof(*r));
-			if (names) {
-				hull_ref_split(img->names[k], &r->repo, &r->tag);
-			} else {
-				r->repo = xstrdup("<none>");
-				r->tag = xstrdup("<none>");
-			}
-			snprintf(r->id, sizeof(r->id), "%s",
-				 notrunc ? img->config : img->config + 7);
-			if (!notrunc)
-				r->id[12] = '\0';
-			human_since(img->created, r->created, sizeof(r->created));
-			human_size(img->size, r->size, sizeof(r->size));
-			r->created_at = img->created;
-			w[0] = strlen(r->repo) > w[0] ? strlen(r->repo) : w[0];
-			w[1] = strlen(r->tag) > w[1] ? strlen(r->tag) : w[1];
-			w[2] = strlen(r->id) > w[2] ? strlen(r->id) : w[2];
-			/* the row of an image with several names shows it once under -q */
 			if (quiet) {
-				for (j = 0; j + 1 < n; j++)
-					if (!strcmp(rows[j].id, r->id))
-						break;
-				if (j + 1 < n) {
-					free(r->repo);
-					free(r->tag);
-					n--;
-					continue;
-				}
+				/* an image with several names is one id */
+				bool seen = false;
+				for (char **p = shown; p && *p && !seen; p++)
+					seen = !strcmp(*p, img->config);
+				if (!seen)
+					printf("%.*s\n", notrunc ? 71 : 12,
+					       notrunc ? img->config : img->config + 7);
+				hull_strv_push(&shown, img->config);
+				continue;
 			}
-			if (json)
-				gen_row_json(r, img);
+			row = row_json(img, name, notrunc);
+			if (hull_listing_row(&l, row, err) < 0)
+				goto out;
 		}
 	}
-	if (!json && !quiet)
-		printf("%-*s   %-*s   %-*s   %-15s   %s\n", (int)w[0], "REPOSITORY", (int)w[1],
-		       "TAG", (int)w[2], "IMAGE ID", "CREATED", "SIZE");
-	for (i = 0; i < n; i++) {
-		if (quiet)
-			printf("%s\n", rows[i].id);
-		else if (!json)
-			printf("%-*s   %-*s   %-*s   %-15s   %s\n", (int)w[0], rows[i].repo,
-			       (int)w[1], rows[i].tag, (int)w[2], rows[i].id, rows[i].created,
-			       rows[i].size);
-		free(rows[i].repo);
-		free(rows[i].tag);
-	}
-	free(rows);
-	hull_index_free(&idx);
-	return 0;
+	rc = 0;
+out:
+	if (!quiet)
+		hull_listing_end(&l);
+	if (index_loaded)
+		hull_index_free(&idx);
+	hull_strv_free(shown);
+	hull_filters_free(&fs);
+	return rc;
 }
 
 int cmd_rmi(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
@@ -301,55 +325,34 @@ static void inspect_one(yajl_gen gen, const struct hull_store *s, const struct h
 	yajl_gen_map_close(gen);
 }
 
-int cmd_image_inspect(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
+char *inspect_image_json(const struct hull_globals *g, const char *ref, struct hull_err *err)
 {
 	struct hull_store s = {.dir = hull_strfmt("%s/images", g->root)};
-	yajl_gen gen;
 	struct hull_index idx;
-	const unsigned char *buf;
-	size_t len;
-	int i, rc = 0;
+	struct hull_image *img;
+	cleanup_free char *text = NULL;
+	yajl_gen gen;
+	yajl_val cfg;
 
-	if (wants_help(argc, argv)) {
-		free(s.dir);
-		print_usage("image-inspect");
-		return 0;
-	}
-	if (argc < 2) {
-		free(s.dir);
-		return usage_error(err, "image inspect", "requires at least one IMAGE");
-	}
 	if (hull_index_load(&s, &idx, err) < 0) {
 		free(s.dir);
-		return -1;
+		return NULL;
+	}
+	img = hull_index_find(&idx, ref, err);
+	if (!img || hull_store_read_blob(&s, img->config, &text, NULL, err) < 0) {
+		if (!err->msg[0])
+			hull_error(err, ENOENT, "No such image: %s", ref);
+		hull_index_free(&idx);
+		free(s.dir);
+		return NULL;
 	}
 	gen = yajl_gen_alloc(NULL);
-	yajl_gen_config(gen, yajl_gen_beautify, 1);
-	yajl_gen_array_open(gen);
-	for (i = 1; i < argc; i++) {
-		struct hull_err e = {0};
-		struct hull_image *img = hull_index_find(&idx, argv[i], &e);
-		cleanup_free char *text = NULL;
-		yajl_val cfg;
-		if (!img || hull_store_read_blob(&s, img->config, &text, NULL, &e) < 0) {
-			if (e.msg[0])
-				fprintf(stderr, "hull: %s\n", e.msg);
-			else
-				fprintf(stderr, "hull: No such image: %s\n", argv[i]);
-			rc = HULL_EXIT_ERROR;
-			continue;
-		}
-		cfg = yajl_tree_parse(text, NULL, 0);
-		inspect_one(gen, &s, &idx, img, cfg);
-		yajl_tree_free(cfg);
-	}
-	yajl_gen_array_close(gen);
-	yajl_gen_get_buf(gen, &buf, &len);
-	printf("%.*s\n", (int)len, buf);
-	yajl_gen_free(gen);
+	cfg = yajl_tree_parse(text, NULL, 0);
+	inspect_one(gen, &s, &idx, img, cfg);
+	yajl_tree_free(cfg);
 	hull_index_free(&idx);
 	free(s.dir);
-	return rc;
+	return json_gen_text(gen);
 }
 
 int cmd_image(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)

@@ -14,7 +14,6 @@
 #include "runtime/selfexe.h"
 
 static int cmd_version(const struct hull_globals *g, int argc, char **argv, struct hull_err *err);
-static cmd_fn cmd_inspect_any;
 
 static const struct hull_command commands[] = {
 	{"run", cmd_run, "run a command in a new container", NULL},
@@ -31,9 +30,12 @@ static const struct hull_command commands[] = {
 	 "List images.\n\n"
 	 "Options:\n"
 	 "  -a, --all             show all images (hull has no intermediate images)\n"
+	 "  -f, --filter KEY=VALUE  dangling=true|false, reference=PATTERN, before=IMAGE,\n"
+	 "                        since=IMAGE\n"
 	 "  -q, --quiet           only show image IDs\n"
 	 "      --no-trunc        do not truncate image IDs\n"
-	 "      --format FORMAT   `table` (default) or `json` (one object per line)\n"},
+	 "      --format FORMAT   table, table TEMPLATE, json (one object per line) or a Go\n"
+	 "                        template, e.g. '{{.Repository}}:{{.Tag}}'\n"},
 	{"load", cmd_load, "load images from a docker-archive, oci-archive or OCI layout",
 	 "load [OPTIONS]\n\n"
 	 "Load images from a tar archive (docker save or oci-archive, any compression) or an\n"
@@ -65,7 +67,7 @@ static const struct hull_command commands[] = {
 	 "  rm        remove images (as `hull rmi`)\n"
 	 "  inspect   print images as JSON\n"
 	 "  load, save, import   as `hull load`, `hull save`, `hull import`\n"},
-	{"inspect", cmd_inspect_any, "print containers or images as JSON", NULL},
+	{"inspect", cmd_inspect, "print containers or images as JSON", NULL},
 	{"image-inspect", cmd_image_inspect, NULL,
 	 "image inspect IMAGE [IMAGE...]\n\nPrint what hull knows about images, as a JSON "
 	 "array.\n"},
@@ -114,30 +116,6 @@ char *human_age(const char *rfc3339, bool ago)
 	else
 		out = hull_strfmt("%lld days%s", d / 86400, suffix);
 	return out;
-}
-
-/* docker's inspect: containers by name or id; otherwise images. */
-static int cmd_inspect_any(const struct hull_globals *g, int argc, char **argv,
-			   struct hull_err *err)
-{
-	struct hull_engine e = {0};
-	bool all_containers = argc > 1;
-
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("Usage: hull inspect NAME|ID...\n\nPrint containers (or, when the names are "
-		       "not containers, images) as a JSON array.\n");
-		return 0;
-	}
-	if (argc > 1 && open_engine(g, &e, NULL) == 0) {
-		for (int i = 1; i < argc && all_containers; i++) {
-			struct hull_ctr *c = NULL;
-			all_containers = hull_ctr_lookup(&e, argv[i], &c, NULL) == 0;
-			hull_ctr_free(c);
-		}
-		hull_engine_free(&e);
-	}
-	return all_containers ? cmd_inspect(g, argc, argv, err)
-			      : cmd_image_inspect(g, argc, argv, err);
 }
 
 void print_usage(const char *cmd)

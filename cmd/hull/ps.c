@@ -1,5 +1,7 @@
 /* hull ps and hull inspect: what there is, as a table or as JSON. */
 #include <errno.h>
+#include <regex.h>
+#include <time.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +9,9 @@
 #include <yajl/yajl_gen.h>
 
 #include "cmd/hull/cli.h"
+#include "cmd/hull/filter.h"
+#include "cmd/hull/inspect.h"
+#include "cmd/hull/listing.h"
 #include "engine/ops.h"
 #include "lib/json.h"
 #include "lib/util.h"
@@ -53,11 +58,6 @@ static char *status_text(const struct hull_ctr *c, enum hull_status s)
 	return hull_strfmt("Exited (%d) %s", c->exit_code, since);
 }
 
-static const char *state_word(enum hull_status s)
-{
-	return s == HULL_STOPPED ? "exited" : s == HULL_CREATING ? "created" : hull_status_name(s);
-}
-
 /* The published ports as docker shows them: "0.0.0.0:8080->80/tcp, ..." (malloc'd). */
 static char *ports_text(const struct hull_ctr *c)
 {
@@ -75,76 +75,165 @@ static char *ports_text(const struct hull_ctr *c)
 	return out;
 }
 
-static void ports_json(yajl_gen g, const struct hull_ctr *c)
+/* A row of `ps` with docker's fields (all strings, as docker's `--format json` has them) and
+ * hull's isolation level. */
+static char *row_json(const struct hull_ctr *c, enum hull_status s, bool notrunc)
 {
-	yajl_gen_array_open(g);
-	for (char **p = c->ports; p && *p; p++) {
-		struct hull_port port;
-		char buf[96];
-		if (hull_port_parse(*p, &port, NULL) < 0)
-			continue;
-		hull_port_format(&port, buf, sizeof(buf));
-		hull_gen_str(g, buf);
-	}
-	yajl_gen_array_close(g);
-}
+	cleanup_free char *cmd = command_text(c->command, !notrunc);
+	cleanup_free char *quoted = hull_strfmt("\"%s\"", cmd);
+	cleanup_free char *status = status_text(c, s), *ports = ports_text(c);
+	cleanup_free char *running_for = human_age(c->created, true);
+	char created_at[64] = "", id[65];
+	struct tm tm = {0};
+	yajl_gen g = yajl_gen_alloc(NULL);
 
-static void ps_json(yajl_gen g, const struct hull_ctr *c, enum hull_status s, pid_t pid)
-{
-	cleanup_free char *status = status_text(c, s);
-
+	if (c->created && strptime(c->created, "%Y-%m-%dT%H:%M:%S", &tm))
+		strftime(created_at, sizeof(created_at), "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
+	snprintf(id, sizeof(id), "%.*s", notrunc ? 64 : 12, c->id);
 	yajl_gen_map_open(g);
-	hull_gen_str(g, "Id"), hull_gen_str(g, c->id);
-	hull_gen_str(g, "Names");
-	yajl_gen_array_open(g);
-	hull_gen_str(g, c->name);
-	yajl_gen_array_close(g);
-	hull_gen_str(g, "Image"), hull_gen_str(g, c->image);
-	hull_gen_str(g, "ImageID"), hull_gen_str(g, c->image_id);
-	hull_gen_str(g, "Command");
-	yajl_gen_array_open(g);
-	for (char **a = c->command; a && *a; a++)
-		hull_gen_str(g, *a);
-	yajl_gen_array_close(g);
-	hull_gen_str(g, "Created"), hull_gen_str(g, c->created);
-	hull_gen_str(g, "State"), hull_gen_str(g, state_word(s));
-	hull_gen_str(g, "Status"), hull_gen_str(g, status);
-	hull_gen_str(g, "Pid"), yajl_gen_integer(g, pid);
-	hull_gen_str(g, "ExitCode"), yajl_gen_integer(g, c->exited ? c->exit_code : 0);
-	hull_gen_str(g, "Isolation"), hull_gen_str(g, c->isolation);
-	hull_gen_str(g, "Networks"), hull_gen_str(g, c->network ? c->network : "none");
-	hull_gen_str(g, "Ports");
-	ports_json(g, c);
+#define FIELD(k, v) hull_gen_str(g, k), hull_gen_str(g, v)
+	FIELD("Command", quoted);
+	FIELD("CreatedAt", created_at);
+	FIELD("ID", id);
+	FIELD("Image", c->image ? c->image : "");
+	FIELD("Isolation", c->isolation ? c->isolation : "");
+	FIELD("Labels", "");
+	FIELD("LocalVolumes", "0");
+	FIELD("Mounts", "");
+	FIELD("Names", c->name);
+	FIELD("Networks", c->network ? c->network : "none");
+	FIELD("Ports", ports);
+	FIELD("RunningFor", running_for);
+	FIELD("Size", "0B");
+	FIELD("State", docker_state(s));
+	FIELD("Status", status);
+#undef FIELD
 	yajl_gen_map_close(g);
+	return json_gen_text(g);
 }
 
-static void flush_gen(yajl_gen g)
-{
-	const unsigned char *buf;
-	size_t len;
+static const char ps_headers[] =
+	"{\"Command\":\"COMMAND\",\"CreatedAt\":\"CREATED AT\",\"ID\":\"CONTAINER ID\","
+	"\"Image\":\"IMAGE\",\"Isolation\":\"ISOLATION\",\"Labels\":\"LABELS\","
+	"\"LocalVolumes\":\"LOCAL VOLUMES\",\"Mounts\":\"MOUNTS\",\"Names\":\"NAMES\","
+	"\"Networks\":\"NETWORKS\",\"Ports\":\"PORTS\",\"RunningFor\":\"CREATED\","
+	"\"Size\":\"SIZE\",\"State\":\"STATE\",\"Status\":\"STATUS\"}";
+static const char ps_table[] = "table {{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.RunningFor}}\\t"
+			       "{{.Status}}\\t{{.Ports}}\\t{{.Names}}";
+static const char *const ps_filter_keys[] = {"id",	 "name",      "status",	 "exited",
+					     "ancestor", "isolation", "network", "before",
+					     "since",	 "publish",   NULL};
 
-	yajl_gen_get_buf(g, &buf, &len);
-	fwrite(buf, 1, len, stdout);
-	fputc('\n', stdout);
-	yajl_gen_free(g);
+struct ps_match {
+	const struct hull_ctr *c;
+	enum hull_status s;
+	size_t index;	       /* in the list, oldest first */
+	struct hull_ctr **all; /* to find before= and since= */
+	size_t n;
+};
+
+static bool refers_to(const struct hull_ctr *c, const char *ref)
+{
+	return !strcmp(c->name, ref) || (strlen(ref) >= 3 && hull_has_prefix(c->id, ref));
+}
+
+static bool ps_match(const char *key, const char *value, void *ctx)
+{
+	const struct ps_match *m = ctx;
+	const struct hull_ctr *c = m->c;
+
+	if (!strcmp(key, "id"))
+		return hull_has_prefix(c->id, value);
+	if (!strcmp(key, "name")) {
+		regex_t re;
+		bool hit;
+		if (regcomp(&re, value, REG_EXTENDED | REG_NOSUB) != 0)
+			return strstr(c->name, value) != NULL;
+		hit = regexec(&re, c->name, 0, NULL, 0) == 0;
+		regfree(&re);
+		return hit;
+	}
+	if (!strcmp(key, "status"))
+		return !strcmp(docker_state(m->s), value);
+	if (!strcmp(key, "exited"))
+		return m->s == HULL_STOPPED && c->exited && c->exit_code == atoi(value);
+	if (!strcmp(key, "ancestor")) {
+		const char *id =
+			hull_has_prefix(c->image_id, "sha256:") ? c->image_id + 7 : c->image_id;
+		cleanup_free char *tagged = hull_strfmt("%s:latest", value);
+		return !strcmp(c->image, value) || !strcmp(c->image, tagged) ||
+		       (strlen(value) >= 3 && id && hull_has_prefix(id, value)) ||
+		       (c->image_id && !strcmp(c->image_id, value));
+	}
+	if (!strcmp(key, "isolation"))
+		return c->isolation && !strcmp(c->isolation, value);
+	if (!strcmp(key, "network"))
+		return !strcmp(c->network ? c->network : "none", value);
+	if (!strcmp(key, "before") || !strcmp(key, "since")) {
+		for (size_t i = 0; i < m->n; i++)
+			if (refers_to(m->all[i], value))
+				return key[0] == 'b' ? m->index < i : m->index > i;
+		return false;
+	}
+	if (!strcmp(key, "publish")) {
+		for (char **p = c->ports; p && *p; p++) {
+			struct hull_port port;
+			char a[16], b[24];
+			if (hull_port_parse(*p, &port, NULL) < 0)
+				continue;
+			snprintf(a, sizeof(a), "%u", port.host_port);
+			snprintf(b, sizeof(b), "%u/%s", port.host_port, port.proto);
+			if (!strcmp(value, a) || !strcmp(value, b))
+				return true;
+		}
+		return false;
+	}
+	return false;
+}
+
+static void ps_usage(void)
+{
+	printf("Usage: hull ps [OPTIONS]\n\n"
+	       "List containers (running ones unless -a, a status filter or -n).\n\n"
+	       "Options:\n"
+	       "  -a, --all             show all containers\n"
+	       "  -f, --filter KEY=VALUE  id, name (a regular expression), status, exited,\n"
+	       "                        ancestor, isolation, network, before, since, publish\n"
+	       "      --format FORMAT   table, table TEMPLATE, json (one object per line) or a\n"
+	       "                        Go template, e.g. '{{.ID}}: {{.Names}}'\n"
+	       "  -n, --last N          the N newest containers (any state)\n"
+	       "  -l, --latest          the newest container (any state)\n"
+	       "      --no-trunc        do not truncate ids and commands\n"
+	       "  -q, --quiet           only the ids\n");
 }
 
 int cmd_ps(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
 {
+	enum { FORMAT = 256, NOTRUNC };
 	static const struct option opts[] = {
-		{"all", no_argument, NULL, 'a'},      {"quiet", no_argument, NULL, 'q'},
-		{"no-trunc", no_argument, NULL, 'n'}, {"format", required_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},     {NULL, 0, NULL, 0},
+		{"all", no_argument, NULL, 'a'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"no-trunc", no_argument, NULL, NOTRUNC},
+		{"format", required_argument, NULL, FORMAT},
+		{"filter", required_argument, NULL, 'f'},
+		{"last", required_argument, NULL, 'n'},
+		{"latest", no_argument, NULL, 'l'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
-	bool all = false, quiet = false, notrunc = false, json = false;
+	struct hull_listing l = {.headers_json = ps_headers, .default_table = ps_table};
+	struct hull_filters fs = {0};
+	bool all = false, quiet = false, notrunc = false;
+	const char *format = NULL;
 	struct hull_engine e = {0};
 	struct hull_ctr **v = NULL;
-	yajl_gen gen = NULL;
-	size_t n = 0;
-	int c;
+	long last = -1;
+	size_t n = 0, shown = 0;
+	int c, rc = -1;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "aqf:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "aqf:n:lh", opts, NULL)) != -1) {
+		char *end;
 		switch (c) {
 		case 'a':
 			all = true;
@@ -152,138 +241,69 @@ int cmd_ps(const struct hull_globals *g, int argc, char **argv, struct hull_err 
 		case 'q':
 			quiet = true;
 			break;
-		case 'n':
+		case NOTRUNC:
 			notrunc = true;
 			break;
+		case FORMAT:
+			format = optarg;
+			break;
 		case 'f':
-			if (strcmp(optarg, "json"))
-				return usage_error(err, "ps", "unsupported --format `%s` (json)",
-						   optarg);
-			json = true;
+			if (hull_filter_add(&fs, optarg, ps_filter_keys, err) < 0)
+				goto out;
+			break;
+		case 'n':
+			last = strtol(optarg, &end, 10);
+			if (*end || end == optarg || last < 0) {
+				usage_error(err, "ps", "--last: `%s` is not a count", optarg);
+				goto out;
+			}
+			break;
+		case 'l':
+			last = 1;
 			break;
 		case 'h':
-			printf("Usage: hull ps [-a] [-q] [--no-trunc] [--format json]\n\n"
-			       "List containers (running ones unless -a).\n");
-			return 0;
+			ps_usage();
+			rc = 0;
+			goto out;
 		default:
-			return usage_error(err, "ps", "unknown option `%s`", argv[optind - 1]);
+			usage_error(err, "ps", "unknown option `%s`", argv[optind - 1]);
+			goto out;
 		}
 	}
-	if (open_engine(g, &e, err) < 0 || hull_ctr_list(&e, &v, &n, err) < 0) {
-		hull_engine_free(&e);
-		return -1;
+	if (optind < argc) {
+		usage_error(err, "ps", "unexpected argument `%s`", argv[optind]);
+		goto out;
 	}
-	if (json) {
-		gen = yajl_gen_alloc(NULL);
-		yajl_gen_config(gen, yajl_gen_beautify, 1);
-		yajl_gen_array_open(gen);
-	} else if (!quiet) {
-		printf("%-12s  %-20s  %-22s  %-16s  %-26s  %-6s  %s\n", "CONTAINER ID", "IMAGE",
-		       "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES");
-	}
+	/* docker: a status filter, -n and -l look at every container */
+	all = all || last >= 0 || hull_filter_has(&fs, "status") || hull_filter_has(&fs, "exited");
+	if (!quiet && hull_listing_begin(&l, format, err) < 0)
+		goto out;
+	if (open_engine(g, &e, err) < 0 || hull_ctr_list(&e, &v, &n, err) < 0)
+		goto out;
 	/* newest first, as docker lists them */
-	for (size_t i = n; i-- > 0;) {
+	for (size_t i = n; i-- > 0 && (last < 0 || shown < (size_t)last);) {
 		pid_t pid;
 		enum hull_status s = hull_ctr_status(&e, v[i], &pid);
-		if (!all && s == HULL_STOPPED)
+		struct ps_match m = {v[i], s, i, v, n};
+		cleanup_free char *row = NULL;
+
+		if ((!all && s == HULL_STOPPED) || !hull_filter_match(&fs, ps_match, &m))
 			continue;
-		if (json) {
-			ps_json(gen, v[i], s, pid);
-		} else if (quiet) {
+		shown++;
+		if (quiet) {
 			printf("%.*s\n", notrunc ? 64 : 12, v[i]->id);
-		} else {
-			cleanup_free char *cmd = command_text(v[i]->command, !notrunc);
-			cleanup_free char *quoted = hull_strfmt("\"%s\"", cmd);
-			cleanup_free char *created = human_age(v[i]->created, true);
-			cleanup_free char *status = status_text(v[i], s);
-			cleanup_free char *ports = ports_text(v[i]);
-			printf("%-12.*s  %-20s  %-22s  %-16s  %-26s  %-6s  %s\n", notrunc ? 64 : 12,
-			       v[i]->id, v[i]->image, quoted, created, status, ports, v[i]->name);
+			continue;
 		}
+		row = row_json(v[i], s, notrunc);
+		if (hull_listing_row(&l, row, err) < 0)
+			goto out;
 	}
-	if (json) {
-		yajl_gen_array_close(gen);
-		flush_gen(gen);
-	}
+	rc = 0;
+out:
+	if (!quiet)
+		hull_listing_end(&l);
 	hull_ctr_list_free(v, n);
 	hull_engine_free(&e);
-	return 0;
-}
-
-int cmd_inspect(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
-{
-	struct hull_engine e = {0};
-	yajl_gen gen;
-	int rc = 0;
-
-	if (argc > 1 && !strcmp(argv[1], "--help")) {
-		printf("Usage: hull inspect CONTAINER...\n\nPrint details of containers as "
-		       "JSON.\n");
-		return 0;
-	}
-	if (argc < 2)
-		return usage_error(err, "inspect", "requires at least 1 argument");
-	if (open_engine(g, &e, err) < 0)
-		return -1;
-	gen = yajl_gen_alloc(NULL);
-	yajl_gen_config(gen, yajl_gen_beautify, 1);
-	yajl_gen_array_open(gen);
-	for (int i = 1; i < argc; i++) {
-		struct hull_ctr *c;
-		cleanup_free char *cfgpath = NULL, *cfg = NULL, *logpath = NULL;
-		struct hull_err lerr = {0};
-		pid_t pid;
-		enum hull_status s;
-
-		if (hull_ctr_lookup(&e, argv[i], &c, &lerr) < 0) {
-			fprintf(stderr, "hull: %s\n", lerr.msg);
-			rc = 1;
-			continue;
-		}
-		s = hull_ctr_status(&e, c, &pid);
-		cfgpath = hull_ctr_path(&e, c->id, "config.json");
-		logpath = hull_ctr_path(&e, c->id, "ctr.log");
-		yajl_gen_map_open(gen);
-		hull_gen_str(gen, "Id"), hull_gen_str(gen, c->id);
-		hull_gen_str(gen, "Name"), hull_gen_str(gen, c->name);
-		hull_gen_str(gen, "Created"), hull_gen_str(gen, c->created);
-		hull_gen_str(gen, "Image"), hull_gen_str(gen, c->image);
-		hull_gen_str(gen, "ImageID"), hull_gen_str(gen, c->image_id);
-		hull_gen_str(gen, "Isolation"), hull_gen_str(gen, c->isolation);
-		hull_gen_str(gen, "State");
-		yajl_gen_map_open(gen);
-		hull_gen_str(gen, "Status"), hull_gen_str(gen, state_word(s));
-		hull_gen_str(gen, "Running"),
-			yajl_gen_bool(gen, s == HULL_RUNNING || s == HULL_PAUSED);
-		hull_gen_str(gen, "Paused"), yajl_gen_bool(gen, s == HULL_PAUSED);
-		hull_gen_str(gen, "Pid"), yajl_gen_integer(gen, pid);
-		hull_gen_str(gen, "ExitCode"), yajl_gen_integer(gen, c->exited ? c->exit_code : 0);
-		hull_gen_str(gen, "FinishedAt"), hull_gen_str(gen, c->finished ? c->finished : "");
-		yajl_gen_map_close(gen);
-		hull_gen_str(gen, "LogPath"), hull_gen_str(gen, logpath);
-		hull_gen_str(gen, "Rootfs"), hull_gen_str(gen, c->rootfs);
-		hull_gen_str(gen, "AutoRemove"), yajl_gen_bool(gen, c->auto_remove);
-		hull_gen_str(gen, "StopSignal"), hull_gen_str(gen, c->stop_signal);
-		hull_gen_str(gen, "NetworkSettings");
-		yajl_gen_map_open(gen);
-		hull_gen_str(gen, "NetworkMode"),
-			hull_gen_str(gen, c->network ? c->network : "none");
-		hull_gen_str(gen, "IPAddress"), hull_gen_str(gen, c->ip ? c->ip : "");
-		hull_gen_str(gen, "Gateway"), hull_gen_str(gen, c->ip ? HULL_NET_GATEWAY : "");
-		hull_gen_str(gen, "Ports");
-		ports_json(gen, c);
-		yajl_gen_map_close(gen);
-		if (hull_read_file(cfgpath, &cfg, NULL, NULL) == 0) {
-			/* the bundle's config.json as it is: yajl copies a number's text verbatim
-			 */
-			hull_gen_str(gen, "Spec");
-			yajl_gen_number(gen, cfg, strlen(cfg));
-		}
-		yajl_gen_map_close(gen);
-		hull_ctr_free(c);
-	}
-	yajl_gen_array_close(gen);
-	flush_gen(gen);
-	hull_engine_free(&e);
+	hull_filters_free(&fs);
 	return rc;
 }

@@ -114,7 +114,9 @@ test_hull_detached_lifecycle() {
 	out=$(hull ps -a)
 	assert_contains "$out" "Exited (0)"
 	assert_eq "$(hull ps -q)" "" "ps without -a lists running containers only"
-	assert_eq "$(hull ps -a --format json | jq -r '.[0].State, .[0].ExitCode')" $'exited\n0'
+	# docker's --format json: one object per line, docker's field names
+	assert_eq "$(hull ps -a --format json | jq -r '.State, .Names')" $'exited\nweb'
+	assert_eq "$(hull inspect -f '{{.State.Status}} {{.State.ExitCode}} {{.Name}}' web)" "exited 0 web"
 	assert_eq "$(ls "$ROOT" | grep -c .)" 0 "runtime state removed at exit"
 	assert_eq "$(hull rm web)" web
 	assert_fails hull inspect web
@@ -410,5 +412,58 @@ test_hull_info_and_version() {
 	assert_contains "$(hull info)" "Isolation levels: container"
 	assert_contains "$(hull version)" "hull version"
 	assert_fails hull info --bogus
+	hull rmi hulltest/busybox:docker >/dev/null
+}
+
+# --format as docker users write it (Go templates, table, json lines), --filter, and the
+# table's columns sized to their content.
+test_hull_formats_and_filters() {
+	local r web job out
+	watch_store
+	load_image
+	r=$(rootfs fmt)
+	web=$(run -d --name web --rootfs "$r" sleep 60)
+	job=$(run -d --name a-much-longer-name --rootfs "$r" sh -c 'exit 3')
+	hull wait a-much-longer-name >/dev/null
+	assert_eq "$(hull ps --format '{{.Names}}')" web "running only, a template"
+	assert_eq "$(hull ps -a --format '{{.Names}}={{.State}}')" $'a-much-longer-name=exited\nweb=running' \
+		"newest first"
+	assert_eq "$(hull ps -f status=exited -q)" "${job:0:12}" "a status filter looks at all"
+	assert_eq "$(hull ps -f exited=3 --format '{{.Names}}')" a-much-longer-name
+	assert_eq "$(hull ps -f exited=0 -q)" "" "exit code filter"
+	assert_eq "$(hull ps -a -f name=^we --format '{{.Names}}')" web "name: a regular expression"
+	assert_eq "$(hull ps -a -f name=web -f name=long --format '{{.Names}}' | wc -l)" 2 "same key: either"
+	assert_eq "$(hull ps -a -f name=web -f status=exited -q)" "" "two keys: both"
+	assert_eq "$(hull ps -a -f "id=${web:0:6}" --format '{{.ID}}')" "${web:0:12}"
+	assert_eq "$(hull ps -a -f before=web -q)" "" "nothing older than web"
+	assert_eq "$(hull ps -a -f since=web --format '{{.Names}}')" a-much-longer-name
+	assert_eq "$(hull ps -a -n 1 --format '{{.Names}}')" a-much-longer-name "--last 1"
+	assert_fails hull ps -f bogus=1
+	assert_contains "$OUT" "unknown key \`bogus\`"
+	# a table: the header from docker's names, columns as wide as their widest cell + 3
+	out=$(hull ps -a --format 'table {{.Names}}\t{{.State}}')
+	assert_eq "$(head -1 <<<"$out")" "$(printf '%-21s%s' NAMES STATE)" "18 + 3 wide"
+	assert_eq "$(tail -1 <<<"$out")" "$(printf '%-21s%s' web running)"
+	# json: one object per line, docker's keys
+	out=$(hull ps -a --format json)
+	assert_eq "$(wc -l <<<"$out")" 2
+	assert_eq "$(jq -r '.Names + " " + .State + " " + .ID' <<<"$out" | head -1)" \
+		"a-much-longer-name exited ${job:0:12}"
+	# inspect --format: fields, functions, range; errors name the problem
+	assert_eq "$(hull inspect -f '{{.Name}} {{.State.Status}} {{.State.ExitCode}}' a-much-longer-name web)" \
+		$'a-much-longer-name exited 3\nweb running 0'
+	assert_eq "$(hull inspect --format '{{json .Config.Cmd}}' web)" '["sleep","60"]'
+	assert_eq "$(hull inspect -f '{{range .Config.Cmd}}<{{.}}>{{end}} {{upper .State.Status}}' web)" \
+		"<sleep><60> RUNNING"
+	assert_fails hull inspect -f '{{nosuch .Name}}' web
+	assert_contains "$OUT" "nosuch"
+	assert_fails hull inspect --type image web
+	assert_contains "$OUT" "No such image: web"
+	# images
+	assert_eq "$(hull images --format '{{.Repository}}:{{.Tag}}')" hulltest/busybox:docker
+	assert_eq "$(hull images -f reference='hulltest/*' -q | wc -l)" 1
+	assert_eq "$(hull images -f dangling=true -q)" "" "no dangling images"
+	assert_eq "$(hull image inspect -f '{{.RepoTags}}' hulltest/busybox:docker)" "[hulltest/busybox:docker]"
+	hull rm -f web a-much-longer-name >/dev/null
 	hull rmi hulltest/busybox:docker >/dev/null
 }

@@ -318,5 +318,6 @@ test_image_cli() {
 	assert_contains "$(cat "$WORK/err")" "/nonexistent"
 	assert_fails H import "$WORK/nothing" "Bad:Name"
 	assert_contains "$OUT" "Bad"
-	assert_eq "$(H images)" "$(printf '%-10s   %-3s   %-8s   %-15s   %s' REPOSITORY TAG 'IMAGE ID' CREATED SIZE)"
+	# docker's tabwriter: columns at least 10 wide, 3 spaces of padding
+	assert_eq "$(H images)" "REPOSITORY   TAG       IMAGE ID   CREATED   SIZE"
 }

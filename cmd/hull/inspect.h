@@ -1,0 +1,24 @@
+/* hull inspect: containers and images as JSON objects, printed as an array or through
+ * --format. */
+#ifndef HULL_CMD_INSPECT_H
+#define HULL_CMD_INSPECT_H
+
+#include <yajl/yajl_gen.h>
+
+#include "cmd/hull/cli.h"
+#include "engine/ctr.h"
+#include "engine/ops.h"
+
+/* docker's word for a status: created, running, paused, exited. */
+const char *docker_state(enum hull_status s);
+
+/* The text a generator holds (malloc'd); frees the generator. */
+char *json_gen_text(yajl_gen g);
+
+/* One container's inspect object (inspect_ctr.c). */
+char *inspect_container_json(const struct hull_engine *e, const struct hull_ctr *c);
+
+/* One image's inspect object, or NULL with err (images.c). */
+char *inspect_image_json(const struct hull_globals *g, const char *ref, struct hull_err *err);
+
+#endif
