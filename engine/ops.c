@@ -13,6 +13,7 @@
 #include "lib/signals.h"
 #include "lib/util.h"
 #include "runtime/container.h"
+#include "runtime/resources.h"
 
 static bool monitor_alive(const struct hull_ctr *c)
 {
@@ -72,6 +73,27 @@ bool hull_ctr_wait(const struct hull_engine *e, const struct hull_ctr *c, int ti
 			return false;
 		usleep(20000);
 	}
+}
+
+int hull_ctr_pause(const struct hull_engine *e, const struct hull_ctr *c, struct hull_err *err)
+{
+	pid_t pid;
+	enum hull_status s = hull_ctr_status(e, c, &pid);
+
+	if (s == HULL_PAUSED)
+		return hull_error(err, EINVAL, "container %s is already paused", c->name);
+	if (s != HULL_RUNNING)
+		return hull_error(err, EINVAL, "container %s is not running", c->name);
+	return hull_container_pause(e->runroot, c->id, err);
+}
+
+int hull_ctr_unpause(const struct hull_engine *e, const struct hull_ctr *c, struct hull_err *err)
+{
+	pid_t pid;
+
+	if (hull_ctr_status(e, c, &pid) != HULL_PAUSED)
+		return hull_error(err, EINVAL, "container %s is not paused", c->name);
+	return hull_container_resume(e->runroot, c->id, err);
 }
 
 int hull_ctr_stop(const struct hull_engine *e, const struct hull_ctr *c, int timeout,

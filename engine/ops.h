@@ -27,6 +27,10 @@ int hull_ctr_stop(const struct hull_engine *e, const struct hull_ctr *c, int tim
 /* After the end: the runtime's state and cgroup, the rootfs mount.  Safe to repeat. */
 int hull_ctr_cleanup(const struct hull_engine *e, const struct hull_ctr *c, struct hull_err *err);
 
+/* Freeze every process of a running container (a VM: its VMM), thaw a paused one. */
+int hull_ctr_pause(const struct hull_engine *e, const struct hull_ctr *c, struct hull_err *err);
+int hull_ctr_unpause(const struct hull_engine *e, const struct hull_ctr *c, struct hull_err *err);
+
 /* Remove the container; a running one only with force (killed first). */
 int hull_ctr_remove(const struct hull_engine *e, const char *id, bool force, struct hull_err *err);
 

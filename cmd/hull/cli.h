@@ -34,6 +34,7 @@ cmd_fn cmd_run, cmd_exec, cmd_ps, cmd_logs, cmd_stop, cmd_kill, cmd_rm, cmd_insp
 /* images (image/) */
 cmd_fn cmd_images, cmd_rmi, cmd_image_inspect, cmd_load, cmd_import, cmd_save, cmd_image, cmd_pull;
 cmd_fn cmd_info, cmd_compare;
+cmd_fn cmd_stats, cmd_pause, cmd_unpause, cmd_port, cmd_top;
 
 /* Run argv[0] as a top-level command (`hull image ls` runs `images`). */
 int dispatch(const struct hull_globals *g, int argc, char **argv, struct hull_err *err);
@@ -53,6 +54,7 @@ void progress_done(void);
 
 /* Human-readable figures as docker prints them ("4.26MB", "2 years ago"). */
 void human_size(unsigned long long bytes, char *buf, size_t len);
+void human_bytes(unsigned long long bytes, char *buf, size_t len);
 void human_since(const char *rfc3339, char *buf, size_t len);
 /* "3 seconds ago" (or "3 seconds" without ago), malloc'd. */
 char *human_age(const char *rfc3339, bool ago);

@@ -11,6 +11,7 @@
 #include "engine/ops.h"
 #include "lib/signals.h"
 #include "lib/util.h"
+#include "network/cni.h"
 
 struct follow_arg {
 	const struct hull_engine *e;
@@ -261,4 +262,77 @@ int cmd_wait(const struct hull_globals *g, int argc, char **argv, struct hull_er
 	}
 	hull_engine_free(&e);
 	return rc;
+}
+
+static int do_pause(const struct hull_engine *e, const struct hull_ctr *c, const void *arg,
+		    struct hull_err *err)
+{
+	return *(const bool *)arg ? hull_ctr_pause(e, c, err) : hull_ctr_unpause(e, c, err);
+}
+
+static int pause_cmd(const struct hull_globals *g, int argc, char **argv, bool pause,
+		     struct hull_err *err)
+{
+	const char *name = pause ? "pause" : "unpause";
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("Usage: hull %s CONTAINER...\n\n%s every process of the containers.\n", name,
+		       pause ? "Freeze" : "Thaw");
+		return 0;
+	}
+	if (argc < 2)
+		return usage_error(err, name, "requires at least 1 container");
+	return each(g, 1, argc, argv, do_pause, &pause, err);
+}
+
+int cmd_pause(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
+{
+	return pause_cmd(g, argc, argv, true, err);
+}
+
+int cmd_unpause(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
+{
+	return pause_cmd(g, argc, argv, false, err);
+}
+
+/* hull port CONTAINER [PORT[/PROTO]]: "80/tcp -> 0.0.0.0:8080" per published port. */
+int cmd_port(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
+{
+	struct hull_engine e = {0};
+	struct hull_ctr *c = NULL;
+	bool found = false;
+
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("Usage: hull port CONTAINER [PRIVATE_PORT[/PROTO]]\n\n"
+		       "The container's published ports, or where one private port is "
+		       "published.\n");
+		return 0;
+	}
+	if (argc < 2 || argc > 3)
+		return usage_error(err, "port", "requires CONTAINER and at most one port");
+	if (open_engine(g, &e, err) < 0 || hull_ctr_lookup(&e, argv[1], &c, err) < 0) {
+		hull_engine_free(&e);
+		return -1;
+	}
+	for (char **p = c->ports; p && *p; p++) {
+		struct hull_port port;
+		char priv[24];
+		if (hull_port_parse(*p, &port, NULL) < 0)
+			continue;
+		snprintf(priv, sizeof(priv), "%u/%s", port.container_port, port.proto);
+		if (argc == 3 && strcmp(argv[2], priv) &&
+		    !(strchr(argv[2], '/') == NULL && atoi(argv[2]) == port.container_port &&
+		      !strcmp(port.proto, "tcp")))
+			continue;
+		found = true;
+		if (argc == 3)
+			printf("%s:%u\n", *port.host_ip ? port.host_ip : "0.0.0.0", port.host_port);
+		else
+			printf("%s -> %s:%u\n", priv, *port.host_ip ? port.host_ip : "0.0.0.0",
+			       port.host_port);
+	}
+	if (argc == 3 && !found)
+		hull_error(err, ENOENT, "no public port `%s` published for %s", argv[2], c->name);
+	hull_ctr_free(c);
+	hull_engine_free(&e);
+	return argc == 3 && !found ? -1 : 0;
 }

@@ -20,6 +20,19 @@ void human_size(unsigned long long bytes, char *buf, size_t len)
 	snprintf(buf, len, "%.3g%s", v, units[u]);
 }
 
+/* binary units, four significant digits, as docker's BytesSize (memory in `stats`) */
+void human_bytes(unsigned long long bytes, char *buf, size_t len)
+{
+	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+	double v = (double)bytes;
+	size_t u = 0;
+	while (v >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, "%.4g%s", v, units[u]);
+}
+
 static time_t parse_rfc3339(const char *s)
 {
 	struct tm tm = {0};

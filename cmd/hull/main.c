@@ -24,6 +24,11 @@ static const struct hull_command commands[] = {
 	{"kill", cmd_kill, "send a signal to containers", NULL},
 	{"rm", cmd_rm, "remove containers", NULL},
 	{"wait", cmd_wait, "wait for containers to stop and print their exit codes", NULL},
+	{"pause", cmd_pause, "freeze every process of containers", NULL},
+	{"unpause", cmd_unpause, "thaw paused containers", NULL},
+	{"top", cmd_top, "the processes of a container (ps options may follow)", NULL},
+	{"stats", cmd_stats, "resource use of containers (CPU, memory, I/O, pids)", NULL},
+	{"port", cmd_port, "a container's published ports", NULL},
 	{"pull", cmd_pull, "pull an image from a registry", NULL},
 	{"images", cmd_images, "list images",
 	 "images [OPTIONS] [REPOSITORY[:TAG]]\n\n"
@@ -162,7 +167,7 @@ static int cmd_version(const struct hull_globals *g, int argc, char **argv, stru
 /* The commands that put a process into a container (the runtime runs in-process). */
 static bool enters_container(const char *cmd)
 {
-	static const char *const entering[] = {"run", "exec", "compare"};
+	static const char *const entering[] = {"run", "exec", "compare", "top"};
 	for (size_t i = 0; i < sizeof(entering) / sizeof(entering[0]); i++)
 		if (!strcmp(entering[i], cmd))
 			return true;

@@ -467,3 +467,48 @@ test_hull_formats_and_filters() {
 	hull rm -f web a-much-longer-name >/dev/null
 	hull rmi hulltest/busybox:docker >/dev/null
 }
+
+# pause/unpause, top, port and stats of a running container
+test_hull_pause_top_port_stats() {
+	local r id out pid t0 t1
+	watch_store
+	r=$(rootfs obs)
+	id=$(run -d --name obs --rootfs "$r" sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count; sleep 0.05; done')
+	pid=$(hull inspect -f '{{.State.Pid}}' obs)
+	# top: the host's ps, only the container's rows
+	out=$(hull top obs)
+	assert_contains "$(head -1 <<<"$out")" PID
+	assert_contains "$out" "while :"
+	assert_not_contains "$out" "$(cat /proc/$$/comm) " "a host process in top"
+	[ "$(wc -l <<<"$out")" -ge 2 ] || fatal "top lists nothing: $out"
+	assert_eq "$(hull top obs -o pid= | head -1 | tr -d ' ')" "" "ps options pass through (no header)"
+	assert_contains "$(hull top obs -o pid,comm)" "$pid"
+	# pause: the counter stops; unpause: it goes on
+	assert_eq "$(hull pause obs)" obs
+	assert_eq "$(hull inspect -f '{{.State.Status}} {{.State.Paused}}' obs)" "paused true"
+	assert_contains "$(hull ps --format '{{.Status}}')" "(Paused)"
+	t0=$(cat "$r/tmp/count"); sleep 0.3; t1=$(cat "$r/tmp/count")
+	assert_eq "$t1" "$t0" "a paused container ran"
+	assert_fails hull pause obs
+	assert_contains "$OUT" "already paused"
+	assert_eq "$(hull unpause obs)" obs
+	sleep 0.3
+	[ "$(cat "$r/tmp/count")" -gt "$t1" ] || fatal "unpause did not thaw it"
+	assert_fails hull unpause obs
+	assert_contains "$OUT" "not paused"
+	# stats: one row per running container, docker's fields
+	out=$(hull stats --no-stream --format json)
+	assert_eq "$(jq -r .Name <<<"$out")" obs
+	jq -e '(.CPUPerc | endswith("%")) and (.MemUsage | test("B / [0-9.]+[KMGT]iB$")) and (.PIDs | tonumber >= 2)' \
+		<<<"$out" >/dev/null || fatal "stats: $out"
+	assert_contains "$(hull stats --no-stream obs | head -1)" "CONTAINER ID   NAME"
+	assert_eq "$(hull stats --no-stream --format '{{.Container}}' "${id:0:8}")" "${id:0:8}"
+	hull rm -f obs >/dev/null
+	assert_fails hull top obs
+	# port: none here (the bridge tests publish ports)
+	id=$(run -d --name np --rootfs "$r" sleep 30)
+	assert_eq "$(hull port np)" ""
+	assert_fails hull port np 80
+	assert_contains "$OUT" "no public port"
+	hull rm -f np >/dev/null
+}

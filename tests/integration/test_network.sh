@@ -67,7 +67,9 @@ test_network_publish_and_cleanup() {
 	assert_eq "$(in_ns busybox nc 10.89.0.1 8080 </dev/null)" hello-80 "a host address"
 	assert_eq "$(in_ns busybox nc 127.0.0.1 8081 </dev/null)" hello-81 "localhost"
 	assert_contains "$(hn ps)" "0.0.0.0:8080->80/tcp, 127.0.0.1:8081->81/tcp"
-	assert_eq "$(hn ps --format json | jq -r '.[0].Ports | length')" 2
+	assert_eq "$(hn ps --format json | jq -r '.Ports')" "0.0.0.0:8080->80/tcp, 127.0.0.1:8081->81/tcp"
+	assert_eq "$(hn port "$id")" $'80/tcp -> 0.0.0.0:8080\n81/tcp -> 127.0.0.1:8081'
+	assert_eq "$(hn port "$id" 81/tcp)" "127.0.0.1:8081"
 	# a monitor killed with -9 leaves the network to rm
 	kill -9 "$(jq -r .monitorPid "$WORK/store/containers/$id/record.json")"
 	assert_eq "$(ls "$ROOT/.netns" | grep -c .)" 1 "the namespace while the container runs"

@@ -200,6 +200,17 @@ test_vm_hull_exec() {
 	out=$("$hull" --root "$WORK/store" --runroot "$ROOT" exec -e X=1 "$T-web" sh -c 'echo "in the vm X=$X"; uname -r; exit 6') || rc=$?
 	assert_eq "$rc" 6 "hull exec's exit status"
 	assert_eq "$out" $'in the vm X=1\n'"$(guest_kernel_version)"
+	# top, stats and pause at the vm level: ps runs in the guest; the host's cgroup counts
+	# the VMM; a paused VM is frozen and answers again once thawed
+	out=$("$hull" --root "$WORK/store" --runroot "$ROOT" top "$T-web")
+	assert_contains "$out" "sleep 1000" "the guest's processes"
+	assert_not_contains "$out" "qemu" "top showed the host side"
+	out=$("$hull" --root "$WORK/store" --runroot "$ROOT" stats --no-stream --format '{{.Name}} {{.PIDs}}')
+	[[ $out =~ ^$T-web\ [0-9]+$ ]] || fatal "stats of a VM container: $out"
+	"$hull" --root "$WORK/store" --runroot "$ROOT" pause "$T-web" >/dev/null
+	assert_eq "$("$hull" --root "$WORK/store" --runroot "$ROOT" inspect -f '{{.State.Status}}' "$T-web")" paused
+	"$hull" --root "$WORK/store" --runroot "$ROOT" unpause "$T-web" >/dev/null
+	assert_eq "$("$hull" --root "$WORK/store" --runroot "$ROOT" exec "$T-web" echo thawed)" thawed
 	"$hull" --root "$WORK/store" --runroot "$ROOT" rm -f "$T-web" >/dev/null
 	rmdir /sys/fs/cgroup/*/hull-test/"$T-h" 2>/dev/null || true
 }
