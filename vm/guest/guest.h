@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "lib/err.h"
+
 struct guest_mount {
 	char *dest, *type, *source, *data;
 	unsigned long flags;
@@ -88,12 +90,11 @@ struct guest_config {
 };
 
 /* path, then the optional net_path (same format; written at start). */
-int guest_config_load(const char *path, const char *net_path, struct guest_config *c);
+int guest_config_load(const char *path, const char *net_path, struct guest_config *c,
+		      struct hull_err *err);
 /* Parse size bytes at buf (kept: the strings point into it): an exec request. */
-int guest_config_parse(char *buf, size_t size, struct guest_config *c);
+int guest_config_parse(char *buf, size_t size, struct guest_config *c, struct hull_err *err);
 void guest_config_free(struct guest_config *c);
-/* Why the last load or parse failed with EINVAL (the record at fault). */
-const char *guest_config_error(void);
 
 /* security.c: the process's capabilities, no_new_privs and seccomp filter, in the container
  * executor's order (runtime/process.c).  Each returns 0, or -1 with a message in why. */

@@ -21,11 +21,12 @@
 #include <unistd.h>
 
 #include "vm/guest/guest.h"
+#include "vm/proto/names.h"
+#include "vm/proto/status.h"
 
-#define CONFIG_PATH	    "/hull/config"
-#define NET_PATH	    "/hull/net"
-#define MODULES_PATH	    "/hull/modules"
-#define ROOT_TAG	    "hullroot"
+#define CONFIG_PATH	    "/" HULL_GUEST_CONFIG
+#define NET_PATH	    "/" HULL_GUEST_NET
+#define MODULES_PATH	    "/" HULL_GUEST_MODULES
 #define STATUS_SETUP_FAILED HULL_EXIT_ERROR
 
 int guest_log_fd = -1;
@@ -69,9 +70,9 @@ __attribute__((noreturn)) static void power_off(void)
 
 static void report(int status_fd, int status, int signo)
 {
-	char line[32];
-	int n = signo ? snprintf(line, sizeof(line), "signal %d\n", signo)
-		      : snprintf(line, sizeof(line), "exit %d\n", status);
+	char line[HULL_STATUS_MAX];
+	int n = hull_status_format(line, sizeof(line) - 1, status, signo);
+	line[n++] = '\n';
 	/* a blocking write to a virtio port returns once the host has taken the data */
 	if (status_fd < 0 || write(status_fd, line, (size_t)n) != n)
 		guest_log("cannot report the exit status %d: %s", status, strerror(errno));
@@ -273,14 +274,14 @@ static int mount_root(const struct guest_config *c)
 
 	/* the virtio-fs device registers shortly after its module loads */
 	for (tries = 0; tries < 500; tries++) {
-		if (mount(ROOT_TAG, "/root", "virtiofs", flags, NULL) == 0)
+		if (mount(HULL_FS_TAG, "/root", "virtiofs", flags, NULL) == 0)
 			break;
 		if (errno != ENODEV && errno != ENOENT && errno != EINVAL)
 			break;
 		msleep(10);
 	}
 	if (tries == 500 || errno == EPERM) {
-		guest_log("mount the container's root (virtio-fs tag %s): %s", ROOT_TAG,
+		guest_log("mount the container's root (virtio-fs tag %s): %s", HULL_FS_TAG,
 			  strerror(errno));
 		return -1;
 	}
@@ -308,17 +309,18 @@ static void open_session_ports(const struct guest_config *c, struct guest_ports 
 {
 	for (int i = 0; i < HULL_VM_EXEC_PORTS; i++) {
 		char name[32];
-		snprintf(name, sizeof(name), "hull.exec%d", i);
+		snprintf(name, sizeof(name), HULL_PORT_EXEC_FMT, i);
 		p->exec[i] = open_port(name, O_RDWR | O_NONBLOCK);
 	}
 	if (c->terminal)
-		p->console = open_port("hull.console", O_RDWR | O_NONBLOCK);
+		p->console = open_port(HULL_PORT_CONSOLE, O_RDWR | O_NONBLOCK);
 }
 
 int main(void)
 {
 	struct guest_ports p = {-1, -1, -1, -1, -1, -1, {0}};
 	struct guest_config c;
+	struct hull_err err = {0};
 	int status, signo = 0;
 
 	if (getpid() != 1)
@@ -333,18 +335,17 @@ int main(void)
 		;
 	if (load_modules() < 0)
 		fail(NULL);
-	p.status = open_port("hull.status", O_WRONLY);
-	p.err = open_port("hull.stderr", O_WRONLY);
+	p.status = open_port(HULL_PORT_STATUS, O_WRONLY);
+	p.err = open_port(HULL_PORT_STDERR, O_WRONLY);
 	if (p.err >= 0)
 		guest_log_fd = p.err;
-	p.out = open_port("hull.stdout", O_WRONLY);
-	p.in = open_port("hull.stdin", O_RDONLY);
-	p.ctl = open_port("hull.ctl", O_RDWR | O_NONBLOCK);
+	p.out = open_port(HULL_PORT_STDOUT, O_WRONLY);
+	p.in = open_port(HULL_PORT_STDIN, O_RDONLY);
+	p.ctl = open_port(HULL_PORT_CTL, O_RDWR | O_NONBLOCK);
 	if (p.status < 0 || p.err < 0 || p.out < 0 || p.in < 0 || p.ctl < 0)
 		fail(&p);
-	if (guest_config_load(CONFIG_PATH, NET_PATH, &c) < 0) {
-		guest_log("read %s: %s", CONFIG_PATH,
-			  errno == EINVAL ? guest_config_error() : strerror(errno));
+	if (guest_config_load(CONFIG_PATH, NET_PATH, &c, &err) < 0) {
+		guest_log("%s", err.msg);
 		fail(&p);
 	}
 	if (guest_net_setup(&c) < 0)

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "vm/guest/guest.h"
+#include "vm/proto/control.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -119,7 +120,7 @@ __attribute__((noreturn)) void guest_become(const struct guest_config *c, int fd
 		    strerror(errno));
 }
 
-/* One request per line from the host: "kill SIGNO ALL" -> "ok" or "error ERRNO". */
+/* One request per line from the host (vm/proto/control.h), one answer each. */
 static void serve_ctl(int fd, pid_t pid)
 {
 	static char buf[256];
@@ -132,14 +133,15 @@ static void serve_ctl(int fd, pid_t pid)
 	len += (size_t)n;
 	buf[len] = 0;
 	while ((nl = strchr(buf, '\n'))) {
-		int sig = 0, all = 0, r = -1;
-		char reply[32];
+		int sig = 0, e = 0;
+		bool all = false;
+		char reply[HULL_CTL_MAX];
 		*nl = 0;
-		if (sscanf(buf, "kill %d %d", &sig, &all) == 2)
-			r = all ? kill(-1, sig) : kill(pid, sig);
-		else
-			errno = EINVAL;
-		n = snprintf(reply, sizeof(reply), r < 0 ? "error %d\n" : "ok\n", errno);
+		if (hull_ctl_kill_parse(buf, &sig, &all) < 0)
+			e = EINVAL;
+		else if ((all ? kill(-1, sig) : kill(pid, sig)) < 0)
+			e = errno;
+		n = hull_ctl_reply_format(reply, sizeof(reply), e);
 		(void)!write(fd, reply, (size_t)n);
 		len -= (size_t)(nl + 1 - buf);
 		memmove(buf, nl + 1, len + 1);

@@ -14,6 +14,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "vm/proto/status.h"
+
 static int state_fd = -1;
 
 __attribute__((constructor)) static void hull_vm_exit_init(void)
@@ -28,7 +30,8 @@ __attribute__((constructor)) static void hull_vm_exit_init(void)
 
 __attribute__((destructor)) static void hull_vm_exit_fini(void)
 {
-	char buf[64] = {0};
+	char buf[HULL_STATUS_MAX] = {0};
+	enum hull_status_kind kind;
 	int fd, n = -1;
 	ssize_t len;
 
@@ -41,9 +44,10 @@ __attribute__((destructor)) static void hull_vm_exit_fini(void)
 	close(fd);
 	if (len <= 0)
 		return;
-	if (sscanf(buf, "exit %d", &n) == 1 && n >= 0 && n <= 255)
+	kind = hull_status_parse(buf, &n);
+	if (kind == HULL_STATUS_EXITED && n >= 0 && n <= 255)
 		_exit(n);
-	if (sscanf(buf, "signal %d", &n) == 1 && n > 0 && n < NSIG) {
+	if (kind == HULL_STATUS_SIGNALED && n > 0 && n < NSIG) {
 		struct rlimit none = {0, 0};
 		sigset_t set;
 		/* die the way the workload died, without a core of QEMU */

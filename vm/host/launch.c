@@ -28,6 +28,7 @@
 #include "runtime/hooks.h"
 #include "runtime/state.h"
 #include "runtime/sync.h"
+#include "vm/proto/names.h"
 #include "vm/proto/proto.h"
 #include "vm/vm.h"
 
@@ -221,7 +222,7 @@ static int stdin_relay(struct hull_err *err)
  * stderr are "file" chardevs on our fds (sockets, as some callers pass, go as they are). */
 static int stdio_ports(struct argv *a, struct hull_err *err)
 {
-	static const char *const names[3] = {"hull.stdin", "hull.stdout", "hull.stderr"};
+	static const char *const names[3] = {HULL_PORT_STDIN, HULL_PORT_STDOUT, HULL_PORT_STDERR};
 	for (int i = 0; i < 3; i++) {
 		struct stat sb;
 		int fd;
@@ -322,7 +323,7 @@ static int qemu_argv(const struct hull_vm_config *c, int dirfd, struct argv *a,
 	arg(a, "-chardev");
 	arg(a, "socket,id=fs,path=/proc/self/fd/%d/%s", dirfd, HULL_VM_FS);
 	arg(a, "-device");
-	arg(a, "vhost-user-fs-device,chardev=fs,tag=hullroot");
+	arg(a, "vhost-user-fs-device,chardev=fs,tag=%s", HULL_FS_TAG);
 	arg(a, "-device");
 	arg(a, "virtio-serial-device");
 	if (stdio_ports(a, err) < 0)
@@ -330,11 +331,11 @@ static int qemu_argv(const struct hull_vm_config *c, int dirfd, struct argv *a,
 	arg(a, "-chardev");
 	arg(a, "file,id=st,path=/proc/self/fd/%d/%s", dirfd, HULL_VM_STATUS);
 	arg(a, "-device");
-	arg(a, "virtserialport,chardev=st,name=hull.status");
+	arg(a, "virtserialport,chardev=st,name=%s", HULL_PORT_STATUS);
 	arg(a, "-chardev");
 	arg(a, "socket,id=ctl,path=/proc/self/fd/%d/%s,server=on,wait=off", dirfd, HULL_VM_CTL);
 	arg(a, "-device");
-	arg(a, "virtserialport,chardev=ctl,name=hull.ctl");
+	arg(a, "virtserialport,chardev=ctl,name=%s", HULL_PORT_CTL);
 	if (c->debug) {
 		int fd = fcntl(2, F_DUPFD, 3);
 		arg(a, "-add-fd");
@@ -359,7 +360,7 @@ static int net_args(int dirfd, struct argv *a, struct hull_err *err)
 	return 0;
 }
 
-/* The exec ports (vm/exec.c) and, with a terminal, the port of its relay (hull.console). */
+/* The exec ports (exec.c) and, with a terminal, the port of its relay (hull.console). */
 static int session_ports(struct argv *a, int dirfd, int con_slave, struct hull_err *err)
 {
 	for (int i = 0; i < HULL_VM_EXEC_PORTS; i++) {
@@ -368,7 +369,7 @@ static int session_ports(struct argv *a, int dirfd, int con_slave, struct hull_e
 		    "socket,id=ex%d,path=/proc/self/fd/%d/" HULL_VM_EXEC_SOCK ",server=on,wait=off",
 		    i, dirfd, i);
 		arg(a, "-device");
-		arg(a, "virtserialport,chardev=ex%d,name=hull.exec%d", i, i);
+		arg(a, "virtserialport,chardev=ex%d,name=" HULL_PORT_EXEC_FMT, i, i);
 	}
 	if (con_slave >= 0) {
 		int fd = hull_vm_console_relay(con_slave, err);
@@ -377,7 +378,7 @@ static int session_ports(struct argv *a, int dirfd, int con_slave, struct hull_e
 		arg(a, "-chardev");
 		arg(a, "socket,id=con0,fd=%d", fd);
 		arg(a, "-device");
-		arg(a, "virtserialport,chardev=con0,name=" HULL_VM_CONSOLE_PORT);
+		arg(a, "virtserialport,chardev=con0,name=%s", HULL_PORT_CONSOLE);
 	}
 	return 0;
 }
