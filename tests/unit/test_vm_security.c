@@ -311,16 +311,16 @@ static unsigned long long status_hex(const char *field)
  * ambient, no_new_privs and the filter; exit code = the first check that failed. */
 static int child(const struct guest_config *c)
 {
-	char why[256];
+	struct hull_err err = {0};
 
-	if (guest_security_before_user(c, why, sizeof(why)) < 0)
-		return fprintf(stderr, "%s\n", why), 10;
+	if (guest_security_before_user(c, &err) < 0)
+		return fprintf(stderr, "%s\n", err.msg), 10;
 	if (setgid(1000) < 0 || setuid(1000) < 0)
 		return 11;
-	if (guest_security_after_user(c, why, sizeof(why)) < 0)
-		return fprintf(stderr, "%s\n", why), 12;
-	if (guest_security_last(c, why, sizeof(why)) < 0)
-		return fprintf(stderr, "%s\n", why), 13;
+	if (guest_security_after_user(c, &err) < 0)
+		return fprintf(stderr, "%s\n", err.msg), 12;
+	if (guest_security_last(c, &err) < 0)
+		return fprintf(stderr, "%s\n", err.msg), 13;
 	if (status_hex("CapBnd:") != (CAP(CAP_NET_BIND_SERVICE) | CAP(CAP_KILL)))
 		return 20;
 	if (status_hex("CapEff:") != CAP(CAP_NET_BIND_SERVICE) ||

@@ -2,8 +2,8 @@
  * hull's guest init: PID 1 of the microVM.  It loads the virtio modules, finds the ports the
  * host made, mounts the container's root (virtio-fs) and the spec's kernel file systems,
  * switches into the root, runs the workload (workload.c) and reports its exit status to the
- * host before powering off.  Every failure before the workload runs is written to the
- * workload's stderr and reported as status 125.
+ * host before powering off.  Every failure before the workload runs comes up to main as a
+ * struct hull_err, is written to the workload's stderr and reported as status 125.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -46,7 +46,8 @@ void guest_log(const char *fmt, ...)
 	buf[n++] = '\n';
 	if (guest_log_fd < 0)
 		guest_log_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
-	if (guest_log_fd >= 0 && write(guest_log_fd, "hull-guest: ", 12) > 0)
+	if (guest_log_fd >= 0 &&
+	    write(guest_log_fd, GUEST_LOG_PREFIX, strlen(GUEST_LOG_PREFIX)) > 0)
 		(void)!write(guest_log_fd, buf, (size_t)n);
 }
 
@@ -78,13 +79,7 @@ static void report(int status_fd, int status, int signo)
 		guest_log("cannot report the exit status %d: %s", status, strerror(errno));
 }
 
-__attribute__((noreturn)) static void fail(const struct guest_ports *p)
-{
-	report(p ? p->status : -1, STATUS_SETUP_FAILED, 0);
-	power_off();
-}
-
-static int load_modules(void)
+static int load_modules(struct hull_err *err)
 {
 	char line[256];
 	FILE *f = fopen(MODULES_PATH, "re");
@@ -97,7 +92,9 @@ static int load_modules(void)
 			continue;
 		fd = open(line, O_RDONLY | O_CLOEXEC);
 		if (fd < 0 || (syscall(SYS_finit_module, fd, "", 0) < 0 && errno != EEXIST)) {
-			guest_log("load module %s: %s", line, strerror(errno));
+			hull_error(err, errno, "load module %s", line);
+			if (fd >= 0)
+				close(fd);
 			fclose(f);
 			return -1;
 		}
@@ -157,7 +154,7 @@ static const char *port_dev(const char *name)
 }
 
 /* Ports appear asynchronously once the host has announced them: look them up by name. */
-static int open_port(const char *name, int flags)
+static int open_port(const char *name, int flags, struct hull_err *err)
 {
 	for (int tries = 0; tries < 1000; tries++) {
 		const char *dev = port_dev(name);
@@ -175,11 +172,38 @@ static int open_port(const char *name, int flags)
 		snprintf(path, sizeof(path), "/dev/%s", dev);
 		fd = open(path, flags | O_CLOEXEC);
 		if (fd < 0)
-			guest_log("open port %s (%s): %s", name, path, strerror(errno));
+			return hull_error(err, errno, "open port %s (%s)", name, path);
 		return fd;
 	}
-	guest_log("no virtio-serial port named %s", name);
-	return -1;
+	return hull_error(err, ENODEV, "no virtio-serial port named %s", name);
+}
+
+/* The ports every VM has.  All are opened even when one fails, so that the reason reaches the
+ * workload's stderr when that port is there; err says the first failure. */
+static int open_ports(struct guest_ports *p, struct hull_err *err)
+{
+	const struct {
+		int *fd;
+		const char *name;
+		int flags;
+	} want[] = {
+		{&p->status, HULL_PORT_STATUS, O_WRONLY},
+		{&p->err, HULL_PORT_STDERR, O_WRONLY},
+		{&p->out, HULL_PORT_STDOUT, O_WRONLY},
+		{&p->in, HULL_PORT_STDIN, O_RDONLY},
+		{&p->ctl, HULL_PORT_CTL, O_RDWR | O_NONBLOCK},
+	};
+	int ret = 0;
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		struct hull_err later;
+		*want[i].fd = open_port(want[i].name, want[i].flags, ret < 0 ? &later : err);
+		if (*want[i].fd < 0)
+			ret = -1;
+	}
+	if (p->err >= 0)
+		guest_log_fd = p->err;
+	return ret;
 }
 
 static int mkdir_p(const char *path, mode_t mode)
@@ -202,7 +226,7 @@ static int mkdir_p(const char *path, mode_t mode)
 
 /* The spec's kernel file systems, mounted by the guest kernel itself.  Bind mounts were made
  * on the host, inside the shared root, before virtiofsd started. */
-static int mount_one(const struct guest_mount *m)
+static int mount_one(const struct guest_mount *m, struct hull_err *err)
 {
 	const char *type = m->type, *data = m->data;
 	unsigned long flags = m->flags;
@@ -217,14 +241,10 @@ static int mount_one(const struct guest_mount *m)
 	/* the guest kernel has only the unified hierarchy to offer */
 	if (!strcmp(type, "cgroup"))
 		type = "cgroup2", data = NULL;
-	if (mkdir_p(m->dest, 0755) < 0) {
-		guest_log("mount %s: make the mount point: %s", m->dest, strerror(errno));
-		return -1;
-	}
-	if (mount(m->source && *m->source ? m->source : type, m->dest, type, flags, data) < 0) {
-		guest_log("mount %s on %s: %s", type, m->dest, strerror(errno));
-		return -1;
-	}
+	if (mkdir_p(m->dest, 0755) < 0)
+		return hull_error(err, errno, "mount %s: make the mount point", m->dest);
+	if (mount(m->source && *m->source ? m->source : type, m->dest, type, flags, data) < 0)
+		return hull_error(err, errno, "mount %s on %s", type, m->dest);
 	return 0;
 }
 
@@ -267,7 +287,7 @@ static void readahead_up(const char *mnt)
 		close(fd);
 }
 
-static int mount_root(const struct guest_config *c)
+static int mount_root(const struct guest_config *c, struct hull_err *err)
 {
 	unsigned long flags = c->root_readonly ? MS_RDONLY : 0;
 	int tries;
@@ -280,23 +300,20 @@ static int mount_root(const struct guest_config *c)
 			break;
 		msleep(10);
 	}
-	if (tries == 500 || errno == EPERM) {
-		guest_log("mount the container's root (virtio-fs tag %s): %s", HULL_FS_TAG,
-			  strerror(errno));
-		return -1;
-	}
+	if (tries == 500 || errno == EPERM)
+		return hull_error(err, errno, "mount the container's root (virtio-fs tag %s)",
+				  HULL_FS_TAG);
 	readahead_up("/root");
 	if (chdir("/root") < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
-	    chdir("/") < 0) {
-		guest_log("switch to the container's root: %s", strerror(errno));
-		return -1;
-	}
+	    chdir("/") < 0)
+		return hull_error(err, errno, "switch to the container's root");
 	for (size_t i = 0; i < c->n_mounts; i++)
-		if (mount_one(&c->mounts[i]) < 0)
+		if (mount_one(&c->mounts[i], err) < 0)
 			return -1;
 	dev_links();
-	if (guest_masks_apply(c) < 0)
+	if (guest_masks_apply(c, err) < 0)
 		return -1;
+	/* not worth failing the container for */
 	if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
 		guest_log("set hostname `%s`: %s", c->hostname, strerror(errno));
 	if (c->domainname && setdomainname(c->domainname, strlen(c->domainname)) < 0)
@@ -304,16 +321,31 @@ static int mount_root(const struct guest_config *c)
 	return 0;
 }
 
-/* The exec ports, and the terminal's when the process has one (vm/README.md). */
+/* The exec ports, and the terminal's when the process has one (vm/README.md).  An exec port
+ * that is missing only means no exec there; a missing terminal fails the workload's start. */
 static void open_session_ports(const struct guest_config *c, struct guest_ports *p)
 {
+	struct hull_err err;
+
 	for (int i = 0; i < HULL_VM_EXEC_PORTS; i++) {
 		char name[32];
 		snprintf(name, sizeof(name), HULL_PORT_EXEC_FMT, i);
-		p->exec[i] = open_port(name, O_RDWR | O_NONBLOCK);
+		p->exec[i] = open_port(name, O_RDWR | O_NONBLOCK, &err);
+		if (p->exec[i] < 0)
+			guest_log("%s", err.msg);
 	}
 	if (c->terminal)
-		p->console = open_port(HULL_PORT_CONSOLE, O_RDWR | O_NONBLOCK);
+		p->console = open_port(HULL_PORT_CONSOLE, O_RDWR | O_NONBLOCK, &err);
+}
+
+/* Everything before the workload runs: -1 with err filled (status 125). */
+static int setup(struct guest_ports *p, struct guest_config *c, struct hull_err *err)
+{
+	if (load_modules(err) < 0 || open_ports(p, err) < 0 ||
+	    guest_config_load(CONFIG_PATH, NET_PATH, c, err) < 0 || guest_net_setup(c, err) < 0)
+		return -1;
+	open_session_ports(c, p);
+	return mount_root(c, err);
 }
 
 int main(void)
@@ -333,27 +365,12 @@ int main(void)
 	/* no console: fds 0-2 must not be taken by the first files we open */
 	for (int fd = open("/dev/null", O_RDWR); fd >= 0 && fd < 3; fd = open("/dev/null", O_RDWR))
 		;
-	if (load_modules() < 0)
-		fail(NULL);
-	p.status = open_port(HULL_PORT_STATUS, O_WRONLY);
-	p.err = open_port(HULL_PORT_STDERR, O_WRONLY);
-	if (p.err >= 0)
-		guest_log_fd = p.err;
-	p.out = open_port(HULL_PORT_STDOUT, O_WRONLY);
-	p.in = open_port(HULL_PORT_STDIN, O_RDONLY);
-	p.ctl = open_port(HULL_PORT_CTL, O_RDWR | O_NONBLOCK);
-	if (p.status < 0 || p.err < 0 || p.out < 0 || p.in < 0 || p.ctl < 0)
-		fail(&p);
-	if (guest_config_load(CONFIG_PATH, NET_PATH, &c, &err) < 0) {
+	/* the one place the init's failures are told and their status picked */
+	if (setup(&p, &c, &err) < 0 || (status = guest_run(&c, &p, &signo, &err)) < 0) {
 		guest_log("%s", err.msg);
-		fail(&p);
+		status = STATUS_SETUP_FAILED;
+		signo = 0;
 	}
-	if (guest_net_setup(&c) < 0)
-		fail(&p);
-	open_session_ports(&c, &p);
-	if (mount_root(&c) < 0)
-		fail(&p);
-	status = guest_run(&c, &p, &signo);
 	report(p.status, status, signo);
 	power_off();
 }

@@ -136,20 +136,24 @@ static void reset(struct guest_session *s)
 	s->wlen = 0;
 }
 
-/* A pty on the guest's devpts (the container's /dev/pts when it mounts one). */
-static int open_pty(unsigned short rows, unsigned short cols, int *slave)
+/* A pty on the guest's devpts (the container's /dev/pts when it mounts one): the master, the
+ * slave in *slave; -1 with err filled. */
+#define NO_PTY "open a terminal in the guest (is devpts mounted on /dev/pts?)"
+static int open_pty(unsigned short rows, unsigned short cols, int *slave, struct hull_err *err)
 {
 	int unlock = 0, m = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (m < 0)
 		m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (m < 0)
-		return -1;
+		return hull_error(err, errno, NO_PTY);
 	if (ioctl(m, TIOCSPTLCK, &unlock) < 0) {
+		hull_error(err, errno, NO_PTY ": unlock it");
 		close(m);
 		return -1;
 	}
 	*slave = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (*slave < 0) {
+		hull_error(err, errno, NO_PTY ": open its slave");
 		close(m);
 		return -1;
 	}
@@ -170,12 +174,9 @@ static pid_t start_process(struct guest_session *s, struct guest_config *c, stru
 	ssize_t n;
 
 	if (c->tty) {
-		int m = open_pty(c->rows, c->cols, &slave);
-		if (m < 0) {
-			hull_error(err, errno,
-				   "open a terminal in the guest (is devpts mounted on /dev/pts?)");
+		int m = open_pty(c->rows, c->cols, &slave, err);
+		if (m < 0)
 			goto out;
-		}
 		s->in = s->out = m;
 	} else if (pipe2(io, O_CLOEXEC) < 0 || pipe2(io + 2, O_CLOEXEC) < 0 ||
 		   pipe2(io + 4, O_CLOEXEC) < 0) {
@@ -483,16 +484,13 @@ void guest_session_attach(struct guest_session *s, pid_t pid)
 	s->pid = pid;
 }
 
-int guest_session_console_pty(struct guest_session *s, int *slave)
+int guest_session_console_pty(struct guest_session *s, int *slave, struct hull_err *err)
 {
-	int m = open_pty(0, 0, slave);
+	int m = open_pty(0, 0, slave, err);
 	struct pollfd p = {s->port, POLLIN, 0};
 
-	if (m < 0) {
-		guest_log("open a terminal for the process (is devpts mounted on /dev/pts?): %s",
-			  strerror(errno));
+	if (m < 0)
 		return -1;
-	}
 	s->in = s->out = m;
 	s->tty = true;
 	s->host = true;
