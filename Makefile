@@ -70,7 +70,7 @@ $(B)/vm/hull-guest-init: $(GUEST_SRC) vm/guest/guest.h $(wildcard vm/proto/*.h) 
 	@echo "  CC      $@ (static)"
 	@$(CC) -static -O2 -std=gnu11 $(WARN) -D_GNU_SOURCE -I. -o $@ $(GUEST_SRC)
 
-$(B)/vm/hull-vm-exit.so: vm/host/exit_status.c vm/proto/status.h
+$(B)/vm/hull-vm-exit.so: vm/host/exit_status.c vm/host/preload.h vm/proto/status.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	@$(CC) -shared -fPIC -O2 -std=gnu11 $(WARN) -D_GNU_SOURCE -I. -o $@ $<

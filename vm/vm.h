@@ -147,9 +147,8 @@ void hull_vm_net_free(struct hull_vm_net *net);
 /* delete: the tc qdiscs left on the interfaces of a network namespace given by path. */
 void hull_vm_net_cleanup(const char *state_dir, const struct hull_spec *spec);
 
-/* Names inside the state directory. */
+/* Names inside the state directory (and vm-status: vm/host/preload.h). */
 #define HULL_VM_INITRD "vm-initrd"
-#define HULL_VM_STATUS "vm-status"
 #define HULL_VM_CTL    "vm-ctl.sock"
 #define HULL_VM_FS     "vm-fs.sock"
 #define HULL_VM_NET    "vm-net"

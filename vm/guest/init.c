@@ -22,6 +22,7 @@
 
 #include "vm/guest/guest.h"
 #include "vm/proto/names.h"
+#include "vm/proto/records.h"
 #include "vm/proto/status.h"
 
 #define CONFIG_PATH	    "/" HULL_GUEST_CONFIG
@@ -231,7 +232,8 @@ static int mount_one(const struct guest_mount *m, struct hull_err *err)
 	const char *type = m->type, *data = m->data;
 	unsigned long flags = m->flags;
 
-	if (!strcmp(type, "bind") || !strcmp(type, "none") || (flags & MS_BIND))
+	if (!strcmp(type, HULL_REC_MOUNT_BIND) || !strcmp(type, HULL_REC_MOUNT_NONE) ||
+	    (flags & MS_BIND))
 		return 0;
 	/* the guest's own device nodes, instead of a tmpfs the host would fill */
 	if (!strcmp(m->dest, "/dev") && !strcmp(type, "tmpfs")) {

@@ -14,17 +14,18 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "vm/host/preload.h"
 #include "vm/proto/status.h"
 
 static int state_fd = -1;
 
 __attribute__((constructor)) static void hull_vm_exit_init(void)
 {
-	const char *v = getenv("HULL_VM_STATE_FD");
+	const char *v = getenv(HULL_VM_STATE_FD_ENV);
 	if (v)
 		state_fd = atoi(v);
 	/* nothing QEMU starts should inherit these */
-	unsetenv("HULL_VM_STATE_FD");
+	unsetenv(HULL_VM_STATE_FD_ENV);
 	unsetenv("LD_PRELOAD");
 }
 
@@ -37,7 +38,7 @@ __attribute__((destructor)) static void hull_vm_exit_fini(void)
 
 	if (state_fd < 0)
 		return;
-	fd = openat(state_fd, "vm-status", O_RDONLY | O_CLOEXEC);
+	fd = openat(state_fd, HULL_VM_STATUS, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
 	len = read(fd, buf, sizeof(buf) - 1);

@@ -26,6 +26,7 @@
 #include "runtime/state.h"
 #include "runtime/sync.h"
 #include "vm/host/host.h"
+#include "vm/host/preload.h"
 #include "vm/vm.h"
 
 static struct hull_sync_msg msg;
@@ -293,7 +294,7 @@ __attribute__((noreturn)) void hull_vm_exec(const struct hull_init_ctx *ctx, con
 		char fdenv[32];
 		cleanup_free char *pre = hull_strfmt("LD_PRELOAD=%s", c.preload);
 		char *env[] = {pre, fdenv, "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
-		snprintf(fdenv, sizeof(fdenv), "HULL_VM_STATE_FD=%d", dirfd);
+		snprintf(fdenv, sizeof(fdenv), HULL_VM_STATE_FD_ENV "=%d", dirfd);
 		execve(c.qemu, argv, env);
 		hull_error(&err, errno, "exec `%s`", c.qemu);
 	}

@@ -9,6 +9,7 @@
 
 #include "lib/util.h"
 #include "vm/host/host.h"
+#include "vm/host/preload.h"
 #include "vm/proto/names.h"
 #include "vm/proto/proto.h"
 
