@@ -34,9 +34,12 @@ LDFLAGS += -pie -Wl,--as-needed -Wl,-z,relro,-z,now
 # (exit_status.c is the QEMU preload).
 LIB_SRC  := $(wildcard lib/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
+# vm/proto/ (the host<->guest contract) is linked into both sides; the static guest init also
+# takes lib/err.c (libc only) for its errors.
+PROTO_SRC := $(wildcard vm/proto/*.c)
 RT_SRC   := $(wildcard runtime/*.c runtime/*/*.c) \
-	    $(filter-out vm/host/exit_status.c,$(wildcard vm/host/*.c)) vm/proto/netlink.c
-GUEST_SRC := $(wildcard vm/guest/*.c) vm/proto/netlink.c
+	    $(filter-out vm/host/exit_status.c,$(wildcard vm/host/*.c)) $(PROTO_SRC)
+GUEST_SRC := $(wildcard vm/guest/*.c) $(PROTO_SRC) lib/err.c
 RT_OBJ   := $(RT_SRC:%.c=$(B)/%.o)
 OCI_SRC  := $(wildcard cmd/hull-oci/*.c)
 OCI_OBJ  := $(OCI_SRC:%.c=$(B)/%.o)
@@ -65,15 +68,15 @@ all: $(BINS) $(VM_BINS) $(VM_ASSETS)
 
 vm-assets: $(B)/vm/initrd
 
-$(B)/vm/hull-guest-init: $(GUEST_SRC) vm/guest/guest.h vm/proto/proto.h vm/proto/netlink.h lib/vfsflags.h
+$(B)/vm/hull-guest-init: $(GUEST_SRC) vm/guest/guest.h $(wildcard vm/proto/*.h) lib/err.h lib/exitcode.h lib/vfsflags.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@ (static)"
 	@$(CC) -static -O2 -std=gnu11 $(WARN) -D_GNU_SOURCE -I. -o $@ $(GUEST_SRC)
 
-$(B)/vm/hull-vm-exit.so: vm/host/exit_status.c
+$(B)/vm/hull-vm-exit.so: vm/host/exit_status.c vm/host/preload.h vm/proto/status.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	@$(CC) -shared -fPIC -O2 -std=gnu11 $(WARN) -D_GNU_SOURCE -o $@ $<
+	@$(CC) -shared -fPIC -O2 -std=gnu11 $(WARN) -D_GNU_SOURCE -I. -o $@ $<
 
 # vmlinux (PVH, uncompressed) and the base initramfs; the kernel is Debian's newest installed.
 $(B)/vm/initrd: $(B)/vm/hull-guest-init scripts/vm-assets.sh

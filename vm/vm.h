@@ -13,6 +13,7 @@
 #include "runtime/executor.h"
 #include "runtime/spec/spec.h"
 #include "runtime/state.h"
+#include "vm/proto/records.h"
 
 /* The isolation level, in DESIGN.md's order: the annotation run.hull.isolation, then the name
  * the runtime was invoked by (hull-oci-vm), then the spec's own `vm` section. */
@@ -103,8 +104,13 @@ struct hull_vm_buf {
 	size_t len, cap;
 };
 void hull_vm_put(struct hull_vm_buf *b, const void *data, size_t n);
-/* One record: the tag and n fields (NULL is written as ""). */
-void hull_vm_rec(struct hull_vm_buf *b, const char *tag, int n, ...);
+/* One record (vm/proto/records.h): its kind and exactly as many fields as the kind has (NULL is
+ * written as ""). */
+#define hull_vm_rec(b, kind, ...)                                                                  \
+	hull_vm_rec_v((b), (kind), (const char *const[]){__VA_ARGS__},                             \
+		      sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
+void hull_vm_rec_v(struct hull_vm_buf *b, enum hull_rec_kind kind, const char *const *fields,
+		   size_t n);
 /* The process's records (arg, env, cwd, user, gid, rlimit, caps, nonewprivs): /hull/config
  * and exec requests.  Fails on a capability name libcap does not know. */
 int hull_vm_process_records(struct hull_vm_buf *b, const struct hull_process *p,
@@ -141,13 +147,11 @@ void hull_vm_net_free(struct hull_vm_net *net);
 /* delete: the tc qdiscs left on the interfaces of a network namespace given by path. */
 void hull_vm_net_cleanup(const char *state_dir, const struct hull_spec *spec);
 
-/* Names inside the state directory. */
-#define HULL_VM_INITRD	     "vm-initrd"
-#define HULL_VM_STATUS	     "vm-status"
-#define HULL_VM_CTL	     "vm-ctl.sock"
-#define HULL_VM_FS	     "vm-fs.sock"
-#define HULL_VM_NET	     "vm-net"
-#define HULL_VM_CONSOLE_PORT "hull.console"
+/* Names inside the state directory (and vm-status: vm/host/preload.h). */
+#define HULL_VM_INITRD "vm-initrd"
+#define HULL_VM_CTL    "vm-ctl.sock"
+#define HULL_VM_FS     "vm-fs.sock"
+#define HULL_VM_NET    "vm-net"
 /* exec ports: vm-exec<N>.sock for hull.exec<N>, claimed by a lock on byte N of vm-exec.lock */
 #define HULL_VM_EXEC_SOCK "vm-exec%d.sock"
 #define HULL_VM_EXEC_LOCK "vm-exec.lock"

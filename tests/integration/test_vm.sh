@@ -36,6 +36,30 @@ test_vm_exit_status_stdio_and_files() {
 	assert_contains "$(cat "$WORK/err")" "using software emulation"
 }
 
+# A workload that cannot start: the status docker gives (127 not found, 126 not executable,
+# 125 hull's own failure) and the guest's reason, with its context, on the container's stderr.
+test_vm_start_failures() {
+	vm_ready
+	local b
+	b=$(vm_bundle f hull-no-such-command)
+	set +e
+	oci run -b "$b" "$(cid f1)" >"$WORK/out" 2>"$WORK/err"
+	assert_eq $? 127 "command not found"
+	assert_contains "$(cat "$WORK/err")" "hull-guest: exec \`hull-no-such-command\`: No such file or directory"
+	printf 'not a program\n' >"$b/rootfs/notexec"
+	chmod 0644 "$b/rootfs/notexec"
+	cfg "$b" '.process.args=["/notexec"]'
+	oci run -b "$b" "$(cid f2)" >"$WORK/out" 2>"$WORK/err"
+	assert_eq $? 126 "not executable"
+	assert_contains "$(cat "$WORK/err")" "hull-guest: exec \`/notexec\`: Permission denied"
+	# a failure before the process runs: a sysctl the guest kernel does not have
+	cfg "$b" '.process.args=["true"] | .linux.sysctl={"net.ipv4.hull_no_such_key": "1"}'
+	oci run -b "$b" "$(cid f3)" >"$WORK/out" 2>"$WORK/err"
+	assert_eq $? 125 "setup failure"
+	assert_contains "$(cat "$WORK/err")" "hull-guest: sysctl \`net.ipv4.hull_no_such_key\` = \`1\`: No such file or directory"
+	set -e
+}
+
 test_vm_readonly_root_and_state() {
 	vm_ready
 	local b id out

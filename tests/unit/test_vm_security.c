@@ -51,8 +51,8 @@ static char *records(const struct hull_process *p, const struct hull_seccomp *f,
 	struct hull_vm_buf b = {0};
 	struct hull_err err = {0};
 
-	hull_vm_rec(&b, "arg", 1, "true");
-	hull_vm_rec(&b, "cwd", 1, "/");
+	hull_vm_rec(&b, HULL_REC_ARG, "true");
+	hull_vm_rec(&b, HULL_REC_CWD, "/");
 	if (hull_vm_process_records(&b, p, &err) < 0)
 		UNIT_FAIL("records: %s", err.msg);
 	if (f)
@@ -73,6 +73,7 @@ TEST(caps_nnp_and_filter_round_trip)
 	struct hull_process p = {.caps = &caps, .no_new_privileges = true};
 	struct hull_seccomp *f = build(deny_mkdir);
 	const struct sock_filter *prog;
+	struct hull_err err = {0};
 	struct guest_config c;
 	unsigned int flags;
 	size_t len, n;
@@ -81,8 +82,8 @@ TEST(caps_nnp_and_filter_round_trip)
 	if (!f)
 		return;
 	buf = records(&p, f, &len);
-	if (guest_config_parse(buf, len, &c) < 0) {
-		UNIT_FAIL("guest parse: %s", guest_config_error());
+	if (guest_config_parse(buf, len, &c, &err) < 0) {
+		UNIT_FAIL("guest parse: %s", err.msg);
 		goto out;
 	}
 	CHECK(c.has_caps);
@@ -108,11 +109,12 @@ out:
 TEST(no_caps_section_no_records)
 {
 	struct hull_process p = {0};
+	struct hull_err err = {0};
 	struct guest_config c;
 	size_t len;
 	char *buf = records(&p, NULL, &len);
 
-	CHECK(guest_config_parse(buf, len, &c) == 0);
+	CHECK(guest_config_parse(buf, len, &c, &err) == 0);
 	CHECK(!c.has_caps && !c.no_new_privs && !c.seccomp);
 	guest_config_free(&c);
 	free(buf);
@@ -134,6 +136,7 @@ TEST(unknown_capability_fails_on_the_host)
 static void rejected(const char *rec, size_t len, const char *why_part)
 {
 	char *buf = malloc(len + 32);
+	struct hull_err err = {0};
 	struct guest_config c;
 	size_t n;
 
@@ -143,11 +146,11 @@ static void rejected(const char *rec, size_t len, const char *why_part)
 	n = sizeof(head);
 	memcpy(buf + n, rec, len);
 	n += len;
-	if (guest_config_parse(buf, n, &c) == 0) {
+	if (guest_config_parse(buf, n, &c, &err) == 0) {
 		UNIT_FAIL("accepted: %s", rec);
 		guest_config_free(&c);
-	} else if (!strstr(guest_config_error(), why_part)) {
-		UNIT_FAIL("`%s` does not say `%s`", guest_config_error(), why_part);
+	} else if (!strstr(err.msg, why_part)) {
+		UNIT_FAIL("`%s` does not say `%s`", err.msg, why_part);
 	}
 	free(buf);
 }
@@ -172,8 +175,8 @@ TEST(paths_sysctl_and_oom_round_trip)
 		return;
 	}
 	buf = hull_vm_guest_config(s, NULL, &len, &err);
-	if (!buf || guest_config_parse(buf, len, &c) < 0) {
-		UNIT_FAIL("round trip: %s%s", err.msg, buf ? guest_config_error() : "");
+	if (!buf || guest_config_parse(buf, len, &c, &err) < 0) {
+		UNIT_FAIL("round trip: %s", err.msg);
 		goto out;
 	}
 	CHECK(c.has_oom_score_adj);
@@ -280,7 +283,7 @@ TEST(default_profile_fits)
 		hull_seccomp_program(f, &n, &flags);
 		CHECK(n > 100 && n <= 4096);
 		buf = records(&(struct hull_process){0}, f, &len);
-		CHECK(guest_config_parse(buf, len, &c) == 0);
+		CHECK(guest_config_parse(buf, len, &c, NULL) == 0);
 		CHECK(c.seccomp && c.seccomp->len == n);
 		guest_config_free(&c);
 		free(buf);
@@ -308,16 +311,16 @@ static unsigned long long status_hex(const char *field)
  * ambient, no_new_privs and the filter; exit code = the first check that failed. */
 static int child(const struct guest_config *c)
 {
-	char why[256];
+	struct hull_err err = {0};
 
-	if (guest_security_before_user(c, why, sizeof(why)) < 0)
-		return fprintf(stderr, "%s\n", why), 10;
+	if (guest_security_before_user(c, &err) < 0)
+		return fprintf(stderr, "%s\n", err.msg), 10;
 	if (setgid(1000) < 0 || setuid(1000) < 0)
 		return 11;
-	if (guest_security_after_user(c, why, sizeof(why)) < 0)
-		return fprintf(stderr, "%s\n", why), 12;
-	if (guest_security_last(c, why, sizeof(why)) < 0)
-		return fprintf(stderr, "%s\n", why), 13;
+	if (guest_security_after_user(c, &err) < 0)
+		return fprintf(stderr, "%s\n", err.msg), 12;
+	if (guest_security_last(c, &err) < 0)
+		return fprintf(stderr, "%s\n", err.msg), 13;
 	if (status_hex("CapBnd:") != (CAP(CAP_NET_BIND_SERVICE) | CAP(CAP_KILL)))
 		return 20;
 	if (status_hex("CapEff:") != CAP(CAP_NET_BIND_SERVICE) ||

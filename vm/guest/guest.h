@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "lib/err.h"
+
 struct guest_mount {
 	char *dest, *type, *source, *data;
 	unsigned long flags;
@@ -88,30 +90,29 @@ struct guest_config {
 };
 
 /* path, then the optional net_path (same format; written at start). */
-int guest_config_load(const char *path, const char *net_path, struct guest_config *c);
+int guest_config_load(const char *path, const char *net_path, struct guest_config *c,
+		      struct hull_err *err);
 /* Parse size bytes at buf (kept: the strings point into it): an exec request. */
-int guest_config_parse(char *buf, size_t size, struct guest_config *c);
+int guest_config_parse(char *buf, size_t size, struct guest_config *c, struct hull_err *err);
 void guest_config_free(struct guest_config *c);
-/* Why the last load or parse failed with EINVAL (the record at fault). */
-const char *guest_config_error(void);
 
 /* security.c: the process's capabilities, no_new_privs and seccomp filter, in the container
- * executor's order (runtime/process.c).  Each returns 0, or -1 with a message in why. */
+ * executor's order (runtime/executor/process.c).  Each returns 0, or -1 with err filled. */
 /* Before the uid change: bounding set, capabilities kept across it; the filter here when
  * no_new_privs is off (loading it needs CAP_SYS_ADMIN, which may be dropped next). */
-int guest_security_before_user(const struct guest_config *c, char *why, size_t n);
+int guest_security_before_user(const struct guest_config *c, struct hull_err *err);
 /* After the uid change: effective/permitted/inheritable, ambient, no_new_privs. */
-int guest_security_after_user(const struct guest_config *c, char *why, size_t n);
+int guest_security_after_user(const struct guest_config *c, struct hull_err *err);
 /* Just before execve: the filter when no_new_privs is on. */
-int guest_security_last(const struct guest_config *c, char *why, size_t n);
+int guest_security_last(const struct guest_config *c, struct hull_err *err);
 
 /* masks.c: linux.sysctl, then linux.readonlyPaths and linux.maskedPaths, in the container's
- * root once its kernel file systems are mounted.  0, or -1 with the reason logged. */
-int guest_masks_apply(const struct guest_config *c);
+ * root once its kernel file systems are mounted.  0, or -1 with err filled. */
+int guest_masks_apply(const struct guest_config *c, struct hull_err *err);
 
 /* net.c: lo up; each NIC of the config found by MAC and given its name, MTU, addresses and
- * routes.  Before the workload runs. */
-int guest_net_setup(const struct guest_config *c);
+ * routes.  Before the workload runs.  0, or -1 with err filled. */
+int guest_net_setup(const struct guest_config *c, struct hull_err *err);
 
 /* Dirty pages to the host before power-off, without a host-wide syncfs (writeback.c). */
 void guest_writeback_prepare(void);
@@ -142,8 +143,8 @@ struct guest_session *guest_session_new(int port, bool console, struct guest_sec
 /* The console's process, forked on the slave guest_session_console_pty gave. */
 void guest_session_attach(struct guest_session *s, pid_t pid);
 /* The pty of a console session before its process runs: waits (a few seconds at most) for
- * the host's first frame, the window size. */
-int guest_session_console_pty(struct guest_session *s, int *slave);
+ * the host's first frame, the window size.  -1 with err filled when there is no pty. */
+int guest_session_console_pty(struct guest_session *s, int *slave, struct hull_err *err);
 /* Fill up to 4 pollfds; returns how many. */
 int guest_session_poll(struct guest_session *s, struct pollfd *p);
 /* After poll: the pollfds guest_session_poll filled. */
@@ -156,12 +157,17 @@ bool guest_session_done(const struct guest_session *s);
 void guest_session_recheck(struct guest_session *s);
 bool guest_session_host(const struct guest_session *s);
 
-/* Print to the workload's stderr port (or /dev/kmsg before it exists). */
+/* Print to the workload's stderr port (or /dev/kmsg before it exists), prefixed.  Errors are
+ * carried up in a struct hull_err to the one place that prints them and picks the status:
+ * main (init.c) before the workload runs, guest_become in a process that did not start. */
+#define GUEST_LOG_PREFIX "hull-guest: "
 void guest_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern int guest_log_fd;
 
 /* workload.c: run the process and stay its reaper until it exits; returns the status as the
- * host must report it (code, or 128+N), *signo set when it was killed by signal N. */
-int guest_run(const struct guest_config *c, const struct guest_ports *p, int *signo);
+ * host must report it (code, or 128+N), *signo set when it was killed by signal N; -1 with
+ * err filled when the process could not be started. */
+int guest_run(const struct guest_config *c, const struct guest_ports *p, int *signo,
+	      struct hull_err *err);
 
 #endif

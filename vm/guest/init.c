@@ -2,8 +2,8 @@
  * hull's guest init: PID 1 of the microVM.  It loads the virtio modules, finds the ports the
  * host made, mounts the container's root (virtio-fs) and the spec's kernel file systems,
  * switches into the root, runs the workload (workload.c) and reports its exit status to the
- * host before powering off.  Every failure before the workload runs is written to the
- * workload's stderr and reported as status 125.
+ * host before powering off.  Every failure before the workload runs comes up to main as a
+ * struct hull_err, is written to the workload's stderr and reported as status 125.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -21,11 +21,13 @@
 #include <unistd.h>
 
 #include "vm/guest/guest.h"
+#include "vm/proto/names.h"
+#include "vm/proto/records.h"
+#include "vm/proto/status.h"
 
-#define CONFIG_PATH	    "/hull/config"
-#define NET_PATH	    "/hull/net"
-#define MODULES_PATH	    "/hull/modules"
-#define ROOT_TAG	    "hullroot"
+#define CONFIG_PATH	    "/" HULL_GUEST_CONFIG
+#define NET_PATH	    "/" HULL_GUEST_NET
+#define MODULES_PATH	    "/" HULL_GUEST_MODULES
 #define STATUS_SETUP_FAILED HULL_EXIT_ERROR
 
 int guest_log_fd = -1;
@@ -45,7 +47,8 @@ void guest_log(const char *fmt, ...)
 	buf[n++] = '\n';
 	if (guest_log_fd < 0)
 		guest_log_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
-	if (guest_log_fd >= 0 && write(guest_log_fd, "hull-guest: ", 12) > 0)
+	if (guest_log_fd >= 0 &&
+	    write(guest_log_fd, GUEST_LOG_PREFIX, strlen(GUEST_LOG_PREFIX)) > 0)
 		(void)!write(guest_log_fd, buf, (size_t)n);
 }
 
@@ -69,21 +72,15 @@ __attribute__((noreturn)) static void power_off(void)
 
 static void report(int status_fd, int status, int signo)
 {
-	char line[32];
-	int n = signo ? snprintf(line, sizeof(line), "signal %d\n", signo)
-		      : snprintf(line, sizeof(line), "exit %d\n", status);
+	char line[HULL_STATUS_MAX];
+	int n = hull_status_format(line, sizeof(line) - 1, status, signo);
+	line[n++] = '\n';
 	/* a blocking write to a virtio port returns once the host has taken the data */
 	if (status_fd < 0 || write(status_fd, line, (size_t)n) != n)
 		guest_log("cannot report the exit status %d: %s", status, strerror(errno));
 }
 
-__attribute__((noreturn)) static void fail(const struct guest_ports *p)
-{
-	report(p ? p->status : -1, STATUS_SETUP_FAILED, 0);
-	power_off();
-}
-
-static int load_modules(void)
+static int load_modules(struct hull_err *err)
 {
 	char line[256];
 	FILE *f = fopen(MODULES_PATH, "re");
@@ -96,7 +93,9 @@ static int load_modules(void)
 			continue;
 		fd = open(line, O_RDONLY | O_CLOEXEC);
 		if (fd < 0 || (syscall(SYS_finit_module, fd, "", 0) < 0 && errno != EEXIST)) {
-			guest_log("load module %s: %s", line, strerror(errno));
+			hull_error(err, errno, "load module %s", line);
+			if (fd >= 0)
+				close(fd);
 			fclose(f);
 			return -1;
 		}
@@ -156,7 +155,7 @@ static const char *port_dev(const char *name)
 }
 
 /* Ports appear asynchronously once the host has announced them: look them up by name. */
-static int open_port(const char *name, int flags)
+static int open_port(const char *name, int flags, struct hull_err *err)
 {
 	for (int tries = 0; tries < 1000; tries++) {
 		const char *dev = port_dev(name);
@@ -174,11 +173,38 @@ static int open_port(const char *name, int flags)
 		snprintf(path, sizeof(path), "/dev/%s", dev);
 		fd = open(path, flags | O_CLOEXEC);
 		if (fd < 0)
-			guest_log("open port %s (%s): %s", name, path, strerror(errno));
+			return hull_error(err, errno, "open port %s (%s)", name, path);
 		return fd;
 	}
-	guest_log("no virtio-serial port named %s", name);
-	return -1;
+	return hull_error(err, ENODEV, "no virtio-serial port named %s", name);
+}
+
+/* The ports every VM has.  All are opened even when one fails, so that the reason reaches the
+ * workload's stderr when that port is there; err says the first failure. */
+static int open_ports(struct guest_ports *p, struct hull_err *err)
+{
+	const struct {
+		int *fd;
+		const char *name;
+		int flags;
+	} want[] = {
+		{&p->status, HULL_PORT_STATUS, O_WRONLY},
+		{&p->err, HULL_PORT_STDERR, O_WRONLY},
+		{&p->out, HULL_PORT_STDOUT, O_WRONLY},
+		{&p->in, HULL_PORT_STDIN, O_RDONLY},
+		{&p->ctl, HULL_PORT_CTL, O_RDWR | O_NONBLOCK},
+	};
+	int ret = 0;
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		struct hull_err later;
+		*want[i].fd = open_port(want[i].name, want[i].flags, ret < 0 ? &later : err);
+		if (*want[i].fd < 0)
+			ret = -1;
+	}
+	if (p->err >= 0)
+		guest_log_fd = p->err;
+	return ret;
 }
 
 static int mkdir_p(const char *path, mode_t mode)
@@ -201,12 +227,13 @@ static int mkdir_p(const char *path, mode_t mode)
 
 /* The spec's kernel file systems, mounted by the guest kernel itself.  Bind mounts were made
  * on the host, inside the shared root, before virtiofsd started. */
-static int mount_one(const struct guest_mount *m)
+static int mount_one(const struct guest_mount *m, struct hull_err *err)
 {
 	const char *type = m->type, *data = m->data;
 	unsigned long flags = m->flags;
 
-	if (!strcmp(type, "bind") || !strcmp(type, "none") || (flags & MS_BIND))
+	if (!strcmp(type, HULL_REC_MOUNT_BIND) || !strcmp(type, HULL_REC_MOUNT_NONE) ||
+	    (flags & MS_BIND))
 		return 0;
 	/* the guest's own device nodes, instead of a tmpfs the host would fill */
 	if (!strcmp(m->dest, "/dev") && !strcmp(type, "tmpfs")) {
@@ -216,14 +243,10 @@ static int mount_one(const struct guest_mount *m)
 	/* the guest kernel has only the unified hierarchy to offer */
 	if (!strcmp(type, "cgroup"))
 		type = "cgroup2", data = NULL;
-	if (mkdir_p(m->dest, 0755) < 0) {
-		guest_log("mount %s: make the mount point: %s", m->dest, strerror(errno));
-		return -1;
-	}
-	if (mount(m->source && *m->source ? m->source : type, m->dest, type, flags, data) < 0) {
-		guest_log("mount %s on %s: %s", type, m->dest, strerror(errno));
-		return -1;
-	}
+	if (mkdir_p(m->dest, 0755) < 0)
+		return hull_error(err, errno, "mount %s: make the mount point", m->dest);
+	if (mount(m->source && *m->source ? m->source : type, m->dest, type, flags, data) < 0)
+		return hull_error(err, errno, "mount %s on %s", type, m->dest);
 	return 0;
 }
 
@@ -266,36 +289,33 @@ static void readahead_up(const char *mnt)
 		close(fd);
 }
 
-static int mount_root(const struct guest_config *c)
+static int mount_root(const struct guest_config *c, struct hull_err *err)
 {
 	unsigned long flags = c->root_readonly ? MS_RDONLY : 0;
 	int tries;
 
 	/* the virtio-fs device registers shortly after its module loads */
 	for (tries = 0; tries < 500; tries++) {
-		if (mount(ROOT_TAG, "/root", "virtiofs", flags, NULL) == 0)
+		if (mount(HULL_FS_TAG, "/root", "virtiofs", flags, NULL) == 0)
 			break;
 		if (errno != ENODEV && errno != ENOENT && errno != EINVAL)
 			break;
 		msleep(10);
 	}
-	if (tries == 500 || errno == EPERM) {
-		guest_log("mount the container's root (virtio-fs tag %s): %s", ROOT_TAG,
-			  strerror(errno));
-		return -1;
-	}
+	if (tries == 500 || errno == EPERM)
+		return hull_error(err, errno, "mount the container's root (virtio-fs tag %s)",
+				  HULL_FS_TAG);
 	readahead_up("/root");
 	if (chdir("/root") < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
-	    chdir("/") < 0) {
-		guest_log("switch to the container's root: %s", strerror(errno));
-		return -1;
-	}
+	    chdir("/") < 0)
+		return hull_error(err, errno, "switch to the container's root");
 	for (size_t i = 0; i < c->n_mounts; i++)
-		if (mount_one(&c->mounts[i]) < 0)
+		if (mount_one(&c->mounts[i], err) < 0)
 			return -1;
 	dev_links();
-	if (guest_masks_apply(c) < 0)
+	if (guest_masks_apply(c, err) < 0)
 		return -1;
+	/* not worth failing the container for */
 	if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
 		guest_log("set hostname `%s`: %s", c->hostname, strerror(errno));
 	if (c->domainname && setdomainname(c->domainname, strlen(c->domainname)) < 0)
@@ -303,22 +323,38 @@ static int mount_root(const struct guest_config *c)
 	return 0;
 }
 
-/* The exec ports, and the terminal's when the process has one (vm/README.md). */
+/* The exec ports, and the terminal's when the process has one (vm/README.md).  An exec port
+ * that is missing only means no exec there; a missing terminal fails the workload's start. */
 static void open_session_ports(const struct guest_config *c, struct guest_ports *p)
 {
+	struct hull_err err;
+
 	for (int i = 0; i < HULL_VM_EXEC_PORTS; i++) {
 		char name[32];
-		snprintf(name, sizeof(name), "hull.exec%d", i);
-		p->exec[i] = open_port(name, O_RDWR | O_NONBLOCK);
+		snprintf(name, sizeof(name), HULL_PORT_EXEC_FMT, i);
+		p->exec[i] = open_port(name, O_RDWR | O_NONBLOCK, &err);
+		if (p->exec[i] < 0)
+			guest_log("%s", err.msg);
 	}
 	if (c->terminal)
-		p->console = open_port("hull.console", O_RDWR | O_NONBLOCK);
+		p->console = open_port(HULL_PORT_CONSOLE, O_RDWR | O_NONBLOCK, &err);
+}
+
+/* Everything before the workload runs: -1 with err filled (status 125). */
+static int setup(struct guest_ports *p, struct guest_config *c, struct hull_err *err)
+{
+	if (load_modules(err) < 0 || open_ports(p, err) < 0 ||
+	    guest_config_load(CONFIG_PATH, NET_PATH, c, err) < 0 || guest_net_setup(c, err) < 0)
+		return -1;
+	open_session_ports(c, p);
+	return mount_root(c, err);
 }
 
 int main(void)
 {
 	struct guest_ports p = {-1, -1, -1, -1, -1, -1, {0}};
 	struct guest_config c;
+	struct hull_err err = {0};
 	int status, signo = 0;
 
 	if (getpid() != 1)
@@ -331,28 +367,12 @@ int main(void)
 	/* no console: fds 0-2 must not be taken by the first files we open */
 	for (int fd = open("/dev/null", O_RDWR); fd >= 0 && fd < 3; fd = open("/dev/null", O_RDWR))
 		;
-	if (load_modules() < 0)
-		fail(NULL);
-	p.status = open_port("hull.status", O_WRONLY);
-	p.err = open_port("hull.stderr", O_WRONLY);
-	if (p.err >= 0)
-		guest_log_fd = p.err;
-	p.out = open_port("hull.stdout", O_WRONLY);
-	p.in = open_port("hull.stdin", O_RDONLY);
-	p.ctl = open_port("hull.ctl", O_RDWR | O_NONBLOCK);
-	if (p.status < 0 || p.err < 0 || p.out < 0 || p.in < 0 || p.ctl < 0)
-		fail(&p);
-	if (guest_config_load(CONFIG_PATH, NET_PATH, &c) < 0) {
-		guest_log("read %s: %s", CONFIG_PATH,
-			  errno == EINVAL ? guest_config_error() : strerror(errno));
-		fail(&p);
+	/* the one place the init's failures are told and their status picked */
+	if (setup(&p, &c, &err) < 0 || (status = guest_run(&c, &p, &signo, &err)) < 0) {
+		guest_log("%s", err.msg);
+		status = STATUS_SETUP_FAILED;
+		signo = 0;
 	}
-	if (guest_net_setup(&c) < 0)
-		fail(&p);
-	open_session_ports(&c, &p);
-	if (mount_root(&c) < 0)
-		fail(&p);
-	status = guest_run(&c, &p, &signo);
 	report(p.status, status, signo);
 	power_off();
 }

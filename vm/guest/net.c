@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "vm/guest/guest.h"
+#include "vm/proto/names.h"
 #include "vm/proto/netlink.h"
 
 struct find {
@@ -36,15 +37,13 @@ static int link_cb(const struct nlmsghdr *m, void *arg)
 }
 
 /* virtio_net registers its devices as it probes them: give it a moment. */
-static int find_nic(int nl, const char *mac)
+static int find_nic(int nl, const char *mac, struct hull_err *err)
 {
 	struct find f = {.index = 0};
 	unsigned int b[ETH_ALEN];
 
-	if (sscanf(mac, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]) != 6) {
-		guest_log("bad MAC address `%s` in /hull/net", mac);
-		return -1;
-	}
+	if (sscanf(mac, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]) != 6)
+		return hull_error(err, 0, "bad MAC address `%s`", mac);
 	for (int i = 0; i < ETH_ALEN; i++)
 		f.mac[i] = (unsigned char)b[i];
 	for (int tries = 0; tries < 500; tries++) {
@@ -56,8 +55,7 @@ static int find_nic(int nl, const char *mac)
 			return f.index;
 		nanosleep(&ts, NULL);
 	}
-	guest_log("no network interface with the MAC address %s", mac);
-	return -1;
+	return hull_error(err, ENODEV, "no network interface with the MAC address %s", mac);
 }
 
 static int set_link(int nl, int index, const char *name, unsigned int mtu, bool up)
@@ -93,7 +91,7 @@ static int parse_cidr(const char *s, int *family, unsigned char addr[16], unsign
 	return 0;
 }
 
-static int add_addr(int nl, int index, const char *cidr)
+static int add_addr(int nl, int index, const char *cidr, struct hull_err *err)
 {
 	struct ifaddrmsg h = {.ifa_index = (unsigned int)index, .ifa_scope = RT_SCOPE_UNIVERSE};
 	unsigned char a[16];
@@ -101,10 +99,8 @@ static int add_addr(int nl, int index, const char *cidr)
 	int family, e;
 	struct hull_nl_req r;
 
-	if (parse_cidr(cidr, &family, a, &plen) < 0) {
-		guest_log("bad address `%s` in /hull/net", cidr);
-		return -1;
-	}
+	if (parse_cidr(cidr, &family, a, &plen) < 0)
+		return hull_error(err, 0, "bad address `%s`", cidr);
 	h.ifa_family = (unsigned char)family;
 	h.ifa_prefixlen = (unsigned char)plen;
 	/* the host's interface passed duplicate address detection already */
@@ -115,14 +111,12 @@ static int add_addr(int nl, int index, const char *cidr)
 		hull_nl_put(&r, IFA_LOCAL, a, 4);
 	hull_nl_put(&r, IFA_ADDRESS, a, family == AF_INET ? 4 : 16);
 	e = hull_nl_request(nl, &r);
-	if (e < 0 && e != -EEXIST) {
-		guest_log("add the address %s: %s", cidr, strerror(-e));
-		return -1;
-	}
+	if (e < 0 && e != -EEXIST)
+		return hull_error(err, -e, "add the address %s", cidr);
 	return 0;
 }
 
-static int add_route(int nl, int index, const struct guest_route *rt)
+static int add_route(int nl, int index, const struct guest_route *rt, struct hull_err *err)
 {
 	struct rtmsg h = {.rtm_table = RT_TABLE_MAIN,
 			  .rtm_protocol = RTPROT_BOOT,
@@ -134,10 +128,8 @@ static int add_route(int nl, int index, const struct guest_route *rt)
 	struct hull_nl_req r;
 
 	if (parse_cidr(rt->dst, &family, dst, &plen) < 0 ||
-	    (*rt->gw && (parse_cidr(rt->gw, &gfamily, gw, &gplen) < 0 || gfamily != family))) {
-		guest_log("bad route `%s` via `%s` in /hull/net", rt->dst, rt->gw);
-		return -1;
-	}
+	    (*rt->gw && (parse_cidr(rt->gw, &gfamily, gw, &gplen) < 0 || gfamily != family)))
+		return hull_error(err, 0, "bad route `%s` via `%s`", rt->dst, rt->gw);
 	h.rtm_family = (unsigned char)family;
 	h.rtm_dst_len = (unsigned char)plen;
 	for (int onlink = 0; onlink < 2; onlink++) {
@@ -158,17 +150,16 @@ static int add_route(int nl, int index, const struct guest_route *rt)
 		if (e != -ENETUNREACH || !*rt->gw)
 			break;
 	}
-	if (e < 0 && e != -EEXIST) {
-		guest_log("add the route to %s%s%s: %s", rt->dst, *rt->gw ? " via " : "", rt->gw,
-			  strerror(-e));
-		return -1;
-	}
+	if (e < 0 && e != -EEXIST)
+		return hull_error(err, -e, "add the route to %s%s%s", rt->dst,
+				  *rt->gw ? " via " : "", rt->gw);
 	return 0;
 }
 
-static int setup_nic(int nl, const struct guest_config *c, const struct guest_nic *n)
+static int setup_nic(int nl, const struct guest_config *c, const struct guest_nic *n,
+		     struct hull_err *err)
 {
-	int index = find_nic(nl, n->mac), e;
+	int index = find_nic(nl, n->mac, err), e;
 	size_t i;
 
 	if (index <= 0)
@@ -179,38 +170,34 @@ static int setup_nic(int nl, const struct guest_config *c, const struct guest_ni
 		e = set_link(nl, index, NULL, n->mtu, false);
 	if (e == 0)
 		e = set_link(nl, index, NULL, 0, true);
-	if (e < 0) {
-		guest_log("set up the interface %s (%s, MTU %u): %s", n->name, n->mac, n->mtu,
-			  strerror(-e));
-		return -1;
-	}
+	if (e < 0)
+		return hull_error(err, -e, "set up the interface %s (%s, MTU %u)", n->name, n->mac,
+				  n->mtu);
 	for (i = 0; i < c->n_addrs; i++)
-		if (!strcmp(c->addrs[i].mac, n->mac) && add_addr(nl, index, c->addrs[i].cidr) < 0)
+		if (!strcmp(c->addrs[i].mac, n->mac) &&
+		    add_addr(nl, index, c->addrs[i].cidr, err) < 0)
 			return -1;
 	/* in the host's order: link routes first, then those through a gateway */
 	for (i = 0; i < c->n_routes; i++)
-		if (!strcmp(c->routes[i].mac, n->mac) && add_route(nl, index, &c->routes[i]) < 0)
+		if (!strcmp(c->routes[i].mac, n->mac) &&
+		    add_route(nl, index, &c->routes[i], err) < 0)
 			return -1;
 	return 0;
 }
 
-int guest_net_setup(const struct guest_config *c)
+int guest_net_setup(const struct guest_config *c, struct hull_err *err)
 {
 	int nl = hull_nl_open(), ret = 0, e;
 	size_t i;
 
-	if (nl < 0) {
-		guest_log("open an rtnetlink socket: %s", strerror(errno));
-		return -1;
-	}
+	if (nl < 0)
+		return hull_error(err, errno, "open an rtnetlink socket");
 	e = set_link(nl, (int)if_nametoindex("lo"), NULL, 0, true);
-	if (e < 0) {
-		guest_log("bring up lo: %s", strerror(-e));
-		ret = -1;
-	}
+	if (e < 0)
+		ret = hull_error(err, -e, "bring up lo");
 	for (i = 0; ret == 0 && i < c->n_nics; i++)
-		if (setup_nic(nl, c, &c->nics[i]) < 0)
+		if (setup_nic(nl, c, &c->nics[i], err) < 0)
 			ret = -1;
 	close(nl);
-	return ret;
+	return ret < 0 ? hull_error_wrap(err, "the guest's network (/%s)", HULL_GUEST_NET) : 0;
 }

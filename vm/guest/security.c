@@ -10,7 +10,6 @@
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -18,19 +17,6 @@
 #include <unistd.h>
 
 #include "vm/guest/guest.h"
-
-static int fail(char *why, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *why, size_t n, const char *fmt, ...)
-{
-	int e = errno;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, n, fmt, ap);
-	va_end(ap);
-	snprintf(why + strlen(why), n - strlen(why), ": %s", strerror(e));
-	return -1;
-}
 
 /* The highest capability the running kernel knows: PR_CAPBSET_READ refuses the others (no
  * /proc needed, the container may not mount it). */
@@ -51,29 +37,30 @@ static unsigned long long known_caps(void)
 	return last >= 63 ? ~0ULL : (1ULL << (last + 1)) - 1;
 }
 
-static int load_filter(const struct guest_seccomp *f, char *why, size_t n)
+static int load_filter(const struct guest_seccomp *f, struct hull_err *err)
 {
 	struct sock_fprog prog = {.len = f->len, .filter = f->insns};
 
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, f->flags, &prog) < 0)
-		return fail(why, n, "load the seccomp filter (flags %#x)", f->flags);
+		return hull_error(err, errno, "load the seccomp filter (flags %#x)", f->flags);
 	return 0;
 }
 
-int guest_security_before_user(const struct guest_config *c, char *why, size_t n)
+int guest_security_before_user(const struct guest_config *c, struct hull_err *err)
 {
 	int v, last = last_cap();
 
-	if (!c->no_new_privs && c->seccomp && load_filter(c->seccomp, why, n) < 0)
+	if (!c->no_new_privs && c->seccomp && load_filter(c->seccomp, err) < 0)
 		return -1;
 	if (!c->has_caps)
 		return 0;
 	for (v = 0; v <= last; v++)
 		if (!(c->caps[GUEST_CAP_BOUNDING] & 1ULL << v) &&
 		    prctl(PR_CAPBSET_DROP, (unsigned long)v, 0, 0, 0) < 0)
-			return fail(why, n, "drop capability %d from the bounding set", v);
+			return hull_error(err, errno, "drop capability %d from the bounding set",
+					  v);
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
-		return fail(why, n, "keep capabilities across setuid");
+		return hull_error(err, errno, "keep capabilities across setuid");
 	return 0;
 }
 
@@ -89,7 +76,7 @@ static int capset_masks(unsigned long long eff, unsigned long long prm, unsigned
 	return (int)syscall(SYS_capset, &hdr, d);
 }
 
-int guest_security_after_user(const struct guest_config *c, char *why, size_t n)
+int guest_security_after_user(const struct guest_config *c, struct hull_err *err)
 {
 	unsigned long long known = known_caps(), amb;
 	int v;
@@ -100,35 +87,35 @@ int guest_security_after_user(const struct guest_config *c, char *why, size_t n)
 		struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
 		struct __user_cap_data_struct d[2];
 		if (syscall(SYS_capget, &hdr, d) < 0)
-			return fail(why, n, "get capabilities");
+			return hull_error(err, errno, "get capabilities");
 		d[0].inheritable = d[1].inheritable = 0;
 		if (syscall(SYS_capset, &hdr, d) < 0)
-			return fail(why, n, "clear inheritable capabilities");
+			return hull_error(err, errno, "clear inheritable capabilities");
 		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
-			return fail(why, n, "clear ambient capabilities");
+			return hull_error(err, errno, "clear ambient capabilities");
 	} else {
 		if (capset_masks(c->caps[GUEST_CAP_EFFECTIVE] & known,
 				 c->caps[GUEST_CAP_PERMITTED] & known,
 				 c->caps[GUEST_CAP_INHERITABLE] & known) < 0)
-			return fail(why, n, "set capabilities (permitted %#llx)",
-				    c->caps[GUEST_CAP_PERMITTED] & known);
+			return hull_error(err, errno, "set capabilities (permitted %#llx)",
+					  c->caps[GUEST_CAP_PERMITTED] & known);
 		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
-			return fail(why, n, "clear ambient capabilities");
+			return hull_error(err, errno, "clear ambient capabilities");
 		amb = c->caps[GUEST_CAP_AMBIENT] & known;
 		for (v = 0; v < 64; v++)
 			if ((amb & 1ULL << v) &&
 			    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long)v, 0, 0) < 0)
-				return fail(why, n, "ambient capability %d", v);
+				return hull_error(err, errno, "ambient capability %d", v);
 		prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
 	}
 	if (c->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return fail(why, n, "set no_new_privs");
+		return hull_error(err, errno, "set no_new_privs");
 	return 0;
 }
 
-int guest_security_last(const struct guest_config *c, char *why, size_t n)
+int guest_security_last(const struct guest_config *c, struct hull_err *err)
 {
 	if (c->no_new_privs && c->seccomp)
-		return load_filter(c->seccomp, why, n);
+		return load_filter(c->seccomp, err);
 	return 0;
 }

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "vm/guest/guest.h"
+#include "vm/proto/status.h"
 
 struct guest_session {
 	int port;
@@ -135,20 +136,24 @@ static void reset(struct guest_session *s)
 	s->wlen = 0;
 }
 
-/* A pty on the guest's devpts (the container's /dev/pts when it mounts one). */
-static int open_pty(unsigned short rows, unsigned short cols, int *slave)
+/* A pty on the guest's devpts (the container's /dev/pts when it mounts one): the master, the
+ * slave in *slave; -1 with err filled. */
+#define NO_PTY "open a terminal in the guest (is devpts mounted on /dev/pts?)"
+static int open_pty(unsigned short rows, unsigned short cols, int *slave, struct hull_err *err)
 {
 	int unlock = 0, m = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (m < 0)
 		m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (m < 0)
-		return -1;
+		return hull_error(err, errno, NO_PTY);
 	if (ioctl(m, TIOCSPTLCK, &unlock) < 0) {
+		hull_error(err, errno, NO_PTY ": unlock it");
 		close(m);
 		return -1;
 	}
 	*slave = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (*slave < 0) {
+		hull_error(err, errno, NO_PTY ": open its slave");
 		close(m);
 		return -1;
 	}
@@ -159,69 +164,44 @@ static int open_pty(unsigned short rows, unsigned short cols, int *slave)
 	return m;
 }
 
-static void open_request(struct guest_session *s, const unsigned char *payload, size_t len)
+/* The process of an OPEN request, forked on pipes or a pty; the pid once its exec happened.
+ * -1 with the reason in err: the exec did not happen. */
+static pid_t start_process(struct guest_session *s, struct guest_config *c, struct hull_err *err)
 {
-	struct guest_config c;
-	char *buf = malloc(len + 1), msg[512];
 	int ep[2] = {-1, -1}, io[6] = {-1, -1, -1, -1, -1, -1}, slave = -1;
-	const char *nonce = "0";
+	char msg[HULL_ERR_MAX];
+	pid_t pid = -1;
 	ssize_t n;
-	pid_t pid;
 
-	reset(s);
-	if (!buf)
-		return;
-	memcpy(buf, payload, len);
-	buf[len] = 0;
-	if (guest_config_parse(buf, len, &c) < 0) {
-		queue_text(s, HULL_F_ERROR, "0 an invalid exec request: %s", guest_config_error());
-		free(buf);
-		return;
-	}
-	if (c.nonce)
-		nonce = c.nonce;
-	/* OCI: an exec gets the container's filter, which the host sent once in /hull/config */
-	if (c.seccomp) {
-		queue_text(s, HULL_F_ERROR, "%s an exec request carries no seccomp filter", nonce);
-		goto out_nofds;
-	}
-	c.seccomp = s->filter;
-	if (c.tty) {
-		int m = open_pty(c.rows, c.cols, &slave);
-		if (m < 0) {
-			queue_text(s, HULL_F_ERROR,
-				   "%s open a terminal in the guest (is devpts "
-				   "mounted on /dev/pts?): %s",
-				   nonce, strerror(errno));
+	if (c->tty) {
+		int m = open_pty(c->rows, c->cols, &slave, err);
+		if (m < 0)
 			goto out;
-		}
 		s->in = s->out = m;
 	} else if (pipe2(io, O_CLOEXEC) < 0 || pipe2(io + 2, O_CLOEXEC) < 0 ||
 		   pipe2(io + 4, O_CLOEXEC) < 0) {
-		queue_text(s, HULL_F_ERROR, "%s pipes: %s", nonce, strerror(errno));
-		for (int i = 0; i < 6; i++)
-			if (io[i] >= 0)
-				close(io[i]);
-		goto out_nofds;
+		hull_error(err, errno, "pipes");
+		goto out;
 	} else {
 		s->in = io[1];
 		s->out = io[2];
 		s->err = io[4];
+		io[1] = io[2] = io[4] = -1;
 	}
 	if (pipe2(ep, O_CLOEXEC) < 0) {
-		queue_text(s, HULL_F_ERROR, "%s pipe: %s", nonce, strerror(errno));
+		hull_error(err, errno, "pipe");
 		goto out;
 	}
 	pid = fork();
 	if (pid == 0) {
-		if (c.tty)
-			guest_become(&c, slave, slave, slave, true, ep[1]);
-		guest_become(&c, io[0], io[3], io[5], false, ep[1]);
+		if (c->tty)
+			guest_become(c, slave, slave, slave, true, ep[1]);
+		guest_become(c, io[0], io[3], io[5], false, ep[1]);
 	}
 	close(ep[1]);
 	ep[1] = -1;
 	if (pid < 0) {
-		queue_text(s, HULL_F_ERROR, "%s fork: %s", nonce, strerror(errno));
+		hull_error(err, errno, "fork");
 		goto out;
 	}
 	/* the pipe closes at the exec; anything in it is why the exec did not happen */
@@ -231,7 +211,53 @@ static void open_request(struct guest_session *s, const unsigned char *payload, 
 	if (n > 0) {
 		msg[n] = 0;
 		waitpid(pid, NULL, 0);
-		queue_text(s, HULL_F_ERROR, "%s %s", nonce, msg);
+		pid = -1;
+		hull_error(err, 0, "%s", msg);
+	}
+out:
+	for (int i = 0; i < 6; i++)
+		if (io[i] >= 0)
+			close(io[i]);
+	if (slave >= 0)
+		close(slave);
+	if (ep[0] >= 0)
+		close(ep[0]);
+	if (pid < 0)
+		close_io(s);
+	return pid;
+}
+
+static void open_request(struct guest_session *s, const unsigned char *payload, size_t len)
+{
+	struct hull_err err = {0};
+	struct guest_config c;
+	char *buf = malloc(len + 1);
+	pid_t pid;
+
+	reset(s);
+	if (!buf)
+		return;
+	memcpy(buf, payload, len);
+	buf[len] = 0;
+	if (guest_config_parse(buf, len, &c, &err) < 0) {
+		hull_error_wrap(&err, "an invalid exec request");
+		queue_text(s, HULL_F_ERROR, HULL_ERROR_FMT, HULL_NONCE_NONE, err.msg);
+		free(buf);
+		return;
+	}
+	if (!c.nonce)
+		c.nonce = HULL_NONCE_NONE;
+	/* OCI: an exec gets the container's filter, which the host sent once in /hull/config */
+	if (c.seccomp) {
+		queue_text(s, HULL_F_ERROR, HULL_ERROR_FMT, c.nonce,
+			   "an exec request carries no seccomp filter");
+		goto out;
+	}
+	c.seccomp = s->filter;
+	pid = start_process(s, &c, &err);
+	c.seccomp = NULL; /* the container's, not ours to free */
+	if (pid < 0) {
+		queue_text(s, HULL_F_ERROR, HULL_ERROR_FMT, c.nonce, err.msg);
 		goto out;
 	}
 	s->pid = pid;
@@ -241,22 +267,8 @@ static void open_request(struct guest_session *s, const unsigned char *payload, 
 		set_nonblock(s->in);
 	if (s->err >= 0)
 		set_nonblock(s->err);
-	queue_text(s, HULL_F_STARTED, "%s %d", nonce, pid);
+	queue_text(s, HULL_F_STARTED, HULL_STARTED_FMT, c.nonce, pid);
 out:
-	if (!s->pid)
-		close_io(s);
-	if (io[0] >= 0)
-		close(io[0]);
-	if (io[3] >= 0)
-		close(io[3]);
-	if (io[5] >= 0)
-		close(io[5]);
-	if (slave >= 0)
-		close(slave);
-	if (ep[0] >= 0)
-		close(ep[0]);
-out_nofds:
-	c.seccomp = NULL; /* the container's, not ours to free */
 	guest_config_free(&c);
 	free(buf);
 }
@@ -286,8 +298,9 @@ static void flush_stdin(struct guest_session *s)
 
 static void frame(struct guest_session *s, char type, const unsigned char *data, size_t len)
 {
-	char text[64];
-	snprintf(text, sizeof(text), "%.*s", (int)(len < 63 ? len : 63), (const char *)data);
+	char text[64]; /* WINSIZE and SIGNAL: a few digits */
+	snprintf(text, sizeof(text), "%.*s", (int)(len < sizeof(text) - 1 ? len : sizeof(text) - 1),
+		 (const char *)data);
 	switch (type) {
 	case HULL_F_OPEN:
 		if (!s->console)
@@ -311,7 +324,7 @@ static void frame(struct guest_session *s, char type, const unsigned char *data,
 	case HULL_F_WINSIZE: {
 		unsigned int rows, cols;
 		struct winsize ws = {0};
-		if (s->tty && s->out >= 0 && sscanf(text, "%u %u", &rows, &cols) == 2) {
+		if (s->tty && s->out >= 0 && sscanf(text, HULL_WINSIZE_FMT, &rows, &cols) == 2) {
 			ws.ws_row = (unsigned short)rows;
 			ws.ws_col = (unsigned short)cols;
 			ioctl(s->out, TIOCSWINSZ, &ws);
@@ -320,7 +333,7 @@ static void frame(struct guest_session *s, char type, const unsigned char *data,
 	}
 	case HULL_F_SIGNAL: {
 		int sig;
-		if (s->pid > 0 && !s->exited && sscanf(text, "%d", &sig) == 1)
+		if (s->pid > 0 && !s->exited && sscanf(text, HULL_SIGNAL_FMT, &sig) == 1)
 			kill(s->pid, sig);
 		break;
 	}
@@ -386,10 +399,13 @@ static void finish(struct guest_session *s)
 		s->done = true;
 		return;
 	}
-	if (WIFSIGNALED(s->wstatus))
-		queue_text(s, HULL_F_EXIT, "signal %d", WTERMSIG(s->wstatus));
-	else
-		queue_text(s, HULL_F_EXIT, "exit %d", WEXITSTATUS(s->wstatus));
+	{
+		char st[HULL_STATUS_MAX];
+		int n = WIFSIGNALED(s->wstatus)
+				? hull_status_format(st, sizeof(st), 0, WTERMSIG(s->wstatus))
+				: hull_status_format(st, sizeof(st), WEXITSTATUS(s->wstatus), 0);
+		queue(s, HULL_F_EXIT, st, (size_t)n);
+	}
 	close_io(s);
 	s->pid = 0;
 	s->exited = false;
@@ -468,16 +484,13 @@ void guest_session_attach(struct guest_session *s, pid_t pid)
 	s->pid = pid;
 }
 
-int guest_session_console_pty(struct guest_session *s, int *slave)
+int guest_session_console_pty(struct guest_session *s, int *slave, struct hull_err *err)
 {
-	int m = open_pty(0, 0, slave);
+	int m = open_pty(0, 0, slave, err);
 	struct pollfd p = {s->port, POLLIN, 0};
 
-	if (m < 0) {
-		guest_log("open a terminal for the process (is devpts mounted on /dev/pts?): %s",
-			  strerror(errno));
+	if (m < 0)
 		return -1;
-	}
 	s->in = s->out = m;
 	s->tty = true;
 	s->host = true;

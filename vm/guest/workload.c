@@ -5,7 +5,6 @@
 #include <grp.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,8 @@
 #include <unistd.h>
 
 #include "vm/guest/guest.h"
+#include "vm/proto/control.h"
+#include "vm/proto/names.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -51,75 +52,70 @@ static void exec_path(char *const *args, char *const *env)
 	errno = saved;
 }
 
-static void become_fail(int errfd, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4), noreturn));
-static void become_fail(int errfd, int code, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	int n;
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof(buf) - 1)
-		n = (int)sizeof(buf) - 1;
-	if (errfd >= 0)
-		(void)!write(errfd, buf, (size_t)n);
-	else
-		dprintf(2, "hull-guest: %s\n", buf);
-	_exit(code);
-}
-
-__attribute__((noreturn)) void guest_become(const struct guest_config *c, int fd0, int fd1, int fd2,
-					    bool tty, int errfd)
+/* Everything up to the exec, in container mode's order (runtime/executor/process.c): -1 with
+ * err filled when the process cannot start. */
+static int become(const struct guest_config *c, int fd0, int fd1, int fd2, bool tty,
+		  struct hull_err *err)
 {
 	sigset_t none;
-	char why[256];
 	size_t i;
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
 	if (tty && ioctl(fd0, TIOCSCTTY, 0) < 0)
-		become_fail(errfd, HULL_EXIT_ERROR, "make the terminal the controlling one: %s",
-			    strerror(errno));
+		return hull_error(err, errno, "make the terminal the controlling one");
 	if (dup2(fd0, 0) < 0 || dup2(fd1, 1) < 0 || dup2(fd2, 2) < 0)
-		become_fail(errfd, HULL_EXIT_ERROR, "set up stdio: %s", strerror(errno));
-	/* container mode's order (runtime/process.c): a filter without no_new_privs first */
-	if (guest_security_before_user(c, why, sizeof(why)) < 0)
-		become_fail(errfd, HULL_EXIT_ERROR, "%s", why);
+		return hull_error(err, errno, "set up stdio");
+	/* a filter without no_new_privs first */
+	if (guest_security_before_user(c, err) < 0)
+		return -1;
 	for (i = 0; i < c->n_rlimits; i++) {
 		struct rlimit rl = {c->rlimits[i].soft, c->rlimits[i].hard};
 		if (setrlimit(c->rlimits[i].resource, &rl) < 0)
-			become_fail(errfd, HULL_EXIT_ERROR, "set rlimit %d: %s",
-				    c->rlimits[i].resource, strerror(errno));
+			return hull_error(err, errno, "set rlimit %d", c->rlimits[i].resource);
 	}
 	if (c->has_oom_score_adj) {
 		char v[16];
 		int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC), n;
 		n = snprintf(v, sizeof(v), "%d", c->oom_score_adj);
 		if (fd < 0 || write(fd, v, (size_t)n) != n)
-			become_fail(errfd, HULL_EXIT_ERROR, "oom_score_adj %d: %s",
-				    c->oom_score_adj, strerror(errno));
+			return hull_error(err, errno, "oom_score_adj %d", c->oom_score_adj);
 		close(fd);
 	}
 	if (setgroups(c->n_gids, c->gids) < 0 || setgid(c->gid) < 0 || setuid(c->uid) < 0)
-		become_fail(errfd, HULL_EXIT_ERROR, "set user %u:%u: %s", c->uid, c->gid,
-			    strerror(errno));
-	if (guest_security_after_user(c, why, sizeof(why)) < 0)
-		become_fail(errfd, HULL_EXIT_ERROR, "%s", why);
+		return hull_error(err, errno, "set user %u:%u", c->uid, c->gid);
+	if (guest_security_after_user(c, err) < 0)
+		return -1;
 	if (c->umask >= 0)
 		umask((mode_t)c->umask);
 	if (chdir(c->cwd) < 0)
-		become_fail(errfd, HULL_EXIT_ERROR, "cwd `%s`: %s", c->cwd, strerror(errno));
-	if (guest_security_last(c, why, sizeof(why)) < 0)
-		become_fail(errfd, HULL_EXIT_ERROR, "%s", why);
-	exec_path(c->args, c->env ? c->env : (char *[]){NULL});
-	become_fail(errfd, HULL_EXIT_FOR_EXEC_ERRNO(errno), "exec `%s`: %s", c->args[0],
-		    strerror(errno));
+		return hull_error(err, errno, "cwd `%s`", c->cwd);
+	return guest_security_last(c, err);
 }
 
-/* One request per line from the host: "kill SIGNO ALL" -> "ok" or "error ERRNO". */
+__attribute__((noreturn)) void guest_become(const struct guest_config *c, int fd0, int fd1, int fd2,
+					    bool tty, int errfd)
+{
+	struct hull_err err = {0};
+	int code = HULL_EXIT_ERROR;
+
+	if (become(c, fd0, fd1, fd2, tty, &err) == 0) {
+		int e;
+		exec_path(c->args, c->env ? c->env : (char *[]){NULL});
+		e = errno;
+		code = HULL_EXIT_FOR_EXEC_ERRNO(e);
+		hull_error(&err, e, "exec `%s`", c->args[0]);
+	}
+	/* the one place a process that did not start says why and picks its status */
+	if (errfd >= 0)
+		(void)!write(errfd, err.msg, strlen(err.msg));
+	else
+		dprintf(2, GUEST_LOG_PREFIX "%s\n", err.msg);
+	_exit(code);
+}
+
+/* One request per line from the host (vm/proto/control.h), one answer each. */
 static void serve_ctl(int fd, pid_t pid)
 {
 	static char buf[256];
@@ -132,14 +128,15 @@ static void serve_ctl(int fd, pid_t pid)
 	len += (size_t)n;
 	buf[len] = 0;
 	while ((nl = strchr(buf, '\n'))) {
-		int sig = 0, all = 0, r = -1;
-		char reply[32];
+		int sig = 0, e = 0;
+		bool all = false;
+		char reply[HULL_CTL_MAX];
 		*nl = 0;
-		if (sscanf(buf, "kill %d %d", &sig, &all) == 2)
-			r = all ? kill(-1, sig) : kill(pid, sig);
-		else
-			errno = EINVAL;
-		n = snprintf(reply, sizeof(reply), r < 0 ? "error %d\n" : "ok\n", errno);
+		if (hull_ctl_kill_parse(buf, &sig, &all) < 0)
+			e = EINVAL;
+		else if ((all ? kill(-1, sig) : kill(pid, sig)) < 0)
+			e = errno;
+		n = hull_ctl_reply_format(reply, sizeof(reply), e);
 		(void)!write(fd, reply, (size_t)n);
 		len -= (size_t)(nl + 1 - buf);
 		memmove(buf, nl + 1, len + 1);
@@ -177,7 +174,8 @@ static void async_ports(const struct guest_ports *p)
 /* How long the terminal's last output may take to reach the host once the process ended. */
 #define CONSOLE_DRAIN_MS 5000
 
-int guest_run(const struct guest_config *c, const struct guest_ports *p, int *signo)
+int guest_run(const struct guest_config *c, const struct guest_ports *p, int *signo,
+	      struct hull_err *err)
 {
 	struct guest_session *sess[MAX_SESSIONS], *con = NULL;
 	size_t n_sess = 0, i;
@@ -195,16 +193,16 @@ int guest_run(const struct guest_config *c, const struct guest_ports *p, int *si
 	async_ports(p);
 	if (c->terminal) {
 		con = p->console >= 0 ? guest_session_new(p->console, true, NULL) : NULL;
-		if (!con || guest_session_console_pty(con, &slave) < 0) {
-			guest_log("no terminal for the process");
-			return HULL_EXIT_ERROR;
-		}
+		if (!con)
+			return hull_error(err, p->console < 0 ? ENODEV : ENOMEM,
+					  "no terminal for the process: port %s",
+					  HULL_PORT_CONSOLE);
+		if (guest_session_console_pty(con, &slave, err) < 0)
+			return hull_error_wrap(err, "no terminal for the process");
 	}
 	pid = fork();
-	if (pid < 0) {
-		guest_log("fork the workload: %s", strerror(errno));
-		return HULL_EXIT_ERROR;
-	}
+	if (pid < 0)
+		return hull_error(err, errno, "fork the workload");
 	if (pid == 0) {
 		if (slave >= 0)
 			guest_become(c, slave, slave, slave, true, -1);

@@ -1,6 +1,6 @@
 /* The host end of the control channel (the hull.ctl port; QEMU listens on vm-ctl.sock in the
- * state directory): one request per connection, "kill SIGNO ALL\n", answered "ok\n" or
- * "error ERRNO\n" by the guest init. */
+ * state directory): one request per connection, answered by the guest init
+ * (vm/proto/control.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -14,6 +14,7 @@
 
 #include "lib/util.h"
 #include "runtime/state.h"
+#include "vm/proto/control.h"
 #include "vm/vm.h"
 
 /* A guest still booting answers once its init runs: allow for a slow (TCG) boot. */
@@ -79,8 +80,8 @@ static int request(const char *root, const char *id, pid_t vmm, const char *req,
 int hull_vm_kill(const char *root, const char *id, pid_t pid, bool running, int sig, bool all,
 		 struct hull_err *err)
 {
-	char req[64], reply[64];
-	int e;
+	char req[HULL_CTL_MAX], reply[HULL_CTL_MAX];
+	int e = 0;
 
 	/* SIGKILL cannot wait for a guest that may be wedged; before start there is no guest */
 	if (sig == SIGKILL || !running) {
@@ -88,12 +89,16 @@ int hull_vm_kill(const char *root, const char *id, pid_t pid, bool running, int 
 			return hull_error(err, errno, "kill: container `%s` (pid %d)", id, pid);
 		return 0;
 	}
-	snprintf(req, sizeof(req), "kill %d %d\n", sig, all ? 1 : 0);
+	hull_ctl_kill_format(req, sizeof(req), sig, all);
 	if (request(root, id, pid, req, reply, sizeof(reply), err) < 0)
 		return hull_error_wrap(err, "kill: container `%s`", id);
-	if (!strncmp(reply, "ok", 2))
+	switch (hull_ctl_reply_parse(reply, &e)) {
+	case 0:
 		return 0;
-	if (sscanf(reply, "error %d", &e) == 1)
+	case -1:
 		return hull_error(err, e, "kill: signal %d in the VM of container `%s`", sig, id);
+	default:
+		break;
+	}
 	return hull_error(err, EPROTO, "kill: unexpected answer from the guest: %s", reply);
 }

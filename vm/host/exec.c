@@ -3,7 +3,7 @@
  * exec ports (hull.exec<N>: QEMU listens on vm-exec<N>.sock in the state directory) with an
  * OFD lock on byte N of vm-exec.lock, sends the process as an OPEN frame, and once the guest
  * answers that it runs, forks the relay (relay.c) that carries the session and holds the lock
- * until it ends.  Frames: vm/guest/proto.h; the design: vm/README.md.
+ * until it ends.  Frames: vm/proto/proto.h; the design: vm/README.md.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -136,7 +136,7 @@ static char *request(const struct hull_process *p, const char *nonce, int tty, s
 	struct hull_vm_buf b = {0};
 	char n1[32], n2[32];
 
-	hull_vm_rec(&b, "nonce", 1, nonce);
+	hull_vm_rec(&b, HULL_REC_NONCE, nonce);
 	/* no seccomp record: the guest gives an exec the container's filter, as OCI wants */
 	if (hull_vm_process_records(&b, p, err) < 0) {
 		free(b.p);
@@ -148,7 +148,7 @@ static char *request(const struct hull_process *p, const char *nonce, int tty, s
 		ioctl(tty, TIOCGWINSZ, &ws);
 		snprintf(n1, sizeof(n1), "%u", ws.ws_row);
 		snprintf(n2, sizeof(n2), "%u", ws.ws_col);
-		hull_vm_rec(&b, "tty", 2, n1, n2);
+		hull_vm_rec(&b, HULL_REC_TTY, n1, n2);
 	}
 	*len = b.len;
 	return b.p;
@@ -215,17 +215,18 @@ static int open_session(int sock, const struct hull_process *p, int tty, unsigne
 			continue;
 		}
 		if (f > 0) {
-			const char *data = (const char *)buf + off + HULL_FRAME_HDR;
-			size_t nl = strlen(nonce);
+			const char *data = (const char *)buf + off + HULL_FRAME_HDR, *answer;
 			off += (size_t)f;
-			if ((type != HULL_F_STARTED && type != HULL_F_ERROR) || flen <= nl ||
-			    strncmp(data, nonce, nl) || data[nl] != ' ')
+			if ((type != HULL_F_STARTED && type != HULL_F_ERROR) ||
+			    !(answer = hull_answer_for(nonce, data, flen)))
 				continue;
+			/* (the message is in buf: taken before buf moves) */
+			if (type == HULL_F_ERROR)
+				return hull_error(err, 0, "%.*s",
+						  (int)(flen - (size_t)(answer - data)), answer);
 			memmove(buf, buf + off, *len - off);
 			*len -= off;
-			if (type == HULL_F_STARTED)
-				return 0;
-			return hull_error(err, 0, "%.*s", (int)(flen - nl - 1), data + nl + 1);
+			return 0;
 		}
 		memmove(buf, buf + off, *len - off);
 		*len -= off;

@@ -14,36 +14,41 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "vm/host/preload.h"
+#include "vm/proto/status.h"
+
 static int state_fd = -1;
 
 __attribute__((constructor)) static void hull_vm_exit_init(void)
 {
-	const char *v = getenv("HULL_VM_STATE_FD");
+	const char *v = getenv(HULL_VM_STATE_FD_ENV);
 	if (v)
 		state_fd = atoi(v);
 	/* nothing QEMU starts should inherit these */
-	unsetenv("HULL_VM_STATE_FD");
+	unsetenv(HULL_VM_STATE_FD_ENV);
 	unsetenv("LD_PRELOAD");
 }
 
 __attribute__((destructor)) static void hull_vm_exit_fini(void)
 {
-	char buf[64] = {0};
+	char buf[HULL_STATUS_MAX] = {0};
+	enum hull_status_kind kind;
 	int fd, n = -1;
 	ssize_t len;
 
 	if (state_fd < 0)
 		return;
-	fd = openat(state_fd, "vm-status", O_RDONLY | O_CLOEXEC);
+	fd = openat(state_fd, HULL_VM_STATUS, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
 	len = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (len <= 0)
 		return;
-	if (sscanf(buf, "exit %d", &n) == 1 && n >= 0 && n <= 255)
+	kind = hull_status_parse(buf, &n);
+	if (kind == HULL_STATUS_EXITED && n >= 0 && n <= 255)
 		_exit(n);
-	if (sscanf(buf, "signal %d", &n) == 1 && n > 0 && n < NSIG) {
+	if (kind == HULL_STATUS_SIGNALED && n > 0 && n < NSIG) {
 		struct rlimit none = {0, 0};
 		sigset_t set;
 		/* die the way the workload died, without a core of QEMU */

@@ -5,8 +5,8 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <linux/filter.h>
-#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
@@ -15,6 +15,7 @@
 #include "lib/util.h"
 #include "runtime/caps.h"
 #include "runtime/seccomp/seccomp.h"
+#include "vm/proto/names.h"
 #include "vm/vm.h"
 
 void hull_vm_put(struct hull_vm_buf *b, const void *data, size_t n)
@@ -27,18 +28,21 @@ void hull_vm_put(struct hull_vm_buf *b, const void *data, size_t n)
 	b->len += n;
 }
 
-void hull_vm_rec(struct hull_vm_buf *b, const char *tag, int n, ...)
+void hull_vm_rec_v(struct hull_vm_buf *b, enum hull_rec_kind kind, const char *const *fields,
+		   size_t n)
 {
-	va_list ap;
+	const char *tag = hull_rec_defs[kind].tag;
+	/* the guest reads as many fields as the kind has: another count is hull's own bug */
+	if (n != hull_rec_defs[kind].fields) {
+		fprintf(stderr, "hull: record `%s` written with %zu fields, not %u\n", tag, n,
+			hull_rec_defs[kind].fields);
+		abort();
+	}
 	hull_vm_put(b, tag, strlen(tag) + 1);
-	va_start(ap, n);
-	while (n-- > 0) {
-		const char *s = va_arg(ap, const char *);
-		if (!s)
-			s = "";
+	for (size_t i = 0; i < n; i++) {
+		const char *s = fields[i] ? fields[i] : "";
 		hull_vm_put(b, s, strlen(s) + 1);
 	}
-	va_end(ap);
 }
 
 int hull_vm_process_records(struct hull_vm_buf *b, const struct hull_process *p,
@@ -58,36 +62,36 @@ int hull_vm_process_records(struct hull_vm_buf *b, const struct hull_process *p,
 		snprintf(n3, sizeof(n3), "%" PRIx64, m.permitted);
 		snprintf(n4, sizeof(n4), "%" PRIx64, m.inheritable);
 		snprintf(n5, sizeof(n5), "%" PRIx64, m.ambient);
-		hull_vm_rec(b, "caps", 5, n1, n2, n3, n4, n5);
+		hull_vm_rec(b, HULL_REC_CAPS, n1, n2, n3, n4, n5);
 	}
 	if (p->no_new_privileges)
-		hull_vm_rec(b, "nonewprivs", 1, "1");
+		hull_vm_rec(b, HULL_REC_NONEWPRIVS, HULL_REC_ON);
 
 	for (i = 0; p->args && p->args[i]; i++)
-		hull_vm_rec(b, "arg", 1, p->args[i]);
+		hull_vm_rec(b, HULL_REC_ARG, p->args[i]);
 	for (i = 0; p->env && p->env[i]; i++)
-		hull_vm_rec(b, "env", 1, p->env[i]);
-	hull_vm_rec(b, "cwd", 1, p->cwd);
+		hull_vm_rec(b, HULL_REC_ENV, p->env[i]);
+	hull_vm_rec(b, HULL_REC_CWD, p->cwd);
 	snprintf(n1, sizeof(n1), "%u", p->uid);
 	snprintf(n2, sizeof(n2), "%u", p->gid);
 	if (p->has_umask)
 		snprintf(n3, sizeof(n3), "%o", p->umask);
 	else
 		n3[0] = 0;
-	hull_vm_rec(b, "user", 3, n1, n2, n3);
+	hull_vm_rec(b, HULL_REC_USER, n1, n2, n3);
 	for (i = 0; i < p->n_additional_gids; i++) {
 		snprintf(n1, sizeof(n1), "%u", p->additional_gids[i]);
-		hull_vm_rec(b, "gid", 1, n1);
+		hull_vm_rec(b, HULL_REC_GID, n1);
 	}
 	if (p->has_oom_score_adj) {
 		snprintf(n1, sizeof(n1), "%d", p->oom_score_adj);
-		hull_vm_rec(b, "oom", 1, n1);
+		hull_vm_rec(b, HULL_REC_OOM, n1);
 	}
 	for (i = 0; i < p->n_rlimits; i++) {
 		snprintf(n1, sizeof(n1), "%d", p->rlimits[i].resource);
 		snprintf(n2, sizeof(n2), "%llu", (unsigned long long)p->rlimits[i].soft);
 		snprintf(n3, sizeof(n3), "%llu", (unsigned long long)p->rlimits[i].hard);
-		hull_vm_rec(b, "rlimit", 3, n1, n2, n3);
+		hull_vm_rec(b, HULL_REC_RLIMIT, n1, n2, n3);
 	}
 	return 0;
 }
@@ -110,7 +114,7 @@ void hull_vm_seccomp_record(struct hull_vm_buf *b, const struct hull_seccomp *fi
 	}
 	hex[2 * len] = 0;
 	snprintf(n1, sizeof(n1), "%u", flags);
-	hull_vm_rec(b, "seccomp", 2, n1, hex);
+	hull_vm_rec(b, HULL_REC_SECCOMP, n1, hex);
 }
 
 char *hull_vm_guest_config(const struct hull_spec *spec, const struct hull_seccomp *filter,
@@ -129,29 +133,30 @@ char *hull_vm_guest_config(const struct hull_spec *spec, const struct hull_secco
 	if (filter)
 		hull_vm_seccomp_record(&b, filter);
 	if (spec->hostname && *spec->hostname)
-		hull_vm_rec(&b, "hostname", 1, spec->hostname);
+		hull_vm_rec(&b, HULL_REC_HOSTNAME, spec->hostname);
 	if (spec->domainname && *spec->domainname)
-		hull_vm_rec(&b, "domainname", 1, spec->domainname);
-	hull_vm_rec(&b, "root", 1, spec->root_readonly ? "ro" : "rw");
+		hull_vm_rec(&b, HULL_REC_DOMAINNAME, spec->domainname);
+	hull_vm_rec(&b, HULL_REC_ROOT, spec->root_readonly ? HULL_REC_ROOT_RO : HULL_REC_ROOT_RW);
 	if (p->terminal)
-		hull_vm_rec(&b, "terminal", 1, "1");
+		hull_vm_rec(&b, HULL_REC_TERMINAL, HULL_REC_ON);
 	for (i = 0; i < spec->n_mounts; i++) {
 		const struct hull_mount *m = &spec->mounts[i];
 		snprintf(n1, sizeof(n1), "%lu", m->flags);
-		hull_vm_rec(&b, "mount", 5, m->destination,
-			    m->bind ? "bind" : (m->type ? m->type : "none"), m->source, n1,
-			    m->data);
+		hull_vm_rec(&b, HULL_REC_MOUNT, m->destination,
+			    m->bind ? HULL_REC_MOUNT_BIND
+				    : (m->type ? m->type : HULL_REC_MOUNT_NONE),
+			    m->source, n1, m->data);
 	}
 	/* the guest is the container's kernel: its sysctls and paths are the guest's own */
 	for (i = 0; spec->linux_ && i < spec->linux_->n_sysctl; i++)
-		hull_vm_rec(&b, "sysctl", 2, spec->linux_->sysctl[i].key,
+		hull_vm_rec(&b, HULL_REC_SYSCTL, spec->linux_->sysctl[i].key,
 			    spec->linux_->sysctl[i].value);
 	for (i = 0; spec->linux_ && spec->linux_->readonly_paths && spec->linux_->readonly_paths[i];
 	     i++)
-		hull_vm_rec(&b, "ropath", 1, spec->linux_->readonly_paths[i]);
+		hull_vm_rec(&b, HULL_REC_ROPATH, spec->linux_->readonly_paths[i]);
 	for (i = 0; spec->linux_ && spec->linux_->masked_paths && spec->linux_->masked_paths[i];
 	     i++)
-		hull_vm_rec(&b, "mask", 1, spec->linux_->masked_paths[i]);
+		hull_vm_rec(&b, HULL_REC_MASK, spec->linux_->masked_paths[i]);
 	*len = b.len;
 	return b.p;
 }
@@ -199,8 +204,8 @@ int hull_vm_write_initrd(int dirfd, const char *dst, const char *src, const char
 		hull_vm_put(&b, "", 1);
 		off++;
 	}
-	newc_entry(&b, "hull", 040755, NULL, 0);
-	newc_entry(&b, "hull/config", 0100400, cfg, cfg_len);
+	newc_entry(&b, HULL_GUEST_DIR, 040755, NULL, 0);
+	newc_entry(&b, HULL_GUEST_CONFIG, 0100400, cfg, cfg_len);
 	newc_entry(&b, "TRAILER!!!", 0, NULL, 0);
 	if (hull_write_all(out, b.p, b.len) != (ssize_t)b.len) {
 		hull_error(err, errno, "write `%s`", dst);

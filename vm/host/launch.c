@@ -6,13 +6,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
-#include <linux/kvm.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -28,7 +25,8 @@
 #include "runtime/hooks.h"
 #include "runtime/state.h"
 #include "runtime/sync.h"
-#include "vm/proto/proto.h"
+#include "vm/host/host.h"
+#include "vm/host/preload.h"
 #include "vm/vm.h"
 
 static struct hull_sync_msg msg;
@@ -89,62 +87,6 @@ int hull_vm_prepare(const struct hull_init_ctx *ctx, struct hull_err *err)
 fail:
 	hull_vm_config_free(&c);
 	return -1;
-}
-
-struct argv {
-	char **v;
-	size_t n;
-};
-
-static void arg(struct argv *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void arg(struct argv *a, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	a->v = xrealloc(a->v, (a->n + 2) * sizeof(*a->v));
-	a->v[a->n++] = s;
-	a->v[a->n] = NULL;
-}
-
-/* What /proc/cpuinfo says of the first CPU: its clock, which the guest calibrates its TSC
- * against instead of the PIT (VM-NOTES trap 1), and whether it has hardware virtualization. */
-struct cpu_facts {
-	unsigned long tsc_khz;
-	bool hw_virt; /* vmx or svm */
-};
-
-static bool has_word(const char *list, const char *word)
-{
-	size_t n = strlen(word);
-	for (const char *p = strstr(list, word); p; p = strstr(p + 1, word))
-		if ((p == list || p[-1] == ' ' || p[-1] == '\t') &&
-		    (p[n] == ' ' || p[n] == '\n' || !p[n]))
-			return true;
-	return false;
-}
-
-static struct cpu_facts cpu_facts(void)
-{
-	struct cpu_facts f = {0};
-	char *line = NULL;
-	size_t cap = 0;
-	FILE *in = fopen("/proc/cpuinfo", "re");
-	/* the first processor's block ends at the first empty line */
-	while (in && getline(&line, &cap, in) > 1) {
-		double mhz;
-		if (sscanf(line, "cpu MHz : %lf", &mhz) == 1)
-			f.tsc_khz = (unsigned long)(mhz * 1000.0 + 0.5);
-		else if (!strncmp(line, "flags", 5))
-			f.hw_virt = has_word(line, "vmx") || has_word(line, "svm");
-	}
-	free(line);
-	if (in)
-		fclose(in);
-	return f;
 }
 
 /* A copy of one of our stdio fds with the access mode QEMU's chardev opens it with, above 2
@@ -217,169 +159,57 @@ static int stdin_relay(struct hull_err *err)
 	return sv[0];
 }
 
-/* stdin, stdout, stderr: one virtio-serial port each, so the streams stay apart; stdout and
- * stderr are "file" chardevs on our fds (sockets, as some callers pass, go as they are). */
-static int stdio_ports(struct argv *a, struct hull_err *err)
+/* stdin, stdout, stderr as QEMU gets them (one port each, so the streams stay apart):
+ * stdin through the relay's socket, stdout and stderr as files on our fds (sockets, as some
+ * callers pass, go as they are). */
+static int stdio_fds(struct hull_qemu_stdio io[3], struct hull_err *err)
 {
-	static const char *const names[3] = {"hull.stdin", "hull.stdout", "hull.stderr"};
 	for (int i = 0; i < 3; i++) {
 		struct stat sb;
-		int fd;
-		if (i == 0 || (fstat(i, &sb) == 0 && S_ISSOCK(sb.st_mode))) {
-			fd = i == 0 ? stdin_relay(err) : fcntl(i, F_DUPFD, 3);
-			if (fd < 0)
-				return -1;
-			arg(a, "-chardev");
-			arg(a, "socket,id=io%d,fd=%d", i, fd);
-		} else {
-			fd = stdio_fd(i, O_WRONLY, err);
-			if (fd < 0)
-				return -1;
-			arg(a, "-add-fd");
-			arg(a, "fd=%d,set=%d", fd, i + 1);
-			/* append: QEMU truncates a file chardev otherwise, even one from an fd set
-			 */
-			arg(a, "-chardev");
-			arg(a, "file,id=io%d,path=/dev/fdset/%d,append=on", i, i + 1);
-		}
-		arg(a, "-device");
-		arg(a, "virtserialport,chardev=io%d,name=%s", i, names[i]);
-	}
-	return 0;
-}
-
-/* KVM only when /dev/kvm is the real device, answers, and has the CPU's virtualization
- * extensions behind it: a stray file, a node without a driver, or a KVM back end that needs
- * its own guest kernel and VMM (PVM, which offers /dev/kvm without vmx/svm, and on which
- * QEMU aborts setting MSRs) must mean TCG, not a VMM that fails to start.  why says which. */
-static bool kvm_usable(const struct cpu_facts *cpu, const char **why)
-{
-	struct stat st;
-	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC), v = -1;
-	*why = "/dev/kvm not available";
-	if (fd < 0)
-		return false;
-	if (fstat(fd, &st) == 0 && S_ISCHR(st.st_mode))
-		v = ioctl(fd, KVM_GET_API_VERSION, 0);
-	close(fd);
-	if (v != KVM_API_VERSION)
-		return false;
-	*why = "/dev/kvm has no hardware virtualization (vmx/svm) behind it";
-	return cpu->hw_virt;
-}
-
-static int qemu_argv(const struct hull_vm_config *c, int dirfd, struct argv *a,
-		     struct hull_err *err)
-{
-	struct cpu_facts cpu = cpu_facts();
-	const char *no_kvm;
-	bool kvm = kvm_usable(&cpu, &no_kvm);
-	unsigned long khz = cpu.tsc_khz;
-
-	arg(a, "%s", c->qemu);
-	arg(a, "-M");
-	/* a kernel without ACPI (its boot marker says so) finds the virtio-mmio devices on the
-	 * command line, which QEMU then writes, and ends the VM through reboot=t + -no-reboot */
-	arg(a, "microvm,isa-serial=off,memory-backend=mem%s", c->acpi_off ? ",acpi=off" : "");
-	if (kvm) {
-		arg(a, "-accel");
-		arg(a, "kvm");
-	} else {
-		dprintf(2, "hull: %s, using software emulation (slow)\n", no_kvm);
-		arg(a, "-accel");
-		arg(a, "tcg");
-	}
-	if (kvm || c->cpu_model) {
-		arg(a, "-cpu");
-		arg(a, "%s", c->cpu_model ? c->cpu_model : "host");
-	}
-	arg(a, "-smp");
-	arg(a, "%u", c->cpus);
-	arg(a, "-m");
-	arg(a, "%lluM", c->mem_mib);
-	arg(a, "-object");
-	arg(a, "memory-backend-memfd,id=mem,size=%lluM,share=on", c->mem_mib);
-	arg(a, "-nodefaults");
-	arg(a, "-no-user-config");
-	arg(a, "-display");
-	arg(a, "none");
-	arg(a, "-no-reboot");
-	arg(a, "-global");
-	arg(a, "virtio-mmio.force-legacy=false");
-	arg(a, "-kernel");
-	arg(a, "%s", c->kernel);
-	arg(a, "-initrd");
-	arg(a, "/proc/self/fd/%d/%s", dirfd, HULL_VM_INITRD);
-	arg(a, "-append");
-	{
-		char tsc[48] = "";
-		if (khz)
-			snprintf(tsc, sizeof(tsc), " tsc_early_khz=%lu", khz);
-		arg(a, "%s panic=-1 reboot=t rdinit=/init%s%s%s",
-		    c->debug ? "console=hvc0 loglevel=7" : "quiet loglevel=1", tsc,
-		    c->extra_cmdline ? " " : "", c->extra_cmdline ? c->extra_cmdline : "");
-	}
-	arg(a, "-chardev");
-	arg(a, "socket,id=fs,path=/proc/self/fd/%d/%s", dirfd, HULL_VM_FS);
-	arg(a, "-device");
-	arg(a, "vhost-user-fs-device,chardev=fs,tag=hullroot");
-	arg(a, "-device");
-	arg(a, "virtio-serial-device");
-	if (stdio_ports(a, err) < 0)
-		return -1;
-	arg(a, "-chardev");
-	arg(a, "file,id=st,path=/proc/self/fd/%d/%s", dirfd, HULL_VM_STATUS);
-	arg(a, "-device");
-	arg(a, "virtserialport,chardev=st,name=hull.status");
-	arg(a, "-chardev");
-	arg(a, "socket,id=ctl,path=/proc/self/fd/%d/%s,server=on,wait=off", dirfd, HULL_VM_CTL);
-	arg(a, "-device");
-	arg(a, "virtserialport,chardev=ctl,name=hull.ctl");
-	if (c->debug) {
-		int fd = fcntl(2, F_DUPFD, 3);
-		arg(a, "-add-fd");
-		arg(a, "fd=%d,set=4", fd);
-		arg(a, "-chardev");
-		arg(a, "file,id=con,path=/dev/fdset/4,append=on");
-		arg(a, "-device");
-		arg(a, "virtconsole,chardev=con");
-	}
-	return 0;
-}
-
-/* The container's network namespace, handed over to the guest (net.c). */
-static int net_args(int dirfd, struct argv *a, struct hull_err *err)
-{
-	struct hull_vm_net net;
-	if (hull_vm_net_attach(dirfd, &net, err) < 0)
-		return -1;
-	for (size_t i = 0; i < net.n_args; i++)
-		arg(a, "%s", net.args[i]);
-	hull_vm_net_free(&net);
-	return 0;
-}
-
-/* The exec ports (vm/exec.c) and, with a terminal, the port of its relay (hull.console). */
-static int session_ports(struct argv *a, int dirfd, int con_slave, struct hull_err *err)
-{
-	for (int i = 0; i < HULL_VM_EXEC_PORTS; i++) {
-		arg(a, "-chardev");
-		arg(a,
-		    "socket,id=ex%d,path=/proc/self/fd/%d/" HULL_VM_EXEC_SOCK ",server=on,wait=off",
-		    i, dirfd, i);
-		arg(a, "-device");
-		arg(a, "virtserialport,chardev=ex%d,name=hull.exec%d", i, i);
-	}
-	if (con_slave >= 0) {
-		int fd = hull_vm_console_relay(con_slave, err);
-		if (fd < 0)
+		io[i].socket = i == 0 || (fstat(i, &sb) == 0 && S_ISSOCK(sb.st_mode));
+		if (i == 0)
+			io[i].fd = stdin_relay(err);
+		else if (!io[i].socket)
+			io[i].fd = stdio_fd(i, O_WRONLY, err);
+		else if ((io[i].fd = fcntl(i, F_DUPFD, 3)) < 0)
+			hull_error(err, errno, "the container's fd %d cannot be handed to the VM",
+				   i);
+		if (io[i].fd < 0)
 			return -1;
-		arg(a, "-chardev");
-		arg(a, "socket,id=con0,fd=%d", fd);
-		arg(a, "-device");
-		arg(a, "virtserialport,chardev=con0,name=" HULL_VM_CONSOLE_PORT);
 	}
 	return 0;
+}
+
+/* The QEMU command line: the host's facts and the fds QEMU inherits gathered here (relays
+ * forked, the network handed over), the line itself built by hull_qemu_args (qemu_args.c). */
+static char **qemu_command(const struct hull_vm_config *c, int dirfd, int con_slave,
+			   struct hull_err *err)
+{
+	struct hull_qemu_io io = {.state_dirfd = dirfd, .console_fd = -1, .debug_fd = -1};
+	struct hull_vm_host host;
+	struct hull_vm_net net;
+	char **argv;
+
+	hull_vm_host_probe(&host);
+	if (!host.kvm)
+		dprintf(2, "hull: %s, using software emulation (slow)\n", host.no_kvm);
+	if (stdio_fds(io.stdio, err) < 0)
+		return NULL;
+	if (c->debug)
+		io.debug_fd = fcntl(2, F_DUPFD, 3);
+	/* the container's network namespace, handed over to the guest (net.c) */
+	if (hull_vm_net_attach(dirfd, &net, err) < 0)
+		return NULL;
+	/* the terminal's relay, on the hull.console port */
+	if (con_slave >= 0 && (io.console_fd = hull_vm_console_relay(con_slave, err)) < 0) {
+		hull_vm_net_free(&net);
+		return NULL;
+	}
+	io.net_args = net.args;
+	io.n_net_args = net.n_args;
+	argv = hull_qemu_args(c, &host, &io);
+	hull_vm_net_free(&net);
+	return argv;
 }
 
 /* virtiofsd on the rootfs as this mount namespace shows it; it serves one QEMU and exits when
@@ -425,7 +255,7 @@ __attribute__((noreturn)) void hull_vm_exec(const struct hull_init_ctx *ctx, con
 {
 	struct hull_err err = {0};
 	struct hull_vm_config c;
-	struct argv a = {0};
+	char **argv = NULL;
 	cleanup_free char *dir = NULL;
 	int dirfd, con_slave = -1;
 
@@ -457,16 +287,15 @@ __attribute__((noreturn)) void hull_vm_exec(const struct hull_init_ctx *ctx, con
 	}
 	if (hull_hooks_run(&ctx->spec->hooks.start_container, "startContainer", state_json, &err) <
 		    0 ||
-	    qemu_argv(&c, dirfd, &a, &err) < 0 || net_args(dirfd, &a, &err) < 0 ||
-	    session_ports(&a, dirfd, con_slave, &err) < 0 ||
+	    !(argv = qemu_command(&c, dirfd, con_slave, &err)) ||
 	    start_virtiofsd(ctx, &c, dirfd, &err) < 0)
 		goto fail;
 	{
 		char fdenv[32];
 		cleanup_free char *pre = hull_strfmt("LD_PRELOAD=%s", c.preload);
 		char *env[] = {pre, fdenv, "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
-		snprintf(fdenv, sizeof(fdenv), "HULL_VM_STATE_FD=%d", dirfd);
-		execve(c.qemu, a.v, env);
+		snprintf(fdenv, sizeof(fdenv), HULL_VM_STATE_FD_ENV "=%d", dirfd);
+		execve(c.qemu, argv, env);
 		hull_error(&err, errno, "exec `%s`", c.qemu);
 	}
 fail:

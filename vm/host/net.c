@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "lib/util.h"
+#include "vm/proto/names.h"
 #include "vm/proto/netlink.h"
 #include "vm/vm.h"
 
@@ -113,7 +114,7 @@ static int addr_cb(const struct nlmsghdr *m, void *arg)
 	if (!a || (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6))
 		return 0;
 	addr_str(ifa->ifa_family, RTA_DATA(a), ifa->ifa_prefixlen, s, sizeof(s));
-	hull_vm_rec(w->b, "addr", 2, w->nic->mac, s);
+	hull_vm_rec(w->b, HULL_REC_ADDR, w->nic->mac, s);
 	return 0;
 }
 
@@ -142,7 +143,7 @@ static int route_cb(const struct nlmsghdr *m, void *arg)
 		inet_ntop(rt->rtm_family, RTA_DATA(tb[RTA_GATEWAY]), gw, sizeof(gw));
 	if (tb[RTA_PRIORITY])
 		snprintf(metric, sizeof(metric), "%u", *(unsigned int *)RTA_DATA(tb[RTA_PRIORITY]));
-	hull_vm_rec(*gw ? w->gw : w->b, "route", 4, w->nic->mac, dst, gw, metric);
+	hull_vm_rec(*gw ? w->gw : w->b, HULL_REC_ROUTE, w->nic->mac, dst, gw, metric);
 	return 0;
 }
 
@@ -171,7 +172,7 @@ static int describe(int nl, const struct nic *n, struct hull_vm_buf *b, struct h
 	int r;
 
 	snprintf(mtu, sizeof(mtu), "%u", n->mtu);
-	hull_vm_rec(b, "nic", 3, n->mac, n->name, mtu);
+	hull_vm_rec(b, HULL_REC_NIC, n->mac, n->name, mtu);
 	r = dump(nl, RTM_GETADDR, AF_UNSPEC, addr_cb, &w);
 	if (r == 0)
 		r = dump(nl, RTM_GETROUTE, AF_INET, route_cb, &w);
@@ -336,7 +337,7 @@ int hull_vm_net_attach(int dirfd, struct hull_vm_net *net, struct hull_err *err)
 	for (i = 0; i < l.n; i++)
 		if (make_tap(nl, &l.v[i], err) < 0 || connect_nic(nl, &l.v[i], err) < 0)
 			goto fail;
-	if (hull_vm_append_initrd(dirfd, HULL_VM_INITRD, "hull/net", recs.p, recs.len, err) < 0)
+	if (hull_vm_append_initrd(dirfd, HULL_VM_INITRD, HULL_GUEST_NET, recs.p, recs.len, err) < 0)
 		goto fail;
 	for (i = 0; i < l.n; i++) {
 		add_arg(net, xstrdup("-netdev"));

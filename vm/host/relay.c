@@ -1,5 +1,5 @@
 /*
- * The host end of a session (vm/guest/proto.h): a process that copies between local fds (the
+ * The host end of a session (vm/proto/proto.h): a process that copies between local fds (the
  * caller's stdio, or the slave of the pty the caller holds the master of) and one virtio-serial
  * port of the VM.  For an exec it is the process the caller sees: its pid is the exec's pid,
  * the signals it gets go to the process in the guest, and it ends as that process ended.
@@ -20,6 +20,7 @@
 
 #include "lib/util.h"
 #include "vm/proto/proto.h"
+#include "vm/proto/status.h"
 #include "vm/vm.h"
 
 static const int relayed[] = {SIGHUP,  SIGINT,	SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2,
@@ -77,7 +78,7 @@ static void enqueue_winsize(struct outq *q, int tty)
 	char text[32];
 	if (ioctl(tty, TIOCGWINSZ, &ws) < 0 || !ws.ws_row || !ws.ws_col)
 		return;
-	snprintf(text, sizeof(text), "%u %u", ws.ws_row, ws.ws_col);
+	snprintf(text, sizeof(text), HULL_WINSIZE_FMT, ws.ws_row, ws.ws_col);
 	enqueue(q, HULL_F_WINSIZE, text, strlen(text));
 }
 
@@ -103,7 +104,7 @@ static size_t frames(const struct hull_vm_relay *r, const unsigned char *buf, si
 {
 	size_t off = 0;
 	while (off < n) {
-		char type, text[64];
+		char type, text[HULL_STATUS_MAX];
 		uint32_t len;
 		long f = hull_frame_parse(buf + off, n - off, &type, &len);
 		const unsigned char *data = buf + off + HULL_FRAME_HDR;
@@ -123,12 +124,16 @@ static size_t frames(const struct hull_vm_relay *r, const unsigned char *buf, si
 					     data, len);
 			break;
 		case HULL_F_EXIT:
-			snprintf(text, sizeof(text), "%.*s", (int)(len < 63 ? len : 63), data);
-			if (sscanf(text, "signal %d", &v) == 1)
+			snprintf(text, sizeof(text), "%.*s",
+				 (int)(len < sizeof(text) - 1 ? len : sizeof(text) - 1), data);
+			switch (hull_status_parse(text, &v)) {
+			case HULL_STATUS_SIGNALED:
 				end_as(0, v);
-			if (sscanf(text, "exit %d", &v) == 1)
+			case HULL_STATUS_EXITED:
 				end_as(v, 0);
-			end_as(255, 0);
+			default:
+				end_as(255, 0);
+			}
 		default:
 			break; /* an answer to a request of an earlier session on this port */
 		}
@@ -202,7 +207,8 @@ __attribute__((noreturn)) void hull_vm_relay(const struct hull_vm_relay *r,
 					if (r->tty)
 						enqueue_winsize(&q, r->out);
 				} else {
-					snprintf(text, sizeof(text), "%u", si.ssi_signo);
+					snprintf(text, sizeof(text), HULL_SIGNAL_FMT,
+						 (int)si.ssi_signo);
 					enqueue(&q, HULL_F_SIGNAL, text, strlen(text));
 				}
 			}

@@ -1,11 +1,13 @@
 /* The session protocol of the exec ports (hull.exec0..N) and of the main process's terminal
- * (hull.console), shared by the host (vm/relay.c, vm/exec.c) and the guest (session.c).
- * A stream of frames: an 8-byte header, then `len` bytes of payload.  Described in
- * vm/README.md. */
+ * (hull.console), shared by the host (vm/host/relay.c, vm/host/exec.c) and the guest
+ * (vm/guest/session.c).  A stream of frames: an 8-byte header, then `len` bytes of payload.
+ * Described in vm/README.md. */
 #ifndef HULL_VM_PROTO_H
 #define HULL_VM_PROTO_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define HULL_FRAME_MAGIC0 'H'
 #define HULL_FRAME_MAGIC1 'x'
@@ -24,6 +26,27 @@
 #define HULL_F_STDOUT  'o'
 #define HULL_F_STDERR  'e'
 #define HULL_F_EXIT    'X' /* "exit N" or "signal N" */
+
+/* Payloads.  WINSIZE, and the `tty` record of OPEN: rows, cols. */
+#define HULL_WINSIZE_FMT "%u %u"
+/* SIGNAL: the signal's number. */
+#define HULL_SIGNAL_FMT "%d"
+/* STARTED and ERROR: the nonce of the request answered, a space, then the pid or the message.
+ * A request too malformed to have a nonce is answered with HULL_NONCE_NONE. */
+#define HULL_STARTED_FMT "%s %d"
+#define HULL_ERROR_FMT	 "%s %s"
+#define HULL_NONCE_NONE	 "0"
+/* EXIT: "exit N" or "signal N", as on the status port (vm/proto/status.h). */
+
+/* The payload of a STARTED or ERROR frame answers the request with this nonce: returns what
+ * follows the nonce (len - strlen(nonce) - 1 bytes), else NULL. */
+static inline const char *hull_answer_for(const char *nonce, const char *data, size_t len)
+{
+	size_t n = strlen(nonce);
+	if (len <= n || strncmp(data, nonce, n) || data[n] != ' ')
+		return NULL;
+	return data + n + 1;
+}
 
 /* Number of exec ports QEMU gets: as many execs can run at the same time. */
 #define HULL_VM_EXEC_PORTS 8

@@ -1,0 +1,59 @@
+/* The control channel (the hull.ctl port; the host end is vm/host/control.c, the guest's
+ * vm/guest/workload.c): one request per line, one answer per request.  Today one request:
+ * "kill SIGNO ALL\n" (ALL 1: every process in the guest, 0: the workload), answered "ok\n" or
+ * "error ERRNO\n". */
+#ifndef HULL_VM_PROTO_CONTROL_H
+#define HULL_VM_PROTO_CONTROL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#define HULL_CTL_KILL  "kill"
+#define HULL_CTL_OK    "ok"
+#define HULL_CTL_ERROR "error"
+/* the longest request or answer, with its newline and NUL */
+#define HULL_CTL_MAX 64
+
+static inline int hull_ctl_clamp(int n, size_t size)
+{
+	return n < 0 ? 0 : n >= (int)size ? (int)size - 1 : n;
+}
+
+/* The request, with its newline; returns the length. */
+static inline int hull_ctl_kill_format(char *buf, size_t size, int sig, bool all)
+{
+	return hull_ctl_clamp(snprintf(buf, size, HULL_CTL_KILL " %d %d\n", sig, all ? 1 : 0),
+			      size);
+}
+
+/* A request line (without its newline): 0 and its fields, or -1 when it is not one. */
+static inline int hull_ctl_kill_parse(const char *line, int *sig, bool *all)
+{
+	int a;
+	if (sscanf(line, HULL_CTL_KILL " %d %d", sig, &a) != 2)
+		return -1;
+	*all = a != 0;
+	return 0;
+}
+
+/* The answer, with its newline: "ok", or "error ERRNO" when errnum is not 0. */
+static inline int hull_ctl_reply_format(char *buf, size_t size, int errnum)
+{
+	return hull_ctl_clamp(errnum ? snprintf(buf, size, HULL_CTL_ERROR " %d\n", errnum)
+				     : snprintf(buf, size, HULL_CTL_OK "\n"),
+			      size);
+}
+
+/* An answer: 0 for "ok", -1 for "error ERRNO" (errno in *errnum), -2 when it is neither. */
+static inline int hull_ctl_reply_parse(const char *reply, int *errnum)
+{
+	if (!strncmp(reply, HULL_CTL_OK, strlen(HULL_CTL_OK)))
+		return 0;
+	if (sscanf(reply, HULL_CTL_ERROR " %d", errnum) == 1)
+		return -1;
+	return -2;
+}
+
+#endif
