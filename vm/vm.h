@@ -19,6 +19,9 @@
  * the runtime was invoked by (hull-oci-vm), then the spec's own `vm` section. */
 bool hull_vm_selected(const struct hull_spec *spec, bool by_name);
 
+/* Whether a VM started now would run under KVM (else TCG), and why not (a static string). */
+bool hull_vm_uses_kvm(const char **why);
+
 /* In the container's init, instead of the container executor's rootfs: bind mounts and a
  * read-only root in the init's mount namespace (virtiofsd serves what it sees there), the
  * container's initramfs with the guest's configuration, the tools checked.  Errors are

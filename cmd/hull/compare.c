@@ -10,6 +10,7 @@
 #include "cmd/hull/cli.h"
 #include "engine/compare.h"
 #include "lib/util.h"
+#include "vm/vm.h"
 
 static void usage(void)
 {
@@ -161,6 +162,7 @@ int cmd_compare(const struct hull_globals *g, int argc, char **argv, struct hull
 	struct hull_compare_result r[2];
 	struct hull_compare_opts o = {.e = &e, .run = &run, .runs = 3};
 	bool json = false;
+	const char *no_kvm = NULL;
 	int c, ret = -1;
 
 	memset(r, 0, sizeof(r));
@@ -241,9 +243,11 @@ int cmd_compare(const struct hull_globals *g, int argc, char **argv, struct hull
 			fprintf(stderr, "hull compare: the workload could not start as a %s: %s",
 				r[i].level, r[i].errors);
 	/* the VM's figures mean something else without KVM: say so once */
-	if (access("/dev/kvm", R_OK | W_OK) < 0)
-		fprintf(stderr, "hull compare: no /dev/kvm here: the VM ran under QEMU's software "
-				"emulation (TCG), many times slower than with KVM\n");
+	if (!hull_vm_uses_kvm(&no_kvm))
+		fprintf(stderr,
+			"hull compare: %s: the VM ran under QEMU's software emulation (TCG), many "
+			"times slower than with KVM\n",
+			no_kvm);
 	ret = 0;
 out:
 	hull_compare_result_free(&r[0]);

@@ -47,7 +47,8 @@ int cmd_info(const struct hull_globals *g, int argc, char **argv, struct hull_er
 	bool json = argc > 1 &&
 		    (!strcmp(argv[1], "--format=json") ||
 		     (argc > 2 && !strcmp(argv[1], "--format") && !strcmp(argv[2], "json")));
-	bool vm_ok, kvm = access("/dev/kvm", R_OK | W_OK) == 0;
+	const char *no_kvm = NULL;
+	bool vm_ok, kvm = hull_vm_uses_kvm(&no_kvm);
 	int rc = 0;
 
 	if (argc > 1 && !json) {
@@ -115,9 +116,11 @@ int cmd_info(const struct hull_globals *g, int argc, char **argv, struct hull_er
 	printf("Cgroups:          %s\n", cgroup_kind());
 	printf("Kernel:           %s\n", u.release);
 	printf("Isolation levels: container%s\n", vm_ok ? ", vm" : "");
-	if (vm_ok)
-		printf("VM:               %s, kernel %s\n",
-		       kvm ? "KVM" : "software emulation (TCG: no usable /dev/kvm)", vc.kernel);
+	if (vm_ok && kvm)
+		printf("VM:               KVM, kernel %s\n", vc.kernel);
+	else if (vm_ok)
+		printf("VM:               software emulation (TCG: %s), kernel %s\n", no_kvm,
+		       vc.kernel);
 	else
 		printf("VM:               unavailable: %s\n", verr.msg);
 out:

@@ -87,3 +87,12 @@ void hull_vm_host_probe(struct hull_vm_host *h)
 	h->kvm = kvm_usable(&cpu, &h->no_kvm);
 	h->tsc_khz = cpu.tsc_khz;
 }
+
+bool hull_vm_uses_kvm(const char **why)
+{
+	struct hull_vm_host h;
+	hull_vm_host_probe(&h);
+	if (why)
+		*why = h.kvm ? NULL : h.no_kvm;
+	return h.kvm;
+}
