@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/timearg.h"
 #include "lib/util.h"
 
 /* Longer lines are cut into P records, so a reader never has to hold a huge line. */
@@ -134,7 +135,22 @@ static bool parse_rec(const char *line, size_t len, struct rec *r)
 struct printer {
 	bool timestamps;
 	bool line_start[3];
+	int64_t since_ns, until_ns;
+	bool past_until; /* following: every later record is past it too */
 };
+
+/* A record out of --since/--until is not printed (nor counted by --tail). */
+static bool in_window(struct printer *pr, const struct rec *r)
+{
+	int64_t t;
+	if (!pr->since_ns && !pr->until_ns)
+		return true;
+	t = hull_rfc3339_ns(r->ts, r->ts_len);
+	if (pr->until_ns && t >= pr->until_ns)
+		pr->past_until = true;
+	return t >= 0 && (!pr->since_ns || t >= pr->since_ns) &&
+	       (!pr->until_ns || t < pr->until_ns);
+}
 
 static void print_rec(struct printer *pr, const struct rec *r)
 {
@@ -170,7 +186,7 @@ static size_t print_buf(struct printer *pr, const char *buf, size_t len, long ta
 				ls--;
 			/* a line is a record that ends one, or an unfinished last one */
 			if (parse_rec(buf + ls, pos - 1 - ls, &r) && (r.full || pos == end) &&
-			    seen++ == tail)
+			    in_window(pr, &r) && seen++ == tail)
 				break;
 			start = ls;
 			pos = ls;
@@ -179,7 +195,7 @@ static size_t print_buf(struct printer *pr, const char *buf, size_t len, long ta
 	for (size_t p = start; p < end;) {
 		const char *nl = memchr(buf + p, '\n', end - p);
 		struct rec r;
-		if (parse_rec(buf + p, (size_t)(nl - buf) - p, &r))
+		if (parse_rec(buf + p, (size_t)(nl - buf) - p, &r) && in_window(pr, &r))
 			print_rec(pr, &r);
 		p = (size_t)(nl - buf) + 1;
 	}
@@ -188,9 +204,19 @@ static size_t print_buf(struct printer *pr, const char *buf, size_t len, long ta
 	return end;
 }
 
+static int64_t now_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
 int hull_logs_print(const struct hull_logs_opts *o, struct hull_err *err)
 {
-	struct printer pr = {.timestamps = o->timestamps, .line_start = {true, true, true}};
+	struct printer pr = {.timestamps = o->timestamps,
+			     .line_start = {true, true, true},
+			     .since_ns = o->since_ns,
+			     .until_ns = o->until_ns};
 	cleanup_close int fd = open(o->path, O_RDONLY | O_CLOEXEC);
 	cleanup_close int ino = -1;
 	cleanup_free char *buf = NULL;
@@ -201,7 +227,8 @@ int hull_logs_print(const struct hull_logs_opts *o, struct hull_err *err)
 	if (hull_read_fd(fd, &buf, &len, err) < 0)
 		return -1;
 	used = print_buf(&pr, buf, len, o->tail);
-	if (!o->follow)
+	pr.past_until = false; /* the tail's walk back saw every record; from here, new ones */
+	if (!o->follow || (o->until_ns && o->until_ns <= now_ns()))
 		return 0;
 	/* keep what is unfinished, then read on as the writer appends */
 	memmove(buf, buf + used, len - used);
@@ -223,6 +250,9 @@ int hull_logs_print(const struct hull_logs_opts *o, struct hull_err *err)
 		}
 		if (n < 0 && errno != EINTR)
 			return hull_error(err, errno, "read the log %s", o->path);
+		/* --until in the past: nothing more will be printed */
+		if (pr.past_until || (o->until_ns && o->until_ns <= now_ns()))
+			return 0;
 		if (o->finished && o->finished(o->arg)) {
 			/* one last read: the writer may have appended just before finishing */
 			while ((n = read(fd, chunk, sizeof(chunk))) > 0) {

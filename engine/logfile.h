@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lib/err.h"
 
@@ -28,6 +29,7 @@ struct hull_logs_opts {
 	long tail;	 /* last N lines, -1 = all */
 	bool timestamps; /* prefix each line with its time */
 	bool follow;
+	int64_t since_ns, until_ns; /* records in [since, until) only; 0: no bound */
 	/* while following: true once the writer is gone for good */
 	bool (*finished)(void *arg);
 	void *arg;

@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd/hull/cli.h"
 #include "engine/logfile.h"
 #include "engine/ops.h"
 #include "lib/signals.h"
+#include "lib/timearg.h"
 #include "lib/util.h"
 #include "network/cni.h"
 
@@ -31,10 +33,13 @@ int cmd_logs(const struct hull_globals *g, int argc, char **argv, struct hull_er
 		{"follow", no_argument, NULL, 'f'},
 		{"tail", required_argument, NULL, 'n'},
 		{"timestamps", no_argument, NULL, 't'},
+		{"since", required_argument, NULL, 'S'},
+		{"until", required_argument, NULL, 'U'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct hull_logs_opts lo = {.tail = -1};
+	struct timespec now;
 	struct hull_engine e = {0};
 	struct hull_ctr *c = NULL;
 	struct follow_arg fa;
@@ -50,6 +55,15 @@ int cmd_logs(const struct hull_globals *g, int argc, char **argv, struct hull_er
 		case 't':
 			lo.timestamps = true;
 			break;
+		case 'S':
+		case 'U':
+			clock_gettime(CLOCK_REALTIME, &now);
+			if (hull_parse_time_arg(optarg,
+						(int64_t)now.tv_sec * 1000000000LL + now.tv_nsec,
+						o == 'S' ? &lo.since_ns : &lo.until_ns, err) < 0)
+				return hull_error_wrap(err, "logs: %s",
+						       o == 'S' ? "--since" : "--until");
+			break;
 		case 'n':
 			if (!strcmp(optarg, "all")) {
 				lo.tail = -1;
@@ -62,8 +76,11 @@ int cmd_logs(const struct hull_globals *g, int argc, char **argv, struct hull_er
 			}
 			break;
 		case 'h':
-			printf("Usage: hull logs [-f] [--tail N|all] [-t] CONTAINER\n\n"
-			       "Print the logs of a container, stdout and stderr apart.\n");
+			printf("Usage: hull logs [-f] [--tail N|all] [-t] [--since T] [--until T] "
+			       "CONTAINER\n\n"
+			       "Print the logs of a container, stdout and stderr apart.  T: a "
+			       "duration before now\n(10m, 1h30m), a Unix time, or an RFC 3339 "
+			       "date and time.\n");
 			return 0;
 		default:
 			return usage_error(err, "logs", "unknown option `%s`", argv[optind - 1]);

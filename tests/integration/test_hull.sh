@@ -161,6 +161,18 @@ test_hull_logs_follow_and_tail() {
 	assert_eq "$out" $'line1\nline2\nline3\nline4\nline5\npartial' "follow until the end"
 	assert_eq "$(hull logs --tail 2 "$id")" $'line5\npartial'
 	assert_eq "$(hull logs --tail 0 "$id")" ""
+	# --since (inclusive) and --until (exclusive): RFC 3339 times, durations, Unix times
+	local t3
+	t3=$(hull logs -t "$id" | sed -n 3p | cut -d' ' -f1)
+	assert_eq "$(hull logs --since "$t3" "$id")" $'line3\nline4\nline5\npartial'
+	assert_eq "$(hull logs --until "$t3" "$id")" $'line1\nline2'
+	assert_eq "$(hull logs --since "$t3" --until "$t3" "$id")" ""
+	assert_eq "$(hull logs --since "$t3" --tail 1 "$id")" "partial"
+	assert_eq "$(hull logs --since 1h "$id" | grep -c .)" 6
+	assert_eq "$(hull logs --since 0s "$id")" "" "nothing logged after now"
+	assert_eq "$(hull logs --until "$(($(date +%s) + 1))" "$id" | grep -c .)" 6
+	assert_fails hull logs --since yesterday "$id"
+	assert_contains "$OUT" "\`yesterday\` is not a time"
 	hull rm "$id" >/dev/null
 	store_empty
 }
