@@ -96,6 +96,27 @@ int hull_ctr_unpause(const struct hull_engine *e, const struct hull_ctr *c, stru
 	return hull_container_resume(e->runroot, c->id, err);
 }
 
+int hull_ctr_rename(const struct hull_engine *e, struct hull_ctr *c, const char *name,
+		    struct hull_err *err)
+{
+	char *old = c->name;
+
+	if (!strcmp(name, old))
+		return hull_error(err, EINVAL, "container %s is already named %s", old, name);
+	if (hull_ctr_claim_name(e, name, c->id, err) < 0)
+		return -1;
+	c->name = xstrdup(name);
+	if (hull_ctr_save(e, c, err) < 0) {
+		hull_ctr_release_name(e, name);
+		free(c->name);
+		c->name = old;
+		return -1;
+	}
+	hull_ctr_release_name(e, old);
+	free(old);
+	return 0;
+}
+
 int hull_ctr_stop(const struct hull_engine *e, const struct hull_ctr *c, int timeout,
 		  struct hull_err *err)
 {

@@ -31,6 +31,11 @@ int hull_ctr_cleanup(const struct hull_engine *e, const struct hull_ctr *c, stru
 int hull_ctr_pause(const struct hull_engine *e, const struct hull_ctr *c, struct hull_err *err);
 int hull_ctr_unpause(const struct hull_engine *e, const struct hull_ctr *c, struct hull_err *err);
 
+/* A new name: claimed first, the record then says it, the old name goes last (a crash in
+ * between leaves both names on the container, never none). */
+int hull_ctr_rename(const struct hull_engine *e, struct hull_ctr *c, const char *name,
+		    struct hull_err *err);
+
 /* Remove the container; a running one only with force (killed first). */
 int hull_ctr_remove(const struct hull_engine *e, const char *id, bool force, struct hull_err *err);
 

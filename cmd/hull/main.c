@@ -29,6 +29,8 @@ static const struct hull_command commands[] = {
 	{"top", cmd_top, "the processes of a container (ps options may follow)", NULL},
 	{"stats", cmd_stats, "resource use of containers (CPU, memory, I/O, pids)", NULL},
 	{"port", cmd_port, "a container's published ports", NULL},
+	{"rename", cmd_rename, "rename a container", NULL},
+	{"update", cmd_update, "change the resource limits of running containers", NULL},
 	{"pull", cmd_pull, "pull an image from a registry", NULL},
 	{"images", cmd_images, "list images",
 	 "images [OPTIONS] [REPOSITORY[:TAG]]\n\n"

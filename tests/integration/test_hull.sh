@@ -524,3 +524,35 @@ test_hull_pause_top_port_stats() {
 	assert_contains "$OUT" "no public port"
 	hull rm -f np >/dev/null
 }
+
+# rename and update of a running container
+test_hull_rename_and_update() {
+	local r id mem pids
+	watch_store
+	r=$(rootfs up)
+	id=$(run -d --name before -m 64m --rootfs "$r" sleep 60)
+	assert_eq "$(hull update -m 128m --pids-limit 33 --cpus 0.5 before)" before
+	if [ -d /sys/fs/cgroup/memory ]; then
+		mem=$(cat /sys/fs/cgroup/memory/hull-test/$T-h/hull-"${id:0:12}"/memory.limit_in_bytes)
+	else
+		mem=$(cat /sys/fs/cgroup/hull-test/$T-h/hull-"${id:0:12}"/memory.max)
+	fi
+	assert_eq "$mem" 134217728 "update -m"
+	pids=$(cat /sys/fs/cgroup/pids/hull-test/$T-h/hull-"${id:0:12}"/pids.max 2>/dev/null ||
+		cat /sys/fs/cgroup/hull-test/$T-h/hull-"${id:0:12}"/pids.max)
+	assert_eq "$pids" 33 "update --pids-limit"
+	assert_fails hull update --cpus lots before
+	assert_contains "$OUT" "--cpus"
+	assert_fails hull update -m 1x before
+	assert_contains "$OUT" "1x"
+	# rename: the new name works, the old one is free again
+	hull rename before after
+	assert_eq "$(hull inspect -f '{{.Name}}' after)" after
+	assert_eq "$(hull ps --format '{{.Names}}')" after
+	assert_fails hull inspect before
+	assert_fails hull rename after after
+	run -d --name before --rootfs "$r" sleep 60 >/dev/null
+	assert_fails hull rename after before
+	assert_contains "$OUT" "already in use"
+	hull rm -f after before >/dev/null
+}
