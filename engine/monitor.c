@@ -18,6 +18,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "engine/events.h"
 #include "engine/logfile.h"
 #include "engine/ops.h"
 #include "lib/tty.h"
@@ -286,6 +287,7 @@ int hull_monitor_run(const struct hull_monitor_opts *o, int *status, struct hull
 		hull_logw_close(&m.log);
 		goto fail;
 	}
+	hull_event_emit(o->e, o->c, "start", NULL);
 	if (o->ready_fd >= 0) {
 		hull_write_all(o->ready_fd, "ok", 2);
 		close(o->ready_fd);
@@ -303,6 +305,12 @@ int hull_monitor_run(const struct hull_monitor_opts *o, int *status, struct hull
 	close(m.sfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	*status = m.status;
+	{
+		char code[32];
+		const char *attrs[] = {code, NULL};
+		snprintf(code, sizeof(code), "exitCode=%d", m.status);
+		hull_event_emit(o->e, o->c, "die", attrs);
+	}
 	if (hull_ctr_record_exit(o->e, o->c->id, m.status, &cerr) < 0 ||
 	    hull_ctr_cleanup(o->e, o->c, &cerr) < 0 ||
 	    (o->c->auto_remove && hull_ctr_remove(o->e, o->c->id, true, &cerr) < 0))

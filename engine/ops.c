@@ -1,4 +1,5 @@
 #include "engine/ops.h"
+#include "engine/events.h"
 #include "engine/net.h"
 
 #include <errno.h>
@@ -44,6 +45,14 @@ enum hull_status hull_ctr_status(const struct hull_engine *e, const struct hull_
 	return s;
 }
 
+static void emit_signal(const struct hull_engine *e, const struct hull_ctr *c, int sig)
+{
+	char attr[32];
+	const char *attrs[] = {attr, NULL};
+	snprintf(attr, sizeof(attr), "signal=%d", sig);
+	hull_event_emit(e, c, "kill", attrs);
+}
+
 int hull_ctr_kill(const struct hull_engine *e, const struct hull_ctr *c, int sig, bool all,
 		  struct hull_err *err)
 {
@@ -52,7 +61,10 @@ int hull_ctr_kill(const struct hull_engine *e, const struct hull_ctr *c, int sig
 
 	if (s != HULL_RUNNING && s != HULL_PAUSED && s != HULL_CREATED)
 		return hull_error(err, ESRCH, "container %s is not running", c->name);
-	return hull_container_kill(e->runroot, c->id, sig, all, err);
+	if (hull_container_kill(e->runroot, c->id, sig, all, err) < 0)
+		return -1;
+	emit_signal(e, c, sig);
+	return 0;
 }
 
 bool hull_ctr_wait(const struct hull_engine *e, const struct hull_ctr *c, int timeout_ms)
@@ -84,7 +96,10 @@ int hull_ctr_pause(const struct hull_engine *e, const struct hull_ctr *c, struct
 		return hull_error(err, EINVAL, "container %s is already paused", c->name);
 	if (s != HULL_RUNNING)
 		return hull_error(err, EINVAL, "container %s is not running", c->name);
-	return hull_container_pause(e->runroot, c->id, err);
+	if (hull_container_pause(e->runroot, c->id, err) < 0)
+		return -1;
+	hull_event_emit(e, c, "pause", NULL);
+	return 0;
 }
 
 int hull_ctr_unpause(const struct hull_engine *e, const struct hull_ctr *c, struct hull_err *err)
@@ -93,7 +108,10 @@ int hull_ctr_unpause(const struct hull_engine *e, const struct hull_ctr *c, stru
 
 	if (hull_ctr_status(e, c, &pid) != HULL_PAUSED)
 		return hull_error(err, EINVAL, "container %s is not paused", c->name);
-	return hull_container_resume(e->runroot, c->id, err);
+	if (hull_container_resume(e->runroot, c->id, err) < 0)
+		return -1;
+	hull_event_emit(e, c, "unpause", NULL);
+	return 0;
 }
 
 int hull_ctr_rename(const struct hull_engine *e, struct hull_ctr *c, const char *name,
@@ -113,7 +131,20 @@ int hull_ctr_rename(const struct hull_engine *e, struct hull_ctr *c, const char 
 		return -1;
 	}
 	hull_ctr_release_name(e, old);
+	{
+		cleanup_free char *attr = hull_strfmt("oldName=%s", old);
+		const char *attrs[] = {attr, NULL};
+		hull_event_emit(e, c, "rename", attrs);
+	}
 	free(old);
+	return 0;
+}
+
+static int stopped(const struct hull_engine *e, const struct hull_ctr *c, struct hull_err *err)
+{
+	if (hull_ctr_cleanup(e, c, err) < 0)
+		return -1;
+	hull_event_emit(e, c, "stop", NULL);
 	return 0;
 }
 
@@ -129,16 +160,19 @@ int hull_ctr_stop(const struct hull_engine *e, const struct hull_ctr *c, int tim
 	sig = hull_parse_signal(c->stop_signal ? c->stop_signal : "SIGTERM", NULL);
 	if (sig <= 0)
 		sig = SIGTERM;
-	if (timeout > 0 && hull_container_kill(e->runroot, c->id, sig, false, NULL) == 0 &&
-	    hull_ctr_wait(e, c, timeout * 1000))
-		return hull_ctr_cleanup(e, c, err);
+	if (timeout > 0 && hull_container_kill(e->runroot, c->id, sig, false, NULL) == 0) {
+		emit_signal(e, c, sig);
+		if (hull_ctr_wait(e, c, timeout * 1000))
+			return stopped(e, c, err);
+	}
 	if (hull_container_kill(e->runroot, c->id, SIGKILL, true, NULL) < 0 &&
 	    hull_ctr_status(e, c, &pid) != HULL_STOPPED)
 		return hull_error(err, EIO, "kill container %s", c->name);
+	emit_signal(e, c, SIGKILL);
 	if (!hull_ctr_wait(e, c, 10000))
 		return hull_error(err, ETIMEDOUT, "container %s did not stop after SIGKILL",
 				  c->name);
-	return hull_ctr_cleanup(e, c, err);
+	return stopped(e, c, err);
 }
 
 int hull_ctr_cleanup(const struct hull_engine *e, const struct hull_ctr *c, struct hull_err *err)
@@ -191,6 +225,7 @@ int hull_ctr_remove(const struct hull_engine *e, const char *id, bool force, str
 		goto out;
 	}
 	hull_ctr_release_name(e, c->name);
+	hull_event_emit(e, c, "destroy", NULL);
 out:
 	hull_ctr_free(c);
 	return rc;

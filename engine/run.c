@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "engine/events.h"
 #include "engine/monitor.h"
 #include "engine/ops.h"
 #include "lib/exitcode.h"
@@ -18,6 +19,7 @@ int hull_engine_run(const struct hull_engine *e, const struct hull_run_opts *o, 
 	*status = 0;
 	if (hull_run_prepare(e, o, c, err) < 0)
 		return -1;
+	hull_event_emit(e, c, "create", NULL);
 	if (o->detach) {
 		rc = hull_monitor_spawn(e, c, err);
 	} else {

@@ -31,6 +31,7 @@ static const struct hull_command commands[] = {
 	{"port", cmd_port, "a container's published ports", NULL},
 	{"rename", cmd_rename, "rename a container", NULL},
 	{"update", cmd_update, "change the resource limits of running containers", NULL},
+	{"events", cmd_events, "what hull does to containers, as it happens", NULL},
 	{"pull", cmd_pull, "pull an image from a registry", NULL},
 	{"images", cmd_images, "list images",
 	 "images [OPTIONS] [REPOSITORY[:TAG]]\n\n"

@@ -556,3 +556,38 @@ test_hull_rename_and_update() {
 	assert_contains "$OUT" "already in use"
 	hull rm -f after before >/dev/null
 }
+
+# hull events: followed as they happen, and read back with --since/--until and filters
+test_hull_events() {
+	local r ev out
+	watch_store
+	r=$(rootfs ev)
+	mkdir -p "$WORK/store"
+	"$HULL" --root "$WORK/store" --runroot "$ROOT" events --format json >"$WORK/events" &
+	ev=$!
+	sleep 0.3
+	run -d --name evt --rootfs "$r" sleep 60 >/dev/null
+	hull pause evt >/dev/null
+	hull unpause evt >/dev/null
+	hull rename evt evt2
+	hull stop -t 1 evt2 >/dev/null
+	hull rm evt2 >/dev/null
+	run --rm --name short --rootfs "$r" sh -c 'exit 4' || [ $? -eq 4 ]
+	for _ in $(seq 50); do grep -q '"destroy".*short\|short.*"destroy"' "$WORK/events" && break; sleep 0.1; done
+	kill "$ev"
+	wait "$ev" 2>/dev/null || [ $? -eq 143 ] || fatal "hull events did not end on SIGTERM"
+	out=$(jq -r 'select(.Actor.Attributes.name | startswith("evt")) | .Action' "$WORK/events" | tr '\n' ' ')
+	# stop: SIGTERM, which sleep as pid 1 ignores, SIGKILL after 1 s (docker's events too)
+	assert_eq "$out" "create start pause unpause rename kill kill die stop destroy " "the events of evt, in order"
+	assert_eq "$(jq -r 'select(.Action == "kill") | .Actor.Attributes.signal' "$WORK/events" | tr '\n' ' ')" "15 9 "
+	assert_eq "$(jq -r 'select(.Action == "die" and .Actor.Attributes.name == "short") | .Actor.Attributes.exitCode' "$WORK/events")" 4
+	assert_eq "$(jq -r 'select(.Action == "rename") | .Actor.Attributes.oldName' "$WORK/events")" evt
+	# the past: --since/--until end by themselves; filters; docker's text line
+	out=$(timeout 10 "$HULL" --root "$WORK/store" events --since 1h --until 0s -f container=short --format '{{.Action}}' | tr '\n' ' ')
+	assert_eq "$out" "create start die destroy "
+	out=$(timeout 10 "$HULL" --root "$WORK/store" events --since 1h --until 0s -f event=pause)
+	[[ $out =~ ^20[0-9-]+T[0-9:.]+Z\ container\ pause\ [0-9a-f]{64}\ \(image=.*name=evt\)$ ]] ||
+		fatal "docker's event line: $out"
+	assert_fails hull events -f bogus=1
+	assert_contains "$OUT" "unknown key"
+}
