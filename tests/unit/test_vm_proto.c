@@ -6,7 +6,7 @@
 
 #include "tests/unit/unit.h"
 #include "vm/proto/proto.h"
-#include "vm/vm.h"
+#include "vm/host/host.h"
 
 TEST(frame_round_trip)
 {

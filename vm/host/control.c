@@ -14,7 +14,7 @@
 
 #include "lib/util.h"
 #include "runtime/state.h"
-#include "vm/vm.h"
+#include "vm/host/host.h"
 
 /* A guest still booting answers once its init runs: allow for a slow (TCG) boot. */
 #define REPLY_TIMEOUT_MS   60000

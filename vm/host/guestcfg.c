@@ -15,7 +15,7 @@
 #include "lib/util.h"
 #include "runtime/caps.h"
 #include "runtime/seccomp/seccomp.h"
-#include "vm/vm.h"
+#include "vm/host/host.h"
 
 void hull_vm_put(struct hull_vm_buf *b, const void *data, size_t n)
 {

@@ -20,7 +20,7 @@
 
 #include "lib/util.h"
 #include "vm/proto/proto.h"
-#include "vm/vm.h"
+#include "vm/host/host.h"
 
 static const int relayed[] = {SIGHUP,  SIGINT,	SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2,
 			      SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGALRM, SIGWINCH};
