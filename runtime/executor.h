@@ -54,7 +54,7 @@ struct hull_init_ctx {
  */
 struct hull_executor {
 	/* recorded in state.json's `isolation`; the value of run.hull.isolation that asks for
-	 * it; `hull-oci-NAME` invokes the runtime at this level */
+	 * it; hull-oci invoked as `hull-oci-NAME` asks for it (cmd/hull-oci/main.c) */
 	const char *name;
 
 	/* Whether the spec asks for this level by its own content (the vm level: a `vm`
@@ -118,7 +118,8 @@ const struct hull_executor *const *hull_executors(size_t *n);
 
 /* The level of a new container, in DESIGN.md §1's order: the annotation run.hull.isolation,
  * the level the front end was invoked as (by_name, NULL: none), a level that claims the
- * spec, the default.  An annotation naming a level this program does not have is an error. */
+ * spec, the default.  An annotation or a name asking for a level this program does not have
+ * is an error that names it, never a silent fall back to the default. */
 const struct hull_executor *hull_executor_choose(const struct hull_spec *spec, const char *by_name,
 						 struct hull_err *err);
 /* The level a state.json names (NULL: the default, as for a state written before levels
