@@ -241,7 +241,7 @@ test_isolation_level_unknown_refused_clearly() {
 	jq '."hull.isolation" = "warp"' "$ROOT/$id/state.json" >"$WORK/state.json"
 	cp "$WORK/state.json" "$ROOT/$id/state.json"
 	assert_eq "$(oci state "$id" | jq -r .isolation)" warp
-	for c in "kill $id KILL" "exec $id true" "delete --force $id"; do
+	for c in "kill $id KILL" "exec $id true" "update --memory 64m $id" "delete --force $id"; do
 		# shellcheck disable=SC2086
 		assert_fails oci $c
 		assert_contains "$OUT" 'state.json: isolation level `warp` is not one this runtime has' "$c"
