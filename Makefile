@@ -30,17 +30,20 @@ CFLAGS  += -std=gnu11 $(WARN) -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
 LDFLAGS ?=
 LDFLAGS += -pie -Wl,--as-needed -Wl,-z,relro,-z,now
 
-# lib/ is the base every folder uses; vm/ plugs into the runtime as its second executor
+# lib/ is the base every folder uses.  The runtime (libhullrt.a) has the container level; the
+# vm level's host side is a library of its own (libhullvm.a, linked before libhullrt.a: it
+# uses the runtime's interface for levels, never the reverse) that the front ends compose
 # (exit_status.c is the QEMU preload).
 LIB_SRC  := $(wildcard lib/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
 # vm/proto/ (the host<->guest contract) is linked into both sides; the static guest init also
 # takes lib/err.c (libc only) for its errors.
 PROTO_SRC := $(wildcard vm/proto/*.c)
-RT_SRC   := $(wildcard runtime/*.c runtime/*/*.c) \
-	    $(filter-out vm/host/exit_status.c,$(wildcard vm/host/*.c)) $(PROTO_SRC)
-GUEST_SRC := $(wildcard vm/guest/*.c) $(PROTO_SRC) lib/err.c
+RT_SRC   := $(wildcard runtime/*.c runtime/*/*.c)
 RT_OBJ   := $(RT_SRC:%.c=$(B)/%.o)
+VM_SRC   := $(filter-out vm/host/exit_status.c,$(wildcard vm/host/*.c)) $(PROTO_SRC)
+VM_OBJ   := $(VM_SRC:%.c=$(B)/%.o)
+GUEST_SRC := $(wildcard vm/guest/*.c) $(PROTO_SRC) lib/err.c
 OCI_SRC  := $(wildcard cmd/hull-oci/*.c)
 OCI_OBJ  := $(OCI_SRC:%.c=$(B)/%.o)
 ENG_SRC  := $(wildcard engine/*.c)
@@ -105,9 +108,13 @@ $(B)/libhullrt.a: $(RT_OBJ)
 	@echo "  AR      $@"
 	@rm -f $@ && $(AR) rcs $@ $^
 
-$(B)/hull-oci: $(OCI_OBJ) $(B)/libhullrt.a $(B)/libhull.a
+$(B)/libhullvm.a: $(VM_OBJ)
+	@echo "  AR      $@"
+	@rm -f $@ && $(AR) rcs $@ $^
+
+$(B)/hull-oci: $(OCI_OBJ) $(B)/libhullvm.a $(B)/libhullrt.a $(B)/libhull.a
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) -o $@ $(OCI_OBJ) $(B)/libhullrt.a $(B)/libhull.a $(RT_LIBS)
+	@$(CC) $(LDFLAGS) -o $@ $(OCI_OBJ) $(B)/libhullvm.a $(B)/libhullrt.a $(B)/libhull.a $(RT_LIBS)
 
 $(B)/libhullengine.a: $(ENG_OBJ)
 	@echo "  AR      $@"
@@ -121,18 +128,18 @@ $(B)/libhullnet.a: $(NET_OBJ)
 	@echo "  AR      $@"
 	@rm -f $@ && $(AR) rcs $@ $^
 
-$(B)/hull: $(HULL_OBJ) $(B)/libhullengine.a $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullrt.a $(B)/libhull.a
+$(B)/hull: $(HULL_OBJ) $(B)/libhullengine.a $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullvm.a $(B)/libhullrt.a $(B)/libhull.a
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) -o $@ $(HULL_OBJ) $(B)/libhullengine.a $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullrt.a $(B)/libhull.a $(RT_LIBS) $(IMG_LIBS) $(ENG_LIBS) -lm
+	@$(CC) $(LDFLAGS) -o $@ $(HULL_OBJ) $(B)/libhullengine.a $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullvm.a $(B)/libhullrt.a $(B)/libhull.a $(RT_LIBS) $(IMG_LIBS) $(ENG_LIBS) -lm
 
 # hull-oci-vm picks the vm isolation level by the name it is invoked with.
 $(B)/hull-oci-vm: $(B)/hull-oci
 	@ln -sf hull-oci $@
 
-$(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libhullengine.a $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullrt.a $(B)/libhull.a
+$(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libhullengine.a $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullvm.a $(B)/libhullrt.a $(B)/libhull.a
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(B)/libhullengine.a $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullrt.a $(B)/libhull.a $(RT_LIBS) $(IMG_LIBS) $(ENG_LIBS) -lm
+	@$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(B)/libhullengine.a $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullvm.a $(B)/libhullrt.a $(B)/libhull.a $(RT_LIBS) $(IMG_LIBS) $(ENG_LIBS) -lm
 
 # what `hull run` will do with an image, for the integration tests (tests/data/imgbundle.c)
 $(B)/tests/imgbundle: tests/data/imgbundle.c $(B)/libhullengine.a $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullrt.a $(B)/libhull.a
@@ -215,6 +222,6 @@ help:
 	@echo "make bench      benchmarks against crun and runc"
 	@echo "make install    install into \$$DESTDIR\$$PREFIX (PREFIX=$(PREFIX))"
 
--include $(LIB_OBJ:.o=.d) $(RT_OBJ:.o=.d) $(OCI_OBJ:.o=.d) $(ENG_OBJ:.o=.d) $(NET_OBJ:.o=.d) $(IMG_OBJ:.o=.d) $(HULL_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(RT_OBJ:.o=.d) $(VM_OBJ:.o=.d) $(OCI_OBJ:.o=.d) $(ENG_OBJ:.o=.d) $(NET_OBJ:.o=.d) $(IMG_OBJ:.o=.d) $(HULL_OBJ:.o=.d)
 # unit tests that compile a guest file in (test_vm_security.c) rebuild when it changes
 -include $(UNIT_BIN:=.d)

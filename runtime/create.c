@@ -25,7 +25,6 @@
 #include "runtime/sync.h"
 #include "runtime/sysctl.h"
 #include "runtime/terminal.h"
-#include "vm/vm.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -175,7 +174,7 @@ static pid_t spawn_init(struct hull_init_ctx *ctx, int parent_end, struct hull_e
 }
 
 static struct hull_state *new_state(const struct hull_create_opts *o, const struct hull_spec *spec,
-				    const char *bundle, const char *rootfs)
+				    const char *bundle, const char *rootfs, const char *level)
 {
 	struct hull_state *st = xzalloc(sizeof(*st));
 	size_t i;
@@ -184,7 +183,7 @@ static struct hull_state *new_state(const struct hull_create_opts *o, const stru
 	st->rootfs = xstrdup(rootfs);
 	st->created = hull_now_rfc3339();
 	st->owner = getuid();
-	st->isolation = xstrdup("container");
+	st->isolation = xstrdup(level);
 	st->status = HULL_CREATING;
 	st->annotations = xzalloc((spec->n_annotations + 1) * sizeof(*st->annotations));
 	for (i = 0; i < spec->n_annotations; i++) {
@@ -230,7 +229,7 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 	int sv[2] = {-1, -1}, lockfd = -1, tty_pair[2] = {-1, -1};
 	bool dir_made = false;
 	pid_t pid = -1;
-	uint64_t vmm_mem = 0;
+	struct hull_cg_extra extra = {0};
 	char rbuf[PATH_MAX];
 
 	if (hull_validate_id(o->id, err) < 0 || hull_selfexe_check(err) < 0)
@@ -248,6 +247,11 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 		return -1;
 	spec = hull_spec_parse(cfg, err);
 	if (!spec || validate(spec, err) < 0)
+		goto fail;
+	/* the level, and what it refuses, before anything is made */
+	ctx.level = hull_executor_choose(spec, o->level_by_name, err);
+	if (!ctx.level || (ctx.level->check && ctx.level->check(spec, err) < 0) ||
+	    (ctx.level->cgroup && ctx.level->cgroup(spec, &extra, err) < 0))
 		goto fail;
 	rootfs = spec->root_path[0] == '/' ? xstrdup(spec->root_path)
 					   : hull_strfmt("%s/%s", bundle, spec->root_path);
@@ -285,7 +289,6 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 	ctx.bundle = bundle;
 	ctx.rootfs = rootfs;
 	ctx.run_mode = out->run_mode;
-	ctx.vm = hull_vm_selected(spec, o->vm_by_name);
 	ctx.n_listen_fds = listen_fds();
 	if (hull_seccomp_build(spec->linux_->seccomp, o->root, &ctx.seccomp, err) < 0)
 		goto fail;
@@ -357,11 +360,7 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 		ctx.console_fd = -1;
 	}
 
-	st = new_state(o, spec, bundle, rootfs);
-	if (ctx.vm) {
-		free(st->isolation);
-		st->isolation = xstrdup("vm");
-	}
+	st = new_state(o, spec, bundle, rootfs, ctx.level->name);
 	st->pid = pid;
 	st->cgroup_path = xstrdup(cgpath);
 	if (hull_proc_start_time(pid, &st->start_time, err) < 0)
@@ -371,10 +370,8 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 					     write_map(pid, "gid_map", spec->linux_->gid_mappings,
 						       spec->linux_->n_gid_mappings, err) < 0))
 		goto fail;
-	if (ctx.vm && hull_vm_memory_overhead(spec, &vmm_mem, err) < 0)
-		goto fail;
 	if (hull_cgroup_enter(&cgroups, cgpath, pid, err) < 0 ||
-	    hull_cgroup_setup(&cgroups, cgpath, spec->linux_, ctx.vm, vmm_mem, err) < 0)
+	    hull_cgroup_setup(&cgroups, cgpath, spec->linux_, &extra, err) < 0)
 		goto fail;
 	if (hull_sync_send(sv[0], SYNC_GO, 0, NULL, err) < 0)
 		goto fail;
@@ -410,6 +407,7 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 		   bundle);
 	free(m);
 	out->pid = pid;
+	out->level = ctx.level;
 	out->sync_fd = sv[0];
 	out->spec = spec;
 	out->state = st;

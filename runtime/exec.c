@@ -1,73 +1,19 @@
 /*
- * exec: a new process in a running container.  It joins every namespace the container has
- * (through a pidfd of the container's init, so the kernel orders them), its cgroup and its
- * root, and takes the container's confinement before it execs.
- *
- * The runtime enters the pid namespace itself (that only affects its children) and forks
- * the process, so the process is its child: run-style waiting, signal forwarding and the
- * exit status work as for `run`.
+ * exec, the runtime's side: the process to run (--process, or the container's own with the
+ * flags applied), handed to the container's isolation level (runtime/executor/exec.c for a
+ * container); and ps.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <sched.h>
-#include <signal.h>
-#include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/un.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "lib/json.h"
-#include "lib/log.h"
 #include "lib/util.h"
 #include "runtime/cgroup/cgroup.h"
 #include "runtime/executor.h"
-#include "runtime/lifecycle.h"
 #include "runtime/selfexe.h"
 #include "runtime/spec/spec_parse.h"
-#include "runtime/sync.h"
-#include "runtime/terminal.h"
-#include "vm/vm.h"
-
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-
-static const struct {
-	int type;
-	const char *proc;
-} ns_files[] = {
-	{CLONE_NEWUSER, "user"}, {CLONE_NEWNS, "mnt"},	{CLONE_NEWUTS, "uts"},
-	{CLONE_NEWIPC, "ipc"},	 {CLONE_NEWNET, "net"}, {CLONE_NEWCGROUP, "cgroup"},
-	{CLONE_NEWTIME, "time"}, {CLONE_NEWPID, "pid"},
-};
-
-/* The namespaces the container's init is in that we are not in: those we must join. */
-static int ns_to_join(pid_t pid, int *flags, struct hull_err *err)
-{
-	size_t i;
-	*flags = 0;
-	for (i = 0; i < ARRAY_SIZE(ns_files); i++) {
-		cleanup_free char *theirs = hull_strfmt("/proc/%d/ns/%s", pid, ns_files[i].proc);
-		cleanup_free char *ours = hull_strfmt("/proc/self/ns/%s", ns_files[i].proc);
-		struct stat a, b;
-		if (stat(theirs, &a) < 0) {
-			if (errno == ENOENT && ns_files[i].type == CLONE_NEWTIME)
-				continue; /* a kernel without time namespaces */
-			return hull_error(err, errno, "inspect `%s`", theirs);
-		}
-		if (stat(ours, &b) < 0)
-			return hull_error(err, errno, "inspect `%s`", ours);
-		if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
-			*flags |= ns_files[i].type;
-	}
-	return 0;
-}
 
 static int parse_user(const char *s, struct hull_process *p, struct hull_err *err)
 {
@@ -211,103 +157,13 @@ fail:
 	return NULL;
 }
 
-struct exec_ctx {
-	const struct hull_exec_opts *o;
-	const struct hull_spec *spec;
-	struct hull_process *proc;
-	struct hull_seccomp *seccomp; /* the container's filter, NULL without one */
-	int pidfd;		      /* the container's init */
-	int rootfd;		      /* its root directory, O_PATH */
-	int ns_flags;		      /* namespaces to join, CLONE_NEWPID excepted */
-	int sync_fd;		      /* our end of the sync socket */
-	int console_fd;		      /* where the pty master goes, -1 without a terminal */
-};
-
-__attribute__((noreturn)) static void child_fail(struct exec_ctx *c, struct hull_err *err)
-{
-	hull_sync_send(c->sync_fd, SYNC_ERROR, err->errnum, err->msg, NULL);
-	_exit(1);
-}
-
-/* In the child, already in the container's pid namespace (our parent entered it for us). */
-__attribute__((noreturn)) static void exec_child(struct exec_ctx *c)
-{
-	struct hull_process *p = c->proc;
-	struct hull_sync_msg *m = xmalloc(sizeof(*m));
-	struct hull_err err = {0};
-	cleanup_free char *exe = NULL;
-	sigset_t none;
-
-	/* nothing in the container may ptrace us or read our memory before the exec */
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	for (int s = 1; s < NSIG; s++)
-		signal(s, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-
-	/* our parent moves us into the container's cgroup first */
-	if (hull_sync_expect(c->sync_fd, SYNC_GO, m, &err) < 0)
-		_exit(1);
-	if (c->ns_flags && setns(c->pidfd, c->ns_flags) < 0) {
-		hull_error(&err, errno, "join the container's namespaces");
-		child_fail(c, &err);
-	}
-	if (fchdir(c->rootfd) < 0 || chroot(".") < 0) {
-		hull_error(&err, errno, "enter the container's root");
-		child_fail(c, &err);
-	}
-	close(c->rootfd);
-	close(c->pidfd);
-	if (p->terminal && hull_terminal_setup(c->console_fd, p->console_height, p->console_width,
-					       false, &err) < 0)
-		child_fail(c, &err);
-	if (c->console_fd >= 0)
-		close(c->console_fd);
-	if (hull_process_chdir(p->cwd, &err) < 0)
-		child_fail(c, &err);
-	exe = hull_process_lookup(p, &err);
-	if (!exe || hull_process_confine(p, c->seccomp, c->o->preserve_fds, &err) < 0)
-		child_fail(c, &err);
-	/* the sync socket is close-on-exec: our parent reads EOF once the exec succeeded */
-	execve(exe, p->args, hull_process_env(p, 0));
-	hull_error(&err, errno, "exec `%s`", exe);
-	child_fail(c, &err);
-}
-
-/* Fork the child inside the container's pid namespace, then restore our own for later
- * children (hooks, helpers). */
-static pid_t fork_in_pidns(struct exec_ctx *c, bool join_pid, struct hull_err *err)
-{
-	cleanup_close int own = -1;
-	pid_t pid;
-
-	if (join_pid) {
-		own = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-		if (own < 0)
-			return hull_error(err, errno, "open /proc/self/ns/pid");
-		if (setns(c->pidfd, CLONE_NEWPID) < 0)
-			return hull_error(err, errno, "join the container's pid namespace");
-	}
-	pid = fork();
-	if (pid == 0)
-		exec_child(c);
-	if (pid < 0)
-		hull_error(err, errno, "fork");
-	if (join_pid)
-		setns(own, CLONE_NEWPID);
-	return pid;
-}
-
 int hull_container_exec(const struct hull_exec_opts *o, int *status, struct hull_err *err)
 {
+	const struct hull_executor *level;
 	struct hull_state *st = NULL;
 	struct hull_spec *spec = NULL;
-	struct hull_cgroups cg = {0};
-	struct hull_sync_msg *m = NULL;
-	struct hull_tty_proxy *tty = NULL;
-	struct exec_ctx c = {.o = o, .pidfd = -1, .rootfd = -1, .sync_fd = -1, .console_fd = -1};
-	int sv[2] = {-1, -1}, tty_pair[2] = {-1, -1}, flags = 0, tty_master = -1, ret = 0;
-	pid_t pid = -1;
+	struct hull_process *p = NULL;
+	int ret = 0;
 
 	*status = 0;
 	if (hull_selfexe_check(err) < 0 || hull_state_load(o->root, o->id, &st, err) < 0)
@@ -317,145 +173,24 @@ int hull_container_exec(const struct hull_exec_opts *o, int *status, struct hull
 			   hull_status_name(st->status));
 		goto fail;
 	}
+	level = hull_executor_find(st->isolation, err);
+	if (!level)
+		goto fail;
 	{
 		cleanup_free char *path = hull_strfmt("%s/%s/config.json", o->root, o->id);
 		spec = hull_spec_load(path, err);
 	}
 	if (!spec)
 		goto fail;
-	c.spec = spec;
-	c.proc = exec_process(o, spec, err);
-	/* a VM container: the process runs in the guest (vm/exec.c) */
-	if (c.proc && st->isolation && !strcmp(st->isolation, "vm")) {
-		if (hull_vm_exec_process(o, st, c.proc, status, err) < 0)
-			goto fail;
-		goto out;
-	}
-	if (!c.proc || (spec->linux_ &&
-			hull_seccomp_build(spec->linux_->seccomp, o->root, &c.seccomp, err) < 0))
+	p = exec_process(o, spec, err);
+	/* the level runs it: a container's joins the init, a VM's runs in the guest */
+	if (!p || level->exec_process(o, st, spec, p, status, err) < 0)
 		goto fail;
-
-	/* pin the init, then check it is still the container's and not a reused pid */
-	c.pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
-	if (c.pidfd < 0) {
-		hull_error(err, errno, "open the container's process %d", st->pid);
-		goto fail;
-	}
-	{
-		cleanup_free char *root = hull_strfmt("/proc/%d/root", st->pid);
-		unsigned long long t = 0;
-		c.rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (c.rootfd < 0 || ns_to_join(st->pid, &flags, err) < 0 ||
-		    hull_proc_start_time(st->pid, &t, err) < 0 || t != st->start_time) {
-			if (!err->msg[0])
-				hull_error(err, c.rootfd < 0 ? errno : ESRCH,
-					   "the container's process %d is gone", st->pid);
-			goto fail;
-		}
-	}
-	c.ns_flags = flags & ~CLONE_NEWPID;
-
-	if (c.proc->terminal) {
-		if (o->console_socket) {
-			c.console_fd = hull_console_connect(o->console_socket, err);
-		} else if (!o->detach) {
-			if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, tty_pair) < 0)
-				hull_error(err, errno, "socketpair");
-			c.console_fd = tty_pair[1];
-		} else {
-			hull_error(err, EINVAL, "a terminal with --detach needs --console-socket");
-		}
-		if (c.console_fd < 0)
-			goto fail;
-	} else if (o->console_socket) {
-		hull_error(err, EINVAL, "--console-socket given without a terminal (--tty)");
-		goto fail;
-	}
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		hull_error(err, errno, "socketpair");
-		goto fail;
-	}
-	c.sync_fd = sv[1];
-	pid = fork_in_pidns(&c, flags & CLONE_NEWPID, err);
-	close(sv[1]);
-	sv[1] = -1;
-	if (c.console_fd >= 0) {
-		close(c.console_fd);
-		c.console_fd = -1;
-	}
-	if (pid < 0)
-		goto fail;
-	if (!o->detach)
-		hull_forward_signals(pid);
-
-	if (hull_cgroups_discover(&cg, err) < 0)
-		goto fail;
-	if (st->cgroup_path && *st->cgroup_path &&
-	    hull_cgroup_join(&cg, st->cgroup_path, pid, err) < 0)
-		goto fail;
-	if (hull_sync_send(sv[0], SYNC_GO, 0, NULL, err) < 0)
-		goto fail;
-	m = xmalloc(sizeof(*m));
-	/* EOF: the exec succeeded (the child's end is close-on-exec) */
-	if (hull_sync_recv(sv[0], m, NULL) == 0) {
-		if (m->type == SYNC_ERROR) {
-			/* the child's message already carries its errno text */
-			hull_error(err, 0, "%s", m->data);
-			err->errnum = m->value;
-		} else {
-			hull_error(err, EPROTO, "exec: unexpected message %d", m->type);
-		}
-		goto fail;
-	}
-	if (tty_pair[0] >= 0) {
-		tty_master = hull_recv_fd(tty_pair[0], err);
-		if (tty_master < 0)
-			goto fail;
-		tty = hull_tty_proxy_start(tty_master, err);
-	}
-	if (o->pid_file) {
-		char buf[32];
-		snprintf(buf, sizeof(buf), "%d", pid);
-		if (hull_write_file_atomic(o->pid_file, buf, strlen(buf), 0644, err) < 0)
-			goto fail;
-	}
-	hull_debug("exec in `%s`: pid %d, %s", o->id, pid, c.proc->args[0]);
-	if (!o->detach) {
-		*status = hull_foreground_wait(pid, tty);
-		hull_forward_signals(0);
-		tty = NULL;
-	}
-	pid = -1;
 	goto out;
-
 fail:
 	ret = hull_error_wrap(err, "exec in `%s`", o->id);
-	if (pid > 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		hull_forward_signals(0);
-	}
 out:
-	if (tty)
-		hull_tty_proxy_stop(tty);
-	if (tty_master >= 0)
-		close(tty_master);
-	for (int i = 0; i < 2; i++) {
-		if (sv[i] >= 0)
-			close(sv[i]);
-		if (tty_pair[i] >= 0)
-			close(tty_pair[i]);
-	}
-	if (c.console_fd >= 0)
-		close(c.console_fd);
-	if (c.pidfd >= 0)
-		close(c.pidfd);
-	if (c.rootfd >= 0)
-		close(c.rootfd);
-	free(m);
-	hull_cgroups_free(&cg);
-	hull_spec_free_process(c.proc);
-	hull_seccomp_free(c.seccomp);
+	hull_spec_free_process(p);
 	hull_spec_free(spec);
 	hull_state_free(st);
 	return ret;

@@ -6,7 +6,7 @@
 #include <sys/wait.h>
 
 #include "lib/util.h"
-#include "runtime/lifecycle.h"
+#include "runtime/foreground.h"
 #include "runtime/terminal.h"
 
 static volatile sig_atomic_t fwd_pid;

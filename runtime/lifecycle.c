@@ -10,15 +10,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "runtime/lifecycle.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "runtime/cgroup/cgroup_res.h"
 #include "runtime/container.h"
+#include "runtime/executor.h"
+#include "runtime/foreground.h"
 #include "runtime/hooks.h"
+#include "runtime/lifecycle.h"
 #include "runtime/sync.h"
 #include "runtime/terminal.h"
-#include "vm/vm.h"
 
 void hull_launch_release(struct hull_launch *l)
 {
@@ -143,36 +144,18 @@ out:
 
 int hull_container_kill(const char *root, const char *id, int sig, bool all, struct hull_err *err)
 {
+	const struct hull_executor *level;
 	struct hull_state *st = NULL;
-	struct hull_cgroups cg = {0};
 	int ret = -1;
 
 	if (hull_state_load(root, id, &st, err) < 0)
 		return hull_error_wrap(err, "kill");
-	if (st->status == HULL_STOPPED) {
+	if (st->status == HULL_STOPPED)
 		hull_error(err, ESRCH, "kill: container `%s` is not running", id);
-		goto out;
-	}
-	if (st->isolation && !strcmp(st->isolation, "vm")) {
-		ret = hull_vm_kill(root, id, st->pid, st->status == HULL_RUNNING, sig, all, err);
-		goto out;
-	}
-	if (all && st->cgroup_path && *st->cgroup_path && hull_cgroups_discover(&cg, NULL) == 0) {
-		pid_t *pids = NULL;
-		size_t n = 0, i;
-		if (hull_cgroup_pids(&cg, st->cgroup_path, &pids, &n, NULL) == 0) {
-			for (i = 0; i < n; i++)
-				kill(pids[i], sig);
-			free(pids);
-		}
-	}
-	if (kill(st->pid, sig) < 0 && !(all && errno == ESRCH)) {
-		hull_error(err, errno, "kill: container `%s` (pid %d)", id, st->pid);
-		goto out;
-	}
-	ret = 0;
-out:
-	hull_cgroups_free(&cg);
+	else if (!(level = hull_executor_find(st->isolation, err)))
+		hull_error_wrap(err, "kill: container `%s`", id);
+	else
+		ret = level->kill(root, st, sig, all, err);
 	hull_state_free(st);
 	return ret;
 }
@@ -198,7 +181,8 @@ static void destroy(const struct hull_state *st, const struct hull_cgroups *cg)
 		hull_wait_gone(st->pid, st->start_time);
 }
 
-static int remove_container(const char *root, struct hull_state *st, struct hull_err *err)
+static int remove_container(const char *root, const struct hull_executor *level,
+			    struct hull_state *st, struct hull_err *err)
 {
 	struct hull_cgroups cg = {0};
 	cleanup_free char *dir = hull_state_dir(root, st->id);
@@ -209,9 +193,10 @@ static int remove_container(const char *root, struct hull_state *st, struct hull
 	if (hull_cgroups_discover(&cg, NULL) < 0)
 		cg.n = 0;
 	destroy(st, &cg);
-	/* the VMM is gone with its taps; what it left on the namespace's interfaces goes now */
-	if (st->isolation && !strcmp(st->isolation, "vm"))
-		hull_vm_net_cleanup(dir, spec);
+	/* what the level left outside the state directory and the cgroup (the vm level: the
+	 * namespace's tc qdiscs) goes once its processes are gone */
+	if (level->cleanup)
+		level->cleanup(dir, spec);
 	if (cg.n && hull_cgroup_remove(&cg, st->cgroup_path, err) < 0)
 		ret = -1;
 	hull_cgroups_free(&cg);
@@ -232,6 +217,7 @@ static int remove_container(const char *root, struct hull_state *st, struct hull
 int hull_container_delete(const char *root, const char *id, bool force, struct hull_err *err)
 {
 	cleanup_close int lock = hull_state_lock(root, id, err);
+	const struct hull_executor *level;
 	struct hull_state *st = NULL;
 	int ret;
 
@@ -246,6 +232,12 @@ int hull_container_delete(const char *root, const char *id, bool force, struct h
 		}
 		return hull_error_wrap(err, "delete");
 	}
+	/* its level's cleanup is part of the deletion: without the level, the container stays */
+	level = hull_executor_find(st->isolation, err);
+	if (!level) {
+		hull_state_free(st);
+		return hull_error_wrap(err, "delete `%s`", id);
+	}
 	if ((st->status == HULL_RUNNING || st->status == HULL_PAUSED) && !force) {
 		hull_error(err, EBUSY,
 			   "delete: container `%s` is %s: stop it first, or use --force", id,
@@ -255,7 +247,7 @@ int hull_container_delete(const char *root, const char *id, bool force, struct h
 	}
 	hull_debug("deleting container `%s` (%s, pid %d)", id, hull_status_name(st->status),
 		   st->pid);
-	ret = remove_container(root, st, err);
+	ret = remove_container(root, level, st, err);
 	hull_state_free(st);
 	return ret < 0 ? hull_error_wrap(err, "delete `%s`", id) : 0;
 }
@@ -269,9 +261,8 @@ int hull_container_run(const struct hull_create_opts *o, int *status, struct hul
 	*status = 0;
 	if (hull_container_create_internal(o, &l, err) < 0)
 		return -1;
-	bool vm = l.state->isolation && !strcmp(l.state->isolation, "vm");
-	if (!o->detach && !vm)
-		hull_forward_signals(l.pid);
+	if (!o->detach && l.level->foreground_begin)
+		l.level->foreground_begin(l.state);
 	if (l.tty_master >= 0)
 		tty = hull_tty_proxy_start(l.tty_master, err);
 	if (hull_sync_send(l.sync_fd, SYNC_START, 0, NULL, err) < 0)
@@ -296,15 +287,14 @@ int hull_container_run(const struct hull_create_opts *o, int *status, struct hul
 		hull_launch_release(&l);
 		return 0;
 	}
-	*status = vm ? hull_vm_foreground_wait(o->root, o->id, l.pid, tty)
-		     : hull_foreground_wait(l.pid, tty);
+	*status = l.level->foreground_wait(o->root, l.state, tty);
 	tty = NULL;
 	hull_forward_signals(0);
 	l.state->status = HULL_STOPPED;
 	{
 		int lock = hull_state_lock(o->root, o->id, NULL);
 		struct hull_err derr = {0};
-		if (remove_container(o->root, l.state, &derr) < 0)
+		if (remove_container(o->root, l.level, l.state, &derr) < 0)
 			hull_warn("%s", derr.msg);
 		if (lock >= 0)
 			close(lock);
@@ -315,7 +305,7 @@ int hull_container_run(const struct hull_create_opts *o, int *status, struct hul
 fail:
 	hull_tty_proxy_stop(tty);
 	l.state->status = HULL_CREATED;
-	remove_container(o->root, l.state, NULL);
+	remove_container(o->root, l.level, l.state, NULL);
 	hull_launch_release(&l);
 	return hull_error_wrap(err, "run `%s`", o->id);
 }

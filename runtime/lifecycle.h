@@ -1,4 +1,4 @@
-/* Internal glue between create.c and lifecycle.c. */
+/* Internal glue between create.c, init.c and lifecycle.c. */
 #ifndef HULL_LIFECYCLE_H
 #define HULL_LIFECYCLE_H
 
@@ -7,6 +7,7 @@
 
 #include "runtime/cgroup/cgroup.h"
 #include "runtime/container.h"
+#include "runtime/executor.h"
 #include "runtime/spec/spec.h"
 #include "runtime/state.h"
 
@@ -17,6 +18,7 @@ struct hull_launch {
 	int sync_fd;
 	int lock_fd;
 	int tty_master; /* run without a console socket: the pty to proxy, else -1 */
+	const struct hull_executor *level;
 	struct hull_spec *spec;
 	struct hull_state *state;
 	struct hull_cgroups cgroups;
@@ -26,12 +28,8 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 				   struct hull_err *err);
 void hull_launch_release(struct hull_launch *l);
 
-struct hull_tty_proxy;
-/* Forward our catchable signals to pid (0: stop forwarding). */
-void hull_forward_signals(pid_t pid);
-/* Wait for our child pid, pumping tty (if not NULL, it is stopped at the end); returns its
- * exit code, or 128+N when killed by signal N. */
-int hull_foreground_wait(pid_t pid, struct hull_tty_proxy *tty);
+/* The container's init (init.c): never returns; reports errors over sync_fd and exits. */
+__attribute__((noreturn)) void hull_init_main(struct hull_init_ctx *ctx);
 
 /* Wait (up to ~10 s) until pid is gone or is no longer the process started at start_time. */
 void hull_wait_gone(pid_t pid, unsigned long long start_time);

@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "lib/util.h"
+#include "runtime/executor.h"
 #include "runtime/state.h"
-#include "vm/vm.h"
 
 /* Lock, load and check the state; the cgroups are discovered for the caller. */
 static int open_container(const char *root, const char *id, const char *what, int *lock,
@@ -102,25 +102,28 @@ int hull_container_resources(const char *root, const char *id, struct hull_cg_re
 	}
 }
 
-/* The memory the VMM of a vm container is given beside its guest (0 for a container). */
-static int vmm_overhead(const char *root, const char *id, const struct hull_state *st,
+/* The memory the container's level adds beside its limit (the vm level: the VMM's own). */
+static int level_memory(const char *root, const char *id, const struct hull_state *st,
 			int64_t *bytes, struct hull_err *err)
 {
+	const struct hull_executor *level = hull_executor_find(st->isolation, err);
+	struct hull_cg_extra x = {0};
 	cleanup_free char *cfg = NULL;
 	struct hull_spec *spec;
-	uint64_t b;
 	int ret;
 
 	*bytes = 0;
-	if (!st->isolation || strcmp(st->isolation, "vm"))
+	if (!level)
+		return -1;
+	if (!level->cgroup)
 		return 0;
 	cfg = hull_strfmt("%s/%s/config.json", root, id);
 	spec = hull_spec_load(cfg, err);
 	if (!spec)
 		return -1;
-	ret = hull_vm_memory_overhead(spec, &b, err);
+	ret = level->cgroup(spec, &x, err);
 	hull_spec_free(spec);
-	*bytes = (int64_t)b;
+	*bytes = (int64_t)x.memory;
 	return ret;
 }
 
@@ -131,7 +134,7 @@ int hull_container_update(const char *root, const char *id, const struct hull_cg
 	struct hull_cgroups cg = {0};
 	struct hull_cg_resources cur;
 	cleanup_free char *json = NULL, *rec = NULL;
-	int64_t vmm_mem = 0;
+	int64_t level_mem = 0;
 	int lock, ret = -1;
 
 	if (open_container(root, id, "update", &lock, &st, &cg, err) < 0)
@@ -146,17 +149,19 @@ int hull_container_update(const char *root, const char *id, const struct hull_cg
 		return hull_error_wrap(err, "update `%s`", id);
 	}
 	hull_cg_res_merge(&cur, upd);
-	if (vmm_overhead(root, id, st, &vmm_mem, err) < 0)
+	if (level_memory(root, id, st, &level_mem, err) < 0) {
+		hull_error_wrap(err, "update `%s`", id);
 		goto out;
+	}
 	/* the merged values, so that derived ones (v2 swap = swap - limit) see both; a VM's
 	 * limit keeps room for its VMM (the guest's RAM itself stays as it booted) */
-	hull_cg_res_add_memory(&cur, vmm_mem);
+	hull_cg_res_add_memory(&cur, level_mem);
 	if (hull_cgroup_apply(&cg, st->cgroup_path, &cur, upd->sections & ~HULL_CG_DEVICES, NULL,
 			      false, err) < 0) {
 		hull_error_wrap(err, "update `%s`", id);
 		goto out;
 	}
-	hull_cg_res_add_memory(&cur, -vmm_mem);
+	hull_cg_res_add_memory(&cur, -level_mem);
 	json = hull_cg_res_to_json(&cur);
 	rec = hull_strfmt("%s/%s/resources.json", root, id);
 	if (hull_write_file_atomic(rec, json, strlen(json), 0600, err) < 0)

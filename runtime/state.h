@@ -27,7 +27,7 @@ struct hull_state {
 	char *created;		       /* RFC 3339, UTC, nanoseconds */
 	uid_t owner;
 	char *cgroup_path;   /* the cgroup the container was placed in ("" if none) */
-	char *isolation;     /* "container" or "vm" */
+	char *isolation;     /* the level's name: "container", "vm" (runtime/executor.h) */
 	bool systemd_cgroup; /* recorded for later commands */
 	struct hull_kv *annotations;
 	size_t n_annotations;

@@ -13,7 +13,7 @@ struct oci_globals {
 	const char *log_format;
 	bool debug;
 	bool systemd_cgroup;
-	bool vm_by_name; /* invoked as hull-oci-vm */
+	const char *level_by_name; /* invoked as hull-oci-vm: "vm" */
 };
 
 /* Usage errors set err and return -1 like any other error; main() prints them. */

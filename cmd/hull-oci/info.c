@@ -14,6 +14,7 @@
 #include "lib/util.h"
 #include "runtime/annotations.h"
 #include "runtime/caps.h"
+#include "runtime/executor.h"
 #include "runtime/seccomp/seccomp.h"
 #include "runtime/spec/mount_opts.h"
 #include "runtime/spec/spec.h"
@@ -268,7 +269,16 @@ int cmd_features(const struct oci_globals *gl, int argc, char **argv, struct hul
 	hull_gen_str(g, HULL_ANNOT_VERSION);
 	hull_gen_str(g, HULL_VERSION);
 	hull_gen_str(g, HULL_ANNOT_ISOLATION_LEVELS);
-	hull_gen_str(g, "container,vm");
+	{
+		/* the levels main() composed, comma-separated */
+		size_t n, off = 0;
+		const struct hull_executor *const *lv = hull_executors(&n);
+		char names[256] = "";
+		for (size_t i = 0; i < n && off < sizeof(names); i++)
+			off += (size_t)snprintf(names + off, sizeof(names) - off, "%s%s",
+						i ? "," : "", lv[i]->name);
+		hull_gen_str(g, names);
+	}
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 	yajl_gen_get_buf(g, &buf, &len);

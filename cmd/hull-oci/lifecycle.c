@@ -95,7 +95,7 @@ int cmd_create(const struct oci_globals *g, int argc, char **argv, struct hull_e
 	int r = parse_create("create", false, argc, argv, &o, err);
 	if (r)
 		return r == 2 ? 0 : -1;
-	o.vm_by_name = g->vm_by_name;
+	o.level_by_name = g->level_by_name;
 	return hull_container_create(&o, err);
 }
 
@@ -105,7 +105,7 @@ int cmd_run(const struct oci_globals *g, int argc, char **argv, struct hull_err 
 	int status, r = parse_create("run", true, argc, argv, &o, err);
 	if (r)
 		return r == 2 ? 0 : -1;
-	o.vm_by_name = g->vm_by_name;
+	o.level_by_name = g->level_by_name;
 	if (hull_container_run(&o, &status, err) < 0)
 		return -1;
 	return status;

@@ -9,8 +9,25 @@
 
 #include "cmd/hull-oci/cli.h"
 #include "lib/log.h"
+#include "lib/util.h"
+#include "runtime/executor.h"
 #include "runtime/selfexe.h"
 #include "runtime/state.h"
+#include "vm/vm.h"
+
+/* The isolation levels of this binary, the default first (runtime/executor.h). */
+static const struct hull_executor *const levels[] = {&hull_container_executor, &hull_vm_executor};
+
+/* hull-oci-LEVEL runs new containers at that level (hull-oci-vm), unless annotated. */
+static const char *level_by_name(const char *name)
+{
+	static const char prefix[] = "hull-oci-";
+	for (size_t i = 0; i < ARRAY_SIZE(levels); i++)
+		if (!strncmp(name, prefix, sizeof(prefix) - 1) &&
+		    !strcmp(name + sizeof(prefix) - 1, levels[i]->name))
+			return levels[i]->name;
+	return NULL;
+}
 
 static const struct command {
 	const char *name;
@@ -93,7 +110,8 @@ int main(int argc, char **argv)
 	size_t i;
 	int c, rc;
 
-	g.vm_by_name = !strcmp(name, "hull-oci-vm");
+	hull_executors_use(levels, ARRAY_SIZE(levels));
+	g.level_by_name = level_by_name(name);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
 		switch (c) {

@@ -11,7 +11,12 @@
 #include "cmd/hull/cli.h"
 #include "lib/log.h"
 #include "lib/util.h"
+#include "runtime/executor.h"
 #include "runtime/selfexe.h"
+#include "vm/vm.h"
+
+/* The isolation levels of `hull run --isolation`, the default first (runtime/executor.h). */
+static const struct hull_executor *const levels[] = {&hull_container_executor, &hull_vm_executor};
 
 static int cmd_version(const struct hull_globals *g, int argc, char **argv, struct hull_err *err);
 
@@ -201,6 +206,7 @@ int main(int argc, char **argv)
 	struct hull_err err = {0};
 	int c, rc;
 
+	hull_executors_use(levels, ARRAY_SIZE(levels));
 	/* HULL_ROOT is hull-oci's state root; hull's two have their own variables */
 	if (getenv("HULL_STORAGE") && *getenv("HULL_STORAGE"))
 		g.root = getenv("HULL_STORAGE");

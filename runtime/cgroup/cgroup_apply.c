@@ -266,26 +266,19 @@ void hull_cg_res_add_memory(struct hull_cg_resources *r, int64_t bytes)
 }
 
 int hull_cgroup_setup(const struct hull_cgroups *cg, const char *path, const struct hull_linux *lx,
-		      bool vm, uint64_t vmm_mem, struct hull_err *err)
+		      const struct hull_cg_extra *x, struct hull_err *err)
 {
-	/* the VMM in the container's cgroup opens the hypervisor, vhost and tun devices */
-	static const struct hull_cg_dev_rule vmm[] = {
-		{true, 'c', 10, 232, "rwm"}, /* kvm */
-		{true, 'c', 10, 238, "rwm"}, /* vhost-net */
-		{true, 'c', 10, 241, "rwm"}, /* vhost-vsock */
-		{true, 'c', 10, 200, "rwm"}, /* net/tun: the VM's taps, whatever the spec denies */
-	};
 	struct hull_cg_resources r;
 	int ret;
 	if (hull_cg_res_parse(lx->resources, "linux.resources", &r, err) < 0)
 		return -1;
-	if (vm) {
-		r.devices =
-			xrealloc(r.devices, (r.n_devices + ARRAY_SIZE(vmm)) * sizeof(*r.devices));
-		for (size_t i = 0; i < ARRAY_SIZE(vmm); i++)
-			r.devices[r.n_devices++] = vmm[i];
-		hull_cg_res_add_memory(&r, (int64_t)vmm_mem);
+	if (x && x->n_devices) {
+		r.devices = xrealloc(r.devices, (r.n_devices + x->n_devices) * sizeof(*r.devices));
+		for (size_t i = 0; i < x->n_devices; i++)
+			r.devices[r.n_devices++] = x->devices[i];
 	}
+	if (x && x->memory)
+		hull_cg_res_add_memory(&r, (int64_t)x->memory);
 	ret = hull_cgroup_apply(cg, path, &r, ~0u, lx, true, err);
 	hull_cg_res_free(&r);
 	return ret;

@@ -153,11 +153,19 @@ int hull_cgroup_apply(const struct hull_cgroups *cg, const char *path,
 		      const struct hull_cg_resources *r, unsigned mask, const struct hull_linux *lx,
 		      bool with_devices, struct hull_err *err);
 
-/* create: parse lx->resources and apply all of it, devices included (and, for the vm level,
- * the devices the VMM opens: kvm, vhost-net, vhost-vsock, tun, and vmm_mem bytes more memory
- * for the VMM itself). */
+/* What an isolation level adds to the container's cgroup beside the spec's resources
+ * (runtime/executor.h): the vm level's VMM opens kvm, vhost and tun devices and needs memory
+ * of its own beside the guest's. */
+struct hull_cg_extra {
+	const struct hull_cg_dev_rule *devices; /* appended to the spec's rules */
+	size_t n_devices;
+	uint64_t memory; /* bytes added to the memory limits that are set */
+};
+
+/* create: parse lx->resources and apply all of it, devices included, with what the level
+ * adds (x, NULL: nothing). */
 int hull_cgroup_setup(const struct hull_cgroups *cg, const char *path, const struct hull_linux *lx,
-		      bool vm, uint64_t vmm_mem, struct hull_err *err);
+		      const struct hull_cg_extra *x, struct hull_err *err);
 
 /* The memory limits (limit, and v1's memory+swap) moved by bytes, where they are set. */
 void hull_cg_res_add_memory(struct hull_cg_resources *r, int64_t bytes);

@@ -14,7 +14,7 @@
 
 #include "lib/util.h"
 #include "runtime/caps.h"
-#include "runtime/executor.h"
+#include "runtime/executor/process.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 

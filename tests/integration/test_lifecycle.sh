@@ -224,6 +224,37 @@ test_systemd_cgroup_refused_clearly() {
 	assert_contains "$OUT" "systemd"
 }
 
+test_isolation_level_unknown_refused_clearly() {
+	local b id c
+	b=$(bundle il sleep 30)
+	id=$(cid il)
+	# a level this runtime does not have is refused at create, never run as a container
+	cfg "$b" '.annotations["run.hull.isolation"]="warp"'
+	assert_fails oci create -b "$b" "$id"
+	assert_contains "$OUT" 'isolation level `warp`'
+	assert_contains "$OUT" "(it has: container, vm)"
+	[ ! -e "$ROOT/$id" ] || fatal "state left by a refused create"
+	# a state naming a level this binary lacks: every call that needs the level says so
+	cfg "$b" 'del(.annotations["run.hull.isolation"])'
+	oci create -b "$b" "$id"
+	assert_eq "$(oci state "$id" | jq -r .isolation)" container
+	jq '."hull.isolation" = "warp"' "$ROOT/$id/state.json" >"$WORK/state.json"
+	cp "$WORK/state.json" "$ROOT/$id/state.json"
+	assert_eq "$(oci state "$id" | jq -r .isolation)" warp
+	for c in "kill $id KILL" "exec $id true" "update --memory 64m $id" "delete --force $id"; do
+		# shellcheck disable=SC2086
+		assert_fails oci $c
+		assert_contains "$OUT" 'state.json: isolation level `warp` is not one this runtime has' "$c"
+	done
+	# nothing was done to the container: its init still waits for start
+	assert_eq "$(state_of "$id")" created
+	alive "$(pid_of "$id")" || fatal "a refused call killed the init"
+	jq '."hull.isolation" = "container"' "$ROOT/$id/state.json" >"$WORK/state.json"
+	cp "$WORK/state.json" "$ROOT/$id/state.json"
+	oci delete --force "$id"
+	[ ! -e "$ROOT/$id" ] || fatal "state left after delete"
+}
+
 test_log_json_format() {
 	local b
 	b=$(bundle lj true)

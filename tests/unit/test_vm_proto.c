@@ -15,9 +15,9 @@
 #include "vm/guest/config.c"
 #include "vm/proto/control.h"
 #include "vm/proto/proto.h"
+#include "vm/host/host.h"
 #include "vm/proto/records.h"
 #include "vm/proto/status.h"
-#include "vm/vm.h"
 
 TEST(frame_round_trip)
 {

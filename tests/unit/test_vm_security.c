@@ -17,7 +17,7 @@
 #include "tests/unit/unit.h"
 #include "vm/guest/config.c"
 #include "vm/guest/security.c"
-#include "vm/vm.h"
+#include "vm/host/host.h"
 
 #define CAP(n) (1ULL << (n))
 

@@ -12,7 +12,7 @@
 #include "lib/util.h"
 #include "runtime/annotations.h"
 #include "runtime/selfexe.h"
-#include "vm/vm.h"
+#include "vm/host/host.h"
 
 #define DEFAULT_QEMU	  "/usr/bin/qemu-system-x86_64"
 #define DEFAULT_VIRTIOFSD "/usr/lib/qemu/virtiofsd"
@@ -23,14 +23,6 @@
  * examples reserve 160Mi of pod overhead for the same reason. */
 #define DEFAULT_OVERHEAD_MIB 192
 #define MIN_MEM_MIB	     64
-
-bool hull_vm_selected(const struct hull_spec *spec, bool by_name)
-{
-	const char *a = hull_spec_annotation(spec, HULL_ANNOT_ISOLATION);
-	if (a && *a)
-		return !strcmp(a, "vm");
-	return by_name || spec->vm;
-}
 
 static const char *vm_str(const struct hull_spec *spec, const char *a, const char *b)
 {

@@ -14,8 +14,8 @@
 
 #include "lib/util.h"
 #include "runtime/state.h"
+#include "vm/host/host.h"
 #include "vm/proto/control.h"
-#include "vm/vm.h"
 
 /* A guest still booting answers once its init runs: allow for a slow (TCG) boot. */
 #define REPLY_TIMEOUT_MS   60000

@@ -27,11 +27,11 @@
 #include "lib/util.h"
 #include "runtime/cgroup/cgroup.h"
 #include "runtime/container.h"
-#include "runtime/lifecycle.h"
+#include "runtime/foreground.h"
 #include "runtime/sync.h"
 #include "runtime/terminal.h"
 #include "vm/proto/proto.h"
-#include "vm/vm.h"
+#include "vm/host/host.h"
 
 /* A guest still booting answers once its init runs: allow for a slow (TCG) boot. */
 #define OPEN_TIMEOUT_MS 60000

@@ -11,7 +11,7 @@
 #include "lib/log.h"
 #include "lib/util.h"
 #include "runtime/terminal.h"
-#include "vm/vm.h"
+#include "vm/host/host.h"
 
 static const int forwarded[] = {SIGHUP,	 SIGINT,  SIGQUIT, SIGTERM, SIGUSR1,
 				SIGUSR2, SIGCONT, SIGTSTP, SIGPIPE, SIGWINCH};

@@ -15,8 +15,8 @@
 #include "lib/util.h"
 #include "runtime/caps.h"
 #include "runtime/seccomp/seccomp.h"
+#include "vm/host/host.h"
 #include "vm/proto/names.h"
-#include "vm/vm.h"
 
 void hull_vm_put(struct hull_vm_buf *b, const void *data, size_t n)
 {

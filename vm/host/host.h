@@ -1,12 +1,144 @@
-/* Inside vm/host/: the QEMU command line, built by a pure function (qemu_args.c) from the VM's
- * configuration, the facts about the host (probe.c) and the fds and paths launch.c prepared. */
+/* Inside vm/host: the vm level's operations (wrapped into its table by executor.c), QEMU's
+ * configuration and its command line (a pure builder, qemu_args.c, from the configuration, the
+ * facts about the host (probe.c) and the fds launch.c prepared), the guest's configuration
+ * records, sessions, the network hand-over. */
 #ifndef HULL_VM_HOST_H
 #define HULL_VM_HOST_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
+#include "lib/err.h"
+#include "runtime/annotations.h"
+#include "runtime/container.h"
+#include "runtime/executor.h"
+#include "runtime/spec/spec.h"
+#include "runtime/state.h"
+#include "vm/proto/records.h"
 #include "vm/vm.h"
+
+/* In the container's init, instead of the container executor's rootfs: bind mounts and a
+ * read-only root in the init's mount namespace (virtiofsd serves what it sees there), the
+ * container's initramfs with the guest's configuration, the tools checked.  Errors are
+ * reported by create. */
+int hull_vm_prepare(const struct hull_init_ctx *ctx, struct hull_err *err);
+
+/* In the container's init, after the createContainer hooks: report ready, wait for start,
+ * start virtiofsd and exec QEMU.  Never returns. */
+__attribute__((noreturn)) void hull_vm_exec(const struct hull_init_ctx *ctx,
+					    const char *state_json);
+
+/* kill for a vm container: the signal goes to the workload inside over the control channel
+ * (SIGKILL, and any signal before the VM runs, go to the VMM itself). */
+int hull_vm_kill(const char *root, const char *id, pid_t pid, bool running, int sig, bool all,
+		 struct hull_err *err);
+
+/* The foreground of `run` for a VM container: waits for the VMM, sending the signals run gets
+ * to the workload and proxying the terminal (tty, NULL without one; stopped here); returns
+ * the exit code, or 128+N for signal N. */
+struct hull_tty_proxy;
+int hull_vm_foreground_wait(const char *root, const char *id, pid_t pid,
+			    struct hull_tty_proxy *tty);
+
+/* exec for a vm container: the process runs in the guest (vm/README.md, "Exec").  The pid
+ * the caller sees (pid file, foreground wait) is the host process relaying the session: its
+ * signals go to the process in the guest, killing it ends that process, and it ends with the
+ * process's status.  In the foreground *status is the exit code, or 128+N for signal N. */
+struct hull_exec_opts;
+int hull_vm_exec_process(const struct hull_exec_opts *o, const struct hull_state *st,
+			 const struct hull_process *p, int *status, struct hull_err *err);
+
+/* The VMM's own memory (QEMU, virtiofsd), added to the container's memory limit so that a
+ * guest using all its RAM does not get its VMM OOM-killed: annotation
+ * run.hull.vm.memory-overhead (MiB, M or G), else 192 MiB. */
+int hull_vm_memory_overhead(const struct hull_spec *spec, uint64_t *bytes, struct hull_err *err);
+
+/* A socket QEMU listens on in the state directory (dirfd): retried while QEMU is still
+ * starting (ENOENT, ECONNREFUSED), up to timeout_ms or until the VMM vmm is gone. */
+int hull_vm_connect(int dirfd, const char *name, pid_t vmm, long timeout_ms, struct hull_err *err);
+
+/* relay.c: the host end of a session (a port's frames <-> local fds); never returns, ends as
+ * the process in the guest did.  pre: bytes already read from the port. */
+struct hull_vm_relay {
+	int sock;	  /* the port */
+	int in, out, err; /* stdin (-1: none), stdout, stderr; a terminal: its slave in all */
+	bool tty;
+	bool console; /* the main process's terminal: the end of the port is the end */
+};
+__attribute__((noreturn)) void hull_vm_relay(const struct hull_vm_relay *r,
+					     const unsigned char *pre, size_t pre_len);
+/* One frame, written whole (blocking). */
+int hull_vm_send_frame(int sock, char type, const void *data, size_t len);
+
+/* exec.c: a pty in raw mode (the guest's own line discipline does the work), rows x cols
+ * when given; returns the master, the slave in *slave. */
+int hull_vm_open_pty(unsigned int rows, unsigned int cols, int *slave, struct hull_err *err);
+
+/* The main process's terminal (process.terminal): in the init before ready, the pty whose
+ * master goes to the caller (console_fd); at start, its relay, returning the socket for the
+ * hull.console port. */
+int hull_vm_console_open(const struct hull_init_ctx *ctx, int *slave, struct hull_err *err);
+int hull_vm_console_relay(int slave, struct hull_err *err);
+
+/* Records of the guest's configuration files: "TAG\0FIELD\0..." (vm/README.md). */
+struct hull_vm_buf {
+	char *p;
+	size_t len, cap;
+};
+void hull_vm_put(struct hull_vm_buf *b, const void *data, size_t n);
+/* One record (vm/proto/records.h): its kind and exactly as many fields as the kind has (NULL is
+ * written as ""). */
+#define hull_vm_rec(b, kind, ...)                                                                  \
+	hull_vm_rec_v((b), (kind), (const char *const[]){__VA_ARGS__},                             \
+		      sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
+void hull_vm_rec_v(struct hull_vm_buf *b, enum hull_rec_kind kind, const char *const *fields,
+		   size_t n);
+/* The process's records (arg, env, cwd, user, gid, rlimit, caps, nonewprivs): /hull/config
+ * and exec requests.  Fails on a capability name libcap does not know. */
+int hull_vm_process_records(struct hull_vm_buf *b, const struct hull_process *p,
+			    struct hull_err *err);
+/* The `seccomp` record: the filter's flags and its compiled BPF program in hex. */
+struct hull_seccomp;
+void hull_vm_seccomp_record(struct hull_vm_buf *b, const struct hull_seccomp *filter);
+
+/* The guest's /hull/config (see vm/README.md) for this spec and the container's seccomp filter
+ * (NULL: none): malloc'd, length in *len; NULL on error. */
+char *hull_vm_guest_config(const struct hull_spec *spec, const struct hull_seccomp *filter,
+			   size_t *len, struct hull_err *err);
+/* dst = the base initramfs at src + a newc archive holding /hull/config. */
+int hull_vm_write_initrd(int dirfd, const char *dst, const char *src, const char *cfg,
+			 size_t cfg_len, struct hull_err *err);
+
+/* Appends to the initramfs `name` (in dirfd) a newc archive holding one file (path inside
+ * the guest without the leading slash; its directory must exist there already). */
+int hull_vm_append_initrd(int dirfd, const char *name, const char *path, const char *data,
+			  size_t len, struct hull_err *err);
+
+/* net.c: the container's network namespace handed over to the VM. */
+struct hull_vm_net {
+	char **args; /* QEMU's -netdev/-device arguments */
+	size_t n_args;
+};
+/* The spec must give the container a network namespace (no host network for a VM). */
+int hull_vm_net_check(const struct hull_spec *spec, struct hull_err *err);
+/* In the container's init at start, in its network namespace: a tap per Ethernet interface
+ * that is up, joined to it with tc redirects; the guest's /hull/net appended to the
+ * initramfs; the interfaces listed in <state>/vm-net.  The taps' fds stay open for QEMU. */
+int hull_vm_net_attach(int dirfd, struct hull_vm_net *net, struct hull_err *err);
+void hull_vm_net_free(struct hull_vm_net *net);
+/* delete: the tc qdiscs left on the interfaces of a network namespace given by path. */
+void hull_vm_net_cleanup(const char *state_dir, const struct hull_spec *spec);
+
+/* Names inside the state directory (and vm-status: vm/host/preload.h). */
+#define HULL_VM_INITRD "vm-initrd"
+#define HULL_VM_CTL    "vm-ctl.sock"
+#define HULL_VM_FS     "vm-fs.sock"
+#define HULL_VM_NET    "vm-net"
+/* exec ports: vm-exec<N>.sock for hull.exec<N>, claimed by a lock on byte N of vm-exec.lock */
+#define HULL_VM_EXEC_SOCK "vm-exec%d.sock"
+#define HULL_VM_EXEC_LOCK "vm-exec.lock"
 
 /* What /proc/cpuinfo says of the first CPU. */
 struct hull_cpu_facts {

@@ -24,12 +24,8 @@
 #include "runtime/bind.h"
 #include "runtime/hooks.h"
 #include "runtime/state.h"
-#include "runtime/sync.h"
 #include "vm/host/host.h"
 #include "vm/host/preload.h"
-#include "vm/vm.h"
-
-static struct hull_sync_msg msg;
 
 int hull_vm_prepare(const struct hull_init_ctx *ctx, struct hull_err *err)
 {
@@ -39,7 +35,8 @@ int hull_vm_prepare(const struct hull_init_ctx *ctx, struct hull_err *err)
 	cleanup_close int rootfd = -1, dirfd = -1;
 	size_t len, i;
 
-	if (hull_vm_net_check(spec, err) < 0 || hull_vm_config_resolve(spec, &c, err) < 0)
+	/* the network namespace was checked by create (hull_vm_net_check, before the clone) */
+	if (hull_vm_config_resolve(spec, &c, err) < 0)
 		return -1;
 	/* the VMM is the container's process on the host: the host's OOM killer weighs it as
 	 * the workload asked (the guest applies the same score inside) */
@@ -260,24 +257,14 @@ __attribute__((noreturn)) void hull_vm_exec(const struct hull_init_ctx *ctx, con
 	int dirfd, con_slave = -1;
 
 	if (hull_vm_config_resolve(ctx->spec, &c, &err) < 0 ||
-	    (ctx->spec->process->terminal && hull_vm_console_open(ctx, &con_slave, &err) < 0)) {
-		hull_sync_send(ctx->sync_fd, SYNC_ERROR, err.errnum, err.msg, NULL);
+	    (ctx->spec->process->terminal && hull_vm_console_open(ctx, &con_slave, &err) < 0))
+		hull_init_fail(ctx, &err);
+	if (hull_init_ready_wait(ctx) < 0)
 		_exit(1);
-	}
-	hull_sync_send(ctx->sync_fd, SYNC_READY, 0, NULL, NULL);
-	if (ctx->run_mode) {
-		if (hull_sync_expect(ctx->sync_fd, SYNC_START, &msg, &err) < 0)
-			_exit(1);
-	} else {
-		char ch;
-		ssize_t n;
-		do
-			n = read(ctx->fifo_fd, &ch, 1);
-		while (n < 0 && errno == EINTR);
-		if (n != 1)
-			_exit(1);
+	/* closed at once: `start` returns without waiting for QEMU's exec, and the helpers
+	 * forked below (virtiofsd, relays) cannot keep it waiting */
+	if (ctx->fifo_fd >= 0)
 		close(ctx->fifo_fd);
-	}
 	/* from here on errors are the workload's, reported on its stderr as in container mode */
 	dir = hull_state_dir(ctx->opts->root, ctx->opts->id);
 	dirfd = open(dir, O_PATH | O_DIRECTORY); /* QEMU names its files through it */

@@ -31,7 +31,7 @@
 #include "lib/util.h"
 #include "vm/proto/names.h"
 #include "vm/proto/netlink.h"
-#include "vm/vm.h"
+#include "vm/host/host.h"
 
 struct nic {
 	int index, tap, tap_index;

@@ -20,8 +20,8 @@
 
 #include "lib/util.h"
 #include "vm/proto/proto.h"
+#include "vm/host/host.h"
 #include "vm/proto/status.h"
-#include "vm/vm.h"
 
 static const int relayed[] = {SIGHUP,  SIGINT,	SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2,
 			      SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGALRM, SIGWINCH};

@@ -1,0 +1,154 @@
+/*
+ * The container isolation level's table (runtime/executor.h): in the init, the root file
+ * system at prepare and, after the createContainer hooks, pivot_root and the last checks
+ * (so that every configuration error is reported by create), then the wait for start and the
+ * exec of the workload; kill by signals to the init (or the whole cgroup); run's foreground
+ * by forwarding our signals to the init.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "lib/exitcode.h"
+#include "lib/util.h"
+#include "runtime/executor.h"
+#include "runtime/executor/process.h"
+#include "runtime/executor/rootfs.h"
+#include "runtime/foreground.h"
+#include "runtime/hooks.h"
+#include "runtime/sysctl.h"
+#include "runtime/terminal.h"
+
+/* prepare and exec run in the same init: both see the rootfs as the context describes it. */
+static struct hull_rootfs rootfs_of(const struct hull_init_ctx *ctx)
+{
+	const struct hull_spec *spec = ctx->spec;
+	return (struct hull_rootfs){
+		.spec = spec,
+		.bundle = ctx->bundle,
+		.rootfs = ctx->rootfs,
+		.cgroup_path = ctx->cgroup_path,
+		.cgroups = ctx->cgroups,
+		.userns = (ctx->new_ns & CLONE_NEWUSER) || hull_spec_namespace(spec, CLONE_NEWUSER),
+		.cgroupns = (ctx->new_ns & CLONE_NEWCGROUP) != 0,
+		.console = spec->process->terminal,
+	};
+}
+
+static int container_prepare(const struct hull_init_ctx *ctx, struct hull_err *err)
+{
+	struct hull_rootfs rfs = rootfs_of(ctx);
+	return hull_rootfs_prepare(&rfs, err);
+}
+
+/* After start woke us: the error goes to the workload's stderr and, for `start` to report,
+ * into the fifo it is reading. */
+static void start_failed(const struct hull_init_ctx *ctx, const struct hull_err *err)
+{
+	dprintf(2, "hull-oci: %s\n", err->msg);
+	if (!ctx->run_mode && ctx->fifo_fd >= 0)
+		hull_write_all(ctx->fifo_fd, err->msg, strlen(err->msg));
+}
+
+__attribute__((noreturn)) static void container_exec(const struct hull_init_ctx *ctx,
+						     const char *state_json)
+{
+	const struct hull_spec *spec = ctx->spec;
+	const struct hull_process *proc = spec->process;
+	struct hull_rootfs rfs = rootfs_of(ctx);
+	struct hull_err err = {0};
+	cleanup_free char *exe = NULL;
+	char **env;
+
+	if (hull_rootfs_pivot(&rfs, ctx->opts->no_pivot, &err) < 0 ||
+	    hull_sysctl_apply(spec, &err) < 0)
+		hull_init_fail(ctx, &err);
+	if (proc->terminal && hull_terminal_setup(ctx->console_fd, proc->console_height,
+						  proc->console_width, true, &err) < 0)
+		hull_init_fail(ctx, &err);
+	if (ctx->console_fd >= 0)
+		close(ctx->console_fd);
+	if (hull_rootfs_finalize(&rfs, &err) < 0)
+		hull_init_fail(ctx, &err);
+	if (hull_process_chdir(proc->cwd, &err) < 0)
+		hull_init_fail(ctx, &err);
+	exe = hull_process_lookup(proc, &err);
+	if (!exe)
+		hull_init_fail(ctx, &err);
+	if (!ctx->opts->no_new_keyring &&
+	    syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, ctx->opts->id) < 0 &&
+	    errno != ENOSYS && errno != EACCES && errno != EPERM) {
+		hull_error(&err, errno, "create session keyring");
+		hull_init_fail(ctx, &err);
+	}
+	env = hull_process_env(proc, ctx->n_listen_fds);
+
+	/* Created: wait for start.  The fifo's fd stays open (close-on-exec) until the exec:
+	 * `start` waits for it to close, and reads there why the process could not start. */
+	if (hull_init_ready_wait(ctx) < 0)
+		_exit(1);
+
+	/* From here on the runtime is gone (create/start) or waiting for us (run): errors are
+	 * the workload's, reported on its stderr as runc does, and to `start` on the fifo. */
+	if (hull_hooks_run(&spec->hooks.start_container, "startContainer", state_json, &err) < 0 ||
+	    hull_personality_apply(spec->linux_->personality, &err) < 0 ||
+	    hull_process_confine(proc, ctx->seccomp, ctx->opts->preserve_fds + ctx->n_listen_fds,
+				 &err) < 0) {
+		start_failed(ctx, &err);
+		_exit(HULL_EXIT_NOT_FOUND);
+	}
+	execve(exe, proc->args, env);
+	{
+		int e = errno;
+		hull_error(&err, e, "exec `%s`", exe);
+		start_failed(ctx, &err);
+		_exit(HULL_EXIT_FOR_EXEC_ERRNO(e));
+	}
+}
+
+static int container_kill(const char *root, const struct hull_state *st, int sig, bool all,
+			  struct hull_err *err)
+{
+	struct hull_cgroups cg = {0};
+
+	if (all && st->cgroup_path && *st->cgroup_path && hull_cgroups_discover(&cg, NULL) == 0) {
+		pid_t *pids = NULL;
+		size_t n = 0, i;
+		if (hull_cgroup_pids(&cg, st->cgroup_path, &pids, &n, NULL) == 0) {
+			for (i = 0; i < n; i++)
+				kill(pids[i], sig);
+			free(pids);
+		}
+	}
+	hull_cgroups_free(&cg);
+	if (kill(st->pid, sig) < 0 && !(all && errno == ESRCH))
+		return hull_error(err, errno, "kill: container `%s` (pid %d)", st->id, st->pid);
+	return 0;
+}
+
+/* run: the init is our child and becomes the workload; our signals go straight to it. */
+static void container_foreground_begin(const struct hull_state *st)
+{
+	hull_forward_signals(st->pid);
+}
+
+static int container_foreground_wait(const char *root, const struct hull_state *st,
+				     struct hull_tty_proxy *tty)
+{
+	return hull_foreground_wait(st->pid, tty);
+}
+
+const struct hull_executor hull_container_executor = {
+	.name = "container",
+	.prepare = container_prepare,
+	.exec = container_exec,
+	.kill = container_kill,
+	.foreground_begin = container_foreground_begin,
+	.foreground_wait = container_foreground_wait,
+	.exec_process = hull_container_exec_process,
+};
