@@ -45,6 +45,12 @@ int hull_spec_add_mount(struct hull_spec *s, const char *destination, const char
 	m->destination = xstrdup(destination);
 	m->type = type ? xstrdup(type) : NULL;
 	m->source = source ? xstrdup(source) : NULL;
+	return hull_mount_set_options(m, options, err);
+}
+
+int hull_mount_set_options(struct hull_mount *m, char *const *options, struct hull_err *err)
+{
+	hull_strv_free(m->options);
 	m->options = options ? hull_strv_dup(options) : NULL;
 	return hull_mount_parse_options(m, err);
 }

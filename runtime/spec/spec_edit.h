@@ -21,7 +21,9 @@ struct hull_linux *hull_spec_linux(struct hull_spec *s);
  * so the model stays what reading its text would give. */
 int hull_spec_add_mount(struct hull_spec *s, const char *destination, const char *type,
 			const char *source, char *const *options, struct hull_err *err);
-/* The first mount at destination, or NULL. */
+/* Replace a mount's options (NULL: none), parsed again. */
+int hull_mount_set_options(struct hull_mount *m, char *const *options, struct hull_err *err);
+/* The first mount at destination, or NULL (valid until the next hull_spec_add_mount). */
 struct hull_mount *hull_spec_find_mount(struct hull_spec *s, const char *destination);
 
 /* Set key (replacing its value if present, in place). */
