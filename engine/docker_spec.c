@@ -8,9 +8,25 @@
 #include <sys/capability.h>
 
 #include "lib/util.h"
-#include "runtime/caps.h"
 #include "runtime/seccomp/seccomp_default.h"
 #include "runtime/spec/spec_edit.h"
+
+/* docker's default capability set, what images are written to expect */
+static const char *const docker_caps[] = {"CAP_CHOWN",
+					  "CAP_DAC_OVERRIDE",
+					  "CAP_FSETID",
+					  "CAP_FOWNER",
+					  "CAP_MKNOD",
+					  "CAP_NET_RAW",
+					  "CAP_SETGID",
+					  "CAP_SETUID",
+					  "CAP_SETFCAP",
+					  "CAP_SETPCAP",
+					  "CAP_NET_BIND_SERVICE",
+					  "CAP_SYS_CHROOT",
+					  "CAP_KILL",
+					  "CAP_AUDIT_WRITE",
+					  NULL};
 
 /* docker's lists; runc's (`hull-oci spec`) lack /sys/devices/virtual/powercap */
 static const char *const docker_masked_paths[] = {"/proc/asound",
@@ -148,7 +164,7 @@ struct hull_spec *hull_docker_spec(struct hull_err *err)
 	struct hull_linux *lx;
 
 	hull_spec_process(s);
-	set_caps(s, hull_docker_caps_select(listed, hull_docker_default_caps));
+	set_caps(s, hull_docker_caps_select(listed, docker_caps));
 	if (mounts(s, err) < 0) {
 		hull_spec_free(s);
 		return NULL;

@@ -9,7 +9,6 @@
 #include "engine/runspec.h"
 #include "lib/json.h"
 #include "lib/util.h"
-#include "runtime/caps.h"
 #include "tests/unit/unit.h"
 
 static bool has(char *const *v, const char *s)
