@@ -86,7 +86,9 @@ struct hull_process {
 	int oom_score_adj;
 	char *apparmor_profile;
 	char *selinux_label;
-	yajl_val src; /* the object it was read from (see hull_mount.src), NULL if made by code */
+	/* The object it was read from (see hull_mount.src), NULL if made by code; an exec
+	 * --process file's tree may be gone once read: only a spec's own is written from. */
+	yajl_val src;
 };
 
 struct hull_namespace {
