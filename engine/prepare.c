@@ -455,6 +455,7 @@ static int make_bundle(const struct hull_engine *e, const struct hull_run_opts *
 		       struct hull_run_spec *rs, struct hull_err *err)
 {
 	cleanup_free char *cfgpath = NULL, *json = NULL, *etc = NULL;
+	struct hull_spec *spec;
 	struct stat st;
 
 	if ((o->from_rootfs ? base_from_rootfs(o->image, b, err)
@@ -469,9 +470,13 @@ static int make_bundle(const struct hull_engine *e, const struct hull_run_opts *
 	rs->etc_files_dir = xstrdup(dir);
 	etc = hull_strfmt("%s/etc", b->rootfs);
 	rs->rootfs_has_etc = lstat(etc, &st) == 0 && S_ISDIR(st.st_mode);
-	if (hull_run_spec_etc_files(dir, rs->hostname, rs->host_network, err) < 0 ||
-	    hull_run_spec_json(rs, &json, err) < 0)
+	if (hull_run_spec_etc_files(dir, rs->hostname, rs->host_network, err) < 0)
 		return -1;
+	spec = hull_run_spec_build(rs, err);
+	if (!spec)
+		return -1;
+	json = hull_spec_write(spec, false);
+	hull_spec_free(spec);
 	cfgpath = hull_strfmt("%s/config.json", dir);
 	return hull_write_file_atomic(cfgpath, json, strlen(json), 0600, err);
 }

@@ -1,17 +1,18 @@
+/* engine/runspec.c: the config.json model of `hull run`: docker's defaults (docker_spec.c)
+ * edited with what the image and the flags ask for. */
 #include "engine/runspec.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
-#include <yajl/yajl_gen.h>
 
-#include "lib/json.h"
+#include "engine/docker_spec.h"
 #include "lib/util.h"
-#include "runtime/caps.h"
-#include "runtime/seccomp/seccomp_default.h"
+#include "runtime/spec/spec_edit.h"
 
 int hull_caps_normalize(char **names, struct hull_err *err)
 {
@@ -37,7 +38,7 @@ int hull_caps_normalize(char **names, struct hull_err *err)
 	return 0;
 }
 
-static bool strv_has(char **v, const char *s)
+static bool strv_has(char *const *v, const char *s)
 {
 	for (; v && *v; v++)
 		if (!strcmp(*v, s))
@@ -45,281 +46,181 @@ static bool strv_has(char **v, const char *s)
 	return false;
 }
 
-/* The capability set as names, in kernel order. */
-static char **cap_set(const struct hull_run_spec *rs)
+/* The capabilities --cap-add and --cap-drop make of the set the spec has. */
+struct cap_edit {
+	char *const *have, *const *add, *const *drop;
+	bool all, none;
+};
+
+static bool cap_wanted(const char *cap, const void *ctx)
 {
-	bool all = rs->privileged || strv_has(rs->cap_add, "ALL");
-	bool none = strv_has(rs->cap_drop, "ALL") && !rs->privileged;
-	int max = cap_max_bits();
-	char **out = xzalloc(((size_t)max + 1) * sizeof(char *));
-	size_t n = 0;
-
-	for (int c = 0; c < max; c++) {
-		char *name = cap_to_name((cap_value_t)c);
-		char *up = xstrdup(name);
-		bool on;
-
-		cap_free(name);
-		for (char *p = up; *p; p++)
-			*p = (char)toupper((unsigned char)*p);
-		on = all || (!none && strv_has((char **)hull_docker_default_caps, up)) ||
-		     strv_has(rs->cap_add, up);
-		if (!rs->privileged && strv_has(rs->cap_drop, up))
-			on = false;
-		/* "all" is all we have: a capability outside our bounding set cannot be given */
-		if (cap_get_bound((cap_value_t)c) != 1)
-			on = false;
-		if (on)
-			out[n++] = up;
-		else
-			free(up);
-	}
-	return out;
+	const struct cap_edit *e = ctx;
+	return (e->all || (!e->none && strv_has(e->have, cap)) || strv_has(e->add, cap)) &&
+	       !strv_has(e->drop, cap);
 }
 
-static void strv(yajl_gen g, const char *key, char *const *v)
+static int caps(struct hull_spec *s, const struct hull_run_spec *rs, struct hull_err *err)
 {
-	hull_gen_str(g, key);
-	yajl_gen_array_open(g);
-	for (; v && *v; v++)
-		hull_gen_str(g, *v);
-	yajl_gen_array_close(g);
-}
+	struct hull_capabilities *c;
 
-static void mnt(yajl_gen g, const char *dest, const char *type, const char *src, const char *opts)
-{
-	yajl_gen_map_open(g);
-	hull_gen_str(g, "destination"), hull_gen_str(g, dest);
-	hull_gen_str(g, "type"), hull_gen_str(g, type);
-	hull_gen_str(g, "source"), hull_gen_str(g, src);
-	if (opts) {
-		char *copy = xstrdup(opts), *save = NULL;
-		hull_gen_str(g, "options");
-		yajl_gen_array_open(g);
-		for (char *o = strtok_r(copy, ",", &save); o; o = strtok_r(NULL, ",", &save))
-			hull_gen_str(g, o);
-		yajl_gen_array_close(g);
-		free(copy);
+	if (rs->privileged) {
+		/* docker: --privileged gives everything, --cap-drop does not apply */
+		if (hull_docker_spec_privileged(s, err) < 0)
+			return -1;
+	} else {
+		struct cap_edit e = {s->process->caps->bounding, rs->cap_add, rs->cap_drop,
+				     strv_has(rs->cap_add, "ALL"), strv_has(rs->cap_drop, "ALL")};
+		char **set = hull_docker_caps_select(cap_wanted, &e);
+		hull_strv_free(s->process->caps->bounding);
+		s->process->caps->bounding = set;
 	}
-	yajl_gen_map_close(g);
-}
-
-static void process(yajl_gen g, const struct hull_run_spec *rs)
-{
-	char **caps = cap_set(rs);
-	char *empty[] = {NULL};
-
-	hull_gen_str(g, "process");
-	yajl_gen_map_open(g);
-	hull_gen_str(g, "terminal"), yajl_gen_bool(g, rs->terminal);
-	hull_gen_str(g, "user");
-	yajl_gen_map_open(g);
-	hull_gen_str(g, "uid"), yajl_gen_integer(g, rs->uid);
-	hull_gen_str(g, "gid"), yajl_gen_integer(g, rs->gid);
-	if (rs->n_groups) {
-		hull_gen_str(g, "additionalGids");
-		yajl_gen_array_open(g);
-		for (size_t i = 0; i < rs->n_groups; i++)
-			yajl_gen_integer(g, rs->groups[i]);
-		yajl_gen_array_close(g);
-	}
-	yajl_gen_map_close(g);
-	strv(g, "args", rs->args);
-	strv(g, "env", rs->env);
-	hull_gen_str(g, "cwd"), hull_gen_str(g, rs->cwd && *rs->cwd ? rs->cwd : "/");
 	/* as docker: a non-root user gets the set only as its bounding set */
-	hull_gen_str(g, "capabilities");
-	yajl_gen_map_open(g);
-	strv(g, "bounding", caps);
-	strv(g, "effective", rs->uid == 0 ? caps : empty);
-	strv(g, "permitted", rs->uid == 0 ? caps : empty);
-	yajl_gen_map_close(g);
-	hull_gen_str(g, "noNewPrivileges"), yajl_gen_bool(g, rs->no_new_privs);
-	yajl_gen_map_close(g);
-	hull_strv_free(caps);
+	c = s->process->caps;
+	hull_strv_free(c->effective);
+	hull_strv_free(c->permitted);
+	c->effective = rs->uid == 0 ? hull_strv_dup(c->bounding) : xzalloc(sizeof(char *));
+	c->permitted = rs->uid == 0 ? hull_strv_dup(c->bounding) : xzalloc(sizeof(char *));
+	return 0;
 }
 
-static void mounts(yajl_gen g, const struct hull_run_spec *rs)
+static void process(struct hull_spec *s, const struct hull_run_spec *rs)
 {
-	hull_gen_str(g, "mounts");
-	yajl_gen_array_open(g);
-	mnt(g, "/proc", "proc", "proc", "nosuid,noexec,nodev");
-	mnt(g, "/dev", "tmpfs", "tmpfs", "nosuid,strictatime,mode=755,size=65536k");
-	mnt(g, "/dev/pts", "devpts", "devpts",
-	    "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620,gid=5");
-	mnt(g, "/sys", "sysfs", "sysfs",
-	    rs->privileged ? "nosuid,noexec,nodev" : "nosuid,noexec,nodev,ro");
-	mnt(g, "/sys/fs/cgroup", "cgroup", "cgroup",
-	    rs->privileged ? "nosuid,noexec,nodev,relatime" : "nosuid,noexec,nodev,relatime,ro");
-	mnt(g, "/dev/mqueue", "mqueue", "mqueue", "nosuid,noexec,nodev");
-	mnt(g, "/dev/shm", "tmpfs", "shm", "nosuid,noexec,nodev,mode=1777,size=65536k");
+	struct hull_process *p = hull_spec_process(s);
+
+	p->terminal = rs->terminal;
+	p->uid = rs->uid;
+	p->gid = rs->gid;
+	if (rs->n_groups) {
+		p->additional_gids = xzalloc((rs->n_groups + 1) * sizeof(gid_t));
+		memcpy(p->additional_gids, rs->groups, rs->n_groups * sizeof(gid_t));
+		p->n_additional_gids = rs->n_groups;
+	}
+	hull_strv_free(p->args);
+	p->args = hull_strv_dup(rs->args);
+	hull_strv_free(p->env);
+	p->env = rs->env ? hull_strv_dup(rs->env) : xzalloc(sizeof(char *));
+	free(p->cwd);
+	p->cwd = xstrdup(rs->cwd && *rs->cwd ? rs->cwd : "/");
+	p->no_new_privileges = rs->no_new_privs;
+}
+
+/* "a,b,c" as a list */
+static char **split_options(const char *opts)
+{
+	char *copy = xstrdup(opts), *save = NULL;
+	char **v = xzalloc(sizeof(char *));
+	for (char *o = strtok_r(copy, ",", &save); o; o = strtok_r(NULL, ",", &save))
+		hull_strv_push(&v, o);
+	free(copy);
+	return v;
+}
+
+static int add_mount(struct hull_spec *s, const char *dst, const char *type, const char *src,
+		     const char *opts, struct hull_err *err)
+{
+	char **v = split_options(opts);
+	int rc = hull_spec_add_mount(s, dst, type, src, v, err);
+	hull_strv_free(v);
+	return rc;
+}
+
+/* docker's default mounts are in the spec already: the container's /etc files, -v, --tmpfs */
+static int mounts(struct hull_spec *s, const struct hull_run_spec *rs, struct hull_err *err)
+{
 	if (rs->rootfs_has_etc && rs->etc_files_dir) {
 		static const char *const files[] = {"hostname", "hosts", "resolv.conf"};
-		for (size_t i = 0; i < 3; i++) {
+		for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 			cleanup_free char *src = hull_strfmt("%s/%s", rs->etc_files_dir, files[i]);
 			cleanup_free char *dst = hull_strfmt("/etc/%s", files[i]);
-			mnt(g, dst, "bind", src, "rbind,rprivate");
+			if (add_mount(s, dst, "bind", src, "rbind,rprivate", err) < 0)
+				return -1;
 		}
 	}
 	for (size_t i = 0; i < rs->n_binds; i++) {
 		const struct hull_bind *b = &rs->binds[i];
 		cleanup_free char *opts =
-			hull_strfmt("rbind,%s%s%s", b->propagation ? b->propagation : "rprivate",
-				    b->readonly ? ",ro" : "", "");
-		mnt(g, b->destination, "bind", b->source, opts);
+			hull_strfmt("rbind,%s%s", b->propagation ? b->propagation : "rprivate",
+				    b->readonly ? ",ro" : "");
+		if (add_mount(s, b->destination, "bind", b->source, opts, err) < 0)
+			return -1;
 	}
 	for (size_t i = 0; i < rs->n_tmpfs; i++)
-		mnt(g, rs->tmpfs[i].destination, "tmpfs", "tmpfs",
-		    rs->tmpfs[i].options ? rs->tmpfs[i].options : "rw,nosuid,nodev,noexec");
-	yajl_gen_array_close(g);
+		if (add_mount(s, rs->tmpfs[i].destination, "tmpfs", "tmpfs",
+			      rs->tmpfs[i].options ? rs->tmpfs[i].options
+						   : "rw,nosuid,nodev,noexec",
+			      err) < 0)
+			return -1;
+	return 0;
 }
 
-static void device_rule(yajl_gen g, bool allow, const char *type, int64_t major, int64_t minor,
-			const char *access)
+/* --memory, --cpus, --pids-limit on docker's device rules */
+static void resources(struct hull_spec *s, const struct hull_run_spec *rs)
 {
-	yajl_gen_map_open(g);
-	hull_gen_str(g, "allow"), yajl_gen_bool(g, allow);
-	if (type)
-		hull_gen_str(g, "type"), hull_gen_str(g, type);
-	if (major >= 0)
-		hull_gen_str(g, "major"), yajl_gen_integer(g, major);
-	if (minor >= 0)
-		hull_gen_str(g, "minor"), yajl_gen_integer(g, minor);
-	hull_gen_str(g, "access"), hull_gen_str(g, access);
-	yajl_gen_map_close(g);
-}
+	yajl_val res = hull_spec_resources(s), v;
 
-static void resources(yajl_gen g, const struct hull_run_spec *rs)
-{
-	/* docker's device cgroup defaults: mknod of anything, use of the standard nodes */
-	static const struct {
-		int64_t major, minor;
-	} dev_allow[] = {{1, 3}, {1, 5}, {1, 7}, {1, 8},    {1, 9},
-			 {5, 0}, {5, 1}, {5, 2}, {136, -1}, {10, 200}};
-
-	hull_gen_str(g, "resources");
-	yajl_gen_map_open(g);
-	hull_gen_str(g, "devices");
-	yajl_gen_array_open(g);
-	if (rs->privileged) {
-		device_rule(g, true, NULL, -1, -1, "rwm");
-	} else {
-		device_rule(g, false, NULL, -1, -1, "rwm");
-		device_rule(g, true, "c", -1, -1, "m");
-		device_rule(g, true, "b", -1, -1, "m");
-		for (size_t i = 0; i < sizeof(dev_allow) / sizeof(dev_allow[0]); i++)
-			device_rule(g, true, "c", dev_allow[i].major, dev_allow[i].minor, "rwm");
-	}
-	yajl_gen_array_close(g);
 	if (rs->memory > 0) {
-		hull_gen_str(g, "memory");
-		yajl_gen_map_open(g);
-		hull_gen_str(g, "limit"), yajl_gen_integer(g, rs->memory);
-		yajl_gen_map_close(g);
+		v = hull_tree_object();
+		hull_tree_put(v, "limit", hull_tree_int(rs->memory));
+		hull_tree_put(res, "memory", v);
 	}
 	if (rs->cpu_quota > 0) {
-		hull_gen_str(g, "cpu");
-		yajl_gen_map_open(g);
-		hull_gen_str(g, "quota"), yajl_gen_integer(g, rs->cpu_quota);
-		hull_gen_str(g, "period"), yajl_gen_integer(g, 100000);
-		yajl_gen_map_close(g);
+		v = hull_tree_object();
+		hull_tree_put(v, "quota", hull_tree_int(rs->cpu_quota));
+		hull_tree_put(v, "period", hull_tree_int(100000));
+		hull_tree_put(res, "cpu", v);
 	}
 	if (rs->pids_limit != 0) {
-		hull_gen_str(g, "pids");
-		yajl_gen_map_open(g);
-		hull_gen_str(g, "limit"), yajl_gen_integer(g, rs->pids_limit);
-		yajl_gen_map_close(g);
+		v = hull_tree_object();
+		hull_tree_put(v, "limit", hull_tree_int(rs->pids_limit));
+		hull_tree_put(res, "pids", v);
 	}
-	yajl_gen_map_close(g);
 }
 
-static void linux_section(yajl_gen g, const struct hull_run_spec *rs)
+/* The profile of --security-opt seccomp=FILE, or docker's default for the final set. */
+static int seccomp(struct hull_spec *s, const struct hull_run_spec *rs, struct hull_err *err)
 {
-	static const char *const masked[] = {"/proc/asound",
-					     "/proc/acpi",
-					     "/proc/kcore",
-					     "/proc/keys",
-					     "/proc/latency_stats",
-					     "/proc/timer_list",
-					     "/proc/timer_stats",
-					     "/proc/sched_debug",
-					     "/proc/scsi",
-					     "/sys/firmware",
-					     "/sys/devices/virtual/powercap",
-					     NULL};
-	static const char *const ro[] = {
-		"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL};
-	const char *ns[] = {"pid", "ipc", "uts", "mount", rs->host_network ? NULL : "network",
-			    NULL};
+	yajl_val profile;
 
-	hull_gen_str(g, "linux");
-	yajl_gen_map_open(g);
-	resources(g, rs);
-	if (rs->cgroups_path)
-		hull_gen_str(g, "cgroupsPath"), hull_gen_str(g, rs->cgroups_path);
-	hull_gen_str(g, "namespaces");
-	yajl_gen_array_open(g);
-	for (const char **n = ns; *n; n++) {
-		yajl_gen_map_open(g);
-		hull_gen_str(g, "type"), hull_gen_str(g, *n);
-		if (!strcmp(*n, "network") && rs->netns_path)
-			hull_gen_str(g, "path"), hull_gen_str(g, rs->netns_path);
-		yajl_gen_map_close(g);
-	}
-	yajl_gen_array_close(g);
-	if (!rs->privileged) {
-		strv(g, "maskedPaths", (char **)masked);
-		strv(g, "readonlyPaths", (char **)ro);
-		if (rs->seccomp_json) {
-			/* already JSON: yajl writes a number's text verbatim */
-			hull_gen_str(g, "seccomp");
-			yajl_gen_number(g, rs->seccomp_json, strlen(rs->seccomp_json));
-		} else if (rs->default_seccomp) {
-			/* its capability-dependent rules follow the set this container gets */
-			char **caps = cap_set(rs);
-			hull_seccomp_default_gen(g, (const char *const *)caps);
-			hull_strv_free(caps);
-		}
-	}
-	yajl_gen_map_close(g);
+	if (rs->privileged)
+		return 0;
+	if (!rs->seccomp_json)
+		return rs->default_seccomp ? hull_docker_spec_seccomp(s, err) : 0;
+	profile = hull_tree_parse(rs->seccomp_json, "seccomp profile", err);
+	if (!profile)
+		return -1;
+	hull_spec_set_section(s, &hull_spec_linux(s)->seccomp, profile);
+	return 0;
 }
 
-int hull_run_spec_json(const struct hull_run_spec *rs, char **out, struct hull_err *err)
+struct hull_spec *hull_run_spec_build(const struct hull_run_spec *rs, struct hull_err *err)
 {
-	yajl_gen g = yajl_gen_alloc(NULL);
-	const unsigned char *buf;
-	size_t len;
+	struct hull_spec *s;
 
 	if (!rs->args || !rs->args[0]) {
-		yajl_gen_free(g);
-		return hull_error(err, EINVAL, "no command given and the image has none");
+		hull_error(err, EINVAL, "no command given and the image has none");
+		return NULL;
 	}
-	yajl_gen_map_open(g);
-	hull_gen_str(g, "ociVersion"), hull_gen_str(g, "1.2.0");
-	process(g, rs);
-	hull_gen_str(g, "root");
-	yajl_gen_map_open(g);
-	hull_gen_str(g, "path"), hull_gen_str(g, rs->rootfs);
-	hull_gen_str(g, "readonly"), yajl_gen_bool(g, rs->read_only);
-	yajl_gen_map_close(g);
-	hull_gen_str(g, "hostname"), hull_gen_str(g, rs->hostname);
-	mounts(g, rs);
-	if (rs->n_annotations) {
-		hull_gen_str(g, "annotations");
-		yajl_gen_map_open(g);
-		for (size_t i = 0; i < rs->n_annotations; i++)
-			hull_gen_str(g, rs->annotations[i].key),
-				hull_gen_str(g, rs->annotations[i].value);
-		yajl_gen_map_close(g);
+	s = hull_docker_spec(err);
+	if (!s)
+		return NULL;
+	process(s, rs);
+	s->root_path = xstrdup(rs->rootfs);
+	s->root_readonly = rs->read_only;
+	s->hostname = xstrdup(rs->hostname);
+	for (size_t i = 0; i < rs->n_annotations; i++)
+		hull_spec_set_annotation(s, rs->annotations[i].key, rs->annotations[i].value);
+	if (rs->cgroups_path)
+		s->linux_->cgroups_path = xstrdup(rs->cgroups_path);
+	if (rs->host_network)
+		hull_spec_remove_namespace(s, CLONE_NEWNET);
+	else if (rs->netns_path)
+		hull_spec_set_namespace(s, CLONE_NEWNET, rs->netns_path);
+	resources(s, rs);
+	if (caps(s, rs, err) < 0 || mounts(s, rs, err) < 0 || seccomp(s, rs, err) < 0) {
+		hull_spec_free(s);
+		return NULL;
 	}
-	linux_section(g, rs);
-	yajl_gen_map_close(g);
-	yajl_gen_get_buf(g, &buf, &len);
-	*out = xmalloc(len + 1);
-	memcpy(*out, buf, len);
-	(*out)[len] = '\0';
-	yajl_gen_free(g);
-	return 0;
+	return s;
 }
 
 int hull_run_spec_etc_files(const char *dir, const char *hostname, bool host_network,

@@ -1,5 +1,5 @@
-/* The config.json `hull run` writes: the image's process settings with the user's flags on
- * top, and the confinement docker gives a container by default. */
+/* The config.json `hull run` writes: docker's default confinement (docker_spec.h), the
+ * image's process settings and the user's flags on top. */
 #ifndef HULL_ENGINE_RUNSPEC_H
 #define HULL_ENGINE_RUNSPEC_H
 
@@ -59,8 +59,8 @@ struct hull_run_spec {
 /* Turn the user's capability names into CAP_X form, checking each with libcap; "ALL" stays. */
 int hull_caps_normalize(char **names, struct hull_err *err);
 
-/* The config.json text (malloc'd). */
-int hull_run_spec_json(const struct hull_run_spec *rs, char **out, struct hull_err *err);
+/* The container's spec: docker's defaults (docker_spec.h) with rs on top. */
+struct hull_spec *hull_run_spec_build(const struct hull_run_spec *rs, struct hull_err *err);
 
 /* Write <dir>/hostname, hosts and resolv.conf for the container. */
 int hull_run_spec_etc_files(const char *dir, const char *hostname, bool host_network,

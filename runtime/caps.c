@@ -10,22 +10,6 @@
 #include "lib/log.h"
 #include "lib/util.h"
 
-const char *const hull_docker_default_caps[] = {"CAP_CHOWN",
-						"CAP_DAC_OVERRIDE",
-						"CAP_FSETID",
-						"CAP_FOWNER",
-						"CAP_MKNOD",
-						"CAP_NET_RAW",
-						"CAP_SETGID",
-						"CAP_SETUID",
-						"CAP_SETFCAP",
-						"CAP_SETPCAP",
-						"CAP_NET_BIND_SERVICE",
-						"CAP_SYS_CHROOT",
-						"CAP_KILL",
-						"CAP_AUDIT_WRITE",
-						NULL};
-
 /* "CAP_NET_ADMIN" -> value; unknown names are an error naming them.  Capabilities newer
  * than the running kernel are skipped, as they cannot be granted anyway. */
 static int cap_value(const char *name, cap_value_t *v, struct hull_err *err)

@@ -24,9 +24,6 @@ struct hull_cap_masks {
 int hull_caps_masks(const struct hull_capabilities *c, struct hull_cap_masks *m,
 		    struct hull_err *err);
 
-/* docker's default capability set, what images are written to expect; NULL-terminated. */
-extern const char *const hull_docker_default_caps[];
-
 /* "CAP_CHOWN", ... for every capability the running kernel has; NULL-terminated. */
 char **hull_caps_known(void);
 

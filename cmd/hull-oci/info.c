@@ -137,6 +137,7 @@ int cmd_spec(const struct oci_globals *g, int argc, char **argv, struct hull_err
 	};
 	const char *bundle = ".";
 	cleanup_free char *path = NULL, *json = NULL;
+	struct hull_spec *spec;
 	bool rootless = false;
 	int c, fd;
 
@@ -158,7 +159,11 @@ int cmd_spec(const struct oci_globals *g, int argc, char **argv, struct hull_err
 	if (optind != argc)
 		return usage_error(err, "spec", "unexpected argument `%s`", argv[optind]);
 	path = hull_strfmt("%s/config.json", bundle);
-	json = hull_spec_default(rootless);
+	spec = hull_spec_default_runc(rootless, err);
+	if (!spec)
+		return -1;
+	json = hull_spec_write(spec, true);
+	hull_spec_free(spec);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		if (errno == EEXIST)

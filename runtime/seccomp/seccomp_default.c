@@ -4,6 +4,7 @@
  * architectures) and for the capabilities the spec grants, the way dockerd resolves its
  * template when it creates a container.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -178,4 +179,35 @@ void hull_seccomp_default_gen(yajl_gen g, const char *const *caps)
 	}
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
+}
+
+yajl_val hull_seccomp_default_tree(const char *const *caps, struct hull_err *err)
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+	const unsigned char *buf;
+	size_t len;
+	char *text;
+	yajl_val doc, v = NULL;
+
+	yajl_gen_map_open(g);
+	hull_seccomp_default_gen(g, caps);
+	yajl_gen_map_close(g);
+	yajl_gen_get_buf(g, &buf, &len);
+	text = xmalloc(len + 1);
+	memcpy(text, buf, len);
+	text[len] = '\0';
+	yajl_gen_free(g);
+	doc = yajl_tree_parse(text, NULL, 0);
+	free(text);
+	if (!doc || !YAJL_IS_OBJECT(doc) || doc->u.object.len != 1) {
+		yajl_tree_free(doc);
+		hull_error(err, ENOMEM, "docker's default seccomp profile: cannot read it back");
+		return NULL;
+	}
+	/* {"seccomp": PROFILE}: keep PROFILE, free the rest */
+	v = doc->u.object.values[0];
+	free((char *)doc->u.object.keys[0]);
+	doc->u.object.len = 0;
+	yajl_tree_free(doc);
+	return v;
 }

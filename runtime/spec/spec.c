@@ -22,6 +22,7 @@ static int parse_mounts(yajl_val arr, struct hull_spec *s, struct hull_err *err)
 		if (!YAJL_IS_OBJECT(o))
 			return hull_error(err, EINVAL, "config.json: `%s` must be an object", path);
 		s->n_mounts++;
+		m->src = o;
 		if (sj_string(o, "destination", path, &m->destination, err) < 0 ||
 		    sj_string(o, "type", path, &m->type, err) < 0 ||
 		    sj_string(o, "source", path, &m->source, err) < 0 ||
@@ -212,6 +213,9 @@ void hull_spec_free(struct hull_spec *s)
 	}
 	free(s->annotations);
 	hull_spec_free_linux(s->linux_);
+	for (i = 0; i < s->n_owned; i++)
+		yajl_tree_free(s->owned[i]);
+	free(s->owned);
 	yajl_tree_free(s->tree);
 	free(s);
 }

@@ -1,4 +1,4 @@
-/* The OCI runtime-spec config.json as typed structs, loaded with yajl. */
+/* The OCI runtime-spec config.json as typed structs, read and written with yajl. */
 #ifndef HULL_SPEC_H
 #define HULL_SPEC_H
 
@@ -29,6 +29,9 @@ struct hull_mount {
 	char *data; /* the options mount(2) takes as its data string */
 	bool bind;  /* bind or rbind */
 	bool tmpcopyup;
+	/* The object this mount was read from, NULL when code made it: the writer copies the
+	 * fields hull does not model (uidMappings...) from it.  Owned by hull_spec.tree. */
+	yajl_val src;
 };
 
 struct hull_hook {
@@ -83,6 +86,9 @@ struct hull_process {
 	int oom_score_adj;
 	char *apparmor_profile;
 	char *selinux_label;
+	/* The object it was read from (see hull_mount.src), NULL if made by code; an exec
+	 * --process file's tree may be gone once read: only a spec's own is written from. */
+	yajl_val src;
 };
 
 struct hull_namespace {
@@ -128,6 +134,7 @@ struct hull_linux {
 	yajl_val resources;
 	yajl_val seccomp;
 	yajl_val personality;
+	yajl_val src; /* the object it was read from (see hull_mount.src), NULL if made by code */
 };
 
 struct hull_spec {
@@ -144,7 +151,11 @@ struct hull_spec {
 	size_t n_annotations;
 	struct hull_linux *linux_; /* NULL if absent */
 	yajl_val vm;		   /* the spec's "vm" section, NULL if absent */
-	yajl_val tree;		   /* the whole document; owns the yajl_val pointers above */
+	yajl_val tree;		   /* the whole document read, NULL if made by code */
+	/* The raw sections (resources, seccomp, personality, vm) point into tree, or into a tree
+	 * code set with hull_spec_set_section(), which the spec then owns here. */
+	yajl_val *owned;
+	size_t n_owned;
 };
 
 /* Parse a config.json document.  Errors name the field at fault, e.g.
@@ -161,8 +172,14 @@ const struct hull_namespace *hull_spec_namespace(const struct hull_spec *spec, i
 int hull_namespace_type(const char *name);
 const char *hull_namespace_name(int type);
 
-/* The default config.json of `hull-oci spec` (rootless variant with rootless = true), as a
- * malloc'd JSON text. */
-char *hull_spec_default(bool rootless);
+/* The model as config.json text (malloc'd; tab-indented when pretty).  Raw sections are
+ * written as they are; the fields hull does not model are copied from the objects the model
+ * was read from (the document, root, process and its user, capabilities and consoleSize,
+ * hooks, each mount, linux), so a spec read, edited and written keeps them (spec_write.c). */
+char *hull_spec_write(const struct hull_spec *spec, bool pretty);
+
+/* runc's default spec (`runc spec`, `--rootless` with rootless = true) into a new model, with
+ * docker's default seccomp profile for its capabilities (spec_default.c). */
+struct hull_spec *hull_spec_default_runc(bool rootless, struct hull_err *err);
 
 #endif

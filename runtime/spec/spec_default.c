@@ -1,212 +1,145 @@
-/* The config.json that `hull-oci spec` writes: a busybox-friendly default, like runc's. */
-#include <string.h>
+/* runc's default spec (what `runc spec` writes, and `hull-oci spec`), as the model: a
+ * busybox-friendly container with runc's mounts, namespaces and masked and read-only paths,
+ * plus docker's default seccomp profile for its capabilities. */
+#include <sched.h>
+#include <sys/resource.h>
 #include <unistd.h>
-#include <yajl/yajl_gen.h>
 
-#include "lib/json.h"
 #include "lib/util.h"
 #include "runtime/seccomp/seccomp_default.h"
 #include "runtime/spec/spec.h"
+#include "runtime/spec/spec_edit.h"
 
-static void strv(yajl_gen g, const char *key, const char *const *v)
+/* runc's lists (libcontainer/specconv's example spec); `hull run` has docker's
+ * (engine/docker_spec.c), which masks /sys/devices/virtual/powercap too. */
+static const char *const runc_masked_paths[] = {"/proc/acpi",
+						"/proc/asound",
+						"/proc/kcore",
+						"/proc/keys",
+						"/proc/latency_stats",
+						"/proc/timer_list",
+						"/proc/timer_stats",
+						"/proc/sched_debug",
+						"/sys/firmware",
+						"/proc/scsi",
+						NULL};
+static const char *const runc_readonly_paths[] = {
+	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL};
+
+static const char *const runc_caps[] = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE",
+					NULL};
+
+static char **strv(const char *const *v)
 {
-	hull_gen_str(g, key);
-	yajl_gen_array_open(g);
-	for (; *v; v++)
-		hull_gen_str(g, *v);
-	yajl_gen_array_close(g);
+	return hull_strv_dup((char *const *)v);
 }
 
-static void mount(yajl_gen g, const char *dest, const char *type, const char *src,
-		  const char *const *opts)
-{
-	yajl_gen_map_open(g);
-	hull_gen_str(g, "destination");
-	hull_gen_str(g, dest);
-	hull_gen_str(g, "type");
-	hull_gen_str(g, type);
-	hull_gen_str(g, "source");
-	hull_gen_str(g, src);
-	if (opts)
-		strv(g, "options", opts);
-	yajl_gen_map_close(g);
-}
-
-static void idmap(yajl_gen g, const char *key, unsigned int host)
-{
-	hull_gen_str(g, key);
-	yajl_gen_array_open(g);
-	yajl_gen_map_open(g);
-	hull_gen_str(g, "containerID");
-	yajl_gen_integer(g, 0);
-	hull_gen_str(g, "hostID");
-	yajl_gen_integer(g, host);
-	hull_gen_str(g, "size");
-	yajl_gen_integer(g, 1);
-	yajl_gen_map_close(g);
-	yajl_gen_array_close(g);
-}
-
-static const char *const caps[] = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE", NULL};
-
-static void process(yajl_gen g, bool rootless)
+static void process(struct hull_spec *s)
 {
 	static const char *const env[] = {
 		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm",
 		NULL};
 	static const char *const args[] = {"sh", NULL};
+	struct hull_process *p = hull_spec_process(s);
 
-	hull_gen_str(g, "process");
-	yajl_gen_map_open(g);
-	hull_gen_str(g, "terminal");
-	yajl_gen_bool(g, 1);
-	hull_gen_str(g, "user");
-	yajl_gen_map_open(g);
-	hull_gen_str(g, "uid");
-	yajl_gen_integer(g, 0);
-	hull_gen_str(g, "gid");
-	yajl_gen_integer(g, 0);
-	yajl_gen_map_close(g);
-	strv(g, "args", args);
-	strv(g, "env", env);
-	hull_gen_str(g, "cwd");
-	hull_gen_str(g, "/");
-	hull_gen_str(g, "capabilities");
-	yajl_gen_map_open(g);
-	strv(g, "bounding", caps);
-	strv(g, "effective", caps);
-	strv(g, "permitted", caps);
-	yajl_gen_map_close(g);
-	hull_gen_str(g, "rlimits");
-	yajl_gen_array_open(g);
-	yajl_gen_map_open(g);
-	hull_gen_str(g, "type");
-	hull_gen_str(g, "RLIMIT_NOFILE");
-	hull_gen_str(g, "hard");
-	yajl_gen_integer(g, 1024);
-	hull_gen_str(g, "soft");
-	yajl_gen_integer(g, 1024);
-	yajl_gen_map_close(g);
-	yajl_gen_array_close(g);
-	hull_gen_str(g, "noNewPrivileges");
-	yajl_gen_bool(g, 1);
-	(void)rootless;
-	yajl_gen_map_close(g);
+	p->terminal = true;
+	hull_strv_free(p->args);
+	p->args = strv(args);
+	p->env = strv(env);
+	p->caps = xzalloc(sizeof(*p->caps));
+	p->caps->bounding = strv(runc_caps);
+	p->caps->effective = strv(runc_caps);
+	p->caps->permitted = strv(runc_caps);
+	p->rlimits = xzalloc(2 * sizeof(*p->rlimits));
+	p->rlimits[0] = (struct hull_rlimit){RLIMIT_NOFILE, xstrdup("RLIMIT_NOFILE"), 1024, 1024};
+	p->n_rlimits = 1;
+	p->no_new_privileges = true;
 }
 
-static void mounts(yajl_gen g, bool rootless)
+static int mounts(struct hull_spec *s, bool rootless, struct hull_err *err)
 {
 	static const char *const dev[] = {"nosuid", "strictatime", "mode=755", "size=65536k", NULL};
 	static const char *const pts[] = {"nosuid",    "noexec", "newinstance", "ptmxmode=0666",
 					  "mode=0620", "gid=5",	 NULL};
+	/* a rootless container has no group 5 of its own to give the terminals */
 	static const char *const pts_rootless[] = {"nosuid",	    "noexec",	 "newinstance",
 						   "ptmxmode=0666", "mode=0620", NULL};
 	static const char *const shm[] = {"nosuid",    "noexec",      "nodev",
 					  "mode=1777", "size=65536k", NULL};
 	static const char *const mq[] = {"nosuid", "noexec", "nodev", NULL};
 	static const char *const sys[] = {"nosuid", "noexec", "nodev", "ro", NULL};
+	/* without a network namespace of its own, sysfs cannot be mounted: the host's, bound */
 	static const char *const sys_rootless[] = {"rbind", "nosuid", "noexec",
 						   "nodev", "ro",     NULL};
 	static const char *const cg[] = {"nosuid", "noexec", "nodev", "relatime", "ro", NULL};
 
-	hull_gen_str(g, "mounts");
-	yajl_gen_array_open(g);
-	mount(g, "/proc", "proc", "proc", NULL);
-	mount(g, "/dev", "tmpfs", "tmpfs", dev);
-	mount(g, "/dev/pts", "devpts", "devpts", rootless ? pts_rootless : pts);
-	mount(g, "/dev/shm", "tmpfs", "shm", shm);
-	mount(g, "/dev/mqueue", "mqueue", "mqueue", mq);
-	if (rootless) {
-		mount(g, "/sys", "none", "/sys", sys_rootless);
-	} else {
-		mount(g, "/sys", "sysfs", "sysfs", sys);
-		mount(g, "/sys/fs/cgroup", "cgroup", "cgroup", cg);
-	}
-	yajl_gen_array_close(g);
+#define M(dst, type, src, opts) hull_spec_add_mount(s, dst, type, src, (char *const *)(opts), err)
+	if (M("/proc", "proc", "proc", NULL) < 0 || M("/dev", "tmpfs", "tmpfs", dev) < 0 ||
+	    M("/dev/pts", "devpts", "devpts", rootless ? pts_rootless : pts) < 0 ||
+	    M("/dev/shm", "tmpfs", "shm", shm) < 0 || M("/dev/mqueue", "mqueue", "mqueue", mq) < 0)
+		return -1;
+	if (rootless)
+		return M("/sys", "none", "/sys", sys_rootless);
+	if (M("/sys", "sysfs", "sysfs", sys) < 0 || M("/sys/fs/cgroup", "cgroup", "cgroup", cg) < 0)
+		return -1;
+#undef M
+	return 0;
 }
 
-static void linux_section(yajl_gen g, bool rootless)
+/* id 0 in the container is the user running `spec` */
+static struct hull_id_map *self_map(uint32_t host)
 {
-	static const char *const ns[] = {"pid", "network", "ipc", "uts", "mount", "cgroup", NULL};
-	static const char *const ns_rootless[] = {"pid", "ipc", "uts", "mount", "user", NULL};
-	static const char *const masked[] = {"/proc/acpi",
-					     "/proc/asound",
-					     "/proc/kcore",
-					     "/proc/keys",
-					     "/proc/latency_stats",
-					     "/proc/timer_list",
-					     "/proc/timer_stats",
-					     "/proc/sched_debug",
-					     "/sys/firmware",
-					     "/proc/scsi",
-					     NULL};
-	static const char *const ro[] = {
-		"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL};
-	const char *const *n;
-
-	hull_gen_str(g, "linux");
-	yajl_gen_map_open(g);
-	if (rootless) {
-		idmap(g, "uidMappings", getuid());
-		idmap(g, "gidMappings", getgid());
-	} else {
-		hull_gen_str(g, "resources");
-		yajl_gen_map_open(g);
-		hull_gen_str(g, "devices");
-		yajl_gen_array_open(g);
-		yajl_gen_map_open(g);
-		hull_gen_str(g, "allow");
-		yajl_gen_bool(g, 0);
-		hull_gen_str(g, "access");
-		hull_gen_str(g, "rwm");
-		yajl_gen_map_close(g);
-		yajl_gen_array_close(g);
-		yajl_gen_map_close(g);
-	}
-	hull_gen_str(g, "namespaces");
-	yajl_gen_array_open(g);
-	for (n = rootless ? ns_rootless : ns; *n; n++) {
-		yajl_gen_map_open(g);
-		hull_gen_str(g, "type");
-		hull_gen_str(g, *n);
-		yajl_gen_map_close(g);
-	}
-	yajl_gen_array_close(g);
-	strv(g, "maskedPaths", masked);
-	strv(g, "readonlyPaths", ro);
-	hull_seccomp_default_gen(g, caps);
-	yajl_gen_map_close(g);
+	struct hull_id_map *m = xzalloc(2 * sizeof(*m));
+	m[0] = (struct hull_id_map){0, host, 1};
+	return m;
 }
 
-char *hull_spec_default(bool rootless)
+static int linux_section(struct hull_spec *s, bool rootless, struct hull_err *err)
 {
-	yajl_gen g = yajl_gen_alloc(NULL);
-	const unsigned char *buf;
-	size_t len;
-	char *out;
+	static const int ns[] = {CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWIPC,
+				 CLONE_NEWUTS, CLONE_NEWNS,  CLONE_NEWCGROUP};
+	static const int ns_rootless[] = {CLONE_NEWPID, CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNS,
+					  CLONE_NEWUSER};
+	struct hull_linux *lx = hull_spec_linux(s);
+	yajl_val seccomp;
 
-	yajl_gen_config(g, yajl_gen_beautify, 1);
-	yajl_gen_config(g, yajl_gen_indent_string, "\t");
-	yajl_gen_map_open(g);
-	hull_gen_str(g, "ociVersion");
-	hull_gen_str(g, "1.2.0");
-	process(g, rootless);
-	hull_gen_str(g, "root");
-	yajl_gen_map_open(g);
-	hull_gen_str(g, "path");
-	hull_gen_str(g, "rootfs");
-	hull_gen_str(g, "readonly");
-	yajl_gen_bool(g, 1);
-	yajl_gen_map_close(g);
-	hull_gen_str(g, "hostname");
-	hull_gen_str(g, "hull");
-	mounts(g, rootless);
-	linux_section(g, rootless);
-	yajl_gen_map_close(g);
-	yajl_gen_get_buf(g, &buf, &len);
-	out = xmalloc(len + 1);
-	memcpy(out, buf, len);
-	out[len] = '\0';
-	yajl_gen_free(g);
-	return out;
+	if (rootless) {
+		lx->uid_mappings = self_map(getuid());
+		lx->n_uid_mappings = 1;
+		lx->gid_mappings = self_map(getgid());
+		lx->n_gid_mappings = 1;
+		for (size_t i = 0; i < ARRAY_SIZE(ns_rootless); i++)
+			hull_spec_set_namespace(s, ns_rootless[i], NULL);
+	} else {
+		/* no device but the ones the runtime makes */
+		yajl_val devices = hull_tree_array(), deny = hull_tree_object();
+		hull_tree_put(deny, "allow", hull_tree_bool(false));
+		hull_tree_put(deny, "access", hull_tree_string("rwm"));
+		hull_tree_append(devices, deny);
+		hull_tree_put(hull_spec_resources(s), "devices", devices);
+		for (size_t i = 0; i < ARRAY_SIZE(ns); i++)
+			hull_spec_set_namespace(s, ns[i], NULL);
+	}
+	lx->masked_paths = strv(runc_masked_paths);
+	lx->readonly_paths = strv(runc_readonly_paths);
+	seccomp = hull_seccomp_default_tree((const char *const *)s->process->caps->bounding, err);
+	if (!seccomp)
+		return -1;
+	hull_spec_set_section(s, &lx->seccomp, seccomp);
+	return 0;
+}
+
+struct hull_spec *hull_spec_default_runc(bool rootless, struct hull_err *err)
+{
+	struct hull_spec *s = hull_spec_new();
+
+	process(s);
+	s->root_path = xstrdup("rootfs");
+	s->root_readonly = true;
+	s->hostname = xstrdup("hull");
+	if (mounts(s, rootless, err) < 0 || linux_section(s, rootless, err) < 0) {
+		hull_spec_free(s);
+		return NULL;
+	}
+	return s;
 }

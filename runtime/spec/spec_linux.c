@@ -189,6 +189,7 @@ int hull_spec_parse_linux(yajl_val j, struct hull_linux *lx, struct hull_err *er
 	yajl_val v = NULL;
 	int r;
 
+	lx->src = j;
 	if ((r = sj_array(j, "namespaces", "linux", &v, err)) < 0 ||
 	    (r && parse_namespaces(v, lx, err) < 0))
 		return -1;

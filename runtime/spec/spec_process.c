@@ -124,6 +124,7 @@ int hull_spec_parse_process(yajl_val j, struct hull_process *p, struct hull_err 
 	int64_t n;
 	int r;
 
+	p->src = j;
 	if (sj_bool(j, "terminal", "process", &p->terminal, err) < 0)
 		return -1;
 	if ((r = sj_object(j, "consoleSize", "process", &v, err)) < 0)
