@@ -30,6 +30,19 @@ int sj_array(yajl_val obj, const char *key, const char *path, yajl_val *out, str
 int sj_kv(yajl_val obj, const char *key, const char *path, struct hull_kv **out, size_t *n,
 	  struct hull_err *err);
 
+/* An owned parsed tree, an owned generator. */
+static inline void hull_yajl_val_freep(yajl_val *v)
+{
+	yajl_tree_free(*v);
+}
+static inline void hull_yajl_gen_freep(yajl_gen *g)
+{
+	if (*g)
+		yajl_gen_free(*g);
+}
+#define cleanup_yajl_val __attribute__((cleanup(hull_yajl_val_freep)))
+#define cleanup_yajl_gen __attribute__((cleanup(hull_yajl_gen_freep)))
+
 /* A string, written with yajl (s must not be NULL). */
 static inline yajl_gen_status hull_gen_str(yajl_gen g, const char *s)
 {

@@ -2,7 +2,9 @@
 #ifndef HULL_UTIL_H
 #define HULL_UTIL_H
 
+#include <dirent.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <sys/types.h>
@@ -21,6 +23,26 @@ static inline void hull_closep(int *fd)
 }
 #define cleanup_free  __attribute__((cleanup(hull_freep)))
 #define cleanup_close __attribute__((cleanup(hull_closep)))
+
+/* An owned NULL-terminated string vector, a directory stream, a stdio stream. */
+void hull_strv_free(char **v);
+static inline void hull_strv_freep(char ***v)
+{
+	hull_strv_free(*v);
+}
+static inline void hull_closedirp(DIR **d)
+{
+	if (*d)
+		closedir(*d);
+}
+static inline void hull_fclosep(FILE **f)
+{
+	if (*f)
+		fclose(*f);
+}
+#define cleanup_strv __attribute__((cleanup(hull_strv_freep)))
+#define cleanup_dir  __attribute__((cleanup(hull_closedirp)))
+#define cleanup_file __attribute__((cleanup(hull_fclosep)))
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -51,6 +51,11 @@ int hull_state_load(const char *root, const char *id, struct hull_state **out,
 /* Write state.json atomically. */
 int hull_state_save(const char *root, const struct hull_state *st, struct hull_err *err);
 void hull_state_free(struct hull_state *st);
+static inline void hull_state_freep(struct hull_state **st)
+{
+	hull_state_free(*st);
+}
+#define cleanup_state __attribute__((cleanup(hull_state_freep)))
 
 /* All containers under root, sorted by id (unreadable entries are skipped). */
 int hull_state_list(const char *root, struct hull_state ***out, size_t *n, struct hull_err *err);

@@ -72,7 +72,7 @@ static void print_text(yajl_val v, int64_t ns)
 static bool on_event(const char *json, int64_t ns, void *arg)
 {
 	const struct printer *p = arg;
-	yajl_val v = yajl_tree_parse(json, NULL, 0);
+	cleanup_yajl_val yajl_val v = yajl_tree_parse(json, NULL, 0);
 
 	if (v && hull_filter_match(p->fs, event_match, v)) {
 		if (p->json) {
@@ -86,7 +86,6 @@ static bool on_event(const char *json, int64_t ns, void *arg)
 		}
 		fflush(stdout);
 	}
-	yajl_tree_free(v);
 	return true;
 }
 

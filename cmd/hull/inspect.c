@@ -126,7 +126,7 @@ static int inspect(const struct hull_globals *g, int argc, char **argv, enum kin
 	for (int i = optind; i < argc; i++) {
 		struct hull_err oerr = {0};
 		cleanup_free char *json = object_json(g, &e, k, argv[i], &oerr), *out = NULL;
-		yajl_val v;
+		cleanup_yajl_val yajl_val v = NULL;
 
 		if (!json) {
 			fprintf(stderr, "hull: %s\n", oerr.msg);
@@ -144,7 +144,6 @@ static int inspect(const struct hull_globals *g, int argc, char **argv, enum kin
 		} else {
 			printf("%s\n", out);
 		}
-		yajl_tree_free(v);
 	}
 	if (arr) {
 		yajl_gen_array_close(arr);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <yajl/yajl_tree.h>
 
+#include "lib/json.h"
 #include "lib/util.h"
 
 #define TAB_MIN_WIDTH 10
@@ -16,8 +17,8 @@
 int hull_listing_begin(struct hull_listing *l, const char *format, struct hull_err *err)
 {
 	const char *text = format;
-	char *header = NULL;
-	yajl_val h;
+	cleanup_free char *header = NULL;
+	cleanup_yajl_val yajl_val h = NULL;
 
 	l->lines = NULL;
 	l->n = 0;
@@ -32,31 +33,24 @@ int hull_listing_begin(struct hull_listing *l, const char *format, struct hull_e
 	if (!l->table)
 		return 0;
 	h = yajl_tree_parse(l->headers_json, NULL, 0);
-	if (hull_tmpl_render(l->tmpl, h, &header, err) < 0) {
-		yajl_tree_free(h);
+	if (hull_tmpl_render(l->tmpl, h, &header, err) < 0)
 		return hull_error_wrap(err, "--format");
-	}
-	yajl_tree_free(h);
 	hull_strv_push(&l->lines, header);
-	free(header);
 	l->n = 1;
 	return 0;
 }
 
 int hull_listing_row(struct hull_listing *l, const char *row_json, struct hull_err *err)
 {
-	char *out = NULL;
-	yajl_val v;
-	int rc;
+	cleanup_free char *out = NULL;
+	cleanup_yajl_val yajl_val v = NULL;
 
 	if (l->json) {
 		printf("%s\n", row_json);
 		return 0;
 	}
 	v = yajl_tree_parse(row_json, NULL, 0);
-	rc = hull_tmpl_render(l->tmpl, v, &out, err);
-	yajl_tree_free(v);
-	if (rc < 0)
+	if (hull_tmpl_render(l->tmpl, v, &out, err) < 0)
 		return hull_error_wrap(err, "--format");
 	if (l->table) {
 		hull_strv_push(&l->lines, out);
@@ -64,7 +58,6 @@ int hull_listing_row(struct hull_listing *l, const char *row_json, struct hull_e
 	} else {
 		printf("%s\n", out);
 	}
-	free(out);
 	return 0;
 }
 

@@ -163,6 +163,11 @@ struct hull_spec {
 struct hull_spec *hull_spec_parse(const char *json, struct hull_err *err);
 struct hull_spec *hull_spec_load(const char *path, struct hull_err *err);
 void hull_spec_free(struct hull_spec *spec);
+static inline void hull_spec_freep(struct hull_spec **spec)
+{
+	hull_spec_free(*spec);
+}
+#define cleanup_spec __attribute__((cleanup(hull_spec_freep)))
 
 /* Lookups. */
 const char *hull_spec_annotation(const struct hull_spec *spec, const char *key);
