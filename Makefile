@@ -216,12 +216,17 @@ install: all
 	install -m 0644 README.md $(filter-out docs/README.md,$(wildcard docs/*.md)) $(DESTDIR)$(DOCDIR)/
 	$(if $(MANS),install -d $(DESTDIR)$(PREFIX)/share/man/man1 && \
 		install -m 0644 $(MANS) $(DESTDIR)$(PREFIX)/share/man/man1/)
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 0644 scripts/completion/hull scripts/completion/hull-oci \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/
+	ln -sf hull-oci $(DESTDIR)$(PREFIX)/share/bash-completion/completions/hull-oci-vm
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/hull-oci $(DESTDIR)$(BINDIR)/hull-oci-vm $(DESTDIR)$(BINDIR)/hull
 	rm -rf $(DESTDIR)$(PREFIX)/lib/hull
 	rm -rf $(DESTDIR)$(DOCDIR)
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,$(notdir $(MAN_OUT)))
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/bash-completion/completions/,hull hull-oci hull-oci-vm)
 
 clean:
 	rm -rf $(B)

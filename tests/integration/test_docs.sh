@@ -66,3 +66,28 @@ test_docs_man_pages_render() {
 		assert_contains "$out" "SYNOPSIS"
 	done
 }
+
+# bash completion: commands, a command's own options, and the names of what exists
+complete_words() { # complete_words FILE FUNCTION WORD... (the last word is being completed)
+	bash -c 'source "$1"; f=$2; shift 2; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); $f; printf "%s\n" "${COMPREPLY[@]}"' _ "$@"
+}
+
+test_bash_completion() {
+	local b id out
+	out=$(complete_words "$REPO/scripts/completion/hull" _hull "$HULL" "pa")
+	assert_eq "$out" pause
+	out=$(complete_words "$REPO/scripts/completion/hull" _hull "$HULL" logs "--s")
+	assert_eq "$out" "--since"
+	mkdir -p "$WORK/store"
+	"$HULL" --root "$WORK/store" --runroot "$ROOT" run -d --name compl-web --network none \
+		--cgroup-parent "/hull-test/$T" --rootfs "$(bundle c)/rootfs" sleep 60 >/dev/null
+	defer "$HULL" --root "$WORK/store" --runroot "$ROOT" rm -f compl-web
+	out=$(complete_words "$REPO/scripts/completion/hull" _hull "$HULL" --root "$WORK/store" --runroot "$ROOT" stop "compl")
+	assert_eq "$out" compl-web "container names from the store given on the command line"
+	out=$(complete_words "$REPO/scripts/completion/hull-oci" _hull_oci "$HULL_OCI" --root "$ROOT" kill "")
+	assert_contains "$out" "$("$HULL_OCI" --root "$ROOT" list -q | head -1)"
+	out=$(complete_words "$REPO/scripts/completion/hull-oci" _hull_oci "$HULL_OCI" "fea")
+	assert_eq "$out" features
+	"$HULL" --root "$WORK/store" --runroot "$ROOT" rm -f compl-web >/dev/null
+	rmdir /sys/fs/cgroup/*/hull-test/"$T" 2>/dev/null || true
+}
