@@ -65,7 +65,7 @@ VM_ASSETS := $(if $(wildcard /boot/vmlinuz-*),$(B)/vm/initrd)
 # the minimal kernel's initramfs follows the guest init once `make guest-kernel` has run
 VM_ASSETS += $(if $(wildcard $(B)/vm/guest-kernel/vmlinux),$(B)/vm/guest-kernel/initrd)
 
-.PHONY: all man vm-assets guest-kernel test-kvm deps run test test-unit test-integration lint format install uninstall bench clean help
+.PHONY: all man deb vm-assets guest-kernel test-kvm deps run test test-unit test-integration lint format install uninstall bench clean help
 
 # man pages in roff from docs/*.1.md (go-md2man, installed by scripts/deps.sh)
 MAN_SRC  := $(wildcard docs/*.1.md)
@@ -220,6 +220,10 @@ install: all
 	install -m 0644 scripts/completion/hull scripts/completion/hull-oci \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/
 	ln -sf hull-oci $(DESTDIR)$(PREFIX)/share/bash-completion/completions/hull-oci-vm
+
+# a .deb from the install rule (scripts/deb.sh): build/hull_VERSION_ARCH.deb
+deb: all
+	@scripts/deb.sh $(VERSION) $(B)/hull_$(VERSION)_$(shell dpkg --print-architecture).deb
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/hull-oci $(DESTDIR)$(BINDIR)/hull-oci-vm $(DESTDIR)$(BINDIR)/hull

@@ -56,3 +56,24 @@ test_install_podman_and_crio_dropins() {
 	assert_contains "$(cat "$WORK/99-hull.conf")" "[crio.runtime.runtimes.hull-vm]"
 	assert_contains "$(cat "$WORK/99-hull.conf")" "runtime_path = \"$(dirname "$HULL_OCI")/hull-oci-vm\""
 }
+
+# make deb: the package holds what make install installs, depends on the libraries the binaries
+# link, and its binaries run from where it unpacks
+test_deb_package() {
+	local deb=$WORK/hull.deb out
+	command -v dpkg-deb >/dev/null || skip "no dpkg-deb"
+	(cd "$REPO" && scripts/deb.sh 9.9.9 "$deb") >/dev/null
+	assert_eq "$(dpkg-deb -f "$deb" Package Version | tr '\n' ' ')" "Package: hull Version: 9.9.9 "
+	out=$(dpkg-deb -f "$deb" Depends)
+	assert_contains "$out" libseccomp2
+	assert_contains "$out" libyajl2
+	assert_not_contains "$out" libgnutls "only the libraries linked directly"
+	out=$(dpkg-deb -c "$deb" | awk '{print $6}')
+	for f in ./usr/bin/hull ./usr/bin/hull-oci ./usr/bin/hull-oci-vm ./usr/share/man/man1/hull.1 \
+		./usr/share/bash-completion/completions/hull ./usr/lib/hull/vm/hull-vm-exit.so; do
+		grep -qx -- "$f" <<<"$out" || fatal "$f is not in the package: $out"
+	done
+	dpkg-deb -x "$deb" "$WORK/root"
+	assert_contains "$("$WORK/root/usr/bin/hull-oci" --version)" "hull-oci version"
+	assert_contains "$("$WORK/root/usr/bin/hull" version)" "hull version"
+}
