@@ -79,7 +79,7 @@ static char *row_json(const struct target *t, bool notrunc)
 	hull_gen_str(g, "NetIO"), hull_gen_str(g, netio);
 	hull_gen_str(g, "PIDs"), hull_gen_str(g, pids);
 	yajl_gen_map_close(g);
-	return json_gen_text(g);
+	return hull_gen_text(g);
 }
 
 static void sample_all(const struct hull_engine *e, struct target *t, size_t n, bool first)

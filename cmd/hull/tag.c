@@ -64,7 +64,7 @@ static char *row_json(const struct hull_history_entry *e, const char *id, bool n
 	hull_gen_str(g, "Size"), hull_gen_str(g, size);
 	hull_gen_str(g, "Comment"), hull_gen_str(g, e->comment ? e->comment : "");
 	yajl_gen_map_close(g);
-	return json_gen_text(g);
+	return hull_gen_text(g);
 }
 
 int cmd_history(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
