@@ -220,3 +220,20 @@ test_systemd_cgroup_run_nested_slice_and_errors() {
 	wait
 	in_sd systemctl stop hulltest-nested.slice hulltest.slice
 }
+
+# systemd's marker is there but neither its private socket nor the system bus answers: create
+# fails and says so, and leaves nothing.  (A private mount namespace fakes such a host.)
+test_systemd_cgroup_unreachable_refused_clearly() {
+	local b
+	command -v unshare >/dev/null || skip "unshare not installed (util-linux)"
+	b=$(bundle sd true)
+	cfg "$b" --arg p "system.slice:hulltest:$(cid sd)" '.linux.cgroupsPath = $p'
+	assert_fails env -u DBUS_SYSTEM_BUS_ADDRESS unshare -m sh -c '
+		mount --make-rprivate / && mkdir -p /run/systemd /run/dbus &&
+		mount -t tmpfs none /run/systemd && mount -t tmpfs none /run/dbus &&
+		mkdir /run/systemd/system &&
+		exec "$@"' _ "$HULL_OCI" --root "$ROOT" --systemd-cgroup run -b "$b" "$(cid sd)"
+	assert_contains "$OUT" "cannot reach systemd"
+	assert_contains "$OUT" "/run/systemd/private"
+	assert_fails oci state "$(cid sd)"
+}
