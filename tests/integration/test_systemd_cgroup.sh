@@ -149,6 +149,7 @@ test_systemd_cgroup_scope_resources_pause_update_delete() {
 	[ -z "$hp" ] || assert_eq "$(cat "$scope/hugetlb.$hp.max")" 4194304 "hugetlb through cgroupfs"
 	# later commands follow the recorded driver without being told
 	assert_contains "$(ioci ps "$id")" "sleep 1000"
+	assert_contains "$(ioci exec "$id" cat /proc/self/cgroup)" $'\n0::/system.slice/'"$unit" "exec's cgroup"
 	ioci pause "$id"
 	assert_eq "$(ioci state "$id" | jq -r .status)" paused
 	assert_eq "$(cat "$scope/cgroup.freeze")" 1 "frozen through the freezer file"
@@ -236,4 +237,6 @@ test_systemd_cgroup_unreachable_refused_clearly() {
 	assert_contains "$OUT" "cannot reach systemd"
 	assert_contains "$OUT" "/run/systemd/private"
 	assert_fails oci state "$(cid sd)"
+	oci features | jq -e '.linux.cgroup.systemd == true and .linux.cgroup.systemdUser == false' >/dev/null ||
+		fatal "features does not report the systemd driver"
 }
