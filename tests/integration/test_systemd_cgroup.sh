@@ -1,7 +1,9 @@
 # The systemd cgroup driver against a real systemd.  This host's init is not systemd, so each
 # test boots one: systemd as pid 1 of a hull container (the host's /usr bound read-only, a
 # cgroup namespace, and the container's own sub-tree of the host's cgroup2 hierarchy bound
-# writable on /sys/fs/cgroup, so systemd runs in unified mode and owns it).  hull-oci then runs
+# writable on /sys/fs/cgroup, so systemd runs in unified mode and owns it; or, on a hybrid
+# host, the container's cgroups in every hierarchy, so systemd runs in hybrid mode and takes
+# the v1 property names).  hull-oci then runs
 # inside it with --systemd-cgroup (nsenter into the container's namespaces; root talks to
 # systemd on its private socket, as systemctl does), and the tests read the unit back with
 # systemctl and the cgroup files.
@@ -11,10 +13,10 @@ SD_UNITS_DIR=etc/systemd/system
 # The cgroup2 mount point of the host, if any.
 cgroup2_mount() { awk '$9 == "cgroup2" {print $5; exit}' /proc/self/mountinfo; }
 
-# sd_boot NAME: boot systemd in container $(cid NAME); sets SDPID (its pid 1, on the host) and
-# SDCG (its cgroup directory on the host), and defers the teardown.
+# sd_boot NAME [hybrid]: boot systemd in container $(cid NAME); sets SDPID (its pid 1, on the
+# host) and SDCG (its cgroup2 directory on the host), and defers the teardown.
 sd_boot() {
-	local name=$1 b r v2 caps i s
+	local name=$1 mode=${2:-unified} b r v2 caps i s cgmount
 	[ -x /lib/systemd/systemd ] || skip "systemd is not installed (scripts/deps.sh installs it)"
 	command -v nsenter >/dev/null || skip "nsenter not installed (util-linux)"
 	command -v capsh >/dev/null || skip "capsh not installed (libcap2-bin)"
@@ -31,10 +33,19 @@ sd_boot() {
 	# the unit it boots into: nothing but the manager itself
 	printf '[Unit]\nDescription=hull test\nDefaultDependencies=no\n' >"$r/$SD_UNITS_DIR/hull-test.target"
 	SDCG=$v2/hull-test/$(cid "$name")
+	cgmount=$(jq -n -c --arg v2 "$SDCG" \
+		'{destination: "/sys/fs/cgroup", type: "bind", source: $v2, options: ["rbind", "rw"]}')
+	if [ "$mode" == hybrid ]; then
+		[ "$v2" == /sys/fs/cgroup/unified ] && [ -d /sys/fs/cgroup/memory ] ||
+			skip "not a hybrid cgroup host"
+		# hull's cgroup mount in a cgroup namespace: a tmpfs with one mount per hierarchy
+		cgmount=$(jq -n -c '{destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup",
+			options: ["nosuid", "noexec", "nodev", "rw"]}')
+	fi
 	# every capability this host grants (systemd needs them; some hosts withhold a few)
 	caps=$(capsh --decode="$(awk '/CapBnd/ {print $2}' /proc/self/status)" | cut -d= -f2 |
 		tr ',' '\n' | tr '[:lower:]' '[:upper:]' | jq -R . | jq -s -c .)
-	jq -n --argjson caps "$caps" --arg cg "/hull-test/$(cid "$name")" --arg v2 "$SDCG" \
+	jq -n --argjson caps "$caps" --arg cg "/hull-test/$(cid "$name")" --argjson cgmount "$cgmount" \
 		--arg build "$REPO/build" --arg inner "$WORK/inner" '{
 		ociVersion: "1.0.2",
 		process: {
@@ -54,7 +65,7 @@ sd_boot() {
 			{destination: "/run", type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "mode=755"]},
 			{destination: "/tmp", type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev"]},
 			{destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"]},
-			{destination: "/sys/fs/cgroup", type: "bind", source: $v2, options: ["rbind", "rw"]},
+			$cgmount,
 			{destination: $build, type: "bind", source: $build, options: ["rbind", "ro"]},
 			{destination: "/inner", type: "bind", source: $inner, options: ["rbind", "rw"]}
 		],
@@ -63,9 +74,9 @@ sd_boot() {
 			namespaces: [{type: "pid"}, {type: "ipc"}, {type: "uts"}, {type: "mount"}, {type: "cgroup"}]
 		}
 	}' >"$b/config.json"
+	defer sd_teardown "$HULL_OCI" "$ROOT" "$(cid "$name")"
 	# the bind source: hull makes the same directory when it places the init
 	mkdir -p "$SDCG"
-	defer sd_teardown "$HULL_OCI" "$ROOT" "$(cid "$name")" "$SDCG"
 	oci create -b "$b" "$(cid "$name")" >"$WORK/systemd.log" 2>&1 </dev/null
 	oci start "$(cid "$name")"
 	SDPID=$(pid_of "$(cid "$name")")
@@ -78,17 +89,22 @@ sd_boot() {
 	skip "systemd did not come up as a container's init here (state '$s'): $(tail -5 "$WORK/systemd.log")"
 }
 
-# sd_teardown HULL_OCI ROOT ID CGDIR: kill the systemd container, then remove the cgroups
-# systemd made in its sub-tree (hull removes only the container's own), then the container.
+# sd_teardown HULL_OCI ROOT ID: kill the systemd container, then remove the cgroups systemd
+# made in its sub-trees (hull removes only the container's own), then the container.
 sd_teardown() {
-	local i
+	local i d
 	"$1" --root "$2" kill "$3" KILL
 	for i in $(seq 100); do
 		[ "$("$1" --root "$2" state "$3" | jq -r .status)" == stopped ] && break
 		sleep 0.05
 	done
-	find "$4" -mindepth 1 -depth -type d -exec rmdir {} \;
+	for d in /sys/fs/cgroup/hull-test/"$3" /sys/fs/cgroup/*/hull-test/"$3"; do
+		[ -d "$d" ] && find "$d" -mindepth 1 -depth -type d -exec rmdir {} \;
+	done
 	"$1" --root "$2" delete --force "$3"
+	for d in /sys/fs/cgroup/hull-test/"$3" /sys/fs/cgroup/*/hull-test/"$3"; do
+		[ -d "$d" ] && rmdir "$d"
+	done
 }
 
 # in CMD...: run in the systemd container (all its namespaces, its root).
@@ -170,6 +186,51 @@ test_systemd_cgroup_scope_resources_pause_update_delete() {
 	if in_sd pgrep -f "sleep 1001"; then fatal "the escaped process outlived the container"; fi
 	[ ! -e "$scope" ] || fatal "the scope's cgroup is left: $scope"
 	assert_fails ioci state "$id"
+}
+
+# On a hybrid host: systemd in hybrid mode takes the v1 names (MemoryLimit, CPUShares,
+# BlockIOWeight) and applies them to the v1 hierarchies; what it has no v1 property for
+# (memory+swap) goes to the files; hull places the init in the hierarchies systemd leaves
+# alone (cpuset, freezer) and removes it from them on delete.
+test_systemd_cgroup_hybrid_v1_properties_and_files() {
+	local b id unit h
+	sd_boot sdh hybrid
+	h=/sys/fs/cgroup
+	id=$(cid v1)
+	unit=hulltest-$id.scope
+	b=$(inner_bundle v1 sleep 1000)
+	cfg "$WORK/inner/v1" --arg p "system.slice:hulltest:$id" '.linux.cgroupsPath = $p |
+		.linux.resources = {memory: {limit: 67108864, swap: 134217728},
+			cpu: {shares: 512, quota: 50000, period: 100000}, pids: {limit: 64},
+			blockIO: {weight: 300}}'
+	ioci --systemd-cgroup run -d -b "$b" "$id"
+	assert_eq "$(prop "$unit" MemoryLimit)" 67108864
+	assert_eq "$(prop "$unit" CPUShares)" 512
+	assert_eq "$(prop "$unit" CPUWeight)" "[not set]" "v2's name on a v1 systemd"
+	assert_eq "$(prop "$unit" BlockIOWeight)" 300
+	assert_eq "$(prop "$unit" TasksMax)" 64
+	assert_eq "$(in_sd cat "$h/memory/system.slice/$unit/memory.limit_in_bytes")" 67108864
+	assert_eq "$(in_sd cat "$h/memory/system.slice/$unit/memory.memsw.limit_in_bytes")" 134217728 "memory+swap by cgroupfs"
+	assert_eq "$(in_sd cat "$h/cpu/system.slice/$unit/cpu.shares")" 512
+	assert_eq "$(in_sd cat "$h/cpu/system.slice/$unit/cpu.cfs_quota_us")" 50000
+	assert_eq "$(in_sd cat "$h/pids/system.slice/$unit/pids.max")" 64
+	for c in memory pids cpuset freezer systemd; do
+		grep -qx "$(ioci state "$id" | jq -r .pid)" <<<"$(in_sd cat "$h/$c/system.slice/$unit/cgroup.procs")" ||
+			fatal "the init is not in the $c hierarchy's scope cgroup"
+	done
+	ioci pause "$id"
+	assert_eq "$(in_sd cat "$h/freezer/system.slice/$unit/freezer.state")" FROZEN
+	ioci resume "$id"
+	echo '{"memory": {"limit": 33554432, "swap": 50331648}, "cpu": {"shares": 256}}' |
+		ioci update --resources - "$id"
+	assert_eq "$(prop "$unit" MemoryLimit)" 33554432 "update: MemoryLimit"
+	assert_eq "$(prop "$unit" CPUShares)" 256 "update: CPUShares"
+	assert_eq "$(in_sd cat "$h/memory/system.slice/$unit/memory.memsw.limit_in_bytes")" 50331648 "update: memory+swap"
+	ioci delete --force "$id"
+	assert_not_contains "$(in_sd systemctl list-units --all)" "$unit" "the unit after delete"
+	for c in memory pids cpu cpuset freezer systemd unified; do
+		[ ! -e "$h/$c/hull-test/$(cid sdh)/system.slice/$unit" ] || fatal "left in $c: $unit"
+	done
 }
 
 test_systemd_cgroup_run_nested_slice_and_errors() {
