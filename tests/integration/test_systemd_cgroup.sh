@@ -301,3 +301,36 @@ test_systemd_cgroup_unreachable_refused_clearly() {
 	oci features | jq -e '.linux.cgroup.systemd == true and .linux.cgroup.systemdUser == false' >/dev/null ||
 		fatal "features does not report the systemd driver"
 }
+
+# hull-oci killed with SIGKILL after the scope started (in a prestart hook): the init goes
+# with it, systemd collects the empty scope, and delete clears what is left.
+test_systemd_cgroup_kill9_mid_create_leaves_no_unit() {
+	local b id unit p
+	sd_boot sd
+	id=$(cid k9)
+	unit=hulltest-$id.scope
+	b=$(inner_bundle k9 sleep 1000)
+	cfg "$WORK/inner/k9" --arg p "system.slice:hulltest:$id" '.linux.cgroupsPath = $p |
+		.hooks.prestart = [{path: "/bin/sh", args: ["sh", "-c", "touch /inner/hooked; exec sleep 1000"]}]'
+	ioci --systemd-cgroup create -b "$b" "$id" >/dev/null 2>&1 &
+	for _ in $(seq 100); do
+		[ -e "$WORK/inner/hooked" ] && break
+		sleep 0.05
+	done
+	[ -e "$WORK/inner/hooked" ] || fatal "the prestart hook never ran"
+	assert_eq "$(prop "$unit" ActiveState)" active "the scope while create runs"
+	# nsenter forks into the container's pid namespace: kill the hull-oci under it
+	for p in $(pgrep -f -- "--root /run/hull-inner --systemd-cgroup create -b $b $id"); do
+		[ "$(readlink "/proc/$p/exe")" != "$HULL_OCI" ] || kill -9 "$p"
+	done
+	wait || true
+	for _ in $(seq 100); do
+		[[ $(in_sd systemctl list-units --all) != *"$unit"* ]] && break
+		sleep 0.05
+	done
+	assert_not_contains "$(in_sd systemctl list-units --all)" "$unit" "the scope after kill -9"
+	# (the hook's sleep goes with the systemd container)
+	ioci delete --force "$id"
+	assert_fails ioci state "$id"
+	[ ! -e "$SDCG/system.slice/$unit" ] || fatal "the scope's cgroup is left"
+}
