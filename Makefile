@@ -17,7 +17,11 @@ IMG_PKGS := libarchive libcrypto libcurl
 # Of the engine: libcgroup reads the counters `hull compare` reports (engine/usage.c).
 ENG_PKGS := libcgroup
 
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(RT_PKGS) $(IMG_PKGS) $(ENG_PKGS) 2>/dev/null)
+# The systemd cgroup driver's sd-bus: its header only; runtime/cgroup/systemd_lib.c loads
+# libsystemd.so.0 when --systemd-cgroup is used, so the cgroupfs start path never loads it.
+SD_PKGS  := libsystemd
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(RT_PKGS) $(IMG_PKGS) $(ENG_PKGS) $(SD_PKGS) 2>/dev/null)
 RT_LIBS    := $(shell $(PKG_CONFIG) --libs $(RT_PKGS) 2>/dev/null)
 IMG_LIBS   := $(shell $(PKG_CONFIG) --libs $(IMG_PKGS) 2>/dev/null)
 ENG_LIBS   := $(shell $(PKG_CONFIG) --libs $(ENG_PKGS) 2>/dev/null)

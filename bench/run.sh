@@ -5,6 +5,7 @@ cd "$(dirname "$0")"
 [ "$(id -u)" = 0 ] || { echo "bench: needs root" >&2; exit 1; }
 ./oci-run.sh
 ./hull-run.sh
+./docker-run.sh
 ./concurrent.sh
 ./unpack.sh
 ./stats.sh

@@ -17,6 +17,7 @@
 #include "lib/log.h"
 #include "lib/util.h"
 #include "runtime/cgroup/cgroup_res.h"
+#include "runtime/cgroup/driver.h"
 #include "runtime/container.h"
 #include "runtime/executor.h"
 #include "runtime/hooks.h"
@@ -227,18 +228,13 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 	struct hull_init_ctx ctx = {.fifo_fd = -1, .console_fd = -1, .sync_fd = -1, .lock_fd = -1};
 	struct hull_sync_msg *m = NULL;
 	int sv[2] = {-1, -1}, lockfd = -1, tty_pair[2] = {-1, -1};
-	bool dir_made = false;
+	bool dir_made = false, cg_placed = false;
 	pid_t pid = -1;
 	struct hull_cg_extra extra = {0};
 	char rbuf[PATH_MAX];
 
 	if (hull_validate_id(o->id, err) < 0 || hull_selfexe_check(err) < 0)
 		return -1;
-	if (o->systemd_cgroup)
-		return hull_error(
-			err, ENOTSUP,
-			"--systemd-cgroup: hull has no systemd cgroup driver yet; use the "
-			"cgroupfs driver (leave --systemd-cgroup out)");
 	if (!realpath(o->bundle ? o->bundle : ".", rbuf))
 		return hull_error(err, errno, "bundle `%s`", o->bundle ? o->bundle : ".");
 	bundle = xstrdup(rbuf);
@@ -297,7 +293,10 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 		goto fail;
 	if (hull_cgroups_discover(&cgroups, err) < 0)
 		goto fail;
-	cgpath = hull_cgroup_resolve_path(&cgroups, spec->linux_->cgroups_path, o->id);
+	cgpath = hull_cgroup_driver_path(&cgroups, o->systemd_cgroup, spec->linux_->cgroups_path,
+					 o->id, err);
+	if (!cgpath)
+		goto fail;
 	ctx.cgroups = &cgroups;
 	ctx.cgroup_path = cgpath;
 	/* The fifo also marks the container as created until it starts (run: until SYNC_START). */
@@ -363,6 +362,7 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 	st = new_state(o, spec, bundle, rootfs, ctx.level->name);
 	st->pid = pid;
 	st->cgroup_path = xstrdup(cgpath);
+	st->systemd_cgroup = o->systemd_cgroup;
 	if (hull_proc_start_time(pid, &st->start_time, err) < 0)
 		goto fail;
 	if ((ctx.new_ns & CLONE_NEWUSER) && (write_map(pid, "uid_map", spec->linux_->uid_mappings,
@@ -370,9 +370,10 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 					     write_map(pid, "gid_map", spec->linux_->gid_mappings,
 						       spec->linux_->n_gid_mappings, err) < 0))
 		goto fail;
-	if (hull_cgroup_enter(&cgroups, cgpath, pid, err) < 0 ||
-	    hull_cgroup_setup(&cgroups, cgpath, spec->linux_, &extra, err) < 0)
+	if (hull_cgroup_driver_enter(&cgroups, o->systemd_cgroup, cgpath, pid, spec->linux_, &extra,
+				     err) < 0)
 		goto fail;
+	cg_placed = true;
 	if (hull_sync_send(sv[0], SYNC_GO, 0, NULL, err) < 0)
 		goto fail;
 
@@ -426,9 +427,10 @@ fail:
 		waitpid(pid, NULL, 0);
 		hull_wait_gone(pid, st ? st->start_time : 0);
 	}
-	if (cgpath && cgroups.n) {
+	/* a unit of that name that the driver did not start is not ours to stop */
+	if (cgpath && cgroups.n && (cg_placed || !o->systemd_cgroup)) {
 		struct hull_err ignored;
-		hull_cgroup_remove(&cgroups, cgpath, &ignored);
+		hull_cgroup_driver_remove(&cgroups, o->systemd_cgroup, cgpath, &ignored);
 	}
 	hull_cgroups_free(&cgroups);
 	close_joins(&ctx);

@@ -13,6 +13,7 @@
 #include "lib/log.h"
 #include "lib/util.h"
 #include "runtime/cgroup/cgroup_res.h"
+#include "runtime/cgroup/driver.h"
 #include "runtime/container.h"
 #include "runtime/executor.h"
 #include "runtime/foreground.h"
@@ -197,7 +198,8 @@ static int remove_container(const char *root, const struct hull_executor *level,
 	 * namespace's tc qdiscs) goes once its processes are gone */
 	if (level->cleanup)
 		level->cleanup(dir, spec);
-	if (cg.n && hull_cgroup_remove(&cg, st->cgroup_path, err) < 0)
+	if ((cg.n || st->systemd_cgroup) &&
+	    hull_cgroup_driver_remove(&cg, st->systemd_cgroup, st->cgroup_path, err) < 0)
 		ret = -1;
 	hull_cgroups_free(&cg);
 	if (spec) {

@@ -77,7 +77,7 @@ static void usage(FILE *f)
 		"  --log FILE            write the log to FILE\n"
 		"  --log-format FORMAT   text (default) or json (runc's format)\n"
 		"  --debug               log debug messages\n"
-		"  --systemd-cgroup      use systemd to manage cgroups (not supported yet)\n"
+		"  --systemd-cgroup      place containers in transient systemd scopes\n"
 		"  -v, --version         print the version\n"
 		"  -h, --help            print this help\n\n"
 		"`hull-oci COMMAND --help` shows a command's options; see hull-oci(1).\n",
