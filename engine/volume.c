@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
@@ -25,6 +26,8 @@
 #define DATA	 "_data"
 #define REFS	 "refs"
 #define SEED_TMP ".seed" /* the copy-up being made, renamed onto an empty _data */
+/* how old an unlocked temporary directory must be to count as left by a dead hull */
+#define ABANDONED_AFTER_S 10
 
 static char *volumes_dir(const struct hull_engine *e)
 {
@@ -132,14 +135,17 @@ static int write_record(const char *dir, const char *name, const char *created,
 	return hull_write_file_atomic(path, buf, len, 0600, err);
 }
 
-/* a .tmp-* or .trash-* directory whose hull died: nobody holds its lock */
+/* a .tmp-* or .trash-* directory whose hull died: nobody holds its lock, and it is not one
+ * being made right now (mkdir and flock are two steps: its maker gets a moment) */
 static void remove_if_abandoned(const char *vdir, int vdirfd, const char *entry)
 {
 	cleanup_close int fd =
 		openat(vdirfd, entry, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	cleanup_free char *path = NULL;
+	struct stat st;
 
-	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
+	if (fd < 0 || fstat(fd, &st) < 0 || time(NULL) - st.st_ctime < ABANDONED_AFTER_S ||
+	    flock(fd, LOCK_EX | LOCK_NB) < 0)
 		return;
 	path = hull_strfmt("%s/%s", vdir, entry);
 	hull_remove_tree(path, NULL);

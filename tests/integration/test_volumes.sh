@@ -270,6 +270,11 @@ test_volume_after_crash() {
 	mkdir -p "$WORK/store/volumes/.tmp-0123456789abcdef/_data" "$WORK/store/volumes/.trash-0123456789abcdef/_data"
 	touch "$WORK/store/volumes/v1/refs/$(printf '%064d' 7)"
 	assert_eq "$(hull volume ls -q)" v1
+	assert_eq "$(ls -A "$WORK/store/volumes" | tr '\n' ' ')" ".tmp-0123456789abcdef .trash-0123456789abcdef v1 " \
+		"one just made may be a live hull's"
+	# the change time of a directory cannot be set back: wait for the leftovers to age
+	sleep 11
+	assert_eq "$(hull volume ls -q)" v1
 	assert_eq "$(ls -A "$WORK/store/volumes")" v1 "leftovers of dead hulls are removed"
 	assert_eq "$(hull volume ls -q --filter dangling=true)" v1 "a stale reference counts for nothing"
 	# a copy-up a kill interrupted is made again from the start
