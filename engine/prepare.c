@@ -460,7 +460,8 @@ int hull_run_prepare(const struct hull_engine *e, const struct hull_run_opts *o,
 		goto out;
 	c->image = xstrdup(o->from_rootfs ? b.rootfs : o->image);
 	c->image_id = xstrdup(b.image_id ? b.image_id : "");
-	c->command = hull_strv_dup(rs.args);
+	/* as docker shows it: the command, not the --init that runs it */
+	c->command = hull_strv_dup(rs.init_path ? rs.args + 2 : rs.args);
 	c->created = hull_now_rfc3339();
 	c->isolation = xstrdup(o->isolation ? o->isolation : "container");
 	c->stop_signal = xstrdup(o->stop_signal	 ? o->stop_signal

@@ -166,6 +166,14 @@ sub 65534:65534 700 directory
 sub/deep 0:0 644 regular file" "contents, owners and modes copied"
 	assert_eq "$(readlink "$WORK/store/volumes/seeded/_data/link")" /etc/passwd "a symlink stays a symlink"
 	assert_eq "$(cat "$WORK/store/volumes/seeded/_data/seed")" "from the image"
+	# containers made at once on a new volume: one fills it, each sees it whole
+	local pids=() i
+	for i in 1 2 3; do
+		run --rm -u root -v race:/data hulltest/volumes:latest 'cat /data/seed; ls /data | wc -l' >"$WORK/race$i" 2>&1 &
+		pids+=($!)
+	done
+	for i in 0 1 2; do wait "${pids[$i]}" || fatal "run $i on a new volume: $(cat "$WORK/race$((i + 1))")"; done
+	for i in 1 2 3; do assert_eq "$(cat "$WORK/race$i")" $'from the image\n3'; done
 	# a volume with content is not filled again
 	run --rm -u root -v seeded:/data hulltest/volumes:latest 'rm /data/seed; echo mine >/data/own'
 	out=$(run --rm -u root -v seeded:/data hulltest/volumes:latest 'ls /data | tr "\n" " "')
@@ -412,6 +420,7 @@ test_run_init() {
 	for _ in $(seq 50); do hull exec "$id" test -f /tmp/ready 2>/dev/null && break; sleep 0.1; done
 	hull stop "$id" >/dev/null
 	assert_eq "$(hull wait "$id")" 7 "the init forwarded the stop signal"
+	assert_eq "$(hull inspect -f '{{.Path}}' "$id")" /bin/sh "the command, as docker shows it"
 	assert_eq "$(hull inspect -f '{{range .Mounts}}{{.Destination}}{{end}}' "$id")" "/data" \
 		"the init's mount is hull's own, not the user's"
 	hull rm -v "$id" >/dev/null
