@@ -285,10 +285,17 @@ test_volume_after_crash() {
 	assert_eq "$(hull volume ls -q)" v1
 	assert_eq "$(ls -A "$WORK/store/volumes")" v1 "leftovers of dead hulls are removed"
 	assert_eq "$(hull volume ls -q --filter dangling=true)" v1 "a stale reference counts for nothing"
-	# a copy-up a kill interrupted is made again from the start
+	# a copy-up a kill interrupted left its copy aside: the volume is still empty, and the
+	# next container fills it from the start
+	python3 "$REPO/tests/data/mkimage.py" "$WORK/img" "$WORK/outside" >/dev/null
+	hull load -q -i "$WORK/img/volumes.docker.tar" >/dev/null
 	mkdir -p "$WORK/store/volumes/v1/.seed/half"
+	echo partial >"$WORK/store/volumes/v1/.seed/half/f"
+	assert_eq "$(run --rm -u root -v v1:/data hulltest/volumes:latest 'ls /data | tr "\n" " "')" "link seed sub "
+	assert_eq "$(ls -A "$WORK/store/volumes/v1")" $'_data\nrefs\nvolume.json' "the half copy is gone"
 	hull volume rm v1 >/dev/null
 	assert_eq "$(ls -A "$WORK/store/volumes")" ""
+	store_empty
 }
 
 test_run_devices() {
