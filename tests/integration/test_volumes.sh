@@ -36,7 +36,7 @@ store_empty() {
 }
 volumes_left() { hull volume ls -q | sort | tr '\n' ' '; }
 
-test_volume_commands() {
+test_hull_volume_commands() {
 	local out anon
 	watch_store
 	assert_eq "$(hull volume create --label team=a --label solo data1)" data1
@@ -97,7 +97,7 @@ test_volume_commands() {
 
 # -v NAME:DST makes the volume on first use and keeps it; -v DST and the image's Volumes are
 # anonymous volumes that `run --rm` (and `rm -v`) take away; a volume in use stays.
-test_volume_run_named_and_anonymous() {
+test_hull_volume_run_named_and_anonymous() {
 	local id out
 	watch_store
 	images
@@ -152,7 +152,7 @@ test_volume_run_named_and_anonymous() {
 
 # docker's copy-up: a new, empty volume gets what the image has at its path (contents, owners,
 # modes, symlinks as symlinks), once; symlinks are followed inside the rootfs only.
-test_volume_seeded_from_image() {
+test_hull_volume_seeded_from_image() {
 	local out before
 	watch_store
 	images
@@ -200,7 +200,7 @@ sub/deep 0:0 644 regular file" "contents, owners and modes copied"
 }
 
 # --mount, docker's syntax: bind, volume and tmpfs, their options, the errors
-test_volume_mount_flag() {
+test_hull_volume_mount_flag() {
 	local out
 	watch_store
 	images
@@ -250,7 +250,7 @@ test_volume_mount_flag() {
 
 # A volume is a bind mount of a directory, which virtio-fs shares with the guest: what a VM
 # writes there a container reads later.  Also --init, --ulimit, --sysctl in the guest.
-test_volume_vm() {
+test_hull_volume_vm() {
 	local out
 	command -v qemu-system-x86_64 >/dev/null && [ -r "$REPO/build/vm/vmlinux" ] ||
 		skip "no QEMU or guest kernel for the vm isolation level"
@@ -272,7 +272,7 @@ test_volume_vm() {
 
 # What a hull killed midway leaves: a half-made or half-removed volume is cleared by the next
 # listing, a reference of a container that is gone keeps nothing in use.
-test_volume_after_crash() {
+test_hull_volume_after_crash() {
 	watch_store
 	hull volume create v1 >/dev/null
 	mkdir -p "$WORK/store/volumes/.tmp-0123456789abcdef/_data" "$WORK/store/volumes/.trash-0123456789abcdef/_data"
@@ -298,7 +298,7 @@ test_volume_after_crash() {
 	store_empty
 }
 
-test_run_devices() {
+test_hull_run_devices() {
 	local out id
 	watch_store
 	images
@@ -328,7 +328,7 @@ test_run_devices() {
 	store_empty
 }
 
-test_run_ulimit_groups_sysctl_shm() {
+test_hull_run_ulimit_groups_sysctl_shm() {
 	local out hard
 	watch_store
 	images
@@ -367,7 +367,7 @@ test_run_ulimit_groups_sysctl_shm() {
 	store_empty
 }
 
-test_run_labels_and_stop_timeout() {
+test_hull_run_labels_and_stop_timeout() {
 	local id out
 	watch_store
 	images
@@ -406,7 +406,7 @@ test_run_labels_and_stop_timeout() {
 
 # --init: tini (or catatonit) is pid 1, the workload its child; orphans are reaped and the
 # stop signal reaches the workload
-test_run_init() {
+test_hull_run_init() {
 	local out id
 	[ -x /usr/bin/tini-static ] || [ -x /usr/bin/catatonit ] ||
 		skip "no static init (scripts/deps.sh installs tini)"
