@@ -124,6 +124,16 @@ static int add_mount(struct hull_spec *s, const char *dst, const char *type, con
 	return rc;
 }
 
+/* the components of an absolute path ("/a//b/" has 2; "/" none, counted as 1) */
+static size_t path_depth(const char *p)
+{
+	size_t n = 0;
+	for (const char *c = p; *c; c++)
+		if (*c != '/' && (c == p || c[-1] == '/'))
+			n++;
+	return n ? n : 1;
+}
+
 /* docker's default mounts are in the spec already: the container's /etc files, -v, --tmpfs */
 static int mounts(struct hull_spec *s, const struct hull_run_spec *rs, struct hull_err *err)
 {
@@ -136,20 +146,32 @@ static int mounts(struct hull_spec *s, const struct hull_run_spec *rs, struct hu
 				return -1;
 		}
 	}
-	for (size_t i = 0; i < rs->n_binds; i++) {
-		const struct hull_bind *b = &rs->binds[i];
-		cleanup_free char *opts =
-			hull_strfmt("rbind,%s%s", b->propagation ? b->propagation : "rprivate",
-				    b->readonly ? ",ro" : "");
-		if (add_mount(s, b->destination, "bind", b->source, opts, err) < 0)
-			return -1;
+	/* as docker sorts them: a mount comes after those above it (-v a:/x/y, --tmpfs /x would
+	 * hide /x/y otherwise); the order given stays among mounts as deep */
+	for (size_t depth = 1, left = rs->n_binds + rs->n_tmpfs; left; depth++) {
+		for (size_t i = 0; i < rs->n_binds; i++) {
+			const struct hull_bind *b = &rs->binds[i];
+			cleanup_free char *opts = NULL;
+			if (path_depth(b->destination) != depth)
+				continue;
+			left--;
+			opts = hull_strfmt("rbind,%s%s",
+					   b->propagation ? b->propagation : "rprivate",
+					   b->readonly ? ",ro" : "");
+			if (add_mount(s, b->destination, "bind", b->source, opts, err) < 0)
+				return -1;
+		}
+		for (size_t i = 0; i < rs->n_tmpfs; i++) {
+			if (path_depth(rs->tmpfs[i].destination) != depth)
+				continue;
+			left--;
+			if (add_mount(s, rs->tmpfs[i].destination, "tmpfs", "tmpfs",
+				      rs->tmpfs[i].options ? rs->tmpfs[i].options
+							   : "rw,nosuid,nodev,noexec",
+				      err) < 0)
+				return -1;
+		}
 	}
-	for (size_t i = 0; i < rs->n_tmpfs; i++)
-		if (add_mount(s, rs->tmpfs[i].destination, "tmpfs", "tmpfs",
-			      rs->tmpfs[i].options ? rs->tmpfs[i].options
-						   : "rw,nosuid,nodev,noexec",
-			      err) < 0)
-			return -1;
 	/* --init: the init, where docker puts its own */
 	if (rs->init_path &&
 	    add_mount(s, rs->init_dest, "bind", rs->init_path, "rbind,ro,rprivate", err) < 0)

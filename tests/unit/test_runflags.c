@@ -217,4 +217,36 @@ TEST(labels_and_stop_timeout)
 	CHECK_INT_EQ(hull_run_stop_timeout("1s", &t, &err), -1);
 }
 
+/* as docker sorts them: /x before /x/y whatever the order given, else /x would hide /x/y */
+TEST(mounts_parents_first)
+{
+	char *args[] = {"true", NULL};
+	struct hull_bind binds[] = {{"/host/deep", "/x/y", false, NULL},
+				    {"/host/z", "/z", false, NULL}};
+	struct hull_tmpfs tmpfs[] = {{"/x", NULL}};
+	struct hull_run_spec rs = {.args = args,
+				   .binds = binds,
+				   .n_binds = 2,
+				   .tmpfs = tmpfs,
+				   .n_tmpfs = 1,
+				   .hostname = "h",
+				   .rootfs = "/r"};
+	struct hull_err err = {0};
+	struct hull_spec *s = hull_run_spec_build(&rs, &err);
+	size_t n;
+
+	if (!s) {
+		UNIT_FAIL("%s", err.msg);
+		return;
+	}
+	n = s->n_mounts;
+	CHECK(n >= 3);
+	if (n >= 3) {
+		CHECK_STR_EQ(s->mounts[n - 3].destination, "/z");
+		CHECK_STR_EQ(s->mounts[n - 2].destination, "/x");
+		CHECK_STR_EQ(s->mounts[n - 1].destination, "/x/y");
+	}
+	hull_spec_free(s);
+}
+
 UNIT_MAIN()
