@@ -4,7 +4,9 @@
 #include "engine/runflags.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,12 +34,55 @@ static bool valid_access(const char *s)
 	return true;
 }
 
+static void add_device(struct hull_run_spec *rs, const char *path, const struct stat *st,
+		       const char *access)
+{
+	struct hull_run_device d = {0};
+
+	d.path = xstrdup(path);
+	d.type = S_ISCHR(st->st_mode) ? 'c' : 'b';
+	d.major = major(st->st_rdev);
+	d.minor = minor(st->st_rdev);
+	d.mode = st->st_mode & 07777;
+	snprintf(d.access, sizeof(d.access), "%s", access);
+	rs->devices = xrealloc(rs->devices, (rs->n_devices + 1) * sizeof(*rs->devices));
+	rs->devices[rs->n_devices++] = d;
+}
+
+/* a directory of devices (/dev/snd): every node under it, at the same place under path;
+ * symlinks are not followed */
+static int device_dir(const char *host, const char *path, const char *access, int depth,
+		      struct hull_run_spec *rs, struct hull_err *err)
+{
+	cleanup_dir DIR *d = opendir(host);
+	struct dirent *de;
+
+	if (!d)
+		return hull_error(err, errno, "--device: open %s", host);
+	if (depth > 8)
+		return hull_error(err, ELOOP, "--device: %s is too deep", host);
+	while ((de = readdir(d))) {
+		cleanup_free char *h = NULL, *p = NULL;
+		struct stat st;
+		if (de->d_name[0] == '.' && (!de->d_name[1] || !strcmp(de->d_name, "..")))
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		h = hull_strfmt("%s/%s", host, de->d_name);
+		p = hull_strfmt("%s/%s", path, de->d_name);
+		if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+			add_device(rs, p, &st, access);
+		else if (S_ISDIR(st.st_mode) && device_dir(h, p, access, depth + 1, rs, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* --device HOST[:CONTAINER][:PERMS] */
 static int device(const char *spec, struct hull_run_spec *rs, struct hull_err *err)
 {
 	cleanup_free char *copy = xstrdup(spec);
 	char *host = copy, *path = strchr(copy, ':'), *access = NULL;
-	struct hull_run_device d = {0};
 	struct stat st;
 
 	if (path) {
@@ -58,17 +103,15 @@ static int device(const char *spec, struct hull_run_spec *rs, struct hull_err *e
 		return hull_error(err, EINVAL, "--device `%s`: paths must be absolute", spec);
 	if (stat(host, &st) < 0)
 		return hull_error(err, errno, "--device `%s`", spec);
+	if (S_ISDIR(st.st_mode))
+		return device_dir(host, path, access ? access : "rwm", 0, rs, err) < 0
+			       ? hull_error_wrap(err, "--device `%s`", spec)
+			       : 0;
 	if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
-		return hull_error(err, EINVAL, "--device `%s`: %s is not a device node", spec,
-				  host);
-	d.path = xstrdup(path);
-	d.type = S_ISCHR(st.st_mode) ? 'c' : 'b';
-	d.major = major(st.st_rdev);
-	d.minor = minor(st.st_rdev);
-	d.mode = st.st_mode & 07777;
-	snprintf(d.access, sizeof(d.access), "%s", access ? access : "rwm");
-	rs->devices = xrealloc(rs->devices, (rs->n_devices + 1) * sizeof(*rs->devices));
-	rs->devices[rs->n_devices++] = d;
+		return hull_error(err, EINVAL,
+				  "--device `%s`: %s is not a device node (or a directory of them)",
+				  spec, host);
+	add_device(rs, path, &st, access ? access : "rwm");
 	return 0;
 }
 

@@ -308,6 +308,11 @@ test_hull_run_devices() {
 	out=$(run --rm -u root --device /dev/fuse:/dev/myfuse:rw hulltest/busybox:docker 'ls /dev/myfuse; ls /dev/fuse 2>&1 || true')
 	assert_contains "$out" "/dev/myfuse"
 	assert_contains "$out" "No such file"
+	# a directory of devices: each node in it
+	if [ -c /dev/net/tun ]; then
+		out=$(run --rm -u root --device /dev/net:/dev/mynet hulltest/busybox:docker 'stat -c "%F %t:%T" /dev/mynet/tun')
+		assert_eq "$out" "character special file a:c8"
+	fi
 	# the cgroup rule has the permissions asked for
 	id=$(run -d -u root --device /dev/fuse:/dev/f:r hulltest/busybox:docker true)
 	hull wait "$id" >/dev/null

@@ -119,6 +119,24 @@ TEST(device_ulimit_sysctl_shm)
 	hull_run_spec_free(&rs);
 }
 
+/* a directory of devices: every node in it, under the container path given */
+TEST(device_directory)
+{
+	struct hull_run_opts o = {.devices = (char *[]){"/dev/:/hostdev:r", NULL}};
+	struct hull_run_spec rs = {0};
+	struct hull_err err = {0};
+	bool null = false;
+
+	CHECK_INT_EQ(hull_run_flags(&o, -1, false, &rs, &err), 0);
+	for (size_t i = 0; i < rs.n_devices; i++) {
+		null |= !strcmp(rs.devices[i].path, "/hostdev/null") && rs.devices[i].major == 1 &&
+			rs.devices[i].minor == 3;
+		CHECK_STR_EQ(rs.devices[i].access, "r");
+	}
+	CHECK(null);
+	hull_run_spec_free(&rs);
+}
+
 static void flag_refused(struct hull_run_opts o, bool vm, const char *msg)
 {
 	struct hull_run_spec rs = {0};
