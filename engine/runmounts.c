@@ -56,8 +56,33 @@ static char *tmpfs_options(const char *user)
 	return out;
 }
 
-static bool taken(const struct hull_run_spec *rs, const char *dst)
+/* An absolute path as docker cleans it (Go's path.Clean): no empty or "." components, ".."
+ * taking the one before it (never above /), no trailing slash. */
+static char *clean_path(const char *p)
 {
+	char *out = xzalloc(strlen(p) + 2), *copy = xstrdup(p), *save = NULL;
+	size_t len = 0;
+
+	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(c, "."))
+			continue;
+		if (!strcmp(c, "..")) {
+			while (len > 0 && out[--len] != '/')
+				;
+			out[len] = '\0';
+			continue;
+		}
+		len += (size_t)sprintf(out + len, "/%s", c);
+	}
+	free(copy);
+	if (!len)
+		strcpy(out, "/");
+	return out;
+}
+
+static bool taken(const struct hull_run_spec *rs, const char *path)
+{
+	cleanup_free char *dst = clean_path(path);
 	for (size_t i = 0; i < rs->n_binds; i++)
 		if (!strcmp(rs->binds[i].destination, dst))
 			return true;
@@ -71,10 +96,13 @@ static bool taken(const struct hull_run_spec *rs, const char *dst)
 static int check_destination(const struct hull_run_spec *rs, const char *dst, const char *spec,
 			     struct hull_err *err)
 {
+	cleanup_free char *clean = NULL;
+
 	if (dst[0] != '/')
 		return hull_error(err, EINVAL, "mount `%s`: the destination must be absolute",
 				  spec);
-	if (!strcmp(dst, "/"))
+	clean = clean_path(dst);
+	if (!strcmp(clean, "/"))
 		return hull_error(err, EINVAL, "mount `%s`: the destination cannot be /", spec);
 	if (taken(rs, dst))
 		return hull_error(err, EINVAL, "mount `%s`: duplicate mount point %s", spec, dst);
@@ -84,14 +112,15 @@ static int check_destination(const struct hull_run_spec *rs, const char *dst, co
 static void add_bind(struct hull_run_spec *rs, char *source, const char *dst, bool ro,
 		     const char *propagation)
 {
-	struct hull_bind b = {source, xstrdup(dst), ro, propagation ? xstrdup(propagation) : NULL};
+	struct hull_bind b = {source, clean_path(dst), ro,
+			      propagation ? xstrdup(propagation) : NULL};
 	rs->binds = xrealloc(rs->binds, (rs->n_binds + 1) * sizeof(*rs->binds));
 	rs->binds[rs->n_binds++] = b;
 }
 
 static void add_tmpfs(struct hull_run_spec *rs, const char *dst, char *options)
 {
-	struct hull_tmpfs t = {xstrdup(dst), options};
+	struct hull_tmpfs t = {clean_path(dst), options};
 	rs->tmpfs = xrealloc(rs->tmpfs, (rs->n_tmpfs + 1) * sizeof(*rs->tmpfs));
 	rs->tmpfs[rs->n_tmpfs++] = t;
 }
@@ -376,8 +405,9 @@ int hull_run_mounts(const struct hull_engine *e, const struct hull_run_opts *o, 
 			return -1;
 	/* the image's Volumes: anonymous volumes, where the user mounts nothing else */
 	for (char *const *v = image_volumes; v && *v; v++, n++) {
+		cleanup_free char *clean = clean_path(*v);
 		char *dir;
-		if ((*v)[0] != '/' || !strcmp(*v, "/") || taken(rs, *v))
+		if ((*v)[0] != '/' || !strcmp(clean, "/") || taken(rs, clean))
 			continue;
 		if (e) {
 			if (add_volume(&x, NULL, NULL, 0, *v, false, false, *v, err) < 0)

@@ -24,7 +24,7 @@ TEST(mount_flag_bind_and_tmpfs)
 	char *m[] = {"type=bind,source=/tmp,target=/h,readonly,bind-propagation=rslave",
 		     "\"type=tmpfs\",dst=/t,tmpfs-size=1m,tmpfs-mode=1770",
 		     "type=bind,\"src=/\",\"target=/a,b\"", NULL};
-	char *t[] = {"/x:exec,size=2m", "/y", NULL};
+	char *t[] = {"/x:exec,size=2m", "/y//z/../", NULL};
 	struct hull_run_spec rs = {0};
 	struct hull_err err = {0};
 
@@ -42,6 +42,7 @@ TEST(mount_flag_bind_and_tmpfs)
 		CHECK_STR_EQ(rs.tmpfs[0].options, "rw,nosuid,nodev,noexec,size=1048576,mode=1770");
 		CHECK_STR_EQ(rs.tmpfs[1].options, "rw,nosuid,nodev,exec,size=2m");
 		CHECK_STR_EQ(rs.tmpfs[2].options, "rw,nosuid,nodev,noexec");
+		CHECK_STR_EQ(rs.tmpfs[2].destination, "/y"); /* cleaned, as docker does */
 	}
 	hull_run_spec_free(&rs);
 }
@@ -73,6 +74,8 @@ TEST(mount_errors_name_the_problem)
 	refused(NULL, (char *[]){"type=tmpfs,dst=/", NULL}, NULL, "cannot be /");
 	refused(NULL, (char *[]){"type=tmpfs,dst=/x,ro=yes", NULL}, NULL, "invalid value for ro");
 	refused(NULL, NULL, (char *[]){"/x", "/x:size=1m", NULL}, "duplicate mount point /x");
+	refused(NULL, NULL, (char *[]){"/x/y/", "//x/./z/../y", NULL}, "duplicate mount point");
+	refused(NULL, (char *[]){"type=tmpfs,dst=/a/..", NULL}, NULL, "cannot be /");
 	refused((char *[]){"/tmp:/x:bogus", NULL}, NULL, NULL, "unknown option `bogus`");
 	refused((char *[]){"/tmp:x", NULL}, NULL, NULL, "must be absolute");
 	/* without a container record there is no volume store */
