@@ -65,9 +65,21 @@ VM_ASSETS := $(if $(wildcard /boot/vmlinuz-*),$(B)/vm/initrd)
 # the minimal kernel's initramfs follows the guest init once `make guest-kernel` has run
 VM_ASSETS += $(if $(wildcard $(B)/vm/guest-kernel/vmlinux),$(B)/vm/guest-kernel/initrd)
 
-.PHONY: all vm-assets guest-kernel test-kvm deps run test test-unit test-integration lint format install uninstall bench clean help
+.PHONY: all man deb vm-assets guest-kernel test-kvm deps run test test-unit test-integration lint format install uninstall bench clean help
 
-all: $(BINS) $(VM_BINS) $(VM_ASSETS)
+# man pages in roff from docs/*.1.md (go-md2man, installed by scripts/deps.sh)
+MAN_SRC  := $(wildcard docs/*.1.md)
+MAN_OUT  := $(MAN_SRC:docs/%.md=$(B)/man/%)
+MAN_DATE := $(shell git log -1 --format=%cs 2>/dev/null || date -u +%Y-%m-%d)
+MANS     := $(if $(shell command -v go-md2man 2>/dev/null),$(MAN_OUT))
+
+all: $(BINS) $(VM_BINS) $(VM_ASSETS) $(MANS)
+
+man: $(MAN_OUT)
+
+$(B)/man/%: docs/%.md scripts/man.sh
+	@echo "  MAN     $@"
+	@HULL_VERSION=$(VERSION) HULL_MAN_DATE=$(MAN_DATE) scripts/man.sh $< $@
 
 vm-assets: $(B)/vm/initrd
 
@@ -202,11 +214,23 @@ install: all
 		install -m 0644 $(addprefix $(B)/vm/guest-kernel/,vmlinux vmlinux.boot initrd kernel-version) \
 		$(DESTDIR)$(PREFIX)/lib/hull/vm/guest-kernel/)
 	install -m 0644 README.md $(filter-out docs/README.md,$(wildcard docs/*.md)) $(DESTDIR)$(DOCDIR)/
+	$(if $(MANS),install -d $(DESTDIR)$(PREFIX)/share/man/man1 && \
+		install -m 0644 $(MANS) $(DESTDIR)$(PREFIX)/share/man/man1/)
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 0644 scripts/completion/hull scripts/completion/hull-oci \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/
+	ln -sf hull-oci $(DESTDIR)$(PREFIX)/share/bash-completion/completions/hull-oci-vm
+
+# a .deb from the install rule (scripts/deb.sh): build/hull_VERSION_ARCH.deb
+deb: all
+	@scripts/deb.sh $(VERSION) $(B)/hull_$(VERSION)_$(shell dpkg --print-architecture).deb
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/hull-oci $(DESTDIR)$(BINDIR)/hull-oci-vm $(DESTDIR)$(BINDIR)/hull
 	rm -rf $(DESTDIR)$(PREFIX)/lib/hull
 	rm -rf $(DESTDIR)$(DOCDIR)
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,$(notdir $(MAN_OUT)))
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/bash-completion/completions/,hull hull-oci hull-oci-vm)
 
 clean:
 	rm -rf $(B)

@@ -7,4 +7,5 @@ cd "$(dirname "$0")"
 ./hull-run.sh
 ./concurrent.sh
 ./unpack.sh
+./stats.sh
 [ -r ../build/vm/vmlinux ] && ./vm-boot.sh || echo "bench: no guest kernel in build/vm: vm-boot.sh skipped"

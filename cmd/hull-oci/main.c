@@ -50,6 +50,7 @@ static const struct command {
 	{"ls", cmd_list, NULL},
 	{"spec", cmd_spec, "write a default config.json"},
 	{"features", cmd_features, "print what this runtime supports, as JSON"},
+	{"install", cmd_install, "register hull-oci with docker, podman, containerd or crio"},
 };
 
 int usage_error(struct hull_err *err, const char *cmd, const char *fmt, ...)

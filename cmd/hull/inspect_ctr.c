@@ -142,5 +142,5 @@ char *inspect_container_json(const struct hull_engine *e, const struct hull_ctr 
 		yajl_gen_number(gen, cfg, strlen(cfg));
 	}
 	yajl_gen_map_close(gen);
-	return json_gen_text(gen);
+	return hull_gen_text(gen);
 }

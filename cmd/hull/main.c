@@ -38,6 +38,8 @@ static const struct hull_command commands[] = {
 	{"update", cmd_update, "change the resource limits of running containers", NULL},
 	{"events", cmd_events, "what hull does to containers, as it happens", NULL},
 	{"pull", cmd_pull, "pull an image from a registry", NULL},
+	{"tag", cmd_tag, "give an image another name", NULL},
+	{"history", cmd_history, "the steps that made an image", NULL},
 	{"images", cmd_images, "list images",
 	 "images [OPTIONS] [REPOSITORY[:TAG]]\n\n"
 	 "List images.\n\n"

@@ -123,7 +123,7 @@ static char *row_json(const struct hull_ctr *c, enum hull_status s, bool notrunc
 	FIELD("Status", status);
 #undef FIELD
 	yajl_gen_map_close(g);
-	return json_gen_text(g);
+	return hull_gen_text(g);
 }
 
 static const char ps_headers[] =

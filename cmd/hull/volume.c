@@ -64,7 +64,7 @@ static char *volume_json(const struct hull_volume *v)
 		hull_gen_str(g, *u);
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
-	return json_gen_text(g);
+	return hull_gen_text(g);
 }
 
 /* a row of `volume ls`, with docker's fields */
@@ -90,7 +90,7 @@ static char *row_json(const struct hull_volume *v)
 	FIELD("Status", "N/A");
 #undef FIELD
 	yajl_gen_map_close(g);
-	return json_gen_text(g);
+	return hull_gen_text(g);
 }
 
 static const char ls_headers[] =
@@ -349,7 +349,7 @@ static int volume_inspect(struct hull_engine *e, int argc, char **argv, struct h
 	if (arr) {
 		char *text;
 		yajl_gen_array_close(arr);
-		text = json_gen_text(arr);
+		text = hull_gen_text(arr);
 		printf("%s\n", text);
 		free(text);
 	}
