@@ -181,6 +181,13 @@ int hull_ctr_save(const struct hull_engine *e, const struct hull_ctr *c, struct 
 	yajl_gen_array_close(g);
 	if (c->ip)
 		hull_gen_str(g, "ipAddress"), hull_gen_str(g, c->ip);
+	hull_gen_str(g, "labels");
+	yajl_gen_map_open(g);
+	for (size_t i = 0; i < c->n_labels; i++)
+		hull_gen_str(g, c->labels[i].key), hull_gen_str(g, c->labels[i].value);
+	yajl_gen_map_close(g);
+	if (c->has_stop_timeout)
+		hull_gen_str(g, "stopTimeout"), yajl_gen_integer(g, c->stop_timeout);
 	hull_gen_str(g, "autoRemove"), yajl_gen_bool(g, c->auto_remove);
 	hull_gen_str(g, "tty"), yajl_gen_bool(g, c->tty);
 	hull_gen_str(g, "interactive"), yajl_gen_bool(g, c->interactive);
@@ -223,7 +230,7 @@ int hull_ctr_load(const struct hull_engine *e, const char *id, struct hull_ctr *
 	struct hull_ctr *c;
 	char ebuf[256];
 	yajl_val j;
-	int64_t mpid = 0;
+	int64_t mpid = 0, stop_timeout = -1;
 	int rc = 0;
 
 	if (hull_read_file(path, &text, NULL, err) < 0)
@@ -245,6 +252,8 @@ int hull_ctr_load(const struct hull_engine *e, const char *id, struct hull_ctr *
 	    sj_string(j, "network", "network", &c->network, err) < 0 ||
 	    sj_strv(j, "ports", "ports", &c->ports, err) < 0 ||
 	    sj_string(j, "ipAddress", "ipAddress", &c->ip, err) < 0 ||
+	    sj_kv(j, "labels", "labels", &c->labels, &c->n_labels, err) < 0 ||
+	    sj_int(j, "stopTimeout", "stopTimeout", 0, INT32_MAX, &stop_timeout, err) < 0 ||
 	    sj_bool(j, "autoRemove", "autoRemove", &c->auto_remove, err) < 0 ||
 	    sj_bool(j, "tty", "tty", &c->tty, err) < 0 ||
 	    sj_bool(j, "interactive", "interactive", &c->interactive, err) < 0 ||
@@ -254,6 +263,8 @@ int hull_ctr_load(const struct hull_engine *e, const char *id, struct hull_ctr *
 	if (rc == 0 && (!c->id || !c->name || !c->created))
 		rc = hull_error(err, EINVAL, "%s: id, name or created missing", path);
 	c->monitor_pid = (pid_t)mpid;
+	c->has_stop_timeout = stop_timeout >= 0;
+	c->stop_timeout = (int)stop_timeout;
 	if (rc == 0)
 		rc = load_exit(e, c, err);
 	if (rc < 0) {
@@ -288,6 +299,11 @@ void hull_ctr_clear(struct hull_ctr *c)
 	hull_strv_free(c->ports);
 	free(c->ip);
 	free(c->finished);
+	for (size_t i = 0; i < c->n_labels; i++) {
+		free(c->labels[i].key);
+		free(c->labels[i].value);
+	}
+	free(c->labels);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "lib/err.h"
+#include "lib/json.h"
 
 #define HULL_ENGINE_DEFAULT_ROOT    "/var/lib/hull"
 #define HULL_ENGINE_DEFAULT_RUNROOT "/run/hull"
@@ -30,6 +31,10 @@ struct hull_ctr {
 	char *network;	   /* "none", "host" or "bridge" (engine/net.c) */
 	char **ports;	   /* -p as given, bridge only */
 	char *ip;	   /* the container's IPv4 address on the bridge, or NULL */
+	struct hull_kv *labels; /* the image's and --label's (docker's Config.Labels) */
+	size_t n_labels;
+	bool has_stop_timeout; /* --stop-timeout: `hull stop`'s default wait, seconds */
+	int stop_timeout;
 	bool auto_remove;
 	bool tty;
 	bool interactive;

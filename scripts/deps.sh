@@ -6,7 +6,7 @@ set -eu
 PKGS="build-essential pkg-config libyajl-dev libseccomp-dev libcap-dev libcgroup-dev
 libarchive-dev libssl-dev libcurl4-openssl-dev busybox-static iproute2 util-linux procps
 clang-format cppcheck crun runc time jq containerd podman conmon zstd python3
-docker-registry skopeo apache2-utils curl qemu-system-x86 qemu-system-common
+docker-registry skopeo apache2-utils curl qemu-system-x86 qemu-system-common tini
 linux-image-amd64 cpio xz-utils umoci bc containernetworking-plugins iptables go-md2man chromium
 libsystemd-dev systemd dbus libcap2-bin docker.io"
 if [ "${1:-}" = guest-kernel ]; then

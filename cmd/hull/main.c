@@ -83,6 +83,7 @@ static const struct hull_command commands[] = {
 	 "  inspect   print images as JSON\n"
 	 "  load, save, import   as `hull load`, `hull save`, `hull import`\n"},
 	{"inspect", cmd_inspect, "print containers or images as JSON", NULL},
+	{"volume", cmd_volume, "manage volumes (volume create|ls|inspect|rm|prune)", NULL},
 	{"image-inspect", cmd_image_inspect, NULL,
 	 "image inspect IMAGE [IMAGE...]\n\nPrint what hull knows about images, as a JSON "
 	 "array.\n"},
