@@ -30,6 +30,10 @@ struct hull_ctr {
 	char *network;	   /* "none", "host" or "bridge" (engine/net.c) */
 	char **ports;	   /* -p as given, bridge only */
 	char *ip;	   /* the container's IPv4 address on the bridge, or NULL */
+	/* no usable record.json (a hull killed while it made or removed the container, a damaged
+	 * file): the fields are what the container's directory and names show, for listing and
+	 * removal (hull_ctr_load) */
+	bool partial;
 	bool auto_remove;
 	bool tty;
 	bool interactive;
@@ -60,6 +64,8 @@ void hull_ctr_release_name(const struct hull_engine *e, const char *name);
 char *hull_ctr_random_name(const struct hull_engine *e);
 
 int hull_ctr_save(const struct hull_engine *e, const struct hull_ctr *c, struct hull_err *err);
+/* The record of id; a container whose record.json is missing or damaged, but whose
+ * directory or name is there, comes back partial (c->partial) rather than as an error. */
 int hull_ctr_load(const struct hull_engine *e, const char *id, struct hull_ctr **out,
 		  struct hull_err *err);
 void hull_ctr_free(struct hull_ctr *c);

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -245,7 +246,12 @@ int hull_container_delete(const char *root, const char *id, bool force, struct h
 	if (lock < 0)
 		return hull_error_wrap(err, "delete");
 	if (hull_state_load(root, id, &st, &lerr) < 0) {
-		hull_warn("%s: removing what is left of `%s` without it", lerr.msg, id);
+		struct stat sb;
+		/* removed by another delete while we waited for the lock */
+		if (fstat(lock, &sb) == 0 && sb.st_nlink == 0)
+			return 0;
+		hull_warn("container `%s`: %s: removing what is left of it without it", id,
+			  lerr.errnum == ENOENT ? "no state.json" : lerr.msg);
 		ret = remove_damaged(root, id, force, err);
 		return ret < 0 ? hull_error_wrap(err, "delete `%s`", id) : 0;
 	}

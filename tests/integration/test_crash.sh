@@ -109,3 +109,53 @@ test_crash_edited_cgroup_path() {
 	[ -n "$(cg_dirs "/hull-test/$T-decoy")" ] || fatal "delete removed the cgroup an edited state file named"
 }
 
+# --- hull: a container directory or name without a full record ---
+
+HULL=${HULL:-$REPO/build/hull}
+hull() { "$HULL" --root "$WORK/store" --runroot "$ROOT" "$@"; }
+hull_rm_all() {
+	local id
+	for id in $(ls "$2/containers" 2>/dev/null) $(ls "$2/names" 2>/dev/null); do
+		"$1" --root "$2" --runroot "$3" rm -f "$id"
+	done
+	rmdir /sys/fs/cgroup/*/hull-test/"$4" 2>/dev/null
+}
+
+# Nothing of the store's containers is left: records, names, mounts, runtime state, cgroups.
+store_clean() {
+	assert_eq "$(ls "$WORK/store/containers" "$WORK/store/names" | grep -v : | grep -c .)" 0 \
+		"records or names left in the store"
+	assert_eq "$(grep -c "$WORK/store" /proc/self/mountinfo)" 0 "mounts left in the store"
+	assert_eq "$(ls "$ROOT" | grep -c .)" 0 "runtime state left"
+	assert_eq "$(find /sys/fs/cgroup/*/hull-test/"$T"-h -mindepth 1 -maxdepth 1 -type d 2>/dev/null)" "" \
+		"container cgroups left"
+}
+
+# `hull run -d --name n IMAGE` killed after it made the rootfs (and here, after the
+# container started too) and before the record was complete: `ps -a` lists the container
+# under its name, `rm -f n` removes all of it.
+test_crash_hull_record_missing_or_damaged() {
+	local id how out
+	defer hull_rm_all "$HULL" "$WORK/store" "$ROOT" "$T-h"
+	python3 "$REPO/tests/data/mkimage.py" "$WORK/img" "$WORK/outside" >/dev/null
+	hull load -q -i "$WORK/img/busybox.docker.tar" >/dev/null
+	for how in missing empty truncated; do
+		id=$(hull run -d --name "n$how" --cgroup-parent "/hull-test/$T-h" hulltest/busybox:docker 'sleep 100')
+		grep -q "$WORK/store/containers/$id/rootfs" /proc/self/mountinfo || fatal "no overlay rootfs: no test"
+		case $how in
+		missing) rm "$WORK/store/containers/$id/record.json" ;;
+		empty) : >"$WORK/store/containers/$id/record.json" ;;
+		truncated) head -c 50 "$WORK/store/containers/$id/record.json" >"$WORK/r" &&
+			mv "$WORK/r" "$WORK/store/containers/$id/record.json" ;;
+		esac
+		out=$(hull ps -a --no-trunc --format '{{.ID}} {{.Names}}')
+		assert_contains "$out" "$id n$how" "ps -a lists the container with a $how record"
+		hull rm -f "n$how" >/dev/null || fatal "rm -f of a container with a $how record failed"
+		store_clean
+	done
+	# a name whose container directory was never made (or is gone already)
+	ln -s 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef "$WORK/store/names/dangling"
+	hull rm -f dangling >/dev/null || fatal "rm -f of a dangling name failed"
+	store_clean
+	hull rmi hulltest/busybox:docker >/dev/null
+}
