@@ -67,7 +67,8 @@ char *hull_teardown_cgroup(const struct hull_cgroups *cg, const char *id,
 {
 	const char *spec_path = spec && spec->linux_ ? spec->linux_->cgroups_path : NULL;
 	const char *recorded = st && st->cgroup_path && *st->cgroup_path ? st->cgroup_path : NULL;
-	cleanup_free char *derived = spec ? hull_cgroup_resolve_path(cg, spec_path, id) : NULL;
+	/* without a readable config.json, hull's own default for the id is all there is */
+	cleanup_free char *derived = hull_cgroup_resolve_path(cg, spec_path, id);
 
 	if (recorded) {
 		cleanup_free char *tail = spec_path && *spec_path && spec_path[0] != '/'

@@ -11,12 +11,12 @@
 #include "runtime/spec/spec.h"
 #include "runtime/state.h"
 
-/* The cgroup of container id that delete may kill in and remove, or NULL when there is none
- * it can trust.  It is what the runtime itself decided: the saved config.json's cgroupsPath
- * resolved as create resolves it, or the cgroup the live init is in.  A path that state.json
- * (st, NULL when it is missing or damaged) names and neither confirms is left alone: an edited
- * or damaged state file must not make delete kill or remove what is not the container's.
- * malloc'd. */
+/* The cgroup of container id that delete may kill in and remove (malloc'd).  It is what the
+ * runtime itself decided: the saved config.json's cgroupsPath (spec, NULL when unreadable:
+ * hull's default /hull/<id>) resolved as create resolves it, or the cgroup the live init is
+ * in.  A path that state.json (st, NULL when missing or damaged) names and neither confirms
+ * is left alone: an edited or damaged state file must not make delete kill or remove what is
+ * not the container's. */
 char *hull_teardown_cgroup(const struct hull_cgroups *cg, const char *id,
 			   const struct hull_spec *spec, const struct hull_state *st);
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Fault injection: kill -9 of hull-oci create/run/start/delete and of hull run -d/hull rm at
-random moments, then the clean-up a user (or containerd, or podman) would do --
-`hull-oci delete --force`, `hull rm -f` of what `hull ps -a` lists and of the names used --
+"""Fault injection: kill -9 of hull-oci create/run/start/delete and of hull run -d (alone, or
+with the monitor it forked)/hull rm at random moments, then the clean-up a user (or
+containerd, or podman) would do -- `hull-oci delete --force`, `hull rm -f` of what
+`hull ps -a` lists and of the names used --
 and a check that nothing is left: processes (in the test's cgroups, or with the test's
 directories on their command line), cgroup directories, mounts under the test's directories,
 runtime state directories, records, names, network namespaces, CNI address allocations and
@@ -201,7 +202,33 @@ def op_hull_rm(ctx, rnd, i, b):
     return "hull rm -f%s" % (" (bridge)" if net else ""), delay, killed, [], [name], []
 
 
-OPS = [op_oci_create, op_oci_run, op_oci_start, op_oci_delete, op_hull_run, op_hull_rm]
+def op_hull_crash(ctx, rnd, i, b):
+    """hull run -d and the monitor it forks (same command line) all killed at once, as a crash
+    of the host's hull processes would: the monitor may be creating the container then."""
+    name = "%s-n%d" % (ctx.tag, i)
+    cmd, net = hull_run_cmd(ctx, rnd, name)
+    delay = rnd.uniform(0, 0.6 if net else 0.35)
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    time.sleep(delay)
+    mark = "--name\0%s\0" % name
+    victims = 0
+    for d in glob.glob("/proc/[0-9]*"):
+        try:
+            with open(d + "/cmdline", "rb") as f:
+                line = f.read().decode(errors="replace")
+            if mark in line and ctx.store in line:
+                os.kill(int(d[6:]), signal.SIGKILL)
+                victims += 1
+        except OSError:
+            pass
+    p.wait()
+    return ("hull run -d%s and its monitor" % (" --network bridge" if net else ""), delay,
+            victims > 0, [], [name], [])
+
+
+OPS = [op_oci_create, op_oci_run, op_oci_start, op_oci_delete, op_hull_run, op_hull_rm,
+       op_hull_crash]
 
 
 # --- clean-up and the check ---------------------------------------------------------------
