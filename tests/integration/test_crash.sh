@@ -84,6 +84,17 @@ test_crash_damaged_state_file() {
 	done
 }
 
+# decoy_cleanup PID CGROUP: the decoy process killed, its cgroup removed once it has left it.
+decoy_cleanup() {
+	local i
+	kill -9 "$1" 2>/dev/null
+	for i in $(seq 50); do
+		rmdir /sys/fs/cgroup/*"$2" 2>/dev/null
+		[ -z "$(cg_dirs "$2")" ] && return 0
+		sleep 0.1
+	done
+}
+
 # A state.json whose cgroup path was edited: the real cgroup goes all the same, and nothing in
 # the cgroup it now names is killed or removed.
 test_crash_edited_cgroup_path() {
@@ -94,10 +105,9 @@ test_crash_edited_cgroup_path() {
 	mkdir -p /sys/fs/cgroup/pids/hull-test/"$T"-decoy 2>/dev/null ||
 		mkdir -p /sys/fs/cgroup/unified/hull-test/"$T"-decoy 2>/dev/null ||
 		mkdir -p /sys/fs/cgroup/hull-test/"$T"-decoy
-	defer rmdir /sys/fs/cgroup/pids/hull-test/"$T"-decoy /sys/fs/cgroup/unified/hull-test/"$T"-decoy /sys/fs/cgroup/hull-test/"$T"-decoy
 	sleep 100 &
 	decoy=$!
-	defer kill -9 $decoy
+	defer decoy_cleanup $decoy "/hull-test/$T-decoy"
 	echo $decoy >"$(cg_dirs "/hull-test/$T-decoy" | head -1)/cgroup.procs"
 	oci create -b "$b" "$id"
 	init=$(pid_of "$id")
