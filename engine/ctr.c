@@ -216,15 +216,16 @@ static int load_exit(const struct hull_engine *e, struct hull_ctr *c, struct hul
 	return rc;
 }
 
-/* The name that points at id, or NULL (a scan of names/: only for partial records). */
-static char *name_of(const struct hull_engine *e, const char *id)
+/* The first name that points at id (NULL: none); with unlink, every such name goes.  A scan
+ * of names/: only for partial records and removals. */
+static char *names_of(const struct hull_engine *e, const char *id, bool unlink_them)
 {
 	cleanup_free char *dirpath = hull_strfmt("%s/names", e->root);
 	DIR *d = opendir(dirpath);
 	struct dirent *de;
 	char *found = NULL;
 
-	while (d && !found && (de = readdir(d))) {
+	while (d && (de = readdir(d))) {
 		cleanup_free char *link = NULL;
 		char target[80];
 		ssize_t n;
@@ -232,12 +233,23 @@ static char *name_of(const struct hull_engine *e, const char *id)
 			continue;
 		link = hull_strfmt("%s/%s", dirpath, de->d_name);
 		n = readlink(link, target, sizeof(target) - 1);
-		if (n > 0 && (target[n] = '\0', !strcmp(target, id)))
-			found = xstrdup(de->d_name);
+		if (n <= 0 || (target[n] = '\0', strcmp(target, id)))
+			continue;
+		if (unlink_them) {
+			unlink(link);
+			continue;
+		}
+		found = xstrdup(de->d_name);
+		break;
 	}
 	if (d)
 		closedir(d);
 	return found;
+}
+
+void hull_ctr_release_names_of(const struct hull_engine *e, const char *id)
+{
+	free(names_of(e, id, true));
 }
 
 static bool mounted_on(const char *path)
@@ -267,7 +279,7 @@ static int partial_record(const struct hull_engine *e, const char *id, struct hu
 		return -1;
 	dir = hull_ctr_dir(e, id);
 	have_dir = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
-	name = name_of(e, id);
+	name = names_of(e, id, false);
 	if (!have_dir && !name)
 		return -1;
 	c = xzalloc(sizeof(*c));

@@ -60,6 +60,8 @@ int hull_ctr_validate_name(const char *name, struct hull_err *err);
 int hull_ctr_claim_name(const struct hull_engine *e, const char *name, const char *id,
 			struct hull_err *err);
 void hull_ctr_release_name(const struct hull_engine *e, const char *name);
+/* Every name that points at id (a rename killed half-way leaves two). */
+void hull_ctr_release_names_of(const struct hull_engine *e, const char *id);
 /* A name nobody holds, "adjective_noun" as docker makes them. */
 char *hull_ctr_random_name(const struct hull_engine *e);
 

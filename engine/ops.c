@@ -225,6 +225,7 @@ int hull_ctr_remove(const struct hull_engine *e, const char *id, bool force, str
 		goto out;
 	}
 	hull_ctr_release_name(e, c->name);
+	hull_ctr_release_names_of(e, c->id);
 	hull_event_emit(e, c, "destroy", NULL);
 out:
 	hull_ctr_free(c);
