@@ -250,8 +250,12 @@ int hull_container_delete(const char *root, const char *id, bool force, struct h
 		/* removed by another delete while we waited for the lock */
 		if (fstat(lock, &sb) == 0 && sb.st_nlink == 0)
 			return 0;
-		hull_warn("container `%s`: %s: removing what is left of it without it", id,
-			  lerr.errnum == ENOENT ? "no state.json" : lerr.msg);
+		/* no state.json is what a create killed before it wrote one leaves; a damaged
+		 * one deserves a word */
+		if (lerr.errnum == ENOENT)
+			hull_debug("container `%s` has no state.json", id);
+		else
+			hull_warn("%s: removing what is left of `%s` without it", lerr.msg, id);
 		ret = remove_damaged(root, id, force, err);
 		return ret < 0 ? hull_error_wrap(err, "delete `%s`", id) : 0;
 	}
