@@ -296,6 +296,14 @@ static int partial_record(const struct hull_engine *e, const char *id, struct hu
 	c->created = *created ? xstrdup(created) : hull_now_rfc3339();
 	c->isolation = xstrdup("container");
 	c->stop_signal = xstrdup("SIGKILL");
+	{
+		/* the bundle, when it was written, says what was to run */
+		cleanup_free char *cfg = hull_ctr_path(e, id, "config.json");
+		struct hull_spec *spec = have_dir ? hull_spec_load(cfg, NULL) : NULL;
+		if (spec && spec->process)
+			c->command = hull_strv_dup(spec->process->args);
+		hull_spec_free(spec);
+	}
 	rootfs = hull_ctr_path(e, id, "rootfs");
 	c->rootfs_kind = xstrdup(mounted_on(rootfs) ? "overlay" : "copy");
 	c->rootfs = steal_pointer(&rootfs);

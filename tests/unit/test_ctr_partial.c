@@ -40,7 +40,7 @@ TEST(directory_without_record)
 	struct hull_engine e = {0};
 	struct hull_ctr *c = NULL;
 	struct hull_err err = {0};
-	cleanup_free char *dir = NULL, *link = NULL;
+	cleanup_free char *dir = NULL, *link = NULL, *cfg = NULL;
 
 	char top[32];
 
@@ -49,8 +49,16 @@ TEST(directory_without_record)
 	CHECK(mkdir(dir, 0700) == 0);
 	link = hull_strfmt("%s/names/web", e.root);
 	CHECK(symlink(ID1, link) == 0);
+	cfg = hull_ctr_path(&e, ID1, "config.json");
+	put(cfg, "{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\"}, "
+		 "\"process\": {\"args\": [\"sleep\", \"5\"], \"cwd\": \"/\"}}");
 	CHECK(hull_ctr_lookup(&e, "web", &c, &err) == 0);
 	if (c) {
+		CHECK(c->command && c->command[0] && c->command[1] && !c->command[2]);
+		if (c->command && c->command[0] && c->command[1]) {
+			CHECK_STR_EQ(c->command[0], "sleep");
+			CHECK_STR_EQ(c->command[1], "5");
+		}
 		CHECK(c->partial);
 		CHECK_STR_EQ(c->id, ID1);
 		CHECK_STR_EQ(c->name, "web");
