@@ -229,6 +229,7 @@ int hull_ctr_remove(const struct hull_engine *e, const char *id, bool force, str
 	/* docker's --rm takes the container's anonymous volumes with it (`rm -v`: cmd/hull) */
 	if (c->auto_remove)
 		hull_volumes_release(e, c->id, true, NULL);
+	hull_ctr_release_names_of(e, c->id);
 	hull_event_emit(e, c, "destroy", NULL);
 out:
 	hull_ctr_free(c);
