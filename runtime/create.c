@@ -123,6 +123,7 @@ static pid_t spawn_init(struct hull_init_ctx *ctx, int parent_end, struct hull_e
 	size_t i;
 
 	if (ctx->n_join == 0) {
+		ctx->runtime_pid = getpid();
 		pid = clone_ns(flags);
 		if (pid < 0)
 			return hull_error(err, errno, "clone the container init");
