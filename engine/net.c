@@ -1,51 +1,51 @@
 /*
- * A container's network.  `none` (the default) and `host` are namespaces the runtime makes or
- * shares.  `bridge` puts the container on hull's bridge network: before the container exists
- * hull makes its network namespace (network/netns.c, bound at <runroot>/.netns/<id>), runs the
- * CNI chain on it (network/cni.c) and keeps the result in the container's directory
- * (network.json); the container joins that namespace by path.  Every clean-up of the container
- * (its exit, stop, rm, a run that failed) undoes it once: CNI DEL, then the namespace goes.
- * At the vm level the guest takes over the interface CNI made (vm/net.c).
+ * A container's network.  `none` and `host` are namespaces the runtime makes or shares.  Any
+ * other (the default `bridge`, or a user network) is a bridge network through CNI: before the
+ * container exists hull makes its network namespace (network/netns.c, bound at
+ * <runroot>/.netns/<id>), attaches it as eth0 (net_attach.c) and the container joins that
+ * namespace by path.  Each attachment is a file in the container's directory, so every
+ * clean-up of the container (its exit, stop, rm, a run that failed, an rm after a kill -9)
+ * undoes each once: DNS entry, CNI DEL, then the namespace goes.  At the vm level the guest
+ * takes over the interface CNI made (vm/host/net.c).
  */
 #include "engine/net.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include "engine/net_attach.h"
 #include "lib/util.h"
 #include "network/cni.h"
+#include "network/ipv4.h"
 #include "network/netns.h"
+#include "network/resolv.h"
 
-#define RESULT_FILE "network.json"
 /* held while the network is torn down: the monitor (at the container's exit) and `rm -f`
  * may both get there, and two CNI DELs at once race (portmap deletes a chain twice) */
 #define DOWN_LOCK_FILE "network.lock"
 
-int hull_net_check(const char *network, char *const *publish, struct hull_err *err)
+const char *hull_net_mode(const char *network)
 {
-	struct hull_port p;
+	return network && *network ? network : HULL_NET_DEFAULT;
+}
 
-	if (network && strcmp(network, "none") && strcmp(network, "host") &&
-	    strcmp(network, "bridge"))
-		return hull_error(err, EINVAL, "unsupported --network `%s` (none, host or bridge)",
-				  network);
-	for (char *const *s = publish; s && *s; s++) {
-		if (!network || strcmp(network, "bridge"))
-			return hull_error(err, EINVAL,
-					  "-p `%s`: publishing a port needs --network bridge", *s);
-		if (hull_port_parse(*s, &p, err) < 0)
-			return -1;
-	}
-	return 0;
+char *hull_net_records_dir(const struct hull_engine *e)
+{
+	return hull_strfmt("%s/networks", e->root);
 }
 
 bool hull_net_needs_netns(const char *network)
 {
-	return network && !strcmp(network, "bridge");
+	const char *m = hull_net_mode(network);
+	return strcmp(m, HULL_NET_HOST) && strcmp(m, HULL_NET_NONE);
 }
 
 char *hull_net_netns_path(const struct hull_engine *e, const char *id)
@@ -53,78 +53,208 @@ char *hull_net_netns_path(const struct hull_engine *e, const char *id)
 	return hull_strfmt("%s/.netns/%s", e->runroot, id);
 }
 
-static struct hull_port *ports_of(const struct hull_ctr *c, size_t *n)
+/* --add-host NAME:IP (IP may be host-gateway: the network's gateway) */
+static int check_add_host(const char *s, struct hull_err *err)
 {
-	struct hull_port *v = NULL;
-	*n = 0;
-	for (char **s = c->ports; s && *s; s++) {
-		v = xrealloc(v, (*n + 1) * sizeof(*v));
-		if (hull_port_parse(*s, &v[*n], NULL) == 0)
-			(*n)++;
-	}
-	return v;
+	const char *colon = strchr(s, ':');
+	unsigned char a[16];
+
+	if (!colon || colon == s)
+		return hull_error(err, EINVAL, "--add-host `%s`: expected NAME:IP", s);
+	if (!strcmp(colon + 1, "host-gateway"))
+		return 0;
+	if (inet_pton(AF_INET, colon + 1, a) != 1 && inet_pton(AF_INET6, colon + 1, a) != 1)
+		return hull_error(err, EINVAL, "--add-host `%s`: `%s` is not an IP address", s,
+				  colon + 1);
+	return 0;
 }
 
-int hull_net_up(const struct hull_engine *e, struct hull_ctr *c, struct hull_err *err)
+int hull_net_check(const struct hull_engine *e, const struct hull_run_opts *o, struct hull_err *err)
 {
-	cleanup_free char *ns = NULL, *result = NULL, *state = NULL, *path = NULL;
-	cleanup_free struct hull_port *ports = NULL;
-	struct hull_cni cni = {0};
-	char ip[64];
-	size_t n;
+	const char *mode = hull_net_mode(o->network);
+	bool bridge = hull_net_needs_netns(mode);
+	struct hull_resolv_opts ro = {
+		.dns = o->dns, .dns_search = o->dns_search, .dns_options = o->dns_options};
+	struct hull_port p;
+
+	for (char *const *s = o->publish; s && *s; s++) {
+		if (!bridge)
+			return hull_error(err, EINVAL,
+					  "-p `%s`: publishing a port needs a bridge network, not "
+					  "--network %s",
+					  *s, mode);
+		if (hull_port_parse(*s, &p, err) < 0)
+			return -1;
+	}
+	if (o->publish_all && !bridge)
+		return hull_error(err, EINVAL, "-P needs a bridge network, not --network %s", mode);
+	if (o->network_aliases && *o->network_aliases && !bridge)
+		return hull_error(err, EINVAL,
+				  "--network-alias needs a user network, not "
+				  "--network %s",
+				  mode);
+	for (char *const *a = o->network_aliases; a && *a; a++)
+		if (!**a || strpbrk(*a, " \t\n,"))
+			return hull_error(err, EINVAL, "--network-alias `%s` is not a name", *a);
+	if (o->ip) {
+		uint32_t a;
+		if (!bridge)
+			return hull_error(err, EINVAL,
+					  "--ip needs a user network, not --network %s", mode);
+		if (hull_ipv4_parse(o->ip, &a, err) < 0)
+			return hull_error_wrap(err, "--ip");
+	}
+	for (char *const *h = o->add_hosts; h && *h; h++)
+		if (check_add_host(*h, err) < 0)
+			return -1;
+	if (hull_resolv_check(&ro, err) < 0)
+		return -1;
+	if (e && bridge) {
+		cleanup_free char *dir = hull_net_records_dir(e);
+		struct hull_network *n = NULL;
+		int rc = 0;
+		if (hull_network_load(dir, mode, &n, err) < 0)
+			return -1;
+		/* docker: a fixed address or aliases only on a network the user made */
+		if (n->builtin && o->ip)
+			rc = hull_error(err, EINVAL,
+					"--ip: user specified IP address is supported on user "
+					"defined networks only");
+		else if (n->builtin && o->network_aliases && *o->network_aliases)
+			rc = hull_error(err, EINVAL,
+					"--network-alias is supported on user defined networks "
+					"only");
+		else if (o->ip)
+			rc = hull_net_check_ip(n, o->ip, err);
+		hull_network_free(n);
+		return rc;
+	}
+	return 0;
+}
+
+/* ports other containers publish: portmap's DNAT binds no socket, so a bind test misses them */
+static bool published_by_others(const struct hull_engine *e, unsigned short port, const char *proto)
+{
+	struct hull_ctr **v = NULL;
+	size_t n = 0;
+	bool used = false;
+
+	if (hull_ctr_list(e, &v, &n, NULL) < 0)
+		return false;
+	for (size_t i = 0; i < n && !used; i++)
+		for (char **s = v[i]->ports; s && *s && !used; s++) {
+			struct hull_port p;
+			used = hull_port_parse(*s, &p, NULL) == 0 && p.host_port == port &&
+			       !strcmp(p.proto, proto);
+		}
+	hull_ctr_list_free(v, n);
+	return used;
+}
+
+/* nothing of this host listens there (a bind to the port succeeds) */
+static bool port_free(unsigned short port, const char *proto)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+	cleanup_close int fd = socket(
+		AF_INET, (strcmp(proto, "udp") ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
+	return fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+}
+
+int hull_net_publish_all(const struct hull_engine *e, char *const *exposed, char ***ports,
+			 struct hull_err *err)
+{
+	const unsigned span = HULL_NET_EPHEMERAL_LAST - HULL_NET_EPHEMERAL_FIRST + 1;
+
+	for (char *const *x = exposed; x && *x; x++) {
+		cleanup_free char *spec = NULL;
+		char proto[8] = "tcp", *end;
+		unsigned long cport = strtoul(*x, &end, 10);
+		unsigned start, k;
+		bool found = false;
+
+		if (*end == '/')
+			snprintf(proto, sizeof(proto), "%s", end + 1);
+		if (cport == 0 || cport > 65535 || (*end && *end != '/') ||
+		    (strcmp(proto, "tcp") && strcmp(proto, "udp") && strcmp(proto, "sctp")))
+			return hull_error(err, EINVAL, "the image exposes `%s`: not PORT[/PROTO]",
+					  *x);
+		/* a random start, as docker's allocator spreads them: two runs at once then
+		 * rarely try the same port */
+		if (getrandom(&start, sizeof(start), 0) != sizeof(start))
+			start = (unsigned)getpid();
+		for (k = 0; k < span && !found; k++) {
+			unsigned short hp =
+				(unsigned short)(HULL_NET_EPHEMERAL_FIRST + (start + k) % span);
+			bool mine = false;
+			for (char **s = *ports; s && *s && !mine; s++) {
+				struct hull_port p;
+				mine = hull_port_parse(*s, &p, NULL) == 0 && p.host_port == hp &&
+				       !strcmp(p.proto, proto);
+			}
+			if (mine || !port_free(hp, proto) || published_by_others(e, hp, proto))
+				continue;
+			spec = hull_strfmt("%u:%lu/%s", hp, cport, proto);
+			hull_strv_push(ports, spec);
+			found = true;
+		}
+		if (!found)
+			return hull_error(err, EADDRINUSE, "no free host port in %d-%d for %s",
+					  HULL_NET_EPHEMERAL_FIRST, HULL_NET_EPHEMERAL_LAST, *x);
+	}
+	return 0;
+}
+
+int hull_net_up(const struct hull_engine *e, struct hull_ctr *c, const struct hull_run_opts *o,
+		struct hull_err *err)
+{
+	cleanup_free char *ns = NULL;
+	struct hull_net_attachment a = {0};
 
 	if (!hull_net_needs_netns(c->network))
 		return 0;
 	ns = hull_net_netns_path(e, c->id);
-	state = hull_strfmt("%s/.cni", e->runroot);
-	cni.state_dir = state;
-	ports = ports_of(c, &n);
 	if (hull_netns_create(ns, err) < 0)
 		return -1;
-	if (hull_cni_attach(&cni, c->id, ns, ports, n, &result, err) < 0)
-		goto fail;
-	path = hull_ctr_path(e, c->id, RESULT_FILE);
-	if (hull_write_file_atomic(path, result, strlen(result), 0600, err) < 0) {
-		hull_cni_detach(&cni, c->id, ns, result, ports, n, NULL);
-		goto fail;
+	if (hull_net_attach(e, c, c->network, "eth0", o->ip, o->network_aliases, c->ports, &a,
+			    err) < 0) {
+		hull_netns_remove(ns, NULL);
+		return hull_error_wrap(err, "the network of container %s", c->name);
 	}
-	if (hull_cni_result_ipv4(result, ip, sizeof(ip)) == 0)
-		c->ip = xstrdup(ip);
+	/* the record names the network, not the id prefix it may have been given by */
+	free(c->network);
+	c->network = xstrdup(a.net->name);
+	if (a.ip)
+		c->ip = xstrdup(a.ip);
+	hull_net_attachments_free(&a, 1);
 	return 0;
-fail:
-	hull_netns_remove(ns, NULL);
-	return hull_error_wrap(err, "the bridge network of container %s", c->name);
 }
 
 int hull_net_down(const struct hull_engine *e, const struct hull_ctr *c, struct hull_err *err)
 {
-	cleanup_free char *ns = NULL, *result = NULL, *state = NULL, *path = NULL;
-	cleanup_free struct hull_port *ports = NULL;
-	cleanup_free char *lock = NULL;
+	cleanup_free char *ns = NULL, *lock = NULL;
 	cleanup_close int lockfd = -1;
-	struct hull_cni cni = {0};
-	size_t n;
+	struct hull_net_attachment *v = NULL;
+	size_t n = 0;
+	int rc = 0;
 
 	if (!hull_net_needs_netns(c->network))
 		return 0;
 	ns = hull_net_netns_path(e, c->id);
-	path = hull_ctr_path(e, c->id, RESULT_FILE);
 	lock = hull_ctr_path(e, c->id, DOWN_LOCK_FILE);
-	/* the first one in does the DEL; the next finds the result gone (a record already
-	 * removed has no lock file to take: nothing to do then but the namespace) */
+	/* the first one in does the DELs; the next finds the attachments gone (a record
+	 * already removed has no lock file to take: nothing to do then but the namespace) */
 	lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (lockfd >= 0 && flock(lockfd, LOCK_EX) < 0)
 		return hull_error(err, errno, "lock %s", lock);
-	if (hull_read_file(path, &result, NULL, NULL) == 0) {
-		state = hull_strfmt("%s/.cni", e->runroot);
-		cni.state_dir = state;
-		ports = ports_of(c, &n);
-		/* after a reboot the namespace is gone: CNI still frees what it holds */
-		if (hull_cni_detach(&cni, c->id, hull_netns_bound(ns) ? ns : "", result, ports, n,
-				    err) < 0)
-			return hull_error_wrap(err, "the bridge network of container %s", c->name);
-		if (unlink(path) < 0 && errno != ENOENT)
-			return hull_error(err, errno, "remove %s", path);
-	}
+	if (hull_net_attachments(e, c->id, &v, &n, err) < 0)
+		return hull_error_wrap(err, "the networks of container %s", c->name);
+	/* the last interface first, eth0 (with the published ports) last */
+	for (size_t i = n; i-- > 0;)
+		if (hull_net_detach(e, c, &v[i], rc < 0 ? NULL : err) < 0)
+			rc = -1;
+	hull_net_attachments_free(v, n);
+	free(v);
+	if (rc < 0)
+		return hull_error_wrap(err, "the network of container %s", c->name);
 	return hull_netns_remove(ns, err);
 }

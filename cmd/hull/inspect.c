@@ -31,7 +31,7 @@ char *json_gen_text(yajl_gen g)
 	return out;
 }
 
-enum kind { ANY, CONTAINER, IMAGE };
+enum kind { ANY, CONTAINER, IMAGE, NETWORK };
 
 /* The object ref names, as JSON text: a container first (unless only images are wanted). */
 static char *object_json(const struct hull_globals *g, struct hull_engine *e, enum kind k,
@@ -40,6 +40,8 @@ static char *object_json(const struct hull_globals *g, struct hull_engine *e, en
 	struct hull_ctr *c = NULL;
 	char *out;
 
+	if (k == NETWORK)
+		return inspect_network_json(e, ref, err);
 	if (k != IMAGE && hull_ctr_lookup(e, ref, &c, NULL) == 0) {
 		out = inspect_container_json(e, c);
 		hull_ctr_free(c);
@@ -48,6 +50,13 @@ static char *object_json(const struct hull_globals *g, struct hull_engine *e, en
 	if (k != CONTAINER) {
 		out = inspect_image_json(g, ref, err);
 		if (out || k == IMAGE)
+			return out;
+	}
+	/* docker's inspect looks at networks last */
+	if (k == ANY) {
+		struct hull_err nerr = {0};
+		out = inspect_network_json(e, ref, &nerr);
+		if (out)
 			return out;
 	}
 	hull_error(err, ENOENT, "No such %s: %s",
@@ -67,7 +76,10 @@ static void usage(const char *what)
 	       "'{{.State.Status}}'\n"
 	       "                         (`json` prints each as one line of JSON)\n"
 	       "      --type TYPE        container or image: look only for that\n",
-	       what, !strcmp(what, "image inspect") ? "images" : "containers or images");
+	       what,
+	       !strcmp(what, "image inspect")	  ? "images"
+	       : !strcmp(what, "network inspect") ? "networks"
+						  : "containers, images or networks");
 }
 
 static int inspect(const struct hull_globals *g, int argc, char **argv, enum kind k,
@@ -97,6 +109,8 @@ static int inspect(const struct hull_globals *g, int argc, char **argv, enum kin
 			if (strcmp(optarg, "container") && strcmp(optarg, "image"))
 				return usage_error(err, what, "--type: `%s` (container or image)",
 						   optarg);
+			if (k == NETWORK)
+				return usage_error(err, what, "--type: networks only here");
 			if (k == IMAGE && optarg[0] == 'c')
 				return usage_error(err, what, "--type container: images only here");
 			k = optarg[0] == 'c' ? CONTAINER : IMAGE;
@@ -164,4 +178,9 @@ int cmd_inspect(const struct hull_globals *g, int argc, char **argv, struct hull
 int cmd_image_inspect(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
 {
 	return inspect(g, argc, argv, IMAGE, "image inspect", err);
+}
+
+int cmd_network_inspect(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
+{
+	return inspect(g, argc, argv, NETWORK, "network inspect", err);
 }

@@ -1,0 +1,321 @@
+/*
+ * One network attachment: CNI's chain run on the container's namespace for one interface,
+ * the container's names given to the network's resolver (user networks only: docker's
+ * default bridge resolves no container names), and a record of it all in
+ * <container dir>/net/<network>.json (written atomically, after the attach and before
+ * anything can need it undone) with a copy of the network, so the detach needs nothing that
+ * may be gone by then.  A user network is locked shared while a container joins it, so that
+ * `hull network rm` (exclusive) sees every container that is on it.
+ */
+#include "engine/net_attach.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/json.h"
+#include "lib/util.h"
+#include "network/cni.h"
+#include "network/dns.h"
+#include "network/ipv4.h"
+#include "network/netns.h"
+
+#define ATTACH_DIR "net"
+#define CNI_STATE  ".cni"
+#define DNS_DIR	   ".dns"
+
+char *hull_net_dns_dir(const struct hull_engine *e)
+{
+	return hull_strfmt("%s/%s", e->runroot, DNS_DIR);
+}
+
+static char *attach_path(const struct hull_engine *e, const char *id, const char *network)
+{
+	cleanup_free char *dir = hull_ctr_path(e, id, ATTACH_DIR);
+	return hull_strfmt("%s/%s.json", dir, network);
+}
+
+int hull_net_check_ip(const struct hull_network *n, const char *ip, struct hull_err *err)
+{
+	struct hull_cidr sub, range;
+	uint32_t a, gw = 0;
+
+	if (hull_ipv4_parse(ip, &a, err) < 0)
+		return hull_error_wrap(err, "--ip");
+	if (hull_cidr_parse(n->subnet, "subnet", &sub, err) < 0)
+		return -1;
+	hull_ipv4_parse(n->gateway, &gw, NULL);
+	if (!hull_cidr_contains(&sub, a) || a < hull_cidr_first(&sub) || a > hull_cidr_last(&sub))
+		return hull_error(err, EINVAL, "--ip %s is not a host address of network %s (%s)",
+				  ip, n->name, n->subnet);
+	if (a == gw)
+		return hull_error(err, EINVAL, "--ip %s is the gateway of network %s", ip, n->name);
+	/* host-local hands out a requested address only from its range */
+	if (n->ip_range && hull_cidr_parse(n->ip_range, "", &range, NULL) == 0 &&
+	    !hull_cidr_contains(&range, a))
+		return hull_error(err, EINVAL, "--ip %s is outside the --ip-range %s of network %s",
+				  ip, n->ip_range, n->name);
+	return 0;
+}
+
+static struct hull_port *ports_of(char *const *specs, size_t *n)
+{
+	struct hull_port *v = NULL;
+	*n = 0;
+	for (char *const *s = specs; s && *s; s++) {
+		v = xrealloc(v, (*n + 1) * sizeof(*v));
+		if (hull_port_parse(*s, &v[*n], NULL) == 0)
+			(*n)++;
+	}
+	return v;
+}
+
+/* the MAC of the container's interface in a CNI result */
+static char *result_mac(const char *result)
+{
+	cleanup_yajl_val yajl_val t = yajl_tree_parse(result, NULL, 0);
+	yajl_val ifs = sj_get(t, "interfaces");
+
+	for (size_t i = 0; ifs && YAJL_IS_ARRAY(ifs) && i < ifs->u.array.len; i++) {
+		yajl_val it = ifs->u.array.values[i];
+		const char *sb = hull_json_str(sj_get(it, "sandbox"));
+		const char *mac = hull_json_str(sj_get(it, "mac"));
+		if (sb && *sb && mac)
+			return xstrdup(mac);
+	}
+	return xstrdup("");
+}
+
+static char *attachment_json(const struct hull_net_attachment *a)
+{
+	cleanup_yajl_gen yajl_gen g = yajl_gen_alloc(NULL);
+	cleanup_free char *net = hull_network_json(a->net);
+	cleanup_yajl_val yajl_val nt = yajl_tree_parse(net, NULL, 0);
+	cleanup_yajl_val yajl_val rt = yajl_tree_parse(a->result, NULL, 0);
+	const unsigned char *buf;
+	size_t len;
+
+	yajl_gen_map_open(g);
+	hull_gen_str(g, "network"), sj_gen(g, nt);
+	hull_gen_str(g, "interface"), hull_gen_str(g, a->ifname);
+	hull_gen_str(g, "ip"), hull_gen_str(g, a->ip ? a->ip : "");
+	hull_gen_str(g, "mac"), hull_gen_str(g, a->mac ? a->mac : "");
+	hull_gen_str(g, "aliases");
+	yajl_gen_array_open(g);
+	for (char **s = a->aliases; s && *s; s++)
+		hull_gen_str(g, *s);
+	yajl_gen_array_close(g);
+	hull_gen_str(g, "result"), sj_gen(g, rt);
+	yajl_gen_map_close(g);
+	yajl_gen_get_buf(g, &buf, &len);
+	return strndup((const char *)buf, len);
+}
+
+static char *tree_text(yajl_val v)
+{
+	cleanup_yajl_gen yajl_gen g = yajl_gen_alloc(NULL);
+	const unsigned char *buf;
+	size_t len;
+	sj_gen(g, v);
+	yajl_gen_get_buf(g, &buf, &len);
+	return strndup((const char *)buf, len);
+}
+
+static int attachment_parse(const char *path, struct hull_net_attachment *a, struct hull_err *err)
+{
+	cleanup_free char *text = NULL;
+	cleanup_yajl_val yajl_val j = NULL;
+	yajl_val net = NULL, res = NULL;
+
+	memset(a, 0, sizeof(*a));
+	if (hull_read_file(path, &text, NULL, err) < 0)
+		return -1;
+	j = yajl_tree_parse(text, NULL, 0);
+	if (!j || sj_object(j, "network", "network", &net, err) < 0 || !net ||
+	    hull_network_parse(net, &a->net, err) < 0 ||
+	    sj_string(j, "interface", "interface", &a->ifname, err) < 0 || !a->ifname ||
+	    sj_string(j, "ip", "ip", &a->ip, err) < 0 ||
+	    sj_string(j, "mac", "mac", &a->mac, err) < 0 ||
+	    sj_strv(j, "aliases", "aliases", &a->aliases, err) < 0 ||
+	    sj_object(j, "result", "result", &res, err) < 0) {
+		hull_net_attachments_free(a, 1);
+		memset(a, 0, sizeof(*a));
+		if (!err || !err->msg[0])
+			hull_error(err, EINVAL, "not an attachment");
+		return hull_error_wrap(err, "network attachment %s", path);
+	}
+	a->result = res ? tree_text(res) : xstrdup("{}");
+	return 0;
+}
+
+void hull_net_attachments_free(struct hull_net_attachment *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++) {
+		hull_network_free(v[i].net);
+		free(v[i].ifname);
+		free(v[i].ip);
+		free(v[i].mac);
+		hull_strv_free(v[i].aliases);
+		free(v[i].result);
+	}
+}
+
+static int by_ifname(const void *a, const void *b)
+{
+	const struct hull_net_attachment *x = a, *y = b;
+	size_t lx = strlen(x->ifname), ly = strlen(y->ifname);
+	return lx != ly ? (lx < ly ? -1 : 1) : strcmp(x->ifname, y->ifname);
+}
+
+int hull_net_attachments(const struct hull_engine *e, const char *id,
+			 struct hull_net_attachment **out, size_t *n, struct hull_err *err)
+{
+	cleanup_free char *dir = hull_ctr_path(e, id, ATTACH_DIR);
+	cleanup_dir DIR *d = opendir(dir);
+	struct dirent *de;
+
+	*out = NULL;
+	*n = 0;
+	if (!d)
+		return errno == ENOENT ? 0 : hull_error(err, errno, "open %s", dir);
+	while ((de = readdir(d))) {
+		cleanup_free char *path = NULL;
+		struct hull_net_attachment a;
+		size_t len = strlen(de->d_name);
+		if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".json"))
+			continue;
+		path = hull_strfmt("%s/%s", dir, de->d_name);
+		if (attachment_parse(path, &a, err) < 0) {
+			hull_net_attachments_free(*out, *n);
+			free(*out);
+			*out = NULL;
+			*n = 0;
+			return -1;
+		}
+		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+		(*out)[(*n)++] = a;
+	}
+	if (*n > 1)
+		qsort(*out, *n, sizeof(**out), by_ifname);
+	return 0;
+}
+
+static int dns_names(const struct hull_ctr *c, char *const *aliases, char ***names)
+{
+	cleanup_free char *short_id = strndup(c->id, 12);
+	hull_strv_push(names, c->name);
+	hull_strv_push(names, short_id);
+	for (char *const *a = aliases; a && *a; a++)
+		hull_strv_push(names, *a);
+	return 0;
+}
+
+int hull_net_attach(const struct hull_engine *e, const struct hull_ctr *c, const char *network,
+		    const char *ifname, const char *ip, char *const *aliases, char *const *ports,
+		    struct hull_net_attachment *out, struct hull_err *err)
+{
+	cleanup_free char *records = hull_net_records_dir(e), *state = NULL, *ns = NULL;
+	cleanup_free char *path = NULL, *json = NULL, *dir = NULL, *dns = NULL;
+	cleanup_free struct hull_port *pv = NULL;
+	cleanup_close int lock = -1;
+	struct hull_network *net = NULL;
+	struct hull_cni cni = {0};
+	struct hull_cni_join j = {0};
+	char *result = NULL, addr[64] = "";
+	bool dns_added = false;
+	size_t np = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (hull_network_load(records, network, &net, err) < 0)
+		return -1;
+	if (!hull_network_is_bridge(net)) {
+		hull_error(err, EINVAL, "a container cannot be connected to the %s network",
+			   net->name);
+		goto fail;
+	}
+	if (ip && hull_net_check_ip(net, ip, err) < 0)
+		goto fail;
+	if (!net->builtin && (lock = hull_network_lock(records, net->name, false, err)) < 0)
+		goto fail;
+	state = hull_strfmt("%s/%s", e->runroot, CNI_STATE);
+	ns = hull_net_netns_path(e, c->id);
+	pv = ports_of(ports, &np);
+	cni.state_dir = state;
+	j = (struct hull_cni_join){.net = net,
+				   .id = c->id,
+				   .netns = ns,
+				   .ifname = ifname,
+				   .ip = ip,
+				   .ports = pv,
+				   .n_ports = np};
+	if (hull_cni_attach(&cni, &j, &result, err) < 0)
+		goto fail;
+	hull_cni_result_ipv4(result, addr, sizeof(addr));
+	dns = hull_net_dns_dir(e);
+	if (!net->builtin && *addr && hull_dns_server()) {
+		cleanup_strv char **names = NULL;
+		dns_names(c, aliases, &names);
+		if (hull_dns_add(dns, net, c->id, addr, names, err) < 0)
+			goto undo;
+		dns_added = true;
+	}
+	out->net = net;
+	out->ifname = xstrdup(ifname);
+	out->ip = xstrdup(addr);
+	out->mac = result_mac(result);
+	out->aliases = hull_strv_dup(aliases);
+	out->result = result;
+	dir = hull_ctr_path(e, c->id, ATTACH_DIR);
+	path = attach_path(e, c->id, net->name);
+	json = attachment_json(out);
+	if (hull_mkdir_p(dir, 0700, err) < 0 ||
+	    hull_write_file_atomic(path, json, strlen(json), 0600, err) < 0) {
+		out->net = NULL;
+		out->result = NULL;
+		hull_net_attachments_free(out, 1);
+		memset(out, 0, sizeof(*out));
+		goto undo;
+	}
+	return 0;
+undo:
+	if (dns_added)
+		hull_dns_remove(dns, net->name, c->id, NULL);
+	hull_cni_detach(&cni, &j, result, NULL);
+fail:
+	free(result);
+	hull_network_free(net);
+	return -1;
+}
+
+int hull_net_detach(const struct hull_engine *e, const struct hull_ctr *c,
+		    const struct hull_net_attachment *a, struct hull_err *err)
+{
+	cleanup_free char *state = hull_strfmt("%s/%s", e->runroot, CNI_STATE);
+	cleanup_free char *ns = hull_net_netns_path(e, c->id), *dns = hull_net_dns_dir(e);
+	cleanup_free char *path = attach_path(e, c->id, a->net->name);
+	cleanup_free struct hull_port *pv = NULL;
+	struct hull_cni cni = {.state_dir = state};
+	struct hull_cni_join j = {0};
+	size_t np = 0;
+	int rc = 0;
+
+	if (!a->net->builtin && hull_dns_remove(dns, a->net->name, c->id, err) < 0)
+		rc = -1;
+	if (!strcmp(a->ifname, "eth0"))
+		pv = ports_of(c->ports, &np);
+	/* after a reboot the namespace is gone: CNI still frees what it holds */
+	j = (struct hull_cni_join){.net = a->net,
+				   .id = c->id,
+				   .netns = hull_netns_bound(ns) ? ns : "",
+				   .ifname = a->ifname,
+				   .ports = pv,
+				   .n_ports = np};
+	if (hull_cni_detach(&cni, &j, a->result, rc < 0 ? NULL : err) < 0)
+		rc = -1;
+	if (rc == 0 && unlink(path) < 0 && errno != ENOENT)
+		rc = hull_error(err, errno, "remove %s", path);
+	return rc;
+}

@@ -1,0 +1,21 @@
+/* engine/-private: one network attachment of a container, made and undone (net_attach.c). */
+#ifndef HULL_ENGINE_NET_ATTACH_H
+#define HULL_ENGINE_NET_ATTACH_H
+
+#include "engine/net.h"
+
+/* ip is a host address of n's range, not its gateway. */
+int hull_net_check_ip(const struct hull_network *n, const char *ip, struct hull_err *err);
+/* Put c's namespace on network (a name or id) as ifname, with ports (-p specs, eth0 only);
+ * its names served on a user network; the attachment recorded.  *out filled (free it with
+ * hull_net_attachments_free(out, 1)).  Nothing is left on failure. */
+int hull_net_attach(const struct hull_engine *e, const struct hull_ctr *c, const char *network,
+		    const char *ifname, const char *ip, char *const *aliases, char *const *ports,
+		    struct hull_net_attachment *out, struct hull_err *err);
+/* Undo one attachment (each step runs even if one fails; the first error is returned). */
+int hull_net_detach(const struct hull_engine *e, const struct hull_ctr *c,
+		    const struct hull_net_attachment *a, struct hull_err *err);
+/* <runroot>/.dns, the resolver's configuration directory */
+char *hull_net_dns_dir(const struct hull_engine *e);
+
+#endif
