@@ -43,13 +43,13 @@ int hull_cidr_parse(const char *s, const char *what, struct hull_cidr *out, stru
 		return hull_error(err, EINVAL, "%s `%s`: expected an IPv4 subnet A.B.C.D/N", what,
 				  s);
 	*slash = 0;
+	if (hull_ipv4_parse(addr, &a, err) < 0)
+		return hull_error_wrap(err, "%s `%s`", what, s);
 	errno = 0;
 	p = strtoul(slash + 1, &end, 10);
 	if (errno || *end || !slash[1] || p > 32)
 		return hull_error(err, EINVAL, "%s `%s`: the prefix length is not 0 to 32", what,
 				  s);
-	if (hull_ipv4_parse(addr, &a, err) < 0)
-		return hull_error_wrap(err, "%s `%s`", what, s);
 	if (a & ~mask((int)p)) {
 		hull_ipv4_format(a & mask((int)p), want);
 		return hull_error(err, EINVAL, "%s `%s` has host bits set (the subnet is %s/%lu)",

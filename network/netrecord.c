@@ -447,10 +447,15 @@ int hull_network_create(const char *dir, const struct hull_network_opts *o,
 		hull_error(err, errno, "lock %s", lock);
 		goto fail;
 	}
-	if (choose_subnet(dir, n, o->subnet ? &subnet : NULL, err) < 0)
-		goto fail;
 	ndir = hull_strfmt("%s/%s", dir, n->name);
 	rec = hull_strfmt("%s/%s", ndir, RECORD_FILE);
+	/* the name first, as docker says it */
+	if (stat(rec, &st) == 0) {
+		hull_error(err, EEXIST, "network with name %s already exists", n->name);
+		goto fail;
+	}
+	if (choose_subnet(dir, n, o->subnet ? &subnet : NULL, err) < 0)
+		goto fail;
 	if (mkdir(ndir, 0700) < 0 && (errno != EEXIST || stat(rec, &st) == 0)) {
 		if (errno == EEXIST)
 			hull_error(err, EEXIST, "network with name %s already exists", n->name);
