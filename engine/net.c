@@ -248,6 +248,12 @@ int hull_net_down(const struct hull_engine *e, const struct hull_ctr *c, struct 
 		return hull_error(err, errno, "lock %s", lock);
 	if (hull_net_attachments(e, c->id, &v, &n, err) < 0)
 		return hull_error_wrap(err, "the networks of container %s", c->name);
+	/* The namespace goes first: the container is gone, so the kernel then deletes its
+	 * interfaces with it, in the background, and CNI's DEL (told the namespace is gone, as
+	 * after a reboot) only frees addresses and port rules.  Deleting each veth itself would
+	 * wait for the kernel's network clean-up: most of a DEL's time. */
+	if (hull_netns_remove(ns, err) < 0)
+		rc = -1;
 	/* the last interface first, eth0 (with the published ports) last */
 	for (size_t i = n; i-- > 0;)
 		if (hull_net_detach(e, c, &v[i], rc < 0 ? NULL : err) < 0)
@@ -256,5 +262,5 @@ int hull_net_down(const struct hull_engine *e, const struct hull_ctr *c, struct 
 	free(v);
 	if (rc < 0)
 		return hull_error_wrap(err, "the network of container %s", c->name);
-	return hull_netns_remove(ns, err);
+	return 0;
 }

@@ -16,9 +16,11 @@
 #include "engine/ops.h"
 #include "lib/util.h"
 #include "network/link.h"
+#include "network/masq.h"
 #include "network/netns.h"
 
-#define CNI_IPAM_DIR ".cni/ipam"
+#define CNI_STATE_DIR ".cni"
+#define CNI_IPAM_DIR  CNI_STATE_DIR "/ipam"
 
 int hull_net_create(const struct hull_engine *e, const struct hull_network_opts *o,
 		    struct hull_network **out, struct hull_err *err)
@@ -51,6 +53,7 @@ int hull_net_users(const struct hull_engine *e, const char *network, char ***ids
 int hull_net_remove(const struct hull_engine *e, const char *ref, struct hull_err *err)
 {
 	cleanup_free char *dir = hull_net_records_dir(e), *ipam = NULL;
+	cleanup_free char *cni_state = hull_strfmt("%s/%s", e->runroot, CNI_STATE_DIR);
 	cleanup_strv char **users = NULL;
 	cleanup_close int lock = -1;
 	struct hull_network *n = NULL;
@@ -86,6 +89,8 @@ int hull_net_remove(const struct hull_engine *e, const char *ref, struct hull_er
 	/* what CNI leaves on purpose (the bridge, host-local's last address) goes with it */
 	ipam = hull_strfmt("%s/%s/%s", e->runroot, CNI_IPAM_DIR, n->name);
 	hull_remove_tree(ipam, NULL);
+	if (hull_masq_remove(cni_state, n, err) < 0)
+		goto out;
 	if (hull_link_delete(n->bridge, err) < 0)
 		goto out;
 	rc = 0;

@@ -21,6 +21,7 @@
 #include "network/cni.h"
 #include "network/dns.h"
 #include "network/ipv4.h"
+#include "network/masq.h"
 #include "network/netns.h"
 
 #define ATTACH_DIR "net"
@@ -244,6 +245,8 @@ int hull_net_attach(const struct hull_engine *e, const struct hull_ctr *c, const
 	ns = hull_net_netns_path(e, c->id);
 	pv = ports_of(ports, &np);
 	cni.state_dir = state;
+	if (hull_masq_ensure(state, net, err) < 0)
+		goto fail;
 	j = (struct hull_cni_join){.net = net,
 				   .id = c->id,
 				   .netns = ns,

@@ -2,7 +2,7 @@
  * hull's bridge networks through the CNI plugins (containernetworking-plugins), invoked as
  * the CNI spec says: the plugin's configuration on stdin, CNI_* in the environment, the
  * result or an error object on stdout.  A network is one chain: `bridge` (the network's Linux
- * bridge as gateway of its subnet, masquerading out unless the network is internal,
+ * bridge as gateway of its subnet (masquerading out is set once per network: masq.c),
  * host-local addresses from its range kept under the runtime's state root, a fixed one
  * through host-local's `ips` capability) and, when ports are published, `portmap` (iptables
  * DNAT, localhost included).  Each plugin of the chain gets the previous one's result as
@@ -148,9 +148,10 @@ static char *plugin_conf(const struct hull_cni *n, const struct hull_cni_join *j
 		cleanup_free char *ipam = hull_strfmt("%s/ipam", n->state_dir);
 		gstr(g, "bridge"), gstr(g, net->bridge);
 		/* an internal network keeps its gateway address (the DNS server listens there)
-		 * but has no way out: no default route, no masquerade */
+		 * but has no way out: no default route.  Masquerading is the network's, not
+		 * each container's (masq.c) */
 		gstr(g, "isGateway"), yajl_gen_bool(g, 1);
-		gstr(g, "ipMasq"), yajl_gen_bool(g, !net->internal);
+		gstr(g, "ipMasq"), yajl_gen_bool(g, 0);
 		gstr(g, "hairpinMode"), yajl_gen_bool(g, 1);
 		if (j->ip) {
 			struct hull_cidr sub = {0};

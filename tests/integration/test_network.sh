@@ -31,7 +31,13 @@ in_ns() { ip netns exec "$NS" "$@"; }
 # nothing of the network is left: no veth, no DNAT or masquerade chain, no namespace file, no
 # address held, no DNS server or entry
 net_clean() {
-	local p
+	local p i
+	# the kernel deletes a dead namespace's interfaces (the veths' host ends too) in the
+	# background, moments after the namespace's last reference went
+	for i in $(seq 30); do
+		[ "$(in_ns ip -o link | grep -c veth || true)" = 0 ] && break
+		sleep 0.1
+	done
 	assert_eq "$(in_ns ip -o link | grep -c veth || true)" 0 "veth left"
 	# a container's own chains (DNAT, masquerade) go; portmap's shared CNI-HOSTPORT-* stay
 	assert_eq "$(in_ns iptables -t nat -S | grep -Ec -- '-N CNI-(DN-)?[0-9a-f]{16}' || true)" 0 \
@@ -60,6 +66,7 @@ test_network_bridge_container() {
 	grep -Eq "^10\.89\.0\.[0-9]+	web1$" <<<"$out" || fatal "no /etc/hosts entry: $out"
 	assert_contains "$out" gw-ok
 	assert_eq "$(in_ns ip -o -4 addr show hull0 | awk '{print $4}')" 10.89.0.1/24 "the bridge"
+	assert_contains "$(in_ns iptables -t nat -S POSTROUTING)" "-s 10.89.0.0/24 ! -o hull0"
 	net_clean
 	# the default network is the bridge, as docker's; none is loopback only
 	out=$(hn run --rm -u root hulltest/busybox:docker 'ip -4 -o addr show eth0; ip route')
@@ -213,7 +220,9 @@ test_network_user_networks() {
 	grep -Eq 'inet 10\.50\.0\.(12[89]|1[3-9][0-9]|2[0-9][0-9])/24' <<<"$out" || fatal "not from the range: $out"
 	assert_contains "$out" "default via 10.50.0.254"
 	assert_eq "$(in_ns ip -o -4 addr show "br-${id:0:12}" | awk '{print $4}')" 10.50.0.254/24 "net1's bridge"
-	# internal: no way out
+	# one masquerade rule per network (docker's), none for an internal one: no way out
+	assert_eq "$(in_ns iptables -t nat -S POSTROUTING | grep -c -- "-s 10.50.0.0/24 ! -o br-${id:0:12} .*-j MASQUERADE" || true)" 1 \
+		"net1's masquerade rule"
 	out=$(hn run --rm --network net2 -u root hulltest/busybox:docker 'ip route')
 	assert_not_contains "$out" default
 	assert_eq "$(in_ns iptables -t nat -S | grep -c 10.89.1. || true)" 0 "an internal network masquerades"
@@ -222,6 +231,7 @@ test_network_user_networks() {
 	assert_contains "$OUT" "pre-defined network"
 	assert_eq "$(hn network rm net1)" net1
 	in_ns ip link show "br-${id:0:12}" >/dev/null 2>&1 && fatal "net1's bridge left"
+	assert_eq "$(in_ns iptables -t nat -S | grep -c 10.50.0. || true)" 0 "net1's masquerade rule left"
 	assert_fails hn network rm net1
 	assert_contains "$OUT" "No such network: net1"
 	hn network rm -f net1 >/dev/null
