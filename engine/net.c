@@ -204,29 +204,59 @@ int hull_net_publish_all(const struct hull_engine *e, char *const *exposed, char
 	return 0;
 }
 
-int hull_net_up(const struct hull_engine *e, struct hull_ctr *c, const struct hull_run_opts *o,
-		struct hull_err *err)
+int hull_net_up_start(const struct hull_engine *e, struct hull_ctr *c,
+		      const struct hull_run_opts *o, struct hull_net_pending *p,
+		      struct hull_err *err)
 {
 	cleanup_free char *ns = NULL;
-	struct hull_net_attachment a = {0};
 
+	memset(p, 0, sizeof(*p));
+	p->lock = -1;
 	if (!hull_net_needs_netns(c->network))
 		return 0;
 	ns = hull_net_netns_path(e, c->id);
 	if (hull_netns_create(ns, err) < 0)
 		return -1;
-	if (hull_net_attach(e, c, c->network, "eth0", o->ip, o->network_aliases, c->ports, &a,
-			    err) < 0) {
+	if (hull_net_attach_start(e, c, c->network, "eth0", o->ip, p, err) < 0) {
+		hull_netns_remove(ns, NULL);
+		return hull_error_wrap(err, "the network of container %s", c->name);
+	}
+	return 0;
+}
+
+int hull_net_up_finish(const struct hull_engine *e, struct hull_ctr *c,
+		       const struct hull_run_opts *o, struct hull_net_pending *p,
+		       struct hull_err *err)
+{
+	cleanup_free char *ns = NULL;
+	struct hull_net_attachment a = {0};
+
+	if (!p->net)
+		return 0;
+	if (hull_net_attach_finish(e, c, o->network_aliases, c->ports, p, &a, err) < 0) {
+		ns = hull_net_netns_path(e, c->id);
 		hull_netns_remove(ns, NULL);
 		return hull_error_wrap(err, "the network of container %s", c->name);
 	}
 	/* the record names the network, not the id prefix it may have been given by */
 	free(c->network);
 	c->network = xstrdup(a.net->name);
-	if (a.ip)
+	if (a.ip && *a.ip)
 		c->ip = xstrdup(a.ip);
 	hull_net_attachments_free(&a, 1);
 	return 0;
+}
+
+void hull_net_up_abort(const struct hull_engine *e, const struct hull_ctr *c,
+		       struct hull_net_pending *p)
+{
+	cleanup_free char *ns = NULL;
+
+	if (!p->net)
+		return;
+	hull_net_attach_abort(e, c, p);
+	ns = hull_net_netns_path(e, c->id);
+	hull_netns_remove(ns, NULL);
 }
 
 int hull_net_down(const struct hull_engine *e, const struct hull_ctr *c, struct hull_err *err)

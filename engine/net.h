@@ -10,6 +10,7 @@
 #include "engine/ctr.h"
 #include "engine/prepare.h"
 #include "lib/err.h"
+#include "network/cni.h"
 #include "network/netrecord.h"
 
 /* docker's range for ports published without a host port (-P) */
@@ -34,12 +35,28 @@ int hull_net_publish_all(const struct hull_engine *e, char *const *exposed, char
 			 struct hull_err *err);
 
 /* Before the container starts: its namespace, on its network as eth0 (o: --ip, aliases),
- * ports published, its names served on a user network; c->network is the network's name and
- * c->ip its address.  Nothing is left on failure. */
-int hull_net_up(const struct hull_engine *e, struct hull_ctr *c, const struct hull_run_opts *o,
-		struct hull_err *err);
+ * ports published, its names served on a user network; c->network is then the network's
+ * name and c->ip its address.  In two steps, so that the bundle is made while CNI's bridge
+ * plugin runs: start (the namespace, the network's lock, the bridge plugin started), then
+ * finish (c->ports final: the rest of the chain, the names, the record of it) or abort (all
+ * undone; nothing pending is no error).  Nothing is left on failure. */
+struct hull_net_pending {
+	struct hull_network *net; /* NULL: nothing pending */
+	int lock;
+	char ifname[16];
+	char *ip;
+	struct hull_cni_call call;
+};
+int hull_net_up_start(const struct hull_engine *e, struct hull_ctr *c,
+		      const struct hull_run_opts *o, struct hull_net_pending *p,
+		      struct hull_err *err);
+int hull_net_up_finish(const struct hull_engine *e, struct hull_ctr *c,
+		       const struct hull_run_opts *o, struct hull_net_pending *p,
+		       struct hull_err *err);
+void hull_net_up_abort(const struct hull_engine *e, const struct hull_ctr *c,
+		       struct hull_net_pending *p);
 /* The container's /etc/hosts (its own name, --add-host) and resolv.conf (the network's
- * resolver or the host's, --dns*), in its directory; after hull_net_up. */
+ * resolver or the host's, --dns*), in its directory; after hull_net_up_finish. */
 int hull_net_etc_files(const struct hull_engine *e, const struct hull_ctr *c,
 		       const struct hull_run_opts *o, const char *hostname, struct hull_err *err);
 /* After it stopped (each clean-up calls this; a second time does nothing): every attachment

@@ -214,50 +214,89 @@ static int dns_names(const struct hull_ctr *c, char *const *aliases, char ***nam
 	return 0;
 }
 
-int hull_net_attach(const struct hull_engine *e, const struct hull_ctr *c, const char *network,
-		    const char *ifname, const char *ip, char *const *aliases, char *const *ports,
-		    struct hull_net_attachment *out, struct hull_err *err)
+static void pending_clear(struct hull_net_pending *p)
+{
+	hull_network_free(p->net);
+	if (p->lock >= 0)
+		close(p->lock);
+	free(p->ip);
+	memset(p, 0, sizeof(*p));
+	p->lock = -1;
+	p->call.pid = -1;
+	p->call.out = -1;
+}
+
+static struct hull_cni_join join_of(const struct hull_ctr *c, const struct hull_net_pending *p,
+				    const char *ns, const struct hull_port *pv, size_t np)
+{
+	return (struct hull_cni_join){.net = p->net,
+				      .id = c->id,
+				      .netns = ns,
+				      .ifname = p->ifname,
+				      .ip = p->ip,
+				      .ports = pv,
+				      .n_ports = np};
+}
+
+int hull_net_attach_start(const struct hull_engine *e, const struct hull_ctr *c,
+			  const char *network, const char *ifname, const char *ip,
+			  struct hull_net_pending *p, struct hull_err *err)
 {
 	cleanup_free char *records = hull_net_records_dir(e), *state = NULL, *ns = NULL;
-	cleanup_free char *path = NULL, *json = NULL, *dir = NULL, *dns = NULL;
-	cleanup_free struct hull_port *pv = NULL;
-	cleanup_close int lock = -1;
-	struct hull_network *net = NULL;
 	struct hull_cni cni = {0};
-	struct hull_cni_join j = {0};
+	struct hull_cni_join j;
+
+	memset(p, 0, sizeof(*p));
+	p->lock = -1;
+	if (hull_network_load(records, network, &p->net, err) < 0)
+		return -1;
+	snprintf(p->ifname, sizeof(p->ifname), "%s", ifname);
+	p->ip = ip ? xstrdup(ip) : NULL;
+	if (!hull_network_is_bridge(p->net)) {
+		hull_error(err, EINVAL, "a container cannot be connected to the %s network",
+			   p->net->name);
+		goto fail;
+	}
+	if (ip && hull_net_check_ip(p->net, ip, err) < 0)
+		goto fail;
+	if (!p->net->builtin &&
+	    (p->lock = hull_network_lock(records, p->net->name, false, err)) < 0)
+		goto fail;
+	state = hull_strfmt("%s/%s", e->runroot, CNI_STATE);
+	ns = hull_net_netns_path(e, c->id);
+	cni.state_dir = state;
+	if (hull_masq_ensure(state, p->net, err) < 0)
+		goto fail;
+	j = join_of(c, p, ns, NULL, 0);
+	if (hull_cni_attach_start(&cni, &j, &p->call, err) < 0)
+		goto fail;
+	return 0;
+fail:
+	pending_clear(p);
+	return -1;
+}
+
+int hull_net_attach_finish(const struct hull_engine *e, const struct hull_ctr *c,
+			   char *const *aliases, char *const *ports, struct hull_net_pending *p,
+			   struct hull_net_attachment *out, struct hull_err *err)
+{
+	cleanup_free char *state = hull_strfmt("%s/%s", e->runroot, CNI_STATE);
+	cleanup_free char *ns = hull_net_netns_path(e, c->id), *dns = hull_net_dns_dir(e);
+	cleanup_free char *path = NULL, *json = NULL, *dir = NULL;
+	cleanup_free struct hull_port *pv = NULL;
+	struct hull_cni cni = {.state_dir = state};
+	struct hull_cni_join j;
+	struct hull_network *net = p->net;
 	char *result = NULL, addr[64] = "";
 	bool dns_added = false;
 	size_t np = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (hull_network_load(records, network, &net, err) < 0)
-		return -1;
-	if (!hull_network_is_bridge(net)) {
-		hull_error(err, EINVAL, "a container cannot be connected to the %s network",
-			   net->name);
-		goto fail;
-	}
-	if (ip && hull_net_check_ip(net, ip, err) < 0)
-		goto fail;
-	if (!net->builtin && (lock = hull_network_lock(records, net->name, false, err)) < 0)
-		goto fail;
-	state = hull_strfmt("%s/%s", e->runroot, CNI_STATE);
-	ns = hull_net_netns_path(e, c->id);
 	pv = ports_of(ports, &np);
-	cni.state_dir = state;
-	if (hull_masq_ensure(state, net, err) < 0)
-		goto fail;
-	j = (struct hull_cni_join){.net = net,
-				   .id = c->id,
-				   .netns = ns,
-				   .ifname = ifname,
-				   .ip = ip,
-				   .ports = pv,
-				   .n_ports = np};
-	if (hull_cni_attach(&cni, &j, &result, err) < 0)
+	j = join_of(c, p, ns, pv, np);
+	if (hull_cni_attach_finish(&cni, &j, &p->call, &result, err) < 0)
 		goto fail;
 	hull_cni_result_ipv4(result, addr, sizeof(addr));
-	dns = hull_net_dns_dir(e);
 	if (!net->builtin && *addr && hull_dns_server()) {
 		cleanup_strv char **names = NULL;
 		dns_names(c, aliases, &names);
@@ -266,7 +305,7 @@ int hull_net_attach(const struct hull_engine *e, const struct hull_ctr *c, const
 		dns_added = true;
 	}
 	out->net = net;
-	out->ifname = xstrdup(ifname);
+	out->ifname = xstrdup(p->ifname);
 	out->ip = xstrdup(addr);
 	out->mac = result_mac(result);
 	out->aliases = hull_strv_dup(aliases);
@@ -282,6 +321,9 @@ int hull_net_attach(const struct hull_engine *e, const struct hull_ctr *c, const
 		memset(out, 0, sizeof(*out));
 		goto undo;
 	}
+	/* the attachment is recorded: the network's lock can go, the network is out's */
+	p->net = NULL;
+	pending_clear(p);
 	return 0;
 undo:
 	if (dns_added)
@@ -289,8 +331,39 @@ undo:
 	hull_cni_detach(&cni, &j, result, NULL);
 fail:
 	free(result);
-	hull_network_free(net);
+	pending_clear(p);
 	return -1;
+}
+
+void hull_net_attach_abort(const struct hull_engine *e, const struct hull_ctr *c,
+			   struct hull_net_pending *p)
+{
+	cleanup_free char *state = hull_strfmt("%s/%s", e->runroot, CNI_STATE);
+	cleanup_free char *ns = hull_net_netns_path(e, c->id);
+	struct hull_cni cni = {.state_dir = state};
+	struct hull_cni_join j;
+	char *result = NULL;
+
+	if (!p->net)
+		return;
+	j = join_of(c, p, ns, NULL, 0);
+	/* wait for the bridge plugin, then undo what it made */
+	if (hull_cni_attach_finish(&cni, &j, &p->call, &result, NULL) == 0)
+		hull_cni_detach(&cni, &j, result, NULL);
+	free(result);
+	pending_clear(p);
+}
+
+int hull_net_attach(const struct hull_engine *e, const struct hull_ctr *c, const char *network,
+		    const char *ifname, const char *ip, char *const *aliases, char *const *ports,
+		    struct hull_net_attachment *out, struct hull_err *err)
+{
+	struct hull_net_pending p;
+
+	memset(out, 0, sizeof(*out));
+	if (hull_net_attach_start(e, c, network, ifname, ip, &p, err) < 0)
+		return -1;
+	return hull_net_attach_finish(e, c, aliases, ports, &p, out, err);
 }
 
 int hull_net_detach(const struct hull_engine *e, const struct hull_ctr *c,

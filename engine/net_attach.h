@@ -12,6 +12,16 @@ int hull_net_check_ip(const struct hull_network *n, const char *ip, struct hull_
 int hull_net_attach(const struct hull_engine *e, const struct hull_ctr *c, const char *network,
 		    const char *ifname, const char *ip, char *const *aliases, char *const *ports,
 		    struct hull_net_attachment *out, struct hull_err *err);
+/* The same in two steps (hull_net_up_start/finish): start loads and locks the network and
+ * starts the bridge plugin; finish (ports final) or abort must follow. */
+int hull_net_attach_start(const struct hull_engine *e, const struct hull_ctr *c,
+			  const char *network, const char *ifname, const char *ip,
+			  struct hull_net_pending *p, struct hull_err *err);
+int hull_net_attach_finish(const struct hull_engine *e, const struct hull_ctr *c,
+			   char *const *aliases, char *const *ports, struct hull_net_pending *p,
+			   struct hull_net_attachment *out, struct hull_err *err);
+void hull_net_attach_abort(const struct hull_engine *e, const struct hull_ctr *c,
+			   struct hull_net_pending *p);
 /* Undo one attachment (each step runs even if one fails; the first error is returned). */
 int hull_net_detach(const struct hull_engine *e, const struct hull_ctr *c,
 		    const struct hull_net_attachment *a, struct hull_err *err);

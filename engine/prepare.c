@@ -523,6 +523,7 @@ int hull_run_prepare(const struct hull_engine *e, const struct hull_run_opts *o,
 {
 	struct base b = {0};
 	struct hull_run_spec rs = {0};
+	struct hull_net_pending net = {0};
 	cleanup_free char *dir = NULL;
 	bool net_up = false;
 	int rc = -1;
@@ -537,6 +538,10 @@ int hull_run_prepare(const struct hull_engine *e, const struct hull_run_opts *o,
 		goto out;
 	}
 	dir = hull_ctr_dir(e, c->id);
+	/* CNI's bridge plugin runs while the bundle is made */
+	c->network = xstrdup(hull_net_mode(o->network));
+	if (hull_net_up_start(e, c, o, &net, err) < 0)
+		goto out;
 	if (make_bundle(e, o, c->id, HULL_ROOTFS_AUTO, dir, &b, &rs, err) < 0)
 		goto out;
 	c->image = xstrdup(o->from_rootfs ? b.rootfs : o->image);
@@ -553,11 +558,10 @@ int hull_run_prepare(const struct hull_engine *e, const struct hull_run_opts *o,
 	c->tty = o->tty;
 	c->interactive = o->interactive;
 	c->monitor_pid = o->detach ? 0 : getpid();
-	c->network = xstrdup(hull_net_mode(o->network));
 	c->ports = hull_strv_dup(o->publish);
 	if (o->publish_all && hull_net_publish_all(e, b.exposed, &c->ports, err) < 0)
 		goto out;
-	if (hull_net_up(e, c, o, err) < 0)
+	if (hull_net_up_finish(e, c, o, &net, err) < 0)
 		goto out;
 	net_up = true;
 	if (hull_net_etc_files(e, c, o, rs.hostname, err) < 0)
@@ -565,6 +569,7 @@ int hull_run_prepare(const struct hull_engine *e, const struct hull_run_opts *o,
 	rc = hull_ctr_save(e, c, err);
 out:
 	hull_run_spec_free(&rs);
+	hull_net_up_abort(e, c, &net);
 	if (rc < 0 && net_up)
 		hull_net_down(e, c, NULL);
 	if (rc < 0 && c->id) {

@@ -243,8 +243,10 @@ static void plugin_error(const char *type, const char *cmd, const char *out, int
 	yajl_tree_free(t);
 }
 
-static int exec_plugin(const struct hull_cni *n, const struct hull_cni_join *j, const char *type,
-		       const char *cmd, const char *conf, char **out, struct hull_err *err)
+/* Start a plugin: its configuration written to its stdin, its stdout kept in call->out. */
+static int spawn_plugin(const struct hull_cni *n, const struct hull_cni_join *j, const char *type,
+			const char *cmd, const char *conf, struct hull_cni_call *call,
+			struct hull_err *err)
 {
 	const char *dir = plugin_dir(n);
 	cleanup_free char *path = hull_strfmt("%s/%s", dir, type);
@@ -254,11 +256,11 @@ static int exec_plugin(const struct hull_cni *n, const struct hull_cni_join *j, 
 	cleanup_free char *e_if = hull_strfmt("CNI_IFNAME=%s", j->ifname);
 	cleanup_free char *e_path = hull_strfmt("CNI_PATH=%s", dir);
 	char *env[] = {e_cmd, e_id, e_ns, e_if, e_path, "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
-	int in[2], op[2], status;
-	size_t len = 0;
+	int in[2], op[2];
 	pid_t pid;
 
-	*out = NULL;
+	call->pid = -1;
+	call->out = -1;
 	if (access(path, X_OK) < 0)
 		return hull_error(err, errno,
 				  "CNI plugin `%s` (install containernetworking-plugins, or set "
@@ -291,13 +293,34 @@ static int exec_plugin(const struct hull_cni *n, const struct hull_cni_join *j, 
 	/* a configuration is a few KiB: it fits the pipe, so it can be written before reading */
 	hull_write_all(in[1], conf, strlen(conf));
 	close(in[1]);
-	if (hull_read_fd(op[0], out, &len, err) < 0)
+	call->pid = pid;
+	call->out = op[0];
+	return 0;
+}
+
+/* Its result (or error object) read, its exit awaited. */
+static int collect_plugin(struct hull_cni_call *call, const char *type, const char *cmd, char **out,
+			  struct hull_err *err)
+{
+	size_t len = 0;
+	int status = 0;
+
+	*out = NULL;
+	if (call->pid <= 0)
+		return hull_error(err, ECHILD, "CNI plugin `%s` (%s) was not started", type, cmd);
+	if (hull_read_fd(call->out, out, &len, NULL) < 0)
 		*out = NULL;
-	close(op[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		plugin_error(type, cmd, *out, WIFEXITED(status) ? WEXITSTATUS(status) : -1, err);
+	close(call->out);
+	while (waitpid(call->pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			status = -1;
+			break;
+		}
+	call->pid = -1;
+	call->out = -1;
+	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		plugin_error(type, cmd, *out,
+			     status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1, err);
 		free(*out);
 		*out = NULL;
 		return -1;
@@ -305,6 +328,17 @@ static int exec_plugin(const struct hull_cni *n, const struct hull_cni_join *j, 
 	if (!*out)
 		*out = xstrdup("{}");
 	return 0;
+}
+
+static int exec_plugin(const struct hull_cni *n, const struct hull_cni_join *j, const char *type,
+		       const char *cmd, const char *conf, char **out, struct hull_err *err)
+{
+	struct hull_cni_call call;
+
+	*out = NULL;
+	if (spawn_plugin(n, j, type, cmd, conf, &call, err) < 0)
+		return -1;
+	return collect_plugin(&call, type, cmd, out, err);
 }
 
 static int run_plugin(const struct hull_cni *n, const struct hull_cni_join *j, const char *type,
@@ -316,13 +350,22 @@ static int run_plugin(const struct hull_cni *n, const struct hull_cni_join *j, c
 	return exec_plugin(n, j, type, cmd, conf, out, err);
 }
 
-int hull_cni_attach(const struct hull_cni *n, const struct hull_cni_join *j, char **result,
-		    struct hull_err *err)
+int hull_cni_attach_start(const struct hull_cni *n, const struct hull_cni_join *j,
+			  struct hull_cni_call *call, struct hull_err *err)
+{
+	cleanup_free char *conf = plugin_conf(n, j, "bridge", NULL);
+	if (!conf)
+		return hull_error(err, ENOMEM, "CNI configuration for `bridge`");
+	return spawn_plugin(n, j, "bridge", "ADD", conf, call, err);
+}
+
+int hull_cni_attach_finish(const struct hull_cni *n, const struct hull_cni_join *j,
+			   struct hull_cni_call *call, char **result, struct hull_err *err)
 {
 	char *bridge = NULL, *pm = NULL;
 
 	*result = NULL;
-	if (run_plugin(n, j, "bridge", "ADD", NULL, &bridge, err) < 0) {
+	if (collect_plugin(call, "bridge", "ADD", &bridge, err) < 0) {
 		/* a half-made attachment (a veth, an address) goes with a DEL */
 		char *ignored = NULL;
 		run_plugin(n, j, "bridge", "DEL", NULL, &ignored, NULL);
@@ -338,6 +381,17 @@ int hull_cni_attach(const struct hull_cni *n, const struct hull_cni_join *j, cha
 	free(pm);
 	*result = bridge;
 	return 0;
+}
+
+int hull_cni_attach(const struct hull_cni *n, const struct hull_cni_join *j, char **result,
+		    struct hull_err *err)
+{
+	struct hull_cni_call call;
+
+	*result = NULL;
+	if (hull_cni_attach_start(n, j, &call, err) < 0)
+		return -1;
+	return hull_cni_attach_finish(n, j, &call, result, err);
 }
 
 int hull_cni_detach(const struct hull_cni *n, const struct hull_cni_join *j, const char *result,

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "lib/err.h"
 #include "network/netrecord.h"
@@ -38,6 +39,17 @@ struct hull_cni_join {
  * (JSON, malloc'd), which the detach needs.  Nothing is left on failure. */
 int hull_cni_attach(const struct hull_cni *n, const struct hull_cni_join *j, char **result,
 		    struct hull_err *err);
+/* The same in two steps, so the caller can work while the bridge plugin runs: start runs
+ * the bridge plugin's ADD without waiting; finish waits for it and runs the rest of the chain
+ * (j->ports may be filled in between).  After a start, finish must be called. */
+struct hull_cni_call {
+	pid_t pid;
+	int out;
+};
+int hull_cni_attach_start(const struct hull_cni *n, const struct hull_cni_join *j,
+			  struct hull_cni_call *call, struct hull_err *err);
+int hull_cni_attach_finish(const struct hull_cni *n, const struct hull_cni_join *j,
+			   struct hull_cni_call *call, char **result, struct hull_err *err);
 /* Undo an attach: every plugin runs (in reverse) even if one fails; the first error is
  * returned. */
 int hull_cni_detach(const struct hull_cni *n, const struct hull_cni_join *j, const char *result,

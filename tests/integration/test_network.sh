@@ -165,6 +165,12 @@ test_network_bad_input() {
 	assert_contains "$OUT" "/nonexistent/bridge"
 	assert_eq "$(ls "$WORK/store/containers" | grep -c . || true)" 0 "container record left"
 	net_clean
+	# the bridge plugin runs while the bundle is made: a bundle that fails undoes it
+	assert_fails hn run --rm nosuchimage true
+	assert_contains "$OUT" "nosuchimage"
+	assert_fails hn run --rm -u nosuchuser hulltest/busybox:docker true
+	assert_eq "$(ls "$WORK/store/containers" | grep -c . || true)" 0 "container record left"
+	net_clean
 }
 
 # hull network create/ls/inspect/rm/prune: records, subnets, names, labels, bridges.
