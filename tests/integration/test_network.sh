@@ -301,6 +301,7 @@ test_network_connect() {
 	assert_contains "$out" "eth1    inet 10.53.0.9/24"
 	assert_eq "$(hn network inspect -f '{{range .Containers}}{{.Name}} {{.IPv4Address}}{{end}}' back)" \
 		"app 10.53.0.9/24"
+	assert_eq "$(hn ps --format '{{.Names}} {{.Networks}}')" "app bridge,back"
 	out=$(hn run --rm --network back -u root hulltest/busybox:docker \
 		'nslookup api | grep -A1 "^Name:"; nc app 80 </dev/null')
 	assert_contains "$out" "Address: 10.53.0.9"
@@ -311,6 +312,7 @@ test_network_connect() {
 	assert_contains "$OUT" "cannot be connected to the host network"
 	hn network disconnect back app
 	assert_not_contains "$(hn exec app ip -o link)" eth1
+	assert_eq "$(hn ps --format '{{.Networks}}')" bridge
 	assert_eq "$(hn network inspect -f '{{len .Containers}}' back)" 0
 	assert_fails hn network disconnect back app
 	assert_contains "$OUT" "not connected to network back"
