@@ -381,3 +381,32 @@ test_network_dns_flags() {
 	hn network rm u >/dev/null
 	net_clean
 }
+
+# Names that are no container's go to the host's resolvers: aardvark-dns forwards them from a
+# user network, and a container on the default network asks them itself.  The host's first
+# nameserver is played, inside the test's namespace, by tests/data/fakedns.py.
+test_network_dns_forwarding() {
+	local up out
+	net_ready
+	dns_ready
+	up=$(awk '$1 == "nameserver" && $2 ~ /^[0-9.]+$/ {print $2; exit}' /etc/resolv.conf)
+	[ -n "$up" ] || skip "the host's resolv.conf has no IPv4 nameserver"
+	# an address of the namespace's own (lo takes any): containers reach it through NAT
+	case $up in 127.*) ;; *) in_ns ip addr add "$up/32" dev lo ;; esac
+	nsenter --net="/run/netns/$NS" python3 "$REPO/tests/data/fakedns.py" "$up" 192.0.2.123 >"$WORK/dns.out" &
+	defer kill $!
+	wait_for "$WORK/dns.out" ready
+	hn network create --subnet 10.55.0.0/24 fwd >/dev/null
+	out=$(hn run --rm --network fwd hulltest/busybox:docker 'nslookup outside.example | grep -A1 "^Name:"')
+	assert_contains "$out" "Address: 192.0.2.123" "forwarded by the network's resolver"
+	case $up in
+	127.*) ;; # not reachable from a container's own namespace: docker drops such nameservers
+	*)
+		out=$(hn run --rm hulltest/busybox:docker 'cat /etc/resolv.conf; nslookup outside.example | grep -A1 "^Name:"')
+		assert_contains "$out" "nameserver $up"
+		assert_contains "$out" "Address: 192.0.2.123" "the host's resolver, from the default network"
+		;;
+	esac
+	hn network rm fwd >/dev/null
+	net_clean
+}
