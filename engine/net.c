@@ -3,7 +3,7 @@
  * other (the default `bridge`, or a user network) is a bridge network through CNI: before the
  * container exists hull makes its network namespace (network/netns.c, bound at
  * <runroot>/.netns/<id>), attaches it as eth0 (net_attach.c) and the container joins that
- * namespace by path.  Each attachment is a file in the container's directory, so every
+ * namespace by path.  Each attachment is a file under the runroot (net_attach.c), so every
  * clean-up of the container (its exit, stop, rm, a run that failed, an rm after a kill -9)
  * undoes each once: DNS entry, CNI DEL, then the namespace goes.  At the vm level the guest
  * takes over the interface CNI made (vm/host/net.c).
@@ -29,8 +29,24 @@
 #include "network/resolv.h"
 
 /* held while the network is torn down: the monitor (at the container's exit) and `rm -f`
- * may both get there, and two CNI DELs at once race (portmap deletes a chain twice) */
+ * may both get there, and two CNI DELs at once race (portmap deletes a chain twice); and
+ * while `hull network connect` adds an interface, so that it sees a namespace that stays */
 #define DOWN_LOCK_FILE "network.lock"
+
+int hull_net_lock(const struct hull_engine *e, const struct hull_ctr *c, struct hull_err *err)
+{
+	cleanup_free char *lock = hull_ctr_path(e, c->id, DOWN_LOCK_FILE);
+	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	/* a record already removed has no lock file to take: -2, nothing to serialize with */
+	if (fd < 0)
+		return errno == ENOENT ? -2 : hull_error(err, errno, "open %s", lock);
+	if (flock(fd, LOCK_EX) < 0) {
+		close(fd);
+		return hull_error(err, errno, "lock %s", lock);
+	}
+	return fd;
+}
 
 const char *hull_net_mode(const char *network)
 {
@@ -261,7 +277,7 @@ void hull_net_up_abort(const struct hull_engine *e, const struct hull_ctr *c,
 
 int hull_net_down(const struct hull_engine *e, const struct hull_ctr *c, struct hull_err *err)
 {
-	cleanup_free char *ns = NULL, *lock = NULL;
+	cleanup_free char *ns = NULL;
 	cleanup_close int lockfd = -1;
 	struct hull_net_attachment *v = NULL;
 	size_t n = 0;
@@ -270,12 +286,11 @@ int hull_net_down(const struct hull_engine *e, const struct hull_ctr *c, struct 
 	if (!hull_net_needs_netns(c->network))
 		return 0;
 	ns = hull_net_netns_path(e, c->id);
-	lock = hull_ctr_path(e, c->id, DOWN_LOCK_FILE);
 	/* the first one in does the DELs; the next finds the attachments gone (a record
 	 * already removed has no lock file to take: nothing to do then but the namespace) */
-	lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (lockfd >= 0 && flock(lockfd, LOCK_EX) < 0)
-		return hull_error(err, errno, "lock %s", lock);
+	lockfd = hull_net_lock(e, c, err);
+	if (lockfd == -1)
+		return -1;
 	if (hull_net_attachments(e, c->id, &v, &n, err) < 0)
 		return hull_error_wrap(err, "the networks of container %s", c->name);
 	/* The namespace goes first: the container is gone, so the kernel then deletes its
@@ -292,5 +307,10 @@ int hull_net_down(const struct hull_engine *e, const struct hull_ctr *c, struct 
 	free(v);
 	if (rc < 0)
 		return hull_error_wrap(err, "the network of container %s", c->name);
+	{
+		cleanup_free char *dir = hull_net_attach_dir(e, c->id);
+		if (rmdir(dir) < 0 && errno != ENOENT)
+			return hull_error(err, errno, "remove %s", dir);
+	}
 	return 0;
 }

@@ -63,7 +63,7 @@ int hull_net_etc_files(const struct hull_engine *e, const struct hull_ctr *c,
  * undone, the namespace removed. */
 int hull_net_down(const struct hull_engine *e, const struct hull_ctr *c, struct hull_err *err);
 
-/* One network a container is on (<container dir>/net/<network>.json). */
+/* One network a container is on (<runroot>/.net/<id>/<network>.json). */
 struct hull_net_attachment {
 	struct hull_network *net; /* as it was when the container joined */
 	char *ifname, *ip, *mac;

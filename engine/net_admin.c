@@ -1,8 +1,8 @@
 /*
  * The networks as `hull network` manages them: made (network/netrecord.c), removed only when
  * no container is on one (a container is on a network while its attachment file exists:
- * from its start to its clean-up), with its bridge and its address state; and containers
- * connected to or disconnected from a network while they run.
+ * from just before its start to its clean-up), with its bridge and its address state; and
+ * containers connected to or disconnected from a network while they run.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -32,7 +32,7 @@ int hull_net_create(const struct hull_engine *e, const struct hull_network_opts 
 int hull_net_users(const struct hull_engine *e, const char *network, char ***ids,
 		   struct hull_err *err)
 {
-	cleanup_free char *dir = hull_strfmt("%s/containers", e->root);
+	cleanup_free char *dir = hull_strfmt("%s/.net", e->runroot);
 	cleanup_dir DIR *d = opendir(dir);
 	struct dirent *de;
 
@@ -43,7 +43,7 @@ int hull_net_users(const struct hull_engine *e, const char *network, char ***ids
 		cleanup_free char *path = NULL;
 		if (de->d_name[0] == '.')
 			continue;
-		path = hull_strfmt("%s/%s/net/%s.json", dir, de->d_name, network);
+		path = hull_strfmt("%s/%s/%s.json", dir, de->d_name, network);
 		if (access(path, F_OK) == 0)
 			hull_strv_push(ids, de->d_name);
 	}
@@ -140,9 +140,15 @@ int hull_net_connect(const struct hull_engine *e, const struct hull_ctr *c, cons
 	cleanup_free char *ifname = NULL, *records = hull_net_records_dir(e);
 	struct hull_net_attachment *v = NULL, a = {0};
 	struct hull_network *net = NULL;
+	cleanup_close int lock = -1;
 	size_t n = 0;
 	int rc = -1;
 
+	/* under the container's network lock: a clean-up (its exit) waits, or went first and
+	 * took the namespace, which connectable() then sees */
+	lock = hull_net_lock(e, c, err);
+	if (lock == -1)
+		return -1;
 	if (connectable(e, c, err) < 0)
 		return -1;
 	if (hull_network_load(records, network, &net, err) < 0)
@@ -177,11 +183,15 @@ int hull_net_disconnect(const struct hull_engine *e, const struct hull_ctr *c, c
 	cleanup_free char *records = hull_net_records_dir(e);
 	struct hull_net_attachment *v = NULL;
 	struct hull_network *net = NULL;
+	cleanup_close int lock = -1;
 	size_t n = 0;
 	int rc = -1;
 
 	if (hull_network_load(records, network, &net, err) < 0)
 		return -1;
+	lock = hull_net_lock(e, c, err);
+	if (lock == -1)
+		goto out;
 	if (hull_net_attachments(e, c->id, &v, &n, err) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {

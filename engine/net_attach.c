@@ -2,10 +2,12 @@
  * One network attachment: CNI's chain run on the container's namespace for one interface,
  * the container's names given to the network's resolver (user networks only: docker's
  * default bridge resolves no container names), and a record of it all in
- * <container dir>/net/<network>.json (written atomically, after the attach and before
- * anything can need it undone) with a copy of the network, so the detach needs nothing that
- * may be gone by then.  A user network is locked shared while a container joins it, so that
- * `hull network rm` (exclusive) sees every container that is on it.
+ * <runroot>/.net/<id>/<network>.json with a copy of the network, so the detach needs nothing
+ * that may be gone by then: written (atomically) before the plugin runs, so that a hull
+ * killed meanwhile leaves something a clean-up finds, and again with the result.  It lives
+ * in the runroot, as the namespace, the addresses and the rules do: after a reboot none of
+ * them is there, and no container counts as on a network.  A user network is locked shared while a
+ * container joins it, so that `hull network rm` (exclusive) sees every container that is on it.
  */
 #include "engine/net_attach.h"
 
@@ -24,9 +26,14 @@
 #include "network/masq.h"
 #include "network/netns.h"
 
-#define ATTACH_DIR "net"
+#define ATTACH_DIR ".net" /* under the runroot: as volatile as what it records */
 #define CNI_STATE  ".cni"
 #define DNS_DIR	   ".dns"
+
+char *hull_net_attach_dir(const struct hull_engine *e, const char *id)
+{
+	return hull_strfmt("%s/%s/%s", e->runroot, ATTACH_DIR, id);
+}
 
 char *hull_net_dns_dir(const struct hull_engine *e)
 {
@@ -35,7 +42,7 @@ char *hull_net_dns_dir(const struct hull_engine *e)
 
 static char *attach_path(const struct hull_engine *e, const char *id, const char *network)
 {
-	cleanup_free char *dir = hull_ctr_path(e, id, ATTACH_DIR);
+	cleanup_free char *dir = hull_net_attach_dir(e, id);
 	return hull_strfmt("%s/%s.json", dir, network);
 }
 
@@ -174,7 +181,7 @@ static int by_ifname(const void *a, const void *b)
 int hull_net_attachments(const struct hull_engine *e, const char *id,
 			 struct hull_net_attachment **out, size_t *n, struct hull_err *err)
 {
-	cleanup_free char *dir = hull_ctr_path(e, id, ATTACH_DIR);
+	cleanup_free char *dir = hull_net_attach_dir(e, id);
 	cleanup_dir DIR *d = opendir(dir);
 	struct dirent *de;
 
@@ -212,6 +219,32 @@ static int dns_names(const struct hull_ctr *c, char *const *aliases, char ***nam
 	for (char *const *a = aliases; a && *a; a++)
 		hull_strv_push(names, *a);
 	return 0;
+}
+
+/* <runroot>/.net/<id>/<network>.json: a, or (a NULL) what is known before the plugin runs */
+static int write_attachment(const struct hull_engine *e, const struct hull_ctr *c,
+			    const struct hull_net_pending *p, const struct hull_net_attachment *a,
+			    struct hull_err *err)
+{
+	cleanup_free char *dir = hull_net_attach_dir(e, c->id);
+	cleanup_free char *path = attach_path(e, c->id, p->net->name), *json = NULL;
+	struct hull_net_attachment intent = {
+		.net = p->net, .ifname = (char *)p->ifname, .ip = p->ip, .result = "{}"};
+
+	json = attachment_json(a ? a : &intent);
+	if (hull_mkdir_p(dir, 0700, err) < 0 ||
+	    hull_write_file_atomic(path, json, strlen(json), 0600, err) < 0)
+		return hull_error_wrap(err, "record the attachment to %s", p->net->name);
+	return 0;
+}
+
+static void remove_attachment(const struct hull_engine *e, const struct hull_ctr *c,
+			      const char *network)
+{
+	cleanup_free char *path = attach_path(e, c->id, network);
+	cleanup_free char *dir = hull_net_attach_dir(e, c->id);
+	unlink(path);
+	rmdir(dir); /* when it was the only one */
 }
 
 static void pending_clear(struct hull_net_pending *p)
@@ -267,9 +300,15 @@ int hull_net_attach_start(const struct hull_engine *e, const struct hull_ctr *c,
 	cni.state_dir = state;
 	if (hull_masq_ensure(state, p->net, err) < 0)
 		goto fail;
-	j = join_of(c, p, ns, NULL, 0);
-	if (hull_cni_attach_start(&cni, &j, &p->call, err) < 0)
+	/* recorded before the plugin runs: a hull killed from here on leaves an attachment
+	 * that a clean-up finds and DELs (a DEL needs no result) */
+	if (write_attachment(e, c, p, NULL, err) < 0)
 		goto fail;
+	j = join_of(c, p, ns, NULL, 0);
+	if (hull_cni_attach_start(&cni, &j, &p->call, err) < 0) {
+		remove_attachment(e, c, p->net->name);
+		goto fail;
+	}
 	return 0;
 fail:
 	pending_clear(p);
@@ -282,7 +321,6 @@ int hull_net_attach_finish(const struct hull_engine *e, const struct hull_ctr *c
 {
 	cleanup_free char *state = hull_strfmt("%s/%s", e->runroot, CNI_STATE);
 	cleanup_free char *ns = hull_net_netns_path(e, c->id), *dns = hull_net_dns_dir(e);
-	cleanup_free char *path = NULL, *json = NULL, *dir = NULL;
 	cleanup_free struct hull_port *pv = NULL;
 	struct hull_cni cni = {.state_dir = state};
 	struct hull_cni_join j;
@@ -310,11 +348,7 @@ int hull_net_attach_finish(const struct hull_engine *e, const struct hull_ctr *c
 	out->mac = result_mac(result);
 	out->aliases = hull_strv_dup(aliases);
 	out->result = result;
-	dir = hull_ctr_path(e, c->id, ATTACH_DIR);
-	path = attach_path(e, c->id, net->name);
-	json = attachment_json(out);
-	if (hull_mkdir_p(dir, 0700, err) < 0 ||
-	    hull_write_file_atomic(path, json, strlen(json), 0600, err) < 0) {
+	if (write_attachment(e, c, p, out, err) < 0) {
 		out->net = NULL;
 		out->result = NULL;
 		hull_net_attachments_free(out, 1);
@@ -330,6 +364,7 @@ undo:
 		hull_dns_remove(dns, net->name, c->id, NULL);
 	hull_cni_detach(&cni, &j, result, NULL);
 fail:
+	remove_attachment(e, c, net->name);
 	free(result);
 	pending_clear(p);
 	return -1;
@@ -350,6 +385,7 @@ void hull_net_attach_abort(const struct hull_engine *e, const struct hull_ctr *c
 	/* wait for the bridge plugin, then undo what it made */
 	if (hull_cni_attach_finish(&cni, &j, &p->call, &result, NULL) == 0)
 		hull_cni_detach(&cni, &j, result, NULL);
+	remove_attachment(e, c, p->net->name);
 	free(result);
 	pending_clear(p);
 }

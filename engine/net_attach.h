@@ -25,6 +25,11 @@ void hull_net_attach_abort(const struct hull_engine *e, const struct hull_ctr *c
 /* Undo one attachment (each step runs even if one fails; the first error is returned). */
 int hull_net_detach(const struct hull_engine *e, const struct hull_ctr *c,
 		    const struct hull_net_attachment *a, struct hull_err *err);
+/* The container's network lock (net.c), taken: the fd; -2 when the container's directory
+ * is gone; -1 with err. */
+int hull_net_lock(const struct hull_engine *e, const struct hull_ctr *c, struct hull_err *err);
+/* <runroot>/.net/<id>: the container's attachments */
+char *hull_net_attach_dir(const struct hull_engine *e, const char *id);
 /* <runroot>/.dns, the resolver's configuration directory */
 char *hull_net_dns_dir(const struct hull_engine *e);
 

@@ -213,6 +213,11 @@ static char *plugin_conf(const struct hull_cni *n, const struct hull_cni_join *j
 	}
 	if (prev) {
 		yajl_val tree = yajl_tree_parse(prev, NULL, 0);
+		/* an attach that never finished has no result: its DEL goes without one */
+		if (tree && !hull_json_str(sj_get(tree, "cniVersion"))) {
+			yajl_tree_free(tree);
+			tree = NULL;
+		}
 		if (tree) {
 			gstr(g, "prevResult");
 			sj_gen(g, tree);

@@ -43,6 +43,7 @@ net_clean() {
 	assert_eq "$(in_ns iptables -t nat -S | grep -Ec -- '-N CNI-(DN-)?[0-9a-f]{16}' || true)" 0 \
 		"CNI chain left"
 	assert_eq "$(ls "$ROOT/.netns" 2>/dev/null | grep -c . || true)" 0 "network namespace left"
+	assert_eq "$(ls "$ROOT/.net" 2>/dev/null | grep -c . || true)" 0 "attachment record left"
 	assert_eq "$(ls "$ROOT"/.cni/ipam/* 2>/dev/null | grep -Ec '^[0-9]+\.[0-9]+\.' || true)" 0 \
 		"address left"
 	assert_eq "$(ls "$ROOT/.dns" 2>/dev/null | grep -c . || true)" 0 "DNS entry left"
