@@ -75,6 +75,10 @@ int hull_net_attachments(const struct hull_engine *e, const char *id,
 			 struct hull_net_attachment **out, size_t *n, struct hull_err *err);
 void hull_net_attachments_free(struct hull_net_attachment *v, size_t n);
 
+/* After a rename: the container's names on its user networks' resolvers follow (best
+ * effort: the rename stands either way). */
+void hull_net_renamed(const struct hull_engine *e, const struct hull_ctr *c);
+
 /* hull network connect/disconnect: another interface (eth1...) in a running container's
  * namespace, or one taken away. */
 int hull_net_connect(const struct hull_engine *e, const struct hull_ctr *c, const char *network,

@@ -402,6 +402,26 @@ int hull_net_attach(const struct hull_engine *e, const struct hull_ctr *c, const
 	return hull_net_attach_finish(e, c, aliases, ports, &p, out, err);
 }
 
+void hull_net_renamed(const struct hull_engine *e, const struct hull_ctr *c)
+{
+	cleanup_free char *dns = hull_net_dns_dir(e);
+	struct hull_net_attachment *v = NULL;
+	size_t n = 0;
+
+	if (!hull_dns_server() || hull_net_attachments(e, c->id, &v, &n, NULL) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		cleanup_strv char **names = NULL;
+		if (v[i].net->builtin || !v[i].ip || !*v[i].ip)
+			continue;
+		dns_names(c, v[i].aliases, &names);
+		/* the container's line is replaced */
+		hull_dns_add(dns, v[i].net, c->id, v[i].ip, names, NULL);
+	}
+	hull_net_attachments_free(v, n);
+	free(v);
+}
+
 int hull_net_detach(const struct hull_engine *e, const struct hull_ctr *c,
 		    const struct hull_net_attachment *a, struct hull_err *err)
 {

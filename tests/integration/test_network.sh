@@ -273,16 +273,22 @@ test_network_user_dns() {
 	out=$(hn run --rm -u root hulltest/busybox:docker 'cat /etc/resolv.conf; nslookup web 10.89.0.1 2>&1; true')
 	assert_not_contains "$out" "nameserver 10.89.0.1"
 	assert_not_contains "$out" "10.51.0.80"
+	# a rename is what other containers see
+	hn rename web web2
+	out=$(hn run --rm --network app -u root hulltest/busybox:docker \
+		'nslookup web2 | grep -A1 "^Name:"; nslookup web >/dev/null 2>&1 && echo old-name-resolves; true')
+	assert_contains "$out" "Address: 10.51.0.80"
+	assert_not_contains "$out" old-name-resolves
 	# the network is in use: rm refuses, names it
 	assert_fails hn network rm app
-	assert_contains "$OUT" "has active endpoints (container web)"
+	assert_contains "$OUT" "has active endpoints (container web2)"
 	assert_fails hn run --rm --network app --ip 10.51.0.80 hulltest/busybox:docker true
 	assert_fails hn run --rm --network app --ip 10.52.0.8 hulltest/busybox:docker true
 	assert_contains "$OUT" "is not a host address of network app"
 	# a monitor killed with -9: rm still takes the name and the server away
 	kill -9 "$(jq -r .monitorPid "$WORK/store/containers/$web/record.json")"
 	assert_eq "$(hull_dns_entries)" 1 "web's entry while it runs"
-	hn rm -f web >/dev/null
+	hn rm -f web2 >/dev/null
 	net_clean
 	assert_eq "$(hn network rm app)" app
 }
