@@ -85,6 +85,33 @@ static int check_add_host(const char *s, struct hull_err *err)
 	return 0;
 }
 
+/* The name of a container on a network now that publishes the same host port (the same
+ * protocol, and the same address or every address), malloc'd, or NULL: portmap's DNAT binds
+ * no socket, so a bind test misses them, and the later of two rules would win unseen. */
+static char *port_holder(const struct hull_engine *e, const struct hull_port *want)
+{
+	struct hull_ctr **v = NULL;
+	size_t n = 0;
+	char *holder = NULL;
+
+	if (hull_ctr_list(e, &v, &n, NULL) < 0)
+		return NULL;
+	for (size_t i = 0; i < n && !holder; i++) {
+		cleanup_free char *dir = hull_net_attach_dir(e, v[i]->id);
+		if (access(dir, F_OK) < 0)
+			continue;
+		for (char **s = v[i]->ports; s && *s && !holder; s++) {
+			struct hull_port p;
+			if (hull_port_parse(*s, &p, NULL) == 0 && p.host_port == want->host_port &&
+			    !strcmp(p.proto, want->proto) &&
+			    (!*p.host_ip || !*want->host_ip || !strcmp(p.host_ip, want->host_ip)))
+				holder = xstrdup(v[i]->name);
+		}
+	}
+	hull_ctr_list_free(v, n);
+	return holder;
+}
+
 int hull_net_check(const struct hull_engine *e, const struct hull_run_opts *o, struct hull_err *err)
 {
 	const char *mode = hull_net_mode(o->network);
@@ -142,29 +169,19 @@ int hull_net_check(const struct hull_engine *e, const struct hull_run_opts *o, s
 					"only");
 		else if (o->ip)
 			rc = hull_net_check_ip(n, o->ip, err);
+		for (char *const *s = o->publish; s && *s && rc == 0; s++) {
+			cleanup_free char *holder = NULL;
+			hull_port_parse(*s, &p, NULL);
+			if ((holder = port_holder(e, &p)))
+				rc = hull_error(err, EADDRINUSE,
+						"-p `%s`: host port %u/%s is already published by "
+						"container %s",
+						*s, p.host_port, p.proto, holder);
+		}
 		hull_network_free(n);
 		return rc;
 	}
 	return 0;
-}
-
-/* ports other containers publish: portmap's DNAT binds no socket, so a bind test misses them */
-static bool published_by_others(const struct hull_engine *e, unsigned short port, const char *proto)
-{
-	struct hull_ctr **v = NULL;
-	size_t n = 0;
-	bool used = false;
-
-	if (hull_ctr_list(e, &v, &n, NULL) < 0)
-		return false;
-	for (size_t i = 0; i < n && !used; i++)
-		for (char **s = v[i]->ports; s && *s && !used; s++) {
-			struct hull_port p;
-			used = hull_port_parse(*s, &p, NULL) == 0 && p.host_port == port &&
-			       !strcmp(p.proto, proto);
-		}
-	hull_ctr_list_free(v, n);
-	return used;
 }
 
 /* nothing of this host listens there (a bind to the port succeeds) */
@@ -207,7 +224,10 @@ int hull_net_publish_all(const struct hull_engine *e, char *const *exposed, char
 				mine = hull_port_parse(*s, &p, NULL) == 0 && p.host_port == hp &&
 				       !strcmp(p.proto, proto);
 			}
-			if (mine || !port_free(hp, proto) || published_by_others(e, hp, proto))
+			struct hull_port cand = {.host_port = hp};
+			cleanup_free char *holder = NULL;
+			snprintf(cand.proto, sizeof(cand.proto), "%s", proto);
+			if (mine || !port_free(hp, proto) || (holder = port_holder(e, &cand)))
 				continue;
 			spec = hull_strfmt("%u:%lu/%s", hp, cport, proto);
 			hull_strv_push(ports, spec);

@@ -94,6 +94,12 @@ test_network_publish_and_cleanup() {
 	assert_eq "$(in_ns busybox nc 10.89.0.1 8080 </dev/null)" hello-80 "a host address"
 	assert_eq "$(in_ns busybox nc 127.0.0.1 8081 </dev/null)" hello-81 "localhost"
 	assert_contains "$(hn ps)" "0.0.0.0:8080->80/tcp, 127.0.0.1:8081->81/tcp"
+	# a host port is published once (docker: "port is already allocated")
+	assert_fails hn run --rm -p 127.0.0.1:8080:90 hulltest/busybox:docker true
+	assert_contains "$OUT" "host port 8080/tcp is already published by container"
+	assert_fails hn run --rm -p 8081:90 hulltest/busybox:docker true
+	assert_contains "$OUT" "host port 8081/tcp is already published"
+	hn run --rm -p 127.0.0.2:8081:90 -p 8080:90/udp hulltest/busybox:docker true
 	assert_eq "$(hn ps --format json | jq -r '.Ports')" "0.0.0.0:8080->80/tcp, 127.0.0.1:8081->81/tcp"
 	assert_eq "$(hn port "$id")" $'80/tcp -> 0.0.0.0:8080\n81/tcp -> 127.0.0.1:8081'
 	assert_eq "$(hn port "$id" 81/tcp)" "127.0.0.1:8081"
