@@ -211,14 +211,14 @@ int hull_net_attachments(const struct hull_engine *e, const char *id,
 	return 0;
 }
 
-static int dns_names(const struct hull_ctr *c, char *const *aliases, char ***names)
+/* what other containers of a user network find it by, as docker: name, short id, aliases */
+static void dns_names(const struct hull_ctr *c, char *const *aliases, char ***names)
 {
 	cleanup_free char *short_id = strndup(c->id, 12);
 	hull_strv_push(names, c->name);
 	hull_strv_push(names, short_id);
 	for (char *const *a = aliases; a && *a; a++)
 		hull_strv_push(names, *a);
-	return 0;
 }
 
 /* <runroot>/.net/<id>/<network>.json: a, or (a NULL) what is known before the plugin runs */
