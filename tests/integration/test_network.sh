@@ -386,6 +386,13 @@ test_network_dns_flags() {
 		hulltest/busybox:docker 'cat /etc/resolv.conf /etc/hosts')
 	assert_contains "$out" "nameserver 192.0.2.54"
 	assert_contains "$out" $'192.0.2.7\tdb'
+	# the host's network: the host's files, with the flags on top
+	out=$(hn run --rm --network host --add-host db:192.0.2.8 --dns-option ndots:4 \
+		hulltest/busybox:docker 'cat /etc/resolv.conf /etc/hosts')
+	assert_contains "$out" "$(head -1 /etc/hosts)"
+	assert_contains "$out" $'192.0.2.8\tdb'
+	assert_contains "$out" "options ndots:4"
+	assert_contains "$out" "$(grep -m1 '^nameserver' /etc/resolv.conf)"
 	# a user network's resolver is replaced by --dns (as podman does)
 	hn network create u >/dev/null
 	out=$(hn run --rm --network u --dns 192.0.2.55 hulltest/busybox:docker 'cat /etc/resolv.conf')
