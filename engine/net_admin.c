@@ -169,7 +169,7 @@ int hull_net_connect(const struct hull_engine *e, const struct hull_ctr *c, cons
 	if (hull_net_attach(e, c, net->name, ifname, ip, aliases, NULL, &a, err) < 0)
 		goto out;
 	hull_net_attachments_free(&a, 1);
-	rc = 0;
+	rc = hull_net_resolv_follow(e, c, NULL, err);
 out:
 	hull_net_attachments_free(v, n);
 	free(v);
@@ -198,6 +198,8 @@ int hull_net_disconnect(const struct hull_engine *e, const struct hull_ctr *c, c
 		if (strcmp(v[i].net->name, net->name))
 			continue;
 		rc = hull_net_detach(e, c, &v[i], err);
+		if (rc == 0)
+			rc = hull_net_resolv_follow(e, c, v[i].net->gateway, err);
 		goto out;
 	}
 	hull_error(err, ENOENT, "container %s is not connected to network %s", c->name, net->name);

@@ -28,6 +28,12 @@ int hull_net_detach(const struct hull_engine *e, const struct hull_ctr *c,
 /* The container's network lock (net.c), taken: the fd; -2 when the container's directory
  * is gone; -1 with err. */
 int hull_net_lock(const struct hull_engine *e, const struct hull_ctr *c, struct hull_err *err);
+/* After connect or disconnect (left: the gateway of the network just left, or NULL): a
+ * running container's resolv.conf names the resolver of its first user network that has
+ * one, or the host's nameservers, as docker rebuilds it; a file written with --dns flags (or
+ * changed by anyone) is left alone (net_etc.c). */
+int hull_net_resolv_follow(const struct hull_engine *e, const struct hull_ctr *c, const char *left,
+			   struct hull_err *err);
 /* <runroot>/.net/<id>: the container's attachments */
 char *hull_net_attach_dir(const struct hull_engine *e, const char *id);
 /* <runroot>/.dns, the resolver's configuration directory */

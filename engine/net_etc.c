@@ -6,7 +6,9 @@
  * the network's resolver (its gateway) on a user network when aardvark-dns is there.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine/net.h"
 #include "engine/net_attach.h"
@@ -87,6 +89,64 @@ int hull_net_etc_files(const struct hull_engine *e, const struct hull_ctr *c,
 		goto out;
 	rc = 0;
 out:
+	hull_net_attachments_free(v, n);
+	free(v);
+	return rc;
+}
+
+/* Write the container's resolv.conf in place: it is bind-mounted into the container, so a
+ * rename would leave the container with the old file. */
+static int write_in_place(const char *path, const char *text, struct hull_err *err)
+{
+	cleanup_close int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return hull_error(err, errno, "open %s", path);
+	if (hull_write_all(fd, text, strlen(text)) < 0)
+		return hull_error(err, errno, "write %s", path);
+	return 0;
+}
+
+int hull_net_resolv_follow(const struct hull_engine *e, const struct hull_ctr *c, const char *left,
+			   struct hull_err *err)
+{
+	cleanup_free char *path = hull_ctr_path(e, c->id, "resolv.conf");
+	cleanup_free char *host = NULL, *now = NULL, *want = NULL;
+	struct hull_net_attachment *v = NULL;
+	struct hull_resolv_opts ro = {0};
+	bool ours;
+	size_t n = 0;
+	int rc = 0;
+
+	if (!hull_net_needs_netns(c->network) || hull_read_file(path, &now, NULL, NULL) < 0)
+		return 0;
+	if (hull_read_file("/etc/resolv.conf", &host, NULL, NULL) < 0)
+		host = NULL;
+	if (hull_net_attachments(e, c->id, &v, &n, err) < 0)
+		return -1;
+	/* only a file hull wrote without --dns flags is hull's to change: the host's, or one
+	 * naming the resolver of a network the container is or was on */
+	want = hull_resolv_conf(host, &ro);
+	ours = !strcmp(now, want);
+	if (left && !ours) {
+		cleanup_free char *with = NULL;
+		ro.resolver = left;
+		with = hull_resolv_conf(host, &ro);
+		ours = !strcmp(now, with);
+	}
+	for (size_t i = 0; i < n && !ours; i++) {
+		cleanup_free char *with = NULL;
+		ro.resolver = v[i].net->gateway;
+		with = hull_resolv_conf(host, &ro);
+		ours = !strcmp(now, with);
+	}
+	ro.resolver = NULL;
+	for (size_t i = 0; i < n && !ro.resolver; i++)
+		if (!v[i].net->builtin && hull_dns_server())
+			ro.resolver = v[i].net->gateway;
+	free(want);
+	want = hull_resolv_conf(host, &ro);
+	if (ours && strcmp(now, want))
+		rc = write_in_place(path, want, err);
 	hull_net_attachments_free(v, n);
 	free(v);
 	return rc;

@@ -319,12 +319,18 @@ test_network_connect() {
 		'nslookup api | grep -A1 "^Name:"; nc app 80 </dev/null')
 	assert_contains "$out" "Address: 10.53.0.9"
 	assert_contains "$out" hello-app
+	# app itself now asks back's resolver (docker rebuilds resolv.conf on a connect too)
+	assert_eq "$(hn exec app grep nameserver /etc/resolv.conf)" "nameserver 10.53.0.1"
+	hn run -d --network back --name peer hulltest/busybox:docker 'sleep 60' >/dev/null
+	assert_contains "$(hn exec app nslookup peer)" "10.53.0."
+	hn rm -f peer >/dev/null
 	assert_fails hn network connect back app
 	assert_contains "$OUT" "already on network back"
 	assert_fails hn network connect host app
 	assert_contains "$OUT" "cannot be connected to the host network"
 	hn network disconnect back app
 	assert_not_contains "$(hn exec app ip -o link)" eth1
+	assert_not_contains "$(hn exec app cat /etc/resolv.conf)" 10.53.0.1
 	assert_eq "$(hn ps --format '{{.Networks}}')" bridge
 	assert_eq "$(hn network inspect -f '{{len .Containers}}' back)" 0
 	assert_fails hn network disconnect back app
