@@ -68,6 +68,7 @@ struct hull_net_attachment {
 	struct hull_network *net; /* as it was when the container joined */
 	char *ifname, *ip, *mac;
 	char **aliases;
+	char **ports; /* published through this interface (-p specs): what portmap's DEL needs */
 	char *result; /* the CNI result (JSON) */
 };
 /* The container's attachments, eth0 first (free: the fields, then the array). */

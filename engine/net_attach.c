@@ -116,6 +116,11 @@ static char *attachment_json(const struct hull_net_attachment *a)
 	for (char **s = a->aliases; s && *s; s++)
 		hull_gen_str(g, *s);
 	yajl_gen_array_close(g);
+	hull_gen_str(g, "ports");
+	yajl_gen_array_open(g);
+	for (char **s = a->ports; s && *s; s++)
+		hull_gen_str(g, *s);
+	yajl_gen_array_close(g);
 	hull_gen_str(g, "result"), sj_gen(g, rt);
 	yajl_gen_map_close(g);
 	yajl_gen_get_buf(g, &buf, &len);
@@ -148,6 +153,7 @@ static int attachment_parse(const char *path, struct hull_net_attachment *a, str
 	    sj_string(j, "ip", "ip", &a->ip, err) < 0 ||
 	    sj_string(j, "mac", "mac", &a->mac, err) < 0 ||
 	    sj_strv(j, "aliases", "aliases", &a->aliases, err) < 0 ||
+	    sj_strv(j, "ports", "ports", &a->ports, err) < 0 ||
 	    sj_object(j, "result", "result", &res, err) < 0) {
 		hull_net_attachments_free(a, 1);
 		memset(a, 0, sizeof(*a));
@@ -167,6 +173,7 @@ void hull_net_attachments_free(struct hull_net_attachment *v, size_t n)
 		free(v[i].ip);
 		free(v[i].mac);
 		hull_strv_free(v[i].aliases);
+		hull_strv_free(v[i].ports);
 		free(v[i].result);
 	}
 }
@@ -224,12 +231,15 @@ static void dns_names(const struct hull_ctr *c, char *const *aliases, char ***na
 /* <runroot>/.net/<id>/<network>.json: a, or (a NULL) what is known before the plugin runs */
 static int write_attachment(const struct hull_engine *e, const struct hull_ctr *c,
 			    const struct hull_net_pending *p, const struct hull_net_attachment *a,
-			    struct hull_err *err)
+			    char *const *ports, struct hull_err *err)
 {
 	cleanup_free char *dir = hull_net_attach_dir(e, c->id);
 	cleanup_free char *path = attach_path(e, c->id, p->net->name), *json = NULL;
-	struct hull_net_attachment intent = {
-		.net = p->net, .ifname = (char *)p->ifname, .ip = p->ip, .result = "{}"};
+	struct hull_net_attachment intent = {.net = p->net,
+					     .ifname = (char *)p->ifname,
+					     .ip = p->ip,
+					     .ports = (char **)ports,
+					     .result = "{}"};
 
 	json = attachment_json(a ? a : &intent);
 	if (hull_mkdir_p(dir, 0700, err) < 0 ||
@@ -302,7 +312,7 @@ int hull_net_attach_start(const struct hull_engine *e, const struct hull_ctr *c,
 		goto fail;
 	/* recorded before the plugin runs: a hull killed from here on leaves an attachment
 	 * that a clean-up finds and DELs (a DEL needs no result) */
-	if (write_attachment(e, c, p, NULL, err) < 0)
+	if (write_attachment(e, c, p, NULL, NULL, err) < 0)
 		goto fail;
 	j = join_of(c, p, ns, NULL, 0);
 	if (hull_cni_attach_start(&cni, &j, &p->call, err) < 0) {
@@ -332,6 +342,11 @@ int hull_net_attach_finish(const struct hull_engine *e, const struct hull_ctr *c
 	memset(out, 0, sizeof(*out));
 	pv = ports_of(ports, &np);
 	j = join_of(c, p, ns, pv, np);
+	/* the ports are final now: recorded before portmap adds its rules */
+	if (np && write_attachment(e, c, p, NULL, ports, err) < 0) {
+		hull_net_attach_abort(e, c, p); /* waits for the plugin, undoes it, clears p */
+		return -1;
+	}
 	if (hull_cni_attach_finish(&cni, &j, &p->call, &result, err) < 0)
 		goto fail;
 	hull_cni_result_ipv4(result, addr, sizeof(addr));
@@ -347,8 +362,9 @@ int hull_net_attach_finish(const struct hull_engine *e, const struct hull_ctr *c
 	out->ip = xstrdup(addr);
 	out->mac = result_mac(result);
 	out->aliases = hull_strv_dup(aliases);
+	out->ports = hull_strv_dup(ports);
 	out->result = result;
-	if (write_attachment(e, c, p, out, err) < 0) {
+	if (write_attachment(e, c, p, out, NULL, err) < 0) {
 		out->net = NULL;
 		out->result = NULL;
 		hull_net_attachments_free(out, 1);
@@ -436,8 +452,7 @@ int hull_net_detach(const struct hull_engine *e, const struct hull_ctr *c,
 
 	if (!a->net->builtin && hull_dns_remove(dns, a->net->name, c->id, err) < 0)
 		rc = -1;
-	if (!strcmp(a->ifname, "eth0"))
-		pv = ports_of(c->ports, &np);
+	pv = ports_of(a->ports, &np);
 	/* after a reboot the namespace is gone: CNI still frees what it holds */
 	j = (struct hull_cni_join){.net = a->net,
 				   .id = c->id,
