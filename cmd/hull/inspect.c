@@ -75,7 +75,7 @@ static void usage(const char *what)
 	       "  -f, --format TEMPLATE  print each through a Go template, e.g. "
 	       "'{{.State.Status}}'\n"
 	       "                         (`json` prints each as one line of JSON)\n"
-	       "      --type TYPE        container or image: look only for that\n",
+	       "      --type TYPE        container, image or network: look only for that\n",
 	       what,
 	       !strcmp(what, "image inspect")	  ? "images"
 	       : !strcmp(what, "network inspect") ? "networks"
@@ -106,14 +106,17 @@ static int inspect(const struct hull_globals *g, int argc, char **argv, enum kin
 			format = optarg;
 			break;
 		case TYPE:
-			if (strcmp(optarg, "container") && strcmp(optarg, "image"))
-				return usage_error(err, what, "--type: `%s` (container or image)",
+			if (strcmp(optarg, "container") && strcmp(optarg, "image") &&
+			    strcmp(optarg, "network"))
+				return usage_error(err, what,
+						   "--type: `%s` (container, image or network)",
 						   optarg);
-			if (k == NETWORK)
+			if (k == NETWORK && optarg[0] != 'n')
 				return usage_error(err, what, "--type: networks only here");
-			if (k == IMAGE && optarg[0] == 'c')
-				return usage_error(err, what, "--type container: images only here");
-			k = optarg[0] == 'c' ? CONTAINER : IMAGE;
+			if (k == IMAGE && optarg[0] != 'i')
+				return usage_error(err, what, "--type %s: images only here",
+						   optarg);
+			k = optarg[0] == 'c' ? CONTAINER : optarg[0] == 'i' ? IMAGE : NETWORK;
 			break;
 		case 's':
 			break; /* sizes: hull reports what it has either way */

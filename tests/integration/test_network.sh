@@ -206,6 +206,8 @@ test_network_user_networks() {
 	assert_eq "$(hn network inspect net2 | jq -r '.[0].IPAM.Config[0].Subnet, .[0].Internal')" \
 		$'10.89.1.0/24\ntrue'
 	assert_eq "$(hn inspect -f '{{.Driver}}' bridge)" bridge "hull inspect finds networks"
+	assert_eq "$(hn inspect --type network -f '{{.Name}}' "${id:0:12}")" net1
+	assert_fails hn inspect --type container net1
 	# names are unique, subnets do not overlap, bad input is named
 	assert_fails hn network create net1
 	assert_contains "$OUT" "network with name net1 already exists"
