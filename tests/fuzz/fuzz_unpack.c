@@ -1,0 +1,62 @@
+/* A layer tarball (plain, gzip or zstd) unpacked by hull_unpack_fd into a fresh temporary
+ * directory, removed after each input.  Nothing may land outside it: after each run the
+ * directory's parent must hold nothing but it. */
+#include <ftw.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "image/unpack.h"
+#include "tests/fuzz/fuzz.h"
+
+static char base[64];
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	snprintf(base, sizeof(base), "/tmp/hull-fuzz-unpack.XXXXXX");
+	if (!mkdtemp(base))
+		abort();
+	return 0;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	remove(path);
+	return 0;
+}
+
+static void rm_tree(const char *path)
+{
+	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+__attribute__((destructor)) static void cleanup(void)
+{
+	if (base[0])
+		rm_tree(base);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct hull_err err = {0};
+	char dest[96], diff_id[HULL_DIGEST_SIZE];
+	uint64_t unpacked = 0;
+	int fd = memfd_create("layer", MFD_CLOEXEC);
+
+	if (fd < 0 || write(fd, data, size) != (ssize_t)size || lseek(fd, 0, SEEK_SET) < 0)
+		abort();
+	snprintf(dest, sizeof(dest), "%s/layer", base);
+	if (mkdir(dest, 0755) < 0)
+		abort();
+	hull_unpack_fd(fd, dest, diff_id, &unpacked, NULL, "fuzz", &err);
+	close(fd);
+	rm_tree(dest);
+	/* the layer directory was the only thing in base: anything else escaped it */
+	if (rmdir(base) < 0 || mkdir(base, 0700) < 0) {
+		fprintf(stderr, "unpack wrote outside its directory\n");
+		abort();
+	}
+	return 0;
+}
