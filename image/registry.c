@@ -268,8 +268,9 @@ static char *registry_error(const struct resp *r)
 		yajl_val e = errs->u.array.values[0];
 		const char *code = YAJL_GET_STRING(yajl_tree_get(e, code_path, yajl_t_string));
 		const char *msg = YAJL_GET_STRING(yajl_tree_get(e, msg_path, yajl_t_string));
-		out = hull_strfmt("%s%s%s (HTTP %ld)", code ? code : "", code && msg ? ": " : "",
-				  msg ? msg : "", r->status);
+		/* the registry's words, but not all of them */
+		out = hull_strfmt("%.*s%s%.*s (HTTP %ld)", ECHO_MAX, code ? code : "",
+				  code && msg ? ": " : "", 4 * ECHO_MAX, msg ? msg : "", r->status);
 	}
 	yajl_tree_free(j);
 	return out ? out : hull_strfmt("HTTP %ld", r->status);

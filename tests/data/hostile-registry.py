@@ -15,6 +15,7 @@ PORT_FILE.  MODE:
   huge-declared   the manifest declares its first layer to be 2 GB (the body is the real one)
   trickle         blob bodies come at 2 bytes/s
   slow            blob bodies come at ~16 KiB/s, fast enough not to stall but slow overall
+  long-error      the manifest request fails (HTTP 500) with a 60 KB error message
 
 A test fixture, not part of hull.
 """
@@ -88,6 +89,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                  headers=[("WWW-Authenticate", challenge)])
         if path == "/v2/":
             return self.send(200, b"{}")
+        if path.startswith("/v2/app/manifests/") and mode == "long-error":
+            err = {"errors": [{"code": "UNKNOWN", "message": "m" * 60000}]}
+            return self.send(500, json.dumps(err).encode())
         if path.startswith("/v2/app/manifests/"):
             mt = json.loads(manifest).get("mediaType", "application/vnd.oci.image.manifest.v1+json")
             return self.send(200, manifest, mt,

@@ -180,6 +180,14 @@ test_pull_names_what_is_too_big() {
 	nothing_pulled
 }
 
+test_pull_quotes_a_registry_error_bounded() {
+	hostile long-error
+	assert_fails tpull "$REG/app:v1"
+	assert_contains "$OUT" "get the manifest v1 of $REG/app: UNKNOWN: mmmm"
+	assert_contains "$OUT" "(HTTP 500)"
+	[ ${#OUT} -lt 800 ] || fatal "a ${#OUT}-character error"
+}
+
 test_pull_holds_blobs_to_their_declared_size() {
 	local cfg size
 	images
