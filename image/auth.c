@@ -123,6 +123,8 @@ int hull_auth_challenge_parse(const char *value, const char *host, struct hull_a
 		if (!v)
 			goto bad;
 		set_param(c, name, n, v);
+		if (*p && *p != ',' && !is_space(*p))
+			goto bad;
 	}
 	if (c->scheme == HULL_AUTH_BEARER) {
 		if (!c->realm) {
