@@ -61,7 +61,7 @@ VM_ASSETS := $(if $(wildcard /boot/vmlinuz-*),$(B)/vm/initrd)
 # the minimal kernel's initramfs follows the guest init once `make guest-kernel` has run
 VM_ASSETS += $(if $(wildcard $(B)/vm/guest-kernel/vmlinux),$(B)/vm/guest-kernel/initrd)
 
-.PHONY: all vm-assets guest-kernel test-kvm deps run test test-unit test-integration fuzz fuzz-build lint format install uninstall bench clean help
+.PHONY: all vm-assets guest-kernel test-kvm deps run test test-unit test-integration fuzz fuzz-build fuzz-cc lint format install uninstall bench clean help
 
 all: $(BINS) $(VM_BINS) $(VM_ASSETS)
 
@@ -150,7 +150,10 @@ FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -std=gnu11 -D_GNU_SOURCE -I. $(PKG
 	       -DHULL_VERSION='"$(VERSION)"' -DHULL_COMMIT='"$(GIT_COMMIT)"' $(FUZZ_SAN)
 FUZZ_LIB_OBJ := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(LIB_SRC) $(RT_SRC) $(IMG_SRC) $(NET_SRC))
 
-$(B)/fuzz/obj/%.o: %.c
+fuzz-cc:
+	@command -v $(FUZZ_CC) >/dev/null || { echo "make fuzz needs clang and libFuzzer: apt-get install clang libclang-rt-14-dev" >&2; exit 1; }
+
+$(B)/fuzz/obj/%.o: %.c | fuzz-cc
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (fuzz)"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
