@@ -234,17 +234,17 @@ test_pull_times_out_on_a_trickle_and_overall() {
 	# 2 bytes/s is not progress: under 1 KiB/s for HULL_PULL_STALL_TIMEOUT seconds fails
 	hostile trickle
 	t0=$SECONDS
-	assert_fails tpull HULL_PULL_STALL_TIMEOUT=2 "$REG/app:v1"
+	assert_fails tpull HULL_PULL_STALL_TIMEOUT=1 "$REG/app:v1"
 	took=$((SECONDS - t0))
-	assert_contains "$OUT" "stalled (HULL_PULL_STALL_TIMEOUT=2)"
+	assert_contains "$OUT" "stalled (HULL_PULL_STALL_TIMEOUT=1)"
 	[ "$took" -le 10 ] || fatal "the stalled pull took ${took}s"
 	nothing_pulled
 	# fast enough not to stall, too slow overall: HULL_PULL_TIMEOUT bounds the whole pull
 	hostile slow
 	t0=$SECONDS
-	assert_fails tpull HULL_PULL_TIMEOUT=3 "$REG/app:v1"
+	assert_fails tpull HULL_PULL_TIMEOUT=2 "$REG/app:v1"
 	took=$((SECONDS - t0))
-	assert_contains "$OUT" "out of time: the pull took longer than 3 s (HULL_PULL_TIMEOUT)"
+	assert_contains "$OUT" "out of time: the pull took longer than 2 s (HULL_PULL_TIMEOUT)"
 	[ "$took" -le 10 ] || fatal "the slow pull took ${took}s"
 	nothing_pulled
 }
