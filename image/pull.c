@@ -91,7 +91,9 @@ static int check_sizes(const struct hull_manifest *m, const struct limits *l, st
 					  " bytes: more than the limit of %" PRId64
 					  " (HULL_PULL_MAX_BLOB)",
 					  m->layers[i].digest, m->layers[i].size, l->max_blob);
-		total += m->layers[i].size;
+		/* saturating: a thousand layers of 2^63-1 bytes must not wrap around */
+		total = m->layers[i].size > UINT64_MAX - total ? UINT64_MAX
+							       : total + m->layers[i].size;
 	}
 	if (total > (uint64_t)l->max_image)
 		return hull_error(err, EFBIG,

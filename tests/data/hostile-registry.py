@@ -13,6 +13,8 @@ PORT_FILE.  MODE:
   endless-blob    every blob body goes on forever (no Content-Length)
   short-blob      every blob body stops 10 bytes early (with a matching Content-Length)
   huge-declared   the manifest declares its first layer to be 2 GB (the body is the real one)
+  wrap-declared   the manifest declares layers of 8191 PiB, 8191 PiB and the rest of 2^64 + 100
+                  bytes: a sum that wraps around 2^64 to a few hundred bytes
   trickle         blob bodies come at 2 bytes/s
   slow            blob bodies come at ~16 KiB/s, fast enough not to stall but slow overall
   long-error      the manifest request fails (HTTP 500) with a 60 KB error message
@@ -41,6 +43,11 @@ manifest = blob(index["manifests"][0]["digest"])
 if mode == "huge-declared":
     m = json.loads(manifest)
     m["layers"][0]["size"] = 2_000_000_000
+    manifest = json.dumps(m).encode()
+elif mode == "wrap-declared":
+    m = json.loads(manifest)
+    m["layers"][0]["size"] = m["layers"][1]["size"] = 8191 << 50
+    m["layers"][2]["size"] = 2**64 + 100 - 2 * (8191 << 50)
     manifest = json.dumps(m).encode()
 elif mode == "huge-manifest":
     m = json.loads(manifest)

@@ -217,6 +217,11 @@ test_pull_limits_declared_sizes() {
 	# the whole image over HULL_PULL_MAX_IMAGE
 	assert_fails tpull HULL_PULL_MAX_IMAGE=100m "$REG/app:v1"
 	assert_contains "$OUT" "bytes in all: more than the limit of 104857600 (HULL_PULL_MAX_IMAGE)"
+	# a sum that would wrap around 2^64 is still too big
+	hostile wrap-declared
+	assert_fails tpull HULL_PULL_MAX_BLOB=8191p "$REG/app:v1"
+	assert_contains "$OUT" "bytes in all: more than the limit of 68719476736 (HULL_PULL_MAX_IMAGE)"
+	hostile huge-declared
 	# under the default limits the 2 GB layer is fetched, and held to its size: the real
 	# (smaller) body is short
 	assert_fails tpull "$REG/app:v1"
