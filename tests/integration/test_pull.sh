@@ -123,3 +123,133 @@ test_pull_with_bearer_tokens() {
 	assert_contains "$(hull images)" "127.0.0.1:$port/app"
 	hull rmi "127.0.0.1:$port/app:oci" >/dev/null
 }
+
+# hostile MODE: tests/data/hostile-registry.py serving the test image in the way MODE says;
+# its address in $REG.  Every pull of such a registry runs under `timeout`: one that hangs
+# fails the test instead of the suite.
+hostile() {
+	local pid
+	images
+	rm -f "$WORK/port"
+	python3 "$REPO/tests/data/hostile-registry.py" "$WORK/img/busybox.oci" "$1" "$WORK/port" &
+	pid=$!
+	defer stop_pid $pid
+	for _ in $(seq 100); do [ -s "$WORK/port" ] && break; sleep 0.05; done
+	REG=127.0.0.1:$(cat "$WORK/port")
+}
+# tpull [VAR=VALUE...] REF: hull pull with those variables set
+tpull() {
+	local envs=()
+	while [[ $1 == *=* ]]; do
+		envs+=("$1")
+		shift
+	done
+	timeout 30 env "${envs[@]}" "$HULL" --root "$WORK/store" --runroot "$ROOT" pull "$@"
+}
+# the first manifest of the test layout, and its config's declared size
+layout_manifest() {
+	local d
+	d=$(jq -r '.manifests[0].digest' "$WORK/img/busybox.oci/index.json")
+	cat "$WORK/img/busybox.oci/blobs/sha256/${d#sha256:}"
+}
+# nothing of a refused pull stays behind: no image, no partial blob, no layer
+nothing_pulled() {
+	assert_eq "$(hull images -q)" ""
+	assert_eq "$(ls "$WORK/store/images/tmp" 2>/dev/null)" "" "temporary files left"
+	assert_eq "$(ls "$WORK/store/images/layers" 2>/dev/null)" "" "layers left"
+}
+
+test_pull_refuses_a_token_that_would_inject_headers() {
+	hostile crlf-token
+	assert_fails tpull "$REG/app:v1"
+	assert_contains "$OUT" "the token from http://$REG/token holds the byte 0x0d at offset 3"
+	assert_contains "$OUT" "refusing it"
+	assert_not_contains "$OUT" "X-Injected"
+	nothing_pulled
+}
+
+test_pull_names_what_is_too_big() {
+	hostile huge-token
+	assert_fails tpull "$REG/app:v1"
+	assert_contains "$OUT" "the token answer of http://$REG/token is bigger than the limit of 256 KiB"
+	assert_not_contains "$OUT" "Failure writing"
+	hostile huge-manifest
+	assert_fails tpull "$REG/app:v1"
+	assert_contains "$OUT" "the manifest v1 of $REG/app is bigger than the limit of 4096 KiB"
+	assert_not_contains "$OUT" "Failure writing"
+	nothing_pulled
+}
+
+test_pull_quotes_a_registry_error_bounded() {
+	hostile long-error
+	assert_fails tpull "$REG/app:v1"
+	assert_contains "$OUT" "get the manifest v1 of $REG/app: UNKNOWN: mmmm"
+	assert_contains "$OUT" "(HTTP 500)"
+	[ ${#OUT} -lt 800 ] || fatal "a ${#OUT}-character error"
+}
+
+test_pull_holds_blobs_to_their_declared_size() {
+	local cfg size
+	images
+	cfg=$(layout_manifest | jq -r .config.digest)
+	size=$(layout_manifest | jq -r .config.size)
+	# an endless body is cut one byte past the declared size (the config comes first)
+	hostile endless-blob
+	assert_fails tpull "$REG/app:v1"
+	assert_contains "$OUT" "the blob $cfg is bigger than its descriptor says: declared $size bytes, received more ($((size + 1)) and counting)"
+	nothing_pulled
+	# and a body that ends early is refused too, before its digest is even checked
+	hostile short-blob
+	assert_fails tpull "$REG/app:v1"
+	assert_contains "$OUT" "the blob $cfg is shorter than its descriptor says: declared $size bytes, received $((size - 10))"
+	nothing_pulled
+}
+
+test_pull_limits_declared_sizes() {
+	local layer
+	images
+	layer=$(layout_manifest | jq -r '.layers[0].digest')
+	hostile huge-declared
+	# one layer over HULL_PULL_MAX_BLOB: refused before anything is fetched
+	assert_fails tpull HULL_PULL_MAX_BLOB=1g "$REG/app:v1"
+	assert_contains "$OUT" "the layer $layer declares 2000000000 bytes: more than the limit of 1073741824 (HULL_PULL_MAX_BLOB)"
+	assert_eq "$(ls "$WORK/store/images/blobs/sha256" 2>/dev/null | wc -l)" "1" "only the manifest should be stored"
+	# the whole image over HULL_PULL_MAX_IMAGE
+	assert_fails tpull HULL_PULL_MAX_IMAGE=100m "$REG/app:v1"
+	assert_contains "$OUT" "bytes in all: more than the limit of 104857600 (HULL_PULL_MAX_IMAGE)"
+	# a sum that would wrap around 2^64 is still too big
+	hostile wrap-declared
+	assert_fails tpull HULL_PULL_MAX_BLOB=8191p "$REG/app:v1"
+	assert_contains "$OUT" "bytes in all: more than the limit of 68719476736 (HULL_PULL_MAX_IMAGE)"
+	hostile huge-declared
+	# under the default limits the 2 GB layer is fetched, and held to its size: the real
+	# (smaller) body is short
+	assert_fails tpull "$REG/app:v1"
+	assert_contains "$OUT" "the blob $layer is shorter than its descriptor says: declared 2000000000 bytes"
+	# a limit that is not a size is an error, not ignored
+	assert_fails tpull HULL_PULL_MAX_BLOB=lots "$REG/app:v1"
+	assert_contains "$OUT" "HULL_PULL_MAX_BLOB=lots: a size such as 512m or 20g is needed"
+	assert_fails tpull HULL_PULL_TIMEOUT=-1 "$REG/app:v1"
+	assert_contains "$OUT" "HULL_PULL_TIMEOUT=-1: a whole number of seconds is needed"
+	nothing_pulled
+}
+
+test_pull_times_out_on_a_trickle_and_overall() {
+	local t0 took
+	# 2 bytes/s is not progress: under 1 KiB/s for HULL_PULL_STALL_TIMEOUT seconds fails
+	hostile trickle
+	t0=$SECONDS
+	assert_fails tpull HULL_PULL_STALL_TIMEOUT=1 "$REG/app:v1"
+	took=$((SECONDS - t0))
+	assert_contains "$OUT" "stalled (HULL_PULL_STALL_TIMEOUT=1)"
+	[ "$took" -le 10 ] || fatal "the stalled pull took ${took}s"
+	nothing_pulled
+	# fast enough not to stall, too slow overall: HULL_PULL_TIMEOUT bounds the whole pull
+	hostile slow
+	t0=$SECONDS
+	assert_fails tpull HULL_PULL_TIMEOUT=2 "$REG/app:v1"
+	took=$((SECONDS - t0))
+	assert_contains "$OUT" "out of time: the pull took longer than 2 s (HULL_PULL_TIMEOUT)"
+	[ "$took" -le 10 ] || fatal "the slow pull took ${took}s"
+	nothing_pulled
+}
