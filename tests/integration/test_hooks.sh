@@ -12,9 +12,11 @@ SH
 test_hooks_all_phases() {
 	local b id p
 	b=$(bundle hk true)
+	# two hooks per phase: every one runs, in the order given
 	for p in prestart createRuntime createContainer startContainer poststart poststop; do
 		hook_script "$p"
-		cfg "$b" --arg p "$p" --arg path "$WORK/$p.sh" '.hooks[$p] = [{"path":$path,"args":[$path,$p]}]'
+		cfg "$b" --arg p "$p" --arg path "$WORK/$p.sh" \
+			'.hooks[$p] = [{"path":$path,"args":[$path,$p]}, {"path":$path,"args":[$path,($p + "-2")]}]'
 	done
 	# startContainer runs inside the container: its path must exist there
 	mkdir -p "$b/rootfs$WORK"
@@ -23,7 +25,7 @@ test_hooks_all_phases() {
 	id=$(cid hk)
 	oci run -b "$b" "$id"
 	assert_eq "$(tr '\n' ' ' <"$WORK/order")" \
-		"prestart createRuntime createContainer startContainer poststart poststop "
+		"prestart prestart-2 createRuntime createRuntime-2 createContainer createContainer-2 startContainer startContainer-2 poststart poststart-2 poststop poststop-2 "
 	assert_eq "$(jq -r .id "$WORK/prestart.state")" "$id"
 	assert_eq "$(jq -r .status "$WORK/prestart.state")" creating
 	assert_eq "$(jq -r .status "$WORK/poststop.state")" stopped
@@ -61,4 +63,36 @@ test_failing_prestart_leaves_nothing() {
 	[ ! -e "$ROOT/$id" ] || fatal "state left"
 	pgrep -f "hull-oci --root $ROOT" && fatal "init left"
 	true
+}
+
+# create_fails BUNDLE ID: create must fail; its output in $OUT.  Through a file: a create that
+# wrongly succeeds leaves an init holding the output open, and $(...) would wait for it.
+create_fails() {
+	if oci create -b "$1" "$2" >"$WORK/create.out" 2>&1; then
+		fatal "create succeeded: $(cat "$WORK/create.out")"
+	fi
+	OUT=$(cat "$WORK/create.out")
+}
+
+# A hook killed by a signal is a failure, named as such; the hooks after a failed one in its
+# phase do not run, and nothing is left.
+test_hook_killed_by_signal_fails() {
+	local b id
+	b=$(bundle hs sleep 30)
+	cfg "$b" --arg w "$WORK" '.hooks.prestart=[{"path":"/bin/sh","args":["sh","-c","kill -TERM $$; sleep 5"]},
+		{"path":"/bin/sh","args":["sh","-c","touch \($w)/second-ran"]}]'
+	id=$(cid hs)
+	create_fails "$b" "$id"
+	assert_contains "$OUT" "prestart hook"
+	assert_contains "$OUT" "killed by signal SIGTERM"
+	[ ! -e "$WORK/second-ran" ] || fatal "the hook after the failed one ran"
+	[ ! -e "$ROOT/$id" ] || fatal "state left"
+	# the same with an exit status, in a later phase
+	cfg "$b" --arg w "$WORK" '.hooks={"createRuntime":[{"path":"/bin/sh","args":["sh","-c","exit 3"]},
+		{"path":"/bin/sh","args":["sh","-c","touch \($w)/second-ran"]}]}'
+	create_fails "$b" "$id"
+	assert_contains "$OUT" "createRuntime hook"
+	assert_contains "$OUT" "status 3"
+	[ ! -e "$WORK/second-ran" ] || fatal "the hook after the failed one ran"
+	[ ! -e "$ROOT/$id" ] || fatal "state left"
 }
