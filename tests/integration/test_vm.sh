@@ -43,9 +43,10 @@ test_vm_readonly_root_and_state() {
 	cfg "$b" '.root.readonly=true'
 	id=$(cid ro)
 	# chosen by the name the runtime is invoked by, without the annotation
-	out=$("$REPO/build/hull-oci-vm" --root "$ROOT" run -b "$b" "$id" 2>&1) || true
+	out=$("$REPO/build/hull-oci-vm" --root "$ROOT" run -b "$b" "$id" 2>&1)
 	assert_contains "$out" "Read-only file system"
 	assert_not_contains "$out" "wrote"
+	assert_contains "$out" "done" "the workload ran to its end (status 0)"
 	[ ! -e "$b/rootfs/new-file" ] || fatal "the read-only root was written"
 	# the annotation wins over the name
 	cfg "$b" '.annotations["run.hull.isolation"]="container" | .process.args=["true"]'
@@ -169,4 +170,23 @@ test_vm_cgroup_allows_the_hypervisor_devices() {
 	assert_contains "$rules" "c 10:238 rwm" "vhost-net"
 	assert_not_contains "$rules" "a *:* rwm" "still default-deny"
 	oci delete --force "$id"
+}
+
+# The main process's command missing or not runnable: 127 and 126, as in a container (the
+# guest reports why the exec failed; the host relays the status).
+test_vm_missing_command_status() {
+	vm_ready
+	local b rc
+	b=$(vm_bundle mc no-such-command)
+	printf 'neither ELF nor #!\n' >"$b/rootfs/garbage"
+	chmod 755 "$b/rootfs/garbage"
+	rc=0
+	oci run -b "$b" "$(cid mc)" >"$WORK/out" 2>"$WORK/err" || rc=$?
+	assert_eq $rc 127 "a missing command in the guest"
+	assert_contains "$(cat "$WORK/err")" "no-such-command"
+	cfg "$b" '.process.args=["/garbage"]'
+	rc=0
+	oci run -b "$b" "$(cid mc2)" >"$WORK/out" 2>"$WORK/err" || rc=$?
+	assert_eq $rc 126 "an exec format error in the guest"
+	assert_contains "$(cat "$WORK/err")" "Exec format error"
 }
