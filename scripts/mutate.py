@@ -27,6 +27,7 @@ Environment:
                   default 60 s)
   MUTATE_REPORT   where the report is written as well (default build/mutate-report.txt)
   MUTATE_KEEP     1: keep the scratch copy
+  MUTATE_ONLY     only the mutants whose FILE:LINE:OPERATOR contains this text
 
 Which tests cover which file: tests/mutate/map.txt.  Operators (one change per mutant):
 
@@ -294,9 +295,12 @@ class Scratch:
         subprocess.run("tar --exclude=./.git -C %s -cf - . | tar -C %s -xf -" % (
             sh_quote(REPO), sh_quote(self.tree)), shell=True, check=True)
 
-    def build(self, unit_bins):
+    def build(self, unit_bins, mutant=False):
         targets = ["all", "build/tests/imgbundle"] + ["build/tests/" + u for u in unit_bins]
-        return sh(["nice", "-n", "10", "make", "-j2", "--no-print-directory"] + targets,
+        # a mutant is built without -Werror: an unused function or variable it leaves (a
+        # skipped call) is no reason to drop it
+        flags = ["WARN=-w"] if mutant else []
+        return sh(["nice", "-n", "10", "make", "-j2", "--no-print-directory"] + flags + targets,
                   self.tree, 1800)
 
     def test(self, unit, integ, timeout):
@@ -380,6 +384,9 @@ def run(files, listing):
     budget = env_int("MUTATE_SECONDS", 1800)
     texts = {f: open(os.path.join(REPO, f)).read() for f in files}
     per_file = {f: mutants_of(f, texts[f]) for f in files}
+    only = os.environ.get("MUTATE_ONLY")
+    if only:  # the mutants whose FILE:LINE:OPERATOR contains this (to check one again)
+        per_file = {f: [m for m in ms if only in m.key()] for f, ms in per_file.items()}
     chosen = choose(per_file, seed, limit)
     if listing:
         for m in chosen:
@@ -429,7 +436,7 @@ def run(files, listing):
             with open(src, "w") as fh:
                 fh.write(apply(texts[m.path], m))
             try:
-                rc, out = scratch.build(mapping[m.path][0])
+                rc, out = scratch.build(mapping[m.path][0], mutant=True)
                 if rc != 0:
                     verdict = "build"
                 else:
