@@ -27,7 +27,8 @@ Environment:
                   default 60 s)
   MUTATE_REPORT   where the report is written as well (default build/mutate-report.txt)
   MUTATE_KEEP     1: keep the scratch copy
-  MUTATE_ONLY     only the mutants whose FILE:LINE:OPERATOR contains this text
+  MUTATE_ONLY     only the mutants whose FILE:LINE:OPERATOR contains this text (or one of
+                  several, comma-separated)
 
 Which tests cover which file: tests/mutate/map.txt.  Operators (one change per mutant):
 
@@ -385,8 +386,10 @@ def run(files, listing):
     texts = {f: open(os.path.join(REPO, f)).read() for f in files}
     per_file = {f: mutants_of(f, texts[f]) for f in files}
     only = os.environ.get("MUTATE_ONLY")
-    if only:  # the mutants whose FILE:LINE:OPERATOR contains this (to check one again)
-        per_file = {f: [m for m in ms if only in m.key()] for f, ms in per_file.items()}
+    if only:  # the mutants whose FILE:LINE:OPERATOR contains one of these (to check again)
+        keys = only.split(",")
+        per_file = {f: [m for m in ms if any(k in m.key() for k in keys)]
+                    for f, ms in per_file.items()}
     chosen = choose(per_file, seed, limit)
     if listing:
         for m in chosen:

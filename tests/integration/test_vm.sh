@@ -190,3 +190,15 @@ test_vm_missing_command_status() {
 	assert_eq $rc 126 "an exec format error in the guest"
 	assert_contains "$(cat "$WORK/err")" "Exec format error"
 }
+
+# The main process's attributes in the guest, as a container's: cwd, user and groups, umask,
+# rlimits, oom_score_adj (one boot; each is set by the guest init before the exec).
+test_vm_process_attributes() {
+	vm_ready
+	local b out
+	b=$(vm_bundle pa sh -c 'pwd; id -u; id -g; id -G; umask; ulimit -n; ulimit -Hn; cat /proc/self/oom_score_adj')
+	cfg "$b" '.process.cwd="/tmp" | .process.user={"uid":1000,"gid":1000,"additionalGids":[5,20],"umask":23}
+		| .process.rlimits=[{"type":"RLIMIT_NOFILE","soft":123,"hard":456}] | .process.oomScoreAdj=321'
+	out=$(oci run -b "$b" "$(cid pa)" 2>"$WORK/err") || fatal "run failed: $(cat "$WORK/err")"
+	assert_eq "$out" $'/tmp\n1000\n1000\n1000 5 20\n0027\n123\n456\n321' "cwd, uid, gid, groups, umask, rlimit, oom_score_adj"
+}
