@@ -261,10 +261,12 @@ def read_equivalent(path=EQUIV):
     for n, raw in enumerate(open(path), 1):
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
+        # the line text may hold " | " itself (a mask): FILE and OPERATOR are the first two
+        # fields, WHY the last, the line all between
         parts = [p.strip() for p in raw.rstrip("\n").split(" | ")]
-        if len(parts) != 4 or parts[1] not in OPERATORS or not parts[3]:
+        if len(parts) < 4 or parts[1] not in OPERATORS or not parts[-1]:
             sys.exit("%s:%d: want FILE | OPERATOR | LINE [=> MUTATED] | WHY" % (path, n))
-        old, _, new = parts[2].partition(" => ")
+        old, _, new = " | ".join(parts[2:-1]).partition(" => ")
         eq.append((parts[0], parts[1], old.strip(), new.strip() or None))
     return eq
 
@@ -557,10 +559,10 @@ def self_test():
         eq = read_equivalent()
         missing = [f for f in mp if not os.path.isfile(os.path.join(REPO, f))]
         missing += [e[0] for e in eq if not os.path.isfile(os.path.join(REPO, e[0]))]
-        stale = [e for e in eq if e[0] in mp and not any(
-            e[2] == line.strip() for line in open(os.path.join(REPO, e[0])))]
+        stale = [e for e in eq if not os.path.isfile(os.path.join(REPO, e[0])) or not any(
+            is_equivalent(m, [e]) for m in mutants_of(e[0], open(os.path.join(REPO, e[0])).read()))]
         if missing or stale:
-            raise ValueError("missing files %s; equivalent entries whose line is gone: %s" % (
+            raise ValueError("missing files %s; equivalent entries that match no mutant: %s" % (
                 missing, stale))
         print("ok - mutate: map.txt and equivalent.txt")
     except (SystemExit, ValueError, OSError) as e:
