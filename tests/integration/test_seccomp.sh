@@ -137,6 +137,19 @@ test_seccomp_bad_profiles_fail_create() {
 		"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":1,"op":"SCMP_CMP_ALMOST"}]}]}'
 	assert_fails oci create -b "$b" "$(cid bp)"
 	assert_contains "$OUT" "linux.seccomp.syscalls[0].args[0].op"
+	# the wrong type, a required field missing: refused by name
+	cfg "$b" '.linux.seccomp={"defaultAction":"SCMP_ACT_ALLOW","architectures":"SCMP_ARCH_X86_64"}'
+	assert_fails oci create -b "$b" "$(cid bp)"
+	assert_contains "$OUT" "linux.seccomp.architectures"
+	cfg "$b" '.linux.seccomp={"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],
+		"action":"SCMP_ACT_ERRNO","args":[{"value":1,"op":"SCMP_CMP_EQ"}]}]}'
+	assert_fails oci create -b "$b" "$(cid bp)"
+	assert_contains "$OUT" "linux.seccomp.syscalls[0].args[0].index\` is required"
+	# a syscall has six arguments: 0 to 5
+	cfg "$b" '.linux.seccomp={"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],
+		"action":"SCMP_ACT_ERRNO","args":[{"index":6,"value":1,"op":"SCMP_CMP_EQ"}]}]}'
+	assert_fails oci create -b "$b" "$(cid bp)"
+	assert_contains "$OUT" "linux.seccomp.syscalls[0].args[0].index\` is out of range (6)"
 	cfg "$b" '.linux.seccomp={"defaultAction":"SCMP_ACT_NOTIFY"}'
 	assert_fails oci create -b "$b" "$(cid bp)"
 	assert_contains "$OUT" "SCMP_ACT_NOTIFY"
