@@ -265,6 +265,26 @@ test_devices_list_enforced() {
 	assert_contains "$out" "written" "kmsg allowed by a rule"
 }
 
+# The device rules a container gets without asking (runc's list) and those of linux.devices,
+# by type: in the v1 devices list, and usable (/dev/full answers ENOSPC, not EPERM).
+test_default_device_rules() {
+	local b id f
+	[ -d /sys/fs/cgroup/devices ] || skip "no v1 devices cgroup to read the rules from"
+	b=$(bundle dd sh -c 'echo x >/dev/full; head -c1 /dev/random | wc -c; head -c1 /dev/urandom | wc -c; head -c1 /dev/zero | wc -c')
+	cfg "$b" '.linux.devices = [{path: "/dev/hloop", type: "b", major: 7, minor: 0},
+		{path: "/dev/hkmsg", type: "u", major: 1, minor: 11}]'
+	id=$(cid dd)
+	oci create -b "$b" "$id" </dev/null >"$WORK/out" 2>&1
+	f=$(cat "$(cgfile devices dd devices.list)")
+	assert_eq "$(sort <<<"$f" | tr '\n' ' ')" "$(printf '%s\n' 'b *:* m' 'c *:* m' 'c 1:3 rwm' 'c 1:5 rwm' \
+		'c 1:7 rwm' 'c 1:8 rwm' 'c 1:9 rwm' 'c 5:0 rwm' 'c 5:1 rwm' 'c 5:2 rwm' 'c 136:* rwm' \
+		'c 10:200 rwm' 'b 7:0 rwm' 'c 1:11 rwm' | sort | tr '\n' ' ')" "devices.list"
+	oci start "$id"
+	wait_status "$id" stopped
+	assert_eq "$(cat "$WORK/out")" $'sh: write error: No space left on device\n1\n1\n1' "the default devices in use"
+	oci delete "$id"
+}
+
 test_cgroup_namespace() {
 	local b out
 	b=$(bundle n cat /proc/self/cgroup)
