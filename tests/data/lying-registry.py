@@ -11,6 +11,10 @@ written to PORT_FILE, without authentication.  Blobs are served honestly.  Manif
                                        (only the puller's own check can refuse it)
   /v2/app/manifests/wrong-header       the same manifest, announced with a
                                        Docker-Content-Digest that is not its digest
+  /v2/app/manifests/index              an image index naming the first image (linux/amd64)
+                                       by its true digest, honestly
+  /v2/app/manifests/bad-index          an image index naming a digest no manifest has (the
+                                       registry then answers it with the first image's)
   /v2/app/manifests/<tag>              the tag's manifest, honestly
 
 A test fixture, not part of hull.
@@ -60,6 +64,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             elif ref == "wrong-header":
                 data = blob(first["digest"])
                 headers = [("Docker-Content-Digest", "sha256:" + "1" * 64)]
+            elif ref in ("index", "bad-index"):
+                digest = first["digest"] if ref == "index" else "sha256:" + "2" * 64
+                data = json.dumps({"schemaVersion": 2,
+                                   "mediaType": "application/vnd.oci.image.index.v1+json",
+                                   "manifests": [{"mediaType": first["mediaType"], "digest": digest,
+                                                  "size": first["size"],
+                                                  "platform": {"architecture": "amd64", "os": "linux"}}]}).encode()
+                headers = [("Docker-Content-Digest", "sha256:" + hashlib.sha256(data).hexdigest())]
             elif ref in tags:
                 data = blob(tags[ref]["digest"])
                 headers = [("Docker-Content-Digest", "sha256:" + hashlib.sha256(data).hexdigest())]

@@ -157,8 +157,16 @@ test_pull_manifest_checked_against_its_digest() {
 	assert_contains "$OUT" "wrong-header has the digest $good"
 	assert_contains "$OUT" "refusing it"
 	assert_eq "$(hull images -q)" "" "an image from a manifest announced with another digest"
+	# an image index naming a digest the registry answers with another manifest
+	assert_fails hull pull "127.0.0.1:$port/app:bad-index"
+	assert_contains "$OUT" "sha256:$(printf '2%.0s' $(seq 64)) has the digest $good"
+	assert_eq "$(hull images -q)" "" "an image from an index's lying entry"
 	# the right digest: pulled, and recorded under that digest
 	hull pull "127.0.0.1:$port/app@$good" >/dev/null
 	assert_eq "$(hull images --format json | jq -r .Digest)" "$good" "the pulled image's manifest"
+	hull rmi "$(hull images -q)" >/dev/null
+	# an honest index: the image it names for linux/amd64
+	hull pull "127.0.0.1:$port/app:index" >/dev/null
+	assert_eq "$(hull images --format json | jq -r '.Tag + " " + .Digest')" "index $good" "the image picked from the index"
 	hull rmi "$(hull images -q)" >/dev/null
 }
