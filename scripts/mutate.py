@@ -460,17 +460,19 @@ def run(files, listing):
 
     say("\n%-36s %6s %6s %6s %6s %6s %6s  %s" % ("file", "caught", "missed", "equiv", "tmout",
                                                 "build", "notrun", "score"))
-    tc = tm = 0
+    tc = tm = tt = 0
     for f in files:
         r = results[f]
         tc += r["caught"]
         tm += r["missed"]
+        tt += r["timeout"]
         score = ("%3.0f%%" % (100.0 * r["caught"] / (r["caught"] + r["missed"]))
                  if r["caught"] + r["missed"] else "-")
         say("%-36s %6d %6d %6d %6d %6d %6d  %s" % (f, r["caught"], r["missed"], r["equivalent"],
                                                   r["timeout"], r["build"], r["not run"], score))
     if tc + tm:
-        say("total: %d caught, %d missed: %.0f%%" % (tc, tm, 100.0 * tc / (tc + tm)))
+        say("total: %d caught, %d missed: %.0f%% (and %d timeouts: noticed, but by a hang)" % (
+            tc, tm, 100.0 * tc / (tc + tm), tt))
     for m in misses:
         say("\nMISSED %s (%s)\n%s" % (m.key(), m.op, m.diff().rstrip()))
     dest = os.environ.get("MUTATE_REPORT", os.path.join(REPO, "build", "mutate-report.txt"))

@@ -38,6 +38,13 @@ test_vm_exec_stdio_status_and_concurrency() {
 	assert_eq "$(cat "$WORK/err")" to-err "stderr (only)"
 	# stdin up to its end
 	assert_eq "$(printf 'a\nb\n' | oci exec "$id" cat)" $'a\nb'
+	# megabytes both ways at once: the relay never blocks on a full port while the guest
+	# waits for its output to be read
+	assert_eq "$(head -c 3000000 /dev/urandom | tee "$WORK/in" | oci exec "$id" cat | sha256sum)" \
+		"$(sha256sum <"$WORK/in")" "3 MB through exec's cat"
+	# and a process that writes megabytes before it reads any of its input
+	assert_eq "$(head -c 3000000 /dev/zero | oci exec "$id" sh -c 'head -c 3000000 /dev/zero; wc -c' | wc -c)" \
+		$((3000000 + 8)) "3 MB out before 3 MB in"
 	# user, groups, cwd, env; and the process as JSON
 	out=$(oci exec -u 1000:1000 -g 5 --cwd /tmp -e FOO=bar "$id" sh -c 'id -u; id -G; pwd; echo $FOO')
 	assert_eq "$out" $'1000\n1000 5\n/tmp\nbar'
