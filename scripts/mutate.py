@@ -147,8 +147,11 @@ def mask_drop(line, masked):
             continue
         r_start = m.end() + right.start(1)
         r_end = m.end() + right.end(1)
-        yield line[:left.end(1)] + line[r_end:]  # drop the right one
-        yield line[:left.start(1)] + line[r_start:]  # drop the left one
+        # O_RDONLY is 0: dropping it changes nothing
+        if right.group(1) != "O_RDONLY":
+            yield line[:left.end(1)] + line[r_end:]  # drop the right one
+        if left.group(1) != "O_RDONLY":
+            yield line[:left.start(1)] + line[r_start:]  # drop the left one
 
 
 def matching_paren(s, i):
@@ -491,7 +494,7 @@ static int check(int n, const char *s)
 {
 	if (n < 0 || n >= LIMIT) /* a < b in a comment */
 		return -1;
-	if (open_it("a < b", O_RDONLY | O_CLOEXEC) < 0)
+	if (open_it("a < b", O_WRONLY | O_CLOEXEC) < 0)
 		return -1;
 	return n == 3 ? 1 : 0;
 }
@@ -500,6 +503,7 @@ void nothing(void)
 {
 	char buf[64];
 	x->y = 0;
+	fd = open(p, O_RDONLY | O_NONBLOCK);
 }
 """
 
@@ -512,12 +516,13 @@ def self_test():
         ("cmp-flip < to >=", ("cmp-flip", 5, "if (n >= 0 || n >= LIMIT) /* a < b in a comment */")),
         ("cmp-flip >= to <", ("cmp-flip", 5, "if (n < 0 || n < LIMIT) /* a < b in a comment */")),
         ("cmp-flip == to !=", ("cmp-flip", 9, "return n != 3 ? 1 : 0;")),
-        ("mask-drop right", ("mask-drop", 7, 'if (open_it("a < b", O_RDONLY) < 0)')),
+        ("mask-drop right", ("mask-drop", 7, 'if (open_it("a < b", O_WRONLY) < 0)')),
         ("mask-drop left", ("mask-drop", 7, 'if (open_it("a < b", O_CLOEXEC) < 0)')),
         ("skip-call", ("skip-call", 7, "if (0)")),
         ("constant 0 to 1", ("constant", 5, "if (n < 1 || n >= LIMIT) /* a < b in a comment */")),
         ("constant 3 to 4", ("constant", 9, "return n == 4 ? 1 : 0;")),
         ("early-return in an int function", ("early-return", 4, "{ return 0;")),
+        ("mask-drop next to O_RDONLY", ("mask-drop", 16, "fd = open(p, O_RDONLY);")),
     ]
     fails = 0
     for name, want in checks:
@@ -527,6 +532,8 @@ def self_test():
             fails += 1
             print("not ok - mutate: %s: %r not among %r" % (name, want, sorted(got)))
     never = [
+        ("no O_RDONLY dropped (it is 0)", lambda m: m.op == "mask-drop" and m.lineno == 16
+         and "O_RDONLY" not in m.new),
         ("no mutant in a comment or string", lambda m: "a >= b" in m.new or "a > b" in m.new),
         ("no mutant of the preprocessor", lambda m: m.lineno in (1, 2)),
         ("no mutant of ->", lambda m: "-<=" in m.new or "->=" in m.new),
