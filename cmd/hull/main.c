@@ -82,6 +82,19 @@ static const struct hull_command commands[] = {
 	 "  rm        remove images (as `hull rmi`)\n"
 	 "  inspect   print images as JSON\n"
 	 "  load, save, import   as `hull load`, `hull save`, `hull import`\n"},
+	{"commit", cmd_commit, "make an image from a container's changes",
+	 "commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]\n\n"
+	 "Make a new image from a container's changes (its files, as a new layer on its\n"
+	 "image).\n\n"
+	 "Options:\n"
+	 "  -a, --author TEXT     the image's author\n"
+	 "  -c, --change INSTR    a Dockerfile instruction for the image's settings (CMD,\n"
+	 "                        ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, USER, VOLUME,\n"
+	 "                        WORKDIR, STOPSIGNAL); repeatable\n"
+	 "  -m, --message TEXT    the commit message (the history entry's comment)\n"
+	 "  -p, --pause[=BOOL]    pause a running container while committing (default true)\n"},
+	{"build", cmd_build, "build an image from a Dockerfile", NULL},
+	{"builder", cmd_builder, "manage the build cache (builder prune)", NULL},
 	{"inspect", cmd_inspect, "print containers or images as JSON", NULL},
 	{"volume", cmd_volume, "manage volumes (volume create|ls|inspect|rm|prune)", NULL},
 	{"image-inspect", cmd_image_inspect, NULL,
