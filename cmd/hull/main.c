@@ -191,7 +191,7 @@ static int cmd_version(const struct hull_globals *g, int argc, char **argv, stru
 /* The commands that put a process into a container (the runtime runs in-process). */
 static bool enters_container(const char *cmd)
 {
-	static const char *const entering[] = {"run", "exec", "compare", "top"};
+	static const char *const entering[] = {"run", "exec", "compare", "top", "build"};
 	for (size_t i = 0; i < sizeof(entering) / sizeof(entering[0]); i++)
 		if (!strcmp(entering[i], cmd))
 			return true;

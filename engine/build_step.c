@@ -1,0 +1,555 @@
+/* The build steps that make files.  RUN runs the command in a hull container (engine/
+ * prepare.c and the monitor, as `hull run` does, at the chosen isolation level, network none
+ * unless asked) and commits its upper directory.  COPY, ADD and WORKDIR work in a working
+ * directory: containers/build-<id>/ with the stage's image mounted (overlayfs) and no record,
+ * locked by containers/.build-<id>.lock while in use, so one left by a killed build is found
+ * and removed by the next. */
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "engine/build_int.h"
+#include "engine/commit.h"
+#include "engine/events.h"
+#include "engine/monitor.h"
+#include "engine/ops.h"
+#include "engine/prepare.h"
+#include "engine/volume.h"
+#include "image/load.h"
+#include "image/rootfs.h"
+#include "image/unpack.h"
+#include "image/userdb.h"
+#include "lib/pathres.h"
+#include "lib/util.h"
+
+#define WORK_PREFIX  "build-"
+#define NETWORK_NONE "none"
+
+struct work {
+	char *id, *rootfs, *lock;
+	int rootfd, lockfd;
+	bool scratch; /* no layers: the rootfs is a plain directory, the layer itself */
+};
+
+static void work_close(struct hull_build *b, struct work *w)
+{
+	if (w->rootfd >= 0)
+		close(w->rootfd);
+	if (w->id)
+		hull_rootfs_remove(b->s.root, w->id, NULL);
+	if (w->lock)
+		unlink(w->lock);
+	if (w->lockfd >= 0)
+		close(w->lockfd);
+	free(w->id);
+	free(w->rootfs);
+	free(w->lock);
+	memset(w, 0, sizeof(*w));
+	w->rootfd = w->lockfd = -1;
+}
+
+/* img (NULL: nothing) mounted in a fresh working directory */
+static int work_open(struct hull_build *b, const struct hull_image *img, struct work *w,
+		     struct hull_err *err)
+{
+	cleanup_free char *cdir = hull_strfmt("%s/containers", b->s.root);
+	cleanup_free char *rid = hull_ctr_new_id();
+	cleanup_free char *id = hull_strfmt(WORK_PREFIX "%.12s", rid);
+	char *none[] = {NULL};
+	struct hull_image empty = {.layers = none};
+
+	memset(w, 0, sizeof(*w));
+	w->rootfd = w->lockfd = -1;
+	if (!img)
+		img = &empty;
+	if (hull_mkdir_p(cdir, 0700, err) < 0)
+		return -1;
+	/* the lock first: a sweep never sees the directory without its lock held */
+	w->lock = hull_strfmt("%s/.%s.lock", cdir, id);
+	w->lockfd = open(w->lock, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (w->lockfd < 0 || flock(w->lockfd, LOCK_EX) < 0) {
+		hull_error(err, errno, "make `%s`", w->lock);
+		goto fail;
+	}
+	w->scratch = !img->layers[0];
+	if (hull_image_layers_ensure(&b->s, img, err) < 0 ||
+	    hull_rootfs_create(&b->s, img, id, w->scratch ? HULL_ROOTFS_COPY : HULL_ROOTFS_OVERLAY,
+			       &w->rootfs, err) < 0)
+		goto fail;
+	w->id = steal_pointer(&id);
+	w->rootfd = open(w->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (w->rootfd < 0) {
+		hull_error(err, errno, "open `%s`", w->rootfs);
+		goto fail;
+	}
+	return 0;
+fail:
+	work_close(b, w);
+	return -1;
+}
+
+void hull_build_sweep(struct hull_build *b)
+{
+	cleanup_free char *cdir = hull_strfmt("%s/containers", b->s.root);
+	cleanup_dir DIR *d = opendir(cdir);
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		cleanup_free char *lock = NULL;
+		cleanup_close int fd = -1;
+		if (!hull_has_prefix(de->d_name, WORK_PREFIX))
+			continue;
+		lock = hull_strfmt("%s/.%s.lock", cdir, de->d_name);
+		fd = open(lock, O_RDWR | O_CLOEXEC);
+		/* its build holds the lock while it works: a free lock (or none) is a dead build's
+		 */
+		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0)
+			continue;
+		hull_rootfs_remove(b->s.root, de->d_name, NULL);
+		unlink(lock);
+	}
+}
+
+/* c moves to img, the image its step made */
+static void advance(struct hull_build *b, struct hull_build_cur *c, struct hull_image *img,
+		    const char *key)
+{
+	hull_strv_push(&b->added, img->manifest);
+	if (key)
+		hull_build_cache_put(&b->s, key, img->manifest);
+	if (c->has)
+		hull_image_free(&c->img);
+	c->img = *img;
+	memset(img, 0, sizeof(*img));
+	c->has = true;
+}
+
+/* the changes of a working directory (or of dir, a container's upper) as the next image */
+static int commit_dir(struct hull_build *b, struct hull_build_cur *c, const char *dir,
+		      char *const *stubs, const char *created_by, const char *key,
+		      struct hull_err *err)
+{
+	cleanup_close int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct hull_image img = {0};
+
+	if (fd < 0)
+		return hull_error(err, errno, "open `%s`", dir);
+	if (hull_commit_tree(&b->s, fd, stubs, c->has ? c->img.manifest : NULL, &c->cfg, created_by,
+			     NULL, NULL, &img, err) < 0)
+		return -1;
+	advance(b, c, &img, key);
+	return 0;
+}
+
+static int work_commit(struct hull_build *b, struct hull_build_cur *c, struct work *w,
+		       const char *created_by, const char *key, struct hull_err *err)
+{
+	cleanup_free char *upper = hull_strfmt("%s/containers/%s/upper", b->s.root, w->id);
+	if (commit_dir(b, c, w->scratch ? w->rootfs : upper, NULL, created_by, key, err) < 0)
+		return -1;
+	hull_build_say(b, " ---> %.12s", hull_digest_hex(c->img.config));
+	return 0;
+}
+
+int hull_build_from_ref(struct hull_build *b, const char *ref, struct hull_image *out,
+			struct hull_err *err)
+{
+	struct hull_index idx;
+	struct hull_image *img;
+	char *end;
+	unsigned long n = strtoul(ref, &end, 10);
+
+	for (size_t i = 0; i < b->n_stages; i++) {
+		struct hull_build_stage *st = &b->stages[i];
+		bool named = st->name && !strcasecmp(st->name, ref);
+		if (!named && !(*ref && !*end && n == i))
+			continue;
+		if (!st->built)
+			return hull_error(err, 0, "stage `%s` refers to itself", ref);
+		if (!st->has)
+			return hull_error(err, 0, "stage `%s` has no files (FROM scratch)", ref);
+		hull_image_copy(out, &st->img);
+		return 0;
+	}
+	if (hull_index_load(&b->s, &idx, err) < 0)
+		return -1;
+	hull_err_clear(err);
+	img = hull_index_find(&idx, ref, err);
+	if (img)
+		hull_image_copy(out, img);
+	hull_index_free(&idx);
+	if (!img && !err->msg[0])
+		hull_error(err, 0, "no such image: %s (load it with `hull load` or `hull pull` it)",
+			   ref);
+	return img ? 0 : -1;
+}
+
+static char *joined(char *const *v)
+{
+	char *out = xstrdup("");
+	for (; v && *v; v++) {
+		char *n = hull_strfmt("%s%s%s", out, *out ? " " : "", *v);
+		free(out);
+		out = n;
+	}
+	return out;
+}
+
+/* the build args RUN sees (declared in the stage, with a value, not shadowed by ENV) */
+static char **run_args(const struct hull_build_cur *c)
+{
+	char **v = xzalloc(sizeof(char *));
+	for (size_t i = 0; i < c->n_args; i++) {
+		cleanup_free char *kv = NULL;
+		if (!c->args[i].value || hull_imgcfg_getenv(&c->cfg, c->args[i].name))
+			continue;
+		kv = hull_strfmt("%s=%s", c->args[i].name, c->args[i].value);
+		hull_strv_push(&v, kv);
+	}
+	return v;
+}
+
+/* the container of a RUN step, run to its end with our stdio */
+static int run_container(struct hull_build *b, struct hull_build_cur *c, char **argv, char **env,
+			 const char *created_by, const char *key, struct hull_err *err)
+{
+	const struct hull_build_opts *o = b->o;
+	struct hull_run_opts ro = {
+		.image = c->img.config,
+		.args = argv,
+		.entrypoint = "",
+		.env = env,
+		.network = o->network ? o->network : NETWORK_NONE,
+		.isolation = o->isolation,
+		.cgroup_parent = o->cgroup_parent,
+	};
+	struct hull_monitor_opts mo = {.e = b->e, .attach = true, .ready_fd = -1};
+	struct hull_ctr ctr = {0};
+	int status = 0, rc = -1;
+
+	if (hull_run_prepare(b->e, &ro, &ctr, err) < 0)
+		return -1;
+	hull_build_say(b, " ---> Running in %.12s", ctr.id);
+	hull_event_emit(b->e, &ctr, "create", NULL);
+	mo.c = &ctr;
+	if (hull_monitor_run(&mo, &status, err) < 0)
+		goto out;
+	if (status) {
+		cleanup_free char *cmd = joined(argv);
+		hull_error(err, 0, "The command '%s' returned a non-zero code: %d", cmd, status);
+		goto out;
+	}
+	{
+		cleanup_free char *upper = hull_ctr_path(b->e, ctr.id, "upper");
+		cleanup_free char *config = hull_ctr_path(b->e, ctr.id, "config.json");
+		cleanup_strv char **stubs = hull_commit_stubs(config);
+		if (commit_dir(b, c, upper, stubs, created_by, key, err) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	hull_ctr_remove(b->e, ctr.id, true, NULL);
+	hull_volumes_release(b->e, ctr.id, true, NULL);
+	hull_build_say(b, "Removing intermediate container %.12s", ctr.id);
+	if (rc == 0)
+		hull_build_say(b, " ---> %.12s", hull_digest_hex(c->img.config));
+	hull_ctr_clear(&ctr);
+	return rc;
+}
+
+int hull_build_run(struct hull_build *b, struct hull_build_cur *c, const struct hull_df_instr *in,
+		   struct hull_err *err)
+{
+	cleanup_strv char **argv = NULL, **env = NULL;
+	cleanup_free char *cmd = NULL, *by = NULL;
+	char key[HULL_DIGEST_SIZE];
+	size_t n;
+
+	if (!c->has)
+		return hull_error(err, 0,
+				  "RUN in a stage with no files (FROM scratch): there is no "
+				  "shell to run it with");
+	argv = in->json ? hull_strv_dup(in->args) : hull_imgedit_shell_form(&c->cfg, in->rest);
+	if (!argv[0])
+		return hull_error(err, 0, "RUN: an empty command");
+	env = run_args(c);
+	n = hull_strv_len(env);
+	cmd = joined(argv);
+	/* docker's record of a RUN that saw build args: "|N A=1 B=2 /bin/sh -c ..." */
+	if (n) {
+		cleanup_free char *args = joined(env);
+		by = hull_strfmt("|%zu %s %s", n, args, cmd);
+	} else {
+		by = xstrdup(cmd);
+	}
+	hull_build_cache_key(c->img.config, by, NULL, key);
+	if (hull_build_cache_use(b, c, key))
+		return 0;
+	return run_container(b, c, argv, env, by, key, err);
+}
+
+/* a local file ADD unpacks: a tar archive, compressed or not, as libarchive reads it */
+static bool is_archive(int dirfd, const char *path)
+{
+	cleanup_close int fd = hull_open_in_root(dirfd, path, O_RDONLY | O_CLOEXEC, 0, NULL);
+	struct archive *a;
+	struct archive_entry *e;
+	struct stat st;
+	bool r;
+
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return false;
+	a = archive_read_new();
+	archive_read_support_filter_all(a);
+	archive_read_support_format_tar(a);
+	archive_read_support_format_gnutar(a);
+	r = archive_read_open_fd(a, fd, 1 << 16) == ARCHIVE_OK &&
+	    archive_read_next_header(a, &e) == ARCHIVE_OK;
+	archive_read_free(a);
+	return r;
+}
+
+/* the archive unpacked (safely: image/unpack.c) in the store's tmp/, then copied over dest */
+static int add_archive(struct hull_build *b, int srcfd, const char *path, int rootfd,
+		       const char *dest, struct hull_copy_opts *o, struct hull_err *err)
+{
+	cleanup_free char *tmp = hull_store_mkdtemp(&b->s, err);
+	cleanup_close int fd = -1, tfd = -1;
+	char *all[] = {".", NULL};
+	char diff[HULL_DIGEST_SIZE];
+	struct hull_copy_opts ao = *o;
+	cleanup_free char *dir = NULL;
+	int rc = -1;
+
+	if (!tmp)
+		return -1;
+	fd = hull_open_in_root(srcfd, path, O_RDONLY | O_CLOEXEC, 0, err);
+	if (fd < 0 || hull_unpack_fd(fd, tmp, diff, NULL, NULL, path, err) < 0)
+		goto out;
+	tfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (tfd < 0) {
+		hull_error(err, errno, "open `%s`", tmp);
+		goto out;
+	}
+	ao.keep_owner = true;
+	ao.ig = NULL;
+	dir = strlen(dest) && dest[strlen(dest) - 1] == '/' ? xstrdup(dest)
+							    : hull_strfmt("%s/", dest);
+	rc = hull_copy_in(tfd, all, rootfd, dir, &ao, err);
+out:
+	hull_remove_tree(tmp, NULL);
+	return rc;
+}
+
+/* --chown=USER[:GROUP] as the image's /etc/passwd and /etc/group say */
+static int chown_opts(int rootfd, const char *spec, struct hull_copy_opts *o, struct hull_err *err)
+{
+	struct hull_user u = {0};
+	if (!spec)
+		return 0;
+	if (hull_user_resolve(rootfd, spec, &u, err) < 0)
+		return hull_error_wrap(err, "--chown=%s", spec);
+	o->chown = true;
+	o->uid = u.uid;
+	o->gid = u.gid;
+	hull_user_free(&u);
+	return 0;
+}
+
+static int chmod_opts(const char *spec, struct hull_copy_opts *o, struct hull_err *err)
+{
+	char *end;
+	long m;
+	if (!spec)
+		return 0;
+	m = strtol(spec, &end, 8);
+	if (!*spec || *end || m < 0 || m > 07777)
+		return hull_error(err, 0, "--chmod=%s: not an octal mode", spec);
+	o->mode = (int)m;
+	return 0;
+}
+
+struct copy_step {
+	char **words;	  /* sources..., dest */
+	char *dest;	  /* absolute */
+	char **sources;	  /* resolved, relative to the source tree */
+	struct work from; /* --from: that image mounted */
+	int srcfd;
+	char sum[HULL_DIGEST_SIZE];
+};
+
+static void copy_step_free(struct hull_build *b, struct copy_step *cs)
+{
+	hull_strv_free(cs->words);
+	hull_strv_free(cs->sources);
+	free(cs->dest);
+	if (cs->from.lockfd >= 0 || cs->from.id)
+		work_close(b, &cs->from);
+}
+
+/* the sources, where they come from, their checksum */
+static int copy_sources(struct hull_build *b, struct hull_build_cur *c,
+			const struct hull_df_instr *in, struct copy_step *cs, struct hull_err *err)
+{
+	const char *from = hull_df_flag(in, "from");
+	size_t n;
+
+	if (in->json) {
+		cs->words = xzalloc(sizeof(char *));
+		for (char **a = in->args; *a; a++) {
+			cleanup_strv char **w = NULL;
+			if (hull_df_expand(*a, b->df.escape, hull_imgedit_lookup, &c->ed, false, &w,
+					   err) < 0)
+				return -1;
+			hull_strv_push(&cs->words, w[0]);
+		}
+	} else if (hull_df_expand(in->rest, b->df.escape, hull_imgedit_lookup, &c->ed, true,
+				  &cs->words, err) < 0) {
+		return -1;
+	}
+	n = hull_strv_len(cs->words);
+	if (n < 2)
+		return hull_error(err, 0, "%s requires at least two arguments", in->keyword);
+	for (size_t i = 0; i + 1 < n; i++)
+		if (strstr(cs->words[i], "://") || hull_has_prefix(cs->words[i], "git@"))
+			return hull_error(err, 0,
+					  "%s `%s`: remote sources are not supported (hull build "
+					  "has no network): download it into the context and COPY "
+					  "it",
+					  in->keyword, cs->words[i]);
+	{
+		/* relative to WORKDIR; a trailing slash (or ".") still says "a directory" */
+		const char *d = cs->words[n - 1];
+		const char *base = c->cfg.workdir && *c->cfg.workdir ? c->cfg.workdir : "/";
+		while (d[0] == '.' && d[1] == '/')
+			d += 2;
+		if (d[0] == '/')
+			cs->dest = xstrdup(d);
+		else if (!*d || !strcmp(d, "."))
+			cs->dest = hull_strfmt("%s/", base);
+		else
+			cs->dest = hull_strfmt("%s%s%s", base,
+					       base[strlen(base) - 1] == '/' ? "" : "/", d);
+	}
+	free(cs->words[n - 1]);
+	cs->words[n - 1] = NULL;
+	if (from) {
+		struct hull_image img = {0};
+		int rc;
+		if (hull_build_from_ref(b, from, &img, err) < 0)
+			return hull_error_wrap(err, "--from");
+		rc = work_open(b, &img, &cs->from, err);
+		if (rc == 0) {
+			cs->srcfd = cs->from.rootfd;
+			rc = hull_sources_resolve(cs->srcfd, NULL, cs->words, &cs->sources, err);
+		}
+		if (rc == 0) {
+			/* an image's files are what its ID says: the ID and paths suffice */
+			cleanup_free char *p = joined(cs->sources);
+			cleanup_free char *t = hull_strfmt("%s %s", img.config, p);
+			hull_sha256_buf(t, strlen(t), cs->sum);
+		}
+		hull_image_free(&img);
+		return rc;
+	}
+	cs->srcfd = b->ctxfd;
+	if (hull_sources_resolve(b->ctxfd, &b->ig, cs->words, &cs->sources, err) < 0 ||
+	    hull_sources_checksum(b->ctxfd, &b->ig, cs->sources, cs->sum, err) < 0)
+		return -1;
+	return 0;
+}
+
+int hull_build_copy(struct hull_build *b, struct hull_build_cur *c, const struct hull_df_instr *in,
+		    struct hull_err *err)
+{
+	struct copy_step cs = {.from = {.rootfd = -1, .lockfd = -1}, .srcfd = -1};
+	struct hull_copy_opts o = {.mode = -1};
+	cleanup_free char *by = NULL, *flags = NULL;
+	bool add = in->kind == HULL_DF_ADD;
+	char key[HULL_DIGEST_SIZE];
+	struct work w = {.rootfd = -1, .lockfd = -1};
+	int rc = -1;
+
+	if (copy_sources(b, c, in, &cs, err) < 0)
+		goto out;
+	flags = joined(in->flags);
+	by = hull_strfmt("/bin/sh -c #(nop) %s %s%sdir:%s in %s ", in->keyword, flags,
+			 *flags ? " " : "", hull_digest_hex(cs.sum), cs.dest);
+	hull_build_cache_key(c->has ? c->img.config : NULL, by, NULL, key);
+	if (hull_build_cache_use(b, c, key)) {
+		rc = 0;
+		goto out;
+	}
+	if (work_open(b, c->has ? &c->img : NULL, &w, err) < 0 ||
+	    chown_opts(w.rootfd, hull_df_flag(in, "chown"), &o, err) < 0 ||
+	    chmod_opts(hull_df_flag(in, "chmod"), &o, err) < 0)
+		goto out;
+	o.keep_owner = hull_df_flag(in, "from") != NULL;
+	o.ig = hull_df_flag(in, "from") ? NULL : &b->ig;
+	if (add) {
+		/* archives unpack into dest; the other sources are copied as COPY does */
+		char **plain = xzalloc(sizeof(char *));
+		for (char **s = cs.sources; *s; s++) {
+			if (!is_archive(cs.srcfd, *s)) {
+				hull_strv_push(&plain, *s);
+				continue;
+			}
+			if (add_archive(b, cs.srcfd, *s, w.rootfd, cs.dest, &o, err) < 0) {
+				hull_strv_free(plain);
+				goto out;
+			}
+		}
+		rc = *plain ? hull_copy_in(cs.srcfd, plain, w.rootfd, cs.dest, &o, err) : 0;
+		hull_strv_free(plain);
+		if (rc < 0)
+			goto out;
+		rc = -1;
+	} else if (hull_copy_in(cs.srcfd, cs.sources, w.rootfd, cs.dest, &o, err) < 0) {
+		goto out;
+	}
+	if (work_commit(b, c, &w, by, key, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (w.lockfd >= 0)
+		work_close(b, &w);
+	copy_step_free(b, &cs);
+	return rc;
+}
+
+int hull_build_workdir(struct hull_build *b, struct hull_build_cur *c,
+		       const struct hull_df_instr *in, struct hull_err *err)
+{
+	cleanup_free char *by = hull_imgedit_nop_text(&c->ed, in);
+	struct work w = {.rootfd = -1, .lockfd = -1};
+	char key[HULL_DIGEST_SIZE];
+	int rc = -1;
+
+	hull_build_cache_key(c->has ? c->img.config : NULL, by, NULL, key);
+	if (hull_build_cache_use(b, c, key))
+		return 0;
+	if (hull_imgedit_apply(&c->ed, in, err) < 0)
+		return -1;
+	/* docker makes the directory now, in a layer of its own (when it is not there yet) */
+	if (work_open(b, c->has ? &c->img : NULL, &w, err) < 0)
+		return -1;
+	{
+		cleanup_close int fd =
+			hull_open_in_root(w.rootfd, c->cfg.workdir, O_PATH | O_CLOEXEC, 0, NULL);
+		if (fd < 0) {
+			cleanup_close int made = hull_mkpath_in_root(w.rootfd, c->cfg.workdir,
+								     HULL_MK_DIR, 0755, err);
+			if (made < 0)
+				goto out;
+		}
+	}
+	rc = work_commit(b, c, &w, by, key, err);
+out:
+	work_close(b, &w);
+	return rc;
+}
