@@ -278,8 +278,11 @@ int hull_imgedit_apply(struct hull_imgedit *ed, const struct hull_df_instr *in,
 		cleanup_free char *dir = NULL;
 		if (one_word(ed, in, &dir, err) < 0)
 			return -1;
-		free(c->workdir);
-		c->workdir = join_clean(c->workdir, dir);
+		{
+			char *joined = join_clean(c->workdir, dir);
+			free(c->workdir);
+			c->workdir = joined;
+		}
 		return 0;
 	}
 	case HULL_DF_STOPSIGNAL: {
@@ -316,12 +319,32 @@ int hull_imgedit_apply(struct hull_imgedit *ed, const struct hull_df_instr *in,
 char *hull_imgedit_nop_text(struct hull_imgedit *ed, const struct hull_df_instr *in)
 {
 	cleanup_strv char **w = NULL;
-	const char *text = in->rest;
+	cleanup_free char *flags = xstrdup(""), *text = NULL;
 
-	/* what the instruction meant with its variables, as docker records it */
-	if (!in->json && in->kind != HULL_DF_CMD && in->kind != HULL_DF_ENTRYPOINT &&
-	    in->kind != HULL_DF_HEALTHCHECK && in->kind != HULL_DF_ONBUILD &&
-	    words(ed, in->rest, false, &w, NULL) == 0)
-		text = w[0];
-	return hull_strfmt("/bin/sh -c #(nop)  %s %s", in->keyword, text);
+	/* the flags too: they change the result (and so the cache key) */
+	for (char **f = in->flags; f && *f; f++) {
+		char *n = hull_strfmt("%s%s ", flags, *f);
+		free(flags);
+		flags = n;
+	}
+	if (in->kind == HULL_DF_ENV || in->kind == HULL_DF_LABEL) {
+		/* the pairs as they were understood, as docker records them */
+		if (hull_df_pairs(in, ed->escape, hull_imgedit_lookup, ed, &w, NULL) == 0) {
+			text = xstrdup("");
+			for (size_t i = 0; w[i] && w[i + 1]; i += 2) {
+				char *n = hull_strfmt("%s%s%s=%s", text, i ? " " : "", w[i],
+						      w[i + 1]);
+				free(text);
+				text = n;
+			}
+		}
+	} else if (!in->json && in->kind != HULL_DF_CMD && in->kind != HULL_DF_ENTRYPOINT &&
+		   in->kind != HULL_DF_HEALTHCHECK && in->kind != HULL_DF_ONBUILD &&
+		   hull_df_expand(in->rest, ed->escape, hull_imgedit_lookup, ed, false, &w, NULL) ==
+			   0) {
+		/* what the instruction meant with its variables */
+		text = xstrdup(w[0]);
+	}
+	return hull_strfmt("/bin/sh -c #(nop)  %s %s%s", in->keyword, flags,
+			   text ? text : in->rest);
 }

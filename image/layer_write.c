@@ -357,14 +357,15 @@ int hull_layer_write_dir(struct hull_store *s, int dirfd, char *const *stubs,
 	rc = hull_blob_commit(w.blob, NULL, out->blob, &out->size, err);
 	w.blob = NULL;
 out:
-	if (w.blob)
-		hull_blob_abort(w.blob);
-	if (w.diff)
-		hull_sha256_free(w.diff);
+	/* the writers first: freeing an unclosed one still writes through the callbacks */
 	if (w.tar)
 		archive_write_free(w.tar);
 	if (w.gz)
 		archive_write_free(w.gz);
+	if (w.blob)
+		hull_blob_abort(w.blob);
+	if (w.diff)
+		hull_sha256_free(w.diff);
 	for (size_t i = 0; i < w.n_links; i++)
 		free(w.links[i].path);
 	free(w.links);

@@ -1,0 +1,250 @@
+# hull build (Dockerfiles) and hull commit: images made from the test busybox image
+# (tests/data/mkimage.py), run with hull, and loaded by podman where it is installed.
+
+HULL=${HULL:-$REPO/build/hull}
+IMGDATA=/var/tmp/hull-test-cache/images
+BASE=hulltest/busybox:docker
+
+hull() { "$HULL" --root "$WORK/store" --runroot "$ROOT" "$@"; }
+
+# Every container of the store is removed after the test, whatever happened.
+build_cleanup() {
+	local id
+	for id in $(ls "$2/containers" 2>/dev/null); do
+		"$1" --root "$2" --runroot "$3" rm -f "$id"
+	done
+	rmdir /sys/fs/cgroup/*/hull-test/"$4" 2>/dev/null
+}
+
+# The store with the busybox image loaded (mkimage.py's, built once per machine).
+setup_store() {
+	defer build_cleanup "$HULL" "$WORK/store" "$ROOT" "$T-b"
+	if [ ! -f "$IMGDATA/busybox.docker.tar" ] || [ "$REPO/tests/data/mkimage.py" -nt "$IMGDATA/busybox.docker.tar" ]; then
+		local tmp
+		mkdir -p "$(dirname "$IMGDATA")"
+		tmp=$(mktemp -d "$IMGDATA.XXXXXX")
+		python3 "$REPO/tests/data/mkimage.py" "$tmp" /var/tmp/hull-test-cache/outside >/dev/null
+		rm -rf "$IMGDATA"
+		mv "$tmp" "$IMGDATA"
+	fi
+	hull load -q -i "$IMGDATA/busybox.docker.tar" >/dev/null
+}
+
+# build ARGS...: hull build with this test's cgroup parent (so leaks are seen).
+build() { hull build --cgroup-parent "/hull-test/$T-b" "$@"; }
+run() { hull run --rm --cgroup-parent "/hull-test/$T-b" "$@"; }
+
+# Nothing of the build's steps is left: no working directory, container, record or mount.
+no_leftovers() {
+	assert_eq "$(ls "$WORK/store/containers" 2>/dev/null | grep -c .)" 0 "containers left by the build"
+	assert_eq "$(grep -c "$WORK/store" /proc/self/mountinfo)" 0 "mounts left by the build"
+}
+
+# A context with files, a subdirectory, ignored files and an exception.
+make_context() {
+	mkdir -p "$WORK/ctx/sub/deep" "$WORK/ctx/logs"
+	echo "hello from the context" >"$WORK/ctx/hello.txt"
+	echo "deep" >"$WORK/ctx/sub/deep/file"
+	echo "ignored" >"$WORK/ctx/sub/skip.log"
+	echo "kept" >"$WORK/ctx/logs/keep.log"
+	echo "ignored" >"$WORK/ctx/logs/other.log"
+	chmod 0750 "$WORK/ctx/sub/deep"
+	printf '# comment\n**/*.log\n!logs/keep.log\nsecret\n' >"$WORK/ctx/.dockerignore"
+	echo "secret" >"$WORK/ctx/secret"
+}
+
+test_build_steps_and_image() {
+	local out id
+	setup_store
+	make_context
+	cat >"$WORK/ctx/Dockerfile" <<'EOF'
+# syntax=docker/dockerfile:1
+ARG BASE_IMAGE=hulltest/busybox:docker
+FROM ${BASE_IMAGE}
+ARG WHO=nobody
+ARG UNSET
+USER root
+ENV GREETING="hello there" \
+    PATH_EXTRA=/opt/bin
+# a comment between instructions
+COPY hello.txt /app/
+COPY sub /app/sub/
+COPY logs /app/logs
+WORKDIR /app
+WORKDIR rel
+RUN echo "$GREETING, $WHO${UNSET:-!}" > /app/greeting && \
+    pwd > /app/pwd
+RUN ["/bin/sh", "-c", "id -u > /app/uid"]
+SHELL ["/bin/sh", "-e", "-c"]
+RUN case $- in *e*) echo "shell: $0 errexit";; esac > /app/shell
+EXPOSE 8080 53/udp
+LABEL org.example.built=yes "org.example.two"="a b"
+VOLUME /data2
+STOPSIGNAL SIGUSR1
+HEALTHCHECK --interval=30s --retries=3 CMD cat /app/greeting
+ONBUILD RUN echo triggered
+ENTRYPOINT ["/bin/sh", "-c"]
+CMD ["cat /app/greeting"]
+EOF
+	out=$(build -t built:one -t built:two --build-arg WHO=world --label org.example.label=x "$WORK/ctx")
+	assert_contains "$out" "Step 1/23 : ARG BASE_IMAGE=hulltest/busybox:docker"
+	assert_contains "$out" "Step 12/23 : RUN echo \"\$GREETING, \$WHO\${UNSET:-!}\" > /app/greeting &&     pwd > /app/pwd"
+	grep -Eq '^ ---> Running in [0-9a-f]{12}$' <<<"$out" || fatal "no 'Running in' line: $out"
+	grep -Eq '^Removing intermediate container [0-9a-f]{12}$' <<<"$out" || fatal "no 'Removing' line: $out"
+	grep -Eq '^Successfully built [0-9a-f]{12}$' <<<"$out" || fatal "no 'Successfully built': $out"
+	assert_contains "$out" $'Successfully tagged built:one\nSuccessfully tagged built:two'
+	id=$(sed -n 's/^Successfully built //p' <<<"$out")
+	assert_eq "$(hull images -q built:one)" "$id"
+	assert_eq "$(hull images -q built:two)" "$id"
+	# the step images left the index: only the base and the image built are listed
+	assert_eq "$(hull images -q | sort -u | wc -l)" 2 "intermediate images listed"
+	# what RUN saw and made
+	out=$(run built:one)
+	assert_eq "$out" "hello there, world!"
+	out=$(run --entrypoint /bin/sh built:one -c 'cat /app/pwd /app/uid /app/shell; cat /app/hello.txt /app/sub/deep/file; find /app/sub /app/logs | sort; ls /secret 2>&1; stat -c "%a %u:%g" /app/sub/deep; echo "$PATH_EXTRA"; pwd')
+	assert_eq "$out" "/app/rel
+0
+shell: /bin/sh errexit
+hello from the context
+deep
+/app/logs
+/app/logs/keep.log
+/app/sub
+/app/sub/deep
+/app/sub/deep/file
+ls: /secret: No such file or directory
+750 0:0
+/opt/bin
+/app/rel"
+	# the image's settings
+	out=$(hull image inspect built:one | jq -c '.[0].Config | [.User, .WorkingDir, .Entrypoint, .Cmd,
+		(.ExposedPorts | keys), .Labels, (.Volumes | keys), .StopSignal, .Healthcheck, .OnBuild, .Shell,
+		(.Env | map(select(startswith("GREETING"))))]')
+	assert_eq "$out" '["root","/app/rel",["/bin/sh","-c"],["cat /app/greeting"],["53/udp","8080/tcp"],{"org.example.test":"yes","org.example.built":"yes","org.example.two":"a b","org.example.label":"x"},["/data","/data2"],"SIGUSR1",{"Test":["CMD-SHELL","cat /app/greeting"],"Interval":30000000000,"Retries":3},["RUN echo triggered"],["/bin/sh","-e","-c"],["GREETING=hello there"]]'
+	# history: one entry per step, RUN with the build arg it saw
+	out=$(hull history --no-trunc --format '{{.CreatedBy}}' built:one)
+	assert_contains "$out" '|1 WHO=world /bin/sh -c echo "$GREETING, $WHO${UNSET:-!}" > /app/greeting'
+	assert_contains "$out" "/bin/sh -c #(nop)  ENV GREETING=hello there PATH_EXTRA=/opt/bin"
+	no_leftovers
+}
+
+test_build_cache() {
+	local out first second
+	setup_store
+	make_context
+	printf 'FROM %s\nUSER root\nCOPY hello.txt /h\nRUN cat /h > /copy\nARG X=1\nRUN echo $X > /x\nCMD ["cat /copy /x"]\n' "$BASE" >"$WORK/ctx/Dockerfile"
+	first=$(build -q "$WORK/ctx")
+	out=$(build "$WORK/ctx")
+	assert_eq "$(grep -c '^ ---> Using cache$' <<<"$out")" 5 "cached steps of an unchanged build"
+	assert_not_contains "$out" "Running in"
+	assert_contains "$out" "Successfully built ${first:7:12}"
+	# a file of the context changed: its COPY and every later step are made again
+	echo "changed" >"$WORK/ctx/hello.txt"
+	out=$(build "$WORK/ctx")
+	assert_eq "$(grep -c '^ ---> Using cache$' <<<"$out")" 1 "steps after a changed COPY"
+	assert_contains "$out" $'COPY hello.txt /h\n --->'
+	assert_contains "$out" $'USER root\n ---> Using cache' 
+	assert_eq "$(run "$(sed -n 's/^Successfully built //p' <<<"$out")")" $'changed\n1'
+	# a file the .dockerignore leaves out changes nothing
+	echo "other" >"$WORK/ctx/sub/skip.log"
+	out=$(build "$WORK/ctx")
+	assert_eq "$(grep -c '^ ---> Using cache$' <<<"$out")" 5
+	# another build arg: the RUN that sees it is made again, the steps before it are not
+	out=$(build --build-arg X=2 "$WORK/ctx")
+	assert_eq "$(grep -c '^ ---> Using cache$' <<<"$out")" 3
+	second=$(sed -n 's/^Successfully built //p' <<<"$out")
+	assert_eq "$(run "$second")" $'changed\n2'
+	# the cache outlives garbage collection (an rmi), and `builder prune` forgets it
+	hull rmi -f "$second" >/dev/null
+	out=$(build --build-arg X=2 "$WORK/ctx")
+	assert_eq "$(grep -c '^ ---> Using cache$' <<<"$out")" 5 "cache after rmi"
+	assert_eq "$(run "$second")" $'changed\n2'
+	out=$(build --no-cache "$WORK/ctx")
+	assert_not_contains "$out" "Using cache"
+	out=$(hull builder prune)
+	assert_contains "$out" "Deleted"
+	out=$(build --build-arg X=2 "$WORK/ctx")
+	assert_not_contains "$out" "Using cache"
+	no_leftovers
+}
+
+test_build_multistage_target_scratch() {
+	local out
+	setup_store
+	mkdir -p "$WORK/ctx"
+	# a Containerfile (podman's name) when there is no Dockerfile
+	cat >"$WORK/ctx/Containerfile" <<'EOF'
+FROM hulltest/busybox:docker AS builder
+USER root
+RUN mkdir -p /out && echo "made in builder" > /out/artifact && chown 1000:1000 /out/artifact
+FROM builder as second
+RUN echo second > /out/second
+FROM scratch
+COPY --from=builder /out/artifact /artifact
+COPY --from=1 /out/second /second
+COPY --from=hulltest/busybox:docker /bin/busybox /bin/busybox
+COPY --from=0 /etc/passwd /etc/group /etc/
+CMD ["/bin/busybox", "sh", "-c", "/bin/busybox cat /artifact /second; /bin/busybox ls -n /artifact | /bin/busybox cut -c1-30; /bin/busybox ls /"]
+EOF
+	out=$(build -t multi "$WORK/ctx")
+	assert_contains "$out" "Step 6/11 : FROM scratch"
+	out=$(run multi)
+	assert_contains "$out" $'made in builder\nsecond\n-rw-r--r--    1 1000     1000'
+	# a scratch image holds only what was copied (and what the runtime mounts)
+	assert_eq "$(tail -n +4 <<<"$out" | grep -v -x -e proc -e sys -e dev | tr '\n' ' ')" "artifact bin etc second "
+	assert_eq "$(hull image inspect multi | jq -r '.[0].RootFS.Layers | length')" 4
+	# --target: the build stops after that stage
+	out=$(build -t tgt --target second "$WORK/ctx")
+	assert_contains "$out" "Step 5/5 : RUN echo second > /out/second"
+	assert_eq "$(run --entrypoint /bin/cat tgt /out/second /out/artifact)" $'second\nmade in builder'
+	assert_fails build --target nosuch "$WORK/ctx"
+	assert_contains "$OUT" 'target stage `nosuch` could not be found'
+	no_leftovers
+}
+
+test_build_add_archives_and_refusals() {
+	local out
+	setup_store
+	mkdir -p "$WORK/ctx/tree/d"
+	echo "in the archive" >"$WORK/ctx/tree/d/f"
+	tar -C "$WORK/ctx/tree" --owner=7 --group=8 -czf "$WORK/ctx/arch.tar.gz" .
+	echo "plain" >"$WORK/ctx/plain.txt"
+	printf 'FROM %s\nADD arch.tar.gz /unpacked\nADD plain.txt /plain/\nADD --chown=app:staff plain.txt /owned\n' "$BASE" >"$WORK/ctx/Dockerfile"
+	build -t added "$WORK/ctx" >/dev/null
+	out=$(run --entrypoint /bin/sh added -c 'cat /unpacked/d/f /plain/plain.txt; stat -c "%u:%g" /unpacked/d/f /owned')
+	assert_eq "$out" $'in the archive\nplain\n7:8\n1000:50'
+	# no network here: a URL is refused, saying so
+	printf 'FROM %s\nADD https://example.com/x /x\n' "$BASE" >"$WORK/ctx/Dockerfile"
+	assert_fails build "$WORK/ctx"
+	assert_contains "$OUT" "remote sources are not supported"
+	# nothing outside the context
+	printf 'FROM %s\nCOPY ../../etc/passwd /x\n' "$BASE" >"$WORK/ctx/Dockerfile"
+	assert_fails build "$WORK/ctx"
+	assert_contains "$OUT" "forbidden path outside the build context"
+	printf 'FROM %s\nCOPY nosuch /x\n' "$BASE" >"$WORK/ctx/Dockerfile"
+	assert_fails build "$WORK/ctx"
+	assert_contains "$OUT" '`nosuch`: not found in the build context'
+	printf 'FROM %s\nFROBNICATE x\n' "$BASE" >"$WORK/ctx/Dockerfile"
+	assert_fails build "$WORK/ctx"
+	assert_contains "$OUT" "line 2: unknown instruction: FROBNICATE"
+	printf 'FROM nosuch/image\n' >"$WORK/ctx/Dockerfile"
+	assert_fails build "$WORK/ctx"
+	assert_contains "$OUT" "no such image: nosuch/image"
+	no_leftovers
+}
+
+test_build_run_fails_and_network_none() {
+	local rc=0
+	setup_store
+	mkdir -p "$WORK/ctx"
+	printf 'FROM %s\nRUN echo before; exit 3\n' "$BASE" >"$WORK/ctx/Dockerfile"
+	OUT=$(build "$WORK/ctx" 2>&1) || rc=$?
+	assert_eq "$rc" 125 "exit status of a failed build"
+	assert_contains "$OUT" "before"
+	assert_contains "$OUT" "The command '/bin/sh -c echo before; exit 3' returned a non-zero code: 3"
+	# network none unless asked: only the loopback interface
+	printf 'FROM %s\nUSER root\nRUN ls /sys/class/net > /nets\nCMD ["cat /nets"]\n' "$BASE" >"$WORK/ctx/Dockerfile"
+	build -t nets "$WORK/ctx" >/dev/null
+	assert_eq "$(run nets)" "lo"
+	no_leftovers
+}
