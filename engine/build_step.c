@@ -8,6 +8,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -29,6 +30,9 @@
 
 #define WORK_PREFIX  "build-"
 #define NETWORK_NONE "none"
+/* the label of RUN's containers, so the next build finds those a killed build left */
+#define STEP_LABEL     "run.hull.build-step"
+#define STEP_LABEL_SET STEP_LABEL "=true"
 
 struct work {
 	char *id, *rootfs, *lock;
@@ -93,7 +97,28 @@ fail:
 	return -1;
 }
 
-void hull_build_sweep(struct hull_build *b)
+/* RUN containers of a build that died (its monitor was the build itself) */
+static void sweep_steps(struct hull_build *b)
+{
+	struct hull_ctr **v = NULL;
+	size_t n = 0;
+
+	if (hull_ctr_list(b->e, &v, &n, NULL) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		bool step = false;
+		for (size_t j = 0; j < v[i]->n_labels; j++)
+			step |= !strcmp(v[i]->labels[j].key, STEP_LABEL);
+		if (!step || (v[i]->monitor_pid > 0 && kill(v[i]->monitor_pid, 0) == 0))
+			continue;
+		hull_ctr_remove(b->e, v[i]->id, true, NULL);
+		hull_volumes_release(b->e, v[i]->id, true, NULL);
+	}
+	hull_ctr_list_free(v, n);
+}
+
+/* working directories whose build died: their lock is free (or gone) */
+static void sweep_work(struct hull_build *b)
 {
 	cleanup_free char *cdir = hull_strfmt("%s/containers", b->s.root);
 	cleanup_dir DIR *d = opendir(cdir);
@@ -106,13 +131,17 @@ void hull_build_sweep(struct hull_build *b)
 			continue;
 		lock = hull_strfmt("%s/.%s.lock", cdir, de->d_name);
 		fd = open(lock, O_RDWR | O_CLOEXEC);
-		/* its build holds the lock while it works: a free lock (or none) is a dead build's
-		 */
 		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0)
 			continue;
 		hull_rootfs_remove(b->s.root, de->d_name, NULL);
 		unlink(lock);
 	}
+}
+
+void hull_build_sweep(struct hull_build *b)
+{
+	sweep_steps(b);
+	sweep_work(b);
 }
 
 /* c moves to img, the image its step made */
@@ -219,6 +248,7 @@ static int run_container(struct hull_build *b, struct hull_build_cur *c, char **
 			 const char *created_by, const char *key, struct hull_err *err)
 {
 	const struct hull_build_opts *o = b->o;
+	char *labels[] = {STEP_LABEL_SET, NULL};
 	struct hull_run_opts ro = {
 		.image = c->img.config,
 		.args = argv,
@@ -227,6 +257,7 @@ static int run_container(struct hull_build *b, struct hull_build_cur *c, char **
 		.network = o->network ? o->network : NETWORK_NONE,
 		.isolation = o->isolation,
 		.cgroup_parent = o->cgroup_parent,
+		.labels = labels,
 	};
 	struct hull_monitor_opts mo = {.e = b->e, .attach = true, .ready_fd = -1};
 	struct hull_ctr ctr = {0};

@@ -33,6 +33,7 @@ setup_store() {
 # build ARGS...: hull build with this test's cgroup parent (so leaks are seen).
 build() { hull build --cgroup-parent "/hull-test/$T-b" "$@"; }
 run() { hull run --rm --cgroup-parent "/hull-test/$T-b" "$@"; }
+keep() { hull run --cgroup-parent "/hull-test/$T-b" "$@"; }
 
 # Nothing of the build's steps is left: no working directory, container, record or mount.
 no_leftovers() {
@@ -247,4 +248,146 @@ test_build_run_fails_and_network_none() {
 	build -t nets "$WORK/ctx" >/dev/null
 	assert_eq "$(run nets)" "lo"
 	no_leftovers
+}
+
+# A build killed with SIGKILL mid-RUN leaves its step container; the next build removes it.
+test_build_killed_then_swept() {
+	local pid out
+	setup_store
+	mkdir -p "$WORK/ctx"
+	printf 'FROM %s\nRUN echo started; sleep 60\n' "$BASE" >"$WORK/ctx/Dockerfile"
+	"$HULL" --root "$WORK/store" --runroot "$ROOT" build --cgroup-parent "/hull-test/$T-b" \
+		"$WORK/ctx" >"$WORK/out" 2>&1 &
+	pid=$!
+	for _ in $(seq 300); do grep -qx started "$WORK/out" && break; sleep 0.1; done
+	grep -qx started "$WORK/out" || fatal "the RUN never started: $(cat "$WORK/out")"
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null || true
+	assert_eq "$(hull ps -aq | wc -l)" 1 "the killed build's step container"
+	printf 'FROM %s\nENV A=1\n' "$BASE" >"$WORK/ctx/Dockerfile"
+	build -q "$WORK/ctx" >/dev/null
+	assert_eq "$(hull ps -aq | wc -l)" 0 "step containers left after the next build"
+	no_leftovers
+}
+
+test_build_isolation_vm() {
+	local out
+	vm_ready
+	setup_store
+	mkdir -p "$WORK/ctx"
+	printf 'FROM %s\nUSER root\nRUN uname -r > /kernel && echo in-vm > /where\n' "$BASE" >"$WORK/ctx/Dockerfile"
+	build -t invm --isolation vm "$WORK/ctx" >/dev/null
+	out=$(run --entrypoint /bin/cat invm /kernel /where)
+	assert_eq "$out" "$(guest_kernel_version)
+in-vm" "RUN ran in the guest kernel"
+	no_leftovers
+}
+
+# `hull commit`: the container's changes (new, changed and deleted files, an opaque directory)
+# as a layer, docker's --change on its settings.
+test_commit_changes() {
+	local id out layer
+	setup_store
+	keep --name c1 -u root --entrypoint /bin/sh "$BASE" -c \
+		'echo new > /etc/newfile; echo changed > /etc/motd; rm /etc/layer3; rm -rf /opt/old; mkdir /opt/old; echo z > /opt/old/z; mkdir -p /srv; ln -s /etc/newfile /srv/link' \
+		>/dev/null 2>&1 || true
+	out=$(hull ps -a --format '{{.Names}}')
+	assert_eq "$out" c1
+	id=$(hull commit -m "the message" -a "An Author" -c 'CMD ["cat /etc/newfile /etc/motd; ls /opt/old; ls /etc/layer3 2>&1; readlink /srv/link"]' \
+		-c "ENV COMMITTED=yes" -c "EXPOSE 9000" -c "LABEL stage=commit" -c "USER app" -c "WORKDIR /srv" c1 committed:v1)
+	[[ $id =~ ^sha256:[0-9a-f]{64}$ ]] || fatal "commit printed '$id', not an image ID"
+	assert_eq "$(hull images -q committed:v1)" "${id:7:12}"
+	out=$(run committed:v1)
+	assert_eq "$out" "new
+changed
+z
+ls: /etc/layer3: No such file or directory
+/etc/newfile"
+	out=$(hull image inspect committed:v1 | jq -c '.[0] | [.Author, .Config.User, .Config.WorkingDir,
+		(.Config.ExposedPorts | keys), .Config.Labels.stage, (.Config.Env | map(select(startswith("COMMITTED")))),
+		(.RootFS.Layers | length)]')
+	assert_eq "$out" '["An Author","app","/srv",["9000/tcp"],"commit",["COMMITTED=yes"],4]'
+	assert_contains "$(hull history --format '{{.Comment}}' committed:v1 | head -1)" "the message"
+	# the layer: OCI whiteouts, the opaque marker, and none of the runtime's mount points
+	layer=$(jq -r '.images[] | select(.names[0] == "committed:v1") | .manifest' "$WORK/store/images/index.json")
+	layer=$(jq -r '.layers[-1].digest' "$WORK/store/images/blobs/sha256/${layer#sha256:}")
+	out=$(tar -tzf "$WORK/store/images/blobs/sha256/${layer#sha256:}" | sort | tr '\n' ' ')
+	assert_eq "$out" "etc/ etc/.wh.layer3 etc/motd etc/newfile opt/ opt/old/ opt/old/.wh..wh..opq opt/old/z srv/ srv/link "
+	# no image, nothing to commit on; a change commit cannot make
+	hull run --name r1 --rootfs "$(bundle rb)/rootfs" true >/dev/null
+	assert_fails hull commit r1
+	assert_contains "$OUT" "container r1 has no image"
+	assert_fails hull commit -c "RUN true" c1
+	assert_contains "$OUT" "RUN is not a change commit can make"
+	assert_fails hull commit nosuch
+	hull rm c1 r1 >/dev/null
+	# a dangling image when no name is given
+	keep --name c2 --entrypoint /bin/true "$BASE" >/dev/null
+	id=$(hull commit c2)
+	assert_eq "$(hull images --format '{{.Repository}}:{{.Tag}} {{.ID}}' | grep "${id:7:12}")" "<none>:<none> ${id:7:12}"
+}
+
+# A running container is paused while its files are read, and runs on afterwards.
+test_commit_running_container() {
+	local id img
+	setup_store
+	id=$(hull run -d --cgroup-parent "/hull-test/$T-b" -u root --entrypoint /bin/sh "$BASE" \
+		-c 'echo written > /state; while :; do sleep 0.1; done')
+	for _ in $(seq 100); do [ -f "$WORK/store/containers/$id/upper/state" ] && break; sleep 0.1; done
+	img=$(hull commit "$id" live)
+	assert_eq "$(hull inspect "$id" | jq -r '.[0].State.Status')" running "after commit"
+	assert_eq "$(run --entrypoint /bin/cat live /state)" written
+	img=$(hull commit --pause=false "$id" live2)
+	[[ $img =~ ^sha256: ]] || fatal "commit --pause=false: $img"
+	hull rm -f "$id" >/dev/null
+}
+
+# What hull build and hull commit make, `hull save` writes and podman loads and runs.
+test_build_podman_loads_images() {
+	local out pm pmrr
+	command -v podman >/dev/null && command -v conmon >/dev/null || skip "podman is not installed"
+	setup_store
+	mkdir -p "$WORK/ctx"
+	echo "from the context" >"$WORK/ctx/f"
+	printf 'FROM %s\nUSER root\nCOPY f /srv/f\nRUN echo ran > /srv/r && rm /etc/motd\nENV K=v\nCMD ["cat /srv/f /srv/r; ls /etc/motd 2>&1; echo $K"]\n' \
+		"$BASE" >"$WORK/ctx/Dockerfile"
+	build -q -t built:pm "$WORK/ctx" >/dev/null
+	keep --name cm -u root --entrypoint /bin/sh built:pm -c 'echo committed > /srv/c' >/dev/null
+	hull commit -c 'CMD ["cat /srv/c /srv/f"]' cm committed:pm >/dev/null
+	hull rm cm >/dev/null
+	hull save -o "$WORK/images.tar" built:pm committed:pm
+	pm=$WORK/pm
+	pmrr=/run/hull-pm-$$
+	mkdir -p "$pm" "$pmrr"
+	defer stop_build_podman "$pm" "$pmrr" "$T"
+	podman_b() {
+		podman --root "$pm/root" --runroot "$pmrr" --runtime "$HULL_OCI" --cgroup-manager cgroupfs \
+			--events-backend file --storage-driver vfs "$@"
+	}
+	out=$(podman_b load -i "$WORK/images.tar" 2>&1)
+	assert_contains "$out" "Loaded image"
+	out=$(podman_b run --rm --network none --cgroup-parent "/hull-test/$T-pm" --ulimit nofile=4096:4096 \
+		--ulimit nproc=4096:4096 built:pm)
+	assert_eq "$out" "from the context
+ran
+ls: /etc/motd: No such file or directory
+v"
+	out=$(podman_b run --rm --network none --cgroup-parent "/hull-test/$T-pm" --ulimit nofile=4096:4096 \
+		--ulimit nproc=4096:4096 committed:pm)
+	assert_eq "$out" $'committed\nfrom the context'
+}
+
+stop_build_podman() {
+	local pm=$1 pmrr=$2 t=$3 m d
+	[[ $pm == /var/tmp/hull-test/* && $pmrr == /run/hull-pm-* ]] || return 1
+	podman --root "$pm/root" --runroot "$pmrr" --storage-driver vfs rm -f -a -t 0
+	for d in "$pm" "$pmrr"; do
+		for m in $(awk -v d="$d" 'index($5, d "/") == 1 {print $5}' /proc/self/mountinfo | sort -r); do
+			umount -l "$m"
+		done
+	done
+	rm -rf "$pm" "$pmrr"
+	for d in /sys/fs/cgroup/*/hull-test/"$t"-pm; do
+		rmdir "$d/conmon" "$d"
+	done
 }
