@@ -12,7 +12,6 @@
 #include "engine/imgedit.h"
 #include "image/imgconfig.h"
 #include "image/index.h"
-#include "image/digest.h"
 #include "image/store.h"
 #include "lib/err.h"
 
