@@ -391,3 +391,23 @@ stop_build_podman() {
 		rmdir "$d/conmon" "$d"
 	done
 }
+
+# COPY, ADD and WORKDIR resolve the image's symlinks inside the image: an image whose /evil
+# points at a host directory (absolute, and by ..) gets the files in its own tree.
+test_build_symlinks_stay_inside() {
+	local outside=/var/tmp/hull-test-cache/outside out
+	setup_store
+	hull load -q -i "$IMGDATA/volumes.docker.tar" >/dev/null
+	mkdir -p "$WORK/ctx"
+	echo pwned >"$WORK/ctx/f"
+	tar -C "$WORK/ctx" -cf "$WORK/ctx/a.tar" f
+	printf 'FROM hulltest/volumes\nUSER root\nCOPY f /evil/copied\nCOPY f /evil-rel/copied-rel\nADD a.tar /evil/added/\nWORKDIR /evil/wd\n' >"$WORK/ctx/Dockerfile"
+	build -t inside "$WORK/ctx" >/dev/null
+	assert_eq "$(ls -A "$outside")" "" "files written on the host through the image's symlinks"
+	out=$(run --entrypoint /bin/sh inside -c "cat $outside/copied $outside/copied-rel $outside/added/f; ls -d $outside/wd")
+	assert_eq "$out" "pwned
+pwned
+pwned
+$outside/wd"
+	no_leftovers
+}
