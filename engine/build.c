@@ -130,6 +130,18 @@ static bool in_index(struct hull_build *b, const char *manifest)
 	return r;
 }
 
+int hull_build_index_ensure(struct hull_build *b, const struct hull_image *img,
+			    struct hull_err *err)
+{
+	if (in_index(b, img->manifest))
+		return 0;
+	/* another build that shared this step image dropped it from the index when it ended */
+	if (hull_image_commit(&b->s, img->manifest, NULL, NULL, err) < 0)
+		return -1;
+	hull_strv_push(&b->added, img->manifest);
+	return 0;
+}
+
 int hull_build_cur_set(struct hull_build *b, struct hull_build_cur *c, const struct hull_image *img,
 		       struct hull_err *err)
 {

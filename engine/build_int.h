@@ -127,6 +127,9 @@ int hull_build_step_meta(struct hull_build *b, struct hull_build_cur *c, const c
 			 const char *cache_key, struct hull_err *err);
 /* Use the image a cache entry names: true when there was one (c moves to it). */
 bool hull_build_cache_use(struct hull_build *b, struct hull_build_cur *c, const char *key);
+/* img back in the index if it left it (RUN's container is made from the index). */
+int hull_build_index_ensure(struct hull_build *b, const struct hull_image *img,
+			    struct hull_err *err);
 /* c moves to img (copied). */
 int hull_build_cur_set(struct hull_build *b, struct hull_build_cur *c, const struct hull_image *img,
 		       struct hull_err *err);

@@ -263,7 +263,8 @@ static int run_container(struct hull_build *b, struct hull_build_cur *c, char **
 	struct hull_ctr ctr = {0};
 	int status = 0, rc = -1;
 
-	if (hull_run_prepare(b->e, &ro, &ctr, err) < 0)
+	if (hull_build_index_ensure(b, &c->img, err) < 0 ||
+	    hull_run_prepare(b->e, &ro, &ctr, err) < 0)
 		return -1;
 	hull_build_say(b, " ---> Running in %.12s", ctr.id);
 	hull_event_emit(b->e, &ctr, "create", NULL);

@@ -411,3 +411,46 @@ pwned
 $outside/wd"
 	no_leftovers
 }
+
+# ARG scopes: one declared before FROM is seen by FROM, and in a stage only once declared
+# there again; ENV wins over ARG; a --build-arg nothing declares is reported.
+test_build_arg_scopes() {
+	local out
+	setup_store
+	mkdir -p "$WORK/ctx"
+	cat >"$WORK/ctx/Dockerfile" <<'EOF2'
+ARG TAG=docker
+FROM hulltest/busybox:${TAG}
+LABEL before="${TAG:-unset}"
+ARG TAG
+ARG OTHER=default
+LABEL after="$TAG" other="$OTHER"
+ENV OTHER=from-env
+LABEL env="$OTHER"
+EOF2
+	out=$(build -t scopes --build-arg OTHER=given --build-arg NOBODY=x "$WORK/ctx")
+	assert_contains "$out" "[Warning] One or more build-args [NOBODY] were not consumed"
+	out=$(hull image inspect scopes | jq -c '.[0].Config.Labels | [.before, .after, .other, .env]')
+	assert_eq "$out" '["unset","docker","given","from-env"]'
+}
+
+# Two builds at once sharing their steps (through the cache) both succeed, and leave only
+# their images listed.
+test_build_concurrent() {
+	local p1 p2 rc1=0 rc2=0
+	setup_store
+	mkdir -p "$WORK/ctx"
+	printf 'FROM %s\nUSER root\nRUN echo one > /one\nARG N\nRUN echo $N > /n\n' "$BASE" >"$WORK/ctx/Dockerfile"
+	build -q "$WORK/ctx" >/dev/null
+	build -q -t c:1 --build-arg N=1 "$WORK/ctx" >"$WORK/o1" 2>&1 &
+	p1=$!
+	build -q -t c:2 --build-arg N=2 "$WORK/ctx" >"$WORK/o2" 2>&1 &
+	p2=$!
+	wait $p1 || rc1=$?
+	wait $p2 || rc2=$?
+	assert_eq "$rc1 $rc2" "0 0" "exit statuses of two concurrent builds: $(cat "$WORK/o1" "$WORK/o2")"
+	assert_eq "$(run --entrypoint /bin/cat c:1 /one /n)" $'one\n1'
+	assert_eq "$(run --entrypoint /bin/cat c:2 /one /n)" $'one\n2'
+	assert_eq "$(hull images -q | sort -u | wc -l)" 4 "base, the first build's image, c:1, c:2"
+	no_leftovers
+}
