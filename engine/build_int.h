@@ -134,7 +134,25 @@ int hull_build_index_ensure(struct hull_build *b, const struct hull_image *img,
 int hull_build_cur_set(struct hull_build *b, struct hull_build_cur *c, const struct hull_image *img,
 		       struct hull_err *err);
 
-/* The steps that make files: RUN, COPY, ADD, WORKDIR (build_step.c). */
+/* A working directory: an image mounted (overlayfs) in containers/build-<id>/, locked by
+ * containers/.build-<id>.lock while in use (build_step.c). */
+struct hull_build_work {
+	char *id, *rootfs, *lock;
+	int rootfd, lockfd;
+	bool scratch; /* no layers: the rootfs is a plain directory, the layer itself */
+};
+/* img (NULL: nothing) mounted in a fresh working directory. */
+int hull_build_work_open(struct hull_build *b, const struct hull_image *img,
+			 struct hull_build_work *w, struct hull_err *err);
+/* Its changes as the stage's next image (c moves to it), the step created_by, cached by key. */
+int hull_build_work_commit(struct hull_build *b, struct hull_build_cur *c,
+			   struct hull_build_work *w, const char *created_by, const char *key,
+			   struct hull_err *err);
+void hull_build_work_close(struct hull_build *b, struct hull_build_work *w);
+/* The strings of v joined by spaces, malloc'd. */
+char *hull_build_joined(char *const *v);
+
+/* The steps that make files: RUN, WORKDIR (build_step.c), COPY, ADD (build_copystep.c). */
 int hull_build_run(struct hull_build *b, struct hull_build_cur *c, const struct hull_df_instr *in,
 		   struct hull_err *err);
 int hull_build_copy(struct hull_build *b, struct hull_build_cur *c, const struct hull_df_instr *in,
