@@ -194,11 +194,15 @@ int cmd_builder(const struct hull_globals *g, int argc, char **argv, struct hull
 	size_t n = 0;
 	int rc;
 
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		printf("Usage: hull builder prune [-f]\n\n"
+	if (argc < 2)
+		return usage_error(err, "builder", "requires a command (prune)");
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    (argc > 2 && !strcmp(argv[1], "prune") &&
+	     (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")))) {
+		printf("Usage: hull builder prune [-f|--force] [-a|--all]\n\n"
 		       "Forget the build cache (the steps `hull build` can reuse) and remove the\n"
 		       "layers and blobs only it kept.\n");
-		return argc < 2 ? HULL_EXIT_ERROR : 0;
+		return 0;
 	}
 	if (strcmp(argv[1], "prune"))
 		return usage_error(err, "builder", "unknown command `%s` (prune)", argv[1]);
