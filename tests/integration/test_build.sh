@@ -210,10 +210,16 @@ test_build_add_archives_and_refusals() {
 	echo "in the archive" >"$WORK/ctx/tree/d/f"
 	tar -C "$WORK/ctx/tree" --owner=7 --group=8 -czf "$WORK/ctx/arch.tar.gz" .
 	echo "plain" >"$WORK/ctx/plain.txt"
-	printf 'FROM %s\nADD arch.tar.gz /unpacked\nADD plain.txt /plain/\nADD --chown=app:staff plain.txt /owned\n' "$BASE" >"$WORK/ctx/Dockerfile"
+	echo "other" >"$WORK/ctx/other.txt"
+	ln -s /etc/hostname "$WORK/ctx/host-link"
+	printf 'FROM %s\nADD arch.tar.gz /unpacked\nADD plain.txt /plain/\nADD --chown=app:staff plain.txt /owned\nCOPY *.txt /wild/\nCOPY --chmod=600 plain.txt /moded\n' "$BASE" >"$WORK/ctx/Dockerfile"
 	build -t added "$WORK/ctx" >/dev/null
-	out=$(run --entrypoint /bin/sh added -c 'cat /unpacked/d/f /plain/plain.txt; stat -c "%u:%g" /unpacked/d/f /owned')
-	assert_eq "$out" $'in the archive\nplain\n7:8\n1000:50'
+	out=$(run --entrypoint /bin/sh added -c 'cat /unpacked/d/f /plain/plain.txt; stat -c "%u:%g" /unpacked/d/f /owned; ls /wild; stat -c %a /moded')
+	assert_eq "$out" $'in the archive\nplain\n7:8\n1000:50\nother.txt\nplain.txt\n600'
+	# a symlink of the context is followed inside the context only: /etc/hostname is not there
+	printf 'FROM %s\nCOPY host-link /x\n' "$BASE" >"$WORK/ctx/Dockerfile"
+	assert_fails build "$WORK/ctx"
+	assert_contains "$OUT" '`host-link`: not found in the build context'
 	# no network here: a URL is refused, saying so
 	printf 'FROM %s\nADD https://example.com/x /x\n' "$BASE" >"$WORK/ctx/Dockerfile"
 	assert_fails build "$WORK/ctx"
