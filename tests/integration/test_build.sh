@@ -460,3 +460,40 @@ test_build_concurrent() {
 	assert_eq "$(hull images -q | sort -u | wc -l)" 4 "base, the first build's image, c:1, c:2"
 	no_leftovers
 }
+
+# docker_start and docker_stop are test_docker.sh's: sourced where they run (its tests must
+# not become this file's), the stop too, which runs deferred in the harness's shell.
+docker_start_from_tests() {
+	source "$REPO/tests/integration/test_docker.sh"
+	docker_start
+}
+docker_stop() {
+	source "$REPO/tests/integration/test_docker.sh"
+	docker_stop "$@"
+}
+
+# What hull build and hull commit make, docker (20.10, a private dockerd) loads and runs.
+# Its `docker load` reads no zstd layer, so the base here is mkimage.py's rootfs imported.
+test_build_docker_loads_images() {
+	local out
+	setup_store
+	docker_start_from_tests
+	hull import "$IMGDATA/rootfs.tar.gz" plainbase:1 >/dev/null
+	mkdir -p "$WORK/ctx"
+	echo "from the context" >"$WORK/ctx/f"
+	printf 'FROM plainbase:1\nCOPY f /srv/f\nRUN echo ran > /srv/r && rm -f /etc/motd\nCMD ["/bin/sh", "-c", "cat /srv/f /srv/r; ls /etc/motd 2>&1; true"]\n' \
+		>"$WORK/ctx/Dockerfile"
+	build -q -t built:dk "$WORK/ctx" >/dev/null
+	keep --name cd --entrypoint /bin/sh built:dk -c 'echo committed > /srv/c' >/dev/null
+	hull commit -c 'CMD ["cat", "/srv/c", "/srv/f"]' cd committed:dk >/dev/null
+	hull rm cd >/dev/null
+	hull save -o "$WORK/images.tar" built:dk committed:dk
+	out=$(dk load -i "$WORK/images.tar")
+	assert_contains "$out" "Loaded image: built:dk"
+	assert_contains "$out" "Loaded image: committed:dk"
+	out=$(dk run --rm --runtime "$RT" --network none built:dk)
+	assert_eq "$out" "from the context
+ran
+ls: /etc/motd: No such file or directory"
+	assert_eq "$(dk run --rm --runtime "$RT" --network none committed:dk)" $'committed\nfrom the context'
+}
