@@ -270,9 +270,14 @@ test_build_killed_then_swept() {
 	kill -9 "$pid"
 	wait "$pid" 2>/dev/null || true
 	assert_eq "$(hull ps -aq | wc -l)" 1 "the killed build's step container"
+	# and the working directory of a COPY killed midway: its mount, its lock no one holds
+	mkdir -p "$WORK/store/containers/build-0123456789ab/rootfs"
+	mount -t tmpfs tmpfs "$WORK/store/containers/build-0123456789ab/rootfs"
+	touch "$WORK/store/containers/.build-0123456789ab.lock"
 	printf 'FROM %s\nENV A=1\n' "$BASE" >"$WORK/ctx/Dockerfile"
 	build -q "$WORK/ctx" >/dev/null
 	assert_eq "$(hull ps -aq | wc -l)" 0 "step containers left after the next build"
+	assert_eq "$(ls -A "$WORK/store/containers")" "" "working directories left after the next build"
 	no_leftovers
 }
 
