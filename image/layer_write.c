@@ -20,6 +20,9 @@
 
 #define OVERLAY_XATTR_PREFIX "trusted.overlay."
 #define OVERLAY_OPAQUE_XATTR "trusted.overlay.opaque"
+/* with these, part of a changed file or directory lives in a lower layer */
+#define OVERLAY_REDIRECT_XATTR "trusted.overlay.redirect"
+#define OVERLAY_METACOPY_XATTR "trusted.overlay.metacopy"
 
 struct hardlink {
 	dev_t dev;
@@ -195,6 +198,15 @@ static int write_one(struct writer *w, int dirfd, const char *name, const char *
 		if (fd < 0 || fstat(fd, &st) < 0)
 			return hull_error(w->err, errno, "open `%s`", path);
 	}
+	/* overlayfs' redirect_dir and metacopy keep part of a change in the lower layers: the
+	 * upper directory alone would make a wrong layer */
+	if (fd >= 0 && (fgetxattr(fd, OVERLAY_REDIRECT_XATTR, NULL, 0) >= 0 ||
+			fgetxattr(fd, OVERLAY_METACOPY_XATTR, NULL, 0) >= 0))
+		return hull_error(w->err, ENOTSUP,
+				  "`%s` was renamed or copied up by metadata only (overlayfs "
+				  "redirect_dir or metacopy is on): its changes are not all in the "
+				  "upper directory",
+				  path);
 	e = entry_for(path, &st);
 	if (S_ISREG(st.st_mode) && st.st_nlink > 1) {
 		for (size_t i = 0; i < w->n_links; i++)

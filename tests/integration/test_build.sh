@@ -336,6 +336,13 @@ ls: /etc/layer3: No such file or directory
 	keep --name c2 --entrypoint /bin/true "$BASE" >/dev/null
 	id=$(hull commit c2)
 	assert_eq "$(hull images --format '{{.Repository}}:{{.Tag}} {{.ID}}' | grep "${id:7:12}")" "<none>:<none> ${id:7:12}"
+	# a directory overlayfs renamed with redirect_dir on: its contents are partly below
+	keep --name c3 -u root --entrypoint /bin/mkdir "$BASE" /moved >/dev/null
+	id=$(hull inspect c3 | jq -r '.[0].Id')
+	python3 -c "import os, sys; os.setxattr(sys.argv[1], 'trusted.overlay.redirect', b'/opt/old')" \
+		"$WORK/store/containers/$id/upper/moved"
+	assert_fails hull commit c3
+	assert_contains "$OUT" "overlayfs redirect_dir or metacopy is on"
 }
 
 # A running container is paused while its files are read, and runs on afterwards.
