@@ -126,6 +126,13 @@ ls: /secret: No such file or directory
 	out=$(hull history --no-trunc --format '{{.CreatedBy}}' built:one)
 	assert_contains "$out" '|1 WHO=world /bin/sh -c echo "$GREETING, $WHO${UNSET:-!}" > /app/greeting'
 	assert_contains "$out" "/bin/sh -c #(nop)  ENV GREETING=hello there PATH_EXTRA=/opt/bin"
+	# an image built FROM it runs its ONBUILD trigger first, and does not pass it on
+	mkdir -p "$WORK/ctx2"
+	printf 'FROM built:one\nLABEL child=1\n' >"$WORK/ctx2/Dockerfile"
+	out=$(build -t child "$WORK/ctx2")
+	assert_contains "$out" $'# Executing 1 build trigger\n ---> Running in'
+	assert_contains "$out" $'\ntriggered\n'
+	assert_eq "$(hull image inspect child | jq -c '.[0].Config.OnBuild')" null
 	no_leftovers
 }
 
