@@ -138,7 +138,7 @@ int hull_build_index_ensure(struct hull_build *b, const struct hull_image *img,
 	/* another build that shared this step image dropped it from the index when it ended */
 	if (hull_image_commit(&b->s, img->manifest, NULL, NULL, err) < 0)
 		return -1;
-	hull_strv_push(&b->added, img->manifest);
+	hull_build_added(b, img->manifest);
 	return 0;
 }
 
@@ -174,7 +174,7 @@ bool hull_build_cache_use(struct hull_build *b, struct hull_build_cur *c, const 
 	if (hull_image_commit(&b->s, manifest, NULL, &img, NULL) < 0)
 		return false;
 	if (!had)
-		hull_strv_push(&b->added, manifest);
+		hull_build_added(b, manifest);
 	if (hull_build_cur_set(b, c, &img, NULL) < 0) {
 		hull_image_free(&img);
 		return false;
@@ -194,7 +194,7 @@ int hull_build_step_meta(struct hull_build *b, struct hull_build_cur *c, const c
 	if (hull_imgcfg_commit(&b->s, &c->cfg, c->has ? c->img.manifest : NULL, NULL, NULL, &img,
 			       err) < 0)
 		return -1;
-	hull_strv_push(&b->added, img.manifest);
+	hull_build_added(b, img.manifest);
 	if (cache_key)
 		hull_build_cache_put(&b->s, cache_key, img.manifest);
 	if (c->has)
@@ -424,29 +424,6 @@ out:
 	return rc;
 }
 
-/* the images of the steps leave the index (the cache keeps their blobs) */
-static void drop_added(struct hull_build *b)
-{
-	struct hull_index idx;
-	bool changed = false;
-
-	if (!b->added || hull_index_lock(&b->s, &idx, NULL) < 0)
-		return;
-	for (char **a = b->added; *a; a++) {
-		struct hull_image *img;
-		if (!**a)
-			continue;
-		img = hull_index_find(&idx, *a, NULL);
-		if (img && !hull_strv_len(img->names)) {
-			hull_index_remove(&idx, img);
-			changed = true;
-		}
-	}
-	if (changed)
-		hull_index_save(&b->s, &idx, NULL);
-	hull_index_free(&idx);
-}
-
 static int read_dockerfile(const struct hull_build_opts *o, int ctxfd, char **text,
 			   struct hull_err *err)
 {
@@ -485,7 +462,7 @@ static int parse_given(struct hull_build *b, struct hull_err *err)
 int hull_build(const struct hull_engine *e, const struct hull_build_opts *o, char **image_id,
 	       struct hull_err *err)
 {
-	struct hull_build b = {.e = e, .o = o, .ctxfd = -1};
+	struct hull_build b = {.e = e, .o = o, .ctxfd = -1, .journal_fd = -1};
 	cleanup_free char *text = NULL;
 	size_t end = 0;
 	int rc = -1;
@@ -504,8 +481,12 @@ int hull_build(const struct hull_engine *e, const struct hull_build_opts *o, cha
 	if (hull_store_open(&b.s, e->root, false, err) < 0)
 		goto out_ctx;
 	hull_build_sweep(&b);
+	if (hull_build_journal_open(&b, err) < 0) {
+		hull_store_close(&b.s);
+		goto out_ctx;
+	}
 	rc = run_stages(&b, end, image_id, err);
-	drop_added(&b);
+	hull_build_journal_close(&b);
 	hull_store_close(&b.s);
 	if (rc == 0) {
 		cleanup_free char *unused = xstrdup("");

@@ -110,7 +110,9 @@ struct hull_build {
 	size_t n_globals;
 	struct hull_build_stage *stages;
 	size_t n_stages;
-	char **added; /* manifests this build put in the index, dropped from it at the end */
+	char **added;	/* manifests this build put in the index, dropped from it at the end */
+	int journal_fd; /* build-cache/.inflight-<id>: the same list on disk, locked */
+	char *journal;
 	int step, steps;
 };
 
@@ -162,6 +164,14 @@ int hull_build_workdir(struct hull_build *b, struct hull_build_cur *c,
 /* The image a COPY --from names: a stage (name or index) or an image in the store. */
 int hull_build_from_ref(struct hull_build *b, const char *ref, struct hull_image *out,
 			struct hull_err *err);
+/* The journal of the step images this build puts in the index (build_cache.c): a build
+ * killed before it dropped them leaves its journal unlocked, and the next build drops them. */
+int hull_build_journal_open(struct hull_build *b, struct hull_err *err);
+/* manifest went into the index for this build (dropped from it at the end). */
+void hull_build_added(struct hull_build *b, const char *manifest);
+/* The step images leave the index (the image built stays: its entry in added is ""). */
+void hull_build_journal_close(struct hull_build *b);
+void hull_build_journal_sweep(struct hull_build *b);
 /* Remove the working directories of builds that died (kill -9) before removing them. */
 void hull_build_sweep(struct hull_build *b);
 

@@ -132,13 +132,14 @@ void hull_build_sweep(struct hull_build *b)
 {
 	sweep_steps(b);
 	sweep_work(b);
+	hull_build_journal_sweep(b);
 }
 
 /* c moves to img, the image its step made */
 static void advance(struct hull_build *b, struct hull_build_cur *c, struct hull_image *img,
 		    const char *key)
 {
-	hull_strv_push(&b->added, img->manifest);
+	hull_build_added(b, img->manifest);
 	if (key)
 		hull_build_cache_put(&b->s, key, img->manifest);
 	if (c->has)

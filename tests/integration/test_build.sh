@@ -265,10 +265,10 @@ test_build_run_fails_and_network_none() {
 
 # A build killed with SIGKILL mid-RUN leaves its step container; the next build removes it.
 test_build_killed_then_swept() {
-	local pid out
+	local pid out step
 	setup_store
 	mkdir -p "$WORK/ctx"
-	printf 'FROM %s\nRUN echo started; sleep 60\n' "$BASE" >"$WORK/ctx/Dockerfile"
+	printf 'FROM %s\nENV K=1\nRUN echo started; sleep 60\n' "$BASE" >"$WORK/ctx/Dockerfile"
 	"$HULL" --root "$WORK/store" --runroot "$ROOT" build --cgroup-parent "/hull-test/$T-b" \
 		"$WORK/ctx" >"$WORK/out" 2>&1 &
 	pid=$!
@@ -277,6 +277,8 @@ test_build_killed_then_swept() {
 	kill -9 "$pid"
 	wait "$pid" 2>/dev/null || true
 	assert_eq "$(hull ps -aq | wc -l)" 1 "the killed build's step container"
+	step=$(sed -n 's/^ ---> \([0-9a-f]\{12\}\)$/\1/p' "$WORK/out" | tail -1)
+	assert_contains "$(hull images -q)" "$step" "the ENV step's image while the build runs"
 	# and the working directory of a COPY killed midway: its mount, its lock no one holds
 	mkdir -p "$WORK/store/containers/build-0123456789ab/rootfs"
 	mount -t tmpfs tmpfs "$WORK/store/containers/build-0123456789ab/rootfs"
@@ -285,6 +287,8 @@ test_build_killed_then_swept() {
 	build -q "$WORK/ctx" >/dev/null
 	assert_eq "$(hull ps -aq | wc -l)" 0 "step containers left after the next build"
 	assert_eq "$(ls -A "$WORK/store/containers")" "" "working directories left after the next build"
+	assert_not_contains "$(hull images -q)" "$step" "the killed build's step image"
+	assert_eq "$(ls -A "$WORK/store/images/build-cache" | grep -c '^\.')" 0 "journals left"
 	no_leftovers
 }
 
