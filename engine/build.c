@@ -411,8 +411,12 @@ static int run_stages(struct hull_build *b, size_t end, char **image_id, struct 
 	}
 	if (extra_labels(b, &c, err) < 0)
 		goto out;
-	if (!c.has && hull_build_step_meta(b, &c, "", NULL, err) < 0)
-		goto out; /* FROM scratch and nothing else: an empty image all the same */
+	if (!c.has) {
+		hull_error(err, 0,
+			   "no image was generated: the stage is FROM scratch with nothing "
+			   "in it");
+		goto out;
+	}
 	*image_id = xstrdup(c.img.config);
 	/* the image built stays in the index */
 	for (char **a = b->added; a && *a; a++)
