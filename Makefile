@@ -69,7 +69,7 @@ VM_ASSETS := $(if $(wildcard /boot/vmlinuz-*),$(B)/vm/initrd)
 # the minimal kernel's initramfs follows the guest init once `make guest-kernel` has run
 VM_ASSETS += $(if $(wildcard $(B)/vm/guest-kernel/vmlinux),$(B)/vm/guest-kernel/initrd)
 
-.PHONY: all man deb vm-assets guest-kernel test-kvm deps run test test-unit test-integration lint format install uninstall bench clean help
+.PHONY: all man deb vm-assets guest-kernel test-kvm deps run test test-unit test-integration fault lint format install uninstall bench clean help
 
 # man pages in roff from docs/*.1.md (go-md2man, installed by scripts/deps.sh)
 MAN_SRC  := $(wildcard docs/*.1.md)
@@ -193,6 +193,12 @@ test-kvm: deps all
 bench: deps all
 	@bench/run.sh
 
+# kill -9 at random moments, then delete --force / rm -f must leave nothing (tests/fault.py);
+# `make test` runs a short smoke of it (test_fault_injection_smoke)
+FAULT_ITERATIONS ?= 200
+fault: deps all
+	@tests/fault.py --iterations $(FAULT_ITERATIONS) $(if $(FAULT_SEED),--seed $(FAULT_SEED))
+
 SRC_ALL := $(wildcard lib/*.[ch] runtime/*.[ch] runtime/*/*.[ch] cmd/*/*.[ch] tests/unit/*.[ch] tests/data/imgbundle.c engine/*.[ch] vm/*.[ch] vm/*/*.[ch] image/*.[ch] network/*.[ch])
 lint:
 	clang-format --dry-run --Werror $(SRC_ALL)
@@ -248,6 +254,7 @@ help:
 	@echo "make test-kvm   one VM test under KVM, nested in a TCG guest (slow)"
 	@echo "make lint       clang-format check and cppcheck"
 	@echo "make bench      benchmarks against crun and runc"
+	@echo "make fault      kill -9 at random moments, check clean-up leaves nothing (FAULT_ITERATIONS=200, FAULT_SEED)"
 	@echo "make install    install into \$$DESTDIR\$$PREFIX (PREFIX=$(PREFIX))"
 
 -include $(LIB_OBJ:.o=.d) $(RT_OBJ:.o=.d) $(VM_OBJ:.o=.d) $(OCI_OBJ:.o=.d) $(ENG_OBJ:.o=.d) $(NET_OBJ:.o=.d) $(IMG_OBJ:.o=.d) $(HULL_OBJ:.o=.d)

@@ -132,6 +132,7 @@ int hull_ctr_rename(const struct hull_engine *e, struct hull_ctr *c, const char 
 		return -1;
 	}
 	hull_ctr_release_name(e, old);
+	hull_net_renamed(e, c);
 	{
 		cleanup_free char *attr = hull_strfmt("oldName=%s", old);
 		const char *attrs[] = {attr, NULL};
@@ -229,6 +230,7 @@ int hull_ctr_remove(const struct hull_engine *e, const char *id, bool force, str
 	/* docker's --rm takes the container's anonymous volumes with it (`rm -v`: cmd/hull) */
 	if (c->auto_remove)
 		hull_volumes_release(e, c->id, true, NULL);
+	hull_ctr_release_names_of(e, c->id);
 	hull_event_emit(e, c, "destroy", NULL);
 out:
 	hull_ctr_free(c);

@@ -123,6 +123,7 @@ static pid_t spawn_init(struct hull_init_ctx *ctx, int parent_end, struct hull_e
 	size_t i;
 
 	if (ctx->n_join == 0) {
+		ctx->runtime_pid = getpid();
 		pid = clone_ns(flags);
 		if (pid < 0)
 			return hull_error(err, errno, "clone the container init");
@@ -363,7 +364,11 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 	st->pid = pid;
 	st->cgroup_path = xstrdup(cgpath);
 	st->systemd_cgroup = o->systemd_cgroup;
-	if (hull_proc_start_time(pid, &st->start_time, err) < 0)
+	/* Recorded before the cgroup is made: whatever moment this process is killed at from
+	 * here on, delete finds the init and the cgroup (before this, the init still waits for
+	 * SYNC_GO and exits when our end of the socket closes). */
+	if (hull_proc_start_time(pid, &st->start_time, err) < 0 ||
+	    hull_state_save(o->root, st, err) < 0)
 		goto fail;
 	if ((ctx.new_ns & CLONE_NEWUSER) && (write_map(pid, "uid_map", spec->linux_->uid_mappings,
 						       spec->linux_->n_uid_mappings, err) < 0 ||
@@ -379,8 +384,6 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 
 	m = xmalloc(sizeof(*m));
 	if (hull_sync_expect(sv[0], SYNC_MOUNTED, m, err) < 0)
-		goto fail;
-	if (hull_state_save(o->root, st, err) < 0)
 		goto fail;
 	state_json = hull_state_to_json(st, false);
 	if (hull_hooks_run(&spec->hooks.prestart, "prestart", state_json, err) < 0 ||

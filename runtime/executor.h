@@ -45,6 +45,7 @@ struct hull_init_ctx {
 	int n_listen_fds;	      /* LISTEN_FDS handed through */
 	struct hull_seccomp *seccomp; /* built by the runtime, loaded by the init; NULL = none */
 	bool run_mode;
+	pid_t runtime_pid; /* the init's parent while it sets up (0: an intermediate process) */
 };
 
 /*

@@ -26,8 +26,10 @@ watch_store() {
 	defer hull_cleanup "$HULL" "$WORK/store" "$ROOT"
 }
 
-# run ARGS...: hull run with this test's cgroup parent (so leaks are seen).
-run() { hull run --cgroup-parent "/hull-test/$T-h" "$@"; }
+# run ARGS...: hull run with this test's cgroup parent (so leaks are seen), on no network:
+# these tests are about other things and must not touch the host's network (the default
+# bridge network is test_network.sh's, in a namespace of its own).
+run() { hull run --network none --cgroup-parent "/hull-test/$T-h" "$@"; }
 
 store_empty() {
 	assert_eq "$(ls "$WORK/store/containers" "$WORK/store/names" | grep -v : | grep -c .)" 0 \
@@ -185,7 +187,7 @@ test_hull_stdin_and_tty() {
 	assert_eq "$out" piped "stdin with -i"
 	out=$(echo piped | run --rm --rootfs "$r" cat)
 	assert_eq "$out" "" "no stdin without -i"
-	out=$(script -qec "stty rows 33 cols 101; $HULL --root $WORK/store --runroot $ROOT run --cgroup-parent /hull-test/$T-h --rm -t --rootfs $r sh -c 'tty; stty size'" /dev/null | tr -d '\r')
+	out=$(script -qec "stty rows 33 cols 101; $HULL --root $WORK/store --runroot $ROOT run --network none --cgroup-parent /hull-test/$T-h --rm -t --rootfs $r sh -c 'tty; stty size'" /dev/null | tr -d '\r')
 	assert_contains "$out" "/dev/pts/0"
 	assert_contains "$out" "33 101" "the window size passed on"
 	# exec -t in a detached tty container

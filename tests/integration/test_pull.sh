@@ -65,7 +65,7 @@ test_pull_from_a_registry_and_run() {
 	# the layers arrived and were stacked: the third layer's file, the second's whiteout
 	defer rmdir_cgroup_parent "$T-h"
 	# the image's entrypoint is `sh -c`: the command is the script
-	out=$(hull run --rm --cgroup-parent "/hull-test/$T-h" "$REG/app:v1" 'echo top=$(cat /etc/layer3); ls /etc/removed 2>&1; true')
+	out=$(hull run --rm --network none --cgroup-parent "/hull-test/$T-h" "$REG/app:v1" 'echo top=$(cat /etc/layer3); ls /etc/removed 2>&1; true')
 	assert_contains "$out" "top=3"
 	assert_contains "$out" "No such file"
 	# pulling again finds everything present

@@ -184,7 +184,7 @@ test_vm_hull_exec() {
 	local hull="$REPO/build/hull" b out rc=0
 	b=$(bundle h true)
 	defer "$hull" --root "$WORK/store" --runroot "$ROOT" rm -f "$T-web"
-	"$hull" --root "$WORK/store" --runroot "$ROOT" run -d --name "$T-web" --isolation vm \
+	"$hull" --root "$WORK/store" --runroot "$ROOT" run -d --name "$T-web" --isolation vm --network none \
 		--cgroup-parent "/hull-test/$T-h" --rootfs "$b/rootfs" sh -c 'sleep 1000' >/dev/null
 	# CVE-2019-5736 on the VM level's host side: hull's own processes of the container (the
 	# stdin relay beside QEMU) run from the read-only view, not from the host's binary
