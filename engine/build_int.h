@@ -136,7 +136,7 @@ int hull_build_index_ensure(struct hull_build *b, const struct hull_image *img,
 int hull_build_cur_set(struct hull_build *b, struct hull_build_cur *c, const struct hull_image *img,
 		       struct hull_err *err);
 
-/* A working directory: an image mounted (overlayfs) in containers/build-<id>/, locked by
+/* A working directory: an image mounted (overlayfs) in containers/.build-<id>/, locked by
  * containers/.build-<id>.lock while in use (build_step.c). */
 struct hull_build_work {
 	char *id, *rootfs, *lock;

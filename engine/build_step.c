@@ -1,7 +1,7 @@
 /* The build steps that make files.  RUN runs the command in a hull container (engine/
  * prepare.c and the monitor, as `hull run` does, at the chosen isolation level, network none
  * unless asked) and commits its upper directory.  WORKDIR, and COPY and ADD (build_copystep.c),
- * work in a working directory: containers/build-<id>/ with the stage's image mounted
+ * work in a working directory: containers/.build-<id>/ with the stage's image mounted
  * (overlayfs) and no record, locked by containers/.build-<id>.lock while in use, so one left by
  * a killed build is found and removed by the next. */
 #include <errno.h>
@@ -24,7 +24,10 @@
 #include "lib/pathres.h"
 #include "lib/util.h"
 
-#define WORK_PREFIX  "build-"
+/* a dot name: no container record, so listings and `hull rm` leave it alone (the build's shared
+ * store lock keeps garbage collection, which skips dot names, away while it is in use) */
+#define WORK_PREFIX  ".build-"
+#define LOCK_SUFFIX  ".lock"
 #define NETWORK_NONE "none"
 /* the label of RUN's containers, so the next build finds those a killed build left */
 #define STEP_LABEL     "run.hull.build-step"
@@ -64,7 +67,7 @@ int hull_build_work_open(struct hull_build *b, const struct hull_image *img,
 	if (hull_mkdir_p(cdir, 0700, err) < 0)
 		return -1;
 	/* the lock first: a sweep never sees the directory without its lock held */
-	w->lock = hull_strfmt("%s/.%s.lock", cdir, id);
+	w->lock = hull_strfmt("%s/%s" LOCK_SUFFIX, cdir, id);
 	w->lockfd = open(w->lock, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (w->lockfd < 0 || flock(w->lockfd, LOCK_EX) < 0) {
 		hull_error(err, errno, "make `%s`", w->lock);
@@ -117,9 +120,12 @@ static void sweep_work(struct hull_build *b)
 	while (d && (de = readdir(d))) {
 		cleanup_free char *lock = NULL;
 		cleanup_close int fd = -1;
-		if (!hull_has_prefix(de->d_name, WORK_PREFIX))
+		size_t n = strlen(de->d_name);
+		if (!hull_has_prefix(de->d_name, WORK_PREFIX) ||
+		    (n > strlen(LOCK_SUFFIX) &&
+		     !strcmp(de->d_name + n - strlen(LOCK_SUFFIX), LOCK_SUFFIX)))
 			continue;
-		lock = hull_strfmt("%s/.%s.lock", cdir, de->d_name);
+		lock = hull_strfmt("%s/%s" LOCK_SUFFIX, cdir, de->d_name);
 		fd = open(lock, O_RDWR | O_CLOEXEC);
 		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0)
 			continue;

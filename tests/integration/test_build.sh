@@ -118,8 +118,9 @@ ls: /secret: No such file or directory
 /opt/bin
 /app/rel"
 	# the image's settings
+	# (the base image's own ExposedPorts are there too)
 	out=$(hull image inspect built:one | jq -c '.[0].Config | [.User, .WorkingDir, .Entrypoint, .Cmd,
-		(.ExposedPorts | keys), .Labels, (.Volumes | keys), .StopSignal, .Healthcheck, .OnBuild, .Shell,
+		(.ExposedPorts | keys | map(select(. == "8080/tcp" or . == "53/udp"))), .Labels, (.Volumes | keys), .StopSignal, .Healthcheck, .OnBuild, .Shell,
 		(.Env | map(select(startswith("GREETING"))))]')
 	assert_eq "$out" '["root","/app/rel",["/bin/sh","-c"],["cat /app/greeting"],["53/udp","8080/tcp"],{"org.example.test":"yes","org.example.built":"yes","org.example.two":"a b","org.example.label":"x"},["/data","/data2"],"SIGUSR1",{"Test":["CMD-SHELL","cat /app/greeting"],"Interval":30000000000,"Retries":3},["RUN echo triggered"],["/bin/sh","-e","-c"],["GREETING=hello there"]]'
 	# history: one entry per step, RUN with the build arg it saw
@@ -280,8 +281,8 @@ test_build_killed_then_swept() {
 	step=$(sed -n 's/^ ---> \([0-9a-f]\{12\}\)$/\1/p' "$WORK/out" | tail -1)
 	assert_contains "$(hull images -q)" "$step" "the ENV step's image while the build runs"
 	# and the working directory of a COPY killed midway: its mount, its lock no one holds
-	mkdir -p "$WORK/store/containers/build-0123456789ab/rootfs"
-	mount -t tmpfs tmpfs "$WORK/store/containers/build-0123456789ab/rootfs"
+	mkdir -p "$WORK/store/containers/.build-0123456789ab/rootfs"
+	mount -t tmpfs tmpfs "$WORK/store/containers/.build-0123456789ab/rootfs"
 	touch "$WORK/store/containers/.build-0123456789ab.lock"
 	printf 'FROM %s\nENV A=1\n' "$BASE" >"$WORK/ctx/Dockerfile"
 	build -q "$WORK/ctx" >/dev/null
@@ -326,9 +327,9 @@ z
 ls: /etc/layer3: No such file or directory
 /etc/newfile"
 	out=$(hull image inspect committed:v1 | jq -c '.[0] | [.Author, .Config.User, .Config.WorkingDir,
-		(.Config.ExposedPorts | keys), .Config.Labels.stage, (.Config.Env | map(select(startswith("COMMITTED")))),
+		(.Config.ExposedPorts | has("9000/tcp")), .Config.Labels.stage, (.Config.Env | map(select(startswith("COMMITTED")))),
 		(.RootFS.Layers | length)]')
-	assert_eq "$out" '["An Author","app","/srv",["9000/tcp"],"commit",["COMMITTED=yes"],4]'
+	assert_eq "$out" '["An Author","app","/srv",true,"commit",["COMMITTED=yes"],4]'
 	assert_contains "$(hull history --format '{{.Comment}}' committed:v1 | head -1)" "the message"
 	# the layer: OCI whiteouts, the opaque marker, and none of the runtime's mount points
 	layer=$(jq -r '.images[] | select(.names[0] == "committed:v1") | .manifest' "$WORK/store/images/index.json")
