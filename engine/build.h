@@ -18,7 +18,7 @@ struct hull_build_opts {
 	char **labels;		/* KEY=VALUE, set on the image built */
 	const char *target;	/* the stage to build (NULL: the last) */
 	const char *isolation;	/* of RUN's containers: container (default) or vm */
-	const char *network;	/* of RUN's containers: none (default), host or bridge */
+	const char *network;	/* RUN's: none (default), host, bridge, a user network */
 	const char *cgroup_parent;
 	bool no_cache;
 	/* what docker's classic builder prints, a line at a time (without the newline); the
