@@ -474,12 +474,15 @@ int hull_build(const struct hull_engine *e, const struct hull_build_opts *o, cha
 	if (o->isolation && strcmp(o->isolation, "container") && strcmp(o->isolation, "vm"))
 		return hull_error(err, 0, "invalid --isolation `%s` (container or vm)",
 				  o->isolation);
-	b.ctxfd = open(o->context, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (b.ctxfd < 0)
+	/* no context (`hull build -`): the Dockerfile alone, from standard input */
+	if (!o->context && (!o->dockerfile || strcmp(o->dockerfile, "-")))
+		return hull_error(err, 0, "no build context: the Dockerfile comes from stdin then");
+	b.ctxfd = o->context ? open(o->context, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	if (o->context && b.ctxfd < 0)
 		return hull_error(err, errno, "the build context `%s`", o->context);
 	if (read_dockerfile(o, b.ctxfd, &text, err) < 0 ||
 	    hull_dockerfile_parse(text, &b.df, err) < 0 ||
-	    hull_ignore_load(b.ctxfd, &b.ig, err) < 0 || parse_given(&b, err) < 0 ||
+	    (o->context && hull_ignore_load(b.ctxfd, &b.ig, err) < 0) || parse_given(&b, err) < 0 ||
 	    plan(&b, &end, err) < 0)
 		goto out_ctx;
 	if (hull_store_open(&b.s, e->root, false, err) < 0)
@@ -507,7 +510,8 @@ int hull_build(const struct hull_engine *e, const struct hull_build_opts *o, cha
 				       unused);
 	}
 out_ctx:
-	close(b.ctxfd);
+	if (b.ctxfd >= 0)
+		close(b.ctxfd);
 	hull_dockerfile_free(&b.df);
 	hull_ignore_free(&b.ig);
 	vars_free(b.given, b.n_given);

@@ -11,7 +11,7 @@
 #include "lib/err.h"
 
 struct hull_build_opts {
-	const char *context;	/* the context directory */
+	const char *context;	/* the context directory; NULL: none (the Dockerfile from stdin) */
 	const char *dockerfile; /* NULL: Dockerfile (else Containerfile) in the context; "-":
 				   standard input */
 	char **build_args;	/* NAME=VALUE, or NAME for the value in our environment */

@@ -180,6 +180,11 @@ static int copy_sources(struct hull_build *b, struct hull_build_cur *c,
 		hull_image_free(&img);
 		return rc;
 	}
+	if (b->ctxfd < 0)
+		return hull_error(
+			err, 0,
+			"%s needs a build context (`hull build -` reads a Dockerfile alone)",
+			in->keyword);
 	cs->srcfd = b->ctxfd;
 	if (hull_sources_resolve(b->ctxfd, &b->ig, cs->words, &cs->sources, err) < 0 ||
 	    hull_sources_checksum(b->ctxfd, &b->ig, cs->sources, cs->sum, err) < 0)

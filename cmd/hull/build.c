@@ -14,12 +14,14 @@
 #include "lib/util.h"
 
 static const char build_usage[] =
-	"Usage: hull build [OPTIONS] PATH\n\n"
-	"Build an image from a Dockerfile (or Containerfile) and the context directory PATH.\n\n"
+	"Usage: hull build [OPTIONS] PATH|-\n\n"
+	"Build an image from a Dockerfile (or Containerfile) and the context directory PATH\n"
+	"(-: a Dockerfile on stdin and no context).\n\n"
 	"Options:\n"
 	"      --build-arg NAME[=VALUE]  a build variable (NAME alone: its value here)\n"
 	"      --cgroup-parent PATH   the cgroup parent of RUN's containers\n"
 	"  -f, --file FILE            the Dockerfile (default PATH/Dockerfile; - for stdin)\n"
+	"      --iidfile FILE         write the image ID to FILE\n"
 	"      --isolation LEVEL      RUN's containers: container (default) or vm\n"
 	"      --label KEY=VALUE      a label on the image built\n"
 	"      --network NETWORK      RUN's network: none (default), host, bridge, a user\n"
@@ -88,7 +90,17 @@ static int tag_all(const struct hull_globals *g, const char *id, char *const *na
 
 int cmd_build(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
 {
-	enum { BUILD_ARG = 256, LABEL, TARGET, NO_CACHE, ISOLATION, NETWORK, CGROUP_PARENT, RM };
+	enum {
+		BUILD_ARG = 256,
+		LABEL,
+		TARGET,
+		NO_CACHE,
+		ISOLATION,
+		NETWORK,
+		CGROUP_PARENT,
+		RM,
+		IIDFILE
+	};
 	static const struct option opts[] = {
 		{"tag", required_argument, NULL, 't'},
 		{"file", required_argument, NULL, 'f'},
@@ -101,6 +113,7 @@ int cmd_build(const struct hull_globals *g, int argc, char **argv, struct hull_e
 		{"network", required_argument, NULL, NETWORK},
 		{"cgroup-parent", required_argument, NULL, CGROUP_PARENT},
 		{"rm", optional_argument, NULL, RM},
+		{"iidfile", required_argument, NULL, IIDFILE},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -109,6 +122,7 @@ int cmd_build(const struct hull_globals *g, int argc, char **argv, struct hull_e
 	cleanup_free char *id = NULL;
 	struct hull_engine e;
 	struct quiet q = {-1, -1};
+	const char *iidfile = NULL;
 	bool quiet = false;
 	int c, rc;
 
@@ -152,6 +166,9 @@ int cmd_build(const struct hull_globals *g, int argc, char **argv, struct hull_e
 		case RM:
 			/* docker's --rm: intermediate containers always go here */
 			break;
+		case IIDFILE:
+			iidfile = optarg;
+			break;
 		case 'h':
 			fputs(build_usage, stdout);
 			return 0;
@@ -164,12 +181,18 @@ int cmd_build(const struct hull_globals *g, int argc, char **argv, struct hull_e
 	if (argc - optind > 1)
 		return usage_error(err, "build", "unexpected argument `%s`", argv[optind + 1]);
 	o.context = argv[optind];
+	if (!strcmp(o.context, "-")) {
+		if (o.dockerfile && strcmp(o.dockerfile, "-"))
+			return usage_error(err, "build",
+					   "-: the Dockerfile comes from stdin, not -f");
+		o.context = NULL;
+		o.dockerfile = "-";
+	}
 	o.build_args = args;
 	o.labels = labels;
 	if (o.dockerfile && !strcmp(o.dockerfile, "-") && isatty(STDIN_FILENO))
 		return usage_error(err, "build",
-				   "-f -: the Dockerfile is read from stdin, which is "
-				   "a terminal");
+				   "the Dockerfile is to come from stdin, which is a terminal");
 	if (open_engine(g, &e, err) < 0)
 		return -1;
 	if (quiet)
@@ -181,6 +204,10 @@ int cmd_build(const struct hull_globals *g, int argc, char **argv, struct hull_e
 		printf("Successfully built %.12s\n", id + 7);
 	if (rc == 0)
 		rc = tag_all(g, id, tags, quiet, err);
+	if (rc == 0 && iidfile) {
+		cleanup_free char *line = hull_strfmt("%s", id);
+		rc = hull_write_file_atomic(iidfile, line, strlen(line), 0644, err);
+	}
 	hull_engine_free(&e);
 	if (rc < 0)
 		return hull_error_wrap(err, "build");

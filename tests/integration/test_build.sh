@@ -521,3 +521,15 @@ ran
 ls: /etc/motd: No such file or directory"
 	assert_eq "$(dk run --rm --runtime "$RT" --network none committed:dk)" $'committed\nfrom the context'
 }
+
+# `hull build -`: a Dockerfile on stdin, no context; --iidfile
+test_build_stdin_and_iidfile() {
+	local out
+	setup_store
+	out=$(printf 'FROM %s\nLABEL from=stdin\n' "$BASE" | build -q --iidfile "$WORK/iid" -t fromstdin -)
+	assert_eq "$(cat "$WORK/iid")" "$out"
+	assert_eq "$(hull image inspect fromstdin | jq -r '.[0].Config.Labels.from')" stdin
+	printf 'FROM %s\nCOPY x /x\n' "$BASE" >"$WORK/df"
+	assert_fails build - <"$WORK/df"
+	assert_contains "$OUT" "COPY needs a build context"
+}
