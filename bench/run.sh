@@ -9,4 +9,5 @@ cd "$(dirname "$0")"
 ./concurrent.sh
 ./unpack.sh
 ./stats.sh
+./build.sh
 [ -r ../build/vm/vmlinux ] && ./vm-boot.sh || echo "bench: no guest kernel in build/vm: vm-boot.sh skipped"
