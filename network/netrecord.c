@@ -138,9 +138,7 @@ bad:
 
 char *hull_network_json(const struct hull_network *n)
 {
-	cleanup_yajl_gen yajl_gen g = yajl_gen_alloc(NULL);
-	const unsigned char *buf;
-	size_t len;
+	yajl_gen g = yajl_gen_alloc(NULL);
 
 	yajl_gen_config(g, yajl_gen_beautify, 1);
 	yajl_gen_map_open(g);
@@ -162,8 +160,7 @@ char *hull_network_json(const struct hull_network *n)
 	yajl_gen_map_close(g);
 	hull_gen_str(g, "created"), hull_gen_str(g, n->created);
 	yajl_gen_map_close(g);
-	yajl_gen_get_buf(g, &buf, &len);
-	return strndup((const char *)buf, len);
+	return hull_gen_text(g);
 }
 
 int hull_network_parse(yajl_val j, struct hull_network **out, struct hull_err *err)
