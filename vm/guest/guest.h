@@ -151,6 +151,9 @@ int guest_session_poll(struct guest_session *s, struct pollfd *p);
 void guest_session_handle(struct guest_session *s, const struct pollfd *p, int n);
 /* A child was reaped: true when it was this session's process. */
 bool guest_session_reaped(struct guest_session *s, pid_t pid, int wstatus);
+/* Milliseconds until the session needs a look without an event (the end of an exec's
+ * linger), -1: none. */
+int guest_session_timeout(const struct guest_session *s);
 /* A console session whose process ended: true once its output is all sent. */
 bool guest_session_done(const struct guest_session *s);
 /* The host side was not there at the last poll: look again (without blocking). */

@@ -19,6 +19,7 @@
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vm/guest/guest.h"
@@ -28,8 +29,11 @@ struct guest_session {
 	int port;
 	struct guest_seccomp *filter; /* the container's, for every exec */
 	bool console, host, done;
-	pid_t pid;   /* the process, 0 when idle */
-	bool exited; /* reaped: send what is left, then the exit */
+	pid_t pid;     /* the process, 0 when idle */
+	bool exited;   /* reaped: send what is left, then the exit */
+	bool draining; /* the exit sent: passing on what background children write, until
+			* the end of the output or linger_end (HULL_EXEC_LINGER_MS) */
+	struct timespec linger_end;
 	int wstatus;
 	int in, out, err; /* our ends; a tty has in == out (the master), err -1 */
 	bool tty;
@@ -132,8 +136,17 @@ static void reset(struct guest_session *s)
 	close_io(s);
 	s->pid = 0;
 	s->exited = false;
+	s->draining = false;
 	s->tty = false;
 	s->wlen = 0;
+}
+
+/* Milliseconds from now to t (negative once past). */
+static long ms_until(const struct timespec *t)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (t->tv_sec - now.tv_sec) * 1000 + (t->tv_nsec - now.tv_nsec) / 1000000;
 }
 
 /* A pty on the guest's devpts (the container's /dev/pts when it mounts one): the master, the
@@ -387,10 +400,28 @@ static bool pump_output(struct guest_session *s, bool err)
 	return false;
 }
 
+/* After the exit: what background children still write to the process's stdout and
+ * stderr goes on to the host until both end or the linger is over; then DONE, and the
+ * session is idle (a child still writing then gets EPIPE, as from a reader that went away). */
+static void drain(struct guest_session *s)
+{
+	if (s->wlen || ((s->out >= 0 || s->err >= 0) && ms_until(&s->linger_end) > 0))
+		return;
+	queue(s, HULL_F_DONE, NULL, 0);
+	close_io(s);
+	s->pid = 0;
+	s->exited = false;
+	s->draining = false;
+}
+
 /* The process was reaped: pass on what it wrote (what is there now: a background child
- * keeping the pipe open does not hold the exit back), then its exit. */
+ * keeping the pipe open does not hold the exit back), then its exit, then drain. */
 static void finish(struct guest_session *s)
 {
+	if (s->draining) {
+		drain(s);
+		return;
+	}
 	while (!s->wlen && (pump_output(s, false) || pump_output(s, true)))
 		;
 	if (s->wlen)
@@ -406,9 +437,31 @@ static void finish(struct guest_session *s)
 				: hull_status_format(st, sizeof(st), WEXITSTATUS(s->wstatus), 0);
 		queue(s, HULL_F_EXIT, st, (size_t)n);
 	}
-	close_io(s);
-	s->pid = 0;
-	s->exited = false;
+	/* the input ends with the process (a terminal's master is also its output) */
+	if (s->in >= 0 && s->in != s->out)
+		close(s->in);
+	s->in = -1;
+	free(s->pend);
+	s->pend = NULL;
+	s->plen = s->poff = 0;
+	s->draining = true;
+	clock_gettime(CLOCK_MONOTONIC, &s->linger_end);
+	s->linger_end.tv_sec += HULL_EXEC_LINGER_MS / 1000;
+	s->linger_end.tv_nsec += (HULL_EXEC_LINGER_MS % 1000) * 1000000L;
+	if (s->linger_end.tv_nsec >= 1000000000L) {
+		s->linger_end.tv_sec++;
+		s->linger_end.tv_nsec -= 1000000000L;
+	}
+	drain(s);
+}
+
+int guest_session_timeout(const struct guest_session *s)
+{
+	long ms;
+	if (!s->draining || (s->out < 0 && s->err < 0))
+		return -1;
+	ms = ms_until(&s->linger_end);
+	return ms < 0 ? 0 : (int)ms + 1;
 }
 
 int guest_session_poll(struct guest_session *s, struct pollfd *p)
@@ -419,7 +472,7 @@ int guest_session_poll(struct guest_session *s, struct pollfd *p)
 			s->port, (short)((s->plen ? 0 : POLLIN) | (s->wlen ? POLLOUT : 0)), 0};
 	if (s->pid && s->plen && s->in >= 0)
 		p[n++] = (struct pollfd){s->in, POLLOUT, 0};
-	if (s->pid && !s->exited && !s->wlen) {
+	if (s->pid && (!s->exited || s->draining) && !s->wlen) {
 		if (s->out >= 0)
 			p[n++] = (struct pollfd){s->out, POLLIN, 0};
 		if (s->err >= 0)

@@ -234,10 +234,14 @@ int guest_run(const struct guest_config *c, const struct guest_ports *p, int *si
 			cnt[i] = guest_session_poll(sess[i], fds + n);
 			n += cnt[i];
 			/* an absent host end cannot be waited for: look again soon */
-			if (!guest_session_host(sess[i]))
-				timeout = ABSENT_RECHECK_MS;
+			int t = guest_session_host(sess[i]) ? -1 : ABSENT_RECHECK_MS;
+			if (t >= 0 && (timeout < 0 || t < timeout))
+				timeout = t;
+			t = guest_session_timeout(sess[i]);
+			if (t >= 0 && (timeout < 0 || t < timeout))
+				timeout = t;
 		}
-		if (pid < 0)
+		if (pid < 0 && (timeout < 0 || timeout > 100))
 			timeout = 100;
 		if (poll(fds, (nfds_t)n, timeout) < 0 && errno != EINTR)
 			break;
