@@ -85,6 +85,20 @@ test_vm_readonly_root_and_state() {
 	assert_contains "$(oci features | jq -r '.annotations["run.hull.isolation.levels"]')" vm
 }
 
+# A read-only root without the mount points of the spec's kernel file systems (CRI's pause
+# container: no /proc, /sys or /dev in the image): they are made before the root is made
+# read-only, on the host (virtiofsd cannot write a read-only root) and in the guest.
+test_vm_readonly_root_makes_mount_points() {
+	vm_ready
+	local b id out
+	b=$(vm_bundle romp sh -c 'test -e /proc/self/stat && echo proc; test -d /sys/kernel && echo sys; test -d /dev/pts && echo pts; touch /x 2>/dev/null || echo ro')
+	rm -rf "$b/rootfs/proc" "$b/rootfs/sys" "$b/rootfs/dev"
+	cfg "$b" '.root.readonly=true'
+	id=$(cid romp)
+	out=$(oci run -b "$b" "$id" 2>"$WORK/err") || fatal "run: $(cat "$WORK/err")"
+	assert_eq "$out" $'proc\nsys\npts\nro' "kernel file systems mounted on a read-only root"
+}
+
 test_vm_kill_reaches_the_workload() {
 	vm_ready
 	local b id pid rc

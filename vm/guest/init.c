@@ -291,12 +291,11 @@ static void readahead_up(const char *mnt)
 
 static int mount_root(const struct guest_config *c, struct hull_err *err)
 {
-	unsigned long flags = c->root_readonly ? MS_RDONLY : 0;
 	int tries;
 
 	/* the virtio-fs device registers shortly after its module loads */
 	for (tries = 0; tries < 500; tries++) {
-		if (mount(HULL_FS_TAG, "/root", "virtiofs", flags, NULL) == 0)
+		if (mount(HULL_FS_TAG, "/root", "virtiofs", 0, NULL) == 0)
 			break;
 		if (errno != ENODEV && errno != ENOENT && errno != EINVAL)
 			break;
@@ -315,6 +314,9 @@ static int mount_root(const struct guest_config *c, struct hull_err *err)
 	dev_links();
 	if (guest_masks_apply(c, err) < 0)
 		return -1;
+	/* read-only last, once the mount points are made (container mode's order) */
+	if (c->root_readonly && mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
+		return hull_error(err, errno, "make the root read-only");
 	/* not worth failing the container for */
 	if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
 		guest_log("set hostname `%s`: %s", c->hostname, strerror(errno));

@@ -25,6 +25,10 @@
  * reported by create. */
 int hull_vm_prepare(const struct hull_init_ctx *ctx, struct hull_err *err);
 
+/* The mount point of every mount of the spec that is not a bind (the guest mounts those)
+ * inside the root, before a read-only root is made read-only. */
+int hull_vm_mount_points(int rootfd, const struct hull_spec *spec, struct hull_err *err);
+
 /* In the container's init, after the createContainer hooks: report ready, wait for start,
  * start virtiofsd and exec QEMU.  Never returns. */
 __attribute__((noreturn)) void hull_vm_exec(const struct hull_init_ctx *ctx,

@@ -64,6 +64,10 @@ int hull_vm_prepare(const struct hull_init_ctx *ctx, struct hull_err *err)
 		if (spec->mounts[i].bind &&
 		    hull_bind_in_root(ctx->bundle, rootfd, &spec->mounts[i], err) < 0)
 			goto fail;
+	/* the guest mounts the other file systems, but cannot make their mount points in a
+	 * read-only root (an image without /proc or /sys, as CRI's pause): made here first */
+	if (hull_vm_mount_points(rootfd, spec, err) < 0)
+		goto fail;
 	/* virtiofsd writes as root: the read-only root is enforced here, not only in the guest */
 	if (spec->root_readonly &&
 	    mount(NULL, ctx->rootfs, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0) {
@@ -84,6 +88,21 @@ int hull_vm_prepare(const struct hull_init_ctx *ctx, struct hull_err *err)
 fail:
 	hull_vm_config_free(&c);
 	return -1;
+}
+
+int hull_vm_mount_points(int rootfd, const struct hull_spec *spec, struct hull_err *err)
+{
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct hull_mount *m = &spec->mounts[i];
+		int fd;
+		if (m->bind)
+			continue;
+		fd = hull_mkpath_in_root(rootfd, m->destination, HULL_MK_DIR, 0755, err);
+		if (fd < 0)
+			return hull_error_wrap(err, "the mount point of `%s`", m->destination);
+		close(fd);
+	}
+	return 0;
 }
 
 /* A copy of one of our stdio fds with the access mode QEMU's chardev opens it with, above 2
