@@ -178,8 +178,10 @@ static int open_pty(unsigned short rows, unsigned short cols, int *slave, struct
 }
 
 /* The process of an OPEN request, forked on pipes or a pty; the pid once its exec happened.
- * -1 with the reason in err: the exec did not happen. */
-static pid_t start_process(struct guest_session *s, struct guest_config *c, struct hull_err *err)
+ * -1 with the reason in err: the exec did not happen.  ctr: a container of the pod to start
+ * (start) or to run the process in; NULL: the VM's own container. */
+static pid_t start_process(struct guest_session *s, struct guest_config *c,
+			   struct guest_pod_ctr *ctr, bool start, struct hull_err *err)
 {
 	int ep[2] = {-1, -1}, io[6] = {-1, -1, -1, -1, -1, -1}, slave = -1;
 	char msg[HULL_ERR_MAX];
@@ -205,8 +207,13 @@ static pid_t start_process(struct guest_session *s, struct guest_config *c, stru
 		hull_error(err, errno, "pipe");
 		goto out;
 	}
-	pid = fork();
+	pid = ctr ? guest_pod_fork(ctr, start) : fork();
 	if (pid == 0) {
+		struct hull_err e = {0};
+		if (ctr && guest_pod_enter(ctr, start, &e) < 0) {
+			(void)!write(ep[1], e.msg, strlen(e.msg));
+			_exit(HULL_EXIT_ERROR);
+		}
 		if (c->tty)
 			guest_become(c, slave, slave, slave, true, ep[1]);
 		guest_become(c, io[0], io[3], io[5], false, ep[1]);
@@ -243,7 +250,8 @@ out:
 static void open_request(struct guest_session *s, const unsigned char *payload, size_t len)
 {
 	struct hull_err err = {0};
-	struct guest_config c;
+	struct guest_config c, *proc = &c;
+	struct guest_pod_ctr *ctr = NULL;
 	char *buf = malloc(len + 1);
 	pid_t pid;
 
@@ -267,14 +275,31 @@ static void open_request(struct guest_session *s, const unsigned char *payload, 
 		goto out;
 	}
 	c.seccomp = s->filter;
-	pid = start_process(s, &c, &err);
+	/* a pod's container: its main process (the process is in its config), or a process in
+	 * it, which gets that container's filter */
+	if (c.container) {
+		ctr = guest_pod_load(c.container, &err);
+		proc = ctr ? guest_pod_config(ctr) : NULL;
+	} else if (c.into) {
+		ctr = guest_pod_find(c.into);
+		if (!ctr)
+			hull_error(&err, ESRCH, "no container `%s` runs in the pod", c.into);
+		else
+			c.seccomp = guest_pod_config(ctr)->seccomp;
+	}
+	pid = (c.container || c.into) && !ctr ? -1
+					      : start_process(s, proc, ctr, !!c.container, &err);
 	c.seccomp = NULL; /* the container's, not ours to free */
 	if (pid < 0) {
+		if (c.container && ctr)
+			guest_pod_forget(ctr);
 		queue_text(s, HULL_F_ERROR, HULL_ERROR_FMT, c.nonce, err.msg);
 		goto out;
 	}
+	if (c.container)
+		guest_pod_started(ctr, pid);
 	s->pid = pid;
-	s->tty = c.tty;
+	s->tty = proc->tty;
 	set_nonblock(s->out);
 	if (s->in != s->out)
 		set_nonblock(s->in);

@@ -159,10 +159,10 @@ static bool host_there(int fd)
 
 static void async_ports(const struct guest_ports *p)
 {
-	int fds[HULL_VM_EXEC_PORTS + 2] = {p->ctl, p->console};
-	for (int i = 0; i < HULL_VM_EXEC_PORTS; i++)
+	int fds[HULL_VM_EXEC_PORTS_MAX + 2] = {p->ctl, p->console};
+	for (int i = 0; i < p->n_exec; i++)
 		fds[i + 2] = p->exec[i];
-	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+	for (size_t i = 0; i < (size_t)p->n_exec + 2; i++) {
 		if (fds[i] < 0)
 			continue;
 		fcntl(fds[i], F_SETOWN, getpid());
@@ -170,7 +170,7 @@ static void async_ports(const struct guest_ports *p)
 	}
 }
 
-#define MAX_SESSIONS (HULL_VM_EXEC_PORTS + 1)
+#define MAX_SESSIONS (HULL_VM_EXEC_PORTS_MAX + 1)
 /* How long the terminal's last output may take to reach the host once the process ended. */
 #define CONSOLE_DRAIN_MS 5000
 
@@ -213,7 +213,7 @@ int guest_run(const struct guest_config *c, const struct guest_ports *p, int *si
 		guest_session_attach(con, pid);
 		sess[n_sess++] = con;
 	}
-	for (i = 0; i < HULL_VM_EXEC_PORTS; i++)
+	for (i = 0; i < (size_t)p->n_exec; i++)
 		if (p->exec[i] >= 0 &&
 		    (sess[n_sess] = guest_session_new(p->exec[i], false, c->seccomp)))
 			n_sess++;
@@ -269,6 +269,7 @@ int guest_run(const struct guest_config *c, const struct guest_ports *p, int *si
 			for (i = 0; i < n_sess; i++)
 				if (guest_session_reaped(sess[i], w, st))
 					break;
+			guest_pod_reaped(w);
 		}
 		if (pid < 0) {
 			struct timespec now;

@@ -80,6 +80,10 @@ int hull_vm_prepare(const struct hull_init_ctx *ctx, struct hull_err *err)
 		hull_error(err, errno, "open `%s`", dir);
 		goto fail;
 	}
+	/* a pod's sandbox: the share its app containers' roots will be bound into */
+	if (hull_vm_spec_pod_role(spec, NULL) == HULL_VM_POD_SANDBOX &&
+	    hull_vm_pod_share_prepare(dirfd, dir, err) < 0)
+		goto fail;
 	cfg = hull_vm_guest_config(spec, ctx->seccomp, &len, err);
 	if (!cfg || hull_vm_write_initrd(dirfd, HULL_VM_INITRD, c.initrd, cfg, len, err) < 0)
 		goto fail;
@@ -198,10 +202,11 @@ static int stdio_fds(struct hull_qemu_stdio io[3], struct hull_err *err)
 
 /* The QEMU command line: the host's facts and the fds QEMU inherits gathered here (relays
  * forked, the network handed over), the line itself built by hull_qemu_args (qemu_args.c). */
-static char **qemu_command(const struct hull_vm_config *c, int dirfd, int con_slave,
-			   struct hull_err *err)
+static char **qemu_command(const struct hull_vm_config *c, const struct hull_spec *spec, int dirfd,
+			   int con_slave, struct hull_err *err)
 {
 	struct hull_qemu_io io = {.state_dirfd = dirfd, .console_fd = -1, .debug_fd = -1};
+	bool pod = hull_vm_spec_pod_role(spec, NULL) == HULL_VM_POD_SANDBOX;
 	struct hull_vm_host host;
 	struct hull_vm_net net;
 	char **argv;
@@ -223,21 +228,23 @@ static char **qemu_command(const struct hull_vm_config *c, int dirfd, int con_sl
 	}
 	io.net_args = net.args;
 	io.n_net_args = net.n_args;
+	io.pod_fs = pod;
+	io.exec_ports = hull_vm_exec_ports(spec->annotations, spec->n_annotations);
 	argv = hull_qemu_args(c, &host, &io);
 	hull_vm_net_free(&net);
 	return argv;
 }
 
-/* virtiofsd on the rootfs as this mount namespace shows it; it serves one QEMU and exits when
- * QEMU goes away. */
-static int start_virtiofsd(const struct hull_init_ctx *ctx, const struct hull_vm_config *c,
+/* virtiofsd on source (the rootfs, or a pod's share) as this mount namespace shows it, on the
+ * socket sock in the state directory; it serves one QEMU and exits when QEMU goes away. */
+static int start_virtiofsd(const char *source, const char *sock, const struct hull_vm_config *c,
 			   int dirfd, struct hull_err *err)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	cleanup_close int lfd = -1;
 	pid_t pid;
 
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dirfd, HULL_VM_FS);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dirfd, sock);
 	unlink(sa.sun_path);
 	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(lfd, 1) < 0)
@@ -247,7 +254,7 @@ static int start_virtiofsd(const struct hull_init_ctx *ctx, const struct hull_vm
 		return hull_error(err, errno, "fork virtiofsd");
 	if (pid == 0) {
 		char fdarg[32];
-		cleanup_free char *src = hull_strfmt("source=%s", ctx->rootfs);
+		cleanup_free char *src = hull_strfmt("source=%s", source);
 		int null = open("/dev/null", O_RDWR);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		dup2(null, 0);
@@ -293,9 +300,14 @@ __attribute__((noreturn)) void hull_vm_exec(const struct hull_init_ctx *ctx, con
 	}
 	if (hull_hooks_run(&ctx->spec->hooks.start_container, "startContainer", state_json, &err) <
 		    0 ||
-	    !(argv = qemu_command(&c, dirfd, con_slave, &err)) ||
-	    start_virtiofsd(ctx, &c, dirfd, &err) < 0)
+	    !(argv = qemu_command(&c, ctx->spec, dirfd, con_slave, &err)) ||
+	    start_virtiofsd(ctx->rootfs, HULL_VM_FS, &c, dirfd, &err) < 0)
 		goto fail;
+	if (hull_vm_spec_pod_role(ctx->spec, NULL) == HULL_VM_POD_SANDBOX) {
+		cleanup_free char *share = hull_strfmt("%s/%s", dir, HULL_VM_POD_SHARE);
+		if (start_virtiofsd(share, HULL_VM_POD_FS, &c, dirfd, &err) < 0)
+			goto fail;
+	}
 	{
 		char fdenv[32];
 		cleanup_free char *pre = hull_strfmt("LD_PRELOAD=%s", c.preload);

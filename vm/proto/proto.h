@@ -55,8 +55,11 @@ static inline const char *hull_answer_for(const char *nonce, const char *data, s
  * closes its stdout from holding the port (and the host's relay) for ever. */
 #define HULL_EXEC_LINGER_MS 3000
 
-/* Number of exec ports QEMU gets: as many execs can run at the same time. */
-#define HULL_VM_EXEC_PORTS 8
+/* Number of exec ports QEMU gets: as many execs can run at the same time.  A pod's VM has
+ * more: each running app container holds one for its life (its relay's session). */
+#define HULL_VM_EXEC_PORTS     8
+#define HULL_VM_POD_EXEC_PORTS 24
+#define HULL_VM_EXEC_PORTS_MAX 24
 
 static inline void hull_frame_header(unsigned char *h, char type, uint32_t len)
 {

@@ -1,0 +1,96 @@
+# Pods at the vm level (vm/README.md, "Pods"), driven through hull-oci as containerd's CRI
+# plugin drives a runtime: a sandbox container annotated as CRI's, and app containers naming
+# it, joining its network, IPC and UTS namespaces.  One VM for the pod (TCG: one boot).
+# vm_ready, vm_bundle and wait_for: lib.sh
+
+# pod_netns: "$T-pod" (192.168.214.2/24 on eth0) joined by a veth to the host's "$T-h"
+# (192.168.214.1/24); removed after the test.
+pod_netns() {
+	command -v ip >/dev/null && command -v tc >/dev/null || skip "iproute2 not installed"
+	ip netns add "$T-pod"
+	defer ip netns del "$T-pod"
+	ip link add "${T: -6}h" type veth peer name eth0 netns "$T-pod"
+	defer ip link del "${T: -6}h"
+	ip addr add 192.168.214.1/24 dev "${T: -6}h"
+	ip link set "${T: -6}h" up
+	ip -n "$T-pod" addr add 192.168.214.2/24 dev eth0
+	ip -n "$T-pod" link set eth0 up
+}
+
+# cri_bundle NAME TYPE SANDBOX-ID ARGS...: a bundle annotated as containerd's CRI plugin does.
+cri_bundle() {
+	local name=$1 type=$2 sid=$3 b
+	shift 3
+	b=$(vm_bundle "$name" "$@")
+	cfg "$b" --arg t "$type" --arg s "$sid" --arg ns "/var/run/netns/$T-pod" \
+		'.annotations["io.kubernetes.cri.container-type"]=$t |
+		 .annotations["io.kubernetes.cri.sandbox-id"]=$s |
+		 .linux.namespaces |= map(if .type == "network" then .path = $ns else . end)'
+	echo "$b"
+}
+
+# An app container joins the sandbox's IPC and UTS namespaces (by its pid), as CRI's do.
+join_sandbox() {
+	local b=$1 pid=$2
+	cfg "$b" --arg ipc "/proc/$pid/ns/ipc" --arg uts "/proc/$pid/ns/uts" \
+		'.linux.namespaces |= map(if .type == "ipc" then .path = $ipc elif .type == "uts" then .path = $uts else . end) | del(.hostname)'
+}
+
+test_vm_pod_one_vm_for_the_pod() {
+	vm_ready
+	pod_netns
+	local sb sid a b aid bid spid apid rc
+	sid=$(cid sb)
+	aid=$(cid a)
+	bid=$(cid b)
+	# the sandbox: a read-only root without /proc, /sys or /dev, as CRI's pause
+	sb=$(cri_bundle sb sandbox "$sid" sh -c 'trap "exit 0" TERM; while :; do sleep 1; done')
+	rm -rf "$sb/rootfs/proc" "$sb/rootfs/sys" "$sb/rootfs/dev"
+	cfg "$sb" '.root.readonly=true | .hostname="mypod"'
+	oci create -b "$sb" "$sid" >"$WORK/sb.out" 2>"$WORK/sb.err"
+	oci start "$sid"
+	spid=$(pid_of "$sid")
+	# app a serves on 127.0.0.1 from a file only its root has
+	a=$(cri_bundle a container "$sid" httpd -f -p 127.0.0.1:8080 -h /www)
+	join_sandbox "$a" "$spid"
+	mkdir -p "$a/rootfs/www"
+	echo hello-from-a >"$a/rootfs/www/index.html"
+	touch "$a/rootfs/only-in-a"
+	oci create -b "$a" "$aid" >"$WORK/a.out" 2>"$WORK/a.err"
+	oci start "$aid"
+	assert_eq "$(state_of "$aid")" running
+	apid=$(pid_of "$aid")
+	# app b reaches it over the pod's loopback, and has the pod's hostname
+	b=$(cri_bundle b container "$sid" sh -c 'for i in $(seq 100); do wget -qO- http://127.0.0.1:8080/ && break; sleep 0.2; done; hostname; test -e /only-in-a || echo own-root; echo pid1=$(cat /proc/1/comm); exit 3')
+	join_sandbox "$b" "$spid"
+	oci create -b "$b" "$bid" >"$WORK/b.out" 2>"$WORK/b.err"
+	oci start "$bid"
+	wait_status "$bid" stopped
+	assert_eq "$(cat "$WORK/b.out")" $'hello-from-a\nmypod\nown-root\npid1=sh' "app b's output: $(cat "$WORK/b.err")"
+	# one VM for the pod, the sandbox's
+	assert_eq "$(ps -o comm= -p "$spid")" qemu-system-x86 "the sandbox's pid is its VMM"
+	assert_contains "$(ps -o args= -p "$apid")" hull-oci "app a's pid is its relay on the host"
+	# exec in app a: its root, its pid namespace, exit codes, stdin
+	assert_eq "$(oci exec "$aid" cat /www/index.html)" hello-from-a
+	assert_eq "$(oci exec "$aid" cat /proc/1/comm)" httpd "exec in a's pid namespace"
+	set +e
+	oci exec "$aid" sh -c 'test -e /only-in-a && exit 7'
+	rc=$?
+	set -e
+	assert_eq $rc 7 "exec's exit code in app a"
+	assert_eq "$(echo piped | oci exec "$aid" cat)" piped "stdin of an exec in app a"
+	assert_contains "$(oci ps "$aid" -o pid)" "$apid"
+	# kill reaches the process in the guest (pid 1 of its namespace: KILL, as CRI's stop
+	# after its grace period); the relay ends as it did
+	oci kill "$aid" KILL
+	wait_status "$aid" stopped
+	alive "$apid" && fatal "app a's relay is still there"
+	oci delete "$aid"
+	oci delete "$bid"
+	[ -z "$(ls -A "$ROOT/$sid/vm-pod")" ] || fatal "left in the pod's share: $(ls -A "$ROOT/$sid/vm-pod")"
+	# the pod's IP answers from the host (the guest owns the interface)
+	busybox ping -c1 -W10 192.168.214.2 >/dev/null || fatal "the pod's IP does not answer"
+	oci kill "$sid" TERM
+	wait_status "$sid" stopped
+	oci delete "$sid"
+}
