@@ -7,7 +7,8 @@ PKGS="build-essential pkg-config libyajl-dev libseccomp-dev libcap-dev libcgroup
 libarchive-dev libssl-dev libcurl4-openssl-dev busybox-static iproute2 util-linux procps
 clang-format cppcheck crun runc time jq containerd podman conmon zstd python3
 docker-registry skopeo apache2-utils curl qemu-system-x86 qemu-system-common
-linux-image-amd64 cpio xz-utils umoci bc containernetworking-plugins iptables"
+linux-image-amd64 cpio xz-utils umoci bc containernetworking-plugins iptables
+python3-grpcio python3-protobuf protobuf-compiler"
 if [ "${1:-}" = guest-kernel ]; then
 	PKGS="build-essential bc bison flex libelf-dev libssl-dev cpio linux-source-6.1"
 fi

@@ -53,6 +53,7 @@ test_vm_pod_one_vm_for_the_pod() {
 	# app a serves on 127.0.0.1 from a file only its root has
 	a=$(cri_bundle a container "$sid" httpd -f -p 127.0.0.1:8080 -h /www)
 	join_sandbox "$a" "$spid"
+	cfg "$a" '.linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 50}}'
 	mkdir -p "$a/rootfs/www"
 	echo hello-from-a >"$a/rootfs/www/index.html"
 	touch "$a/rootfs/only-in-a"
@@ -80,6 +81,11 @@ test_vm_pod_one_vm_for_the_pod() {
 	assert_eq $rc 7 "exec's exit code in app a"
 	assert_eq "$(echo piped | oci exec "$aid" cat)" piped "stdin of an exec in app a"
 	assert_contains "$(oci ps "$aid" -o pid)" "$apid"
+	# its limits are its guest cgroup's, at create and after update
+	assert_eq "$(oci exec "$aid" cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max | tr '\n' ' ')" "67108864 50 " "app a's guest cgroup"
+	oci update --memory 96m --pids-limit 60 "$aid"
+	assert_eq "$(oci exec "$aid" cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max | tr '\n' ' ')" "100663296 60 " "app a's guest cgroup after update"
+	assert_eq "$(oci exec "$aid" sh -c 'cat /proc/self/cgroup')" "0::/" "exec in app a's cgroup namespace"
 	# kill reaches the process in the guest (pid 1 of its namespace: KILL, as CRI's stop
 	# after its grace period); the relay ends as it did
 	oci kill "$aid" KILL

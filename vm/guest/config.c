@@ -159,6 +159,7 @@ void guest_config_free(struct guest_config *c)
 	free(c->addrs);
 	free(c->routes);
 	free(c->sysctls);
+	free(c->cgroups);
 	free(c->readonly_paths);
 	free(c->masked_paths);
 	if (c->seccomp)
@@ -235,6 +236,12 @@ static int apply(struct guest_config *c, const struct hull_rec *r, size_t *n_arg
 	}
 	case HULL_REC_SYSCTL: {
 		struct guest_kv *kv = GROW(c->sysctls, c->n_sysctls);
+		kv->key = f[0];
+		kv->value = f[1];
+		break;
+	}
+	case HULL_REC_CGROUP: {
+		struct guest_kv *kv = GROW(c->cgroups, c->n_cgroups);
 		kv->key = f[0];
 		kv->value = f[1];
 		break;

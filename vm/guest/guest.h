@@ -75,6 +75,8 @@ struct guest_config {
 	size_t n_routes;
 	struct guest_kv *sysctls;
 	size_t n_sysctls;
+	struct guest_kv *cgroups; /* a pod's app container: its guest cgroup's files */
+	size_t n_cgroups;
 	char **readonly_paths, **masked_paths; /* linux.readonlyPaths, linux.maskedPaths */
 	size_t n_readonly_paths, n_masked_paths;
 	bool has_oom_score_adj;
@@ -189,6 +191,8 @@ pid_t guest_pod_fork(struct guest_pod_ctr *ctr, bool start);
 int guest_pod_enter(struct guest_pod_ctr *ctr, bool start, struct hull_err *err);
 /* Its main process runs as pid (in the init's pid namespace). */
 void guest_pod_started(struct guest_pod_ctr *ctr, pid_t pid);
+/* A file of the guest cgroup of container id (`update`): 0, or an errno. */
+int guest_pod_cgroup_set(const char *id, const char *file, const char *value);
 /* A child was reaped: a container whose main process it was is forgotten. */
 void guest_pod_reaped(pid_t pid);
 

@@ -104,6 +104,28 @@ static bool valid_id(const char *id)
 	       strcmp(id, "..");
 }
 
+/* One file of a cgroup (a name, not a path): 0, or an errno (ENOENT: the controller is not
+ * there). */
+static int cgroup_write(int dir, const char *file, const char *value)
+{
+	int fd, e = 0;
+	if (!*file || strchr(file, '/') || file[0] == '.')
+		return EINVAL;
+	fd = openat(dir, file, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	if (write(fd, value, strlen(value)) < 0)
+		e = errno;
+	close(fd);
+	return e;
+}
+
+int guest_pod_cgroup_set(const char *id, const char *file, const char *value)
+{
+	struct guest_pod_ctr *c = guest_pod_find(id);
+	return c ? cgroup_write(c->cgdir, file, value) : ESRCH;
+}
+
 struct guest_pod_ctr *guest_pod_load(const char *id, struct hull_err *err)
 {
 	struct guest_pod_ctr *c = NULL;
@@ -157,6 +179,13 @@ struct guest_pod_ctr *guest_pod_load(const char *id, struct hull_err *err)
 	if (c->cgdir < 0) {
 		hull_error(err, errno, "container `%s`: open its cgroup", id);
 		goto fail;
+	}
+	/* its limits (an error in one is logged: the container runs without it) */
+	for (size_t i = 0; i < c->cfg.n_cgroups; i++) {
+		int e = cgroup_write(c->cgdir, c->cfg.cgroups[i].key, c->cfg.cgroups[i].value);
+		if (e)
+			guest_log("container `%s`: cgroup %s = %s: %s", id, c->cfg.cgroups[i].key,
+				  c->cfg.cgroups[i].value, strerror(e));
 	}
 	c->used = true;
 	return c;

@@ -118,7 +118,7 @@ __attribute__((noreturn)) void guest_become(const struct guest_config *c, int fd
 /* One request per line from the host (vm/proto/control.h), one answer each. */
 static void serve_ctl(int fd, pid_t pid)
 {
-	static char buf[256];
+	static char buf[2 * HULL_CTL_MAX];
 	static size_t len;
 	ssize_t n = read(fd, buf + len, sizeof(buf) - 1 - len);
 	char *nl;
@@ -130,9 +130,11 @@ static void serve_ctl(int fd, pid_t pid)
 	while ((nl = strchr(buf, '\n'))) {
 		int sig = 0, e = 0;
 		bool all = false;
-		char reply[HULL_CTL_MAX];
+		char reply[HULL_CTL_MAX], *id, *file, *value;
 		*nl = 0;
-		if (hull_ctl_kill_parse(buf, &sig, &all) < 0)
+		if (hull_ctl_cgroup_parse(buf, &id, &file, &value) == 0)
+			e = guest_pod_cgroup_set(id, file, value);
+		else if (hull_ctl_kill_parse(buf, &sig, &all) < 0)
 			e = EINVAL;
 		else if ((all ? kill(-1, sig) : kill(pid, sig)) < 0)
 			e = errno;

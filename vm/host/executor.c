@@ -64,6 +64,15 @@ static int vm_exec_process(const struct hull_exec_opts *o, const struct hull_sta
 	return hull_vm_exec_process(o, st, p, status, err);
 }
 
+/* pod.c: a pod's app container's limits are its guest cgroup's (the VM's size stays) */
+static int vm_update(const char *root, const struct hull_state *st,
+		     const struct hull_cg_resources *res, unsigned sections, struct hull_err *err)
+{
+	if (hull_vm_pod_role(st->annotations, st->n_annotations, NULL) != HULL_VM_POD_MEMBER)
+		return 0;
+	return hull_vm_member_update(root, st, res, sections, err);
+}
+
 /* launch.c for a VM of its own or a pod's sandbox, pod_member.c for an app container */
 static int vm_prepare(const struct hull_init_ctx *ctx, struct hull_err *err)
 {
@@ -101,5 +110,6 @@ const struct hull_executor hull_vm_executor = {
 	.kill = vm_kill,
 	.foreground_wait = vm_foreground_wait,
 	.exec_process = vm_exec_process,
+	.update = vm_update,
 	.cleanup = vm_cleanup,
 };

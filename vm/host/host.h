@@ -54,6 +54,10 @@ struct hull_exec_opts;
 int hull_vm_exec_process(const struct hull_exec_opts *o, const struct hull_state *st,
 			 const struct hull_process *p, int *status, struct hull_err *err);
 
+/* One request on the control channel of the VM of container id (vm/proto/control.h): 0 when
+ * the guest answers ok, else -1 with its errno. */
+int hull_vm_ctl(const char *root, const char *id, pid_t vmm, const char *req, struct hull_err *err);
+
 /* The VMM's own memory (QEMU, virtiofsd), added to the container's memory limit so that a
  * guest using all its RAM does not get its VMM OOM-killed: annotation
  * run.hull.vm.memory-overhead (MiB, M or G), else 192 MiB. */
@@ -123,6 +127,16 @@ __attribute__((noreturn)) void hull_vm_member_exec(const struct hull_init_ctx *c
 						   const char *state_json);
 int hull_vm_member_exec_process(const struct hull_exec_opts *o, const struct hull_state *st,
 				const struct hull_process *p, int *status, struct hull_err *err);
+/* The cgroup2 writes of resources r (the sections a guest cgroup has: cpu, memory, pids,
+ * unified) for an app container's guest cgroup. */
+struct hull_cg_resources;
+struct hull_cg_writes;
+int hull_vm_pod_cgroup_writes(const struct hull_cg_resources *r, unsigned sections,
+			      struct hull_cg_writes *ws, struct hull_err *err);
+/* update of an app container: the resources r (sections given) in its guest cgroup. */
+int hull_vm_member_update(const char *root, const struct hull_state *st,
+			  const struct hull_cg_resources *r, unsigned sections,
+			  struct hull_err *err);
 /* delete of an app container: its root out of the pod's share. */
 void hull_vm_pod_member_cleanup(const char *state_dir, const struct hull_spec *spec);
 

@@ -20,7 +20,9 @@
 
 #include "lib/log.h"
 #include "lib/util.h"
+#include "runtime/cgroup/cgroup_res.h"
 #include "vm/host/host.h"
+#include "vm/proto/control.h"
 #include "vm/proto/names.h"
 #include "vm/proto/proto.h"
 
@@ -175,4 +177,50 @@ void hull_vm_pod_member_cleanup(const char *state_dir, const struct hull_spec *s
 	unlink(cfg);
 	rmdir(mnt);
 	rmdir(ctr_dir);
+}
+
+int hull_vm_pod_cgroup_writes(const struct hull_cg_resources *r, unsigned sections,
+			      struct hull_cg_writes *ws, struct hull_err *err)
+{
+	/* the controllers the guest enables for its containers (vm/guest/pod.c) */
+	return hull_cg_v2_writes(
+		r, sections & (HULL_CG_MEMORY | HULL_CG_CPU | HULL_CG_PIDS | HULL_CG_UNIFIED), ws,
+		err);
+}
+
+int hull_vm_member_update(const char *root, const struct hull_state *st,
+			  const struct hull_cg_resources *r, unsigned sections,
+			  struct hull_err *err)
+{
+	struct hull_cg_writes ws = {0};
+	struct hull_state *sst = NULL;
+	const char *sid = NULL;
+	int ret = -1;
+
+	hull_vm_pod_role(st->annotations, st->n_annotations, &sid);
+	if (hull_vm_pod_sandbox(root, sid, &sst, err) < 0)
+		return -1;
+	if (hull_vm_pod_cgroup_writes(r, sections, &ws, err) < 0)
+		goto out;
+	for (size_t i = 0; i < ws.n; i++) {
+		char req[HULL_CTL_MAX];
+		if (hull_ctl_cgroup_format(req, sizeof(req), st->id, ws.w[i].file, ws.w[i].value) <
+		    0) {
+			hull_error(err, EINVAL, "cgroup %s: the value does not fit a request",
+				   ws.w[i].file);
+			goto out;
+		}
+		if (hull_vm_ctl(root, sid, sst->pid, req, err) < 0) {
+			/* a controller the guest kernel lacks, for a value that may be absent */
+			if (err->errnum == ENOENT && ws.w[i].optional)
+				continue;
+			hull_error_wrap(err, "the guest cgroup's %s", ws.w[i].file);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	hull_cg_writes_free(&ws);
+	hull_state_free(sst);
+	return ret;
 }

@@ -24,6 +24,7 @@
 #include "lib/exitcode.h"
 #include "lib/util.h"
 #include "runtime/bind.h"
+#include "runtime/cgroup/cgroup_res.h"
 #include "runtime/hooks.h"
 #include "vm/host/host.h"
 #include "vm/proto/names.h"
@@ -79,6 +80,31 @@ static int member_root(const struct hull_init_ctx *ctx, struct hull_err *err)
 	return 0;
 }
 
+/* The spec's limits as `cgroup` records for the guest cgroup, after the config in *cfg. */
+static int cgroup_records(const struct hull_spec *spec, char **cfg, size_t *len,
+			  struct hull_err *err)
+{
+	struct hull_cg_resources r = {0};
+	struct hull_cg_writes ws = {0};
+	struct hull_vm_buf b = {*cfg, *len, *len};
+	int ret = -1;
+
+	if (hull_cg_res_parse(spec->linux_ ? spec->linux_->resources : NULL, "linux.resources", &r,
+			      err) < 0)
+		return -1;
+	if (hull_vm_pod_cgroup_writes(&r, ~0U, &ws, err) < 0)
+		goto out;
+	for (size_t i = 0; i < ws.n; i++)
+		hull_vm_rec(&b, HULL_REC_CGROUP, ws.w[i].file, ws.w[i].value);
+	ret = 0;
+out:
+	*cfg = b.p;
+	*len = b.len;
+	hull_cg_writes_free(&ws);
+	hull_cg_res_free(&r);
+	return ret;
+}
+
 int hull_vm_member_prepare(const struct hull_init_ctx *ctx, struct hull_err *err)
 {
 	const char *sid = NULL;
@@ -106,7 +132,8 @@ int hull_vm_member_prepare(const struct hull_init_ctx *ctx, struct hull_err *err
 		goto out;
 	}
 	cfg = hull_vm_guest_config(ctx->spec, ctx->seccomp, &len, err);
-	if (!cfg || hull_write_file_atomic(cfgpath, cfg, len, 0600, err) < 0)
+	if (!cfg || cgroup_records(ctx->spec, &cfg, &len, err) < 0 ||
+	    hull_write_file_atomic(cfgpath, cfg, len, 0600, err) < 0)
 		goto out;
 	tree = (int)syscall(SYS_open_tree, AT_FDCWD, ctx->rootfs,
 			    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
