@@ -48,7 +48,7 @@ runtime() { # NAME BINARY ROOT [EXTRA]
 	cat <<EOF
     [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.$1]
       runtime_type = "io.containerd.runc.v2"
-      $4
+      ${4:-}
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.$1.options]
         BinaryName = "$2"
         Root = "$3"

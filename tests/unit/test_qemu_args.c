@@ -336,3 +336,13 @@ TEST(pod_role_from_cri_annotations)
 	CHECK_INT_EQ(hull_vm_exec_ports(sandbox, 2), HULL_VM_POD_EXEC_PORTS);
 	CHECK_INT_EQ(hull_vm_exec_ports(member, 2), HULL_VM_EXEC_PORTS);
 }
+
+/* A NIC's backend: vhost-net on the fd hull opened (KVM), else QEMU's own */
+TEST(netdev_vhost_or_not)
+{
+	char *a = hull_vm_netdev_arg(0, 9, -1), *b = hull_vm_netdev_arg(1, 9, 11);
+	CHECK_STR_EQ(a, "tap,id=net0,fd=9,vhost=off");
+	CHECK_STR_EQ(b, "tap,id=net1,fd=9,vhost=on,vhostfd=11");
+	free(a);
+	free(b);
+}

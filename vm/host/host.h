@@ -205,9 +205,13 @@ struct hull_vm_net {
 /* The spec must give the container a network namespace (no host network for a VM). */
 int hull_vm_net_check(const struct hull_spec *spec, struct hull_err *err);
 /* In the container's init at start, in its network namespace: a tap per Ethernet interface
- * that is up, joined to it with tc redirects; the guest's /hull/net appended to the
+ * that is up, joined to it with tc redirects, with vhost-net under KVM when /dev/vhost-net
+ * opens; the guest's /hull/net appended to the
  * initramfs; the interfaces listed in <state>/vm-net.  The taps' fds stay open for QEMU. */
-int hull_vm_net_attach(int dirfd, struct hull_vm_net *net, struct hull_err *err);
+int hull_vm_net_attach(int dirfd, bool kvm, struct hull_vm_net *net, struct hull_err *err);
+/* The -netdev argument of NIC i on tap: with vhost-net on vhostfd, or QEMU's own backend
+ * (vhostfd -1). */
+char *hull_vm_netdev_arg(size_t i, int tap, int vhostfd);
 void hull_vm_net_free(struct hull_vm_net *net);
 /* delete: the tc qdiscs left on the interfaces of a network namespace given by path. */
 void hull_vm_net_cleanup(const char *state_dir, const struct hull_spec *spec);
