@@ -44,12 +44,19 @@ test_vm_pod_one_vm_for_the_pod() {
 	aid=$(cid a)
 	bid=$(cid b)
 	# the sandbox: a read-only root without /proc, /sys or /dev, as CRI's pause
-	sb=$(cri_bundle sb sandbox "$sid" sh -c 'trap "exit 0" TERM; while :; do sleep 1; done')
+	sb=$(cri_bundle sb sandbox "$sid" sh -c 'trap "exit 0" TERM; echo sandbox-runs; while :; do sleep 1; done')
 	rm -rf "$sb/rootfs/proc" "$sb/rootfs/sys" "$sb/rootfs/dev"
 	cfg "$sb" '.root.readonly=true | .hostname="mypod"'
 	oci create -b "$sb" "$sid" >"$WORK/sb.out" 2>"$WORK/sb.err"
-	oci start "$sid"
+	# the pod's VM boots at create; its workload runs at start
 	spid=$(pid_of "$sid")
+	assert_eq "$(state_of "$sid")" created
+	assert_eq "$(ps -o comm= -p "$spid")" qemu-system-x86 "the sandbox's VMM runs from create on"
+	sleep 1
+	assert_not_contains "$(cat "$WORK/sb.out")" sandbox-runs "the sandbox's workload before start"
+	oci start "$sid"
+	assert_eq "$(state_of "$sid")" running
+	wait_for "$WORK/sb.out" sandbox-runs
 	# app a serves on 127.0.0.1 from a file only its root has
 	a=$(cri_bundle a container "$sid" httpd -f -p 127.0.0.1:8080 -h /www)
 	join_sandbox "$a" "$spid"
@@ -98,5 +105,51 @@ test_vm_pod_one_vm_for_the_pod() {
 	busybox ping -c1 -W10 192.168.214.2 >/dev/null || fatal "the pod's IP does not answer"
 	oci kill "$sid" TERM
 	wait_status "$sid" stopped
+	oci delete "$sid"
+}
+
+# kill -9 anywhere leaves nothing behind: a sandbox deleted while it boots (before start), an
+# app container's relay (its process in the guest goes), the pod's VMM (the other app
+# containers end with it); the harness checks processes, mounts and state.
+test_vm_pod_kill9_leaves_nothing() {
+	vm_ready
+	pod_netns
+	local sb sid x y xid yid spid xpid i
+	sid=$(cid sb)
+	xid=$(cid x)
+	yid=$(cid y)
+	sb=$(cri_bundle sb sandbox "$sid" sh -c 'trap "exit 0" TERM; while :; do sleep 1; done')
+	oci create -b "$sb" "$sid" 2>"$WORK/sb.err"
+	oci delete --force "$sid"
+	[ ! -e "$ROOT/$sid" ] || fatal "state left after delete of a booting sandbox"
+	oci create -b "$sb" "$sid" 2>"$WORK/sb.err"
+	oci start "$sid"
+	spid=$(pid_of "$sid")
+	x=$(cri_bundle x container "$sid" sleep 1001)
+	y=$(cri_bundle y container "$sid" sleep 1002)
+	join_sandbox "$x" "$spid"
+	join_sandbox "$y" "$spid"
+	oci create -b "$x" "$xid" 2>"$WORK/x.err"
+	oci start "$xid"
+	oci create -b "$y" "$yid" 2>"$WORK/y.err"
+	oci start "$yid"
+	for i in $(seq 100); do
+		[ "$(oci exec "$sid" ps -o args | grep -c '^sleep 100[12]')" = 2 ] && break
+		sleep 0.2
+	done
+	assert_eq "$(oci exec "$sid" ps -o args | grep -c '^sleep 100[12]')" 2 "both app containers run in the pod's VM"
+	xpid=$(pid_of "$xid")
+	kill -9 "$xpid"
+	wait_status "$xid" stopped
+	for i in $(seq 100); do
+		oci exec "$sid" ps -o args | grep -q '^sleep 1001' || break
+		sleep 0.2
+	done
+	assert_eq "$(oci exec "$sid" ps -o args | grep '^sleep 100[12]')" "sleep 1002" "the killed relay's container is gone from the guest"
+	oci delete "$xid"
+	kill -9 "$spid"
+	wait_status "$sid" stopped
+	wait_status "$yid" stopped
+	oci delete "$yid"
 	oci delete "$sid"
 }

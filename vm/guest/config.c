@@ -272,6 +272,9 @@ static int apply(struct guest_config *c, const struct hull_rec *r, size_t *n_arg
 		c->pod_ports = (unsigned int)n;
 		break;
 	}
+	case HULL_REC_HOLD:
+		c->hold = !strcmp(f[0], HULL_REC_ON);
+		break;
 	case HULL_REC_CONTAINER:
 		c->container = f[0];
 		break;

@@ -87,6 +87,7 @@ struct guest_config {
 	struct guest_seccomp *seccomp; /* NULL: none; an exec borrows the container's */
 	bool terminal;		       /* /hull/config: the main process has a terminal */
 	unsigned int pod_ports;	       /* the sandbox of a pod: its exec ports (0: no pod) */
+	bool hold;		       /* booted at create: the workload waits for `start` */
 	const char *container;	       /* exec request: start the pod's container of this id */
 	const char *into;	       /* exec request: run in the pod's container of this id */
 	const char *nonce;	       /* exec request: echoed in the answer */

@@ -172,6 +172,46 @@ static void async_ports(const struct guest_ports *p)
 	}
 }
 
+/* A VM booted at create (`hold`): the workload waits until the host's `start` request on the
+ * control port (any other request is answered EAGAIN: before start the host sends its
+ * signals to the VMM itself). */
+static void wait_start(int ctl)
+{
+	char buf[HULL_CTL_MAX];
+	size_t len = 0;
+
+	for (;;) {
+		struct pollfd p = {ctl, POLLIN, 0};
+		struct timespec ts = {0, 50000000L};
+		char *nl;
+		ssize_t n = 0;
+		if (poll(&p, 1, ABSENT_RECHECK_MS) > 0 && (p.revents & POLLIN))
+			n = read(ctl, buf + len, sizeof(buf) - 1 - len);
+		if (n <= 0) {
+			/* no host end (it reports POLLHUP at once): look again soon */
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		len += (size_t)n;
+		buf[len] = 0;
+		while ((nl = strchr(buf, '\n'))) {
+			char reply[HULL_CTL_MAX];
+			bool start;
+			int r;
+			*nl = 0;
+			start = !strcmp(buf, HULL_CTL_START);
+			r = hull_ctl_reply_format(reply, sizeof(reply), start ? 0 : EAGAIN);
+			(void)!write(ctl, reply, (size_t)r);
+			len -= (size_t)(nl + 1 - buf);
+			memmove(buf, nl + 1, len + 1);
+			if (start)
+				return;
+		}
+		if (len == sizeof(buf) - 1)
+			len = 0;
+	}
+}
+
 #define MAX_SESSIONS (HULL_VM_EXEC_PORTS_MAX + 1)
 /* How long the terminal's last output may take to reach the host once the process ended. */
 #define CONSOLE_DRAIN_MS 5000
@@ -192,6 +232,8 @@ int guest_run(const struct guest_config *c, const struct guest_ports *p, int *si
 	sigaddset(&chld, SIGIO);
 	sigprocmask(SIG_BLOCK, &chld, NULL);
 	sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (c->hold)
+		wait_start(p->ctl);
 	async_ports(p);
 	if (c->terminal) {
 		con = p->console >= 0 ? guest_session_new(p->console, true, NULL) : NULL;

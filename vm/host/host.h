@@ -116,6 +116,14 @@ int hull_vm_exec_ports(const struct hull_kv *annots, size_t n);
 /* In the sandbox's init, in its private mount namespace: the pod's share in the state
  * directory (dirfd, path dir), a shared mount. */
 int hull_vm_pod_share_prepare(int dirfd, const char *dir, struct hull_err *err);
+/* Whether the VM boots at create (a pod's sandbox created for a later start, without a
+ * terminal or startContainer hooks, which need the start): the guest then waits for
+ * HULL_CTL_START before it runs the workload. */
+bool hull_vm_boots_at_create(const struct hull_init_ctx *ctx);
+/* In the init of a VM booted at create, before it reports ready: the starter, a process that
+ * holds exec.fifo (so the VM stays `created`), and at start (its byte read) closes it and
+ * tells the guest to run the workload, retrying while the guest boots.  It dies with QEMU. */
+int hull_vm_pod_starter(const struct hull_init_ctx *ctx, struct hull_err *err);
 /* The sandbox sandbox_id under root: created or running, a VM pod's sandbox. */
 int hull_vm_pod_sandbox(const char *root, const char *sandbox_id, struct hull_state **out,
 			struct hull_err *err);

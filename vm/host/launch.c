@@ -24,6 +24,7 @@
 #include "runtime/bind.h"
 #include "runtime/hooks.h"
 #include "runtime/state.h"
+#include "runtime/sync.h"
 #include "vm/host/host.h"
 #include "vm/host/preload.h"
 
@@ -85,7 +86,16 @@ int hull_vm_prepare(const struct hull_init_ctx *ctx, struct hull_err *err)
 	    hull_vm_pod_share_prepare(dirfd, dir, err) < 0)
 		goto fail;
 	cfg = hull_vm_guest_config(spec, ctx->seccomp, &len, err);
-	if (!cfg || hull_vm_write_initrd(dirfd, HULL_VM_INITRD, c.initrd, cfg, len, err) < 0)
+	if (!cfg)
+		goto fail;
+	/* a VM booted at create runs its workload once told, at start */
+	if (hull_vm_boots_at_create(ctx)) {
+		struct hull_vm_buf b = {cfg, len, len};
+		hull_vm_rec(&b, HULL_REC_HOLD, HULL_REC_ON);
+		cfg = b.p;
+		len = b.len;
+	}
+	if (hull_vm_write_initrd(dirfd, HULL_VM_INITRD, c.initrd, cfg, len, err) < 0)
 		goto fail;
 	hull_vm_config_free(&c);
 	return 0;
@@ -281,16 +291,21 @@ __attribute__((noreturn)) void hull_vm_exec(const struct hull_init_ctx *ctx, con
 	char **argv = NULL;
 	cleanup_free char *dir = NULL;
 	int dirfd, con_slave = -1;
+	/* a pod's sandbox boots now, while create runs: everything up to QEMU's exec is done
+	 * before ready (its errors are create's), and a starter tells the guest at start */
+	bool early = hull_vm_boots_at_create(ctx), ready = !early;
 
 	if (hull_vm_config_resolve(ctx->spec, &c, &err) < 0 ||
 	    (ctx->spec->process->terminal && hull_vm_console_open(ctx, &con_slave, &err) < 0))
 		hull_init_fail(ctx, &err);
-	if (hull_init_ready_wait(ctx) < 0)
-		_exit(1);
-	/* closed at once: `start` returns without waiting for QEMU's exec, and the helpers
-	 * forked below (virtiofsd, relays) cannot keep it waiting */
-	if (ctx->fifo_fd >= 0)
-		close(ctx->fifo_fd);
+	if (!early) {
+		if (hull_init_ready_wait(ctx) < 0)
+			_exit(1);
+		/* closed at once: `start` returns without waiting for QEMU's exec, and the
+		 * helpers forked below (virtiofsd, relays) cannot keep it waiting */
+		if (ctx->fifo_fd >= 0)
+			close(ctx->fifo_fd);
+	}
 	/* from here on errors are the workload's, reported on its stderr as in container mode */
 	dir = hull_state_dir(ctx->opts->root, ctx->opts->id);
 	dirfd = open(dir, O_PATH | O_DIRECTORY); /* QEMU names its files through it */
@@ -298,8 +313,8 @@ __attribute__((noreturn)) void hull_vm_exec(const struct hull_init_ctx *ctx, con
 		hull_error(&err, errno, "open `%s`", dir);
 		goto fail;
 	}
-	if (hull_hooks_run(&ctx->spec->hooks.start_container, "startContainer", state_json, &err) <
-		    0 ||
+	if ((!early && hull_hooks_run(&ctx->spec->hooks.start_container, "startContainer",
+				      state_json, &err) < 0) ||
 	    !(argv = qemu_command(&c, ctx->spec, dirfd, con_slave, &err)) ||
 	    start_virtiofsd(ctx->rootfs, HULL_VM_FS, &c, dirfd, &err) < 0)
 		goto fail;
@@ -307,6 +322,13 @@ __attribute__((noreturn)) void hull_vm_exec(const struct hull_init_ctx *ctx, con
 		cleanup_free char *share = hull_strfmt("%s/%s", dir, HULL_VM_POD_SHARE);
 		if (start_virtiofsd(share, HULL_VM_POD_FS, &c, dirfd, &err) < 0)
 			goto fail;
+	}
+	if (early) {
+		if (hull_vm_pod_starter(ctx, &err) < 0)
+			goto fail;
+		hull_sync_send(ctx->sync_fd, SYNC_READY, 0, NULL, NULL);
+		close(ctx->fifo_fd); /* the starter holds it until start */
+		ready = true;
 	}
 	{
 		char fdenv[32];
@@ -317,6 +339,8 @@ __attribute__((noreturn)) void hull_vm_exec(const struct hull_init_ctx *ctx, con
 		hull_error(&err, errno, "exec `%s`", c.qemu);
 	}
 fail:
+	if (!ready) /* booting at create: create fails with it */
+		hull_init_fail(ctx, &err);
 	dprintf(2, "hull-oci: %s\n", err.msg);
 	_exit(HULL_EXIT_NOT_FOUND);
 }

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -223,4 +225,49 @@ out:
 	hull_cg_writes_free(&ws);
 	hull_state_free(sst);
 	return ret;
+}
+
+bool hull_vm_boots_at_create(const struct hull_init_ctx *ctx)
+{
+	const struct hull_spec *s = ctx->spec;
+	return hull_vm_spec_pod_role(s, NULL) == HULL_VM_POD_SANDBOX && !ctx->run_mode &&
+	       ctx->fifo_fd >= 0 && !s->process->terminal && s->hooks.start_container.n == 0;
+}
+
+/* How often the starter asks a guest that is still booting (each ask waits for an answer). */
+#define STARTER_RETRY_S 1
+
+int hull_vm_pod_starter(const struct hull_init_ctx *ctx, struct hull_err *err)
+{
+	pid_t vmm = getpid(), pid = fork();
+	char c;
+	ssize_t n;
+
+	if (pid < 0)
+		return hull_error(err, errno, "fork the sandbox's starter");
+	if (pid > 0)
+		return 0;
+	/* nothing of the init stays open here but the fifo (the sync socket's end tells the
+	 * runtime the init is gone) */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != vmm)
+		_exit(0);
+	for (int fd = 0; fd < 1024; fd++)
+		if (fd != ctx->fifo_fd)
+			close(fd);
+	do
+		n = read(ctx->fifo_fd, &c, 1);
+	while (n < 0 && errno == EINTR);
+	/* `start` returns once this closes: it does not wait for the guest */
+	close(ctx->fifo_fd);
+	if (n != 1)
+		_exit(0);
+	for (;;) {
+		struct hull_err e = {0};
+		if (hull_vm_ctl(ctx->opts->root, ctx->opts->id, vmm, HULL_CTL_START "\n", &e) ==
+			    0 ||
+		    kill(vmm, 0) < 0)
+			_exit(0);
+		sleep(STARTER_RETRY_S);
+	}
 }

@@ -13,6 +13,7 @@
 
 #define HULL_CTL_KILL	"kill"
 #define HULL_CTL_CGROUP "cgroup"
+#define HULL_CTL_START	"start" /* a VM booted at create (`hold`): run the workload now */
 #define HULL_CTL_OK	"ok"
 #define HULL_CTL_ERROR	"error"
 /* the longest request or answer, with its newline and NUL */
