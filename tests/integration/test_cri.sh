@@ -117,13 +117,15 @@ wait_log() {
 	fatal "never saw '$2' in $1: $(cat "$1" 2>&1)"
 }
 
-# cri_pod_scenario HANDLER SUBNET-OCTET: the scenarios, the same at every handler.
+# cri_pod_scenario HANDLER SUBNET-OCTET [ANNOTATION=VALUE...]: the scenarios, the same at
+# every handler (the pod's annotations given to RunPodSandbox).
 cri_pod_scenario() {
 	local handler=$1 n=$2 sid ip srv cli out rc netns_after
+	shift 2
 	cri_ready
 	start_cri_containerd "$n"
 	# a pod up, with an IP from CNI
-	sid=$(cri run-pod p1 "$handler" "/hull-test/$T-pod" "$WORK/logs")
+	sid=$(cri run-pod p1 "$handler" "/hull-test/$T-pod" "$WORK/logs" "$@")
 	ip=$(cri pod-ip "$sid")
 	[[ $ip == 10.213.$n.* ]] || fatal "the pod's IP: '$ip'"
 	# two containers of the pod: one serves on 127.0.0.1, the other reaches it
@@ -152,6 +154,7 @@ cri_pod_scenario() {
 	# UpdateContainerResources: the new limit is the container's own cgroup's
 	cri update "$srv" 67108864
 	assert_eq "$(cri exec "$srv" -- sh -c 'cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes')" 67108864 "memory limit after UpdateContainerResources"
+	[ "$handler" != hull-vm ] || pod_vm_sized
 	# the pod's IP answers from the host
 	busybox ping -c1 -W10 "$ip" >/dev/null || fatal "the pod's IP $ip does not answer from the host"
 	# stop and remove, with nothing left
@@ -183,7 +186,16 @@ test_cri_hull() {
 	cri_pod_scenario hull 2
 }
 
+# The pod's VM as its annotations size it (passed by containerd: pod_annotations), seen from
+# an app container: 2 vCPUs, 384 MiB (the kernel keeps some: MemTotal a little below).
+pod_vm_sized() {
+	local kb
+	assert_eq "$(cri exec "$srv" -- nproc)" 2 "the pod VM's vCPUs"
+	kb=$(cri exec "$srv" -- awk '/^MemTotal:/ {print $2}' /proc/meminfo)
+	[ "$kb" -gt 300000 ] && [ "$kb" -le 393216 ] || fatal "the pod VM's memory: MemTotal $kb kB, not 384 MiB"
+}
+
 test_cri_hull_vm() {
 	vm_ready
-	cri_pod_scenario hull-vm 3
+	cri_pod_scenario hull-vm 3 run.hull.vm.cpus=2 run.hull.vm.memory=384
 }

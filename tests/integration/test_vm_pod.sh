@@ -36,13 +36,24 @@ join_sandbox() {
 		'.linux.namespaces |= map(if .type == "ipc" then .path = $ipc elif .type == "uts" then .path = $uts else . end) | del(.hostname)'
 }
 
+# recvtty SOCKET INPUT: the --console-socket peer (tests/data/recvtty.c), its output on stdout.
+recvtty() {
+	local helper=/var/tmp/hull-test-cache/recvtty
+	if [ ! -x "$helper" ] || [ "$REPO/tests/data/recvtty.c" -nt "$helper" ]; then
+		mkdir -p "$(dirname "$helper")"
+		cc -O2 -o "$helper.$$" "$REPO/tests/data/recvtty.c" && mv "$helper.$$" "$helper"
+	fi
+	RECVTTY_TIMEOUT=60 "$helper" "$@"
+}
+
 test_vm_pod_one_vm_for_the_pod() {
 	vm_ready
 	pod_netns
-	local sb sid a b aid bid spid apid rc
+	local sb sid a b t aid bid tid spid apid rc out
 	sid=$(cid sb)
 	aid=$(cid a)
 	bid=$(cid b)
+	tid=$(cid t)
 	# the sandbox: a read-only root without /proc, /sys or /dev, as CRI's pause
 	sb=$(cri_bundle sb sandbox "$sid" sh -c 'trap "exit 0" TERM; echo sandbox-runs; while :; do sleep 1; done')
 	rm -rf "$sb/rootfs/proc" "$sb/rootfs/sys" "$sb/rootfs/dev"
@@ -75,6 +86,21 @@ test_vm_pod_one_vm_for_the_pod() {
 	oci start "$bid"
 	wait_status "$bid" stopped
 	assert_eq "$(cat "$WORK/b.out")" $'hello-from-a\nmypod\nown-root\npid1=sh' "app b's output: $(cat "$WORK/b.err")"
+	# an app container with a terminal (process.terminal, --console-socket)
+	t=$(cri_bundle t container "$sid" sh -c 'test -t 0 && test -t 1 && echo tty-yes; stty size; read x; echo "got:$x"; exit 4')
+	join_sandbox "$t" "$spid"
+	cfg "$t" '.process.terminal=true | .process.consoleSize={"height": 30, "width": 90}'
+	recvtty "$WORK/tty.sock" $'typed\n' >"$WORK/tty.out" &
+	for _ in $(seq 100); do [ -S "$WORK/tty.sock" ] && break; sleep 0.05; done
+	oci create -b "$t" --console-socket "$WORK/tty.sock" "$tid" 2>"$WORK/t.err"
+	oci start "$tid"
+	wait
+	out=$(tr -d '\r' <"$WORK/tty.out")
+	assert_contains "$out" tty-yes "app t's terminal"
+	assert_contains "$out" "30 90" "app t's consoleSize"
+	assert_contains "$out" "got:typed" "input typed on app t's terminal"
+	wait_status "$tid" stopped
+	oci delete "$tid"
 	# one VM for the pod, the sandbox's
 	assert_eq "$(ps -o comm= -p "$spid")" qemu-system-x86 "the sandbox's pid is its VMM"
 	assert_contains "$(ps -o args= -p "$apid")" hull-oci "app a's pid is its relay on the host"

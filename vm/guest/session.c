@@ -280,6 +280,12 @@ static void open_request(struct guest_session *s, const unsigned char *payload, 
 	if (c.container) {
 		ctr = guest_pod_load(c.container, &err);
 		proc = ctr ? guest_pod_config(ctr) : NULL;
+		/* its terminal, when the host asked for one (process.terminal) */
+		if (proc) {
+			proc->tty = c.tty;
+			proc->rows = c.rows;
+			proc->cols = c.cols;
+		}
 	} else if (c.into) {
 		ctr = guest_pod_find(c.into);
 		if (!ctr)

@@ -141,6 +141,13 @@ static char *request(const struct hull_vm_session_req *q, const char *nonce, siz
 	hull_vm_rec(&b, HULL_REC_NONCE, nonce);
 	if (q->start) {
 		hull_vm_rec(&b, HULL_REC_CONTAINER, q->start);
+		if (tty >= 0) {
+			struct winsize ws = {0};
+			ioctl(tty, TIOCGWINSZ, &ws);
+			snprintf(n1, sizeof(n1), "%u", ws.ws_row);
+			snprintf(n2, sizeof(n2), "%u", ws.ws_col);
+			hull_vm_rec(&b, HULL_REC_TTY, n1, n2);
+		}
 		*len = b.len;
 		return b.p;
 	}

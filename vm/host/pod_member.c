@@ -115,9 +115,6 @@ int hull_vm_member_prepare(const struct hull_init_ctx *ctx, struct hull_err *err
 	int ret = -1;
 
 	hull_vm_spec_pod_role(ctx->spec, &sid);
-	if (ctx->spec->process->terminal)
-		return hull_error(err, ENOTSUP,
-				  "a terminal for a container of a VM pod is not supported yet");
 	if (hull_vm_pod_sandbox(ctx->opts->root, sid, &sst, err) < 0)
 		return -1;
 	sdir = hull_state_dir(ctx->opts->root, sid);
@@ -162,9 +159,13 @@ __attribute__((noreturn)) void hull_vm_member_exec(const struct hull_init_ctx *c
 	struct hull_state *sst = NULL;
 	cleanup_free char *sdir = NULL;
 	const char *sid = NULL;
-	int dirfd, lockfd = -1, sock;
+	int dirfd, lockfd = -1, sock, slave = -1;
 	size_t len = 0;
 
+	/* process.terminal: a host pty whose master goes to the caller now (console socket),
+	 * its slave the relay's side of the guest's pty */
+	if (ctx->spec->process->terminal && hull_vm_console_open(ctx, &slave, &err) < 0)
+		hull_init_fail(ctx, &err);
 	if (hull_init_ready_wait(ctx) < 0)
 		_exit(1);
 	if (ctx->fifo_fd >= 0)
@@ -188,7 +189,7 @@ __attribute__((noreturn)) void hull_vm_member_exec(const struct hull_init_ctx *c
 	if (sock < 0)
 		goto fail;
 	{
-		struct hull_vm_session_req q = {.tty = -1, .start = ctx->opts->id};
+		struct hull_vm_session_req q = {.tty = slave, .start = ctx->opts->id};
 		if (hull_vm_session_open(sock, &q, buf, sizeof(buf), &len, &err) < 0)
 			goto fail;
 	}
@@ -196,8 +197,10 @@ __attribute__((noreturn)) void hull_vm_member_exec(const struct hull_init_ctx *c
 	/* the init is the container's process on the host: it relays until the guest's ends */
 	{
 		struct hull_vm_relay r = {.sock = sock, .in = 0, .out = 1, .err = 2};
+		if (slave >= 0)
+			r.in = r.out = r.err = slave, r.tty = true;
 		for (int fd = 3; fd < 4096; fd++)
-			if (fd != sock && fd != lockfd)
+			if (fd != sock && fd != lockfd && fd != slave)
 				close(fd);
 		hull_vm_relay(&r, buf, len);
 	}
