@@ -151,6 +151,9 @@ cri_pod_scenario() {
 	assert_eq "$rc" 5 "ExecSync's exit code"
 	assert_eq "$out" to-err "ExecSync's stderr"
 	assert_eq "$(cri exec "$cli" -- sh -c 'cat /proc/1/cmdline | tr "\0" " "')" "sleep 100000 " "exec in the container's own pid namespace"
+	# the pod's IPC: one /dev/shm for its containers
+	cri exec "$srv" -- sh -c 'echo pod-ipc >/dev/shm/x'
+	assert_eq "$(cri exec "$cli" -- cat /dev/shm/x)" pod-ipc "/dev/shm shared by the pod's containers"
 	# UpdateContainerResources: the new limit is the container's own cgroup's
 	cri update "$srv" 67108864
 	assert_eq "$(cri exec "$srv" -- sh -c 'cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes')" 67108864 "memory limit after UpdateContainerResources"

@@ -1,13 +1,30 @@
 /* The spec's kernel file systems, masks and read-only root inside a root the process is
  * already chrooted into: the sandbox's (init.c) and each app container's of a pod (pod.c). */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "vm/guest/guest.h"
 #include "vm/proto/records.h"
+
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+#ifndef OPEN_TREE_CLOEXEC
+#define OPEN_TREE_CLOEXEC O_CLOEXEC
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
 
 static int mkdir_p(const char *path, mode_t mode)
 {
@@ -29,13 +46,18 @@ static int mkdir_p(const char *path, mode_t mode)
 
 /* The spec's kernel file systems, mounted by the guest kernel itself.  Bind mounts were made
  * on the host, inside the shared root, before virtiofsd started. */
+static bool made_on_host(const struct guest_mount *m)
+{
+	return !strcmp(m->type, HULL_REC_MOUNT_BIND) || !strcmp(m->type, HULL_REC_MOUNT_NONE) ||
+	       (m->flags & MS_BIND);
+}
+
 static int mount_one(const struct guest_mount *m, struct hull_err *err)
 {
 	const char *type = m->type, *data = m->data;
 	unsigned long flags = m->flags;
 
-	if (!strcmp(type, HULL_REC_MOUNT_BIND) || !strcmp(type, HULL_REC_MOUNT_NONE) ||
-	    (flags & MS_BIND))
+	if (made_on_host(m))
 		return 0;
 	/* the guest's own device nodes, instead of a tmpfs the host would fill */
 	if (!strcmp(m->dest, "/dev") && !strcmp(type, "tmpfs")) {
@@ -68,11 +90,83 @@ static void dev_links(void)
 	}
 }
 
+/* path strictly inside dir */
+static bool inside(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	if (!strcmp(dir, "/"))
+		return path[0] == '/' && path[1];
+	return !strncmp(path, dir, n) && path[n] == '/';
+}
+
+/* A bind the host made inside a file system the guest mounts before it in the spec's order
+ * (CRI's /dev/shm and /dev/termination-log inside /dev) would be covered by it: a clone of
+ * it, taken before, put back on top after.  -1: none needed. */
+static int save_covered(const struct guest_config *c, size_t j)
+{
+	const struct guest_mount *b = &c->mounts[j];
+	for (size_t i = 0; i < j; i++) {
+		int fd;
+		if (made_on_host(&c->mounts[i]) || !inside(b->dest, c->mounts[i].dest))
+			continue;
+		fd = (int)syscall(SYS_open_tree, AT_FDCWD, b->dest,
+				  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		if (fd < 0)
+			guest_log("keep the bind mount on %s: %s", b->dest, strerror(errno));
+		return fd;
+	}
+	return -1;
+}
+
+/* The saved bind back on its destination, its mount point made in what covered it. */
+static int restore_covered(int tree, const char *dest, struct hull_err *err)
+{
+	struct stat st;
+	char dir[4096];
+	int fd;
+
+	if (fstat(tree, &st) < 0)
+		return hull_error(err, errno, "bind mount on %s", dest);
+	snprintf(dir, sizeof(dir), "%s", dest);
+	if (S_ISDIR(st.st_mode)) {
+		if (mkdir_p(dir, 0755) < 0)
+			return hull_error(err, errno, "bind mount on %s: make the mount point",
+					  dest);
+	} else {
+		*strrchr(dir, '/') = 0;
+		if ((*dir && mkdir_p(dir, 0755) < 0) ||
+		    (fd = open(dest, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) < 0)
+			return hull_error(err, errno, "bind mount on %s: make the mount point",
+					  dest);
+		close(fd);
+	}
+	if (syscall(SYS_move_mount, tree, "", AT_FDCWD, dest, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return hull_error(err, errno, "bind mount on %s", dest);
+	return 0;
+}
+
 int guest_mounts_apply(const struct guest_config *c, struct hull_err *err)
 {
-	for (size_t i = 0; i < c->n_mounts; i++)
-		if (mount_one(&c->mounts[i], err) < 0)
-			return -1;
+	int *saved = calloc(c->n_mounts + 1, sizeof(int)), ret = -1;
+	size_t i;
+
+	if (!saved)
+		return hull_error(err, ENOMEM, "mounts");
+	for (i = 0; i < c->n_mounts; i++)
+		saved[i] = made_on_host(&c->mounts[i]) ? save_covered(c, i) : -1;
+	for (i = 0; i < c->n_mounts; i++) {
+		if (saved[i] >= 0 ? restore_covered(saved[i], c->mounts[i].dest, err) < 0
+				  : mount_one(&c->mounts[i], err) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	for (i = 0; i < c->n_mounts; i++)
+		if (saved[i] >= 0)
+			close(saved[i]);
+	free(saved);
+	if (ret < 0)
+		return -1;
 	dev_links();
 	if (guest_masks_apply(c, err) < 0)
 		return -1;
