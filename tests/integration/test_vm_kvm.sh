@@ -23,12 +23,14 @@ ip -n inner addr add 10.9.0.2/24 dev eth0
 ip -n inner link set eth0 up
 /hull-build/hull-oci --root /run/h run -b /tmp/inner kvm-inner </dev/null >/tmp/out 2>/tmp/err &
 inner=\$!
-for i in \$(seq 300); do
+# while the inner VM runs, for a minute at most (each look is slow under TCG)
+end=\$((\$(date +%s) + 60))
+while kill -0 \$inner 2>/dev/null && [ \$(date +%s) -lt \$end ]; do
 	if ps -eo args | grep "^/usr/bin/qemu-system" | grep -q "vhost=on,vhostfd="; then
 		echo "inner-vhost=on"
 		break
 	fi
-	sleep 0.1
+	sleep 0.5
 done
 wait \$inner
 echo "inner-rc=\$?"

@@ -179,3 +179,23 @@ test_vm_pod_kill9_leaves_nothing() {
 	oci delete "$yid"
 	oci delete "$sid"
 }
+
+# An app container whose sandbox is not there, or whose sandbox id is not a container's name,
+# fails at create and says why; the same spec without CRI's annotations is a VM of its own.
+test_vm_pod_member_needs_its_sandbox() {
+	vm_ready
+	pod_netns
+	local a id
+	id=$(cid a)
+	a=$(cri_bundle a container "$(cid nope)" true)
+	assert_fails oci create -b "$a" "$id"
+	assert_contains "$OUT" "the pod's sandbox \`$(cid nope)\`"
+	[ ! -e "$ROOT/$id" ] || fatal "state left after a failed create"
+	cfg "$a" '.annotations["io.kubernetes.cri.sandbox-id"]="../../etc"'
+	assert_fails oci create -b "$a" "$id"
+	assert_contains "$OUT" "the pod's sandbox id"
+	cfg "$a" 'del(.annotations["io.kubernetes.cri.sandbox-id"]) | del(.annotations["io.kubernetes.cri.container-type"])'
+	oci create -b "$a" "$id" 2>"$WORK/err"
+	assert_eq "$(ps -o comm= -p "$(pid_of "$id")")" hull-oci "a VM of its own: QEMU comes at start"
+	oci delete --force "$id"
+}

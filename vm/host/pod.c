@@ -96,6 +96,9 @@ int hull_vm_pod_sandbox(const char *root, const char *sandbox_id, struct hull_st
 	struct hull_state *st = NULL;
 
 	*out = NULL;
+	/* the id comes from the bundle's annotations: a name under root, nothing else */
+	if (hull_validate_id(sandbox_id, err) < 0)
+		return hull_error_wrap(err, "the pod's sandbox id");
 	if (hull_state_load(root, sandbox_id, &st, err) < 0)
 		return hull_error_wrap(err, "the pod's sandbox `%s`", sandbox_id);
 	if (!st->isolation || strcmp(st->isolation, hull_vm_executor.name) ||
