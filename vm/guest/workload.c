@@ -115,6 +115,25 @@ __attribute__((noreturn)) void guest_become(const struct guest_config *c, int fd
 	_exit(code);
 }
 
+/* How long an answer waits for the control port to take it (see ctl_reply). */
+#define CTL_REPLY_WAIT_MS 2000
+
+/* An answer on the control port.  A request can arrive before the guest has processed the
+ * host's "port open" (virtio-serial sends it on the control queue, the data on the port's):
+ * until then a write would block (EAGAIN here), and an answer dropped leaves the host
+ * waiting.  So it waits a little for the port to take it. */
+static void ctl_reply(int fd, const char *reply, size_t n)
+{
+	for (int waited = 0; waited < CTL_REPLY_WAIT_MS; waited += 10) {
+		/* (poll would not wait: a port without its host reports POLLHUP at once) */
+		struct timespec ts = {0, 10000000L};
+		if (write(fd, reply, n) >= 0 || (errno != EAGAIN && errno != EINTR))
+			return;
+		nanosleep(&ts, NULL);
+	}
+	guest_log("a control answer was not taken: %.*s", (int)n, reply);
+}
+
 /* One request per line from the host (vm/proto/control.h), one answer each. */
 static void serve_ctl(int fd, pid_t pid)
 {
@@ -134,12 +153,14 @@ static void serve_ctl(int fd, pid_t pid)
 		*nl = 0;
 		if (hull_ctl_cgroup_parse(buf, &id, &file, &value) == 0)
 			e = guest_pod_cgroup_set(id, file, value);
+		else if (!strcmp(buf, HULL_CTL_START))
+			e = 0; /* started already: a starter that missed the answer asks again */
 		else if (hull_ctl_kill_parse(buf, &sig, &all) < 0)
 			e = EINVAL;
 		else if ((all ? kill(-1, sig) : kill(pid, sig)) < 0)
 			e = errno;
 		n = hull_ctl_reply_format(reply, sizeof(reply), e);
-		(void)!write(fd, reply, (size_t)n);
+		ctl_reply(fd, reply, (size_t)n);
 		len -= (size_t)(nl + 1 - buf);
 		memmove(buf, nl + 1, len + 1);
 	}
@@ -201,7 +222,7 @@ static void wait_start(int ctl)
 			*nl = 0;
 			start = !strcmp(buf, HULL_CTL_START);
 			r = hull_ctl_reply_format(reply, sizeof(reply), start ? 0 : EAGAIN);
-			(void)!write(ctl, reply, (size_t)r);
+			ctl_reply(ctl, reply, (size_t)r);
 			len -= (size_t)(nl + 1 - buf);
 			memmove(buf, nl + 1, len + 1);
 			if (start)

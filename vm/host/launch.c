@@ -339,8 +339,10 @@ __attribute__((noreturn)) void hull_vm_exec(const struct hull_init_ctx *ctx, con
 		hull_error(&err, errno, "exec `%s`", c.qemu);
 	}
 fail:
-	if (!ready) /* booting at create: create fails with it */
+	if (!ready) { /* booting at create: create fails with it, the network as it was */
+		hull_vm_net_cleanup(dir, ctx->spec);
 		hull_init_fail(ctx, &err);
+	}
 	dprintf(2, "hull-oci: %s\n", err.msg);
 	_exit(HULL_EXIT_NOT_FOUND);
 }

@@ -3,10 +3,11 @@
  * VM, and its init on the host becomes the relay of its main process's session, so its pid
  * is what the runc shim waits for and signals, as for any container.
  *
- * create (prepare): the root, with the spec's bind mounts inside it and made read-only if
- * asked, is cloned (open_tree) and moved, in the sandbox's mount namespace, onto
- * <sandbox state>/vm-pod/<id>/rootfs, beside the guest's configuration of the container; the
- * share is a shared mount there, so virtiofsd's namespace (its slave) sees it.
+ * create: the root, with the spec's bind mounts inside it and made read-only if asked
+ * (prepare), is cloned (open_tree) after the createContainer hooks and moved, in the
+ * sandbox's mount namespace, onto <sandbox state>/vm-pod/<id>/rootfs, beside the guest's
+ * configuration of the container (exec, before ready); the share is a shared mount there, so
+ * virtiofsd's namespace (its slave) sees it.
  * start (exec): an exec port of the sandbox's VM is claimed, the guest is asked to start the
  * container, and the init relays its stdio, signals and exit status until it ends.
  */
@@ -109,6 +110,22 @@ int hull_vm_member_prepare(const struct hull_init_ctx *ctx, struct hull_err *err
 {
 	const char *sid = NULL;
 	struct hull_state *sst = NULL;
+
+	/* the sandbox must be there before anything is made */
+	hull_vm_spec_pod_role(ctx->spec, &sid);
+	if (hull_vm_pod_sandbox(ctx->opts->root, sid, &sst, err) < 0)
+		return -1;
+	hull_state_free(sst);
+	return member_root(ctx, err);
+}
+
+/* In the init after the createContainer hooks (what they mounted in the root goes along),
+ * before ready: the root into the pod's share, in the sandbox's mount namespace, beside the
+ * guest's configuration of the container.  Undone when it fails. */
+static int share_root(const struct hull_init_ctx *ctx, struct hull_err *err)
+{
+	const char *sid = NULL;
+	struct hull_state *sst = NULL;
 	cleanup_free char *sdir = NULL, *ctr = NULL, *target = NULL, *cfgpath = NULL, *cfg = NULL;
 	cleanup_close int tree = -1;
 	size_t len;
@@ -121,8 +138,6 @@ int hull_vm_member_prepare(const struct hull_init_ctx *ctx, struct hull_err *err
 	ctr = hull_strfmt("%s/%s/%s", sdir, HULL_VM_POD_SHARE, ctx->opts->id);
 	target = hull_strfmt("%s/%s", ctr, HULL_POD_ROOTFS);
 	cfgpath = hull_strfmt("%s/%s", ctr, HULL_POD_CONFIG);
-	if (member_root(ctx, err) < 0)
-		goto out;
 	if ((mkdir(ctr, 0700) < 0 && errno != EEXIST) ||
 	    (mkdir(target, 0755) < 0 && errno != EEXIST)) {
 		hull_error(err, errno, "make `%s` in the pod's share", target);
@@ -147,6 +162,11 @@ int hull_vm_member_prepare(const struct hull_init_ctx *ctx, struct hull_err *err
 	}
 	ret = 0;
 out:
+	if (ret < 0) {
+		unlink(cfgpath);
+		rmdir(target);
+		rmdir(ctr);
+	}
 	hull_state_free(sst);
 	return ret;
 }
@@ -164,7 +184,8 @@ __attribute__((noreturn)) void hull_vm_member_exec(const struct hull_init_ctx *c
 
 	/* process.terminal: a host pty whose master goes to the caller now (console socket),
 	 * its slave the relay's side of the guest's pty */
-	if (ctx->spec->process->terminal && hull_vm_console_open(ctx, &slave, &err) < 0)
+	if (share_root(ctx, &err) < 0 ||
+	    (ctx->spec->process->terminal && hull_vm_console_open(ctx, &slave, &err) < 0))
 		hull_init_fail(ctx, &err);
 	if (hull_init_ready_wait(ctx) < 0)
 		_exit(1);
