@@ -58,6 +58,10 @@ test_vm_start_failures() {
 	assert_eq $? 125 "setup failure"
 	assert_contains "$(cat "$WORK/err")" "hull-guest: sysctl \`net.ipv4.hull_no_such_key\` = \`1\`: No such file or directory"
 	set -e
+	# an annotation with a value hull does not know fails create, naming it
+	cfg "$b" 'del(.linux.sysctl) | .annotations["run.hull.vm.vhost"]="maybe"'
+	assert_fails oci create -b "$b" "$(cid f4)"
+	assert_contains "$OUT" "run.hull.vm.vhost: \`maybe\`, not \`on\` or \`off\`"
 }
 
 test_vm_readonly_root_and_state() {

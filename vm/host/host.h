@@ -216,7 +216,7 @@ int hull_vm_net_check(const struct hull_spec *spec, struct hull_err *err);
  * that is up, joined to it with tc redirects, with vhost-net under KVM when /dev/vhost-net
  * opens; the guest's /hull/net appended to the
  * initramfs; the interfaces listed in <state>/vm-net.  The taps' fds stay open for QEMU. */
-int hull_vm_net_attach(int dirfd, bool kvm, struct hull_vm_net *net, struct hull_err *err);
+int hull_vm_net_attach(int dirfd, bool vhost, struct hull_vm_net *net, struct hull_err *err);
 /* The -netdev argument of NIC i on tap: with vhost-net on vhostfd, or QEMU's own backend
  * (vhostfd -1). */
 char *hull_vm_netdev_arg(size_t i, int tap, int vhostfd);

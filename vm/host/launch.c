@@ -229,7 +229,7 @@ static char **qemu_command(const struct hull_vm_config *c, const struct hull_spe
 	if (c->debug)
 		io.debug_fd = fcntl(2, F_DUPFD, 3);
 	/* the container's network namespace, handed over to the guest (net.c) */
-	if (hull_vm_net_attach(dirfd, host.kvm, &net, err) < 0)
+	if (hull_vm_net_attach(dirfd, host.kvm && !c->no_vhost, &net, err) < 0)
 		return NULL;
 	/* the terminal's relay, on the hull.console port */
 	if (con_slave >= 0 && (io.console_fd = hull_vm_console_relay(con_slave, err)) < 0) {

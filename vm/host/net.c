@@ -311,12 +311,12 @@ char *hull_vm_netdev_arg(size_t i, int tap, int vhostfd)
  * through KVM's irqfd and ioeventfd; TCG keeps QEMU's own backend), and only when the device
  * opens here (the VMM's cgroup allows it, executor.c).  Inherited by QEMU: no close-on-exec.
  * -1: QEMU's own path. */
-static int open_vhost(bool kvm)
+static int open_vhost(bool vhost)
 {
-	return kvm ? open("/dev/vhost-net", O_RDWR) : -1;
+	return vhost ? open("/dev/vhost-net", O_RDWR) : -1;
 }
 
-int hull_vm_net_attach(int dirfd, bool kvm, struct hull_vm_net *net, struct hull_err *err)
+int hull_vm_net_attach(int dirfd, bool vhost, struct hull_vm_net *net, struct hull_err *err)
 {
 	cleanup_close int nl = hull_nl_open();
 	struct nics l = {0};
@@ -357,7 +357,7 @@ int hull_vm_net_attach(int dirfd, bool kvm, struct hull_vm_net *net, struct hull
 		goto fail;
 	for (i = 0; i < l.n; i++) {
 		add_arg(net, xstrdup("-netdev"));
-		add_arg(net, hull_vm_netdev_arg(i, l.v[i].tap, open_vhost(kvm)));
+		add_arg(net, hull_vm_netdev_arg(i, l.v[i].tap, open_vhost(vhost)));
 		add_arg(net, xstrdup("-device"));
 		add_arg(net, hull_strfmt("virtio-net-device,netdev=net%zu,mac=%s", i, l.v[i].mac));
 	}
