@@ -164,6 +164,10 @@ test_vm_pod_kill9_leaves_nothing() {
 		sleep 0.2
 	done
 	assert_eq "$(oci exec "$sid" ps -o args | grep -c '^sleep 100[12]')" 2 "both app containers run in the pod's VM"
+	# each has a /dev of its own, with the usual device nodes
+	oci exec "$xid" touch /dev/from-x
+	assert_eq "$(oci exec "$yid" sh -c 'test -e /dev/from-x && echo shared || echo own')" own "app y's /dev"
+	assert_eq "$(oci exec "$yid" sh -c 'head -c 3 /dev/urandom | wc -c; head -c 2 /dev/zero | wc -c; echo x >/dev/null && echo null-ok; test -c /dev/full && test -c /dev/tty && test -c /dev/random && echo nodes-ok')" $'3\n2\nnull-ok\nnodes-ok' "app y's device nodes"
 	xpid=$(pid_of "$xid")
 	kill -9 "$xpid"
 	wait_status "$xid" stopped

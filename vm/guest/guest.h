@@ -113,8 +113,10 @@ int guest_security_after_user(const struct guest_config *c, struct hull_err *err
 int guest_security_last(const struct guest_config *c, struct hull_err *err);
 
 /* mounts.c: the spec's mounts that are not binds (made on the host), the /dev links, the
- * masks (masks.c) and a read-only root last, in the root the caller is chrooted into. */
-int guest_mounts_apply(const struct guest_config *c, struct hull_err *err);
+ * masks (masks.c) and a read-only root last, in the root the caller is chrooted into.
+ * own_dev: a tmpfs on /dev stays one, with the usual device nodes (a pod's app container),
+ * else it becomes the guest's devtmpfs. */
+int guest_mounts_apply(const struct guest_config *c, bool own_dev, struct hull_err *err);
 
 /* masks.c: linux.sysctl, then linux.readonlyPaths and linux.maskedPaths, in the container's
  * root once its kernel file systems are mounted.  0, or -1 with err filled. */

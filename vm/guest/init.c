@@ -249,7 +249,7 @@ static int mount_root(const struct guest_config *c, struct hull_err *err)
 	if (chdir("/root") < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
 	    chdir("/") < 0)
 		return hull_error(err, errno, "switch to the container's root");
-	if (guest_mounts_apply(c, err) < 0)
+	if (guest_mounts_apply(c, false, err) < 0)
 		return -1;
 	/* not worth failing the container for */
 	if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)

@@ -8,6 +8,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "vm/guest/guest.h"
@@ -52,17 +53,44 @@ static bool made_on_host(const struct guest_mount *m)
 	       (m->flags & MS_BIND);
 }
 
-static int mount_one(const struct guest_mount *m, struct hull_err *err)
+/* The device nodes every container gets (as runc and crun make them), in a /dev of its own. */
+static const struct {
+	const char *name;
+	unsigned int major, minor;
+} dev_nodes[] = {
+	{"null", 1, 3},	  {"zero", 1, 5},    {"full", 1, 7},
+	{"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
+};
+
+static int make_dev_nodes(const char *dir, struct hull_err *err)
+{
+	for (size_t i = 0; i < sizeof(dev_nodes) / sizeof(dev_nodes[0]); i++) {
+		char path[256];
+		snprintf(path, sizeof(path), "%s/%s", dir, dev_nodes[i].name);
+		if (mknod(path, S_IFCHR | 0666, makedev(dev_nodes[i].major, dev_nodes[i].minor)) <
+			    0 ||
+		    chmod(path, 0666) < 0)
+			return hull_error(err, errno, "make the device node %s", path);
+	}
+	return 0;
+}
+
+static int mount_one(const struct guest_mount *m, bool own_dev, struct hull_err *err)
 {
 	const char *type = m->type, *data = m->data;
 	unsigned long flags = m->flags;
+	bool dev = false;
 
 	if (made_on_host(m))
 		return 0;
-	/* the guest's own device nodes, instead of a tmpfs the host would fill */
+	/* the guest's own device nodes, instead of a tmpfs the host would fill; a container
+	 * sharing the guest with others (a pod's) gets the tmpfs with the usual nodes, so that
+	 * what one makes in its /dev the others do not see (devtmpfs is one instance) */
 	if (!strcmp(m->dest, "/dev") && !strcmp(type, "tmpfs")) {
-		type = "devtmpfs";
-		data = NULL;
+		if (own_dev)
+			dev = true;
+		else
+			type = "devtmpfs", data = NULL;
 	}
 	/* the guest kernel has only the unified hierarchy to offer */
 	if (!strcmp(type, "cgroup"))
@@ -71,7 +99,7 @@ static int mount_one(const struct guest_mount *m, struct hull_err *err)
 		return hull_error(err, errno, "mount %s: make the mount point", m->dest);
 	if (mount(m->source && *m->source ? m->source : type, m->dest, type, flags, data) < 0)
 		return hull_error(err, errno, "mount %s on %s", type, m->dest);
-	return 0;
+	return dev ? make_dev_nodes(m->dest, err) : 0;
 }
 
 static void dev_links(void)
@@ -145,7 +173,7 @@ static int restore_covered(int tree, const char *dest, struct hull_err *err)
 	return 0;
 }
 
-int guest_mounts_apply(const struct guest_config *c, struct hull_err *err)
+int guest_mounts_apply(const struct guest_config *c, bool own_dev, struct hull_err *err)
 {
 	int *saved = calloc(c->n_mounts + 1, sizeof(int)), ret = -1;
 	size_t i;
@@ -156,7 +184,7 @@ int guest_mounts_apply(const struct guest_config *c, struct hull_err *err)
 		saved[i] = made_on_host(&c->mounts[i]) ? save_covered(c, i) : -1;
 	for (i = 0; i < c->n_mounts; i++) {
 		if (saved[i] >= 0 ? restore_covered(saved[i], c->mounts[i].dest, err) < 0
-				  : mount_one(&c->mounts[i], err) < 0)
+				  : mount_one(&c->mounts[i], own_dev, err) < 0)
 			goto out;
 	}
 	ret = 0;

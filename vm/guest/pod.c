@@ -271,7 +271,7 @@ int guest_pod_enter(struct guest_pod_ctr *c, bool start, struct hull_err *err)
 		return hull_error(err, errno, "mount the root of `%s`", c->id);
 	if (fchdir(c->tree) < 0 || chroot(".") < 0 || chdir("/") < 0)
 		return hull_error(err, errno, "switch to the root of `%s`", c->id);
-	if (guest_mounts_apply(&c->cfg, err) < 0)
+	if (guest_mounts_apply(&c->cfg, true, err) < 0)
 		return hull_error_wrap(err, "container `%s`", c->id);
 	return 0;
 }
