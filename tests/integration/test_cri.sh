@@ -120,7 +120,7 @@ wait_log() {
 # cri_pod_scenario HANDLER SUBNET-OCTET [ANNOTATION=VALUE...]: the scenarios, the same at
 # every handler (the pod's annotations given to RunPodSandbox).
 cri_pod_scenario() {
-	local handler=$1 n=$2 sid ip srv cli out rc netns_after
+	local handler=$1 n=$2 sid ip srv cli ex out rc netns_after
 	shift 2
 	cri_ready
 	start_cri_containerd "$n"
@@ -158,6 +158,13 @@ cri_pod_scenario() {
 	cri update "$srv" 67108864
 	assert_eq "$(cri exec "$srv" -- sh -c 'cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes')" 67108864 "memory limit after UpdateContainerResources"
 	[ "$handler" != hull-vm ] || pod_vm_sized
+	# a container's exit code, as ContainerStatus reports it
+	ex=$(cri create "$sid" ex hull.test/busybox:1 ex.log -- sh -c 'echo bye; exit 3')
+	cri start "$ex"
+	wait_log "$WORK/logs/ex.log" bye
+	for _ in $(seq 100); do [ "$(cri state "$ex")" = "EXITED 3" ] && break; sleep 0.1; done
+	assert_eq "$(cri state "$ex")" "EXITED 3" "an exited container's status"
+	cri rm "$ex"
 	# the pod's IP answers from the host
 	busybox ping -c1 -W10 "$ip" >/dev/null || fatal "the pod's IP $ip does not answer from the host"
 	# stop and remove, with nothing left
