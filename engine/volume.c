@@ -275,11 +275,7 @@ void hull_volume_free(struct hull_volume *v)
 	free(v->name);
 	free(v->mountpoint);
 	free(v->created);
-	for (size_t i = 0; i < v->n_labels; i++) {
-		free(v->labels[i].key);
-		free(v->labels[i].value);
-	}
-	free(v->labels);
+	hull_kv_free(v->labels, v->n_labels);
 	hull_strv_free(v->users);
 	free(v);
 }

@@ -78,11 +78,7 @@ void hull_network_free(struct hull_network *n)
 	free(n->subnet);
 	free(n->gateway);
 	free(n->ip_range);
-	for (size_t i = 0; i < n->n_labels; i++) {
-		free(n->labels[i].key);
-		free(n->labels[i].value);
-	}
-	free(n->labels);
+	hull_kv_free(n->labels, n->n_labels);
 	free(n->created);
 	free(n);
 }

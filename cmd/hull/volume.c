@@ -200,11 +200,7 @@ static int volume_create(struct hull_engine *e, int argc, char **argv, struct hu
 	printf("%s\n", v->name);
 	rc = 0;
 out:
-	for (size_t i = 0; i < n; i++) {
-		free(labels[i].key);
-		free(labels[i].value);
-	}
-	free(labels);
+	hull_kv_free(labels, n);
 	hull_volume_free(v);
 	return rc;
 }
