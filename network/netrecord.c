@@ -182,11 +182,6 @@ static int load_record(const char *dir, const char *name, struct hull_network **
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* the user's networks, by name; directories without a record are skipped */
 static int load_all(const char *dir, struct hull_network ***out, size_t *count,
 		    struct hull_err *err)
@@ -204,8 +199,7 @@ static int load_all(const char *dir, struct hull_network ***out, size_t *count,
 		if (de->d_name[0] != '.')
 			hull_strv_push(&names, de->d_name);
 	nn = hull_strv_len(names);
-	if (nn)
-		qsort(names, nn, sizeof(*names), cmp_str);
+	hull_strv_sort(names, nn);
 	for (size_t i = 0; i < nn; i++) {
 		struct hull_network *n = NULL;
 		struct hull_err e = {0};
