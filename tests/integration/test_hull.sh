@@ -1,30 +1,12 @@
 # The Docker-style CLI on a root filesystem directory (--rootfs): run, exec, ps, logs, stop,
 # kill, rm, inspect, wait.
 
-HULL=${HULL:-$REPO/build/hull}
-
-# hull ARGS...: the CLI with this test's store and runtime state.
-hull() { "$HULL" --root "$WORK/store" --runroot "$ROOT" "$@"; }
-
 # A busybox root filesystem for this test: rootfs NAME -> its directory.
 rootfs() {
 	bundle "$1" >/dev/null
 	echo "$WORK/$1/rootfs"
 }
 
-# Every container of the store is removed after the test, whatever happened.
-hull_cleanup() {
-	local id
-	for id in $(ls "$2/containers" 2>/dev/null); do
-		"$1" --root "$2" --runroot "$3" rm -f "$id"
-	done
-}
-# The cgroup parent the containers were made under (rmdir: only when empty).
-cgroup_parent_cleanup() { rmdir /sys/fs/cgroup/*/hull-test/"$1" 2>/dev/null; }
-watch_store() {
-	defer cgroup_parent_cleanup "$T-h"
-	defer hull_cleanup "$HULL" "$WORK/store" "$ROOT"
-}
 
 # run ARGS...: hull run with this test's cgroup parent (so leaks are seen), on no network:
 # these tests are about other things and must not touch the host's network (the default

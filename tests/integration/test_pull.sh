@@ -1,9 +1,6 @@
 # hull pull from registries on 127.0.0.1: Debian's docker-registry (the distribution registry,
 # pushed to with skopeo), with and without basic auth, and a registry that wants bearer tokens.
 
-HULL=${HULL:-$REPO/build/hull}
-hull() { "$HULL" --root "$WORK/store" --runroot "$ROOT" "$@"; }
-
 # A free port on 127.0.0.1.
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
