@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -360,4 +361,19 @@ char **hull_dir_sorted(DIR *d, size_t *n)
 	}
 	hull_strv_sort(names, *n);
 	return names;
+}
+
+int hull_lock_path(const char *path, struct hull_err *err)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd < 0)
+		return hull_error(err, errno, "open the lock `%s`", path);
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR) {
+			hull_error(err, errno, "lock `%s`", path);
+			close(fd);
+			return -1;
+		}
+	return fd;
 }

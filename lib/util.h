@@ -44,6 +44,10 @@ static inline void hull_fclosep(FILE **f)
 #define cleanup_dir  __attribute__((cleanup(hull_closedirp)))
 #define cleanup_file __attribute__((cleanup(hull_fclosep)))
 
+/* path (made 0600 when missing, never through a symlink) opened and locked with an exclusive
+ * flock: the fd that holds the lock until it is closed, or -1. */
+int hull_lock_path(const char *path, struct hull_err *err);
+
 /* The directory dirfd/path as a stream for hull_readdir (O_RDONLY | O_DIRECTORY | O_CLOEXEC, plus
  * extra_flags such as O_NOFOLLOW); NULL with errno set. */
 DIR *hull_opendirat(int dirfd, const char *path, int extra_flags);

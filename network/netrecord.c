@@ -402,11 +402,9 @@ int hull_network_create(const char *dir, const struct hull_network_opts *o,
 		goto fail;
 	if (hull_mkdir_p(dir, 0700, err) < 0)
 		goto fail;
-	lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (lockfd < 0 || flock(lockfd, LOCK_EX) < 0) {
-		hull_error(err, errno, "lock %s", lock);
+	lockfd = hull_lock_path(lock, err);
+	if (lockfd < 0)
 		goto fail;
-	}
 	ndir = hull_strfmt("%s/%s", dir, n->name);
 	rec = hull_strfmt("%s/%s", ndir, RECORD_FILE);
 	/* the name first, as docker says it */
