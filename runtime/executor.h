@@ -108,6 +108,12 @@ struct hull_executor {
 	int (*update)(const char *root, const struct hull_state *st,
 		      const struct hull_cg_resources *res, unsigned sections, struct hull_err *err);
 
+	/* pause (on) before the runtime freezes the container's cgroup, resume (!on) after it
+	 * thawed it: what the level runs elsewhere (the vm level: a pod's app container, whose
+	 * processes are in the guest, behind the relay that is all its host cgroup holds).
+	 * NULL: nothing. */
+	int (*freeze)(const char *root, const struct hull_state *st, bool on, struct hull_err *err);
+
 	/* delete, once every process of the container is gone: what the level left outside
 	 * the state directory and the cgroup (spec: NULL when config.json is unreadable).
 	 * NULL: nothing. */
