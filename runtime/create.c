@@ -16,6 +16,7 @@
 
 #include "lib/log.h"
 #include "lib/util.h"
+#include "runtime/caps.h"
 #include "runtime/cgroup/cgroup_res.h"
 #include "runtime/container.h"
 #include "runtime/executor.h"
@@ -210,6 +211,7 @@ static int validate(const struct hull_spec *spec, struct hull_err *err)
 		return hull_error(err, EINVAL,
 				  "config.json: hull needs a mount namespace (`linux.namespaces` "
 				  "type `mount`)");
+	hull_caps_warn_unknown(spec->process->caps);
 	if (hull_sysctl_check(spec, err) < 0 ||
 	    hull_personality_parse(spec->linux_->personality, &persona, &set, err) < 0)
 		return -1;
