@@ -90,6 +90,7 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *c)
 	struct hull_sync_msg *m = xmalloc(sizeof(*m));
 	struct hull_err err = {0};
 	cleanup_free char *exe = NULL;
+	char **env;
 	sigset_t none;
 
 	/* nothing in the container may ptrace us or read our memory before the exec */
@@ -120,10 +121,12 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *c)
 	if (hull_process_chdir(p->cwd, &err) < 0)
 		child_fail(c, &err);
 	exe = hull_process_lookup(p, &err);
+	/* the environment before the uid changes: HOME comes from the container's passwd */
+	env = hull_process_env(p, 0);
 	if (!exe || hull_process_confine(p, c->seccomp, c->o->preserve_fds, &err) < 0)
 		child_fail(c, &err);
 	/* the sync socket is close-on-exec: our parent reads EOF once the exec succeeded */
-	execve(exe, p->args, hull_process_env(p, 0));
+	execve(exe, p->args, env);
 	hull_error(&err, errno, "exec `%s`", exe);
 	child_fail(c, &err);
 }
