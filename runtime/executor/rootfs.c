@@ -287,6 +287,19 @@ int hull_rootfs_pivot(const struct hull_rootfs *r, bool no_pivot, struct hull_er
 	return 0;
 }
 
+int hull_rootfs_make_cwd(const char *cwd, struct hull_err *err)
+{
+	cleanup_close int rootfd = -1, fd = -1;
+
+	if (!cwd || !*cwd)
+		return 0;
+	rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return hull_error(err, errno, "open /");
+	fd = hull_mkpath_in_root(rootfd, cwd, HULL_MK_DIR, 0755, err);
+	return fd < 0 ? hull_error_wrap(err, "cwd `%s`", cwd) : 0;
+}
+
 int hull_rootfs_finalize(const struct hull_rootfs *r, struct hull_err *err)
 {
 	if (hull_masks_apply(r->spec, err) < 0)

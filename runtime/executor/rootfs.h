@@ -26,6 +26,10 @@ int hull_rootfs_prepare(const struct hull_rootfs *r, struct hull_err *err);
 /* pivot_root into the rootfs (chroot when no_pivot), then the requested propagation. */
 int hull_rootfs_pivot(const struct hull_rootfs *r, bool no_pivot, struct hull_err *err);
 
+/* After pivot_root, before the root is made read-only: a missing cwd is made (0755, as the
+ * container's root; runc and crun do so), resolved inside the root. */
+int hull_rootfs_make_cwd(const char *cwd, struct hull_err *err);
+
 /* After pivot_root: a read-only root if asked for. */
 int hull_rootfs_finalize(const struct hull_rootfs *r, struct hull_err *err);
 
