@@ -42,3 +42,32 @@ test_home_from_passwd() {
 	assert_eq "$(oci exec "$id" sh -c 'echo "HOME=$HOME"')" "HOME=/root"
 	assert_eq "$(oci exec --env HOME=/x "$id" sh -c 'echo "HOME=$HOME"')" "HOME=/x"
 }
+
+# A mount destination reached through dangling symlinks (an image's links to what only exists
+# at run time) is made at the links' targets inside the rootfs, whatever the shape: a dangling
+# parent, relative or absolute, a chain of links, ".." on the way.
+test_mount_destination_through_dangling_symlinks() {
+	local b r out
+	b=$(bundle dd sh -c 'for d in /lnk/sub /opt/conf/app.conf /c1 /var/lib/x/w; do
+		grep -q " $(readlink -f $d) " /proc/self/mounts && echo "mounted $(readlink -f $d)"; done
+		cat /opt/conf/app.conf')
+	r=$b/rootfs
+	ln -s ../srv/rel "$r/lnk"
+	mkdir -p "$r/opt" "$r/var/lib"
+	ln -s /etc/app "$r/opt/conf"
+	ln -s c2 "$r/c1"
+	ln -s /deep/target "$r/c2"
+	ln -s ../../srv/y/z "$r/var/lib/x"
+	echo conf >"$WORK/app.conf"
+	cfg "$b" --arg s "$WORK/app.conf" '.mounts += [
+		{destination: "/lnk/sub", type: "tmpfs", source: "tmpfs"},
+		{destination: "/opt/conf/app.conf", type: "bind", source: $s, options: ["bind", "ro"]},
+		{destination: "/c1", type: "tmpfs", source: "tmpfs"},
+		{destination: "/var/lib/x/w", type: "tmpfs", source: "tmpfs"}]'
+	out=$(oci run -b "$b" "$(cid dd)")
+	assert_eq "$out" $'mounted /srv/rel/sub\nmounted /etc/app/app.conf\nmounted /deep/target\nmounted /srv/y/z/w\nconf'
+	[ -d "$r/srv/rel/sub" ] && [ -f "$r/etc/app/app.conf" ] && [ -d "$r/deep/target" ] &&
+		[ -d "$r/srv/y/z/w" ] || fatal "the targets were not made in the rootfs"
+	[ -L "$r/lnk" ] && [ -L "$r/opt/conf" ] && [ -L "$r/c1" ] && [ -L "$r/var/lib/x" ] ||
+		fatal "the image's links were replaced"
+}
