@@ -71,3 +71,14 @@ test_mount_destination_through_dangling_symlinks() {
 	[ -L "$r/lnk" ] && [ -L "$r/opt/conf" ] && [ -L "$r/c1" ] && [ -L "$r/var/lib/x" ] ||
 		fatal "the image's links were replaced"
 }
+
+# a device's path is taken cleaned, as runc and crun take it: a trailing slash, "//", "."
+test_device_path_is_cleaned() {
+	local b out
+	b=$(bundle dv sh -c 'stat -c "%F %t:%T %a" /dev/mynull /dev/sub/zero; stat -c %F /dev/null')
+	cfg "$b" '.linux.devices = [{path: "/dev/mynull/", type: "c", major: 1, minor: 3, fileMode: 432},
+		{path: "/dev//sub/./zero", type: "c", major: 1, minor: 5, fileMode: 438},
+		{path: "/dev/null/", type: "c", major: 1, minor: 3, fileMode: 438}]'
+	out=$(oci run -b "$b" "$(cid dv)")
+	assert_eq "$out" $'character special file 1:3 660\ncharacter special file 1:5 666\ncharacter special file'
+}
