@@ -73,6 +73,12 @@ __attribute__((noreturn)) static void container_exec(const struct hull_init_ctx 
 		hull_init_fail(ctx, &err);
 	if (ctx->console_fd >= 0)
 		close(ctx->console_fd);
+	/* a session of its own with a terminal or not, as with runc (the terminal's setup
+	 * made one already) */
+	if (!proc->terminal && setsid() < 0) {
+		hull_error(&err, errno, "setsid");
+		hull_init_fail(ctx, &err);
+	}
 	if (hull_rootfs_finalize(&rfs, &err) < 0)
 		hull_init_fail(ctx, &err);
 	if (hull_process_chdir(proc->cwd, &err) < 0)

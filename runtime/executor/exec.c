@@ -118,6 +118,12 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *c)
 		child_fail(c, &err);
 	if (c->console_fd >= 0)
 		close(c->console_fd);
+	/* a session of its own inside the container, with a terminal (made above) or not, as
+	 * runc's exec'd processes have: our own is the runtime's, outside the pid namespace */
+	if (!p->terminal && setsid() < 0) {
+		hull_error(&err, errno, "setsid");
+		child_fail(c, &err);
+	}
 	if (hull_process_chdir(p->cwd, &err) < 0)
 		child_fail(c, &err);
 	exe = hull_process_lookup(p, &err);

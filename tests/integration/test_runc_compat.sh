@@ -82,3 +82,25 @@ test_device_path_is_cleaned() {
 	out=$(oci run -b "$b" "$(cid dv)")
 	assert_eq "$out" $'character special file 1:3 660\ncharacter special file 1:5 666\ncharacter special file'
 }
+
+# the container's process and an exec'd one lead a session (and process group) of their own
+# inside the container, as with runc: job control and kill(0, sig) work there
+test_process_leads_its_own_session() {
+	local b id out show
+	show='set -- $(cut -d" " -f5,6 /proc/$$/stat); echo "$$ $1 $2"'
+	b=$(bundle se sh -c "$show")
+	out=$(oci run -b "$b" "$(cid se)")
+	assert_eq "$out" "1 1 1"
+	cfg "$b" '.process.args=["sleep","100"]'
+	id=$(cid se2)
+	oci run -d -b "$b" "$id" </dev/null
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	out=$(oci exec "$id" sh -c "$show")
+	read -r pid pgrp sid <<<"$out"
+	[ "$pid" -gt 1 ] || fatal "exec'd pid: $out"
+	assert_eq "$pgrp $sid" "$pid $pid" "exec'd process group and session"
+	out=$(oci exec -d "$id" sh -c "$show >/tmp/se; sleep 1")
+	sleep 0.3
+	read -r pid pgrp sid <<<"$(oci exec "$id" cat /tmp/se)"
+	assert_eq "$pgrp $sid" "$pid $pid" "detached exec's process group and session"
+}
