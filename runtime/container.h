@@ -28,7 +28,8 @@ struct hull_create_opts {
 /* create: the container's init waits in the created state until start. */
 int hull_container_create(const struct hull_create_opts *o, struct hull_err *err);
 
-/* start: lets a created container run its process; poststart hooks follow. */
+/* start: lets a created container run its process; poststart hooks follow (one that fails
+ * fails start, and the container is killed and deleted, as runc does). */
 int hull_container_start(const char *root, const char *id, struct hull_err *err);
 
 /* run: create + start.  In the foreground it waits for the process, forwarding signals (and

@@ -104,3 +104,26 @@ test_process_leads_its_own_session() {
 	read -r pid pgrp sid <<<"$(oci exec "$id" cat /tmp/se)"
 	assert_eq "$pgrp $sid" "$pid $pid" "detached exec's process group and session"
 }
+
+# a failing poststart hook fails start, and the container is killed and deleted (runc), its
+# poststop hooks run
+test_failing_poststart_deletes_the_container() {
+	local b id pid
+	b=$(bundle pf sleep 100)
+	cfg "$b" --arg w "$WORK" '.hooks.poststart=[{"path":"/bin/sh","args":["sh","-c","exit 5"]}]
+		| .hooks.poststop=[{"path":"/bin/sh","args":["sh","-c","echo gone > \($w)/poststop"]}]'
+	id=$(cid pf)
+	oci create -b "$b" "$id" </dev/null
+	pid=$(pid_of "$id")
+	assert_fails oci start "$id"
+	assert_contains "$OUT" "poststart hook"
+	assert_contains "$OUT" "status 5"
+	assert_fails oci state "$id"
+	! alive "$pid" || fatal "the container's process $pid is still there"
+	assert_eq "$(cat "$WORK/poststop")" gone
+	# run: the same
+	id=$(cid pf2)
+	assert_fails oci run -d -b "$b" "$id" </dev/null
+	assert_contains "$OUT" "status 5"
+	assert_fails oci state "$id"
+}
