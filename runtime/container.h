@@ -20,6 +20,7 @@ struct hull_create_opts {
 	int preserve_fds;    /* fds 3 .. 3+N-1 (after the LISTEN_FDS ones) stay open */
 	bool systemd_cgroup; /* refused with a clear error: hull has no systemd driver yet */
 	bool detach;	     /* run only: return once started */
+	bool keep;	     /* run only: the stopped container stays until delete (runc --keep) */
 	/* the isolation level the front end was invoked as (hull-oci-vm: "vm"), NULL: none; the
 	 * annotation run.hull.isolation wins over it (runtime/executor.h) */
 	const char *level_by_name;

@@ -298,7 +298,7 @@ int hull_container_run(const struct hull_create_opts *o, int *status, struct hul
 	tty = NULL;
 	hull_forward_signals(0);
 	l.state->status = HULL_STOPPED;
-	{
+	if (!o->keep) {
 		int lock = hull_state_lock(o->root, o->id, NULL);
 		struct hull_err derr = {0};
 		if (remove_container(o->root, l.level, l.state, &derr) < 0)

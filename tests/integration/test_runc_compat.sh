@@ -127,3 +127,23 @@ test_failing_poststart_deletes_the_container() {
 	assert_contains "$OUT" "status 5"
 	assert_fails oci state "$id"
 }
+
+# run --keep: the stopped container stays (state says stopped) until delete, and holds its id
+test_run_keep() {
+	local b id
+	b=$(bundle kp sh -c 'exit 3')
+	id=$(cid kp)
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	local rc=0
+	oci run --keep -b "$b" "$id" || rc=$?
+	assert_eq "$rc" 3 "the workload's exit status"
+	assert_eq "$(state_of "$id")" stopped
+	assert_eq "$(oci state "$id" | jq -r .id)" "$id"
+	assert_fails oci run --keep -b "$b" "$id"
+	assert_contains "$OUT" "already exists"
+	oci delete "$id"
+	assert_fails oci state "$id"
+	# without --keep nothing stays
+	assert_fails oci run -b "$b" "$id"
+	assert_fails oci state "$id"
+}
