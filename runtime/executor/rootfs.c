@@ -182,6 +182,42 @@ static int mount_cgroup(const struct hull_rootfs *r, int rootfd, const struct hu
 	return 0;
 }
 
+/* A tmpfs over an existing directory without a mode= option keeps that directory's mode, as
+ * runc and crun do (the kernel's default is 1777): the mode to set afterwards, or 0. */
+static mode_t tmpfs_keep_mode(int rootfd, const struct hull_mount *m)
+{
+	cleanup_close int fd = -1;
+	const char *d = m->data;
+	struct stat st;
+
+	if (!m->type || strcmp(m->type, "tmpfs"))
+		return 0;
+	/* mode= as an option of its own, not the tail of another one */
+	while (d && *d) {
+		if (hull_has_prefix(d, "mode="))
+			return 0;
+		d = strchr(d, ',');
+		d = d ? d + 1 : NULL;
+	}
+	fd = hull_open_in_root(rootfd, m->destination, O_PATH, 0, NULL);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	return st.st_mode & 07777 ? st.st_mode & 07777 : 0;
+}
+
+static int set_mode(int rootfd, const struct hull_mount *m, mode_t mode, struct hull_err *err)
+{
+	cleanup_close int fd = hull_open_in_root(rootfd, m->destination, O_PATH, 0, err);
+	char path[HULL_FD_PATH_MAX];
+
+	if (fd < 0)
+		return -1;
+	hull_fd_path(fd, path);
+	if (chmod(path, mode) < 0)
+		return hull_error(err, errno, "chmod tmpfs `%s` to %o", m->destination, mode);
+	return 0;
+}
+
 static int mount_one(const struct hull_rootfs *r, int rootfd, const struct hull_mount *m,
 		     struct hull_err *err)
 {
@@ -201,6 +237,7 @@ static int mount_one(const struct hull_rootfs *r, int rootfd, const struct hull_
 		rc = mount_cgroup(r, rootfd, m, err);
 	} else {
 		const char *type = m->type ? m->type : "none";
+		mode_t keep_mode = tmpfs_keep_mode(rootfd, m);
 		fd = hull_mkpath_in_root(rootfd, m->destination, HULL_MK_DIR, 0755, err);
 		if (fd < 0 || check_resolved_target(r, fd, m, err) < 0)
 			return -1;
@@ -218,6 +255,8 @@ static int mount_one(const struct hull_rootfs *r, int rootfd, const struct hull_
 		if (rc < 0)
 			return hull_error(err, errno, "mount `%s` (%s) on `%s`",
 					  m->source ? m->source : type, type, m->destination);
+		if (keep_mode && set_mode(rootfd, m, keep_mode, err) < 0)
+			return -1;
 	}
 	if (rc < 0)
 		return -1;

@@ -147,3 +147,20 @@ test_run_keep() {
 	assert_fails oci run -b "$b" "$id"
 	assert_fails oci state "$id"
 }
+
+# a tmpfs over an existing directory keeps that directory's mode unless mode= says otherwise
+# (runc, crun); over a new one the kernel's 1777
+test_tmpfs_keeps_the_directory_mode() {
+	local b out
+	b=$(bundle tm stat -c "%n %a" /home/app /srv/w /opt/new /root)
+	mkdir -p "$b/rootfs/srv/w" "$b/rootfs/root"
+	chmod 750 "$b/rootfs/home/app"
+	chmod 2711 "$b/rootfs/srv/w"
+	chmod 755 "$b/rootfs/root"
+	cfg "$b" '.mounts += [{destination: "/home/app", type: "tmpfs", source: "tmpfs", options: ["nosuid", "size=1m"]},
+		{destination: "/srv/w", type: "tmpfs", source: "tmpfs"},
+		{destination: "/opt/new", type: "tmpfs", source: "tmpfs"},
+		{destination: "/root", type: "tmpfs", source: "tmpfs", options: ["mode=700"]}]'
+	out=$(oci run -b "$b" "$(cid tm)")
+	assert_eq "$out" $'/home/app 750\n/srv/w 2711\n/opt/new 1777\n/root 700'
+}
