@@ -177,3 +177,29 @@ test_hidden_unified_mount_is_plain_v1() {
 	assert_contains "$out" ":memory:/hull-test/$T-hv"
 	assert_not_contains "$out" "0::/hull-test/$T-hv"
 }
+
+# cgroup v1 real-time budgets: the kernel refuses one the parents do not have (a new cgroup
+# has none); runc and crun fail there, hull says which parent lacks it; with the parents'
+# budgets given, the container gets its own
+test_realtime_budget_needs_the_parents() {
+	local b cpu=/sys/fs/cgroup/cpu
+	[ -f "$cpu/cpu.rt_runtime_us" ] || skip "no cgroup v1 cpu controller with real-time groups"
+	b=$(bundle rt cat /sys/fs/cgroup/cpu/cpu.rt_runtime_us)
+	cfg "$b" --arg p "/hull-test/$T-rt/c" '.linux.cgroupsPath = $p
+		| .linux.resources.cpu = {realtimeRuntime: 10000, realtimePeriod: 1000000}
+		| .mounts += [{destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup", options: ["ro"]}]'
+	mkdir -p "$cpu/hull-test/$T-rt"
+	# the parent, in every hierarchy the container's cgroup was made in
+	defer sh -c "rmdir /sys/fs/cgroup/*/hull-test/$T-rt"
+	assert_fails oci run -b "$b" "$(cid rt)"
+	assert_contains "$OUT" "realtimeRuntime 10000 exceeds the real-time budget of the parent cgroup \`/hull-test/$T-rt\` (cpu.rt_runtime_us 0)"
+	[ ! -e "$cpu/hull-test/$T-rt/c" ] || fatal "the container's cgroup was left"
+	# the parents' budgets, as dockerd's --cpu-rt-runtime gives them
+	[ "$(cat "$cpu/hull-test/cpu.rt_runtime_us")" -ge 10000 ] || {
+		echo 10000 >"$cpu/hull-test/cpu.rt_runtime_us"
+		defer sh -c "echo 0 > $cpu/hull-test/cpu.rt_runtime_us"
+	}
+	echo 10000 >"$cpu/hull-test/$T-rt/cpu.rt_runtime_us"
+	defer sh -c "echo 0 > $cpu/hull-test/$T-rt/cpu.rt_runtime_us"
+	assert_eq "$(oci run -b "$b" "$(cid rt2)")" 10000
+}
