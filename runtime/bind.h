@@ -2,6 +2,9 @@
 #ifndef HULL_BIND_H
 #define HULL_BIND_H
 
+#include <stdbool.h>
+#include <sys/types.h>
+
 #include "lib/err.h"
 #include "runtime/spec/spec.h"
 
@@ -11,5 +14,22 @@
  * keeps the flags the kernel locks.  A relative source is taken from bundle. */
 int hull_bind_in_root(const char *bundle, int rootfd, const struct hull_mount *m,
 		      struct hull_err *err);
+/* The same with the source already open (an O_PATH fd from hull_bind_sources_recv). */
+int hull_bind_fd_in_root(int srcfd, int rootfd, const struct hull_mount *m, struct hull_err *err);
+
+/*
+ * In a user namespace the container's root cannot reach what its host uid cannot (a source
+ * under /root, a bundle in a 0700 directory), so the runtime opens the sources, as runc and
+ * crun do: a child of the runtime joins the init's new mount namespace (so the init binds a
+ * mount of its own namespace, with the flags the kernel locked there) and sends the fds over
+ * the sync socket right after SYNC_GO, one per bind mount, in the spec's order.
+ */
+/* Whether the spec has a user namespace and bind mounts: then both sides do this. */
+bool hull_bind_sources_needed(const struct hull_spec *spec);
+/* The runtime, after SYNC_GO; the first source that cannot be opened is the error. */
+int hull_bind_sources_send(const struct hull_spec *spec, const char *bundle, pid_t init, int sock,
+			   struct hull_err *err);
+/* The init, after SYNC_GO: one fd per spec mount, -1 where it is not a bind. */
+int *hull_bind_sources_recv(const struct hull_spec *spec, int sock, struct hull_err *err);
 
 #endif

@@ -16,6 +16,7 @@
 
 #include "lib/log.h"
 #include "lib/util.h"
+#include "runtime/bind.h"
 #include "runtime/caps.h"
 #include "runtime/cgroup/cgroup_res.h"
 #include "runtime/container.h"
@@ -375,7 +376,8 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 	if (hull_cgroup_enter(&cgroups, cgpath, pid, err) < 0 ||
 	    hull_cgroup_setup(&cgroups, cgpath, spec->linux_, &extra, err) < 0)
 		goto fail;
-	if (hull_sync_send(sv[0], SYNC_GO, 0, NULL, err) < 0)
+	if (hull_sync_send(sv[0], SYNC_GO, 0, NULL, err) < 0 ||
+	    hull_bind_sources_send(spec, bundle, pid, sv[0], err) < 0)
 		goto fail;
 
 	m = xmalloc(sizeof(*m));

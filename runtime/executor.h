@@ -44,6 +44,9 @@ struct hull_init_ctx {
 	unsigned long new_ns;	      /* CLONE_NEW* to create */
 	int n_listen_fds;	      /* LISTEN_FDS handed through */
 	struct hull_seccomp *seccomp; /* built by the runtime, loaded by the init; NULL = none */
+	/* in a user namespace: per spec mount, its bind source opened by the runtime (-1 where
+	 * it is not a bind); NULL otherwise (runtime/bind.h) */
+	int *bind_fds;
 	bool run_mode;
 };
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "lib/util.h"
+#include "runtime/bind.h"
 #include "runtime/executor.h"
 #include "runtime/hooks.h"
 #include "runtime/lifecycle.h"
@@ -125,6 +126,10 @@ __attribute__((noreturn)) void hull_init_main(struct hull_init_ctx *ctx)
 		hull_error(&err, errno, "become root in the user namespace");
 		hull_init_fail(ctx, &err);
 	}
+	/* the bind sources the runtime opened for us (we may not reach them ourselves) */
+	if (hull_bind_sources_needed(spec) &&
+	    !(ctx->bind_fds = hull_bind_sources_recv(spec, ctx->sync_fd, &err)))
+		hull_init_fail(ctx, &err);
 	if ((ctx->new_ns & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) {
 		hull_error(&err, errno, "create cgroup namespace");
 		hull_init_fail(ctx, &err);

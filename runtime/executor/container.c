@@ -34,6 +34,7 @@ static struct hull_rootfs rootfs_of(const struct hull_init_ctx *ctx)
 		.rootfs = ctx->rootfs,
 		.cgroup_path = ctx->cgroup_path,
 		.cgroups = ctx->cgroups,
+		.bind_fds = ctx->bind_fds,
 		.userns = (ctx->new_ns & CLONE_NEWUSER) || hull_spec_namespace(spec, CLONE_NEWUSER),
 		.cgroupns = (ctx->new_ns & CLONE_NEWCGROUP) != 0,
 		.console = spec->process->terminal,

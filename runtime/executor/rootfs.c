@@ -232,7 +232,9 @@ static int mount_one(const struct hull_rootfs *r, int rootfd, const struct hull_
 	if (check_proc_target(m, err) < 0)
 		return -1;
 	if (m->bind) {
-		rc = hull_bind_in_root(r->bundle, rootfd, m, err);
+		int srcfd = r->bind_fds ? r->bind_fds[m - r->spec->mounts] : -1;
+		rc = srcfd >= 0 ? hull_bind_fd_in_root(srcfd, rootfd, m, err)
+				: hull_bind_in_root(r->bundle, rootfd, m, err);
 	} else if (m->type && !strcmp(m->type, "cgroup")) {
 		rc = mount_cgroup(r, rootfd, m, err);
 	} else {

@@ -203,3 +203,29 @@ test_realtime_budget_needs_the_parents() {
 	defer sh -c "echo 0 > $cpu/hull-test/$T-rt/cpu.rt_runtime_us"
 	assert_eq "$(oci run -b "$b" "$(cid rt2)")" 10000
 }
+
+# In a user namespace the container's root cannot reach what its host uid cannot: the runtime
+# opens the bind sources, as runc and crun do (a source under a 0700 directory, a file, a
+# source relative to the bundle); a missing one is still an error naming it
+test_bind_mounts_in_a_user_namespace() {
+	local b out
+	b=$(bundle ub sh -c 'cat /mnt/abs/f /mnt/rel/f /etc/one; touch /mnt/abs/g 2>&1 | grep -c Read-only')
+	chown -R 100000:100000 "$b/rootfs"
+	mkdir -p "$WORK/private/abs" "$b/private/rel"
+	echo abs >"$WORK/private/abs/f"
+	echo rel >"$b/private/rel/f"
+	echo one >"$WORK/private/one"
+	chmod 700 "$WORK/private" "$b/private"
+	cfg "$b" --arg s "$WORK/private" '.linux.namespaces += [{"type":"user"}]
+		| .linux.uidMappings=[{"containerID":0,"hostID":100000,"size":65536}]
+		| .linux.gidMappings=[{"containerID":0,"hostID":100000,"size":65536}]
+		| .mounts |= map(select(.destination != "/sys/fs/cgroup"))
+		| .mounts += [{destination: "/mnt/abs", type: "bind", source: ($s + "/abs"), options: ["rbind", "ro"]},
+			{destination: "/mnt/rel", type: "bind", source: "private/rel", options: ["bind"]},
+			{destination: "/etc/one", type: "bind", source: ($s + "/one"), options: ["bind", "ro"]}]'
+	out=$(oci run -b "$b" "$(cid ub)")
+	assert_eq "$out" $'abs\nrel\none\n1'
+	cfg "$b" --arg s "$WORK/private" '.mounts[-1].source = ($s + "/none")'
+	assert_fails oci run -b "$b" "$(cid ub2)"
+	assert_contains "$OUT" "bind mount source \`$WORK/private/none\`: No such file or directory"
+}
