@@ -390,6 +390,8 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 	    hull_hooks_run(&spec->hooks.create_runtime, "createRuntime", state_json, err) < 0)
 		goto fail;
 	if (hull_sync_send(sv[0], SYNC_HOOKS_DONE, 0, state_json, err) < 0 ||
+	    hull_seccomp_notify_forward(ctx.seccomp, spec->linux_->seccomp, sv[0], pid, state_json,
+					err) < 0 ||
 	    hull_sync_expect(sv[0], SYNC_READY, m, err) < 0)
 		goto fail;
 	if (tty_pair[0] >= 0) {

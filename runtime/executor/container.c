@@ -21,6 +21,7 @@
 #include "runtime/executor/rootfs.h"
 #include "runtime/foreground.h"
 #include "runtime/hooks.h"
+#include "runtime/sync.h"
 #include "runtime/sysctl.h"
 #include "runtime/terminal.h"
 
@@ -94,6 +95,17 @@ __attribute__((noreturn)) static void container_exec(const struct hull_init_ctx 
 		hull_init_fail(ctx, &err);
 	}
 	env = hull_process_env(proc, ctx->n_listen_fds);
+	/* A filter with notify rules goes on now, while the runtime is there to take its
+	 * listener's fd to listenerPath (runc loads it before the wait for start too). */
+	if (hull_seccomp_has_notify(ctx->seccomp)) {
+		int nfd;
+		if (hull_seccomp_load(ctx->seccomp, &err) < 0)
+			hull_init_fail(ctx, &err);
+		nfd = hull_seccomp_take_notify_fd(ctx->seccomp);
+		if (hull_sync_send_fd(ctx->sync_fd, SYNC_SECCOMP_FD, nfd, &err) < 0)
+			hull_init_fail(ctx, &err);
+		close(nfd);
+	}
 
 	/* Created: wait for start.  The fifo's fd stays open (close-on-exec) until the exec:
 	 * `start` waits for it to close, and reads there why the process could not start. */

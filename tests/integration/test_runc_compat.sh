@@ -229,3 +229,41 @@ test_bind_mounts_in_a_user_namespace() {
 	assert_fails oci run -b "$b" "$(cid ub2)"
 	assert_contains "$OUT" "bind mount source \`$WORK/private/none\`: No such file or directory"
 }
+
+# SCMP_ACT_NOTIFY: the runtime sends the notify fd with the container process state to
+# listenerPath (runtime-spec, runc, crun), for the container's process and for an exec'd one;
+# the listener answers the calls
+test_seccomp_notify_listener() {
+	local b id lpid out
+	python3 -c 'import socket; socket.recv_fds' 2>/dev/null || skip "python3 without socket.recv_fds"
+	mkdir -p "$WORK/listener"
+	python3 "$REPO/tests/data/seccomp_listener.py" "$WORK/listener.sock" "$WORK/listener" &
+	lpid=$!
+	defer kill "$lpid"
+	for _ in $(seq 50); do [ -S "$WORK/listener.sock" ] && break; sleep 0.1; done
+	b=$(bundle sn sh -c 'mkdir /made 2>&1; sleep 100')
+	cfg "$b" --arg l "$WORK/listener.sock" '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
+		architectures: ["SCMP_ARCH_X86_64"], listenerPath: $l, listenerMetadata: "hello",
+		syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_NOTIFY"}]}'
+	id=$(cid sn)
+	oci run -d -b "$b" "$id" </dev/null >"$WORK/out" 2>&1
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	for _ in $(seq 50); do [ -s "$WORK/out" ] && break; sleep 0.1; done
+	assert_contains "$(cat "$WORK/out")" "Invalid cross-device link"
+	out=$(cat "$WORK/listener/state.1.json")
+	assert_eq "$(jq -c .fds <<<"$out")" '["seccompFd"]'
+	assert_eq "$(jq -r .metadata <<<"$out")" hello
+	assert_eq "$(jq -r .state.id <<<"$out")" "$id"
+	assert_eq "$(jq -r .pid <<<"$out")" "$(pid_of "$id")"
+	jq -e '.ociVersion | startswith("1.")' <<<"$out" >/dev/null || fatal "ociVersion: $out"
+	# an exec'd process: its own fd, its own pid
+	assert_fails oci exec "$id" mkdir /made2
+	assert_contains "$OUT" "Invalid cross-device link"
+	out=$(cat "$WORK/listener/state.2.json")
+	assert_eq "$(jq -r .state.id <<<"$out")" "$id"
+	[ "$(jq -r .pid <<<"$out")" != "$(pid_of "$id")" ] || fatal "the exec'd process's pid is the init's"
+	# notify rules without a listener: nothing could answer them
+	cfg "$b" 'del(.linux.seccomp.listenerPath)'
+	assert_fails oci run -b "$b" "$(cid sn2)"
+	assert_contains "$OUT" "SCMP_ACT_NOTIFY needs \`listenerPath\`"
+}

@@ -45,6 +45,29 @@ static void fails_with(const char *json, const char *a, const char *b)
 		UNIT_FAIL("error `%s` does not name `%s`/`%s`", err.msg, a, b ? b : "");
 }
 
+/* notify rules are loaded with a listener, and need listenerPath to reach one */
+TEST(notify_needs_a_listener_path)
+{
+	struct hull_seccomp *f = NULL;
+	struct hull_err err = {0};
+
+	CHECK(build("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/l.sock\","
+		    "\"syscalls\":[{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
+		    &f, &err) == 0);
+	CHECK(hull_seccomp_has_notify(f));
+	hull_seccomp_free(f);
+	f = NULL;
+	CHECK(build("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/l.sock\"}", &f,
+		    &err) == 0);
+	CHECK(!hull_seccomp_has_notify(f));
+	hull_seccomp_free(f);
+	fails_with("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mkdir\"],"
+		   "\"action\":\"SCMP_ACT_NOTIFY\"}]}",
+		   "SCMP_ACT_NOTIFY needs `listenerPath`", NULL);
+	fails_with("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":7}", "listenerPath",
+		   "strings");
+}
+
 TEST(compile_errors_name_the_field)
 {
 	fails_with("{}", "linux.seccomp.defaultAction", "required");
