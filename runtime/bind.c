@@ -4,24 +4,29 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/mount.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/pathres.h"
 #include "lib/util.h"
 #include "lib/vfsflags.h"
+#include "runtime/idmap.h"
 #include "runtime/sync.h"
 
 static char *source_path(const char *bundle, const struct hull_mount *m)
 {
 	return m->source[0] == '/' ? xstrdup(m->source) : hull_strfmt("%s/%s", bundle, m->source);
 }
+
+static int remount_flags(int rootfd, const struct hull_mount *m, struct hull_err *err);
 
 /* src: what mount(2) binds (a path, or /proc/self/fd/N of the source), shown: its name. */
 static int bind_at(const char *src, const struct stat *st, const char *shown, int rootfd,
@@ -38,7 +43,12 @@ static int bind_at(const char *src, const struct stat *st, const char *shown, in
 	hull_fd_path(fd, target);
 	if (mount(src, target, NULL, MS_BIND | (m->flags & MS_REC), NULL) < 0)
 		return hull_error(err, errno, "bind mount `%s` on `%s`", shown, m->destination);
-	/* The bind itself ignores other flags: they take a remount of the new mount. */
+	return remount_flags(rootfd, m, err);
+}
+
+/* The bind itself ignores other flags: they take a remount of the new mount. */
+static int remount_flags(int rootfd, const struct hull_mount *m, struct hull_err *err)
+{
 	if (m->flags & ~(MS_BIND | MS_REC | HULL_PROPAGATION_MASK)) {
 		cleanup_close int nfd = hull_open_in_root(rootfd, m->destination, O_PATH, 0, err);
 		char ntarget[HULL_FD_PATH_MAX];
@@ -79,15 +89,38 @@ int hull_bind_fd_in_root(int srcfd, int rootfd, const struct hull_mount *m, stru
 	return bind_at(src, &st, m->source, rootfd, m, err);
 }
 
+/* Which mounts the runtime opens: every bind mount in a user namespace, idmapped ones always. */
+static bool opened_by_runtime(const struct hull_spec *spec, const struct hull_mount *m)
+{
+	return m->bind && m->source &&
+	       (hull_mount_idmapped(m) || hull_spec_namespace(spec, CLONE_NEWUSER));
+}
+
 bool hull_bind_sources_needed(const struct hull_spec *spec)
 {
 	size_t i;
-	if (!hull_spec_namespace(spec, CLONE_NEWUSER))
-		return false;
 	for (i = 0; i < spec->n_mounts; i++)
-		if (spec->mounts[i].bind && spec->mounts[i].source)
+		if (opened_by_runtime(spec, &spec->mounts[i]))
 			return true;
 	return false;
+}
+
+int hull_bind_tree_in_root(int tree, int rootfd, const struct hull_mount *m, struct hull_err *err)
+{
+	cleanup_close int fd = -1;
+	struct stat st;
+
+	if (fstat(tree, &st) < 0)
+		return hull_error(err, errno, "bind mount source `%s`", m->source);
+	fd = hull_mkpath_in_root(rootfd, m->destination,
+				 S_ISDIR(st.st_mode) ? HULL_MK_DIR : HULL_MK_FILE,
+				 S_ISDIR(st.st_mode) ? 0755 : 0644, err);
+	if (fd < 0)
+		return -1;
+	if (syscall(SYS_move_mount, tree, "", fd, "",
+		    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return hull_error(err, errno, "mount `%s` on `%s`", m->source, m->destination);
+	return remount_flags(rootfd, m, err);
 }
 
 /* In a child of the runtime, inside the init's mount namespace: open every source, then send
@@ -109,9 +142,15 @@ __attribute__((noreturn)) static void send_sources(const struct hull_spec *spec,
 		const struct hull_mount *m = &spec->mounts[i];
 		cleanup_free char *src = NULL;
 		fds[i] = -1;
-		if (!m->bind || !m->source)
+		if (!opened_by_runtime(spec, m))
 			continue;
 		src = source_path(bundle, m);
+		if (hull_mount_idmapped(m)) {
+			fds[i] = hull_idmap_tree(src, spec, m, &err);
+			if (fds[i] < 0)
+				goto fail;
+			continue;
+		}
 		fds[i] = open(src, O_PATH | O_CLOEXEC);
 		if (fds[i] < 0) {
 			hull_error(&err, errno, "bind mount source `%s`", src);
@@ -175,7 +214,7 @@ int *hull_bind_sources_recv(const struct hull_spec *spec, int sock, struct hull_
 		fds[i] = -1;
 	for (i = 0; i < spec->n_mounts; i++) {
 		const struct hull_mount *m = &spec->mounts[i];
-		if (!m->bind || !m->source)
+		if (!opened_by_runtime(spec, m))
 			continue;
 		fds[i] = hull_recv_fd(sock, err);
 		if (fds[i] < 0) {

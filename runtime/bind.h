@@ -16,20 +16,24 @@ int hull_bind_in_root(const char *bundle, int rootfd, const struct hull_mount *m
 		      struct hull_err *err);
 /* The same with the source already open (an O_PATH fd from hull_bind_sources_recv). */
 int hull_bind_fd_in_root(int srcfd, int rootfd, const struct hull_mount *m, struct hull_err *err);
+/* The same with a detached mount (an idmapped one, runtime/idmap.h) moved into place. */
+int hull_bind_tree_in_root(int tree, int rootfd, const struct hull_mount *m, struct hull_err *err);
 
 /*
  * In a user namespace the container's root cannot reach what its host uid cannot (a source
  * under /root, a bundle in a 0700 directory), so the runtime opens the sources, as runc and
  * crun do: a child of the runtime joins the init's new mount namespace (so the init binds a
  * mount of its own namespace, with the flags the kernel locked there) and sends the fds over
- * the sync socket right after SYNC_GO, one per bind mount, in the spec's order.
+ * the sync socket right after SYNC_GO, one per bind mount, in the spec's order.  An idmapped
+ * mount's is always made there, as a detached idmapped mount (runtime/idmap.h).
  */
-/* Whether the spec has a user namespace and bind mounts: then both sides do this. */
+/* Whether the spec has bind mounts in a user namespace, or idmapped ones: then both sides
+ * do this. */
 bool hull_bind_sources_needed(const struct hull_spec *spec);
 /* The runtime, after SYNC_GO; the first source that cannot be opened is the error. */
 int hull_bind_sources_send(const struct hull_spec *spec, const char *bundle, pid_t init, int sock,
 			   struct hull_err *err);
-/* The init, after SYNC_GO: one fd per spec mount, -1 where it is not a bind. */
+/* The init, after SYNC_GO: one fd per spec mount, -1 where the runtime opened nothing. */
 int *hull_bind_sources_recv(const struct hull_spec *spec, int sock, struct hull_err *err);
 
 #endif

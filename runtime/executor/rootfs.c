@@ -16,6 +16,7 @@
 #include "lib/util.h"
 #include "lib/vfsflags.h"
 #include "runtime/bind.h"
+#include "runtime/idmap.h"
 #include "runtime/spec/mount_opts.h"
 
 #ifndef MS_NOSYMFOLLOW
@@ -231,10 +232,20 @@ static int mount_one(const struct hull_rootfs *r, int rootfd, const struct hull_
 				  m->destination);
 	if (check_proc_target(m, err) < 0)
 		return -1;
+	if (hull_mount_idmapped(m) && !m->bind)
+		return hull_error(
+			err, EINVAL,
+			"mount `%s`: idmapped mounts are bind mounts (type `bind`, or the "
+			"bind or rbind option)",
+			m->destination);
 	if (m->bind) {
 		int srcfd = r->bind_fds ? r->bind_fds[m - r->spec->mounts] : -1;
-		rc = srcfd >= 0 ? hull_bind_fd_in_root(srcfd, rootfd, m, err)
-				: hull_bind_in_root(r->bundle, rootfd, m, err);
+		if (srcfd >= 0 && hull_mount_idmapped(m))
+			rc = hull_bind_tree_in_root(srcfd, rootfd, m, err);
+		else if (srcfd >= 0)
+			rc = hull_bind_fd_in_root(srcfd, rootfd, m, err);
+		else
+			rc = hull_bind_in_root(r->bundle, rootfd, m, err);
 	} else if (m->type && !strcmp(m->type, "cgroup")) {
 		rc = mount_cgroup(r, rootfd, m, err);
 	} else {

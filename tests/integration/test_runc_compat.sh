@@ -267,3 +267,45 @@ test_seccomp_notify_listener() {
 	assert_fails oci run -b "$b" "$(cid sn2)"
 	assert_contains "$OUT" "SCMP_ACT_NOTIFY needs \`listenerPath\`"
 }
+
+# Idmapped bind mounts (a mount's uidMappings/gidMappings; idmap with the container's own):
+# what a mapping's containerID owns on disk shows as its hostID, also where the destination is
+# a symlink, dangling or not, inside the rootfs
+test_idmapped_mounts() {
+	local b r out
+	mkdir -p "$WORK/src"
+	echo data >"$WORK/src/f"
+	chown 0:0 "$WORK/src/f"
+	b=$(bundle im sh -c 'stat -c "%u:%g" /mnt/plain/f /lnk/m/f /data/f /srv/real/f')
+	r=$b/rootfs
+	ln -s srv "$r/lnk"
+	ln -s /opt/d "$r/data"
+	mkdir -p "$r/srv/real"
+	cfg "$b" --arg s "$WORK/src" '.mounts += [
+		{destination: "/mnt/plain", type: "bind", source: $s, options: ["bind"],
+		 uidMappings: [{containerID: 0, hostID: 1000, size: 1}], gidMappings: [{containerID: 0, hostID: 2000, size: 1}]},
+		{destination: "/lnk/m", type: "bind", source: $s, options: ["rbind", "ro"],
+		 uidMappings: [{containerID: 0, hostID: 1001, size: 1}], gidMappings: [{containerID: 0, hostID: 1001, size: 1}]},
+		{destination: "/data", type: "bind", source: $s, options: ["bind"],
+		 uidMappings: [{containerID: 0, hostID: 1002, size: 1}], gidMappings: [{containerID: 0, hostID: 1002, size: 1}]},
+		{destination: "/srv/real", type: "bind", source: $s, options: ["bind"]}]'
+	out=$(oci run -b "$b" "$(cid im)")
+	assert_eq "$out" $'1000:2000\n1001:1001\n1002:1002\n0:0'
+	[ -d "$r/srv/m" ] && [ -d "$r/opt/d" ] || fatal "the destinations were not made at the links' targets"
+	assert_eq "$(stat -c %u:%g "$WORK/src/f")" 0:0 "the source's owner on disk"
+	# idmap with the container's user namespace: the host's root-owned file is its root's
+	b=$(bundle iu sh -c 'stat -c "%u:%g" /mnt/mapped/f /mnt/plain/f')
+	chown -R 100000:100000 "$b/rootfs"
+	cfg "$b" --arg s "$WORK/src" '.linux.namespaces += [{"type":"user"}]
+		| .linux.uidMappings=[{"containerID":0,"hostID":100000,"size":65536}]
+		| .linux.gidMappings=[{"containerID":0,"hostID":100000,"size":65536}]
+		| .mounts |= map(select(.destination != "/sys/fs/cgroup"))
+		| .mounts += [{destination: "/mnt/mapped", type: "bind", source: $s, options: ["bind", "idmap"]},
+			{destination: "/mnt/plain", type: "bind", source: $s, options: ["bind"]}]'
+	out=$(oci run -b "$b" "$(cid iu)")
+	assert_eq "$out" $'0:0\n65534:65534'
+	# only bind mounts can be idmapped
+	cfg "$b" '.mounts += [{destination: "/scratch", type: "tmpfs", source: "tmpfs", options: ["idmap"]}]'
+	assert_fails oci run -b "$b" "$(cid iu2)"
+	assert_contains "$OUT" "idmapped mounts are bind mounts"
+}
