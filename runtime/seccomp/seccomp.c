@@ -37,10 +37,11 @@ struct hull_seccomp {
 
 #define PFX "linux.seccomp"
 
-const char *const hull_seccomp_action_names[] = {
-	"SCMP_ACT_KILL",  "SCMP_ACT_KILL_THREAD", "SCMP_ACT_KILL_PROCESS",
-	"SCMP_ACT_TRAP",  "SCMP_ACT_ERRNO",	  "SCMP_ACT_TRACE",
-	"SCMP_ACT_ALLOW", "SCMP_ACT_LOG",	  NULL};
+const char *const hull_seccomp_action_names[] = {"SCMP_ACT_KILL",	  "SCMP_ACT_KILL_THREAD",
+						 "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_TRAP",
+						 "SCMP_ACT_ERRNO",	  "SCMP_ACT_TRACE",
+						 "SCMP_ACT_ALLOW",	  "SCMP_ACT_LOG",
+						 "SCMP_ACT_NOTIFY",	  NULL};
 
 static const struct {
 	const char *name;

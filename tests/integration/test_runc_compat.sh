@@ -309,3 +309,12 @@ test_idmapped_mounts() {
 	assert_fails oci run -b "$b" "$(cid iu2)"
 	assert_contains "$OUT" "idmapped mounts are bind mounts"
 }
+
+# features tells the truth about what these tests show
+test_features_tell_the_truth() {
+	local f
+	f=$(oci features)
+	jq -e '.linux.seccomp.actions | index("SCMP_ACT_NOTIFY")' <<<"$f" >/dev/null || fatal "no SCMP_ACT_NOTIFY: $f"
+	assert_eq "$(jq -r .linux.mountExtensions.idmap.enabled <<<"$f")" true
+	jq -e '.mountOptions | index("idmap") and index("ridmap")' <<<"$f" >/dev/null || fatal "no idmap options: $f"
+}
