@@ -18,9 +18,9 @@ int hull_caps_apply(const struct hull_capabilities *c, struct hull_err *err);
 void hull_caps_warn_unknown(const struct hull_capabilities *c);
 
 /* The five sets as masks (bit N: capability N), for a process set up where libcap is not
- * (the VM guest's init).  Unknown names are left out; ambient capabilities that are not permitted and
- * inheritable too are left out, as hull_caps_apply skips them.  Capabilities the running
- * kernel lacks stay in: the kernel that applies the masks decides. */
+ * (the VM guest's init).  Unknown names are left out; ambient capabilities that are not permitted
+ * and inheritable too are left out, as hull_caps_apply skips them.  Capabilities the running kernel
+ * lacks stay in: the kernel that applies the masks decides. */
 struct hull_cap_masks {
 	uint64_t bounding, effective, permitted, inheritable, ambient;
 };

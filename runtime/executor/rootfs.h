@@ -15,9 +15,9 @@ struct hull_rootfs {
 	const char *cgroup_path; /* the container's cgroup, for `cgroup` mounts */
 	const struct hull_cgroups *cgroups;
 	const int *bind_fds; /* per spec mount, its source opened by the runtime; may be NULL */
-	bool userns;   /* in a new user namespace: device nodes are bind mounts */
-	bool cgroupns; /* in a new cgroup namespace: cgroup mounts are fresh */
-	bool console;  /* process.terminal: /dev/console gets the pty */
+	bool userns;	     /* in a new user namespace: device nodes are bind mounts */
+	bool cgroupns;	     /* in a new cgroup namespace: cgroup mounts are fresh */
+	bool console;	     /* process.terminal: /dev/console gets the pty */
 };
 
 /* In the container's new mount namespace, before pivot_root: propagation, the rootfs bind,
