@@ -295,6 +295,13 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 	ctx.n_listen_fds = listen_fds();
 	if (hull_seccomp_build(spec->linux_->seccomp, o->root, &ctx.seccomp, err) < 0)
 		goto fail;
+	/* the listener's fd comes from the container level's init (runtime/seccomp/) */
+	if (hull_seccomp_has_notify(ctx.seccomp) && ctx.level != &hull_container_executor) {
+		hull_error(err, ENOTSUP,
+			   "config.json: `linux.seccomp`: SCMP_ACT_NOTIFY is only "
+			   "supported at the container isolation level");
+		goto fail;
+	}
 	reserve_fds(3 + ctx.n_listen_fds + o->preserve_fds);
 	if (prepare_namespaces(&ctx, err) < 0)
 		goto fail;
