@@ -293,6 +293,10 @@ test_idmapped_mounts() {
 	assert_eq "$out" $'1000:2000\n1001:1001\n1002:1002\n0:0'
 	[ -d "$r/srv/m" ] && [ -d "$r/opt/d" ] || fatal "the destinations were not made at the links' targets"
 	assert_eq "$(stat -c %u:%g "$WORK/src/f")" 0:0 "the source's owner on disk"
+	# idmap without mappings of its own needs the container's
+	cfg "$b" '.mounts[-1].options += ["idmap"]'
+	assert_fails oci run -b "$b" "$(cid im2)"
+	assert_contains "$OUT" "an idmapped mount needs \`uidMappings\`"
 	# idmap with the container's user namespace: the host's root-owned file is its root's
 	b=$(bundle iu sh -c 'stat -c "%u:%g" /mnt/mapped/f /mnt/plain/f')
 	chown -R 100000:100000 "$b/rootfs"
