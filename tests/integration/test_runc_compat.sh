@@ -1,6 +1,9 @@
 # What runc and crun do that clients count on, each found by driving hull-oci as they are
-# driven: ignored unknown capabilities, HOME, hook environments, a created cwd, exec's own
-# session, poststart failures, run --keep.
+# driven: ignored unknown capabilities, HOME, a process's own session, mounts through dangling
+# symlinks, cleaned device paths, poststart failures, run --keep, tmpfs modes, a hidden
+# cgroup2 mount, real-time budgets, bind mounts in a user namespace, seccomp listeners,
+# idmapped mounts, and what `features` says of them.  (Hooks' environment: test_hooks.c;
+# the cwd made: test_process.sh; a layer without end blocks: test_image.sh.)
 
 test_exec_cap_unknown_is_ignored() {
 	local b id out
