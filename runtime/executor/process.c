@@ -114,9 +114,17 @@ int hull_process_identity(const struct hull_process *p, struct hull_err *err)
  * "/" when it has no entry, as runc and crun set HOME. */
 static char *passwd_home(uid_t uid)
 {
-	FILE *f = fopen("/etc/passwd", "re");
+	/* the image's file: a fifo or a device there must not hang or feed the init */
+	int fd = open("/etc/passwd", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	char *line = NULL, *home = NULL;
+	struct stat st;
 	size_t cap = 0;
+	FILE *f = NULL;
+
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		f = fdopen(fd, "r");
+	if (!f && fd >= 0)
+		close(fd);
 
 	while (f && !home && getline(&line, &cap, f) > 0) {
 		/* name:password:uid:gid:gecos:home:shell */

@@ -325,3 +325,13 @@ test_features_tell_the_truth() {
 	assert_eq "$(jq -r .linux.mountExtensions.idmap.enabled <<<"$f")" true
 	jq -e '.mountOptions | index("idmap") and index("ridmap")' <<<"$f" >/dev/null || fatal "no idmap options: $f"
 }
+
+# an image whose /etc/passwd is a fifo: HOME is "/", the container still starts
+test_home_with_a_fifo_for_passwd() {
+	local b
+	b=$(bundle hf sh -c 'echo "HOME=$HOME"')
+	rm "$b/rootfs/etc/passwd"
+	mkfifo "$b/rootfs/etc/passwd"
+	cfg "$b" '.process.user.uid=1000'
+	assert_eq "$(timeout 20 "$HULL_OCI" --root "$ROOT" run -b "$b" "$(cid hf)")" "HOME=/"
+}
