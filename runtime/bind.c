@@ -123,6 +123,9 @@ int hull_bind_tree_in_root(int tree, int rootfd, const struct hull_mount *m, str
 	return remount_flags(rootfd, m, err);
 }
 
+/* send_sources' exit status when the init went away before it got the fds */
+#define INIT_GONE 3
+
 /* In a child of the runtime, inside the init's mount namespace: open every source, then send
  * them all; the first that cannot be opened is reported on errfd instead. */
 __attribute__((noreturn)) static void send_sources(const struct hull_spec *spec, const char *bundle,
@@ -134,6 +137,8 @@ __attribute__((noreturn)) static void send_sources(const struct hull_spec *spec,
 	int nsfd = open(ns, O_RDONLY | O_CLOEXEC);
 	size_t i;
 
+	if (nsfd < 0 && (errno == ENOENT || errno == ESRCH))
+		_exit(INIT_GONE);
 	if (nsfd < 0 || setns(nsfd, CLONE_NEWNS) < 0) {
 		hull_error(&err, errno, "join the container's mount namespace");
 		goto fail;
@@ -160,8 +165,12 @@ __attribute__((noreturn)) static void send_sources(const struct hull_spec *spec,
 	for (i = 0; i < spec->n_mounts; i++) {
 		char name[32];
 		snprintf(name, sizeof(name), "%zu", i);
-		if (fds[i] >= 0 && hull_send_fd(sock, fds[i], name, &err) < 0)
+		if (fds[i] >= 0 && hull_send_fd(sock, fds[i], name, &err) < 0) {
+			/* the init is gone: what it said before it went is the error */
+			if (err.errnum == EPIPE || err.errnum == ECONNRESET)
+				_exit(INIT_GONE);
 			goto fail;
+		}
 	}
 	_exit(0);
 fail:
@@ -200,6 +209,9 @@ int hull_bind_sources_send(const struct hull_spec *spec, const char *bundle, pid
 		why[n] = '\0';
 		return hull_error(err, 0, "%s", why);
 	}
+	/* the init's own message follows on the sync socket: the caller reads it next */
+	if (WIFEXITED(status) && WEXITSTATUS(status) == INIT_GONE)
+		return 0;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return hull_error(err, EIO, "open the bind mount sources: helper failed");
 	return 0;

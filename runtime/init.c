@@ -122,14 +122,15 @@ __attribute__((noreturn)) void hull_init_main(struct hull_init_ctx *ctx)
 	/* Wait for the runtime: uid/gid maps written, cgroup joined. */
 	if (hull_sync_expect(ctx->sync_fd, SYNC_GO, &msg, &err) < 0)
 		_exit(1);
+	/* the bind sources the runtime opened for us (we may not reach them ourselves), taken
+	 * before anything here can fail: an init gone with them unread would hide its error */
+	if (hull_bind_sources_needed(spec) &&
+	    !(ctx->bind_fds = hull_bind_sources_recv(spec, ctx->sync_fd, &err)))
+		hull_init_fail(ctx, &err);
 	if (userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
 		hull_error(&err, errno, "become root in the user namespace");
 		hull_init_fail(ctx, &err);
 	}
-	/* the bind sources the runtime opened for us (we may not reach them ourselves) */
-	if (hull_bind_sources_needed(spec) &&
-	    !(ctx->bind_fds = hull_bind_sources_recv(spec, ctx->sync_fd, &err)))
-		hull_init_fail(ctx, &err);
 	if ((ctx->new_ns & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) {
 		hull_error(&err, errno, "create cgroup namespace");
 		hull_init_fail(ctx, &err);

@@ -335,3 +335,16 @@ test_home_with_a_fifo_for_passwd() {
 	cfg "$b" '.process.user.uid=1000'
 	assert_eq "$(timeout 20 "$HULL_OCI" --root "$ROOT" run -b "$b" "$(cid hf)")" "HOME=/"
 }
+
+# an init that fails before it takes the bind sources: its own error is the one reported
+test_bind_sources_to_a_failed_init() {
+	local b
+	b=$(bundle bf true)
+	mkdir -p "$WORK/src"
+	cfg "$b" --arg s "$WORK/src" '.linux.namespaces += [{"type":"user"}]
+		| .linux.uidMappings=[{"containerID":1,"hostID":100000,"size":65536}]
+		| .linux.gidMappings=[{"containerID":1,"hostID":100000,"size":65536}]
+		| .mounts += [{destination: "/mnt", type: "bind", source: $s, options: ["bind"]}]'
+	assert_fails oci run -b "$b" "$(cid bf)"
+	assert_contains "$OUT" "become root in the user namespace"
+}
