@@ -17,7 +17,11 @@ IMG_PKGS := libarchive libcrypto libcurl
 # Of the engine: libcgroup reads the counters `hull compare` reports (engine/usage.c).
 ENG_PKGS := libcgroup
 
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(RT_PKGS) $(IMG_PKGS) $(ENG_PKGS) 2>/dev/null)
+# The systemd cgroup driver's sd-bus: its header only; runtime/cgroup/systemd_lib.c loads
+# libsystemd.so.0 when --systemd-cgroup is used, so the cgroupfs start path never loads it.
+SD_PKGS  := libsystemd
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(RT_PKGS) $(IMG_PKGS) $(ENG_PKGS) $(SD_PKGS) 2>/dev/null)
 RT_LIBS    := $(shell $(PKG_CONFIG) --libs $(RT_PKGS) 2>/dev/null)
 IMG_LIBS   := $(shell $(PKG_CONFIG) --libs $(IMG_PKGS) 2>/dev/null)
 ENG_LIBS   := $(shell $(PKG_CONFIG) --libs $(ENG_PKGS) 2>/dev/null)
@@ -65,9 +69,21 @@ VM_ASSETS := $(if $(wildcard /boot/vmlinuz-*),$(B)/vm/initrd)
 # the minimal kernel's initramfs follows the guest init once `make guest-kernel` has run
 VM_ASSETS += $(if $(wildcard $(B)/vm/guest-kernel/vmlinux),$(B)/vm/guest-kernel/initrd)
 
-.PHONY: all vm-assets guest-kernel test-kvm deps run test test-unit test-integration lint format install uninstall bench clean help
+.PHONY: all man deb vm-assets guest-kernel test-kvm deps run test test-unit test-integration fault lint format install uninstall bench clean help
 
-all: $(BINS) $(VM_BINS) $(VM_ASSETS)
+# man pages in roff from docs/*.1.md (go-md2man, installed by scripts/deps.sh)
+MAN_SRC  := $(wildcard docs/*.1.md)
+MAN_OUT  := $(MAN_SRC:docs/%.md=$(B)/man/%)
+MAN_DATE := $(shell git log -1 --format=%cs 2>/dev/null || date -u +%Y-%m-%d)
+MANS     := $(if $(shell command -v go-md2man 2>/dev/null),$(MAN_OUT))
+
+all: $(BINS) $(VM_BINS) $(VM_ASSETS) $(MANS)
+
+man: $(MAN_OUT)
+
+$(B)/man/%: docs/%.md scripts/man.sh
+	@echo "  MAN     $@"
+	@HULL_VERSION=$(VERSION) HULL_MAN_DATE=$(MAN_DATE) scripts/man.sh $< $@
 
 vm-assets: $(B)/vm/initrd
 
@@ -177,6 +193,12 @@ test-kvm: deps all
 bench: deps all
 	@bench/run.sh
 
+# kill -9 at random moments, then delete --force / rm -f must leave nothing (tests/fault.py);
+# `make test` runs a short smoke of it (test_fault_injection_smoke)
+FAULT_ITERATIONS ?= 200
+fault: deps all
+	@tests/fault.py --iterations $(FAULT_ITERATIONS) $(if $(FAULT_SEED),--seed $(FAULT_SEED))
+
 SRC_ALL := $(wildcard lib/*.[ch] runtime/*.[ch] runtime/*/*.[ch] cmd/*/*.[ch] tests/unit/*.[ch] tests/data/imgbundle.c engine/*.[ch] vm/*.[ch] vm/*/*.[ch] image/*.[ch] network/*.[ch])
 lint:
 	clang-format --dry-run --Werror $(SRC_ALL)
@@ -202,11 +224,23 @@ install: all
 		install -m 0644 $(addprefix $(B)/vm/guest-kernel/,vmlinux vmlinux.boot initrd kernel-version) \
 		$(DESTDIR)$(PREFIX)/lib/hull/vm/guest-kernel/)
 	install -m 0644 README.md $(filter-out docs/README.md,$(wildcard docs/*.md)) $(DESTDIR)$(DOCDIR)/
+	$(if $(MANS),install -d $(DESTDIR)$(PREFIX)/share/man/man1 && \
+		install -m 0644 $(MANS) $(DESTDIR)$(PREFIX)/share/man/man1/)
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 0644 scripts/completion/hull scripts/completion/hull-oci \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/
+	ln -sf hull-oci $(DESTDIR)$(PREFIX)/share/bash-completion/completions/hull-oci-vm
+
+# a .deb from the install rule (scripts/deb.sh): build/hull_VERSION_ARCH.deb
+deb: all
+	@scripts/deb.sh $(VERSION) $(B)/hull_$(VERSION)_$(shell dpkg --print-architecture).deb
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/hull-oci $(DESTDIR)$(BINDIR)/hull-oci-vm $(DESTDIR)$(BINDIR)/hull
 	rm -rf $(DESTDIR)$(PREFIX)/lib/hull
 	rm -rf $(DESTDIR)$(DOCDIR)
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,$(notdir $(MAN_OUT)))
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/bash-completion/completions/,hull hull-oci hull-oci-vm)
 
 clean:
 	rm -rf $(B)
@@ -220,6 +254,7 @@ help:
 	@echo "make test-kvm   one VM test under KVM, nested in a TCG guest (slow)"
 	@echo "make lint       clang-format check and cppcheck"
 	@echo "make bench      benchmarks against crun and runc"
+	@echo "make fault      kill -9 at random moments, check clean-up leaves nothing (FAULT_ITERATIONS=200, FAULT_SEED)"
 	@echo "make install    install into \$$DESTDIR\$$PREFIX (PREFIX=$(PREFIX))"
 
 -include $(LIB_OBJ:.o=.d) $(RT_OBJ:.o=.d) $(VM_OBJ:.o=.d) $(OCI_OBJ:.o=.d) $(ENG_OBJ:.o=.d) $(NET_OBJ:.o=.d) $(IMG_OBJ:.o=.d) $(HULL_OBJ:.o=.d)

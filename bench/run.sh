@@ -5,6 +5,8 @@ cd "$(dirname "$0")"
 [ "$(id -u)" = 0 ] || { echo "bench: needs root" >&2; exit 1; }
 ./oci-run.sh
 ./hull-run.sh
+./docker-run.sh
 ./concurrent.sh
 ./unpack.sh
+./stats.sh
 [ -r ../build/vm/vmlinux ] && ./vm-boot.sh || echo "bench: no guest kernel in build/vm: vm-boot.sh skipped"

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
@@ -181,6 +182,13 @@ int hull_ctr_save(const struct hull_engine *e, const struct hull_ctr *c, struct 
 	yajl_gen_array_close(g);
 	if (c->ip)
 		hull_gen_str(g, "ipAddress"), hull_gen_str(g, c->ip);
+	hull_gen_str(g, "labels");
+	yajl_gen_map_open(g);
+	for (size_t i = 0; i < c->n_labels; i++)
+		hull_gen_str(g, c->labels[i].key), hull_gen_str(g, c->labels[i].value);
+	yajl_gen_map_close(g);
+	if (c->has_stop_timeout)
+		hull_gen_str(g, "stopTimeout"), yajl_gen_integer(g, c->stop_timeout);
 	hull_gen_str(g, "autoRemove"), yajl_gen_bool(g, c->auto_remove);
 	hull_gen_str(g, "tty"), yajl_gen_bool(g, c->tty);
 	hull_gen_str(g, "interactive"), yajl_gen_bool(g, c->interactive);
@@ -215,6 +223,105 @@ static int load_exit(const struct hull_engine *e, struct hull_ctr *c, struct hul
 	return rc;
 }
 
+/* The first name that points at id (NULL: none); with unlink, every such name goes.  A scan
+ * of names/: only for partial records and removals. */
+static char *names_of(const struct hull_engine *e, const char *id, bool unlink_them)
+{
+	cleanup_free char *dirpath = hull_strfmt("%s/names", e->root);
+	DIR *d = opendir(dirpath);
+	struct dirent *de;
+	char *found = NULL;
+
+	while (d && (de = readdir(d))) {
+		cleanup_free char *link = NULL;
+		char target[80];
+		ssize_t n;
+		if (de->d_name[0] == '.')
+			continue;
+		link = hull_strfmt("%s/%s", dirpath, de->d_name);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n <= 0 || (target[n] = '\0', strcmp(target, id)))
+			continue;
+		if (unlink_them) {
+			unlink(link);
+			continue;
+		}
+		found = xstrdup(de->d_name);
+		break;
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+void hull_ctr_release_names_of(const struct hull_engine *e, const char *id)
+{
+	free(names_of(e, id, true));
+}
+
+static bool mounted_on(const char *path)
+{
+	cleanup_free char *up = hull_strfmt("%s/..", path);
+	struct stat st, parent;
+	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && stat(up, &parent) == 0 &&
+	       st.st_dev != parent.st_dev;
+}
+
+/* A container without a usable record: a hull killed after it claimed the name and before it
+ * saved the record (or while it removed them), or a damaged record.json.  What is on disk says
+ * what there is to undo: the rootfs mount, the network (its namespace or CNI result), the
+ * runtime state (by id), the name.  Nothing there at all: no such container. */
+static int partial_record(const struct hull_engine *e, const char *id, struct hull_ctr **out,
+			  struct hull_err *err)
+{
+	cleanup_free char *dir = NULL, *rootfs = NULL, *netns = NULL, *result = NULL;
+	cleanup_free char *name = NULL;
+	struct hull_ctr *c;
+	struct stat st;
+	bool have_dir;
+	char created[64] = "", frac[32];
+	struct tm tm;
+
+	if (!*id || strchr(id, '/') || !strcmp(id, ".") || !strcmp(id, ".."))
+		return -1;
+	dir = hull_ctr_dir(e, id);
+	have_dir = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+	name = names_of(e, id, false);
+	if (!have_dir && !name)
+		return -1;
+	c = xzalloc(sizeof(*c));
+	c->partial = true;
+	c->id = xstrdup(id);
+	c->name = name ? steal_pointer(&name) : xstrdup("");
+	c->image = xstrdup("");
+	c->image_id = xstrdup("");
+	if (have_dir && gmtime_r(&st.st_mtim.tv_sec, &tm)) {
+		strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(frac, sizeof(frac), ".%09ldZ", st.st_mtim.tv_nsec);
+		strncat(created, frac, sizeof(created) - strlen(created) - 1);
+	}
+	c->created = *created ? xstrdup(created) : hull_now_rfc3339();
+	c->isolation = xstrdup("container");
+	c->stop_signal = xstrdup("SIGKILL");
+	{
+		/* the bundle, when it was written, says what was to run */
+		cleanup_free char *cfg = hull_ctr_path(e, id, "config.json");
+		struct hull_spec *spec = have_dir ? hull_spec_load(cfg, NULL) : NULL;
+		if (spec && spec->process)
+			c->command = hull_strv_dup(spec->process->args);
+		hull_spec_free(spec);
+	}
+	rootfs = hull_ctr_path(e, id, "rootfs");
+	c->rootfs_kind = xstrdup(mounted_on(rootfs) ? "overlay" : "copy");
+	c->rootfs = steal_pointer(&rootfs);
+	netns = hull_strfmt("%s/.netns/%s", e->runroot, id);
+	result = hull_ctr_path(e, id, "network.json");
+	c->network = xstrdup(lstat(netns, &st) == 0 || lstat(result, &st) == 0 ? "bridge" : "none");
+	hull_err_clear(err);
+	*out = c;
+	return 0;
+}
+
 int hull_ctr_load(const struct hull_engine *e, const char *id, struct hull_ctr **out,
 		  struct hull_err *err)
 {
@@ -223,14 +330,16 @@ int hull_ctr_load(const struct hull_engine *e, const char *id, struct hull_ctr *
 	struct hull_ctr *c;
 	char ebuf[256];
 	yajl_val j;
-	int64_t mpid = 0;
+	int64_t mpid = 0, stop_timeout = -1;
 	int rc = 0;
 
 	if (hull_read_file(path, &text, NULL, err) < 0)
-		return -1;
+		return partial_record(e, id, out, err);
 	j = yajl_tree_parse(text, ebuf, sizeof(ebuf));
-	if (!j)
-		return hull_error(err, EINVAL, "parse %s: %s", path, ebuf);
+	if (!j) {
+		hull_error(err, EINVAL, "parse %s: %s", path, ebuf);
+		return partial_record(e, id, out, err);
+	}
 	c = xzalloc(sizeof(*c));
 	if (sj_string(j, "id", "id", &c->id, err) < 0 ||
 	    sj_string(j, "name", "name", &c->name, err) < 0 ||
@@ -245,6 +354,8 @@ int hull_ctr_load(const struct hull_engine *e, const char *id, struct hull_ctr *
 	    sj_string(j, "network", "network", &c->network, err) < 0 ||
 	    sj_strv(j, "ports", "ports", &c->ports, err) < 0 ||
 	    sj_string(j, "ipAddress", "ipAddress", &c->ip, err) < 0 ||
+	    sj_kv(j, "labels", "labels", &c->labels, &c->n_labels, err) < 0 ||
+	    sj_int(j, "stopTimeout", "stopTimeout", 0, INT32_MAX, &stop_timeout, err) < 0 ||
 	    sj_bool(j, "autoRemove", "autoRemove", &c->auto_remove, err) < 0 ||
 	    sj_bool(j, "tty", "tty", &c->tty, err) < 0 ||
 	    sj_bool(j, "interactive", "interactive", &c->interactive, err) < 0 ||
@@ -254,12 +365,15 @@ int hull_ctr_load(const struct hull_engine *e, const char *id, struct hull_ctr *
 	if (rc == 0 && (!c->id || !c->name || !c->created))
 		rc = hull_error(err, EINVAL, "%s: id, name or created missing", path);
 	c->monitor_pid = (pid_t)mpid;
-	if (rc == 0)
-		rc = load_exit(e, c, err);
+	c->has_stop_timeout = stop_timeout >= 0;
+	c->stop_timeout = (int)stop_timeout;
 	if (rc < 0) {
 		hull_ctr_free(c);
-		return -1;
+		return partial_record(e, id, out, err);
 	}
+	/* a damaged exit.json leaves the exit unknown; the container is still there */
+	if (load_exit(e, c, NULL) < 0)
+		c->exited = false;
 	*out = c;
 	return 0;
 }
@@ -288,6 +402,11 @@ void hull_ctr_clear(struct hull_ctr *c)
 	hull_strv_free(c->ports);
 	free(c->ip);
 	free(c->finished);
+	for (size_t i = 0; i < c->n_labels; i++) {
+		free(c->labels[i].key);
+		free(c->labels[i].value);
+	}
+	free(c->labels);
 	memset(c, 0, sizeof(*c));
 }
 

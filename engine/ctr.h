@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "lib/err.h"
+#include "lib/json.h"
 
 #define HULL_ENGINE_DEFAULT_ROOT    "/var/lib/hull"
 #define HULL_ENGINE_DEFAULT_RUNROOT "/run/hull"
@@ -30,6 +31,14 @@ struct hull_ctr {
 	char *network;	   /* "none", "host" or "bridge" (engine/net.c) */
 	char **ports;	   /* -p as given, bridge only */
 	char *ip;	   /* the container's IPv4 address on the bridge, or NULL */
+	struct hull_kv *labels; /* the image's and --label's (docker's Config.Labels) */
+	size_t n_labels;
+	bool has_stop_timeout; /* --stop-timeout: `hull stop`'s default wait, seconds */
+	int stop_timeout;
+	/* no usable record.json (a hull killed while it made or removed the container, a damaged
+	 * file): the fields are what the container's directory and names show, for listing and
+	 * removal (hull_ctr_load) */
+	bool partial;
 	bool auto_remove;
 	bool tty;
 	bool interactive;
@@ -56,10 +65,14 @@ int hull_ctr_validate_name(const char *name, struct hull_err *err);
 int hull_ctr_claim_name(const struct hull_engine *e, const char *name, const char *id,
 			struct hull_err *err);
 void hull_ctr_release_name(const struct hull_engine *e, const char *name);
+/* Every name that points at id (a rename killed half-way leaves two). */
+void hull_ctr_release_names_of(const struct hull_engine *e, const char *id);
 /* A name nobody holds, "adjective_noun" as docker makes them. */
 char *hull_ctr_random_name(const struct hull_engine *e);
 
 int hull_ctr_save(const struct hull_engine *e, const struct hull_ctr *c, struct hull_err *err);
+/* The record of id; a container whose record.json is missing or damaged, but whose
+ * directory or name is there, comes back partial (c->partial) rather than as an error. */
 int hull_ctr_load(const struct hull_engine *e, const char *id, struct hull_ctr **out,
 		  struct hull_err *err);
 void hull_ctr_free(struct hull_ctr *c);

@@ -156,6 +156,18 @@ static yajl_val device_rules(void)
 	return rules;
 }
 
+void hull_docker_spec_allow_device(struct hull_spec *s, const char *type, long long major,
+				   long long minor, const char *access)
+{
+	yajl_val res = hull_spec_resources(s), rules = sj_get(res, "devices");
+
+	if (!rules || !YAJL_IS_ARRAY(rules)) {
+		rules = hull_tree_array();
+		hull_tree_put(res, "devices", rules);
+	}
+	hull_tree_append(rules, device_rule(true, type, major, minor, access));
+}
+
 struct hull_spec *hull_docker_spec(struct hull_err *err)
 {
 	static const int ns[] = {CLONE_NEWPID, CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNS,

@@ -23,6 +23,10 @@ int hull_docker_spec_privileged(struct hull_spec *s, struct hull_err *err);
 /* docker's default seccomp profile for the capabilities the spec's bounding set grants. */
 int hull_docker_spec_seccomp(struct hull_spec *s, struct hull_err *err);
 
+/* A device rule of the cgroup: allow type major:minor (-1: any) with access ("rwm"). */
+void hull_docker_spec_allow_device(struct hull_spec *s, const char *type, long long major,
+				   long long minor, const char *access);
+
 /* The capabilities on() selects, as "CAP_X" names in kernel order, leaving out those hull's
  * own bounding set lacks (they cannot be given); NULL-terminated, malloc'd. */
 char **hull_docker_caps_select(bool (*on)(const char *cap, const void *ctx), const void *ctx);

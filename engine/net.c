@@ -125,6 +125,13 @@ int hull_net_down(const struct hull_engine *e, const struct hull_ctr *c, struct 
 			return hull_error_wrap(err, "the bridge network of container %s", c->name);
 		if (unlink(path) < 0 && errno != ENOENT)
 			return hull_error(err, errno, "remove %s", path);
+	} else if (hull_netns_bound(ns)) {
+		/* a hull killed during the attach kept no result: DEL without one (CNI allows
+		 * it), so that the address and the rules it may have made go too */
+		state = hull_strfmt("%s/.cni", e->runroot);
+		cni.state_dir = state;
+		if (hull_cni_detach(&cni, c->id, ns, NULL, NULL, 0, err) < 0)
+			return hull_error_wrap(err, "the bridge network of container %s", c->name);
 	}
 	return hull_netns_remove(ns, err);
 }

@@ -1,6 +1,7 @@
 #include "engine/ops.h"
 #include "engine/events.h"
 #include "engine/net.h"
+#include "engine/volume.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -225,6 +226,10 @@ int hull_ctr_remove(const struct hull_engine *e, const char *id, bool force, str
 		goto out;
 	}
 	hull_ctr_release_name(e, c->name);
+	/* docker's --rm takes the container's anonymous volumes with it (`rm -v`: cmd/hull) */
+	if (c->auto_remove)
+		hull_volumes_release(e, c->id, true, NULL);
+	hull_ctr_release_names_of(e, c->id);
 	hull_event_emit(e, c, "destroy", NULL);
 out:
 	hull_ctr_free(c);

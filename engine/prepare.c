@@ -17,7 +17,9 @@
 #include <unistd.h>
 #include <yajl/yajl_tree.h>
 
+#include "engine/runflags.h"
 #include "engine/runspec.h"
+#include "engine/volume.h"
 #include "image/index.h"
 #include "image/load.h"
 #include "image/userdb.h"
@@ -155,73 +157,6 @@ out:
 	return rc;
 }
 
-static int parse_volume(const char *spec, struct hull_run_spec *rs, struct hull_err *err)
-{
-	cleanup_free char *copy = xstrdup(spec);
-	char *src = copy, *dst = strchr(copy, ':'), *opts = NULL, real[PATH_MAX];
-	struct hull_bind b = {0};
-
-	if (!dst)
-		return hull_error(err, EINVAL,
-				  "volume `%s`: anonymous volumes are not supported, give "
-				  "HOST-DIR:CONTAINER-DIR",
-				  spec);
-	*dst++ = '\0';
-	opts = strchr(dst, ':');
-	if (opts)
-		*opts++ = '\0';
-	if (src[0] != '/')
-		return hull_error(
-			err, EINVAL,
-			"volume `%s`: named volumes are not supported, the source must be "
-			"an absolute host path",
-			spec);
-	if (dst[0] != '/')
-		return hull_error(err, EINVAL, "volume `%s`: the destination must be absolute",
-				  spec);
-	/* as docker: a missing host directory is made */
-	if (access(src, F_OK) < 0 && hull_mkdir_p(src, 0755, err) < 0)
-		return hull_error_wrap(err, "volume `%s`", spec);
-	if (!realpath(src, real))
-		return hull_error(err, errno, "volume `%s`", spec);
-	for (char *save = NULL, *o = opts ? strtok_r(opts, ",", &save) : NULL; o;
-	     o = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(o, "ro"))
-			b.readonly = true;
-		else if (!strcmp(o, "rw") || !strcmp(o, "z") || !strcmp(o, "Z") ||
-			 !strcmp(o, "nocopy"))
-			continue;
-		else if (!strcmp(o, "shared") || !strcmp(o, "rshared") || !strcmp(o, "slave") ||
-			 !strcmp(o, "rslave") || !strcmp(o, "private") || !strcmp(o, "rprivate")) {
-			free(b.propagation);
-			b.propagation = xstrdup(o);
-		} else {
-			free(b.propagation);
-			return hull_error(err, EINVAL, "volume `%s`: unknown option `%s`", spec, o);
-		}
-	}
-	b.source = xstrdup(real);
-	b.destination = xstrdup(dst);
-	rs->binds = xrealloc(rs->binds, (rs->n_binds + 1) * sizeof(*rs->binds));
-	rs->binds[rs->n_binds++] = b;
-	return 0;
-}
-
-static int parse_tmpfs(const char *spec, struct hull_run_spec *rs, struct hull_err *err)
-{
-	const char *colon = strchr(spec, ':');
-	struct hull_tmpfs t = {0};
-
-	if (spec[0] != '/')
-		return hull_error(err, EINVAL, "tmpfs `%s`: the destination must be absolute",
-				  spec);
-	t.destination = colon ? strndup(spec, (size_t)(colon - spec)) : xstrdup(spec);
-	t.options = colon && colon[1] ? xstrdup(colon + 1) : NULL;
-	rs->tmpfs = xrealloc(rs->tmpfs, (rs->n_tmpfs + 1) * sizeof(*rs->tmpfs));
-	rs->tmpfs[rs->n_tmpfs++] = t;
-	return 0;
-}
-
 /* env: the image's, then --env-file lines, then -e; NAME alone takes our value. */
 static void set_env(char ***env, const char *kv)
 {
@@ -283,6 +218,21 @@ static void annotation_set(struct hull_run_spec *rs, const char *key, size_t kle
 		xrealloc(rs->annotations, (rs->n_annotations + 1) * sizeof(*rs->annotations));
 	rs->annotations[rs->n_annotations].key = strndup(key, klen);
 	rs->annotations[rs->n_annotations++].value = xstrdup(value);
+}
+
+/* the flags runflags.c reads, at the isolation level the annotations now choose */
+static int run_flags(const struct hull_run_opts *o, const char *rootfs, struct hull_run_spec *rs,
+		     struct hull_err *err)
+{
+	cleanup_close int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	bool vm = false;
+
+	if (rootfd < 0)
+		return hull_error(err, errno, "open the rootfs %s", rootfs);
+	for (size_t i = 0; i < rs->n_annotations; i++)
+		if (!strcmp(rs->annotations[i].key, HULL_ANNOT_ISOLATION))
+			vm = !strcmp(rs->annotations[i].value, "vm");
+	return hull_run_flags(o, rootfd, vm, rs, err);
 }
 
 static int build_spec(const struct hull_run_opts *o, const struct base *b, const char *id,
@@ -362,12 +312,6 @@ static int build_spec(const struct hull_run_opts *o, const struct base *b, const
 	rs->cap_drop = hull_strv_dup(o->cap_drop);
 	if (hull_caps_normalize(rs->cap_add, err) < 0 || hull_caps_normalize(rs->cap_drop, err) < 0)
 		return -1;
-	for (char **v = o->volumes; v && *v; v++)
-		if (parse_volume(*v, rs, err) < 0)
-			return -1;
-	for (char **t = o->tmpfs; t && *t; t++)
-		if (parse_tmpfs(*t, rs, err) < 0)
-			return -1;
 	if (o->memory && hull_parse_size(o->memory, 1, &rs->memory, err) < 0)
 		return hull_error_wrap(err, "--memory");
 	if (o->cpus) {
@@ -420,38 +364,12 @@ static int build_spec(const struct hull_run_opts *o, const struct base *b, const
 	if (o->cgroup_parent)
 		rs->cgroups_path = hull_strfmt("%s/hull-%.12s", o->cgroup_parent, id);
 	rs->rootfs = b->rootfs;
-	return 0;
-}
-
-/* Each Volume of the image gets a directory of the container's own, as docker's anonymous
- * volumes do, unless a -v already mounts something there. */
-static int image_volumes(const struct base *b, const char *dir, struct hull_run_spec *rs,
-			 struct hull_err *err)
-{
-	size_t n = 0;
-
-	for (char **v = b->volumes; v && *v; v++, n++) {
-		bool taken = false;
-		struct hull_bind bind = {0};
-		for (size_t i = 0; i < rs->n_binds; i++)
-			taken |= !strcmp(rs->binds[i].destination, *v);
-		if (taken || (*v)[0] != '/')
-			continue;
-		bind.source = hull_strfmt("%s/volumes/%zu", dir, n);
-		if (hull_mkdir_p(bind.source, 0755, err) < 0) {
-			free(bind.source);
-			return hull_error_wrap(err, "volume %s of the image", *v);
-		}
-		bind.destination = xstrdup(*v);
-		rs->binds = xrealloc(rs->binds, (rs->n_binds + 1) * sizeof(*rs->binds));
-		rs->binds[rs->n_binds++] = bind;
-	}
-	return 0;
+	return run_flags(o, b->rootfs, rs, err);
 }
 
 /* The rootfs and the bundle files of container id in dir (config.json, /etc files). */
 static int make_bundle(const struct hull_engine *e, const struct hull_run_opts *o, const char *id,
-		       enum hull_rootfs_mode mode, const char *dir, struct base *b,
+		       enum hull_rootfs_mode mode, const char *dir, bool record, struct base *b,
 		       struct hull_run_spec *rs, struct hull_err *err)
 {
 	cleanup_free char *cfgpath = NULL, *json = NULL, *etc = NULL;
@@ -463,7 +381,9 @@ static int make_bundle(const struct hull_engine *e, const struct hull_run_opts *
 		return -1;
 	if (hull_mkdir_p(dir, 0700, err) < 0)
 		return -1;
-	if (build_spec(o, b, id, rs, err) < 0 || image_volumes(b, dir, rs, err) < 0)
+	/* volumes belong to a container with a record; a bare bundle gets directories */
+	if (build_spec(o, b, id, rs, err) < 0 ||
+	    hull_run_mounts(record ? e : NULL, o, id, b->rootfs, b->volumes, dir, rs, err) < 0)
 		return -1;
 	if (hull_net_needs_netns(o->network))
 		rs->netns_path = hull_net_netns_path(e, id);
@@ -496,7 +416,7 @@ int hull_run_bundle(const struct hull_engine *e, const struct hull_run_opts *o, 
 {
 	struct base b = {0};
 	struct hull_run_spec rs = {0};
-	int rc = make_bundle(e, o, id, mode, dir, &b, &rs, err);
+	int rc = make_bundle(e, o, id, mode, dir, false, &b, &rs, err);
 
 	if (rc == 0)
 		*rootfs = xstrdup(b.rootfs);
@@ -536,11 +456,12 @@ int hull_run_prepare(const struct hull_engine *e, const struct hull_run_opts *o,
 		goto out;
 	}
 	dir = hull_ctr_dir(e, c->id);
-	if (make_bundle(e, o, c->id, HULL_ROOTFS_AUTO, dir, &b, &rs, err) < 0)
+	if (make_bundle(e, o, c->id, HULL_ROOTFS_AUTO, dir, true, &b, &rs, err) < 0)
 		goto out;
 	c->image = xstrdup(o->from_rootfs ? b.rootfs : o->image);
 	c->image_id = xstrdup(b.image_id ? b.image_id : "");
-	c->command = hull_strv_dup(rs.args);
+	/* as docker shows it: the command, not the --init that runs it */
+	c->command = hull_strv_dup(rs.init_path ? rs.args + 2 : rs.args);
 	c->created = hull_now_rfc3339();
 	c->isolation = xstrdup(o->isolation ? o->isolation : "container");
 	c->stop_signal = xstrdup(o->stop_signal	 ? o->stop_signal
@@ -553,6 +474,10 @@ int hull_run_prepare(const struct hull_engine *e, const struct hull_run_opts *o,
 	c->interactive = o->interactive;
 	c->monitor_pid = o->detach ? 0 : getpid();
 	c->network = xstrdup(o->network ? o->network : "none");
+	if (hull_run_labels(o, b.labels, b.n_labels, &c->labels, &c->n_labels, err) < 0 ||
+	    (o->stop_timeout && hull_run_stop_timeout(o->stop_timeout, &c->stop_timeout, err) < 0))
+		goto out;
+	c->has_stop_timeout = o->stop_timeout != NULL;
 	c->ports = hull_strv_dup(o->publish);
 	if (hull_net_up(e, c, err) < 0)
 		goto out;
@@ -566,6 +491,8 @@ out:
 		hull_net_down(e, c, NULL);
 	if (rc < 0 && c->id) {
 		unmake_bundle(&b, dir);
+		/* the container is gone: so are the anonymous volumes made for it */
+		hull_volumes_release(e, c->id, true, NULL);
 		hull_ctr_release_name(e, c->name);
 	}
 	base_free(&b);

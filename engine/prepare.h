@@ -9,6 +9,12 @@
 #include "image/rootfs.h"
 #include "lib/err.h"
 
+/* Where --init puts the init: docker's older path in the container's own /dev (nothing is
+ * made in the rootfs); in a VM the guest mounts a /dev of its own over that, so there docker's
+ * current path. */
+#define HULL_RUN_INIT_PATH    "/dev/init"
+#define HULL_RUN_INIT_PATH_VM "/sbin/docker-init"
+
 /* What the user asked for, as given (the engine checks and interprets each value). */
 struct hull_run_opts {
 	const char *image; /* a reference, or the rootfs directory with from_rootfs */
@@ -20,6 +26,10 @@ struct hull_run_opts {
 	const char *name, *entrypoint, *user, *workdir, *memory, *cpus, *pids, *hostname;
 	const char *network, *isolation, *cgroup_parent, *stop_signal;
 	const char *seccomp; /* a profile file */
+	/* --mount, --device, --ulimit, --group-add, --sysctl, --label, --label-file */
+	char **mounts, **devices, **ulimits, **group_add, **sysctls, **labels, **label_files;
+	const char *shm_size, *stop_timeout;
+	bool init; /* --init: a small init (tini) as pid 1 */
 };
 
 /* Claim the name, make the rootfs and bundle under the container's directory, save the record

@@ -8,6 +8,7 @@
 #include "engine/events.h"
 #include "engine/monitor.h"
 #include "engine/ops.h"
+#include "engine/volume.h"
 #include "lib/exitcode.h"
 
 int hull_engine_run(const struct hull_engine *e, const struct hull_run_opts *o, struct hull_ctr *c,
@@ -26,8 +27,11 @@ int hull_engine_run(const struct hull_engine *e, const struct hull_run_opts *o, 
 		struct hull_monitor_opts mo = {.e = e, .c = c, .attach = true, .ready_fd = -1};
 		rc = hull_monitor_run(&mo, status, err);
 	}
-	if (rc < 0)
+	if (rc < 0) {
 		hull_ctr_remove(e, c->id, true, &rerr);
+		/* never started: its anonymous volumes go too */
+		hull_volumes_release(e, c->id, true, NULL);
+	}
 	return rc;
 }
 

@@ -124,6 +124,16 @@ static int add_mount(struct hull_spec *s, const char *dst, const char *type, con
 	return rc;
 }
 
+/* the components of an absolute path ("/a//b/" has 2; "/" none, counted as 1) */
+static size_t path_depth(const char *p)
+{
+	size_t n = 0;
+	for (const char *c = p; *c; c++)
+		if (*c != '/' && (c == p || c[-1] == '/'))
+			n++;
+	return n ? n : 1;
+}
+
 /* docker's default mounts are in the spec already: the container's /etc files, -v, --tmpfs */
 static int mounts(struct hull_spec *s, const struct hull_run_spec *rs, struct hull_err *err)
 {
@@ -136,20 +146,36 @@ static int mounts(struct hull_spec *s, const struct hull_run_spec *rs, struct hu
 				return -1;
 		}
 	}
-	for (size_t i = 0; i < rs->n_binds; i++) {
-		const struct hull_bind *b = &rs->binds[i];
-		cleanup_free char *opts =
-			hull_strfmt("rbind,%s%s", b->propagation ? b->propagation : "rprivate",
-				    b->readonly ? ",ro" : "");
-		if (add_mount(s, b->destination, "bind", b->source, opts, err) < 0)
-			return -1;
+	/* as docker sorts them: a mount comes after those above it (-v a:/x/y, --tmpfs /x would
+	 * hide /x/y otherwise); the order given stays among mounts as deep */
+	for (size_t depth = 1, left = rs->n_binds + rs->n_tmpfs; left; depth++) {
+		for (size_t i = 0; i < rs->n_binds; i++) {
+			const struct hull_bind *b = &rs->binds[i];
+			cleanup_free char *opts = NULL;
+			if (path_depth(b->destination) != depth)
+				continue;
+			left--;
+			opts = hull_strfmt("rbind,%s%s",
+					   b->propagation ? b->propagation : "rprivate",
+					   b->readonly ? ",ro" : "");
+			if (add_mount(s, b->destination, "bind", b->source, opts, err) < 0)
+				return -1;
+		}
+		for (size_t i = 0; i < rs->n_tmpfs; i++) {
+			if (path_depth(rs->tmpfs[i].destination) != depth)
+				continue;
+			left--;
+			if (add_mount(s, rs->tmpfs[i].destination, "tmpfs", "tmpfs",
+				      rs->tmpfs[i].options ? rs->tmpfs[i].options
+							   : "rw,nosuid,nodev,noexec",
+				      err) < 0)
+				return -1;
+		}
 	}
-	for (size_t i = 0; i < rs->n_tmpfs; i++)
-		if (add_mount(s, rs->tmpfs[i].destination, "tmpfs", "tmpfs",
-			      rs->tmpfs[i].options ? rs->tmpfs[i].options
-						   : "rw,nosuid,nodev,noexec",
-			      err) < 0)
-			return -1;
+	/* --init: the init, where docker puts its own */
+	if (rs->init_path &&
+	    add_mount(s, rs->init_dest, "bind", rs->init_path, "rbind,ro,rprivate", err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -174,6 +200,72 @@ static void resources(struct hull_spec *s, const struct hull_run_spec *rs)
 		hull_tree_put(v, "limit", hull_tree_int(rs->pids_limit));
 		hull_tree_put(res, "pids", v);
 	}
+}
+
+/* --device: the node in the container and its rule in the device cgroup */
+static void devices(struct hull_spec *s, const struct hull_run_spec *rs)
+{
+	struct hull_linux *lx = hull_spec_linux(s);
+
+	for (size_t i = 0; i < rs->n_devices; i++) {
+		const struct hull_run_device *d = &rs->devices[i];
+		char type[2] = {d->type, '\0'};
+		lx->devices = xrealloc(lx->devices, (lx->n_devices + 1) * sizeof(*lx->devices));
+		lx->devices[lx->n_devices++] = (struct hull_device){
+			.path = xstrdup(d->path),
+			.type = d->type,
+			.major = d->major,
+			.minor = d->minor,
+			.has_file_mode = true,
+			.file_mode = d->mode,
+			.has_uid = true,
+			.has_gid = true,
+		};
+		hull_docker_spec_allow_device(s, type, d->major, d->minor, d->access);
+	}
+}
+
+/* --ulimit, --sysctl */
+static void limits(struct hull_spec *s, const struct hull_run_spec *rs)
+{
+	struct hull_process *p = hull_spec_process(s);
+	struct hull_linux *lx = hull_spec_linux(s);
+
+	for (size_t i = 0; i < rs->n_rlimits; i++) {
+		struct hull_rlimit r = rs->rlimits[i];
+		r.type = xstrdup(r.type);
+		p->rlimits = xrealloc(p->rlimits, (p->n_rlimits + 1) * sizeof(*p->rlimits));
+		p->rlimits[p->n_rlimits++] = r;
+	}
+	for (size_t i = 0; i < rs->n_sysctls; i++) {
+		lx->sysctl = xrealloc(lx->sysctl, (lx->n_sysctl + 1) * sizeof(*lx->sysctl));
+		lx->sysctl[lx->n_sysctl].key = xstrdup(rs->sysctls[i].key);
+		lx->sysctl[lx->n_sysctl++].value = xstrdup(rs->sysctls[i].value);
+	}
+}
+
+/* --shm-size: the size option of docker's /dev/shm */
+static int shm_size(struct hull_spec *s, const struct hull_run_spec *rs, struct hull_err *err)
+{
+	struct hull_mount *m = hull_spec_find_mount(s, "/dev/shm");
+	char **opts = NULL;
+	int rc;
+
+	if (!rs->shm_size || !m)
+		return 0;
+	for (char **o = m->options; o && *o; o++)
+		if (!hull_has_prefix(*o, "size="))
+			hull_strv_push(&opts, *o);
+	{
+		cleanup_free char *size =
+			rs->shm_size % 1024
+				? hull_strfmt("size=%lld", (long long)rs->shm_size)
+				: hull_strfmt("size=%lldk", (long long)rs->shm_size / 1024);
+		hull_strv_push(&opts, size);
+	}
+	rc = hull_mount_set_options(m, opts, err);
+	hull_strv_free(opts);
+	return rc;
 }
 
 /* The profile of --security-opt seccomp=FILE, or docker's default for the final set. */
@@ -216,7 +308,10 @@ struct hull_spec *hull_run_spec_build(const struct hull_run_spec *rs, struct hul
 	else if (rs->netns_path)
 		hull_spec_set_namespace(s, CLONE_NEWNET, rs->netns_path);
 	resources(s, rs);
-	if (caps(s, rs, err) < 0 || mounts(s, rs, err) < 0 || seccomp(s, rs, err) < 0) {
+	devices(s, rs);
+	limits(s, rs);
+	if (caps(s, rs, err) < 0 || mounts(s, rs, err) < 0 || shm_size(s, rs, err) < 0 ||
+	    seccomp(s, rs, err) < 0) {
 		hull_spec_free(s);
 		return NULL;
 	}
@@ -273,6 +368,18 @@ void hull_run_spec_free(struct hull_run_spec *rs)
 		free(rs->annotations[i].value);
 	}
 	free(rs->annotations);
+	for (size_t i = 0; i < rs->n_devices; i++)
+		free(rs->devices[i].path);
+	free(rs->devices);
+	for (size_t i = 0; i < rs->n_rlimits; i++)
+		free(rs->rlimits[i].type);
+	free(rs->rlimits);
+	for (size_t i = 0; i < rs->n_sysctls; i++) {
+		free(rs->sysctls[i].key);
+		free(rs->sysctls[i].value);
+	}
+	free(rs->sysctls);
+	free(rs->init_path);
 	free(rs->cgroups_path);
 	free(rs->netns_path);
 	free(rs->seccomp_json);

@@ -17,6 +17,15 @@ struct hull_bind {
 	char *propagation; /* NULL = rprivate */
 };
 
+/* --device: a host device node made at path in the container, allowed in its cgroup */
+struct hull_run_device {
+	char *path;
+	char type; /* 'c' or 'b' */
+	int64_t major, minor;
+	mode_t mode;
+	char access[4]; /* "rwm" or a part of it */
+};
+
 struct hull_tmpfs {
 	char *destination;
 	char *options; /* comma separated, NULL = docker's defaults */
@@ -46,6 +55,15 @@ struct hull_run_spec {
 	int64_t memory;	    /* bytes, 0 = no limit */
 	int64_t cpu_quota;  /* microseconds per period, 0 = no limit */
 	int64_t pids_limit; /* 0 = no limit */
+	struct hull_run_device *devices;
+	size_t n_devices;
+	struct hull_rlimit *rlimits; /* --ulimit */
+	size_t n_rlimits;
+	struct hull_kv *sysctls;
+	size_t n_sysctls;
+	int64_t shm_size;      /* bytes of /dev/shm, 0 = docker's 64 MiB */
+	char *init_path;       /* --init: this binary, bound read-only at init_dest */
+	const char *init_dest; /* HULL_RUN_INIT_PATH or _VM (prepare.h) */
 	struct hull_kv *annotations;
 	size_t n_annotations;
 	char *cgroups_path;   /* NULL = the runtime's default */

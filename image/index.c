@@ -246,3 +246,41 @@ struct hull_image *hull_index_find(struct hull_index *idx, const char *ref, stru
 	}
 	return found;
 }
+
+int hull_index_tag(const struct hull_store *s, const char *ref, const char *name,
+		   struct hull_err *err)
+{
+	cleanup_free char *norm = NULL;
+	struct hull_index idx;
+	struct hull_image *img;
+	size_t n;
+	int rc = -1;
+
+	if (hull_ref_normalize(name, &norm, err) < 0)
+		return -1;
+	if (strchr(norm, '@'))
+		return hull_error(err, EINVAL, "tag `%s`: a name takes a tag, not a digest", name);
+	if (hull_index_lock(s, &idx, err) < 0)
+		return -1;
+	hull_err_clear(err);
+	img = hull_index_find(&idx, ref, err);
+	if (!img) {
+		if (!err->msg[0])
+			hull_error(err, ENOENT, "no such image: %s", ref);
+		goto out;
+	}
+	for (size_t i = 0; i < idx.n; i++)
+		if (&idx.v[i] != img)
+			hull_image_untag(&idx.v[i], norm);
+	n = hull_strv_len(img->names);
+	for (size_t j = 0; j < n; j++)
+		if (!strcmp(img->names[j], norm)) {
+			rc = 0; /* already its name */
+			goto out;
+		}
+	hull_strv_push(&img->names, norm);
+	rc = hull_index_save(s, &idx, err);
+out:
+	hull_index_free(&idx);
+	return rc;
+}

@@ -33,6 +33,11 @@ int hull_index_save(const struct hull_store *s, const struct hull_index *idx, st
  * taken away from the image that had it, which then may be left without names (dangling). */
 int hull_index_add(const struct hull_store *s, const struct hull_image *img, struct hull_err *err);
 
+/* Give the image ref names (a name, ID or digest) the name name (normalized "repo:tag"),
+ * taking it from any image that had it; under index.lock. */
+int hull_index_tag(const struct hull_store *s, const char *ref, const char *name,
+		   struct hull_err *err);
+
 void hull_image_free(struct hull_image *img);
 void hull_image_copy(struct hull_image *dst, const struct hull_image *src);
 

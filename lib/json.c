@@ -169,3 +169,18 @@ void sj_gen(yajl_gen g, yajl_val v)
 		yajl_gen_null(g);
 	}
 }
+
+char *hull_gen_text(yajl_gen g)
+{
+	const unsigned char *buf = NULL;
+	size_t len = 0;
+	char *out;
+
+	yajl_gen_get_buf(g, &buf, &len);
+	out = xmalloc(len + 1);
+	if (len)
+		memcpy(out, buf, len);
+	out[len] = '\0';
+	yajl_gen_free(g);
+	return out;
+}

@@ -55,6 +55,9 @@ static inline const char *hull_json_str(yajl_val v)
 	return v && YAJL_IS_STRING(v) ? v->u.string : NULL;
 }
 
+/* What g generated, as a malloc'd string; frees g. */
+char *hull_gen_text(yajl_gen g);
+
 /* Write a tree back out as JSON (numbers as the document wrote them; NULL as null). */
 void sj_gen(yajl_gen g, yajl_val v);
 

@@ -18,7 +18,7 @@ struct hull_create_opts {
 	bool no_pivot;
 	bool no_new_keyring;
 	int preserve_fds;    /* fds 3 .. 3+N-1 (after the LISTEN_FDS ones) stay open */
-	bool systemd_cgroup; /* refused with a clear error: hull has no systemd driver yet */
+	bool systemd_cgroup; /* the systemd cgroup driver (runtime/cgroup/driver.h) */
 	bool detach;	     /* run only: return once started */
 	bool keep;	     /* run only: the stopped container stays until delete (runc --keep) */
 	/* the isolation level the front end was invoked as (hull-oci-vm: "vm"), NULL: none; the

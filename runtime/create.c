@@ -19,6 +19,7 @@
 #include "runtime/bind.h"
 #include "runtime/caps.h"
 #include "runtime/cgroup/cgroup_res.h"
+#include "runtime/cgroup/driver.h"
 #include "runtime/container.h"
 #include "runtime/executor.h"
 #include "runtime/hooks.h"
@@ -124,6 +125,7 @@ static pid_t spawn_init(struct hull_init_ctx *ctx, int parent_end, struct hull_e
 	size_t i;
 
 	if (ctx->n_join == 0) {
+		ctx->runtime_pid = getpid();
 		pid = clone_ns(flags);
 		if (pid < 0)
 			return hull_error(err, errno, "clone the container init");
@@ -230,18 +232,13 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 	struct hull_init_ctx ctx = {.fifo_fd = -1, .console_fd = -1, .sync_fd = -1, .lock_fd = -1};
 	struct hull_sync_msg *m = NULL;
 	int sv[2] = {-1, -1}, lockfd = -1, tty_pair[2] = {-1, -1};
-	bool dir_made = false;
+	bool dir_made = false, cg_placed = false;
 	pid_t pid = -1;
 	struct hull_cg_extra extra = {0};
 	char rbuf[PATH_MAX];
 
 	if (hull_validate_id(o->id, err) < 0 || hull_selfexe_check(err) < 0)
 		return -1;
-	if (o->systemd_cgroup)
-		return hull_error(
-			err, ENOTSUP,
-			"--systemd-cgroup: hull has no systemd cgroup driver yet; use the "
-			"cgroupfs driver (leave --systemd-cgroup out)");
 	if (!realpath(o->bundle ? o->bundle : ".", rbuf))
 		return hull_error(err, errno, "bundle `%s`", o->bundle ? o->bundle : ".");
 	bundle = xstrdup(rbuf);
@@ -307,7 +304,10 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 		goto fail;
 	if (hull_cgroups_discover(&cgroups, err) < 0)
 		goto fail;
-	cgpath = hull_cgroup_resolve_path(&cgroups, spec->linux_->cgroups_path, o->id);
+	cgpath = hull_cgroup_driver_path(&cgroups, o->systemd_cgroup, spec->linux_->cgroups_path,
+					 o->id, err);
+	if (!cgpath)
+		goto fail;
 	ctx.cgroups = &cgroups;
 	ctx.cgroup_path = cgpath;
 	/* The fifo also marks the container as created until it starts (run: until SYNC_START). */
@@ -373,24 +373,28 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 	st = new_state(o, spec, bundle, rootfs, ctx.level->name);
 	st->pid = pid;
 	st->cgroup_path = xstrdup(cgpath);
-	if (hull_proc_start_time(pid, &st->start_time, err) < 0)
+	st->systemd_cgroup = o->systemd_cgroup;
+	/* Recorded before the cgroup is made: whatever moment this process is killed at from
+	 * here on, delete finds the init and the cgroup (before this, the init still waits for
+	 * SYNC_GO and exits when our end of the socket closes). */
+	if (hull_proc_start_time(pid, &st->start_time, err) < 0 ||
+	    hull_state_save(o->root, st, err) < 0)
 		goto fail;
 	if ((ctx.new_ns & CLONE_NEWUSER) && (write_map(pid, "uid_map", spec->linux_->uid_mappings,
 						       spec->linux_->n_uid_mappings, err) < 0 ||
 					     write_map(pid, "gid_map", spec->linux_->gid_mappings,
 						       spec->linux_->n_gid_mappings, err) < 0))
 		goto fail;
-	if (hull_cgroup_enter(&cgroups, cgpath, pid, err) < 0 ||
-	    hull_cgroup_setup(&cgroups, cgpath, spec->linux_, &extra, err) < 0)
+	if (hull_cgroup_driver_enter(&cgroups, o->systemd_cgroup, cgpath, pid, spec->linux_, &extra,
+				     err) < 0)
 		goto fail;
+	cg_placed = true;
 	if (hull_sync_send(sv[0], SYNC_GO, 0, NULL, err) < 0 ||
 	    hull_bind_sources_send(spec, bundle, pid, sv[0], err) < 0)
 		goto fail;
 
 	m = xmalloc(sizeof(*m));
 	if (hull_sync_expect(sv[0], SYNC_MOUNTED, m, err) < 0)
-		goto fail;
-	if (hull_state_save(o->root, st, err) < 0)
 		goto fail;
 	state_json = hull_state_to_json(st, false);
 	if (hull_hooks_run(&spec->hooks.prestart, "prestart", state_json, err) < 0 ||
@@ -439,9 +443,10 @@ fail:
 		waitpid(pid, NULL, 0);
 		hull_wait_gone(pid, st ? st->start_time : 0);
 	}
-	if (cgpath && cgroups.n) {
+	/* a unit of that name that the driver did not start is not ours to stop */
+	if (cgpath && cgroups.n && (cg_placed || !o->systemd_cgroup)) {
 		struct hull_err ignored;
-		hull_cgroup_remove(&cgroups, cgpath, &ignored);
+		hull_cgroup_driver_remove(&cgroups, o->systemd_cgroup, cgpath, &ignored);
 	}
 	hull_cgroups_free(&cgroups);
 	close_joins(&ctx);

@@ -48,6 +48,7 @@ struct hull_init_ctx {
 	 * it is not a bind); NULL otherwise (runtime/bind.h) */
 	int *bind_fds;
 	bool run_mode;
+	pid_t runtime_pid; /* the init's parent while it sets up (0: an intermediate process) */
 };
 
 /*

@@ -41,6 +41,9 @@ int hull_init_ready_wait(const struct hull_init_ctx *ctx)
 {
 	struct hull_err err = {0};
 
+	/* created: from here the container outlives the runtime that made it */
+	if (ctx->runtime_pid)
+		prctl(PR_SET_PDEATHSIG, 0);
 	hull_sync_send(ctx->sync_fd, SYNC_READY, 0, NULL, NULL);
 	if (ctx->run_mode)
 		return hull_sync_expect(ctx->sync_fd, SYNC_START, &msg, &err);
@@ -106,6 +109,11 @@ __attribute__((noreturn)) void hull_init_main(struct hull_init_ctx *ctx)
 	bool userns = (ctx->new_ns & CLONE_NEWUSER) || hull_spec_namespace(spec, CLONE_NEWUSER);
 	sigset_t all;
 
+	/* a runtime killed while the init sets up takes the init with it (a caller's timeout, a
+	 * kill -9): a half-made container must not run on.  One killed before this line is seen
+	 * at the next read of the sync socket (end of file). */
+	if (ctx->runtime_pid)
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* a flock is shared with every copy of its fd: keeping it would lock the container
 	 * against every later command for as long as the init lives */
 	if (ctx->lock_fd >= 0)

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -13,12 +14,14 @@
 #include "lib/log.h"
 #include "lib/util.h"
 #include "runtime/cgroup/cgroup_res.h"
+#include "runtime/cgroup/driver.h"
 #include "runtime/container.h"
 #include "runtime/executor.h"
 #include "runtime/foreground.h"
 #include "runtime/hooks.h"
 #include "runtime/lifecycle.h"
 #include "runtime/sync.h"
+#include "runtime/teardown.h"
 #include "runtime/terminal.h"
 
 void hull_launch_release(struct hull_launch *l)
@@ -87,7 +90,7 @@ static int wait_exec(int rfd, struct hull_err *err)
 	return hull_error(err, 0, "start: %s", why);
 }
 
-static int remove_container(const char *root, const struct hull_executor *level,
+static int remove_container(const char *root, const char *id, const struct hull_executor *level,
 			    struct hull_state *st, struct hull_err *err);
 
 int hull_container_start(const char *root, const char *id, struct hull_err *err)
@@ -137,9 +140,7 @@ int hull_container_start(const char *root, const char *id, struct hull_err *err)
 	json = hull_state_to_json(st, false);
 	/* a failing poststart hook fails start and the container goes, as with runc */
 	if (hull_hooks_run(&spec->hooks.poststart, "poststart", json, err) < 0) {
-		const struct hull_executor *level = hull_executor_find(st->isolation, NULL);
-		if (level)
-			remove_container(root, level, st, NULL);
+		remove_container(root, id, hull_executor_find(st->isolation, NULL), st, NULL);
 		goto out;
 	}
 	ret = 0;
@@ -167,77 +168,103 @@ int hull_container_kill(const char *root, const char *id, int sig, bool all, str
 	return ret;
 }
 
-/* Kill every process still in the container and wait for its init to be gone. */
-static void destroy(const struct hull_state *st, const struct hull_cgroups *cg)
-{
-	if (st->status != HULL_STOPPED)
-		kill(st->pid, SIGKILL);
-	if (cg->n && st->cgroup_path && *st->cgroup_path) {
-		pid_t *pids = NULL;
-		size_t n = 0, i;
-		if (hull_cgroup_pids(cg, st->cgroup_path, &pids, &n, NULL) == 0) {
-			for (i = 0; i < n; i++)
-				kill(pids[i], SIGKILL);
-			free(pids);
-		}
-		/* frozen tasks die only once thawed */
-		if (st->status == HULL_PAUSED)
-			hull_cgroup_freeze(cg, st->cgroup_path, false, NULL);
-	}
-	if (st->status != HULL_STOPPED)
-		hull_wait_gone(st->pid, st->start_time);
-}
-
-static int remove_container(const char *root, const struct hull_executor *level,
+/* Everything of container id goes: its processes, what its level left, its cgroup, its state
+ * directory.  st is NULL when state.json is missing or damaged: the cgroup is then found from
+ * the saved config.json alone, and the poststop hooks, which need the state, do not run. */
+static int remove_container(const char *root, const char *id, const struct hull_executor *level,
 			    struct hull_state *st, struct hull_err *err)
 {
 	struct hull_cgroups cg = {0};
-	cleanup_free char *dir = hull_state_dir(root, st->id);
-	struct hull_spec *spec = load_saved_spec(root, st->id, NULL);
+	cleanup_free char *dir = hull_state_dir(root, id), *cgpath = NULL;
+	struct hull_spec *spec = load_saved_spec(root, id, NULL);
 	struct hull_err herr = {0};
 	int ret = 0;
 
 	if (hull_cgroups_discover(&cg, NULL) < 0)
 		cg.n = 0;
-	destroy(st, &cg);
+	cgpath = hull_teardown_cgroup(&cg, id, spec, st);
+	hull_teardown_kill(&cg, cgpath, st && st->status != HULL_STOPPED ? st->pid : 0,
+			   st ? st->start_time : 0);
 	/* what the level left outside the state directory and the cgroup (the vm level: the
 	 * namespace's tc qdiscs) goes once its processes are gone */
-	if (level->cleanup)
+	if (!level && spec)
+		level = hull_executor_choose(spec, NULL, NULL);
+	if (level && level->cleanup)
 		level->cleanup(dir, spec);
-	if (cg.n && hull_cgroup_remove(&cg, st->cgroup_path, err) < 0)
+	if (cgpath &&
+	    hull_cgroup_driver_remove(&cg, hull_teardown_systemd(spec, st), cgpath, err) < 0)
 		ret = -1;
 	hull_cgroups_free(&cg);
-	if (spec) {
+	if (spec && st) {
 		cleanup_free char *json = NULL;
 		st->status = HULL_STOPPED;
 		json = hull_state_to_json(st, false);
 		/* poststop failures are logged; the container is removed all the same */
 		if (hull_hooks_run(&spec->hooks.poststop, "poststop", json, &herr) < 0)
 			hull_warn("%s", herr.msg);
-		hull_spec_free(spec);
 	}
-	if (hull_remove_tree(dir, ret < 0 ? NULL : err) < 0)
+	hull_spec_free(spec);
+	if (hull_teardown_state_dir(dir, ret < 0 ? NULL : err) < 0)
 		ret = -1;
 	return ret;
 }
 
+/* A state directory without a usable state.json: a create killed before it wrote one, a
+ * delete killed half-way, a damaged file.  Cleaned, not refused; without force only when
+ * nothing of it runs any more. */
+static int remove_damaged(const char *root, const char *id, bool force, struct hull_err *err)
+{
+	struct hull_spec *spec = load_saved_spec(root, id, NULL);
+	struct hull_cgroups cg = {0};
+	cleanup_free char *cgpath = NULL;
+	pid_t *pids = NULL;
+	size_t n = 0;
+
+	if (!force && hull_cgroups_discover(&cg, NULL) == 0 &&
+	    (cgpath = hull_teardown_cgroup(&cg, id, spec, NULL)) &&
+	    hull_cgroup_pids(&cg, cgpath, &pids, &n, NULL) == 0 && n > 0) {
+		hull_error(err, EBUSY,
+			   "delete: container `%s` has no usable state file and %zu processes in "
+			   "its cgroup `%s`: use --force",
+			   id, n, cgpath);
+		free(pids);
+		hull_cgroups_free(&cg);
+		hull_spec_free(spec);
+		return -1;
+	}
+	free(pids);
+	hull_cgroups_free(&cg);
+	hull_spec_free(spec);
+	hull_debug("deleting container `%s` without a usable state file", id);
+	return remove_container(root, id, NULL, NULL, err);
+}
+
 int hull_container_delete(const char *root, const char *id, bool force, struct hull_err *err)
 {
-	cleanup_close int lock = hull_state_lock(root, id, err);
+	cleanup_close int lock = -1;
 	const struct hull_executor *level;
 	struct hull_state *st = NULL;
+	struct hull_err lerr = {0};
 	int ret;
 
+	if (hull_validate_id(id, err) < 0)
+		return hull_error_wrap(err, "delete");
+	lock = hull_state_lock(root, id, err);
 	if (lock < 0)
 		return hull_error_wrap(err, "delete");
-	if (hull_state_load(root, id, &st, err) < 0) {
-		/* a state directory without a usable state.json (a create killed half-way) */
-		if (err && err->errnum == ENOENT) {
-			cleanup_free char *dir = hull_state_dir(root, id);
-			hull_err_clear(err);
-			return hull_remove_tree(dir, err);
-		}
-		return hull_error_wrap(err, "delete");
+	if (hull_state_load(root, id, &st, &lerr) < 0) {
+		struct stat sb;
+		/* removed by another delete while we waited for the lock */
+		if (fstat(lock, &sb) == 0 && sb.st_nlink == 0)
+			return 0;
+		/* no state.json is what a create killed before it wrote one leaves; a damaged
+		 * one deserves a word */
+		if (lerr.errnum == ENOENT)
+			hull_debug("container `%s` has no state.json", id);
+		else
+			hull_warn("%s: removing what is left of `%s` without it", lerr.msg, id);
+		ret = remove_damaged(root, id, force, err);
+		return ret < 0 ? hull_error_wrap(err, "delete `%s`", id) : 0;
 	}
 	/* its level's cleanup is part of the deletion: without the level, the container stays */
 	level = hull_executor_find(st->isolation, err);
@@ -254,7 +281,7 @@ int hull_container_delete(const char *root, const char *id, bool force, struct h
 	}
 	hull_debug("deleting container `%s` (%s, pid %d)", id, hull_status_name(st->status),
 		   st->pid);
-	ret = remove_container(root, level, st, err);
+	ret = remove_container(root, id, level, st, err);
 	hull_state_free(st);
 	return ret < 0 ? hull_error_wrap(err, "delete `%s`", id) : 0;
 }
@@ -301,7 +328,7 @@ int hull_container_run(const struct hull_create_opts *o, int *status, struct hul
 	if (!o->keep) {
 		int lock = hull_state_lock(o->root, o->id, NULL);
 		struct hull_err derr = {0};
-		if (remove_container(o->root, l.level, l.state, &derr) < 0)
+		if (remove_container(o->root, o->id, l.level, l.state, &derr) < 0)
 			hull_warn("%s", derr.msg);
 		if (lock >= 0)
 			close(lock);
@@ -312,7 +339,7 @@ int hull_container_run(const struct hull_create_opts *o, int *status, struct hul
 fail:
 	hull_tty_proxy_stop(tty);
 	l.state->status = HULL_CREATED;
-	remove_container(o->root, l.level, l.state, NULL);
+	remove_container(o->root, o->id, l.level, l.state, NULL);
 	hull_launch_release(&l);
 	return hull_error_wrap(err, "run `%s`", o->id);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lib/util.h"
+#include "runtime/cgroup/driver.h"
 #include "runtime/executor.h"
 #include "runtime/state.h"
 
@@ -156,8 +157,8 @@ int hull_container_update(const char *root, const char *id, const struct hull_cg
 	/* the merged values, so that derived ones (v2 swap = swap - limit) see both; a VM's
 	 * limit keeps room for its VMM (the guest's RAM itself stays as it booted) */
 	hull_cg_res_add_memory(&cur, level_mem);
-	if (hull_cgroup_apply(&cg, st->cgroup_path, &cur, upd->sections & ~HULL_CG_DEVICES, NULL,
-			      false, err) < 0) {
+	if (hull_cgroup_driver_update(&cg, st->systemd_cgroup, st->cgroup_path, &cur,
+				      upd->sections & ~HULL_CG_DEVICES, err) < 0) {
 		hull_error_wrap(err, "update `%s`", id);
 		goto out;
 	}

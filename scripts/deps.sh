@@ -6,8 +6,9 @@ set -eu
 PKGS="build-essential pkg-config libyajl-dev libseccomp-dev libcap-dev libcgroup-dev
 libarchive-dev libssl-dev libcurl4-openssl-dev busybox-static iproute2 util-linux procps
 clang-format cppcheck crun runc time jq containerd podman conmon zstd python3
-docker-registry skopeo apache2-utils curl qemu-system-x86 qemu-system-common
-linux-image-amd64 cpio xz-utils umoci bc containernetworking-plugins iptables"
+docker-registry skopeo apache2-utils curl qemu-system-x86 qemu-system-common tini
+linux-image-amd64 cpio xz-utils umoci bc containernetworking-plugins iptables go-md2man chromium
+libsystemd-dev systemd dbus libcap2-bin docker.io"
 if [ "${1:-}" = guest-kernel ]; then
 	PKGS="build-essential bc bison flex libelf-dev libssl-dev cpio linux-source-6.1"
 fi
@@ -22,6 +23,13 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+# The tests start their own daemons (dockerd, containerd) with private roots: the packages'
+# scripts must not start the system's.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+	chmod 755 /usr/sbin/policy-rc.d
+	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -32,6 +32,7 @@ int cmd_resume(const struct oci_globals *g, int argc, char **argv, struct hull_e
 int cmd_update(const struct oci_globals *g, int argc, char **argv, struct hull_err *err);
 int cmd_events(const struct oci_globals *g, int argc, char **argv, struct hull_err *err);
 int cmd_features(const struct oci_globals *g, int argc, char **argv, struct hull_err *err);
+int cmd_install(const struct oci_globals *g, int argc, char **argv, struct hull_err *err);
 
 /* "hull-oci CMD: missing container ID" style usage error. */
 int usage_error(struct hull_err *err, const char *cmd, const char *fmt, ...)

@@ -247,7 +247,7 @@ int cmd_features(const struct oci_globals *gl, int argc, char **argv, struct hul
 	hull_gen_str(g, "v2");
 	yajl_gen_bool(g, 1);
 	hull_gen_str(g, "systemd");
-	yajl_gen_bool(g, 0);
+	yajl_gen_bool(g, 1);
 	hull_gen_str(g, "systemdUser");
 	yajl_gen_bool(g, 0);
 	yajl_gen_map_close(g);

@@ -50,6 +50,7 @@ static const struct command {
 	{"ls", cmd_list, NULL},
 	{"spec", cmd_spec, "write a default config.json"},
 	{"features", cmd_features, "print what this runtime supports, as JSON"},
+	{"install", cmd_install, "register hull-oci with docker, podman, containerd or crio"},
 };
 
 int usage_error(struct hull_err *err, const char *cmd, const char *fmt, ...)
@@ -76,7 +77,7 @@ static void usage(FILE *f)
 		"  --log FILE            write the log to FILE\n"
 		"  --log-format FORMAT   text (default) or json (runc's format)\n"
 		"  --debug               log debug messages\n"
-		"  --systemd-cgroup      use systemd to manage cgroups (not supported yet)\n"
+		"  --systemd-cgroup      place containers in transient systemd scopes\n"
 		"  -v, --version         print the version\n"
 		"  -h, --help            print this help\n\n"
 		"`hull-oci COMMAND --help` shows a command's options; see hull-oci(1).\n",

@@ -9,6 +9,8 @@
 
 #include "cmd/hull/cli.h"
 #include "engine/compare.h"
+#include "cmd/hull/chart.h"
+#include "lib/json.h"
 #include "lib/util.h"
 #include "vm/vm.h"
 
@@ -27,7 +29,8 @@ static void usage(void)
 	       "  -m, --memory SIZE          memory limit (for the VM: its RAM)\n"
 	       "      --cpus N               CPU limit (for the VM: its vCPUs)\n"
 	       "      --read-only            mount the root filesystem read-only\n"
-	       "      --entrypoint CMD       override the image's entrypoint\n");
+	       "      --entrypoint CMD       override the image's entrypoint\n"
+	       "      --chart FILE           also draw the figures: FILE.svg or FILE.html\n");
 }
 
 static void duration(double ms, char *buf, size_t n)
@@ -75,16 +78,11 @@ static void print_table(const struct hull_compare_result *r, unsigned int runs)
 		printf("%-22s %-42s %s\n", f->what, f->container, f->vm);
 }
 
-static void gen_str(yajl_gen g, const char *s)
-{
-	yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
 /* milliseconds to the microsecond, bytes whole; null: not known */
 static void gen_num(yajl_gen g, const char *key, double v, bool bytes)
 {
 	char buf[48];
-	gen_str(g, key);
+	hull_gen_str(g, key);
 	if (v < 0) {
 		yajl_gen_null(g);
 		return;
@@ -100,15 +98,15 @@ static void print_json(const struct hull_compare_result *r, unsigned int runs)
 	size_t len;
 
 	yajl_gen_map_open(g);
-	gen_str(g, "runs");
+	hull_gen_str(g, "runs");
 	yajl_gen_integer(g, runs);
-	gen_str(g, "levels");
+	hull_gen_str(g, "levels");
 	yajl_gen_array_open(g);
 	for (int i = 0; i < 2; i++) {
 		yajl_gen_map_open(g);
-		gen_str(g, "level");
-		gen_str(g, r[i].level);
-		gen_str(g, "exitCode");
+		hull_gen_str(g, "level");
+		hull_gen_str(g, r[i].level);
+		hull_gen_str(g, "exitCode");
 		yajl_gen_integer(g, r[i].status);
 		gen_num(g, "startMs", r[i].start_ms, false);
 		gen_num(g, "wallMs", r[i].wall_ms, false);
@@ -116,21 +114,21 @@ static void print_json(const struct hull_compare_result *r, unsigned int runs)
 		gen_num(g, "peakMemoryBytes", r[i].peak_bytes ? (double)r[i].peak_bytes : -1, true);
 		gen_num(g, "readBytes", (double)r[i].read_bytes, true);
 		gen_num(g, "writeBytes", (double)r[i].write_bytes, true);
-		gen_str(g, "output");
-		gen_str(g, r[i].output ? r[i].output : "");
+		hull_gen_str(g, "output");
+		hull_gen_str(g, r[i].output ? r[i].output : "");
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);
-	gen_str(g, "isolation");
+	hull_gen_str(g, "isolation");
 	yajl_gen_array_open(g);
 	for (const struct hull_compare_fact *f = hull_compare_facts; f->what; f++) {
 		yajl_gen_map_open(g);
-		gen_str(g, "what");
-		gen_str(g, f->what);
-		gen_str(g, r[0].level);
-		gen_str(g, f->container);
-		gen_str(g, r[1].level);
-		gen_str(g, f->vm);
+		hull_gen_str(g, "what");
+		hull_gen_str(g, f->what);
+		hull_gen_str(g, r[0].level);
+		hull_gen_str(g, f->container);
+		hull_gen_str(g, r[1].level);
+		hull_gen_str(g, f->vm);
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);
@@ -142,9 +140,10 @@ static void print_json(const struct hull_compare_result *r, unsigned int runs)
 
 int cmd_compare(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
 {
-	enum { RUNS = 256, FORMAT, CPUS, RO, ENTRY, HELP };
+	enum { RUNS = 256, FORMAT, CPUS, RO, ENTRY, HELP, CHART };
 	static const struct option opts[] = {
 		{"runs", required_argument, NULL, RUNS},
+		{"chart", required_argument, NULL, CHART},
 		{"format", required_argument, NULL, FORMAT},
 		{"env", required_argument, NULL, 'e'},
 		{"user", required_argument, NULL, 'u'},
@@ -162,7 +161,7 @@ int cmd_compare(const struct hull_globals *g, int argc, char **argv, struct hull
 	struct hull_compare_result r[2];
 	struct hull_compare_opts o = {.e = &e, .run = &run, .runs = 3};
 	bool json = false;
-	const char *no_kvm = NULL;
+	const char *no_kvm = NULL, *chart = NULL;
 	int c, ret = -1;
 
 	memset(r, 0, sizeof(r));
@@ -190,6 +189,11 @@ int cmd_compare(const struct hull_globals *g, int argc, char **argv, struct hull
 			usage();
 			ret = 0;
 			goto out;
+		case CHART:
+			chart = optarg;
+			if (compare_chart_check(chart, err) < 0)
+				goto out;
+			break;
 		/* the run flags compare passes on, as `hull run` reads them */
 		case 'e':
 			hull_strv_push(&run.env, optarg);
@@ -233,6 +237,20 @@ int cmd_compare(const struct hull_globals *g, int argc, char **argv, struct hull
 	if (hull_compare_level(&o, "container", &r[0], err) < 0 ||
 	    hull_compare_level(&o, "vm", &r[1], err) < 0)
 		goto out;
+	if (chart) {
+		cleanup_free char *workload = NULL;
+		size_t len = 0;
+		for (int i = optind; i < argc; i++)
+			len += strlen(argv[i]) + 1;
+		workload = xzalloc(len + 1);
+		for (int i = optind; i < argc; i++) {
+			strcat(workload, argv[i]);
+			if (i + 1 < argc)
+				strcat(workload, " ");
+		}
+		if (compare_chart_write(chart, r, o.runs, workload, err) < 0)
+			goto out;
+	}
 	if (json)
 		print_json(r, o.runs);
 	else

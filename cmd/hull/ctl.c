@@ -10,6 +10,7 @@
 #include "cmd/hull/cli.h"
 #include "engine/logfile.h"
 #include "engine/ops.h"
+#include "engine/volume.h"
 #include "lib/signals.h"
 #include "lib/timearg.h"
 #include "lib/util.h"
@@ -136,7 +137,11 @@ static int each(const struct hull_globals *g, int first, int argc, char **argv,
 static int do_stop(const struct hull_engine *e, const struct hull_ctr *c, const void *arg,
 		   struct hull_err *err)
 {
-	return hull_ctr_stop(e, c, *(const int *)arg, err);
+	int timeout = *(const int *)arg;
+	/* no -t: the container's --stop-timeout, else docker's 10 s */
+	if (timeout < 0)
+		timeout = c->has_stop_timeout ? c->stop_timeout : 10;
+	return hull_ctr_stop(e, c, timeout, err);
 }
 
 int cmd_stop(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
@@ -146,7 +151,7 @@ int cmd_stop(const struct hull_globals *g, int argc, char **argv, struct hull_er
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	int timeout = 10, o;
+	int timeout = -1, o;
 
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, "t:", opts, NULL)) != -1) {
@@ -159,8 +164,8 @@ int cmd_stop(const struct hull_globals *g, int argc, char **argv, struct hull_er
 			break;
 		case 'h':
 			printf("Usage: hull stop [-t SECONDS] CONTAINER...\n\n"
-			       "Send the stop signal, then SIGKILL after the timeout (default 10 "
-			       "s).\n");
+			       "Send the stop signal, then SIGKILL after the timeout (default: the "
+			       "container's --stop-timeout, else 10 s).\n");
 			return 0;
 		default:
 			return usage_error(err, "stop", "unknown option `%s`", argv[optind - 1]);
@@ -207,10 +212,18 @@ int cmd_kill(const struct hull_globals *g, int argc, char **argv, struct hull_er
 	return each(g, optind, argc, argv, do_kill, &sig, err);
 }
 
+struct rm_opts {
+	bool force, volumes;
+};
+
 static int do_rm(const struct hull_engine *e, const struct hull_ctr *c, const void *arg,
 		 struct hull_err *err)
 {
-	return hull_ctr_remove(e, c->id, *(const bool *)arg, err);
+	const struct rm_opts *r = arg;
+	if (hull_ctr_remove(e, c->id, r->force, err) < 0)
+		return -1;
+	/* -v: its anonymous volumes too, as docker's */
+	return r->volumes ? hull_volumes_release(e, c->id, true, err) : 0;
 }
 
 int cmd_rm(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
@@ -221,20 +234,22 @@ int cmd_rm(const struct hull_globals *g, int argc, char **argv, struct hull_err 
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	bool force = false;
+	struct rm_opts r = {0};
 	int o;
 
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, "fv", opts, NULL)) != -1) {
 		switch (o) {
 		case 'f':
-			force = true;
+			r.force = true;
 			break;
 		case 'v':
-			break; /* hull has no anonymous volumes to remove */
+			r.volumes = true;
+			break;
 		case 'h':
-			printf("Usage: hull rm [-f] CONTAINER...\n\n"
-			       "Remove containers; -f kills running ones first.\n");
+			printf("Usage: hull rm [-f] [-v] CONTAINER...\n\n"
+			       "Remove containers; -f kills running ones first, -v removes their "
+			       "anonymous volumes.\n");
 			return 0;
 		default:
 			return usage_error(err, "rm", "unknown option `%s`", argv[optind - 1]);
@@ -242,7 +257,7 @@ int cmd_rm(const struct hull_globals *g, int argc, char **argv, struct hull_err 
 	}
 	if (optind >= argc)
 		return usage_error(err, "rm", "requires at least 1 argument (CONTAINER)");
-	return each(g, optind, argc, argv, do_rm, &force, err);
+	return each(g, optind, argc, argv, do_rm, &r, err);
 }
 
 int cmd_wait(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)

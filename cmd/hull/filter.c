@@ -72,3 +72,14 @@ void hull_filters_free(struct hull_filters *fs)
 	fs->f = NULL;
 	fs->n = 0;
 }
+
+bool hull_filter_label(const struct hull_kv *labels, size_t n, const char *value)
+{
+	const char *eq = strchr(value, '=');
+	size_t klen = eq ? (size_t)(eq - value) : strlen(value);
+
+	for (size_t i = 0; i < n; i++)
+		if (strlen(labels[i].key) == klen && !strncmp(labels[i].key, value, klen))
+			return !eq || !strcmp(labels[i].value, eq + 1);
+	return false;
+}

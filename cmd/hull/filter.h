@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "lib/err.h"
+#include "lib/json.h"
 
 struct hull_filter {
 	char *key, *value;
@@ -25,5 +26,8 @@ bool hull_filter_has(const struct hull_filters *fs, const char *key);
 bool hull_filter_match(const struct hull_filters *fs,
 		       bool (*match)(const char *key, const char *value, void *ctx), void *ctx);
 void hull_filters_free(struct hull_filters *fs);
+
+/* docker's label=KEY (the label is there) and label=KEY=VALUE (with that value). */
+bool hull_filter_label(const struct hull_kv *labels, size_t n, const char *value);
 
 #endif

@@ -7,30 +7,31 @@
 #include "cmd/hull/cli.h"
 #include "lib/util.h"
 
+/* bytes in units of base (1000 or 1024), with digits significant digits */
+static void in_units(unsigned long long bytes, double base, const char *const units[6], int digits,
+		     char *buf, size_t len)
+{
+	double v = (double)bytes;
+	size_t u = 0;
+	while (v >= base && u + 1 < 6) {
+		v /= base;
+		u++;
+	}
+	snprintf(buf, len, "%.*g%s", digits, v, units[u]);
+}
+
 /* decimal units and three significant digits, as docker's HumanSize */
 void human_size(unsigned long long bytes, char *buf, size_t len)
 {
-	static const char *const units[] = {"B", "kB", "MB", "GB", "TB", "PB"};
-	double v = (double)bytes;
-	size_t u = 0;
-	while (v >= 1000 && u + 1 < sizeof(units) / sizeof(units[0])) {
-		v /= 1000;
-		u++;
-	}
-	snprintf(buf, len, "%.3g%s", v, units[u]);
+	static const char *const units[6] = {"B", "kB", "MB", "GB", "TB", "PB"};
+	in_units(bytes, 1000, units, 3, buf, len);
 }
 
 /* binary units, four significant digits, as docker's BytesSize (memory in `stats`) */
 void human_bytes(unsigned long long bytes, char *buf, size_t len)
 {
-	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-	double v = (double)bytes;
-	size_t u = 0;
-	while (v >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(buf, len, "%.4g%s", v, units[u]);
+	static const char *const units[6] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+	in_units(bytes, 1024, units, 4, buf, len);
 }
 
 static time_t parse_rfc3339(const char *s)

@@ -51,7 +51,7 @@ static char *row_json(const struct hull_image *img, const char *name, bool notru
 	hull_gen_str(g, "Tag"), hull_gen_str(g, tag);
 	hull_gen_str(g, "VirtualSize"), hull_gen_str(g, size);
 	yajl_gen_map_close(g);
-	return json_gen_text(g);
+	return hull_gen_text(g);
 }
 
 static const char images_headers[] =
@@ -352,7 +352,7 @@ char *inspect_image_json(const struct hull_globals *g, const char *ref, struct h
 	yajl_tree_free(cfg);
 	hull_index_free(&idx);
 	free(s.dir);
-	return json_gen_text(gen);
+	return hull_gen_text(gen);
 }
 
 int cmd_image(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)

@@ -18,19 +18,6 @@ const char *docker_state(enum hull_status s)
 	return s == HULL_STOPPED ? "exited" : s == HULL_CREATING ? "created" : hull_status_name(s);
 }
 
-char *json_gen_text(yajl_gen g)
-{
-	const unsigned char *buf;
-	size_t len;
-	char *out;
-
-	yajl_gen_get_buf(g, &buf, &len);
-	out = xzalloc(len + 1);
-	memcpy(out, buf, len);
-	yajl_gen_free(g);
-	return out;
-}
-
 enum kind { ANY, CONTAINER, IMAGE };
 
 /* The object ref names, as JSON text: a container first (unless only images are wanted). */
@@ -147,7 +134,7 @@ static int inspect(const struct hull_globals *g, int argc, char **argv, enum kin
 	}
 	if (arr) {
 		yajl_gen_array_close(arr);
-		char *text = json_gen_text(arr);
+		char *text = hull_gen_text(arr);
 		printf("%s\n", text);
 		free(text);
 	}

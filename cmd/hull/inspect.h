@@ -12,9 +12,6 @@
 /* docker's word for a status: created, running, paused, exited. */
 const char *docker_state(enum hull_status s);
 
-/* The text a generator holds (malloc'd); frees the generator. */
-char *json_gen_text(yajl_gen g);
-
 /* One container's inspect object (inspect_ctr.c). */
 char *inspect_container_json(const struct hull_engine *e, const struct hull_ctr *c);
 

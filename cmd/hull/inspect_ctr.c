@@ -7,9 +7,11 @@
 #include "cmd/hull/cli.h"
 #include "cmd/hull/inspect.h"
 #include "engine/ops.h"
+#include "engine/prepare.h"
 #include "lib/json.h"
 #include "lib/util.h"
 #include "network/cni.h"
+#include "runtime/spec/spec.h"
 
 static void ports_json(yajl_gen g, const struct hull_ctr *c)
 {
@@ -23,6 +25,47 @@ static void ports_json(yajl_gen g, const struct hull_ctr *c)
 		hull_gen_str(g, buf);
 	}
 	yajl_gen_array_close(g);
+}
+
+/* docker's Mounts: what -v, --mount and --tmpfs (and the image's Volumes) gave the container,
+ * read back from its config.json; docker's own mounts and the /etc files are left out */
+static void mounts_json(yajl_gen g, const struct hull_engine *e, const char *cfg)
+{
+	static const char *const own[] = {"/etc/hostname", "/etc/hosts", "/etc/resolv.conf",
+					  "/dev",	   "/dev/shm",	 HULL_RUN_INIT_PATH};
+	cleanup_free char *prefix = hull_strfmt("%s/volumes/", e->root);
+	struct hull_spec *s = cfg ? hull_spec_parse(cfg, NULL) : NULL;
+
+	yajl_gen_array_open(g);
+	for (size_t i = 0; s && i < s->n_mounts; i++) {
+		const struct hull_mount *m = &s->mounts[i];
+		bool skip = !m->source || (!m->bind && strcmp(m->type ? m->type : "", "tmpfs")),
+		     ro = false;
+		const char *src = m->source ? m->source : "";
+		cleanup_free char *name = NULL;
+		for (size_t k = 0; k < ARRAY_SIZE(own); k++)
+			skip |= !strcmp(m->destination, own[k]);
+		if (skip)
+			continue;
+		for (char **o = m->options; o && *o; o++)
+			ro |= !strcmp(*o, "ro");
+		if (m->bind && hull_has_prefix(src, prefix) && strchr(src + strlen(prefix), '/'))
+			name = strndup(src + strlen(prefix), strcspn(src + strlen(prefix), "/"));
+		yajl_gen_map_open(g);
+		hull_gen_str(g, "Type"), hull_gen_str(g, name	   ? "volume"
+							 : m->bind ? "bind"
+								   : "tmpfs");
+		if (name) {
+			hull_gen_str(g, "Name"), hull_gen_str(g, name);
+			hull_gen_str(g, "Driver"), hull_gen_str(g, "local");
+		}
+		hull_gen_str(g, "Source"), hull_gen_str(g, m->bind ? src : "");
+		hull_gen_str(g, "Destination"), hull_gen_str(g, m->destination);
+		hull_gen_str(g, "RW"), yajl_gen_bool(g, !ro);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+	hull_spec_free(s);
 }
 
 char *inspect_container_json(const struct hull_engine *e, const struct hull_ctr *c)
@@ -59,6 +102,13 @@ char *inspect_container_json(const struct hull_engine *e, const struct hull_ctr 
 	hull_gen_str(gen, "Tty"), yajl_gen_bool(gen, c->tty);
 	hull_gen_str(gen, "OpenStdin"), yajl_gen_bool(gen, c->interactive);
 	hull_gen_str(gen, "StopSignal"), hull_gen_str(gen, c->stop_signal);
+	if (c->has_stop_timeout)
+		hull_gen_str(gen, "StopTimeout"), yajl_gen_integer(gen, c->stop_timeout);
+	hull_gen_str(gen, "Labels");
+	yajl_gen_map_open(gen);
+	for (size_t i = 0; i < c->n_labels; i++)
+		hull_gen_str(gen, c->labels[i].key), hull_gen_str(gen, c->labels[i].value);
+	yajl_gen_map_close(gen);
 	yajl_gen_map_close(gen);
 	hull_gen_str(gen, "Isolation"), hull_gen_str(gen, c->isolation);
 	hull_gen_str(gen, "State");
@@ -82,12 +132,15 @@ char *inspect_container_json(const struct hull_engine *e, const struct hull_ctr 
 	hull_gen_str(gen, "Ports");
 	ports_json(gen, c);
 	yajl_gen_map_close(gen);
-	if (hull_read_file(cfgpath, &cfg, NULL, NULL) == 0) {
+	hull_read_file(cfgpath, &cfg, NULL, NULL);
+	hull_gen_str(gen, "Mounts");
+	mounts_json(gen, e, cfg);
+	if (cfg) {
 		/* the bundle's config.json as it is: yajl copies a number's text verbatim
 		 */
 		hull_gen_str(gen, "Spec");
 		yajl_gen_number(gen, cfg, strlen(cfg));
 	}
 	yajl_gen_map_close(gen);
-	return json_gen_text(gen);
+	return hull_gen_text(gen);
 }

@@ -38,6 +38,8 @@ static const struct hull_command commands[] = {
 	{"update", cmd_update, "change the resource limits of running containers", NULL},
 	{"events", cmd_events, "what hull does to containers, as it happens", NULL},
 	{"pull", cmd_pull, "pull an image from a registry", NULL},
+	{"tag", cmd_tag, "give an image another name", NULL},
+	{"history", cmd_history, "the steps that made an image", NULL},
 	{"images", cmd_images, "list images",
 	 "images [OPTIONS] [REPOSITORY[:TAG]]\n\n"
 	 "List images.\n\n"
@@ -81,6 +83,7 @@ static const struct hull_command commands[] = {
 	 "  inspect   print images as JSON\n"
 	 "  load, save, import   as `hull load`, `hull save`, `hull import`\n"},
 	{"inspect", cmd_inspect, "print containers or images as JSON", NULL},
+	{"volume", cmd_volume, "manage volumes (volume create|ls|inspect|rm|prune)", NULL},
 	{"image-inspect", cmd_image_inspect, NULL,
 	 "image inspect IMAGE [IMAGE...]\n\nPrint what hull knows about images, as a JSON "
 	 "array.\n"},

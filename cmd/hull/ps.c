@@ -77,12 +77,26 @@ static char *ports_text(const struct hull_ctr *c)
 
 /* A row of `ps` with docker's fields (all strings, as docker's `--format json` has them) and
  * hull's isolation level. */
+/* "k=v,k2=v2", as docker's Labels field */
+static char *labels_text(const struct hull_ctr *c)
+{
+	char *out = xstrdup("");
+	for (size_t i = 0; i < c->n_labels; i++) {
+		char *next = hull_strfmt("%s%s%s=%s", out, i ? "," : "", c->labels[i].key,
+					 c->labels[i].value);
+		free(out);
+		out = next;
+	}
+	return out;
+}
+
 static char *row_json(const struct hull_ctr *c, enum hull_status s, bool notrunc)
 {
 	cleanup_free char *cmd = command_text(c->command, !notrunc);
 	cleanup_free char *quoted = hull_strfmt("\"%s\"", cmd);
 	cleanup_free char *status = status_text(c, s), *ports = ports_text(c);
 	cleanup_free char *running_for = human_age(c->created, true);
+	cleanup_free char *labels = labels_text(c);
 	char created_at[64] = "", id[65];
 	struct tm tm = {0};
 	yajl_gen g = yajl_gen_alloc(NULL);
@@ -97,7 +111,7 @@ static char *row_json(const struct hull_ctr *c, enum hull_status s, bool notrunc
 	FIELD("ID", id);
 	FIELD("Image", c->image ? c->image : "");
 	FIELD("Isolation", c->isolation ? c->isolation : "");
-	FIELD("Labels", "");
+	FIELD("Labels", labels);
 	FIELD("LocalVolumes", "0");
 	FIELD("Mounts", "");
 	FIELD("Names", c->name);
@@ -109,7 +123,7 @@ static char *row_json(const struct hull_ctr *c, enum hull_status s, bool notrunc
 	FIELD("Status", status);
 #undef FIELD
 	yajl_gen_map_close(g);
-	return json_gen_text(g);
+	return hull_gen_text(g);
 }
 
 static const char ps_headers[] =
@@ -122,7 +136,7 @@ static const char ps_table[] = "table {{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.R
 			       "{{.Status}}\\t{{.Ports}}\\t{{.Names}}";
 static const char *const ps_filter_keys[] = {"id",	 "name",      "status",	 "exited",
 					     "ancestor", "isolation", "network", "before",
-					     "since",	 "publish",   NULL};
+					     "since",	 "publish",   "label",	 NULL};
 
 struct ps_match {
 	const struct hull_ctr *c;
@@ -167,6 +181,8 @@ static bool ps_match(const char *key, const char *value, void *ctx)
 	}
 	if (!strcmp(key, "isolation"))
 		return c->isolation && !strcmp(c->isolation, value);
+	if (!strcmp(key, "label"))
+		return hull_filter_label(c->labels, c->n_labels, value);
 	if (!strcmp(key, "network"))
 		return !strcmp(c->network ? c->network : "none", value);
 	if (!strcmp(key, "before") || !strcmp(key, "since")) {
@@ -198,7 +214,8 @@ static void ps_usage(void)
 	       "Options:\n"
 	       "  -a, --all             show all containers\n"
 	       "  -f, --filter KEY=VALUE  id, name (a regular expression), status, exited,\n"
-	       "                        ancestor, isolation, network, before, since, publish\n"
+	       "                        ancestor, isolation, network, before, since, publish,\n"
+	       "                        label (KEY or KEY=VALUE)\n"
 	       "      --format FORMAT   table, table TEMPLATE, json (one object per line) or a\n"
 	       "                        Go template, e.g. '{{.ID}}: {{.Names}}'\n"
 	       "  -n, --last N          the N newest containers (any state)\n"

@@ -48,7 +48,21 @@ static void usage(void)
 	       "  -u, --user USER[:GROUP]    run as this user (name or id)\n"
 	       "  -w, --workdir DIR          working directory inside the container\n"
 	       "  -v, --volume SRC:DST[:OPTS] bind mount a host directory (ro, rw, propagation)\n"
+	       "                             or a named volume (NAME:DST[:ro,nocopy]); DST alone\n"
+	       "                             is an anonymous volume\n"
+	       "      --mount KEY=VALUE,...  type=bind|volume|tmpfs, source, target, readonly,\n"
+	       "                             bind-propagation, volume-nocopy, volume-label,\n"
+	       "                             tmpfs-size, tmpfs-mode\n"
 	       "      --tmpfs DST[:OPTS]     mount a tmpfs\n"
+	       "      --device HOST[:CTR][:PERMS]  give the container a host device (rwm)\n"
+	       "      --ulimit NAME=SOFT[:HARD]  a resource limit (nofile, nproc, core, ...)\n"
+	       "      --init                 run an init (tini) as pid 1: reaps, forwards signals\n"
+	       "      --group-add GROUP      an additional group (name or id)\n"
+	       "      --sysctl KEY=VALUE     a namespaced kernel parameter\n"
+	       "      --shm-size SIZE        size of /dev/shm (default 64m)\n"
+	       "  -l, --label KEY[=VALUE]    a container label\n"
+	       "      --label-file FILE      labels, one KEY=VALUE a line\n"
+	       "      --stop-timeout SECONDS how long `hull stop` waits by default (10)\n"
 	       "      --read-only            mount the root filesystem read-only\n"
 	       "  -m, --memory SIZE          memory limit (b, k, m, g)\n"
 	       "      --cpus N               CPU limit (a fraction of CPUs)\n"
@@ -90,6 +104,15 @@ static int parse_flags(int argc, char **argv, struct hull_run_opts *f, struct hu
 		ROOTFS,
 		CGP,
 		STOPSIG,
+		MOUNT,
+		DEVICE,
+		ULIMIT,
+		INIT,
+		GROUPADD,
+		SYSCTL,
+		SHMSIZE,
+		LABELFILE,
+		STOPTIMEOUT,
 		HELP
 	};
 	static const struct option opts[] = {
@@ -122,13 +145,23 @@ static int parse_flags(int argc, char **argv, struct hull_run_opts *f, struct hu
 		{"rootfs", no_argument, NULL, ROOTFS},
 		{"cgroup-parent", required_argument, NULL, CGP},
 		{"stop-signal", required_argument, NULL, STOPSIG},
+		{"mount", required_argument, NULL, MOUNT},
+		{"device", required_argument, NULL, DEVICE},
+		{"ulimit", required_argument, NULL, ULIMIT},
+		{"init", no_argument, NULL, INIT},
+		{"group-add", required_argument, NULL, GROUPADD},
+		{"sysctl", required_argument, NULL, SYSCTL},
+		{"shm-size", required_argument, NULL, SHMSIZE},
+		{"label", required_argument, NULL, 'l'},
+		{"label-file", required_argument, NULL, LABELFILE},
+		{"stop-timeout", required_argument, NULL, STOPTIMEOUT},
 		{"help", no_argument, NULL, HELP},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+ditre:u:w:v:m:h:p:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+ditre:u:w:v:m:h:p:l:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			f->detach = true;
@@ -215,6 +248,36 @@ static int parse_flags(int argc, char **argv, struct hull_run_opts *f, struct hu
 		case STOPSIG:
 			f->stop_signal = optarg;
 			break;
+		case MOUNT:
+			hull_strv_push(&f->mounts, optarg);
+			break;
+		case DEVICE:
+			hull_strv_push(&f->devices, optarg);
+			break;
+		case ULIMIT:
+			hull_strv_push(&f->ulimits, optarg);
+			break;
+		case INIT:
+			f->init = true;
+			break;
+		case GROUPADD:
+			hull_strv_push(&f->group_add, optarg);
+			break;
+		case SYSCTL:
+			hull_strv_push(&f->sysctls, optarg);
+			break;
+		case SHMSIZE:
+			f->shm_size = optarg;
+			break;
+		case 'l':
+			hull_strv_push(&f->labels, optarg);
+			break;
+		case LABELFILE:
+			hull_strv_push(&f->label_files, optarg);
+			break;
+		case STOPTIMEOUT:
+			f->stop_timeout = optarg;
+			break;
 		case HELP:
 			usage();
 			return 1;
@@ -243,6 +306,13 @@ static void flags_free(struct hull_run_opts *f)
 	hull_strv_free(f->cap_drop);
 	hull_strv_free(f->annotations);
 	hull_strv_free(f->publish);
+	hull_strv_free(f->mounts);
+	hull_strv_free(f->devices);
+	hull_strv_free(f->ulimits);
+	hull_strv_free(f->group_add);
+	hull_strv_free(f->sysctls);
+	hull_strv_free(f->labels);
+	hull_strv_free(f->label_files);
 }
 
 int cmd_run(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)

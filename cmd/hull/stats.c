@@ -32,6 +32,7 @@ static const char stats_table[] = "table {{.ID}}\\t{{.Name}}\\t{{.CPUPerc}}\\t{{
 struct target {
 	const char *as_given; /* NULL: listed because it runs */
 	struct hull_ctr *c;
+	struct hull_stats_target t;
 	struct hull_ctr_sample a, b;
 	bool ok;
 };
@@ -79,18 +80,14 @@ static char *row_json(const struct target *t, bool notrunc)
 	hull_gen_str(g, "NetIO"), hull_gen_str(g, netio);
 	hull_gen_str(g, "PIDs"), hull_gen_str(g, pids);
 	yajl_gen_map_close(g);
-	return json_gen_text(g);
+	return hull_gen_text(g);
 }
 
-static void sample_all(const struct hull_engine *e, struct target *t, size_t n, bool first)
+static void sample_all(struct target *t, size_t n, bool first)
 {
-	for (size_t i = 0; i < n; i++) {
-		struct hull_ctr_sample *s = first ? &t[i].a : &t[i].b;
-		if (first)
-			t[i].ok = hull_ctr_sample(e, t[i].c, s, NULL) == 0;
-		else if (t[i].ok)
-			t[i].ok = hull_ctr_sample(e, t[i].c, s, NULL) == 0;
-	}
+	for (size_t i = 0; i < n; i++)
+		if (t[i].ok)
+			t[i].ok = hull_stats_sample(&t[i].t, first ? &t[i].a : &t[i].b, NULL) == 0;
 }
 
 static void sleep_ms(long ms)
@@ -135,6 +132,7 @@ int cmd_stats(const struct hull_globals *g, int argc, char **argv, struct hull_e
 	struct hull_engine e = {0};
 	struct hull_ctr **v = NULL;
 	struct target *t = NULL;
+	struct hull_cgroups cg = {0};
 	size_t n = 0, nt = 0;
 	int c, rc = -1;
 
@@ -173,23 +171,33 @@ int cmd_stats(const struct hull_globals *g, int argc, char **argv, struct hull_e
 		if (hull_ctr_list(&e, &v, &n, err) < 0)
 			goto out;
 		t = xzalloc((n ? n : 1) * sizeof(*t));
-		for (size_t i = n; i-- > 0;) {
-			pid_t pid;
-			enum hull_status s = hull_ctr_status(&e, v[i], &pid);
-			if (all || s == HULL_RUNNING || s == HULL_PAUSED)
-				t[nt++].c = v[i];
-		}
+		/* newest first; which ones run is known once their targets are read */
+		for (size_t i = n; i-- > 0;)
+			t[nt++].c = v[i];
+	}
+	/* the cgroup hierarchies once, each container's cgroup once */
+	if (hull_cgroups_discover(&cg, err) < 0)
+		goto out;
+	for (size_t i = 0; i < nt; i++)
+		t[i].ok = hull_stats_target(&e, &cg, t[i].c, &t[i].t, NULL) == 0;
+	/* without -a and names, only the running ones */
+	if (optind >= argc && !all) {
+		size_t k = 0;
+		for (size_t i = 0; i < nt; i++)
+			if (t[i].ok)
+				t[k++] = t[i];
+		nt = k;
 	}
 	signal(SIGINT, on_int);
 	signal(SIGTERM, on_int);
-	sample_all(&e, t, nt, true);
+	sample_all(t, nt, true);
 	do {
 		struct hull_listing l = {.headers_json = stats_headers,
 					 .default_table = stats_table};
 		sleep_ms(once ? NO_STREAM_INTERVAL_MS : STREAM_INTERVAL_MS);
 		if (stop)
 			break;
-		sample_all(&e, t, nt, false);
+		sample_all(t, nt, false);
 		if (hull_listing_begin(&l, format, err) < 0)
 			goto out;
 		if (!once && isatty(STDOUT_FILENO))
@@ -207,9 +215,12 @@ int cmd_stats(const struct hull_globals *g, int argc, char **argv, struct hull_e
 	} while (!once && !stop);
 	rc = 0;
 out:
-	if (!v)
-		for (size_t i = 0; i < nt; i++)
+	for (size_t i = 0; i < nt; i++) {
+		hull_stats_target_free(&t[i].t);
+		if (!v)
 			hull_ctr_free(t[i].c);
+	}
+	hull_cgroups_free(&cg);
 	free(t);
 	hull_ctr_list_free(v, n);
 	hull_engine_free(&e);

@@ -297,20 +297,29 @@ void hull_cg_res_add_memory(struct hull_cg_resources *r, int64_t bytes)
 		r->memory.swap.v += bytes;
 }
 
+int hull_cg_res_for_create(const struct hull_linux *lx, const struct hull_cg_extra *x,
+			   struct hull_cg_resources *r, struct hull_err *err)
+{
+	if (hull_cg_res_parse(lx->resources, "linux.resources", r, err) < 0)
+		return -1;
+	if (x && x->n_devices) {
+		r->devices =
+			xrealloc(r->devices, (r->n_devices + x->n_devices) * sizeof(*r->devices));
+		for (size_t i = 0; i < x->n_devices; i++)
+			r->devices[r->n_devices++] = x->devices[i];
+	}
+	if (x && x->memory)
+		hull_cg_res_add_memory(r, (int64_t)x->memory);
+	return 0;
+}
+
 int hull_cgroup_setup(const struct hull_cgroups *cg, const char *path, const struct hull_linux *lx,
 		      const struct hull_cg_extra *x, struct hull_err *err)
 {
 	struct hull_cg_resources r;
 	int ret;
-	if (hull_cg_res_parse(lx->resources, "linux.resources", &r, err) < 0)
+	if (hull_cg_res_for_create(lx, x, &r, err) < 0)
 		return -1;
-	if (x && x->n_devices) {
-		r.devices = xrealloc(r.devices, (r.n_devices + x->n_devices) * sizeof(*r.devices));
-		for (size_t i = 0; i < x->n_devices; i++)
-			r.devices[r.n_devices++] = x->devices[i];
-	}
-	if (x && x->memory)
-		hull_cg_res_add_memory(&r, (int64_t)x->memory);
 	ret = hull_cgroup_apply(cg, path, &r, ~0u, lx, true, err);
 	hull_cg_res_free(&r);
 	return ret;

@@ -162,6 +162,10 @@ struct hull_cg_extra {
 	uint64_t memory; /* bytes added to the memory limits that are set */
 };
 
+/* lx->resources with what the level adds (x, NULL: nothing), as create applies them. */
+int hull_cg_res_for_create(const struct hull_linux *lx, const struct hull_cg_extra *x,
+			   struct hull_cg_resources *r, struct hull_err *err);
+
 /* create: parse lx->resources and apply all of it, devices included, with what the level
  * adds (x, NULL: nothing). */
 int hull_cgroup_setup(const struct hull_cgroups *cg, const char *path, const struct hull_linux *lx,

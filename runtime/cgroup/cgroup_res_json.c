@@ -140,9 +140,6 @@ static void gen_rest(yajl_gen g, const struct hull_cg_resources *r)
 char *hull_cg_res_to_json(const struct hull_cg_resources *r)
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
-	const unsigned char *buf;
-	size_t len;
-	char *out;
 
 	yajl_gen_map_open(g);
 	if (r->sections & HULL_CG_MEMORY) {
@@ -190,10 +187,5 @@ char *hull_cg_res_to_json(const struct hull_cg_resources *r)
 		gen_blkio(g, r);
 	gen_rest(g, r);
 	yajl_gen_map_close(g);
-	yajl_gen_get_buf(g, &buf, &len);
-	out = xmalloc(len + 1);
-	memcpy(out, buf, len);
-	out[len] = '\0';
-	yajl_gen_free(g);
-	return out;
+	return hull_gen_text(g);
 }

@@ -330,9 +330,6 @@ static void hugetlb(yajl_gen g, const struct hull_cgroups *cg, const char *path)
 char *hull_cgroup_stats_json(const struct hull_cgroups *cg, const char *path)
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
-	const unsigned char *buf;
-	size_t len;
-	char *out;
 
 	yajl_gen_map_open(g);
 	cpu(g, cg, path);
@@ -341,12 +338,7 @@ char *hull_cgroup_stats_json(const struct hull_cgroups *cg, const char *path)
 	blkio(g, cg, path);
 	hugetlb(g, cg, path);
 	yajl_gen_map_close(g);
-	yajl_gen_get_buf(g, &buf, &len);
-	out = xmalloc(len + 1);
-	memcpy(out, buf, len);
-	out[len] = '\0';
-	yajl_gen_free(g);
-	return out;
+	return hull_gen_text(g);
 }
 
 int hull_cgroup_oom_count(const struct hull_cgroups *cg, const char *path, uint64_t *count,

@@ -378,9 +378,6 @@ static void write_linux(yajl_gen g, const struct hull_linux *lx)
 char *hull_spec_write(const struct hull_spec *s, bool pretty)
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
-	const unsigned char *buf;
-	size_t len;
-	char *out;
 
 	if (pretty) {
 		yajl_gen_config(g, yajl_gen_beautify, 1);
@@ -401,10 +398,5 @@ char *hull_spec_write(const struct hull_spec *s, bool pretty)
 	key_tree(g, "vm", s->vm);
 	unmodeled(g, s->tree, top_keys);
 	yajl_gen_map_close(g);
-	yajl_gen_get_buf(g, &buf, &len);
-	out = xmalloc(len + 1);
-	memcpy(out, buf, len);
-	out[len] = '\0';
-	yajl_gen_free(g);
-	return out;
+	return hull_gen_text(g);
 }

@@ -14,6 +14,9 @@ registry.
   cutdata.oci.tar      the same with that file's data cut short
   hostile-*.docker.tar one-layer images that try to write outside the layer; OUTSIDE is
                        the directory their symlinks point to
+  volumes.docker.tar   layer 1 and a layer with content at its Volumes (for docker's copy-up
+                       into new volumes): /data (owners, modes, a symlink, a subdirectory),
+                       and /evil, /evil-rel: symlinks to OUTSIDE, absolute and by ..
 
 Layer 1: busybox, /etc/passwd and /etc/group, /etc/removed, /opt/old/{a,b}, a hard link,
          a character device (1:3) at /dev/hulltest, /tmp 1777.
@@ -97,6 +100,17 @@ def layer2():
 def layer3():
     return tar_bytes([d("etc/"), ti("etc/motd", data=b"layer 3\n"),
                       ti("etc/layer3", data=b"3\n")])
+
+
+def volumes_layer():
+    return tar_bytes([
+        d("data/", 0o750, uid=1000, gid=50),
+        ti("data/seed", mode=0o640, data=b"from the image\n", uid=1000, gid=1000),
+        ti("data/link", tarfile.SYMTYPE, 0o777, linkname="/etc/passwd"),
+        d("data/sub/", 0o700, uid=65534, gid=65534),
+        ti("data/sub/deep", data=b"deep\n"),
+        ti("evil", tarfile.SYMTYPE, 0o777, linkname=OUTSIDE),
+        ti("evil-rel", tarfile.SYMTYPE, 0o777, linkname="../../../../../../.." + OUTSIDE)])
 
 
 def zstd(data):
@@ -220,6 +234,11 @@ def main():
                       oci_layout(oci, "hulltest/corrupt:latest", corrupt=True))
     docker_archive(os.path.join(OUT, "badiff.docker.tar"), [(l1, l1), (l2, l2)],
                    ["hulltest/badiff:latest"], diff_ids=[sha(l1), sha(l3)])
+    lv = volumes_layer()
+    docker_archive(os.path.join(OUT, "volumes.docker.tar"), [(l1, l1), (lv, lv)],
+                   ["hulltest/volumes:latest"],
+                   cfg={"Env": ["PATH=/bin"], "Entrypoint": ["/bin/sh", "-c"],
+                        "Volumes": {"/data": {}, "/evil": {}, "/evil-rel": {}}})
     with open(os.path.join(OUT, "rootfs.tar.gz"), "wb") as f:
         f.write(gz(l1))
     l4 = tailless()

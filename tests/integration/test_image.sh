@@ -337,3 +337,36 @@ test_image_cli() {
 	# docker's tabwriter: columns at least 10 wide, 3 spaces of padding
 	assert_eq "$(H images)" "REPOSITORY   TAG       IMAGE ID   CREATED   SIZE"
 }
+
+# hull tag: a name moves to the image it is given to; hull history: the config's steps with
+# the manifest's layers, newest first
+test_image_tag_and_history() {
+	local id out
+	images
+	H load -q -i "$IMGDATA/busybox.docker.tar" >/dev/null
+	H import -q "$IMGDATA/rootfs.tar.gz" other:1 >/dev/null
+	id=$(H images -q --no-trunc hulltest/busybox:docker)
+	id=${id#sha256:}
+	H tag hulltest/busybox:docker mine/box:1
+	H tag "$id" mine/box:2
+	assert_eq "$(H images -q mine/box:1) $(H images -q mine/box:2)" "${id:0:12} ${id:0:12}" "tagged by name and by id"
+	H tag other:1 mine/box:1
+	assert_eq "$(H images -q mine/box:1)" "$(H images -q other:1)" "the name moved to the other image"
+	assert_eq "$(H image inspect -f '{{len .RepoTags}}' "$id")" 2 "the first image kept its other names"
+	assert_fails H tag nosuch:1 x:1
+	assert_contains "$OUT" "nosuch"
+	assert_fails H tag other:1 'Bad Name'
+	assert_contains "$OUT" "Bad Name"
+	assert_fails H tag other:1 x@sha256:0000000000000000000000000000000000000000000000000000000000000000
+	assert_contains "$OUT" "digest"
+	# history: the image's id on the newest step, its layer's size
+	out=$(H history --format '{{.ID}}|{{.CreatedBy}}|{{.Size}}' hulltest/busybox:docker)
+	assert_eq "$(head -1 <<<"$out" | cut -d'|' -f1,2)" "${id:0:12}|mkimage.py"
+	[[ $(head -1 <<<"$out" | cut -d'|' -f3) =~ [0-9.]+[kM]B$ ]] || fatal "history size: $out"
+	assert_eq "$(H history -q --no-trunc hulltest/busybox:docker | head -1)" "sha256:$id"
+	assert_eq "$(H history --human=false --format '{{.Size}}' hulltest/busybox:docker | head -1)" \
+		"$(H image inspect -f '{{.Manifest}}' hulltest/busybox:docker >/dev/null; jq -r '.layers[0].size' "$WORK/store/images/blobs/sha256/$(H image inspect -f '{{.Manifest}}' hulltest/busybox:docker | cut -d: -f2)")"
+	assert_contains "$(H history hulltest/busybox:docker | head -1)" "CREATED BY"
+	assert_fails H history nosuch
+	assert_contains "$OUT" "No such image: nosuch"
+}
