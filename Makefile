@@ -60,6 +60,11 @@ HULL_SRC := $(wildcard cmd/hull/*.c)
 HULL_OBJ := $(HULL_SRC:%.c=$(B)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+# fuzz targets (tests/fuzz/fuzz_NAME.c): build/fuzz/fuzz_NAME with libFuzzer for `make fuzz`,
+# build/tests/test_fuzz_NAME (driver.c feeds it tests/fuzz/corpus/NAME/) for `make test`
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_REG_BIN := $(FUZZ_NAMES:%=$(B)/tests/test_fuzz_%)
+FUZZ_BIN := $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)
 
 BINS := $(B)/hull-oci $(B)/hull-oci-vm $(B)/hull
 # The guest side: the static init, the QEMU preload, the kernel and initramfs (when a Debian
@@ -69,7 +74,7 @@ VM_ASSETS := $(if $(wildcard /boot/vmlinuz-*),$(B)/vm/initrd)
 # the minimal kernel's initramfs follows the guest init once `make guest-kernel` has run
 VM_ASSETS += $(if $(wildcard $(B)/vm/guest-kernel/vmlinux),$(B)/vm/guest-kernel/initrd)
 
-.PHONY: all man deb vm-assets guest-kernel test-kvm deps run test test-unit test-integration fault lint format install uninstall bench clean help
+.PHONY: all man deb vm-assets guest-kernel test-kvm deps run test test-unit test-integration fault fuzz fuzz-build fuzz-cc mutate lint format install uninstall bench clean help
 
 # man pages in roff from docs/*.1.md (go-md2man, installed by scripts/deps.sh)
 MAN_SRC  := $(wildcard docs/*.1.md)
@@ -157,6 +162,45 @@ $(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libhullengine.a $(B)/libhull
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(B)/libhullengine.a $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullvm.a $(B)/libhullrt.a $(B)/libhull.a $(RT_LIBS) $(IMG_LIBS) $(ENG_LIBS) -lm
 
+# a fuzz target run once on each file of its seed corpus (tests/fuzz/driver.c)
+$(B)/tests/test_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c tests/fuzz/fuzz.h $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullvm.a $(B)/libhullrt.a $(B)/libhull.a
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -DFUZZ_NAME='"$*"' -MMD -MP $(LDFLAGS) -o $@ $< tests/fuzz/driver.c $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullvm.a $(B)/libhullrt.a $(B)/libhull.a $(RT_LIBS) $(IMG_LIBS)
+
+# `make fuzz`: every target under libFuzzer with ASan and UBSan for FUZZ_SECONDS each, one at a
+# time, on a copy of its corpus (tests/fuzz/run.sh).  Needs clang and libclang-rt-14-dev.  The
+# libraries are compiled again with clang into build/fuzz/ (coverage for the fuzzer); no
+# -Werror there: clang's warnings are not the build's.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -std=gnu11 -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
+	       -DHULL_VERSION='"$(VERSION)"' -DHULL_COMMIT='"$(GIT_COMMIT)"' $(FUZZ_SAN)
+FUZZ_LIB_OBJ := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(LIB_SRC) $(RT_SRC) $(IMG_SRC) $(NET_SRC) $(PROTO_SRC))
+
+fuzz-cc:
+	@command -v $(FUZZ_CC) >/dev/null || { echo "make fuzz needs clang and libFuzzer: apt-get install clang libclang-rt-14-dev" >&2; exit 1; }
+
+$(B)/fuzz/obj/%.o: %.c | fuzz-cc
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (fuzz)"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+$(B)/fuzz/libhullfuzz.a: $(FUZZ_LIB_OBJ)
+	@echo "  AR      $@"
+	@rm -f $@ && $(AR) rcs $@ $^
+
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(B)/fuzz/libhullfuzz.a
+	@echo "  CC      $< (libFuzzer)"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -Wall -Wextra -Werror -Wno-unused-parameter -fsanitize=fuzzer -MMD -MP \
+		-o $@ $< $(B)/fuzz/libhullfuzz.a $(RT_LIBS) $(IMG_LIBS) -lm
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: $(FUZZ_BIN)
+	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
 # what `hull run` will do with an image, for the integration tests (tests/data/imgbundle.c)
 $(B)/tests/imgbundle: tests/data/imgbundle.c $(B)/libhullengine.a $(B)/libhullnet.a $(B)/libhullimg.a $(B)/libhullrt.a $(B)/libhull.a
 	@mkdir -p $(dir $@)
@@ -177,10 +221,10 @@ run: deps
 	@scripts/run-sample.sh
 
 test: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(B)/tests/imgbundle
+	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(FUZZ_REG_BIN) $(B)/tests/imgbundle
 	@tests/run.sh
 
-test-unit: $(UNIT_BIN)
+test-unit: $(UNIT_BIN) $(FUZZ_REG_BIN)
 	@tests/run.sh unit
 
 test-integration: all $(B)/tests/imgbundle
@@ -189,6 +233,12 @@ test-integration: all $(B)/tests/imgbundle
 # one VM test under -accel kvm, in a TCG guest with nested KVM (slow: minutes)
 test-kvm: deps all
 	@HULL_TEST_KVM=1 HULL_TEST_TIMEOUT=$${HULL_TEST_TIMEOUT:-900} tests/run.sh integration nested_kvm
+
+# mutation testing of the tests (scripts/mutate.py): one fault at a time in FILES (default:
+# every file of tests/mutate/map.txt), built and tested in a scratch copy under /tmp; bounded
+# by MUTATE_MAX mutants and MUTATE_SECONDS, chosen by MUTATE_SEED.  Not part of `make test`.
+mutate: all
+	@nice -n 10 python3 scripts/mutate.py $(if $(FILES),--files "$(FILES)")
 
 bench: deps all
 	@bench/run.sh
@@ -199,13 +249,13 @@ FAULT_ITERATIONS ?= 200
 fault: deps all
 	@tests/fault.py --iterations $(FAULT_ITERATIONS) $(if $(FAULT_SEED),--seed $(FAULT_SEED))
 
-SRC_ALL := $(wildcard lib/*.[ch] runtime/*.[ch] runtime/*/*.[ch] cmd/*/*.[ch] tests/unit/*.[ch] tests/data/imgbundle.c engine/*.[ch] vm/*.[ch] vm/*/*.[ch] image/*.[ch] network/*.[ch])
+SRC_ALL := $(wildcard lib/*.[ch] runtime/*.[ch] runtime/*/*.[ch] cmd/*/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch] tests/data/imgbundle.c engine/*.[ch] vm/*.[ch] vm/*/*.[ch] image/*.[ch] network/*.[ch])
 lint:
 	clang-format --dry-run --Werror $(SRC_ALL)
 	scripts/check-headers.sh
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 		--inline-suppr --suppress=missingIncludeSystem -D__GNUC__ -I. \
-		lib runtime engine image network cmd tests/unit vm
+		lib runtime engine image network cmd tests/unit tests/fuzz vm
 
 format:
 	clang-format -i $(SRC_ALL)
@@ -252,6 +302,8 @@ help:
 	@echo "make vm-assets  the guest kernel (PVH vmlinux) and initramfs into $(B)/vm/"
 	@echo "make guest-kernel  a minimal guest kernel from linux-source-6.1 into $(B)/vm/guest-kernel/"
 	@echo "make test-kvm   one VM test under KVM, nested in a TCG guest (slow)"
+	@echo "make fuzz       each fuzz target under libFuzzer for FUZZ_SECONDS (default $(FUZZ_SECONDS)) s"
+	@echo "make mutate     mutation testing of the tests (FILES=..., MUTATE_MAX, MUTATE_SECONDS, MUTATE_SEED)"
 	@echo "make lint       clang-format check and cppcheck"
 	@echo "make bench      benchmarks against crun and runc"
 	@echo "make fault      kill -9 at random moments, check clean-up leaves nothing (FAULT_ITERATIONS=200, FAULT_SEED)"
@@ -259,4 +311,4 @@ help:
 
 -include $(LIB_OBJ:.o=.d) $(RT_OBJ:.o=.d) $(VM_OBJ:.o=.d) $(OCI_OBJ:.o=.d) $(ENG_OBJ:.o=.d) $(NET_OBJ:.o=.d) $(IMG_OBJ:.o=.d) $(HULL_OBJ:.o=.d)
 # unit tests that compile a guest file in (test_vm_security.c) rebuild when it changes
--include $(UNIT_BIN:=.d)
+-include $(UNIT_BIN:=.d) $(FUZZ_REG_BIN:=.d) $(FUZZ_BIN:=.d) $(FUZZ_LIB_OBJ:.o=.d)

@@ -77,6 +77,9 @@ static __attribute__((noreturn)) void run_child(const struct hull_compare_opts *
 	f.detach = false;
 	f.isolation = level;
 	f.cgroup_parent = parent;
+	/* the levels are compared, not CNI: no network unless one was asked for */
+	if (!f.network)
+		f.network = "none";
 	if (hull_engine_run(o->e, &f, &c, &status, &err) < 0) {
 		dprintf(2, "hull: %s\n", err.msg);
 		_exit(hull_start_failure_status(&err));

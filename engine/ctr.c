@@ -1,4 +1,5 @@
 #include "engine/ctr.h"
+#include "engine/net_attach.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -314,8 +315,10 @@ static int partial_record(const struct hull_engine *e, const char *id, struct hu
 	rootfs = hull_ctr_path(e, id, "rootfs");
 	c->rootfs_kind = xstrdup(mounted_on(rootfs) ? "overlay" : "copy");
 	c->rootfs = steal_pointer(&rootfs);
+	/* a namespace, or attachments recorded before CNI's ADD (engine/net_attach.c), say the
+	 * container was on a network: removal detaches it from every one it recorded */
 	netns = hull_strfmt("%s/.netns/%s", e->runroot, id);
-	result = hull_ctr_path(e, id, "network.json");
+	result = hull_net_attach_dir(e, id);
 	c->network = xstrdup(lstat(netns, &st) == 0 || lstat(result, &st) == 0 ? "bridge" : "none");
 	hull_err_clear(err);
 	*out = c;

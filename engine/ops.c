@@ -132,6 +132,7 @@ int hull_ctr_rename(const struct hull_engine *e, struct hull_ctr *c, const char 
 		return -1;
 	}
 	hull_ctr_release_name(e, old);
+	hull_net_renamed(e, c);
 	{
 		cleanup_free char *attr = hull_strfmt("oldName=%s", old);
 		const char *attrs[] = {attr, NULL};

@@ -33,6 +33,7 @@ struct base {
 	char **entrypoint, **cmd, **env;
 	char *workdir, *user, *stop_signal, *rootfs, *kind, *image_id;
 	char **volumes;		/* the image's Volumes: a fresh directory each, bind-mounted */
+	char **exposed;		/* the image's ExposedPorts ("80/tcp"), for -P */
 	struct hull_kv *labels; /* the image's Labels: annotations (conversion.md) */
 	size_t n_labels;
 };
@@ -43,6 +44,7 @@ static void base_free(struct base *b)
 	hull_strv_free(b->cmd);
 	hull_strv_free(b->env);
 	hull_strv_free(b->volumes);
+	hull_strv_free(b->exposed);
 	free(b->workdir);
 	free(b->user);
 	free(b->stop_signal);
@@ -78,7 +80,7 @@ static int image_config(const char *json, struct base *b, struct hull_err *err)
 {
 	char ebuf[256];
 	yajl_val j = yajl_tree_parse(json, ebuf, sizeof(ebuf)), c = NULL, vols = NULL,
-		 labels = NULL;
+		 labels = NULL, ports = NULL;
 	int rc = 0;
 
 	if (!j)
@@ -92,10 +94,13 @@ static int image_config(const char *json, struct base *b, struct hull_err *err)
 		       sj_string(c, "User", "config.User", &b->user, err) < 0 ||
 		       sj_string(c, "StopSignal", "config.StopSignal", &b->stop_signal, err) < 0 ||
 		       sj_object(c, "Volumes", "config.Volumes", &vols, err) < 0 ||
-		       sj_object(c, "Labels", "config.Labels", &labels, err) < 0))
+		       sj_object(c, "Labels", "config.Labels", &labels, err) < 0 ||
+		       sj_object(c, "ExposedPorts", "config.ExposedPorts", &ports, err) < 0))
 		rc = -1;
 	for (size_t i = 0; rc == 0 && vols && i < vols->u.object.len; i++)
 		hull_strv_push(&b->volumes, vols->u.object.keys[i]);
+	for (size_t i = 0; rc == 0 && ports && i < ports->u.object.len; i++)
+		hull_strv_push(&b->exposed, ports->u.object.keys[i]);
 	for (size_t i = 0; rc == 0 && labels && i < labels->u.object.len; i++) {
 		const char *v = YAJL_GET_STRING(labels->u.object.values[i]);
 		if (!v)
@@ -416,7 +421,13 @@ int hull_run_bundle(const struct hull_engine *e, const struct hull_run_opts *o, 
 {
 	struct base b = {0};
 	struct hull_run_spec rs = {0};
-	int rc = make_bundle(e, o, id, mode, dir, false, &b, &rs, err);
+	/* no hull network is made for such a bundle: it gets a namespace of its own */
+	struct hull_run_opts own = *o;
+	int rc;
+
+	if (!own.network)
+		own.network = HULL_NET_NONE;
+	rc = make_bundle(e, &own, id, mode, dir, false, &b, &rs, err);
 
 	if (rc == 0)
 		*rootfs = xstrdup(b.rootfs);
@@ -427,26 +438,17 @@ int hull_run_bundle(const struct hull_engine *e, const struct hull_run_opts *o, 
 	return rc;
 }
 
-/* The container's own name for its address on the bridge, as docker writes it. */
-static int hosts_entry(const char *dir, const char *ip, const char *hostname, struct hull_err *err)
-{
-	cleanup_free char *path = hull_strfmt("%s/hosts", dir), *text = NULL, *next = NULL;
-	if (hull_read_file(path, &text, NULL, err) < 0)
-		return -1;
-	next = hull_strfmt("%s%s\t%s\n", text, ip, hostname);
-	return hull_write_file_atomic(path, next, strlen(next), 0644, err);
-}
-
 int hull_run_prepare(const struct hull_engine *e, const struct hull_run_opts *o, struct hull_ctr *c,
 		     struct hull_err *err)
 {
 	struct base b = {0};
 	struct hull_run_spec rs = {0};
+	struct hull_net_pending net = {0};
 	cleanup_free char *dir = NULL;
 	bool net_up = false;
 	int rc = -1;
 
-	if (hull_net_check(o->network, o->publish, err) < 0)
+	if (hull_net_check(e, o, err) < 0)
 		return -1;
 	c->id = hull_ctr_new_id();
 	c->name = o->name ? xstrdup(o->name) : hull_ctr_random_name(e);
@@ -456,6 +458,10 @@ int hull_run_prepare(const struct hull_engine *e, const struct hull_run_opts *o,
 		goto out;
 	}
 	dir = hull_ctr_dir(e, c->id);
+	/* CNI's bridge plugin runs while the bundle is made */
+	c->network = xstrdup(hull_net_mode(o->network));
+	if (hull_net_up_start(e, c, o, &net, err) < 0)
+		goto out;
 	if (make_bundle(e, o, c->id, HULL_ROOTFS_AUTO, dir, true, &b, &rs, err) < 0)
 		goto out;
 	c->image = xstrdup(o->from_rootfs ? b.rootfs : o->image);
@@ -473,20 +479,22 @@ int hull_run_prepare(const struct hull_engine *e, const struct hull_run_opts *o,
 	c->tty = o->tty;
 	c->interactive = o->interactive;
 	c->monitor_pid = o->detach ? 0 : getpid();
-	c->network = xstrdup(o->network ? o->network : "none");
 	if (hull_run_labels(o, b.labels, b.n_labels, &c->labels, &c->n_labels, err) < 0 ||
 	    (o->stop_timeout && hull_run_stop_timeout(o->stop_timeout, &c->stop_timeout, err) < 0))
 		goto out;
 	c->has_stop_timeout = o->stop_timeout != NULL;
 	c->ports = hull_strv_dup(o->publish);
-	if (hull_net_up(e, c, err) < 0)
+	if (o->publish_all && hull_net_publish_all(e, b.exposed, &c->ports, err) < 0)
+		goto out;
+	if (hull_net_up_finish(e, c, o, &net, err) < 0)
 		goto out;
 	net_up = true;
-	if (c->ip && hosts_entry(dir, c->ip, rs.hostname, err) < 0)
+	if (hull_net_etc_files(e, c, o, rs.hostname, err) < 0)
 		goto out;
 	rc = hull_ctr_save(e, c, err);
 out:
 	hull_run_spec_free(&rs);
+	hull_net_up_abort(e, c, &net);
 	if (rc < 0 && net_up)
 		hull_net_down(e, c, NULL);
 	if (rc < 0 && c->id) {

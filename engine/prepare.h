@@ -22,7 +22,11 @@ struct hull_run_opts {
 	char **args; /* replaces the image's Cmd when not empty */
 	bool detach, interactive, tty, rm, read_only, privileged, no_new_privs, unconfined;
 	char **env, **env_files, **volumes, **tmpfs, **cap_add, **cap_drop, **annotations;
-	char **publish; /* -p, with network "bridge" */
+	char **publish; /* -p, on a bridge network */
+	/* networks (engine/net.h): -P, --ip, --network-alias, --dns*, --add-host */
+	bool publish_all;
+	const char *ip;
+	char **network_aliases, **dns, **dns_search, **dns_options, **add_hosts;
 	const char *name, *entrypoint, *user, *workdir, *memory, *cpus, *pids, *hostname;
 	const char *network, *isolation, *cgroup_parent, *stop_signal;
 	const char *seccomp; /* a profile file */

@@ -1,3 +1,4 @@
+#include "image/echo.h"
 #include "image/digest.h"
 
 #include <errno.h>
@@ -70,5 +71,5 @@ int hull_digest_check(const char *digest, const char *what, struct hull_err *err
 	if (hull_digest_valid(digest))
 		return 0;
 	return hull_error(err, EINVAL, "%s: `%s` is not a sha256 digest", what,
-			  digest ? digest : "(missing)");
+			  digest ? ECHO(digest) : "(missing)");
 }

@@ -1,3 +1,4 @@
+#include "image/echo.h"
 #include "image/extract.h"
 
 #include <dirent.h>
@@ -64,8 +65,8 @@ static int refused(int e, const char *entry, const char *dir, struct hull_err *e
 		return hull_error(err, EPERM,
 				  "layer entry `%s`: refused: `%s` is not a plain directory of the "
 				  "layer (a symlink?)",
-				  entry, dir);
-	return hull_error(err, e, "layer entry `%s`: open `%s`", entry, dir);
+				  ECHO(entry), ECHO(dir));
+	return hull_error(err, e, "layer entry `%s`: open `%s`", ECHO(entry), ECHO(dir));
 }
 
 /* Open (and with create, make as tar does) the directory dir of the layer, one component at a
@@ -90,7 +91,8 @@ static int open_dir(int rootfd, const char *dir, bool create, const char *entry,
 		next = openat2_dir(fd, c, O_PATH);
 		if (next < 0 && errno == ENOENT) {
 			if (mkdirat(fd, c, 0755) < 0 && errno != EEXIST) {
-				hull_error(err, errno, "layer entry `%s`: mkdir `%s`", entry, p);
+				hull_error(err, errno, "layer entry `%s`: mkdir `%s`", ECHO(entry),
+					   ECHO(p));
 				close(fd);
 				return -1;
 			}
@@ -168,7 +170,7 @@ static int remove_at(int dfd, const char *base, const char *entry, struct hull_e
 		return 0;
 	if (errno == EISDIR && remove_tree_at(dfd, base) == 0)
 		return 0;
-	return hull_error(err, errno, "layer entry `%s`: remove what is there", entry);
+	return hull_error(err, errno, "layer entry `%s`: remove what is there", ECHO(entry));
 }
 
 /* xattrs are set through fd when it is an open file, else on dfd's child base without
@@ -196,8 +198,8 @@ static int set_xattrs(struct archive_entry *e, int fd, int dfd, const char *base
 		r = fd >= 0 ? fsetxattr(fd, name, val, size, 0) : lsetxattr(p, name, val, size, 0);
 		/* as tar: a file system (or a user) that cannot hold the xattr does without */
 		if (r < 0 && errno != ENOTSUP && errno != EPERM)
-			return hull_error(err, errno, "layer entry `%s`: set xattr %s", entry,
-					  name);
+			return hull_error(err, errno, "layer entry `%s`: set xattr %s", ECHO(entry),
+					  ECHO(name));
 	}
 	return 0;
 }
@@ -218,7 +220,7 @@ static int chown_err(struct hull_extract *x, const char *entry, struct hull_err 
 {
 	if (!x->root && errno == EPERM)
 		return 0;
-	return hull_error(err, errno, "layer entry `%s`: chown", entry);
+	return hull_error(err, errno, "layer entry `%s`: chown", ECHO(entry));
 }
 
 /* Owner first (a chown clears setuid bits and security.capability), then mode, xattrs, times */
@@ -241,13 +243,13 @@ static int write_file(struct hull_extract *x, int dfd, const char *base, struct 
 			    mode & 0777);
 	}
 	if (fd < 0)
-		return hull_error(err, errno, "layer entry `%s`: create", entry);
+		return hull_error(err, errno, "layer entry `%s`: create", ECHO(entry));
 	while ((r = archive_read_data_block(tar, &buf, &size, &off)) == ARCHIVE_OK) {
 		/* a hole of a sparse file is skipped over, not written */
 		if (off != pos && lseek(fd, off, SEEK_SET) < 0)
-			return hull_error(err, errno, "layer entry `%s`: seek", entry);
+			return hull_error(err, errno, "layer entry `%s`: seek", ECHO(entry));
 		if (hull_write_all(fd, buf, size) < 0)
-			return hull_error(err, errno, "layer entry `%s`: write", entry);
+			return hull_error(err, errno, "layer entry `%s`: write", ECHO(entry));
 		pos = off + (la_int64_t)size;
 	}
 	/* the stream ended with the data complete: only the padding and the end-of-archive
@@ -259,19 +261,19 @@ static int write_file(struct hull_extract *x, int dfd, const char *base, struct 
 	}
 	if (r != ARCHIVE_EOF)
 		return hull_error(err, archive_errno(tar) > 0 ? archive_errno(tar) : EINVAL,
-				  "layer entry `%s`: %s", entry, archive_error_string(tar));
+				  "layer entry `%s`: %s", ECHO(entry), archive_error_string(tar));
 	if (pos < archive_entry_size(e) && ftruncate(fd, archive_entry_size(e)) < 0)
-		return hull_error(err, errno, "layer entry `%s`: truncate", entry);
+		return hull_error(err, errno, "layer entry `%s`: truncate", ECHO(entry));
 	if (needs_chown(x, e) && fchown(fd, archive_entry_uid(e), archive_entry_gid(e)) < 0 &&
 	    chown_err(x, entry, err) < 0)
 		return -1;
 	if (((mode & 07000) || (mode & x->umask)) && fchmod(fd, mode) < 0)
-		return hull_error(err, errno, "layer entry `%s`: chmod", entry);
+		return hull_error(err, errno, "layer entry `%s`: chmod", ECHO(entry));
 	if (set_xattrs(e, fd, -1, NULL, entry, err) < 0)
 		return -1;
 	entry_times(e, ts);
 	if (futimens(fd, ts) < 0)
-		return hull_error(err, errno, "layer entry `%s`: set times", entry);
+		return hull_error(err, errno, "layer entry `%s`: set times", ECHO(entry));
 	return 0;
 }
 
@@ -299,18 +301,18 @@ static int make_dir(struct hull_extract *x, int dfd, const char *base, const cha
 
 	if (mkdirat(dfd, base, 0700) < 0) {
 		if (errno != EEXIST)
-			return hull_error(err, errno, "layer entry `%s`: mkdir", entry);
+			return hull_error(err, errno, "layer entry `%s`: mkdir", ECHO(entry));
 		/* a directory stays (what it holds too); anything else is replaced */
 		if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			return hull_error(err, errno, "layer entry `%s`: stat", entry);
+			return hull_error(err, errno, "layer entry `%s`: stat", ECHO(entry));
 		if (!S_ISDIR(st.st_mode) &&
 		    (remove_at(dfd, base, entry, err) < 0 || mkdirat(dfd, base, 0700) < 0))
-			return hull_error(err, errno, "layer entry `%s`: mkdir", entry);
+			return hull_error(err, errno, "layer entry `%s`: mkdir", ECHO(entry));
 	}
 	if (archive_entry_xattr_count(e) > 0) {
 		fd = openat(dfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
-			return hull_error(err, errno, "layer entry `%s`: open", entry);
+			return hull_error(err, errno, "layer entry `%s`: open", ECHO(entry));
 		if (set_xattrs(e, fd, -1, NULL, entry, err) < 0)
 			return -1;
 	}
@@ -327,7 +329,8 @@ static int make_node(struct hull_extract *x, int dfd, const char *base, struct a
 	int r, tries;
 
 	if (type == AE_IFLNK && !target)
-		return hull_error(err, EINVAL, "layer entry `%s`: symlink without a target", entry);
+		return hull_error(err, EINVAL, "layer entry `%s`: symlink without a target",
+				  ECHO(entry));
 	for (tries = 0; tries < 2; tries++) {
 		if (type == AE_IFLNK)
 			r = symlinkat(target, dfd, base);
@@ -339,7 +342,7 @@ static int make_node(struct hull_extract *x, int dfd, const char *base, struct a
 			return -1;
 	}
 	if (r < 0)
-		return hull_error(err, errno, "layer entry `%s`: %s", entry,
+		return hull_error(err, errno, "layer entry `%s`: %s", ECHO(entry),
 				  type == AE_IFLNK ? "symlink" : "mknod");
 	if (needs_chown(x, e) &&
 	    fchownat(dfd, base, archive_entry_uid(e), archive_entry_gid(e), AT_SYMLINK_NOFOLLOW) <
@@ -349,12 +352,12 @@ static int make_node(struct hull_extract *x, int dfd, const char *base, struct a
 	/* a symlink has no mode of its own; a node was just made here, not replaced */
 	if (type != AE_IFLNK && ((mode & 07000) || (mode & x->umask)) &&
 	    fchmodat(dfd, base, mode, 0) < 0)
-		return hull_error(err, errno, "layer entry `%s`: chmod", entry);
+		return hull_error(err, errno, "layer entry `%s`: chmod", ECHO(entry));
 	if (set_xattrs(e, -1, dfd, base, entry, err) < 0)
 		return -1;
 	entry_times(e, ts);
 	if (utimensat(dfd, base, ts, AT_SYMLINK_NOFOLLOW) < 0)
-		return hull_error(err, errno, "layer entry `%s`: set times", entry);
+		return hull_error(err, errno, "layer entry `%s`: set times", ECHO(entry));
 	return 0;
 }
 
@@ -373,7 +376,7 @@ static int make_link(struct hull_extract *x, int dfd, const char *base, const ch
 	if (strcmp(ldir, x->dir)) {
 		own = open_dir(x->rootfd, ldir, false, entry, err);
 		if (own < 0)
-			return hull_error_wrap(err, "hard link to `%s` refused", link);
+			return hull_error_wrap(err, "hard link to `%s` refused", ECHO(link));
 		lfd = own;
 	}
 	r = linkat(lfd, lbase, dfd, base, 0);
@@ -383,8 +386,8 @@ static int make_link(struct hull_extract *x, int dfd, const char *base, const ch
 		r = linkat(lfd, lbase, dfd, base, 0);
 	}
 	if (r < 0)
-		return hull_error(err, errno, "layer entry `%s`: hard link to `%s` refused", entry,
-				  link);
+		return hull_error(err, errno, "layer entry `%s`: hard link to `%s` refused",
+				  ECHO(entry), ECHO(link));
 	return 0;
 }
 
@@ -421,8 +424,8 @@ int hull_extract_entry(struct hull_extract *x, struct archive *tar, struct archi
 	case AE_IFIFO:
 		return make_node(x, dfd, base, e, entry, err);
 	default:
-		return hull_error(err, EINVAL, "layer entry `%s`: unsupported file type 0%o", entry,
-				  (unsigned)archive_entry_filetype(e));
+		return hull_error(err, EINVAL, "layer entry `%s`: unsupported file type 0%o",
+				  ECHO(entry), (unsigned)archive_entry_filetype(e));
 	}
 }
 
@@ -440,8 +443,8 @@ int hull_extract_whiteout(struct hull_extract *x, enum hull_wh_kind kind, const 
 			return -1;
 		d = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (d < 0 || fsetxattr(d, "trusted.overlay.opaque", "y", 1, 0) < 0)
-			return hull_error(err, errno, "layer entry `%s`: mark `%s` opaque", entry,
-					  target);
+			return hull_error(err, errno, "layer entry `%s`: mark `%s` opaque",
+					  ECHO(entry), ECHO(target));
 		return 0;
 	}
 	dir = split(target, &base);
@@ -452,8 +455,8 @@ int hull_extract_whiteout(struct hull_extract *x, enum hull_wh_kind kind, const 
 	if (remove_at(dfd, base, entry, err) < 0)
 		return -1;
 	if (mknodat(dfd, base, S_IFCHR | 0, makedev(0, 0)) < 0)
-		return hull_error(err, errno, "layer entry `%s`: make whiteout `%s`", entry,
-				  target);
+		return hull_error(err, errno, "layer entry `%s`: make whiteout `%s`", ECHO(entry),
+				  ECHO(target));
 	return 0;
 }
 
@@ -467,7 +470,7 @@ int hull_extract_finish(struct hull_extract *x, struct hull_err *err)
 		if (fd < 0 && (errno == ENOENT || errno == ENOTDIR || errno == ELOOP))
 			continue;
 		if (fd < 0)
-			return hull_error(err, errno, "layer directory `%s`: open", f->path);
+			return hull_error(err, errno, "layer directory `%s`: open", ECHO(f->path));
 		if ((f->uid != x->uid || f->gid != x->gid) && fchown(fd, f->uid, f->gid) < 0 &&
 		    chown_err(x, f->path, err) < 0)
 			return -1;

@@ -8,8 +8,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <yajl/yajl_tree.h>
 
+#include "image/echo.h"
+#include "image/dockerman.h"
+#include "image/echo.h"
 #include "image/load.h"
 #include "image/manifest.h"
 #include "image/ref.h"
@@ -127,7 +129,7 @@ static int read_member(struct hull_store *s, struct archive *a, struct archive_e
 		m->data = xmalloc(size + 1);
 		n = archive_read_data(a, m->data, size);
 		if (n != size)
-			return hull_error(err, EIO, "read `%s`: %s", m->path,
+			return hull_error(err, EIO, "read `%s`: %s", ECHO(m->path),
 					  n < 0 ? archive_error_string(a) : "short read");
 		m->data[size] = '\0';
 		m->len = size;
@@ -149,10 +151,11 @@ static int read_member(struct hull_store *s, struct archive *a, struct archive_e
 	}
 	if (n < 0) {
 		hull_blob_abort(w);
-		return hull_error(err, EIO, "read `%s`: %s", m->path, archive_error_string(a));
+		return hull_error(err, EIO, "read `%s`: %s", ECHO(m->path),
+				  archive_error_string(a));
 	}
 	if (hull_blob_commit(w, expect, m->digest, NULL, err) < 0)
-		return hull_error_wrap(err, "`%s`", m->path);
+		return hull_error_wrap(err, "`%s`", ECHO(m->path));
 	if (s->progress.fn)
 		s->progress.fn(s->progress.ctx, m->path, 1, 1);
 	return 0;
@@ -204,8 +207,28 @@ out:
 	return rc;
 }
 
-/* A blob an OCI manifest names: from the layout directory, or already stored by the scan. */
-static int need_blob(struct hull_store *s, struct source *src, const char *digest,
+static int have_blob(struct hull_store *s, struct source *src, const char *digest,
+		     struct hull_err *err);
+
+/* A blob an OCI descriptor names, from the layout directory or already stored by the scan,
+ * and as big as the descriptor says. */
+static int need_blob(struct hull_store *s, struct source *src, const struct hull_descriptor *d,
+		     struct hull_err *err)
+{
+	uint64_t size;
+
+	if (have_blob(s, src, d->digest, err) < 0 ||
+	    hull_store_blob_size(s, d->digest, &size, err) < 0)
+		return -1;
+	if (size != d->size)
+		return hull_error(err, EBADMSG,
+				  "`%s`: blob %s has %llu bytes, but its descriptor says %llu",
+				  src->name, d->digest, (unsigned long long)size,
+				  (unsigned long long)d->size);
+	return 0;
+}
+
+static int have_blob(struct hull_store *s, struct source *src, const char *digest,
 		     struct hull_err *err)
 {
 	struct open_how how = {.flags = O_RDONLY | O_CLOEXEC,
@@ -238,34 +261,24 @@ static int add_result(struct hull_loaded *out, struct hull_image *img)
 static int load_docker(struct hull_store *s, struct source *src, const struct member *mj,
 		       struct hull_loaded *out, struct hull_err *err)
 {
-	char ebuf[256];
-	yajl_val tree = yajl_tree_parse(mj->data, ebuf, sizeof(ebuf));
-	size_t i, j;
+	struct hull_docker_image *v;
+	size_t n, i, j;
 	int rc = -1;
 
-	if (!tree || !YAJL_IS_ARRAY(tree)) {
-		hull_error(err, EINVAL, "`%s`: manifest.json: %s", src->name,
-			   tree ? "not an array" : ebuf);
-		goto out;
-	}
-	for (i = 0; i < tree->u.array.len; i++) {
-		yajl_val e = tree->u.array.values[i];
-		cleanup_free char *cfg = NULL;
-		char **layers = NULL, **tags = NULL, **names = NULL;
+	if (hull_docker_manifest_parse(mj->data, &v, &n, err) < 0)
+		return hull_error_wrap(err, "`%s`", src->name);
+	for (i = 0; i < n; i++) {
+		char **layers = v[i].layers, **tags = v[i].tags, **names = NULL;
 		char config[HULL_DIGEST_SIZE], manifest[HULL_DIGEST_SIZE];
 		const char **digests = NULL;
 		struct hull_image img;
 		struct member *m;
 		int ok = -1;
 
-		if (sj_string(e, "Config", "manifest.json", &cfg, err) < 0 ||
-		    sj_strv(e, "Layers", "manifest.json", &layers, err) < 0 ||
-		    sj_strv(e, "RepoTags", "manifest.json", &tags, err) < 0)
-			goto next;
-		m = cfg ? find(src, cfg) : NULL;
+		m = find(src, v[i].config);
 		if (!m) {
 			hull_error(err, ENOENT, "`%s`: config `%s` is not in the archive",
-				   src->name, cfg ? cfg : "(none)");
+				   src->name, ECHO(v[i].config));
 			goto next;
 		}
 		if (m->data) {
@@ -279,7 +292,7 @@ static int load_docker(struct hull_store *s, struct source *src, const struct me
 			m = find(src, layers[j]);
 			if (!m || m->data) {
 				hull_error(err, ENOENT, "`%s`: layer `%s` is not in the archive",
-					   src->name, layers[j]);
+					   src->name, ECHO(layers[j]));
 				goto next;
 			}
 			digests[j] = m->digest;
@@ -296,8 +309,6 @@ static int load_docker(struct hull_store *s, struct source *src, const struct me
 		add_result(out, &img);
 		ok = 0;
 	next:
-		hull_strv_free(layers);
-		hull_strv_free(tags);
 		hull_strv_free(names);
 		free(digests);
 		if (ok < 0)
@@ -305,78 +316,100 @@ static int load_docker(struct hull_store *s, struct source *src, const struct me
 	}
 	rc = 0;
 out:
-	yajl_tree_free(tree);
+	hull_docker_manifest_free(v, n);
 	return rc;
 }
 
-static const char *str(yajl_val v)
-{
-	return v && YAJL_IS_STRING(v) ? v->u.string : NULL;
-}
-
 /* The name an OCI index entry gives its image, if any. */
-static char *oci_name(yajl_val desc)
+static char *oci_name(const struct hull_image_index_entry *e)
 {
-	yajl_val ann = sj_get(desc, "annotations");
-	const char *full = str(sj_get(ann, "io.containerd.image.name"));
-	const char *ref = str(sj_get(ann, "org.opencontainers.image.ref.name"));
 	char *name = NULL;
 
-	if (full && hull_ref_normalize(full, &name, NULL) == 0)
+	if (e->name && hull_ref_normalize(e->name, &name, NULL) == 0)
 		return name;
 	/* a bare tag ("latest") names no repository: the image stays unnamed */
-	if (ref && strpbrk(ref, ":/") && hull_ref_normalize(ref, &name, NULL) == 0)
+	if (e->ref_name && strpbrk(e->ref_name, ":/") &&
+	    hull_ref_normalize(e->ref_name, &name, NULL) == 0)
 		return name;
 	return NULL;
+}
+
+static bool is_index_type(const char *mt)
+{
+	return mt && (!strcmp(mt, HULL_MT_INDEX) || !strcmp(mt, HULL_MT_DOCKER_LIST));
+}
+
+/* A manifest (or nested index) blob: small enough to read whole, then read. */
+static int read_manifest(struct hull_store *s, struct source *src, const struct hull_descriptor *d,
+			 char **text, struct hull_err *err)
+{
+	if (d->size > HULL_MANIFEST_MAX)
+		return hull_error(err, EFBIG,
+				  "`%s`: manifest %s declares %llu bytes: more than the limit of "
+				  "%d MiB",
+				  src->name, d->digest, (unsigned long long)d->size,
+				  HULL_MANIFEST_MAX >> 20);
+	if (need_blob(s, src, d, err) < 0)
+		return -1;
+	return hull_store_read_blob(s, d->digest, text, NULL, err);
 }
 
 static int load_oci(struct hull_store *s, struct source *src, const char *index_json,
 		    struct hull_loaded *out, struct hull_err *err)
 {
-	char ebuf[256];
-	yajl_val tree = yajl_tree_parse(index_json, ebuf, sizeof(ebuf)), arr;
+	struct hull_image_index ix;
 	size_t i;
 	int rc = -1;
 
-	arr = sj_get(tree, "manifests");
-	if (!tree || !arr || !YAJL_IS_ARRAY(arr)) {
-		hull_error(err, EINVAL, "`%s`: index.json: %s", src->name,
-			   tree ? "no `manifests` array" : ebuf);
-		goto out;
-	}
-	for (i = 0; i < arr->u.array.len; i++) {
-		yajl_val d = arr->u.array.values[i];
-		const char *dg = str(sj_get(d, "digest")), *mt = str(sj_get(d, "mediaType"));
-		char manifest[HULL_DIGEST_SIZE];
+	if (hull_image_index_parse(index_json, &ix, err) < 0)
+		return hull_error_wrap(err, "`%s`: index.json", src->name);
+	for (i = 0; i < ix.n; i++) {
+		struct hull_descriptor d = ix.v[i].d;
 		cleanup_free char *text = NULL;
-		char *names[2] = {oci_name(d), NULL};
+		char *names[2] = {oci_name(&ix.v[i]), NULL};
 		struct hull_manifest m;
 		struct hull_image img;
 		size_t j;
 		int ok = -1;
 
-		if (hull_digest_check(dg, "index.json: manifests[].digest", err) < 0 ||
-		    need_blob(s, src, dg, err) < 0)
+		if (read_manifest(s, src, &d, &text, err) < 0)
 			goto next;
-		memcpy(manifest, dg, HULL_DIGEST_SIZE);
-		if (mt && (!strcmp(mt, HULL_MT_INDEX) || !strcmp(mt, HULL_MT_DOCKER_LIST))) {
-			if (hull_store_read_blob(s, manifest, &text, NULL, err) < 0 ||
-			    hull_index_select(text, manifest, err) < 0 ||
-			    need_blob(s, src, manifest, err) < 0)
+		if (is_index_type(d.media_type)) {
+			struct hull_image_index nested;
+			if (hull_image_index_parse(text, &nested, err) < 0)
 				goto next;
+			for (j = 0; j < nested.n; j++)
+				if (nested.n == 1 || nested.v[j].linux_amd64)
+					break;
+			if (j == nested.n) {
+				hull_image_index_free(&nested);
+				hull_error(err, ENOENT, "image index: no manifest for linux/amd64");
+				goto next;
+			}
+			memcpy(d.digest, nested.v[j].d.digest, HULL_DIGEST_SIZE);
+			d.size = nested.v[j].d.size;
+			hull_image_index_free(&nested);
 			free(text);
 			text = NULL;
+			if (read_manifest(s, src, &d, &text, err) < 0)
+				goto next;
 		}
-		if (hull_store_read_blob(s, manifest, &text, NULL, err) < 0 ||
-		    hull_manifest_parse(text, &m, err) < 0)
+		d.media_type = NULL;
+		if (hull_manifest_parse(text, &m, err) < 0)
 			goto next;
-		ok = need_blob(s, src, m.config.digest, err);
+		ok = m.config.size > HULL_CONFIG_MAX
+			     ? hull_error(err, EFBIG,
+					  "`%s`: the config %s declares %llu bytes: more than the "
+					  "limit of %d MiB",
+					  src->name, m.config.digest,
+					  (unsigned long long)m.config.size, HULL_CONFIG_MAX >> 20)
+			     : need_blob(s, src, &m.config, err);
 		for (j = 0; ok == 0 && j < m.n_layers; j++)
-			ok = need_blob(s, src, m.layers[j].digest, err);
+			ok = need_blob(s, src, &m.layers[j], err);
 		hull_manifest_free(&m);
 		if (ok < 0)
 			goto next;
-		ok = hull_image_commit(s, manifest, names[0] ? names : NULL, &img, err);
+		ok = hull_image_commit(s, d.digest, names[0] ? names : NULL, &img, err);
 		if (ok == 0)
 			add_result(out, &img);
 	next:
@@ -386,7 +419,7 @@ static int load_oci(struct hull_store *s, struct source *src, const char *index_
 	}
 	rc = 0;
 out:
-	yajl_tree_free(tree);
+	hull_image_index_free(&ix);
 	return rc;
 }
 

@@ -10,22 +10,66 @@
 #include "lib/json.h"
 #include "lib/util.h"
 
+/* A descriptor's size: an integer from 0 to INT64_MAX (the specs' int64), required. */
+static int parse_size(yajl_val v, const char *path, uint64_t *out, struct hull_err *err)
+{
+	yajl_val n = sj_get(v, "size");
+	const char *text = n && YAJL_IS_NUMBER(n) ? n->u.number.r : NULL;
+
+	if (!n)
+		return hull_error(err, EINVAL, "`%s.size` is missing", path);
+	/* yajl keeps integers that fit int64 as integers; anything else (a fraction, an
+	 * exponent, -1, 1e400, 2^63) is refused */
+	if (!YAJL_IS_INTEGER(n) || YAJL_GET_INTEGER(n) < 0)
+		return hull_error(err, EINVAL,
+				  "`%s.size` must be an integer from 0 to 2^63-1, not `%.32s`",
+				  path, text ? text : "(not a number)");
+	*out = (uint64_t)YAJL_GET_INTEGER(n);
+	return 0;
+}
+
+/* key: absent, null or a string */
+static int string(yajl_val v, const char *key, const char *path, char **out, struct hull_err *err)
+{
+	yajl_val s = sj_get(v, key);
+
+	if (!s || YAJL_IS_NULL(s))
+		return 0;
+	if (!YAJL_IS_STRING(s))
+		return hull_error(err, EINVAL, "`%s.%s` must be a string", path, key);
+	*out = xstrdup(s->u.string);
+	return 0;
+}
+
 static int parse_descriptor(yajl_val v, const char *path, struct hull_descriptor *d,
 			    struct hull_err *err)
 {
 	cleanup_free char *digest = NULL;
-	uint64_t size = 0;
 
+	memset(d, 0, sizeof(*d));
 	if (!v || !YAJL_IS_OBJECT(v))
-		return hull_error(err, EINVAL, "manifest: `%s` must be an object", path);
-	if (sj_string(v, "mediaType", path, &d->media_type, err) < 0 ||
-	    sj_string(v, "digest", path, &digest, err) < 0 ||
-	    sj_u64(v, "size", path, &size, err) < 0)
+		return hull_error(err, EINVAL, "`%s` must be an object", path);
+	if (string(v, "mediaType", path, &d->media_type, err) < 0 ||
+	    string(v, "digest", path, &digest, err) < 0 || parse_size(v, path, &d->size, err) < 0 ||
+	    hull_digest_check(digest, path, err) < 0) {
+		free(d->media_type);
+		d->media_type = NULL;
 		return -1;
-	if (hull_digest_check(digest, path, err) < 0)
-		return -1;
+	}
 	memcpy(d->digest, digest, HULL_DIGEST_SIZE);
-	d->size = size;
+	return 0;
+}
+
+/* schemaVersion: the integer 2 (both OCI's and Docker's schema 2; 1 had no config). */
+static int check_schema(yajl_val tree, const char *what, struct hull_err *err)
+{
+	yajl_val v = sj_get(tree, "schemaVersion");
+
+	if (!v || !YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) != 2)
+		return hull_error(err, EINVAL, "%s: `schemaVersion` must be 2, not `%.32s`", what,
+				  !v		      ? "(missing)"
+				  : YAJL_IS_NUMBER(v) ? v->u.number.r
+						      : "(not a number)");
 	return 0;
 }
 
@@ -37,10 +81,16 @@ int hull_manifest_parse(const char *json, struct hull_manifest *m, struct hull_e
 	int rc = -1;
 
 	memset(m, 0, sizeof(*m));
-	if (!tree)
-		return hull_error(err, EINVAL, "manifest: %s", ebuf);
-	if (parse_descriptor(sj_get(tree, "config"), "config", &m->config, err) < 0)
+	if (!tree || !YAJL_IS_OBJECT(tree)) {
+		hull_error(err, EINVAL, "manifest: %s", tree ? "not an object" : ebuf);
 		goto out;
+	}
+	if (check_schema(tree, "manifest", err) < 0)
+		goto out;
+	if (parse_descriptor(sj_get(tree, "config"), "config", &m->config, err) < 0) {
+		hull_error_wrap(err, "manifest");
+		goto out;
+	}
 	layers = sj_get(tree, "layers");
 	if (!layers || !YAJL_IS_ARRAY(layers)) {
 		hull_error(err, EINVAL, "manifest: `layers` must be an array");
@@ -49,11 +99,13 @@ int hull_manifest_parse(const char *json, struct hull_manifest *m, struct hull_e
 	m->layers = xzalloc((layers->u.array.len + 1) * sizeof(*m->layers));
 	for (i = 0; i < layers->u.array.len; i++) {
 		snprintf(path, sizeof(path), "layers[%zu]", i);
-		if (parse_descriptor(layers->u.array.values[i], path, &m->layers[i], err) < 0)
+		if (parse_descriptor(layers->u.array.values[i], path, &m->layers[i], err) < 0) {
+			hull_error_wrap(err, "manifest");
 			goto out;
+		}
 		m->n_layers++;
 		if (m->layers[i].media_type && !strstr(m->layers[i].media_type, "tar")) {
-			hull_error(err, ENOTSUP, "manifest: layers[%zu] has media type `%s`", i,
+			hull_error(err, ENOTSUP, "manifest: layers[%zu] has media type `%.64s`", i,
 				   m->layers[i].media_type);
 			goto out;
 		}
@@ -133,39 +185,82 @@ int hull_manifest_write(struct hull_store *s, const char *config, const char *co
 	return rc;
 }
 
-static const char *str(yajl_val v)
+int hull_image_index_parse(const char *json, struct hull_image_index *ix, struct hull_err *err)
 {
-	return v && YAJL_IS_STRING(v) ? v->u.string : NULL;
+	char ebuf[256], path[32];
+	yajl_val tree = yajl_tree_parse(json, ebuf, sizeof(ebuf)), arr;
+	size_t i;
+	int rc = -1;
+
+	memset(ix, 0, sizeof(*ix));
+	if (!tree || !YAJL_IS_OBJECT(tree)) {
+		hull_error(err, EINVAL, "image index: %s", tree ? "not an object" : ebuf);
+		goto out;
+	}
+	if (check_schema(tree, "image index", err) < 0)
+		goto out;
+	arr = sj_get(tree, "manifests");
+	if (!arr || !YAJL_IS_ARRAY(arr) || !arr->u.array.len) {
+		hull_error(err, EINVAL,
+			   "image index: no manifests (`manifests` must be a non-empty "
+			   "array)");
+		goto out;
+	}
+	ix->v = xzalloc(arr->u.array.len * sizeof(*ix->v));
+	for (i = 0; i < arr->u.array.len; i++) {
+		yajl_val d = arr->u.array.values[i], p = sj_get(d, "platform");
+		yajl_val ann = sj_get(d, "annotations");
+		struct hull_image_index_entry *e = &ix->v[i];
+		const char *os = hull_json_str(sj_get(p, "os"));
+		const char *arch = hull_json_str(sj_get(p, "architecture"));
+		const char *name = hull_json_str(sj_get(ann, "io.containerd.image.name"));
+		const char *ref = hull_json_str(sj_get(ann, "org.opencontainers.image.ref.name"));
+
+		snprintf(path, sizeof(path), "manifests[%zu]", i);
+		if (parse_descriptor(d, path, &e->d, err) < 0) {
+			hull_error_wrap(err, "image index");
+			goto out;
+		}
+		ix->n++;
+		e->linux_amd64 = os && !strcmp(os, "linux") && arch && !strcmp(arch, "amd64");
+		e->name = name ? xstrdup(name) : NULL;
+		e->ref_name = ref ? xstrdup(ref) : NULL;
+	}
+	rc = 0;
+out:
+	yajl_tree_free(tree);
+	if (rc < 0)
+		hull_image_index_free(ix);
+	return rc;
+}
+
+void hull_image_index_free(struct hull_image_index *ix)
+{
+	for (size_t i = 0; i < ix->n; i++) {
+		free(ix->v[i].d.media_type);
+		free(ix->v[i].name);
+		free(ix->v[i].ref_name);
+	}
+	free(ix->v);
+	memset(ix, 0, sizeof(*ix));
 }
 
 int hull_index_select(const char *json, char out[HULL_DIGEST_SIZE], struct hull_err *err)
 {
-	char ebuf[256];
-	yajl_val tree = yajl_tree_parse(json, ebuf, sizeof(ebuf)), arr;
-	const char *pick = NULL;
+	struct hull_image_index ix;
 	size_t i;
 
-	if (!tree)
-		return hull_error(err, EINVAL, "image index: %s", ebuf);
-	arr = sj_get(tree, "manifests");
-	for (i = 0; arr && YAJL_IS_ARRAY(arr) && i < arr->u.array.len; i++) {
-		yajl_val m = arr->u.array.values[i], p = sj_get(m, "platform");
-		const char *d = str(sj_get(m, "digest")), *os = str(sj_get(p, "os"));
-		const char *arch = str(sj_get(p, "architecture"));
-		if (!d)
-			continue;
-		if (arr->u.array.len == 1 ||
-		    (os && !strcmp(os, "linux") && arch && !strcmp(arch, "amd64"))) {
-			pick = d;
+	if (hull_image_index_parse(json, &ix, err) < 0)
+		return -1;
+	for (i = 0; i < ix.n; i++)
+		if (ix.n == 1 || ix.v[i].linux_amd64)
 			break;
-		}
-	}
-	if (!pick || !hull_digest_valid(pick)) {
-		yajl_tree_free(tree);
+	if (i == ix.n) {
+		hull_image_index_free(&ix);
 		return hull_error(err, ENOENT, "image index: no manifest for linux/amd64");
 	}
-	memcpy(out, pick, HULL_DIGEST_SIZE);
-	yajl_tree_free(tree);
+	memcpy(out, ix.v[i].d.digest, HULL_DIGEST_SIZE);
+	hull_image_index_free(&ix);
 	return 0;
 }
 

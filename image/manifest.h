@@ -2,6 +2,7 @@
 #ifndef HULL_IMAGE_MANIFEST_H
 #define HULL_IMAGE_MANIFEST_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "image/digest.h"
@@ -13,6 +14,11 @@
 #define HULL_MT_LAYER		"application/vnd.oci.image.layer.v1.tar"
 #define HULL_MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
 #define HULL_MT_DOCKER_LIST	"application/vnd.docker.distribution.manifest.list.v2+json"
+
+/* Manifests and indexes are small (registries refuse to store more than 4 MiB): a bigger one
+ * is not a manifest.  Configs are read whole into memory too; none needs more than 16 MiB. */
+#define HULL_MANIFEST_MAX (4 << 20)
+#define HULL_CONFIG_MAX	  (16 << 20)
 
 struct hull_descriptor {
 	char *media_type;
@@ -26,6 +32,7 @@ struct hull_manifest {
 	size_t n_layers;
 };
 
+/* schemaVersion 2, a config and layers, each descriptor with a digest and an int64 size. */
 int hull_manifest_parse(const char *json, struct hull_manifest *m, struct hull_err *err);
 void hull_manifest_free(struct hull_manifest *m);
 /* A manifest JSON for the config and layers (already in the store), written as a blob. */
@@ -33,6 +40,21 @@ int hull_manifest_write(struct hull_store *s, const char *config, const char *co
 			size_t n, char out[HULL_DIGEST_SIZE], struct hull_err *err);
 /* The media type of a layer blob, from its first bytes (gzip, zstd or plain tar). */
 const char *hull_layer_media_type(const struct hull_store *s, const char *digest);
+
+/* An image index (or Docker manifest list, or an OCI layout's index.json): schemaVersion 2
+ * and at least one manifest, each a valid descriptor. */
+struct hull_image_index_entry {
+	struct hull_descriptor d;
+	bool linux_amd64; /* its platform */
+	char *name;	  /* annotation io.containerd.image.name, or NULL */
+	char *ref_name;	  /* annotation org.opencontainers.image.ref.name, or NULL */
+};
+struct hull_image_index {
+	struct hull_image_index_entry *v;
+	size_t n;
+};
+int hull_image_index_parse(const char *json, struct hull_image_index *ix, struct hull_err *err);
+void hull_image_index_free(struct hull_image_index *ix);
 
 /* In an index (JSON text), the manifest for linux/amd64 (or the only one). */
 int hull_index_select(const char *json, char out[HULL_DIGEST_SIZE], struct hull_err *err);

@@ -1,15 +1,108 @@
 #include "image/pull.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "image/load.h"
 #include "image/manifest.h"
 #include "image/ref.h"
 #include "image/registry.h"
+#include "lib/size.h"
 #include "lib/util.h"
+
+/* What a pull may cost, each adjustable in the environment (docs/hull.1.md).  The sizes are
+ * what the manifest declares, checked before anything is fetched (and every blob is held to
+ * its declared size as it arrives): a registry cannot fill the disk with an image nobody
+ * would pull on purpose.  They are generous: real layers reach a few GiB (CUDA, ML
+ * runtimes); raise them for more. */
+#define MAX_BLOB_DEFAULT  (16LL << 30) /* HULL_PULL_MAX_BLOB: one layer */
+#define MAX_IMAGE_DEFAULT (64LL << 30) /* HULL_PULL_MAX_IMAGE: config + layers */
+/* HULL_PULL_TIMEOUT: the whole pull, in seconds (0: no limit).  An hour brings 4 GiB at
+ * 10 Mbit/s; what arrived before a time-out stays in the store, so pulling again resumes. */
+#define TIMEOUT_DEFAULT 3600
+/* HULL_PULL_STALL_TIMEOUT: under HULL_STALL_MIN_SPEED bytes/s for this long fails a request */
+#define STALL_DEFAULT HULL_STALL_DEFAULT
+
+struct limits {
+	int64_t max_blob, max_image;
+	int64_t timeout, stall;
+};
+
+static int env_size(const char *name, int64_t dflt, int64_t *out, struct hull_err *err)
+{
+	const char *v = getenv(name);
+
+	*out = dflt;
+	if (!v || !*v)
+		return 0;
+	if (hull_parse_size(v, 1, out, err) < 0 || *out <= 0)
+		return hull_error(err, EINVAL, "%s=%.32s: a size such as 512m or 20g is needed",
+				  name, v);
+	return 0;
+}
+
+static int env_seconds(const char *name, int64_t dflt, int64_t *out, struct hull_err *err)
+{
+	const char *v = getenv(name);
+	char *end;
+
+	*out = dflt;
+	if (!v || !*v)
+		return 0;
+	errno = 0;
+	*out = strtoll(v, &end, 10);
+	/* whole seconds, as many as a 32-bit count holds */
+	if (errno || *end || end == v || *out < 0 || *out > UINT32_MAX)
+		return hull_error(err, EINVAL, "%s=%.32s: a whole number of seconds is needed",
+				  name, v);
+	return 0;
+}
+
+static int limits_get(struct limits *l, struct hull_err *err)
+{
+	if (env_size("HULL_PULL_MAX_BLOB", MAX_BLOB_DEFAULT, &l->max_blob, err) < 0 ||
+	    env_size("HULL_PULL_MAX_IMAGE", MAX_IMAGE_DEFAULT, &l->max_image, err) < 0 ||
+	    env_seconds("HULL_PULL_TIMEOUT", TIMEOUT_DEFAULT, &l->timeout, err) < 0 ||
+	    env_seconds("HULL_PULL_STALL_TIMEOUT", STALL_DEFAULT, &l->stall, err) < 0)
+		return -1;
+	if (!l->stall)
+		return hull_error(err, EINVAL, "HULL_PULL_STALL_TIMEOUT=0: at least 1 s is needed");
+	return 0;
+}
+
+/* The declared sizes against the limits, before anything is fetched. */
+static int check_sizes(const struct hull_manifest *m, const struct limits *l, struct hull_err *err)
+{
+	uint64_t total = m->config.size;
+
+	if (m->config.size > HULL_CONFIG_MAX)
+		return hull_error(err, EFBIG,
+				  "the image config %s declares %" PRIu64
+				  " bytes: more than the limit of %d MiB",
+				  m->config.digest, m->config.size, HULL_CONFIG_MAX >> 20);
+	for (size_t i = 0; i < m->n_layers; i++) {
+		if (m->layers[i].size > (uint64_t)l->max_blob)
+			return hull_error(err, EFBIG,
+					  "the layer %s declares %" PRIu64
+					  " bytes: more than the limit of %" PRId64
+					  " (HULL_PULL_MAX_BLOB)",
+					  m->layers[i].digest, m->layers[i].size, l->max_blob);
+		/* saturating: a thousand layers of 2^63-1 bytes must not wrap around */
+		total = m->layers[i].size > UINT64_MAX - total ? UINT64_MAX
+							       : total + m->layers[i].size;
+	}
+	if (total > (uint64_t)l->max_image)
+		return hull_error(err, EFBIG,
+				  "the image declares %" PRIu64
+				  " bytes in all: more than the limit of %" PRId64
+				  " (HULL_PULL_MAX_IMAGE)",
+				  total, l->max_image);
+	return 0;
+}
 
 struct fetch {
 	struct hull_store *s;
@@ -30,7 +123,7 @@ static int to_blob(void *ctx, const void *data, size_t len, struct hull_err *err
 
 /* A blob into the store unless it is there already; its digest is checked on commit. */
 static int fetch_blob(struct hull_registry *r, struct hull_store *s, const char *digest,
-		      struct hull_err *err)
+		      uint64_t size, struct hull_err *err)
 {
 	struct hull_blob_writer *w;
 	char got[HULL_DIGEST_SIZE];
@@ -42,7 +135,7 @@ static int fetch_blob(struct hull_registry *r, struct hull_store *s, const char 
 	w = hull_blob_begin(s, err);
 	if (!w)
 		return -1;
-	if (hull_registry_blob(r, digest, to_blob, w, err) < 0) {
+	if (hull_registry_blob(r, digest, size, to_blob, w, err) < 0) {
 		hull_blob_abort(w);
 		return -1;
 	}
@@ -95,8 +188,18 @@ int hull_image_pull(struct hull_store *s, const char *ref, const struct hull_pul
 	cleanup_free char *body = NULL, *mt = NULL, *name = NULL;
 	char digest[HULL_DIGEST_SIZE];
 	char *names[2] = {NULL, NULL};
+	struct limits lim;
+	struct timespec ts;
 	int rc = -1;
 
+	if (limits_get(&lim, err) < 0)
+		return hull_error_wrap(err, "pull %s", ref);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ro.stall_seconds = (unsigned)lim.stall;
+	ro.timeout_seconds = (unsigned)lim.timeout;
+	if (lim.timeout)
+		ro.deadline_ms = ((uint64_t)ts.tv_sec + (uint64_t)lim.timeout) * 1000 +
+				 (uint64_t)ts.tv_nsec / 1000000;
 	if (hull_image_ref_parse(ref, &ir, err) < 0)
 		return -1;
 	/* a digest reference pins content, not a name to show */
@@ -120,16 +223,16 @@ int hull_image_pull(struct hull_store *s, const char *ref, const struct hull_pul
 		if (fetch_manifest(r, s, pick, &body, &mt, digest, err) < 0)
 			goto out;
 	}
-	if (hull_manifest_parse(body, &m, err) < 0)
+	if (hull_manifest_parse(body, &m, err) < 0 || check_sizes(&m, &lim, err) < 0)
 		goto out;
 	f.what = "config";
-	if (fetch_blob(r, s, m.config.digest, err) < 0)
+	if (fetch_blob(r, s, m.config.digest, m.config.size, err) < 0)
 		goto out;
 	for (size_t i = 0; i < m.n_layers; i++) {
 		char what[64];
 		snprintf(what, sizeof(what), "blob %.19s", m.layers[i].digest);
 		f.what = what;
-		if (fetch_blob(r, s, m.layers[i].digest, err) < 0)
+		if (fetch_blob(r, s, m.layers[i].digest, m.layers[i].size, err) < 0)
 			goto out;
 	}
 	rc = hull_image_commit(s, digest, names[0] ? names : NULL, out, err);

@@ -3,16 +3,21 @@
 #include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <yajl/yajl_tree.h>
 
+#include "image/auth.h"
 #include "lib/util.h"
 
-/* Manifests are small; a bigger answer is not a manifest. */
-#define MANIFEST_MAX (4 << 20)
+/* A registry's error document is short; more of it is not kept (nor read). */
+#define ERROR_BODY_MAX (64 << 10)
+/* How much of a hostile value a message may echo. */
+#define ECHO_MAX 64
 
 struct hull_registry {
 	CURL *curl;
@@ -34,10 +39,15 @@ struct resp {
 	/* the body: kept (manifests, errors) or handed to a sink (blobs) */
 	char *body;
 	size_t len;
+	size_t max;	  /* a kept successful body longer than this fails the request */
+	const char *what; /* ... naming it: "the manifest latest of host/repo" */
+	bool too_big;
 	hull_sink_fn sink;
 	void *sink_ctx;
 	struct hull_err *sink_err;
 	int sink_rc;
+	/* a blob: its declared size; the body is cut one byte past it */
+	uint64_t expect, got;
 	const struct hull_registry_opts *o;
 };
 
@@ -187,6 +197,24 @@ static size_t on_header(char *line, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/* A blob's bytes go to the sink, never more than its declared size: one byte past it is
+ * counted, and stops the transfer. */
+static size_t to_sink(struct resp *r, char *data, size_t len)
+{
+	uint64_t room = r->got < r->expect ? r->expect - r->got : 0;
+	size_t fit = room < len ? (size_t)room : len;
+
+	if (fit && (r->sink_rc = r->sink(r->sink_ctx, data, fit, r->sink_err)))
+		return 0;
+	r->got += fit;
+	if (fit < len) {
+		r->got++;
+		r->too_big = true;
+		return 0;
+	}
+	return len;
+}
+
 static size_t on_body(char *data, size_t size, size_t n, void *arg)
 {
 	struct resp *r = arg;
@@ -194,12 +222,12 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 
 	curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &r->status);
 	/* a sink gets only a successful body; errors are kept to be reported */
-	if (r->sink && r->status == 200) {
-		r->sink_rc = r->sink(r->sink_ctx, data, len, r->sink_err);
-		return r->sink_rc ? 0 : len;
-	}
-	if (r->len + len > MANIFEST_MAX)
+	if (r->sink && r->status == 200)
+		return to_sink(r, data, len);
+	if (r->len + len > (r->status == 200 ? r->max : ERROR_BODY_MAX)) {
+		r->too_big = r->status == 200;
 		return 0;
+	}
 	r->body = xrealloc(r->body, r->len + len + 1);
 	memcpy(r->body + r->len, data, len);
 	r->len += len;
@@ -240,29 +268,12 @@ static char *registry_error(const struct resp *r)
 		yajl_val e = errs->u.array.values[0];
 		const char *code = YAJL_GET_STRING(yajl_tree_get(e, code_path, yajl_t_string));
 		const char *msg = YAJL_GET_STRING(yajl_tree_get(e, msg_path, yajl_t_string));
-		out = hull_strfmt("%s%s%s (HTTP %ld)", code ? code : "", code && msg ? ": " : "",
-				  msg ? msg : "", r->status);
+		/* the registry's words, but not all of them */
+		out = hull_strfmt("%.*s%s%.*s (HTTP %ld)", ECHO_MAX, code ? code : "",
+				  code && msg ? ": " : "", 4 * ECHO_MAX, msg ? msg : "", r->status);
 	}
 	yajl_tree_free(j);
 	return out ? out : hull_strfmt("HTTP %ld", r->status);
-}
-
-/* key="value" out of a challenge such as: Bearer realm="...",service="...",scope="..." */
-static char *challenge_param(const char *c, const char *key)
-{
-	size_t k = strlen(key);
-
-	for (const char *p = c; (p = strstr(p, key)); p += k) {
-		if ((p != c && p[-1] != ' ' && p[-1] != ',') || p[k] != '=')
-			continue;
-		p += k + 1;
-		if (*p == '"') {
-			const char *end = strchr(p + 1, '"');
-			return end ? strndup(p + 1, (size_t)(end - p - 1)) : NULL;
-		}
-		return strndup(p, strcspn(p, ", "));
-	}
-	return NULL;
 }
 
 static int perform(struct hull_registry *r, const char *url, const char *accept, struct resp *out,
@@ -271,13 +282,15 @@ static int perform(struct hull_registry *r, const char *url, const char *accept,
 /* Answer a 401: get a bearer token from the realm it names, or switch to basic auth. */
 static int authenticate(struct hull_registry *r, const char *challenge, struct hull_err *err)
 {
-	cleanup_free char *realm = NULL, *service = NULL, *scope = NULL, *url = NULL;
-	struct resp tr = {.o = r->o};
-	char ebuf[128];
-	yajl_val j;
+	struct hull_auth_challenge c;
+	cleanup_free char *url = NULL, *what = NULL;
+	struct resp tr = {.o = r->o, .max = HULL_TOKEN_ANSWER_MAX};
 	int rc = -1;
 
-	if (!strncasecmp(challenge, "Basic", 5)) {
+	if (hull_auth_challenge_parse(challenge, r->host, &c, err) < 0)
+		return -1;
+	if (c.scheme == HULL_AUTH_BASIC) {
+		hull_auth_challenge_free(&c);
 		if (!r->o->username || r->basic)
 			return hull_error(err, EACCES,
 					  "%s asks for a user name and password (give --creds "
@@ -286,26 +299,20 @@ static int authenticate(struct hull_registry *r, const char *challenge, struct h
 		r->basic = true;
 		return 0;
 	}
-	if (strncasecmp(challenge, "Bearer", 6))
-		return hull_error(err, EACCES, "%s: unsupported authentication `%s`", r->host,
-				  challenge);
-	realm = challenge_param(challenge, "realm");
-	service = challenge_param(challenge, "service");
-	scope = challenge_param(challenge, "scope");
-	if (!realm)
-		return hull_error(err, EACCES, "%s: a bearer challenge without a realm", r->host);
 	{
-		char *es = service ? curl_easy_escape(r->curl, service, 0) : NULL;
-		char *esc = scope ? curl_easy_escape(r->curl, scope, 0) : NULL;
+		char *es = c.service ? curl_easy_escape(r->curl, c.service, 0) : NULL;
+		char *esc = c.scope ? curl_easy_escape(r->curl, c.scope, 0) : NULL;
 		cleanup_free char *dflt_scope =
 			esc ? NULL : hull_strfmt("repository:%s:pull", r->repository);
 		char *esd = esc ? NULL : curl_easy_escape(r->curl, dflt_scope, 0);
-		url = hull_strfmt("%s%sservice=%s&scope=%s", realm, strchr(realm, '?') ? "&" : "?",
-				  es ? es : "", esc ? esc : esd);
+		url = hull_strfmt("%s%sservice=%s&scope=%s", c.realm,
+				  strchr(c.realm, '?') ? "&" : "?", es ? es : "", esc ? esc : esd);
 		curl_free(es);
 		curl_free(esc);
 		curl_free(esd);
 	}
+	what = hull_strfmt("the token answer of %.*s", ECHO_MAX, c.realm);
+	tr.what = what;
 	/* the token request carries the user's credentials, if any; the registry never does */
 	r->basic = r->o->username != NULL;
 	free(r->auth_header);
@@ -315,27 +322,28 @@ static int authenticate(struct hull_registry *r, const char *challenge, struct h
 	r->basic = false;
 	if (tr.status != 200) {
 		cleanup_free char *why = registry_error(&tr);
-		hull_error(err, EACCES, "get a token for %s from %s: %s", r->repository, realm,
-			   why);
+		hull_error(err, EACCES, "get a token for %s from %.*s: %s", r->repository, ECHO_MAX,
+			   c.realm, why);
 		goto out;
 	}
-	j = yajl_tree_parse(tr.body ? tr.body : "", ebuf, sizeof(ebuf));
 	{
-		const char *tp[] = {"token", NULL}, *ap[] = {"access_token", NULL};
-		const char *tok = YAJL_GET_STRING(yajl_tree_get(j, tp, yajl_t_string));
-		if (!tok)
-			tok = YAJL_GET_STRING(yajl_tree_get(j, ap, yajl_t_string));
-		if (tok) {
-			r->auth_header = hull_strfmt("Authorization: Bearer %s", tok);
-			rc = 0;
-		} else {
-			hull_error(err, EACCES, "the token answer of %s holds no token", realm);
-		}
+		cleanup_free char *tok = NULL;
+		if (hull_auth_token_parse(tr.body ? tr.body : "", tr.len, c.realm, &tok, err) < 0)
+			goto out;
+		r->auth_header = hull_strfmt("Authorization: Bearer %s", tok);
 	}
-	yajl_tree_free(j);
+	rc = 0;
 out:
+	hull_auth_challenge_free(&c);
 	resp_free(&tr);
 	return rc;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static int perform(struct hull_registry *r, const char *url, const char *accept, struct resp *out,
@@ -346,7 +354,18 @@ static int perform(struct hull_registry *r, const char *url, const char *accept,
 	char ebuf[CURL_ERROR_SIZE] = "";
 	CURLcode cc;
 	bool tls_off = r->o->insecure;
+	long stall = r->o->stall_seconds ? (long)r->o->stall_seconds : HULL_STALL_DEFAULT;
+	uint64_t left = 0, started;
 
+	if (r->o->deadline_ms) {
+		uint64_t now = now_ms();
+		if (now >= r->o->deadline_ms)
+			return hull_error(err, ETIMEDOUT,
+					  "out of time: the pull took longer than %u s "
+					  "(HULL_PULL_TIMEOUT)",
+					  r->o->timeout_seconds);
+		left = r->o->deadline_ms - now;
+	}
 	curl_easy_reset(r->curl);
 	h = curl_slist_append(h, accept_h);
 	if (r->auth_header)
@@ -357,9 +376,14 @@ static int perform(struct hull_registry *r, const char *url, const char *accept,
 	curl_easy_setopt(r->curl, CURLOPT_MAXREDIRS, 10L);
 	curl_easy_setopt(r->curl, CURLOPT_USERAGENT, "hull/" HULL_VERSION);
 	curl_easy_setopt(r->curl, CURLOPT_CONNECTTIMEOUT, 30L);
-	/* a stalled transfer fails instead of hanging: under 1 byte/s for 60 s */
-	curl_easy_setopt(r->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(r->curl, CURLOPT_LOW_SPEED_TIME, 60L);
+	/* a stalled transfer fails instead of hanging, and so does one that trickles: a registry
+	 * that sends under HULL_STALL_MIN_SPEED for `stall` seconds is not serving the image */
+	curl_easy_setopt(r->curl, CURLOPT_LOW_SPEED_LIMIT, (long)HULL_STALL_MIN_SPEED);
+	curl_easy_setopt(r->curl, CURLOPT_LOW_SPEED_TIME, stall);
+	/* what is left of the whole pull's time */
+	if (left)
+		curl_easy_setopt(r->curl, CURLOPT_TIMEOUT_MS,
+				 left < LONG_MAX ? (long)left : LONG_MAX);
 	curl_easy_setopt(r->curl, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(r->curl, CURLOPT_HEADERDATA, out);
 	curl_easy_setopt(r->curl, CURLOPT_WRITEFUNCTION, on_body);
@@ -380,11 +404,33 @@ static int perform(struct hull_registry *r, const char *url, const char *accept,
 	}
 	out->curl = r->curl;
 	out->status = 0;
+	started = now_ms();
 	cc = curl_easy_perform(r->curl);
 	curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &out->status);
 	curl_slist_free_all(h);
 	if (out->sink_rc)
 		return -1;
+	if (out->too_big && out->sink)
+		return hull_error(err, EFBIG,
+				  "%s is bigger than its descriptor says: declared %llu bytes, "
+				  "received more (%llu and counting): refusing it",
+				  out->what, (unsigned long long)out->expect,
+				  (unsigned long long)out->got);
+	if (out->too_big)
+		return hull_error(err, EFBIG, "%s is bigger than the limit of %zu KiB", out->what,
+				  out->max >> 10);
+	/* curl's clock is coarser than ours: a request that timed out before the stall time could
+	 * pass was cut by the whole pull's deadline, even a few ms short of it by our clock */
+	if (cc == CURLE_OPERATION_TIMEDOUT && r->o->deadline_ms &&
+	    (now_ms() >= r->o->deadline_ms || now_ms() - started < (uint64_t)stall * 1000))
+		return hull_error(err, ETIMEDOUT,
+				  "GET %s: out of time: the pull took longer than %u s "
+				  "(HULL_PULL_TIMEOUT)",
+				  url, r->o->timeout_seconds);
+	if (cc == CURLE_OPERATION_TIMEDOUT)
+		return hull_error(err, ETIMEDOUT,
+				  "GET %s: stalled (HULL_PULL_STALL_TIMEOUT=%ld): %s", url, stall,
+				  ebuf[0] ? ebuf : curl_easy_strerror(cc));
 	if (cc != CURLE_OK && !(cc == CURLE_WRITE_ERROR && out->status != 200))
 		return hull_error(err, EIO, "GET %s: %s", url,
 				  ebuf[0] ? ebuf : curl_easy_strerror(cc));
@@ -406,15 +452,15 @@ static int get(struct hull_registry *r, const char *url, const char *accept, str
 					  r->host);
 		{
 			cleanup_free char *ch = xstrdup(out->challenge);
-			hull_sink_fn sink = out->sink;
-			void *ctx = out->sink_ctx;
-			struct hull_err *serr = out->sink_err;
+			struct resp fresh = {.o = r->o,
+					     .max = out->max,
+					     .what = out->what,
+					     .sink = out->sink,
+					     .sink_ctx = out->sink_ctx,
+					     .sink_err = out->sink_err,
+					     .expect = out->expect};
 			resp_free(out);
-			memset(out, 0, sizeof(*out));
-			out->o = r->o;
-			out->sink = sink;
-			out->sink_ctx = ctx;
-			out->sink_err = serr;
+			*out = fresh;
 			if (authenticate(r, ch, err) < 0)
 				return -1;
 		}
@@ -431,7 +477,9 @@ int hull_registry_manifest(struct hull_registry *r, const char *reference, char 
 			   char **media_type, char **digest, struct hull_err *err)
 {
 	cleanup_free char *url = hull_strfmt("%s/manifests/%s", r->base, reference);
-	struct resp out = {.o = r->o};
+	cleanup_free char *what = hull_strfmt("the manifest %.*s of %s/%s", ECHO_MAX, reference,
+					      r->host, r->repository);
+	struct resp out = {.o = r->o, .max = HULL_MANIFEST_MAX, .what = what};
 	const char *accept = HULL_MT_OCI_INDEX ", " HULL_MT_OCI_MANIFEST ", " HULL_MT_DOCKER_LIST
 					       ", " HULL_MT_DOCKER_MANIFEST;
 
@@ -459,11 +507,17 @@ fail:
 	return -1;
 }
 
-int hull_registry_blob(struct hull_registry *r, const char *digest, hull_sink_fn sink, void *ctx,
-		       struct hull_err *err)
+int hull_registry_blob(struct hull_registry *r, const char *digest, uint64_t size,
+		       hull_sink_fn sink, void *ctx, struct hull_err *err)
 {
 	cleanup_free char *url = hull_strfmt("%s/blobs/%s", r->base, digest);
-	struct resp out = {.o = r->o, .sink = sink, .sink_ctx = ctx, .sink_err = err};
+	cleanup_free char *what = hull_strfmt("the blob %s", digest);
+	struct resp out = {.o = r->o,
+			   .what = what,
+			   .sink = sink,
+			   .sink_ctx = ctx,
+			   .sink_err = err,
+			   .expect = size};
 	int rc = -1;
 
 	if (get(r, url, "*/*", &out, err) < 0)
@@ -472,6 +526,13 @@ int hull_registry_blob(struct hull_registry *r, const char *digest, hull_sink_fn
 		cleanup_free char *why = registry_error(&out);
 		hull_error(err, out.status == 404 ? ENOENT : EIO, "get the blob %s of %s/%s: %s",
 			   digest, r->host, r->repository, why);
+		goto out;
+	}
+	if (out.got != size) {
+		hull_error(err, EBADMSG,
+			   "the blob %s is shorter than its descriptor says: declared %llu bytes, "
+			   "received %llu",
+			   digest, (unsigned long long)size, (unsigned long long)out.got);
 		goto out;
 	}
 	rc = 0;

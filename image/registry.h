@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "image/manifest.h"
 #include "lib/err.h"
 
 /* The media types hull pulls. */
@@ -26,10 +27,20 @@ struct hull_image_ref {
 int hull_image_ref_parse(const char *ref, struct hull_image_ref *out, struct hull_err *err);
 void hull_image_ref_free(struct hull_image_ref *r);
 
+/* A transfer that moves less than HULL_STALL_MIN_SPEED bytes/s for stall_seconds (default
+ * HULL_STALL_DEFAULT) has stalled: it fails, whether nothing or a trickle arrives. */
+#define HULL_STALL_MIN_SPEED 1024
+#define HULL_STALL_DEFAULT   60
+
 struct hull_registry_opts {
 	const char *username; /* NULL: anonymous (or a token the registry hands anyone) */
 	const char *password;
-	bool insecure; /* plain HTTP and no TLS verification even for a remote host */
+	bool insecure;		/* plain HTTP and no TLS verification even for a remote host */
+	unsigned stall_seconds; /* 0: HULL_STALL_DEFAULT */
+	/* every request fails once CLOCK_MONOTONIC passes this (ms; 0: never), which is
+	 * timeout_seconds after the pull began (for messages) */
+	uint64_t deadline_ms;
+	unsigned timeout_seconds;
 	/* bytes as they arrive; total is 0 when the registry did not say */
 	void (*progress)(void *ctx, uint64_t done, uint64_t total);
 	void *progress_ctx;
@@ -40,15 +51,17 @@ struct hull_registry *hull_registry_open(const struct hull_image_ref *ref,
 					 const struct hull_registry_opts *o, struct hull_err *err);
 void hull_registry_close(struct hull_registry *r);
 
-/* GET the manifest (or index) `reference`: body, its media type and the digest the registry
- * gave (Docker-Content-Digest; may be NULL, the caller hashes the body anyway). */
+/* GET the manifest (or index) `reference` (at most HULL_MANIFEST_MAX): body, its media type
+ * and the digest the registry gave (Docker-Content-Digest; may be NULL, the caller hashes the
+ * body anyway). */
 int hull_registry_manifest(struct hull_registry *r, const char *reference, char **body, size_t *len,
 			   char **media_type, char **digest, struct hull_err *err);
 
 /* GET a blob, handing its bytes to sink as they come (a non-zero return stops the transfer
- * and is the error). */
+ * and is the error).  size is what the manifest declares: the sink never gets more, a body
+ * that goes one byte past it is cut there and fails, and so does a shorter one. */
 typedef int (*hull_sink_fn)(void *ctx, const void *data, size_t len, struct hull_err *err);
-int hull_registry_blob(struct hull_registry *r, const char *digest, hull_sink_fn sink, void *ctx,
-		       struct hull_err *err);
+int hull_registry_blob(struct hull_registry *r, const char *digest, uint64_t size,
+		       hull_sink_fn sink, void *ctx, struct hull_err *err);
 
 #endif

@@ -76,6 +76,21 @@ char *hull_store_layer_path(const struct hull_store *s, const char *chain_id)
 	return hull_strfmt("%s/layers/%s", s->dir, hull_digest_hex(chain_id));
 }
 
+int hull_store_blob_size(const struct hull_store *s, const char *digest, uint64_t *size,
+			 struct hull_err *err)
+{
+	cleanup_free char *p = NULL;
+	struct stat st;
+
+	if (hull_digest_check(digest, "blob", err) < 0)
+		return -1;
+	p = hull_store_blob_path(s, digest);
+	if (stat(p, &st) < 0)
+		return hull_error(err, errno, "blob %s", digest);
+	*size = (uint64_t)st.st_size;
+	return 0;
+}
+
 bool hull_store_has_blob(const struct hull_store *s, const char *digest)
 {
 	cleanup_free char *p = NULL;

@@ -40,6 +40,9 @@ int hull_store_try_exclusive(struct hull_store *s, struct hull_err *err);
 char *hull_store_blob_path(const struct hull_store *s, const char *digest);
 char *hull_store_layer_path(const struct hull_store *s, const char *chain_id);
 bool hull_store_has_blob(const struct hull_store *s, const char *digest);
+/* The size of a stored blob. */
+int hull_store_blob_size(const struct hull_store *s, const char *digest, uint64_t *size,
+			 struct hull_err *err);
 
 /* A blob being written: data is hashed as it is written; commit verifies and renames. */
 struct hull_blob_writer;

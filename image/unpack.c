@@ -1,3 +1,4 @@
+#include "image/echo.h"
 #include "image/unpack.h"
 
 #include <archive.h>
@@ -75,7 +76,7 @@ static int extract_entry(struct archive *tar, struct hull_extract *x, struct arc
 	if (kind != HULL_WH_NONE)
 		return hull_extract_whiteout(x, kind, target, name, err);
 	if (link && hull_layer_path_clean(link, &lpath, err) < 0)
-		return hull_error_wrap(err, "layer entry `%s`: hard link refused", name);
+		return hull_error_wrap(err, "layer entry `%s`: hard link refused", ECHO(name));
 	return hull_extract_entry(x, tar, e, path, lpath, name, err);
 }
 

@@ -1,3 +1,4 @@
+#include "image/echo.h"
 #include "image/whiteout.h"
 
 #include <errno.h>
@@ -14,7 +15,7 @@ int hull_layer_path_clean(const char *path, char **out, struct hull_err *err)
 	*out = NULL;
 	if (path[0] == '/') {
 		free(res);
-		return hull_error(err, EPERM, "`%s`: absolute path in a layer", path);
+		return hull_error(err, EPERM, "`%s`: absolute path in a layer", ECHO(path));
 	}
 	for (; *c; c = *end ? end + 1 : end) {
 		end = strchr(c, '/');
@@ -24,7 +25,7 @@ int hull_layer_path_clean(const char *path, char **out, struct hull_err *err)
 			continue;
 		if (end - c == 2 && c[0] == '.' && c[1] == '.') {
 			free(res);
-			return hull_error(err, EPERM, "`%s`: `..` in a layer path", path);
+			return hull_error(err, EPERM, "`%s`: `..` in a layer path", ECHO(path));
 		}
 		if (n)
 			res[n++] = '/';
@@ -56,7 +57,7 @@ enum hull_wh_kind hull_whiteout_classify(const char *path, char **target, struct
 	if (hull_has_prefix(base, HULL_WH_PREFIX HULL_WH_PREFIX))
 		return HULL_WH_RESERVED;
 	if (!base[4] || !strcmp(base + 4, ".") || !strcmp(base + 4, "..")) {
-		hull_error(err, EINVAL, "`%s`: whiteout without a proper name", path);
+		hull_error(err, EINVAL, "`%s`: whiteout without a proper name", ECHO(path));
 		return HULL_WH_ERROR;
 	}
 	*target = dirlen ? hull_strfmt("%.*s/%s", (int)dirlen, path, base + 4) : xstrdup(base + 4);

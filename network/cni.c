@@ -1,11 +1,12 @@
 /*
- * hull's default network through the CNI plugins (containernetworking-plugins), invoked as
+ * hull's bridge networks through the CNI plugins (containernetworking-plugins), invoked as
  * the CNI spec says: the plugin's configuration on stdin, CNI_* in the environment, the
- * result or an error object on stdout.  The network is one chain: `bridge` (a Linux bridge
- * hull0 as gateway of 10.89.0.0/24, masquerading out, host-local addresses kept under the
- * runtime's state root) and, when ports are published, `portmap` (iptables DNAT, localhost
- * included).  Each plugin of the chain gets the previous one's result as prevResult; the
- * detach runs the chain backwards with the attach's result.
+ * result or an error object on stdout.  A network is one chain: `bridge` (the network's Linux
+ * bridge as gateway of its subnet (masquerading out is set once per network: masq.c),
+ * host-local addresses from its range kept under the runtime's state root, a fixed one
+ * through host-local's `ips` capability) and, when ports are published, `portmap` (iptables
+ * DNAT, localhost included).  Each plugin of the chain gets the previous one's result as
+ * prevResult; the detach runs the chain backwards with the attach's result.
  */
 #include "network/cni.h"
 
@@ -23,6 +24,7 @@
 
 #include "lib/json.h"
 #include "lib/util.h"
+#include "network/ipv4.h"
 
 #define CNI_VERSION "1.0.0"
 
@@ -111,9 +113,28 @@ static void gstr(yajl_gen g, const char *s)
 
 /* A plugin's configuration: the network's name and version, the plugin's own keys (by type),
  * the previous result (a JSON text) when there is one. */
-static char *plugin_conf(const struct hull_cni *n, const char *type, const struct hull_port *ports,
-			 size_t n_ports, const char *prev)
+/* host-local's range: the subnet, its gateway, and --ip-range's first and last address */
+static void ipam_range(yajl_gen g, const struct hull_network *net)
 {
+	struct hull_cidr r;
+	char a[HULL_IPV4_LEN];
+
+	yajl_gen_map_open(g);
+	gstr(g, "subnet"), gstr(g, net->subnet);
+	gstr(g, "gateway"), gstr(g, net->gateway);
+	if (net->ip_range && hull_cidr_parse(net->ip_range, "", &r, NULL) == 0) {
+		hull_ipv4_format(hull_cidr_first(&r), a);
+		gstr(g, "rangeStart"), gstr(g, a);
+		hull_ipv4_format(hull_cidr_last(&r), a);
+		gstr(g, "rangeEnd"), gstr(g, a);
+	}
+	yajl_gen_map_close(g);
+}
+
+static char *plugin_conf(const struct hull_cni *n, const struct hull_cni_join *j, const char *type,
+			 const char *prev)
+{
+	const struct hull_network *net = j->net;
 	yajl_gen g = yajl_gen_alloc(NULL);
 	const unsigned char *buf;
 	size_t len;
@@ -121,31 +142,50 @@ static char *plugin_conf(const struct hull_cni *n, const char *type, const struc
 
 	yajl_gen_map_open(g);
 	gstr(g, "cniVersion"), gstr(g, CNI_VERSION);
-	gstr(g, "name"), gstr(g, HULL_NET_NAME);
+	gstr(g, "name"), gstr(g, net->name);
 	gstr(g, "type"), gstr(g, type);
 	if (!strcmp(type, "bridge")) {
 		cleanup_free char *ipam = hull_strfmt("%s/ipam", n->state_dir);
-		gstr(g, "bridge"), gstr(g, HULL_NET_BRIDGE);
+		gstr(g, "bridge"), gstr(g, net->bridge);
+		/* an internal network keeps its gateway address (the DNS server listens there)
+		 * but has no way out: no default route.  Masquerading is the network's, not
+		 * each container's (masq.c) */
 		gstr(g, "isGateway"), yajl_gen_bool(g, 1);
-		gstr(g, "ipMasq"), yajl_gen_bool(g, 1);
+		gstr(g, "ipMasq"), yajl_gen_bool(g, 0);
 		gstr(g, "hairpinMode"), yajl_gen_bool(g, 1);
+		if (j->ip) {
+			struct hull_cidr sub = {0};
+			cleanup_free char *want = NULL;
+			hull_cidr_parse(net->subnet, "", &sub, NULL);
+			want = hull_strfmt("%s/%d", j->ip, sub.prefix);
+			gstr(g, "capabilities");
+			yajl_gen_map_open(g);
+			gstr(g, "ips"), yajl_gen_bool(g, 1);
+			yajl_gen_map_close(g);
+			gstr(g, "runtimeConfig");
+			yajl_gen_map_open(g);
+			gstr(g, "ips");
+			yajl_gen_array_open(g);
+			gstr(g, want);
+			yajl_gen_array_close(g);
+			yajl_gen_map_close(g);
+		}
 		gstr(g, "ipam");
 		yajl_gen_map_open(g);
 		gstr(g, "type"), gstr(g, "host-local");
 		gstr(g, "dataDir"), gstr(g, ipam);
-		gstr(g, "routes");
-		yajl_gen_array_open(g);
-		yajl_gen_map_open(g);
-		gstr(g, "dst"), gstr(g, "0.0.0.0/0");
-		yajl_gen_map_close(g);
-		yajl_gen_array_close(g);
+		if (!net->internal) {
+			gstr(g, "routes");
+			yajl_gen_array_open(g);
+			yajl_gen_map_open(g);
+			gstr(g, "dst"), gstr(g, "0.0.0.0/0");
+			yajl_gen_map_close(g);
+			yajl_gen_array_close(g);
+		}
 		gstr(g, "ranges");
 		yajl_gen_array_open(g);
 		yajl_gen_array_open(g);
-		yajl_gen_map_open(g);
-		gstr(g, "subnet"), gstr(g, HULL_NET_SUBNET);
-		gstr(g, "gateway"), gstr(g, HULL_NET_GATEWAY);
-		yajl_gen_map_close(g);
+		ipam_range(g, net);
 		yajl_gen_array_close(g);
 		yajl_gen_array_close(g);
 		yajl_gen_map_close(g);
@@ -158,13 +198,14 @@ static char *plugin_conf(const struct hull_cni *n, const char *type, const struc
 		yajl_gen_map_open(g);
 		gstr(g, "portMappings");
 		yajl_gen_array_open(g);
-		for (size_t i = 0; i < n_ports; i++) {
+		for (size_t i = 0; i < j->n_ports; i++) {
+			const struct hull_port *p = &j->ports[i];
 			yajl_gen_map_open(g);
-			gstr(g, "hostPort"), yajl_gen_integer(g, ports[i].host_port);
-			gstr(g, "containerPort"), yajl_gen_integer(g, ports[i].container_port);
-			gstr(g, "protocol"), gstr(g, ports[i].proto);
-			if (*ports[i].host_ip)
-				gstr(g, "hostIP"), gstr(g, ports[i].host_ip);
+			gstr(g, "hostPort"), yajl_gen_integer(g, p->host_port);
+			gstr(g, "containerPort"), yajl_gen_integer(g, p->container_port);
+			gstr(g, "protocol"), gstr(g, p->proto);
+			if (*p->host_ip)
+				gstr(g, "hostIP"), gstr(g, p->host_ip);
 			yajl_gen_map_close(g);
 		}
 		yajl_gen_array_close(g);
@@ -172,6 +213,11 @@ static char *plugin_conf(const struct hull_cni *n, const char *type, const struc
 	}
 	if (prev) {
 		yajl_val tree = yajl_tree_parse(prev, NULL, 0);
+		/* an attach that never finished has no result: its DEL goes without one */
+		if (tree && !hull_json_str(sj_get(tree, "cniVersion"))) {
+			yajl_tree_free(tree);
+			tree = NULL;
+		}
 		if (tree) {
 			gstr(g, "prevResult");
 			sj_gen(g, tree);
@@ -202,23 +248,24 @@ static void plugin_error(const char *type, const char *cmd, const char *out, int
 	yajl_tree_free(t);
 }
 
-static int exec_plugin(const struct hull_cni *n, const char *type, const char *cmd, const char *id,
-		       const char *netns, const char *conf, char **out, struct hull_err *err)
+/* Start a plugin: its configuration written to its stdin, its stdout kept in call->out. */
+static int spawn_plugin(const struct hull_cni *n, const struct hull_cni_join *j, const char *type,
+			const char *cmd, const char *conf, struct hull_cni_call *call,
+			struct hull_err *err)
 {
 	const char *dir = plugin_dir(n);
 	cleanup_free char *path = hull_strfmt("%s/%s", dir, type);
 	cleanup_free char *e_cmd = hull_strfmt("CNI_COMMAND=%s", cmd);
-	cleanup_free char *e_id = hull_strfmt("CNI_CONTAINERID=%s", id);
-	cleanup_free char *e_ns = hull_strfmt("CNI_NETNS=%s", netns);
+	cleanup_free char *e_id = hull_strfmt("CNI_CONTAINERID=%s", j->id);
+	cleanup_free char *e_ns = hull_strfmt("CNI_NETNS=%s", j->netns);
+	cleanup_free char *e_if = hull_strfmt("CNI_IFNAME=%s", j->ifname);
 	cleanup_free char *e_path = hull_strfmt("CNI_PATH=%s", dir);
-	char *env[] = {
-		e_cmd, e_id, e_ns, "CNI_IFNAME=eth0", e_path, "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
-		NULL};
-	int in[2], op[2], status;
-	size_t len = 0;
+	char *env[] = {e_cmd, e_id, e_ns, e_if, e_path, "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
+	int in[2], op[2];
 	pid_t pid;
 
-	*out = NULL;
+	call->pid = -1;
+	call->out = -1;
 	if (access(path, X_OK) < 0)
 		return hull_error(err, errno,
 				  "CNI plugin `%s` (install containernetworking-plugins, or set "
@@ -251,13 +298,34 @@ static int exec_plugin(const struct hull_cni *n, const char *type, const char *c
 	/* a configuration is a few KiB: it fits the pipe, so it can be written before reading */
 	hull_write_all(in[1], conf, strlen(conf));
 	close(in[1]);
-	if (hull_read_fd(op[0], out, &len, err) < 0)
+	call->pid = pid;
+	call->out = op[0];
+	return 0;
+}
+
+/* Its result (or error object) read, its exit awaited. */
+static int collect_plugin(struct hull_cni_call *call, const char *type, const char *cmd, char **out,
+			  struct hull_err *err)
+{
+	size_t len = 0;
+	int status = 0;
+
+	*out = NULL;
+	if (call->pid <= 0)
+		return hull_error(err, ECHILD, "CNI plugin `%s` (%s) was not started", type, cmd);
+	if (hull_read_fd(call->out, out, &len, NULL) < 0)
 		*out = NULL;
-	close(op[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		plugin_error(type, cmd, *out, WIFEXITED(status) ? WEXITSTATUS(status) : -1, err);
+	close(call->out);
+	while (waitpid(call->pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			status = -1;
+			break;
+		}
+	call->pid = -1;
+	call->out = -1;
+	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		plugin_error(type, cmd, *out,
+			     status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1, err);
 		free(*out);
 		*out = NULL;
 		return -1;
@@ -267,33 +335,50 @@ static int exec_plugin(const struct hull_cni *n, const char *type, const char *c
 	return 0;
 }
 
-static int run_plugin(const struct hull_cni *n, const char *type, const char *cmd, const char *id,
-		      const char *netns, const struct hull_port *ports, size_t n_ports,
-		      const char *prev, char **out, struct hull_err *err)
+static int exec_plugin(const struct hull_cni *n, const struct hull_cni_join *j, const char *type,
+		       const char *cmd, const char *conf, char **out, struct hull_err *err)
 {
-	cleanup_free char *conf = plugin_conf(n, type, ports, n_ports, prev);
-	if (!conf)
-		return hull_error(err, ENOMEM, "CNI configuration for `%s`", type);
-	return exec_plugin(n, type, cmd, id, netns, conf, out, err);
+	struct hull_cni_call call;
+
+	*out = NULL;
+	if (spawn_plugin(n, j, type, cmd, conf, &call, err) < 0)
+		return -1;
+	return collect_plugin(&call, type, cmd, out, err);
 }
 
-int hull_cni_attach(const struct hull_cni *n, const char *id, const char *netns,
-		    const struct hull_port *ports, size_t n_ports, char **result,
-		    struct hull_err *err)
+static int run_plugin(const struct hull_cni *n, const struct hull_cni_join *j, const char *type,
+		      const char *cmd, const char *prev, char **out, struct hull_err *err)
+{
+	cleanup_free char *conf = plugin_conf(n, j, type, prev);
+	if (!conf)
+		return hull_error(err, ENOMEM, "CNI configuration for `%s`", type);
+	return exec_plugin(n, j, type, cmd, conf, out, err);
+}
+
+int hull_cni_attach_start(const struct hull_cni *n, const struct hull_cni_join *j,
+			  struct hull_cni_call *call, struct hull_err *err)
+{
+	cleanup_free char *conf = plugin_conf(n, j, "bridge", NULL);
+	if (!conf)
+		return hull_error(err, ENOMEM, "CNI configuration for `bridge`");
+	return spawn_plugin(n, j, "bridge", "ADD", conf, call, err);
+}
+
+int hull_cni_attach_finish(const struct hull_cni *n, const struct hull_cni_join *j,
+			   struct hull_cni_call *call, char **result, struct hull_err *err)
 {
 	char *bridge = NULL, *pm = NULL;
 
 	*result = NULL;
-	if (run_plugin(n, "bridge", "ADD", id, netns, NULL, 0, NULL, &bridge, err) < 0) {
+	if (collect_plugin(call, "bridge", "ADD", &bridge, err) < 0) {
 		/* a half-made attachment (a veth, an address) goes with a DEL */
 		char *ignored = NULL;
-		run_plugin(n, "bridge", "DEL", id, netns, NULL, 0, NULL, &ignored, NULL);
+		run_plugin(n, j, "bridge", "DEL", NULL, &ignored, NULL);
 		free(ignored);
 		return -1;
 	}
-	if (n_ports &&
-	    run_plugin(n, "portmap", "ADD", id, netns, ports, n_ports, bridge, &pm, err) < 0) {
-		hull_cni_detach(n, id, netns, bridge, ports, n_ports, NULL);
+	if (j->n_ports && run_plugin(n, j, "portmap", "ADD", bridge, &pm, err) < 0) {
+		hull_cni_detach(n, j, bridge, NULL);
 		free(bridge);
 		return -1;
 	}
@@ -303,19 +388,29 @@ int hull_cni_attach(const struct hull_cni *n, const char *id, const char *netns,
 	return 0;
 }
 
-int hull_cni_detach(const struct hull_cni *n, const char *id, const char *netns, const char *result,
-		    const struct hull_port *ports, size_t n_ports, struct hull_err *err)
+int hull_cni_attach(const struct hull_cni *n, const struct hull_cni_join *j, char **result,
+		    struct hull_err *err)
+{
+	struct hull_cni_call call;
+
+	*result = NULL;
+	if (hull_cni_attach_start(n, j, &call, err) < 0)
+		return -1;
+	return hull_cni_attach_finish(n, j, &call, result, err);
+}
+
+int hull_cni_detach(const struct hull_cni *n, const struct hull_cni_join *j, const char *result,
+		    struct hull_err *err)
 {
 	char *out = NULL;
 	int rc = 0;
 
-	if (n_ports) {
-		rc = run_plugin(n, "portmap", "DEL", id, netns, ports, n_ports, result, &out, err);
+	if (j->n_ports) {
+		rc = run_plugin(n, j, "portmap", "DEL", result, &out, err);
 		free(out);
 		out = NULL;
 	}
-	if (run_plugin(n, "bridge", "DEL", id, netns, NULL, 0, result, &out, rc < 0 ? NULL : err) <
-	    0)
+	if (run_plugin(n, j, "bridge", "DEL", result, &out, rc < 0 ? NULL : err) < 0)
 		rc = -1;
 	free(out);
 	return rc;

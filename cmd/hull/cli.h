@@ -35,6 +35,8 @@ cmd_fn cmd_run, cmd_exec, cmd_ps, cmd_logs, cmd_stop, cmd_kill, cmd_rm, cmd_insp
 cmd_fn cmd_images, cmd_rmi, cmd_image_inspect, cmd_load, cmd_import, cmd_save, cmd_image, cmd_pull;
 cmd_fn cmd_info, cmd_compare;
 cmd_fn cmd_volume; /* volumes (engine/volume.h) */
+/* networks (engine/net.h) */
+cmd_fn cmd_network, cmd_network_inspect;
 cmd_fn cmd_stats, cmd_pause, cmd_unpause, cmd_port, cmd_top, cmd_rename, cmd_update, cmd_events;
 cmd_fn cmd_tag, cmd_history;
 

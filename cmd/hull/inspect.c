@@ -18,7 +18,7 @@ const char *docker_state(enum hull_status s)
 	return s == HULL_STOPPED ? "exited" : s == HULL_CREATING ? "created" : hull_status_name(s);
 }
 
-enum kind { ANY, CONTAINER, IMAGE };
+enum kind { ANY, CONTAINER, IMAGE, NETWORK };
 
 /* The object ref names, as JSON text: a container first (unless only images are wanted). */
 static char *object_json(const struct hull_globals *g, struct hull_engine *e, enum kind k,
@@ -27,6 +27,8 @@ static char *object_json(const struct hull_globals *g, struct hull_engine *e, en
 	struct hull_ctr *c = NULL;
 	char *out;
 
+	if (k == NETWORK)
+		return inspect_network_json(e, ref, err);
 	if (k != IMAGE && hull_ctr_lookup(e, ref, &c, NULL) == 0) {
 		out = inspect_container_json(e, c);
 		hull_ctr_free(c);
@@ -35,6 +37,13 @@ static char *object_json(const struct hull_globals *g, struct hull_engine *e, en
 	if (k != CONTAINER) {
 		out = inspect_image_json(g, ref, err);
 		if (out || k == IMAGE)
+			return out;
+	}
+	/* docker's inspect looks at networks last */
+	if (k == ANY) {
+		struct hull_err nerr = {0};
+		out = inspect_network_json(e, ref, &nerr);
+		if (out)
 			return out;
 	}
 	hull_error(err, ENOENT, "No such %s: %s",
@@ -53,8 +62,11 @@ static void usage(const char *what)
 	       "  -f, --format TEMPLATE  print each through a Go template, e.g. "
 	       "'{{.State.Status}}'\n"
 	       "                         (`json` prints each as one line of JSON)\n"
-	       "      --type TYPE        container or image: look only for that\n",
-	       what, !strcmp(what, "image inspect") ? "images" : "containers or images");
+	       "      --type TYPE        container, image or network: look only for that\n",
+	       what,
+	       !strcmp(what, "image inspect")	  ? "images"
+	       : !strcmp(what, "network inspect") ? "networks"
+						  : "containers, images or networks");
 }
 
 static int inspect(const struct hull_globals *g, int argc, char **argv, enum kind k,
@@ -81,12 +93,17 @@ static int inspect(const struct hull_globals *g, int argc, char **argv, enum kin
 			format = optarg;
 			break;
 		case TYPE:
-			if (strcmp(optarg, "container") && strcmp(optarg, "image"))
-				return usage_error(err, what, "--type: `%s` (container or image)",
+			if (strcmp(optarg, "container") && strcmp(optarg, "image") &&
+			    strcmp(optarg, "network"))
+				return usage_error(err, what,
+						   "--type: `%s` (container, image or network)",
 						   optarg);
-			if (k == IMAGE && optarg[0] == 'c')
-				return usage_error(err, what, "--type container: images only here");
-			k = optarg[0] == 'c' ? CONTAINER : IMAGE;
+			if (k == NETWORK && optarg[0] != 'n')
+				return usage_error(err, what, "--type: networks only here");
+			if (k == IMAGE && optarg[0] != 'i')
+				return usage_error(err, what, "--type %s: images only here",
+						   optarg);
+			k = optarg[0] == 'c' ? CONTAINER : optarg[0] == 'i' ? IMAGE : NETWORK;
 			break;
 		case 's':
 			break; /* sizes: hull reports what it has either way */
@@ -151,4 +168,9 @@ int cmd_inspect(const struct hull_globals *g, int argc, char **argv, struct hull
 int cmd_image_inspect(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
 {
 	return inspect(g, argc, argv, IMAGE, "image inspect", err);
+}
+
+int cmd_network_inspect(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
+{
+	return inspect(g, argc, argv, NETWORK, "network inspect", err);
 }

@@ -18,4 +18,7 @@ char *inspect_container_json(const struct hull_engine *e, const struct hull_ctr 
 /* One image's inspect object, or NULL with err (images.c). */
 char *inspect_image_json(const struct hull_globals *g, const char *ref, struct hull_err *err);
 
+/* One network's inspect object, or NULL with err (network.c). */
+char *inspect_network_json(const struct hull_engine *e, const char *ref, struct hull_err *err);
+
 #endif

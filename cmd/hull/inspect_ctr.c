@@ -1,11 +1,13 @@
 /* hull inspect of a container: what hull knows of it, as docker's inspect has it where the
  * two have the same thing. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <yajl/yajl_gen.h>
 
 #include "cmd/hull/cli.h"
 #include "cmd/hull/inspect.h"
+#include "engine/net.h"
 #include "engine/ops.h"
 #include "engine/prepare.h"
 #include "lib/json.h"
@@ -68,8 +70,34 @@ static void mounts_json(yajl_gen g, const struct hull_engine *e, const char *cfg
 	hull_spec_free(s);
 }
 
+/* docker's NetworkSettings.Networks: one object per network the container is on */
+static void networks_json(yajl_gen g, const struct hull_net_attachment *v, size_t n)
+{
+	yajl_gen_map_open(g);
+	for (size_t i = 0; i < n; i++) {
+		const char *slash = strchr(v[i].net->subnet, '/');
+		hull_gen_str(g, v[i].net->name);
+		yajl_gen_map_open(g);
+		hull_gen_str(g, "NetworkID"), hull_gen_str(g, v[i].net->id);
+		hull_gen_str(g, "Interface"), hull_gen_str(g, v[i].ifname);
+		hull_gen_str(g, "IPAddress"), hull_gen_str(g, v[i].ip ? v[i].ip : "");
+		hull_gen_str(g, "IPPrefixLen"), yajl_gen_integer(g, slash ? atoi(slash + 1) : 0);
+		hull_gen_str(g, "Gateway"), hull_gen_str(g, v[i].net->gateway);
+		hull_gen_str(g, "MacAddress"), hull_gen_str(g, v[i].mac ? v[i].mac : "");
+		hull_gen_str(g, "Aliases");
+		yajl_gen_array_open(g);
+		for (char **a = v[i].aliases; a && *a; a++)
+			hull_gen_str(g, *a);
+		yajl_gen_array_close(g);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_map_close(g);
+}
+
 char *inspect_container_json(const struct hull_engine *e, const struct hull_ctr *c)
 {
+	struct hull_net_attachment *nets = NULL;
+	size_t n_nets = 0;
 	cleanup_free char *cfgpath = NULL, *cfg = NULL, *logpath = NULL;
 	yajl_gen gen = yajl_gen_alloc(NULL);
 	enum hull_status s;
@@ -128,9 +156,17 @@ char *inspect_container_json(const struct hull_engine *e, const struct hull_ctr 
 	yajl_gen_map_open(gen);
 	hull_gen_str(gen, "NetworkMode"), hull_gen_str(gen, c->network ? c->network : "none");
 	hull_gen_str(gen, "IPAddress"), hull_gen_str(gen, c->ip ? c->ip : "");
-	hull_gen_str(gen, "Gateway"), hull_gen_str(gen, c->ip ? HULL_NET_GATEWAY : "");
+	/* the attachments are there while the container is on its networks */
+	if (hull_net_attachments(e, c->id, &nets, &n_nets, NULL) < 0)
+		n_nets = 0;
+	hull_gen_str(gen, "Gateway"), hull_gen_str(gen, n_nets ? nets[0].net->gateway : "");
+	hull_gen_str(gen, "MacAddress"), hull_gen_str(gen, n_nets ? nets[0].mac : "");
 	hull_gen_str(gen, "Ports");
 	ports_json(gen, c);
+	hull_gen_str(gen, "Networks");
+	networks_json(gen, nets, n_nets);
+	hull_net_attachments_free(nets, n_nets);
+	free(nets);
 	yajl_gen_map_close(gen);
 	hull_read_file(cfgpath, &cfg, NULL, NULL);
 	hull_gen_str(gen, "Mounts");

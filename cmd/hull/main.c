@@ -82,7 +82,60 @@ static const struct hull_command commands[] = {
 	 "  rm        remove images (as `hull rmi`)\n"
 	 "  inspect   print images as JSON\n"
 	 "  load, save, import   as `hull load`, `hull save`, `hull import`\n"},
-	{"inspect", cmd_inspect, "print containers or images as JSON", NULL},
+	{"network", cmd_network, "manage networks (network create|ls|inspect|rm|connect|...)",
+	 "network COMMAND\n\n"
+	 "Manage networks: `bridge` (the default), `host`, `none` and the user's own.\n\n"
+	 "Commands:\n"
+	 "  create      create a bridge network with a subnet of its own\n"
+	 "  ls          list networks\n"
+	 "  inspect     print networks as JSON\n"
+	 "  rm          remove networks no container is on\n"
+	 "  connect     connect a running container to a network (another interface)\n"
+	 "  disconnect  disconnect a container from a network\n"
+	 "  prune       remove every user network no container is on\n"},
+	{"network-create", cmd_network, NULL,
+	 "network create [OPTIONS] NETWORK\n\n"
+	 "Create a bridge network (its own bridge br-ID12, addresses from host-local); prints its\n"
+	 "ID.  Containers on it resolve each other's names and --network-alias (aardvark-dns).\n\n"
+	 "Options:\n"
+	 "  -d, --driver bridge       the only driver\n"
+	 "      --subnet CIDR         an IPv4 subnet (default: a free 10.89.N.0/24)\n"
+	 "      --gateway IP          the bridge's address (default: the subnet's first)\n"
+	 "      --ip-range CIDR       hand out addresses from this part of the subnet only\n"
+	 "      --internal            no way out: no default route, no NAT\n"
+	 "      --label KEY=VALUE     a label (repeatable)\n"},
+	{"network-ls", cmd_network, NULL,
+	 "network ls [OPTIONS]\n\n"
+	 "List networks.\n\n"
+	 "Options:\n"
+	 "  -f, --filter KEY=VALUE    name=SUBSTRING, id=PREFIX, label=KEY[=VALUE], driver=NAME,\n"
+	 "                            type=builtin|custom, dangling=true|false\n"
+	 "      --format FORMAT       table, table TEMPLATE, json or a Go template, e.g.\n"
+	 "                            '{{.Name}} {{.Subnet}}' (ID Name Driver Scope IPv6\n"
+	 "                            Internal Labels CreatedAt Subnet Gateway)\n"
+	 "      --no-trunc            full IDs\n"
+	 "  -q, --quiet               only IDs\n"},
+	{"network-rm", cmd_network, NULL,
+	 "network rm [-f] NETWORK [NETWORK...]\n\n"
+	 "Remove networks no container is on, with their bridges (-f: no error for a network\n"
+	 "that is not there).\n"},
+	{"network-connect", cmd_network, NULL,
+	 "network connect [OPTIONS] NETWORK CONTAINER\n\n"
+	 "Connect a running container (container level) to another network: a new interface\n"
+	 "(eth1, ...) in its namespace, undone when it stops.\n\n"
+	 "Options:\n"
+	 "      --ip IP               a fixed IPv4 address (user networks)\n"
+	 "      --alias NAME          another name of the container on that network\n"},
+	{"network-disconnect", cmd_network, NULL,
+	 "network disconnect [-f] NETWORK CONTAINER\n\n"
+	 "Take a container's interface on a network away.\n"},
+	{"network-prune", cmd_network, NULL,
+	 "network prune [OPTIONS]\n\n"
+	 "Remove every user network no container is on.\n\n"
+	 "Options:\n"
+	 "  -f, --force               do not ask\n"
+	 "      --filter label=KEY[=VALUE]  only networks with that label\n"},
+	{"inspect", cmd_inspect, "print containers, images or networks as JSON", NULL},
 	{"volume", cmd_volume, "manage volumes (volume create|ls|inspect|rm|prune)", NULL},
 	{"image-inspect", cmd_image_inspect, NULL,
 	 "image inspect IMAGE [IMAGE...]\n\nPrint what hull knows about images, as a JSON "

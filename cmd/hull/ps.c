@@ -15,6 +15,7 @@
 #include "engine/ops.h"
 #include "lib/json.h"
 #include "lib/util.h"
+#include "engine/net.h"
 #include "network/cni.h"
 
 static char *command_text(char **argv, bool trunc)
@@ -75,6 +76,28 @@ static char *ports_text(const struct hull_ctr *c)
 	return out;
 }
 
+/* The networks the container is on now ("bridge,back" after a connect), else its network */
+static char *networks_text(const struct hull_engine *e, const struct hull_ctr *c)
+{
+	struct hull_net_attachment *v = NULL;
+	size_t n = 0;
+	char *out;
+
+	if (hull_net_attachments(e, c->id, &v, &n, NULL) < 0 || n == 0) {
+		free(v);
+		return xstrdup(c->network ? c->network : "none");
+	}
+	out = xstrdup("");
+	for (size_t i = 0; i < n; i++) {
+		char *next = hull_strfmt("%s%s%s", out, i ? "," : "", v[i].net->name);
+		free(out);
+		out = next;
+	}
+	hull_net_attachments_free(v, n);
+	free(v);
+	return out;
+}
+
 /* A row of `ps` with docker's fields (all strings, as docker's `--format json` has them) and
  * hull's isolation level. */
 /* "k=v,k2=v2", as docker's Labels field */
@@ -90,7 +113,8 @@ static char *labels_text(const struct hull_ctr *c)
 	return out;
 }
 
-static char *row_json(const struct hull_ctr *c, enum hull_status s, bool notrunc)
+static char *row_json(const struct hull_ctr *c, enum hull_status s, bool notrunc,
+		      const char *networks)
 {
 	cleanup_free char *cmd = command_text(c->command, !notrunc);
 	cleanup_free char *quoted = hull_strfmt("\"%s\"", cmd);
@@ -115,7 +139,7 @@ static char *row_json(const struct hull_ctr *c, enum hull_status s, bool notrunc
 	FIELD("LocalVolumes", "0");
 	FIELD("Mounts", "");
 	FIELD("Names", c->name);
-	FIELD("Networks", c->network ? c->network : "none");
+	FIELD("Networks", networks);
 	FIELD("Ports", ports);
 	FIELD("RunningFor", running_for);
 	FIELD("Size", "0B");
@@ -302,7 +326,7 @@ int cmd_ps(const struct hull_globals *g, int argc, char **argv, struct hull_err 
 		pid_t pid;
 		enum hull_status s = hull_ctr_status(&e, v[i], &pid);
 		struct ps_match m = {v[i], s, i, v, n};
-		cleanup_free char *row = NULL;
+		cleanup_free char *row = NULL, *networks = NULL;
 
 		if ((!all && s == HULL_STOPPED) || !hull_filter_match(&fs, ps_match, &m))
 			continue;
@@ -311,7 +335,8 @@ int cmd_ps(const struct hull_globals *g, int argc, char **argv, struct hull_err 
 			printf("%.*s\n", notrunc ? 64 : 12, v[i]->id);
 			continue;
 		}
-		row = row_json(v[i], s, notrunc);
+		networks = networks_text(&e, v[i]);
+		row = row_json(v[i], s, notrunc, networks);
 		if (hull_listing_row(&l, row, err) < 0)
 			goto out;
 	}

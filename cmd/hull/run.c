@@ -73,10 +73,19 @@ static void usage(void)
 	       "      --security-opt OPT     no-new-privileges, seccomp=unconfined|FILE\n"
 	       "      --annotation KEY=VALUE add an OCI annotation\n"
 	       "  -h, --hostname NAME        the container's hostname\n"
-	       "      --network MODE         none (default: loopback only), host, or bridge\n"
-	       "                             (hull's network 10.89.0.0/24 through CNI)\n"
+	       "      --network NETWORK      bridge (default: 10.89.0.0/24, NAT'd), a user "
+	       "network\n"
+	       "                             (hull network create), host, or none (loopback only)\n"
+	       "      --network-alias NAME   another name of the container on a user network\n"
+	       "      --ip ADDRESS           a fixed IPv4 address on a user network\n"
 	       "  -p, --publish [IP:]HOSTPORT:CONTAINERPORT[/PROTO]\n"
-	       "                             publish a port (with --network bridge)\n"
+	       "                             publish a port (on a bridge network)\n"
+	       "  -P, --publish-all          publish every port the image exposes on a free\n"
+	       "                             host port (32768-60999)\n"
+	       "      --dns IP               a nameserver for the container (replaces the others)\n"
+	       "      --dns-search DOMAIN    a search domain (`.`: none)\n"
+	       "      --dns-option OPTION    a resolv.conf option\n"
+	       "      --add-host NAME:IP     an /etc/hosts line (IP `host-gateway`: the gateway)\n"
 	       "      --isolation container|vm  isolation level (default container)\n"
 	       "      --rootfs               the first argument is a root filesystem directory\n"
 	       "      --cgroup-parent PATH   cgroup to create the container's cgroup under\n"
@@ -113,6 +122,12 @@ static int parse_flags(int argc, char **argv, struct hull_run_opts *f, struct hu
 		SHMSIZE,
 		LABELFILE,
 		STOPTIMEOUT,
+		ALIAS,
+		IP,
+		DNS,
+		DNSSEARCH,
+		DNSOPT,
+		ADDHOST,
 		HELP
 	};
 	static const struct option opts[] = {
@@ -155,13 +170,22 @@ static int parse_flags(int argc, char **argv, struct hull_run_opts *f, struct hu
 		{"label", required_argument, NULL, 'l'},
 		{"label-file", required_argument, NULL, LABELFILE},
 		{"stop-timeout", required_argument, NULL, STOPTIMEOUT},
+		{"publish-all", no_argument, NULL, 'P'},
+		{"network-alias", required_argument, NULL, ALIAS},
+		{"net-alias", required_argument, NULL, ALIAS},
+		{"ip", required_argument, NULL, IP},
+		{"dns", required_argument, NULL, DNS},
+		{"dns-search", required_argument, NULL, DNSSEARCH},
+		{"dns-option", required_argument, NULL, DNSOPT},
+		{"dns-opt", required_argument, NULL, DNSOPT},
+		{"add-host", required_argument, NULL, ADDHOST},
 		{"help", no_argument, NULL, HELP},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+ditre:u:w:v:m:h:p:l:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+ditre:u:w:v:m:h:p:l:P", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			f->detach = true;
@@ -278,6 +302,27 @@ static int parse_flags(int argc, char **argv, struct hull_run_opts *f, struct hu
 		case STOPTIMEOUT:
 			f->stop_timeout = optarg;
 			break;
+		case 'P':
+			f->publish_all = true;
+			break;
+		case ALIAS:
+			hull_strv_push(&f->network_aliases, optarg);
+			break;
+		case IP:
+			f->ip = optarg;
+			break;
+		case DNS:
+			hull_strv_push(&f->dns, optarg);
+			break;
+		case DNSSEARCH:
+			hull_strv_push(&f->dns_search, optarg);
+			break;
+		case DNSOPT:
+			hull_strv_push(&f->dns_options, optarg);
+			break;
+		case ADDHOST:
+			hull_strv_push(&f->add_hosts, optarg);
+			break;
 		case HELP:
 			usage();
 			return 1;
@@ -287,7 +332,7 @@ static int parse_flags(int argc, char **argv, struct hull_run_opts *f, struct hu
 	}
 	if (optind >= argc)
 		return usage_error(err, "run", "requires at least 1 argument (IMAGE)");
-	if (hull_net_check(f->network, f->publish, err) < 0)
+	if (hull_net_check(NULL, f, err) < 0)
 		return usage_error(err, "run", "%s", err->msg);
 	if (f->stop_signal && hull_parse_signal(f->stop_signal, err) < 0)
 		return hull_error_wrap(err, "--stop-signal");
@@ -313,6 +358,11 @@ static void flags_free(struct hull_run_opts *f)
 	hull_strv_free(f->sysctls);
 	hull_strv_free(f->labels);
 	hull_strv_free(f->label_files);
+	hull_strv_free(f->network_aliases);
+	hull_strv_free(f->dns);
+	hull_strv_free(f->dns_search);
+	hull_strv_free(f->dns_options);
+	hull_strv_free(f->add_hosts);
 }
 
 int cmd_run(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)

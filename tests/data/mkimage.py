@@ -134,7 +134,8 @@ def config(diff_ids, cfg=None):
                     "FOO=bar"],
             "Entrypoint": ["/bin/sh", "-c"], "Cmd": ["cat /etc/motd"],
             "WorkingDir": "/opt", "User": "app:staff", "StopSignal": "SIGQUIT",
-            "Labels": {"org.example.test": "yes"}, "Volumes": {"/data": {}}},
+            "Labels": {"org.example.test": "yes"}, "Volumes": {"/data": {}},
+            "ExposedPorts": {"80/tcp": {}, "53/udp": {}}},
         "rootfs": {"type": "layers", "diff_ids": diff_ids},
         "history": [{"created_by": "mkimage.py"}]}).encode()
 

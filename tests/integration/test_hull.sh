@@ -26,8 +26,10 @@ watch_store() {
 	defer hull_cleanup "$HULL" "$WORK/store" "$ROOT"
 }
 
-# run ARGS...: hull run with this test's cgroup parent (so leaks are seen).
-run() { hull run --cgroup-parent "/hull-test/$T-h" "$@"; }
+# run ARGS...: hull run with this test's cgroup parent (so leaks are seen), on no network:
+# these tests are about other things and must not touch the host's network (the default
+# bridge network is test_network.sh's, in a namespace of its own).
+run() { hull run --network none --cgroup-parent "/hull-test/$T-h" "$@"; }
 
 store_empty() {
 	assert_eq "$(ls "$WORK/store/containers" "$WORK/store/names" | grep -v : | grep -c .)" 0 \
@@ -67,6 +69,25 @@ test_hull_exit_codes_as_docker() {
 	assert_contains "$(cat "$WORK/e")" "nosuchcmd"
 	rc=0; run --rm --rootfs "$r" /etc/passwd 2>/dev/null || rc=$?
 	assert_eq "$rc" 126 "not executable"
+	# executable, but no format the kernel runs (ENOEXEC): cannot be invoked, not missing
+	printf 'neither ELF nor #!\n' >"$r/bin/garbage"
+	chmod 755 "$r/bin/garbage"
+	rc=0; run --rm --rootfs "$r" /bin/garbage 2>"$WORK/e" || rc=$?
+	assert_eq "$rc" 126 "exec format error"
+	assert_contains "$(cat "$WORK/e")" "Exec format error"
+	rc=0; run --rm --rootfs "$r" garbage 2>"$WORK/e" || rc=$?
+	assert_eq "$rc" 126 "exec format error, found in PATH"
+	# the same three through hull exec
+	run -d --name ec --rootfs "$r" sleep 100 >/dev/null
+	rc=0; hull exec ec nosuchcmd 2>"$WORK/e" || rc=$?
+	assert_eq "$rc" 127 "exec: command not found"
+	assert_contains "$(cat "$WORK/e")" "nosuchcmd"
+	rc=0; hull exec ec /etc/passwd 2>/dev/null || rc=$?
+	assert_eq "$rc" 126 "exec: not executable"
+	rc=0; hull exec ec /bin/garbage 2>"$WORK/e" || rc=$?
+	assert_eq "$rc" 126 "exec: exec format error"
+	assert_contains "$(cat "$WORK/e")" "Exec format error"
+	hull rm -f ec >/dev/null
 	rc=0; run --rm -u nosuchuser --rootfs "$r" true 2>"$WORK/e" || rc=$?
 	assert_eq "$rc" 125 "hull's own error"
 	assert_contains "$(cat "$WORK/e")" "nosuchuser"
@@ -185,7 +206,7 @@ test_hull_stdin_and_tty() {
 	assert_eq "$out" piped "stdin with -i"
 	out=$(echo piped | run --rm --rootfs "$r" cat)
 	assert_eq "$out" "" "no stdin without -i"
-	out=$(script -qec "stty rows 33 cols 101; $HULL --root $WORK/store --runroot $ROOT run --cgroup-parent /hull-test/$T-h --rm -t --rootfs $r sh -c 'tty; stty size'" /dev/null | tr -d '\r')
+	out=$(script -qec "stty rows 33 cols 101; $HULL --root $WORK/store --runroot $ROOT run --network none --cgroup-parent /hull-test/$T-h --rm -t --rootfs $r sh -c 'tty; stty size'" /dev/null | tr -d '\r')
 	assert_contains "$out" "/dev/pts/0"
 	assert_contains "$out" "33 101" "the window size passed on"
 	# exec -t in a detached tty container

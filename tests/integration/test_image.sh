@@ -2,20 +2,21 @@
 # hull's image side: load/import/save, the store, layer unpacking, rootfs, config conversion.
 # Every test has its own store under $WORK/store.
 
-HULL_BIN=$REPO/build/hull
+HULL_BIN=${HULL:-$REPO/build/hull}
 IMGBUNDLE=$REPO/build/tests/imgbundle
 IMGDATA=/var/tmp/hull-test-cache/images
-OUTSIDE=/var/tmp/hull-test-cache/outside
 
 H() { "$HULL_BIN" --root "$WORK/store" "$@"; }
 
 # The test images (tests/data/mkimage.py), built once and rebuilt when the builder changes.
+# Their hostile-* images point at a folder that is never made: test_image_hostile_layers
+# builds its own, aimed at a folder of the test's.
 images() {
-	mkdir -p "$OUTSIDE"
+	mkdir -p "$(dirname "$IMGDATA")"
 	if [ ! -f "$IMGDATA/busybox.docker.tar" ] || [ "$REPO/tests/data/mkimage.py" -nt "$IMGDATA/busybox.docker.tar" ]; then
 		local tmp
 		tmp=$(mktemp -d "$IMGDATA.XXXXXX")
-		python3 "$REPO/tests/data/mkimage.py" "$tmp" "$OUTSIDE" >/dev/null
+		python3 "$REPO/tests/data/mkimage.py" "$tmp" /nonexistent/hull-test-outside >/dev/null
 		rm -rf "$IMGDATA"
 		mv "$tmp" "$IMGDATA"
 	fi
@@ -178,9 +179,12 @@ test_image_layer_without_end_blocks() {
 	assert_eq "$(H images -q hulltest/cutdata:latest)" ""
 }
 
+# Hostile layers, built for this test: what they aim at is a folder of its own ($WORK/outside,
+# removed with $WORK), so an escape fails this run only, not every later one.
 test_image_hostile_layers() {
-	images
-	local before name
+	local before name IMGDATA=$WORK/img OUTSIDE=$WORK/outside
+	mkdir -p "$OUTSIDE"
+	python3 "$REPO/tests/data/mkimage.py" "$IMGDATA" "$OUTSIDE" >/dev/null
 	before=$(sha256sum /etc/passwd)
 	for name in dotdot abs symlink hardlink hardlink-dotdot hardlink-symlink; do
 		assert_fails H load -i "$IMGDATA/hostile-$name.docker.tar"
@@ -194,7 +198,8 @@ test_image_hostile_layers() {
 	assert_fails H load -i "$IMGDATA/hostile-hardlink.docker.tar"
 	assert_contains "$OUT" '`/etc/passwd`'
 	assert_eq "$(ls -A "$OUTSIDE")" "" "files written outside the layer"
-	[ -z "$(find "$WORK" /var/tmp -maxdepth 3 -name '*-escape' 2>/dev/null)" ] || fatal "escape files written"
+	# the dot-dot escape aims above the layer's folder in the store, under $WORK
+	[ -z "$(find "$WORK" -name '*-escape')" ] || fatal "escape files written: $(find "$WORK" -name '*-escape')"
 	assert_eq "$(sha256sum /etc/passwd)" "$before"
 	assert_eq "$(ls "$WORK/store/images/layers")" "" "partial layers left"
 	assert_eq "$(ls "$WORK/store/images/tmp")" ""
@@ -369,4 +374,119 @@ test_image_tag_and_history() {
 	assert_contains "$(H history hulltest/busybox:docker | head -1)" "CREATED BY"
 	assert_fails H history nosuch
 	assert_contains "$OUT" "No such image: nosuch"
+}
+
+# oci_layout_edit DIR PYTHON: run PYTHON on the OCI layout DIR with `index` (index.json as a
+# dict), `manifest` (its first manifest) and `put(obj)` (writes a blob, returns its
+# descriptor fields); index.json is written back, the manifest too (renamed by its digest)
+oci_layout_edit() {
+	python3 - "$1" "$2" <<'PY'
+import hashlib, json, os, sys
+d, code = sys.argv[1], sys.argv[2]
+index = json.load(open(os.path.join(d, "index.json")))
+def blob(digest): return open(os.path.join(d, "blobs/sha256", digest[7:]), "rb").read()
+def put(obj):
+    data = json.dumps(obj).encode() if not isinstance(obj, bytes) else obj
+    digest = "sha256:" + hashlib.sha256(data).hexdigest()
+    open(os.path.join(d, "blobs/sha256", digest[7:]), "wb").write(data)
+    return digest, len(data)
+manifest = json.loads(blob(index["manifests"][0]["digest"]))
+before = json.dumps(manifest)
+exec(code)
+if json.dumps(manifest) != before:
+    index["manifests"][0]["digest"], index["manifests"][0]["size"] = put(manifest)
+open(os.path.join(d, "index.json"), "w").write(json.dumps(index).replace('"@RAW@"', index.get("raw", "")))
+PY
+}
+
+test_image_load_checks_descriptor_sizes() {
+	local v
+	images
+	# sizes must be integers from 0 to 2^63-1: the index's, and the manifest's
+	for v in -1 1.5 1e400 9223372036854775808 '"12"'; do
+		rm -rf "$WORK/layout" && cp -a "$IMGDATA/busybox.oci" "$WORK/layout"
+		oci_layout_edit "$WORK/layout" "index['manifests'][0]['size'] = '@RAW@'; index['raw'] = '$v'"
+		assert_fails H load -i "$WORK/layout"
+		assert_contains "$OUT" "index.json: image index: \`manifests[0].size\` must be an integer from 0 to 2^63-1"
+	done
+	assert_contains "$OUT" "not \`(not a number)\`"
+	rm -rf "$WORK/layout" && cp -a "$IMGDATA/busybox.oci" "$WORK/layout"
+	oci_layout_edit "$WORK/layout" "manifest['layers'][1]['size'] = -5"
+	assert_fails H load -i "$WORK/layout"
+	assert_contains "$OUT" "manifest: \`layers[1].size\` must be an integer from 0 to 2^63-1, not \`-5\`"
+	# a size that parses but is not the blob's
+	rm -rf "$WORK/layout" && cp -a "$IMGDATA/busybox.oci" "$WORK/layout"
+	oci_layout_edit "$WORK/layout" "manifest['layers'][0]['size'] += 1"
+	assert_fails H load -i "$WORK/layout"
+	assert_contains "$OUT" "bytes, but its descriptor says"
+	rm -rf "$WORK/layout" && cp -a "$IMGDATA/busybox.oci" "$WORK/layout"
+	oci_layout_edit "$WORK/layout" "index['manifests'][0]['size'] -= 1"
+	assert_fails H load -i "$WORK/layout"
+	assert_contains "$OUT" "bytes, but its descriptor says"
+	assert_eq "$(H images -q)" ""
+}
+
+test_image_load_refuses_empty_or_odd_indexes() {
+	mkdir -p "$WORK/odd/blobs/sha256"
+	echo '{"imageLayoutVersion":"1.0.0"}' >"$WORK/odd/oci-layout"
+	echo '{"schemaVersion":1e400,"manifests":[]}' >"$WORK/odd/index.json"
+	assert_fails H load -i "$WORK/odd"
+	assert_contains "$OUT" "\`schemaVersion\` must be 2, not \`1e400\`"
+	echo '{"schemaVersion":2,"manifests":[]}' >"$WORK/odd/index.json"
+	assert_fails H load -i "$WORK/odd"
+	assert_contains "$OUT" "image index: no manifests"
+	echo '{"schemaVersion":2}' >"$WORK/odd/index.json"
+	assert_fails H load -i "$WORK/odd"
+	assert_contains "$OUT" "image index: no manifests"
+	# the same as an oci-archive
+	echo '{"schemaVersion":2.0,"manifests":[]}' >"$WORK/odd/index.json"
+	tar -C "$WORK/odd" -cf "$WORK/odd.tar" oci-layout index.json
+	assert_fails H load -i "$WORK/odd.tar"
+	assert_contains "$OUT" "\`schemaVersion\` must be 2, not \`2.0\`"
+	# a docker-archive listing no image
+	echo '[]' >"$WORK/odd/manifest.json"
+	tar -C "$WORK/odd" -cf "$WORK/odd.tar" manifest.json
+	assert_fails H load -i "$WORK/odd.tar"
+	assert_contains "$OUT" "manifest.json: no images in it"
+}
+
+test_image_errors_quote_hostile_names_bounded() {
+	local long
+	long=$(printf 'a%.0s' $(seq 40000))
+	mkdir -p "$WORK/arch"
+	# a docker-archive whose manifest.json names a 40,000-character layer
+	printf '[{"Config":"c.json","RepoTags":[],"Layers":["%s"]}]' "$long" >"$WORK/arch/manifest.json"
+	echo '{}' >"$WORK/arch/c.json"
+	tar -C "$WORK/arch" -cf "$WORK/long.tar" manifest.json c.json
+	assert_fails H load -i "$WORK/long.tar"
+	assert_contains "$OUT" "manifest.json: Layers[0] is longer than 4096 bytes: \`aaaa"
+	assert_contains "$OUT" "aaa...\`"
+	[ ${#OUT} -lt 600 ] || fatal "a ${#OUT}-character error"
+	# 4,000 characters: a path, but not in the archive
+	printf '[{"Config":"c.json","RepoTags":[],"Layers":["%s"]}]' "${long:0:4000}" >"$WORK/arch/manifest.json"
+	tar -C "$WORK/arch" -cf "$WORK/long.tar" manifest.json c.json
+	assert_fails H load -i "$WORK/long.tar"
+	assert_contains "$OUT" "is not in the archive"
+	[ ${#OUT} -lt 600 ] || fatal "a ${#OUT}-character error"
+	# a layer entry with a long hostile name
+	python3 - "$WORK/arch" "$long" <<'PY'
+import hashlib, io, json, os, sys, tarfile
+d, long = sys.argv[1], sys.argv[2]
+def tar(entries):
+    b = io.BytesIO()
+    with tarfile.open(fileobj=b, mode="w", format=tarfile.PAX_FORMAT) as tf:
+        for name, data in entries:
+            t = tarfile.TarInfo(name); t.size = len(data); tf.addfile(t, io.BytesIO(data))
+    return b.getvalue()
+layer = tar([("a/../" + long, b"x")])
+cfg = json.dumps({"rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(layer).hexdigest()]}}).encode()
+with tarfile.open(os.path.join(d, "entry.tar"), "w") as tf:
+    for name, data in [("l.tar", layer), ("c.json", cfg),
+                       ("manifest.json", json.dumps([{"Config": "c.json", "Layers": ["l.tar"]}]).encode())]:
+        t = tarfile.TarInfo(name); t.size = len(data); tf.addfile(t, io.BytesIO(data))
+PY
+	assert_fails H load -i "$WORK/arch/entry.tar"
+	assert_contains "$OUT" "\`..\` in a layer path"
+	assert_contains "$OUT" "aaa...\`"
+	[ ${#OUT} -lt 600 ] || fatal "a ${#OUT}-character error"
 }

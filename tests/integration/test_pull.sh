@@ -53,23 +53,26 @@ push() { # push ARCHIVE NAME:TAG [USER:PASSWORD]
 }
 
 test_pull_from_a_registry_and_run() {
-	local out id
+	local out id first
 	images
 	start_registry
 	push "$WORK/img/busybox.oci.tar" app:v1
 	out=$(hull pull "$REG/app:v1" 2>&1)
+	first=$out
 	assert_contains "$out" "$REG/app:v1"
+	# the name pulled and the image's id, the config's digest
+	assert_eq "$(tail -1 <<<"$out")" "$(skopeo inspect --tls-verify=false --raw "docker://$REG/app:v1" | jq -r .config.digest)" "the pulled image's id"
 	out=$(hull images)
 	assert_contains "$out" "$REG/app"
 	assert_contains "$out" "v1"
 	# the layers arrived and were stacked: the third layer's file, the second's whiteout
 	defer rmdir_cgroup_parent "$T-h"
 	# the image's entrypoint is `sh -c`: the command is the script
-	out=$(hull run --rm --cgroup-parent "/hull-test/$T-h" "$REG/app:v1" 'echo top=$(cat /etc/layer3); ls /etc/removed 2>&1; true')
+	out=$(hull run --rm --network none --cgroup-parent "/hull-test/$T-h" "$REG/app:v1" 'echo top=$(cat /etc/layer3); ls /etc/removed 2>&1; true')
 	assert_contains "$out" "top=3"
 	assert_contains "$out" "No such file"
-	# pulling again finds everything present
-	hull pull "$REG/app:v1" >/dev/null
+	# pulling again finds everything present: the same image
+	assert_eq "$(hull pull "$REG/app:v1" 2>&1)" "$first" "a second pull"
 	# a tag that is not there, a registry that is not there
 	assert_fails hull pull "$REG/app:nope"
 	assert_contains "$OUT" "manifest unknown"
@@ -86,9 +89,13 @@ test_pull_by_digest_and_from_an_index() {
 	skopeo copy -q --all --dest-tls-verify=false "oci-archive:$WORK/img/busybox.oci.tar" "docker://$REG/multi:latest" >/dev/null
 	hull pull "$REG/multi" >/dev/null
 	assert_contains "$(hull images)" "$REG/multi"
-	digest=$(skopeo inspect --tls-verify=false --raw "docker://$REG/multi:latest" | sha256sum | cut -d' ' -f1)
-	hull pull "$REG/multi@sha256:$digest" >/dev/null
+	skopeo inspect --tls-verify=false --raw "docker://$REG/multi:latest" >"$WORK/manifest"
+	digest=$(sha256sum <"$WORK/manifest" | cut -d' ' -f1)
+	# by digest: the image that manifest names, recorded under that digest
+	assert_eq "$(hull pull "$REG/multi@sha256:$digest")" "$(jq -r .config.digest "$WORK/manifest")" "the image pulled by digest"
+	assert_eq "$(hull images --format json | jq -r .Digest)" "sha256:$digest" "its manifest"
 	assert_fails hull pull "$REG/multi@sha256:$(printf '%064d' 0)"
+	assert_contains "$OUT" "manifest unknown"
 	hull rmi "$REG/multi" >/dev/null
 }
 
@@ -122,4 +129,174 @@ test_pull_with_bearer_tokens() {
 	hull pull --creds bob:hunter2 "127.0.0.1:$port/app:oci" >/dev/null
 	assert_contains "$(hull images)" "127.0.0.1:$port/app"
 	hull rmi "127.0.0.1:$port/app:oci" >/dev/null
+}
+
+# hostile MODE: tests/data/hostile-registry.py serving the test image in the way MODE says;
+# its address in $REG.  Every pull of such a registry runs under `timeout`: one that hangs
+# fails the test instead of the suite.
+hostile() {
+	local pid
+	images
+	rm -f "$WORK/port"
+	python3 "$REPO/tests/data/hostile-registry.py" "$WORK/img/busybox.oci" "$1" "$WORK/port" &
+	pid=$!
+	defer stop_pid $pid
+	for _ in $(seq 100); do [ -s "$WORK/port" ] && break; sleep 0.05; done
+	REG=127.0.0.1:$(cat "$WORK/port")
+}
+# tpull [VAR=VALUE...] REF: hull pull with those variables set
+tpull() {
+	local envs=()
+	while [[ $1 == *=* ]]; do
+		envs+=("$1")
+		shift
+	done
+	timeout 30 env "${envs[@]}" "$HULL" --root "$WORK/store" --runroot "$ROOT" pull "$@"
+}
+# the first manifest of the test layout, and its config's declared size
+layout_manifest() {
+	local d
+	d=$(jq -r '.manifests[0].digest' "$WORK/img/busybox.oci/index.json")
+	cat "$WORK/img/busybox.oci/blobs/sha256/${d#sha256:}"
+}
+# nothing of a refused pull stays behind: no image, no partial blob, no layer
+nothing_pulled() {
+	assert_eq "$(hull images -q)" ""
+	assert_eq "$(ls "$WORK/store/images/tmp" 2>/dev/null)" "" "temporary files left"
+	assert_eq "$(ls "$WORK/store/images/layers" 2>/dev/null)" "" "layers left"
+}
+
+test_pull_refuses_a_token_that_would_inject_headers() {
+	hostile crlf-token
+	assert_fails tpull "$REG/app:v1"
+	assert_contains "$OUT" "the token from http://$REG/token holds the byte 0x0d at offset 3"
+	assert_contains "$OUT" "refusing it"
+	assert_not_contains "$OUT" "X-Injected"
+	nothing_pulled
+}
+
+test_pull_names_what_is_too_big() {
+	hostile huge-token
+	assert_fails tpull "$REG/app:v1"
+	assert_contains "$OUT" "the token answer of http://$REG/token is bigger than the limit of 256 KiB"
+	assert_not_contains "$OUT" "Failure writing"
+	hostile huge-manifest
+	assert_fails tpull "$REG/app:v1"
+	assert_contains "$OUT" "the manifest v1 of $REG/app is bigger than the limit of 4096 KiB"
+	assert_not_contains "$OUT" "Failure writing"
+	nothing_pulled
+}
+
+test_pull_quotes_a_registry_error_bounded() {
+	hostile long-error
+	assert_fails tpull "$REG/app:v1"
+	assert_contains "$OUT" "get the manifest v1 of $REG/app: UNKNOWN: mmmm"
+	assert_contains "$OUT" "(HTTP 500)"
+	[ ${#OUT} -lt 800 ] || fatal "a ${#OUT}-character error"
+}
+
+test_pull_holds_blobs_to_their_declared_size() {
+	local cfg size
+	images
+	cfg=$(layout_manifest | jq -r .config.digest)
+	size=$(layout_manifest | jq -r .config.size)
+	# an endless body is cut one byte past the declared size (the config comes first)
+	hostile endless-blob
+	assert_fails tpull "$REG/app:v1"
+	assert_contains "$OUT" "the blob $cfg is bigger than its descriptor says: declared $size bytes, received more ($((size + 1)) and counting)"
+	nothing_pulled
+	# and a body that ends early is refused too, before its digest is even checked
+	hostile short-blob
+	assert_fails tpull "$REG/app:v1"
+	assert_contains "$OUT" "the blob $cfg is shorter than its descriptor says: declared $size bytes, received $((size - 10))"
+	nothing_pulled
+}
+
+test_pull_limits_declared_sizes() {
+	local layer
+	images
+	layer=$(layout_manifest | jq -r '.layers[0].digest')
+	hostile huge-declared
+	# one layer over HULL_PULL_MAX_BLOB: refused before anything is fetched
+	assert_fails tpull HULL_PULL_MAX_BLOB=1g "$REG/app:v1"
+	assert_contains "$OUT" "the layer $layer declares 2000000000 bytes: more than the limit of 1073741824 (HULL_PULL_MAX_BLOB)"
+	assert_eq "$(ls "$WORK/store/images/blobs/sha256" 2>/dev/null | wc -l)" "1" "only the manifest should be stored"
+	# the whole image over HULL_PULL_MAX_IMAGE
+	assert_fails tpull HULL_PULL_MAX_IMAGE=100m "$REG/app:v1"
+	assert_contains "$OUT" "bytes in all: more than the limit of 104857600 (HULL_PULL_MAX_IMAGE)"
+	# a sum that would wrap around 2^64 is still too big
+	hostile wrap-declared
+	assert_fails tpull HULL_PULL_MAX_BLOB=8191p "$REG/app:v1"
+	assert_contains "$OUT" "bytes in all: more than the limit of 68719476736 (HULL_PULL_MAX_IMAGE)"
+	hostile huge-declared
+	# under the default limits the 2 GB layer is fetched, and held to its size: the real
+	# (smaller) body is short
+	assert_fails tpull "$REG/app:v1"
+	assert_contains "$OUT" "the blob $layer is shorter than its descriptor says: declared 2000000000 bytes"
+	# a limit that is not a size is an error, not ignored
+	assert_fails tpull HULL_PULL_MAX_BLOB=lots "$REG/app:v1"
+	assert_contains "$OUT" "HULL_PULL_MAX_BLOB=lots: a size such as 512m or 20g is needed"
+	assert_fails tpull HULL_PULL_TIMEOUT=-1 "$REG/app:v1"
+	assert_contains "$OUT" "HULL_PULL_TIMEOUT=-1: a whole number of seconds is needed"
+	nothing_pulled
+}
+
+test_pull_times_out_on_a_trickle_and_overall() {
+	local t0 took
+	# 2 bytes/s is not progress: under 1 KiB/s for HULL_PULL_STALL_TIMEOUT seconds fails
+	hostile trickle
+	t0=$SECONDS
+	assert_fails tpull HULL_PULL_STALL_TIMEOUT=1 "$REG/app:v1"
+	took=$((SECONDS - t0))
+	assert_contains "$OUT" "stalled (HULL_PULL_STALL_TIMEOUT=1)"
+	[ "$took" -le 10 ] || fatal "the stalled pull took ${took}s"
+	nothing_pulled
+	# fast enough not to stall, too slow overall: HULL_PULL_TIMEOUT bounds the whole pull
+	hostile slow
+	t0=$SECONDS
+	assert_fails tpull HULL_PULL_TIMEOUT=2 "$REG/app:v1"
+	took=$((SECONDS - t0))
+	assert_contains "$OUT" "out of time: the pull took longer than 2 s (HULL_PULL_TIMEOUT)"
+	[ "$took" -le 10 ] || fatal "the slow pull took ${took}s"
+	nothing_pulled
+}
+
+# A manifest is checked against the digest that names it, not only found: a registry that
+# answers every digest with some other manifest (and no Docker-Content-Digest), or announces a
+# digest its manifest does not have, is refused and leaves no image; the same registry's honest
+# answers are taken (tests/data/lying-registry.py).
+test_pull_manifest_checked_against_its_digest() {
+	local pid port good out
+	images
+	mkdir -p "$WORK/layout"
+	tar -C "$WORK/layout" -xf "$WORK/img/busybox.oci.tar"
+	python3 "$REPO/tests/data/lying-registry.py" "$WORK/layout" "$WORK/port" &
+	pid=$!
+	defer stop_pid $pid
+	for _ in $(seq 100); do [ -s "$WORK/port" ] && break; sleep 0.05; done
+	port=$(cat "$WORK/port")
+	good=$(jq -r '.manifests[0].digest' "$WORK/layout/index.json")
+	# a digest the registry does not have: it answers with the manifest of $good
+	assert_fails hull pull "127.0.0.1:$port/app@sha256:$(printf '%064d' 0)"
+	assert_contains "$OUT" "sha256:$(printf '%064d' 0)"
+	assert_contains "$OUT" "$good"
+	assert_contains "$OUT" "refusing it"
+	assert_eq "$(hull images -q)" "" "an image from a manifest that is not the one asked for"
+	# a tag whose answer announces a digest the manifest does not have
+	assert_fails hull pull "127.0.0.1:$port/app:wrong-header"
+	assert_contains "$OUT" "wrong-header has the digest $good"
+	assert_contains "$OUT" "refusing it"
+	assert_eq "$(hull images -q)" "" "an image from a manifest announced with another digest"
+	# an image index naming a digest the registry answers with another manifest
+	assert_fails hull pull "127.0.0.1:$port/app:bad-index"
+	assert_contains "$OUT" "sha256:$(printf '2%.0s' $(seq 64)) has the digest $good"
+	assert_eq "$(hull images -q)" "" "an image from an index's lying entry"
+	# the right digest: pulled, and recorded under that digest
+	hull pull "127.0.0.1:$port/app@$good" >/dev/null
+	assert_eq "$(hull images --format json | jq -r .Digest)" "$good" "the pulled image's manifest"
+	hull rmi "$(hull images -q)" >/dev/null
+	# an honest index: the image it names for linux/amd64
+	hull pull "127.0.0.1:$port/app:index" >/dev/null
+	assert_eq "$(hull images --format json | jq -r '.Tag + " " + .Digest')" "index $good" "the image picked from the index"
+	hull rmi "$(hull images -q)" >/dev/null
 }

@@ -137,7 +137,7 @@ hull_cleanup() {
 	done
 }
 cgroup_parent_cleanup() { rmdir /sys/fs/cgroup/*/hull-test/"$1" 2>/dev/null; }
-hrun() { hh run --cgroup-parent "/hull-test/$T" "$@"; }
+hrun() { hh run --network none --cgroup-parent "/hull-test/$T" "$@"; }
 
 # hull exec: the attacker is the container's process, and its monitor is gone (killed), so
 # that nothing else keeps hull's binary busy once the exec returns.

@@ -67,9 +67,10 @@ test_vm_readonly_root_and_state() {
 	cfg "$b" '.root.readonly=true'
 	id=$(cid ro)
 	# chosen by the name the runtime is invoked by, without the annotation
-	out=$("$REPO/build/hull-oci-vm" --root "$ROOT" run -b "$b" "$id" 2>&1) || true
+	out=$("$REPO/build/hull-oci-vm" --root "$ROOT" run -b "$b" "$id" 2>&1)
 	assert_contains "$out" "Read-only file system"
 	assert_not_contains "$out" "wrote"
+	assert_contains "$out" "done" "the workload ran to its end (status 0)"
 	[ ! -e "$b/rootfs/new-file" ] || fatal "the read-only root was written"
 	# the annotation wins over the name
 	cfg "$b" '.annotations["run.hull.isolation"]="container" | .process.args=["true"]'
@@ -193,4 +194,35 @@ test_vm_cgroup_allows_the_hypervisor_devices() {
 	assert_contains "$rules" "c 10:238 rwm" "vhost-net"
 	assert_not_contains "$rules" "a *:* rwm" "still default-deny"
 	oci delete --force "$id"
+}
+
+# The main process's command missing or not runnable: 127 and 126, as in a container (the
+# guest reports why the exec failed; the host relays the status).
+test_vm_missing_command_status() {
+	vm_ready
+	local b rc
+	b=$(vm_bundle mc no-such-command)
+	printf 'neither ELF nor #!\n' >"$b/rootfs/garbage"
+	chmod 755 "$b/rootfs/garbage"
+	rc=0
+	oci run -b "$b" "$(cid mc)" >"$WORK/out" 2>"$WORK/err" || rc=$?
+	assert_eq $rc 127 "a missing command in the guest"
+	assert_contains "$(cat "$WORK/err")" "no-such-command"
+	cfg "$b" '.process.args=["/garbage"]'
+	rc=0
+	oci run -b "$b" "$(cid mc2)" >"$WORK/out" 2>"$WORK/err" || rc=$?
+	assert_eq $rc 126 "an exec format error in the guest"
+	assert_contains "$(cat "$WORK/err")" "Exec format error"
+}
+
+# The main process's attributes in the guest, as a container's: cwd, user and groups, umask,
+# rlimits, oom_score_adj (one boot; each is set by the guest init before the exec).
+test_vm_process_attributes() {
+	vm_ready
+	local b out
+	b=$(vm_bundle pa sh -c 'pwd; id -u; id -g; id -G; umask; ulimit -n; ulimit -Hn; cat /proc/self/oom_score_adj')
+	cfg "$b" '.process.cwd="/tmp" | .process.user={"uid":1000,"gid":1000,"additionalGids":[5,20],"umask":23}
+		| .process.rlimits=[{"type":"RLIMIT_NOFILE","soft":123,"hard":456}] | .process.oomScoreAdj=321'
+	out=$(oci run -b "$b" "$(cid pa)" 2>"$WORK/err") || fatal "run failed: $(cat "$WORK/err")"
+	assert_eq "$out" $'/tmp\n1000\n1000\n1000 5 20\n0027\n123\n456\n321' "cwd, uid, gid, groups, umask, rlimit, oom_score_adj"
 }

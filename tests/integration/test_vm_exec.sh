@@ -38,6 +38,13 @@ test_vm_exec_stdio_status_and_concurrency() {
 	assert_eq "$(cat "$WORK/err")" to-err "stderr (only)"
 	# stdin up to its end
 	assert_eq "$(printf 'a\nb\n' | oci exec "$id" cat)" $'a\nb'
+	# megabytes both ways at once: the relay never blocks on a full port while the guest
+	# waits for its output to be read
+	assert_eq "$(head -c 3000000 /dev/urandom | tee "$WORK/in" | oci exec "$id" cat | sha256sum)" \
+		"$(sha256sum <"$WORK/in")" "3 MB through exec's cat"
+	# and a process that writes megabytes before it reads any of its input
+	assert_eq "$(head -c 3000000 /dev/zero | oci exec "$id" sh -c 'head -c 3000000 /dev/zero; wc -c' | wc -c)" \
+		$((3000000 + 8)) "3 MB out before 3 MB in"
 	# user, groups, cwd, env; and the process as JSON
 	out=$(oci exec -u 1000:1000 -g 5 --cwd /tmp -e FOO=bar "$id" sh -c 'id -u; id -G; pwd; echo $FOO')
 	assert_eq "$out" $'1000\n1000 5\n/tmp\nbar'
@@ -49,8 +56,23 @@ test_vm_exec_stdio_status_and_concurrency() {
 	rc=$?
 	set -e
 	assert_eq $rc 143 "exec killed by SIGTERM"
-	assert_fails oci exec "$id" no-such-command
-	assert_contains "$OUT" "no-such-command"
+	# a command that is not there, or that cannot run: exec fails as hull-oci's does in a
+	# container (status 1, as runc), naming why (hull exec's 127 and 126: test_vm_hull_exec)
+	set +e
+	oci exec "$id" no-such-command 2>"$WORK/err"
+	rc=$?
+	set -e
+	assert_eq $rc 1 "exec of a missing command"
+	assert_contains "$(cat "$WORK/err")" "exec \`no-such-command\`"
+	assert_contains "$(cat "$WORK/err")" "No such file or directory"
+	printf 'neither ELF nor #!\n' >"$WORK/x/rootfs/garbage"
+	chmod 755 "$WORK/x/rootfs/garbage"
+	set +e
+	oci exec "$id" /garbage 2>"$WORK/err"
+	rc=$?
+	set -e
+	assert_eq $rc 1 "exec of an exec format error"
+	assert_contains "$(cat "$WORK/err")" "Exec format error"
 	# two detached execs at once and a kill of the main process while they run; the pid is
 	# the host relay's: a signal to it reaches the process in the guest
 	oci exec -d --pid-file "$WORK/p1" "$id" sh -c 'trap "echo one-TERM; exit 5" TERM; echo one-ready; while :; do sleep 0.1; done' >"$WORK/one" 2>&1
@@ -183,8 +205,10 @@ test_vm_hull_exec() {
 	vm_ready
 	local hull="$REPO/build/hull" b out rc=0
 	b=$(bundle h true)
+	# after the container (the last deferred runs first): its cgroup parent
+	defer sh -c 'rmdir /sys/fs/cgroup/*/hull-test/"$1"' _ "$T-h"
 	defer "$hull" --root "$WORK/store" --runroot "$ROOT" rm -f "$T-web"
-	"$hull" --root "$WORK/store" --runroot "$ROOT" run -d --name "$T-web" --isolation vm \
+	"$hull" --root "$WORK/store" --runroot "$ROOT" run -d --name "$T-web" --isolation vm --network none \
 		--cgroup-parent "/hull-test/$T-h" --rootfs "$b/rootfs" sh -c 'sleep 1000' >/dev/null
 	# CVE-2019-5736 on the VM level's host side: hull's own processes of the container (the
 	# stdin relay beside QEMU) run from the read-only view, not from the host's binary
@@ -211,8 +235,19 @@ test_vm_hull_exec() {
 	assert_eq "$("$hull" --root "$WORK/store" --runroot "$ROOT" inspect -f '{{.State.Status}}' "$T-web")" paused
 	"$hull" --root "$WORK/store" --runroot "$ROOT" unpause "$T-web" >/dev/null
 	assert_eq "$("$hull" --root "$WORK/store" --runroot "$ROOT" exec "$T-web" echo thawed)" thawed
+	# docker's statuses for a command that is not there (127) or cannot run (126)
+	printf 'neither ELF nor #!\n' >"$b/rootfs/garbage"
+	chmod 755 "$b/rootfs/garbage"
+	rc=0
+	"$hull" --root "$WORK/store" --runroot "$ROOT" exec "$T-web" no-such-command 2>"$WORK/err" || rc=$?
+	assert_eq "$rc" 127 "hull exec of a missing command: $(cat "$WORK/err")"
+	rc=0
+	"$hull" --root "$WORK/store" --runroot "$ROOT" exec "$T-web" /garbage 2>"$WORK/err" || rc=$?
+	assert_eq "$rc" 126 "hull exec of an exec format error: $(cat "$WORK/err")"
+	rc=0
+	"$hull" --root "$WORK/store" --runroot "$ROOT" exec "$T-web" /etc/passwd 2>"$WORK/err" || rc=$?
+	assert_eq "$rc" 126 "hull exec of a file that is not executable: $(cat "$WORK/err")"
 	"$hull" --root "$WORK/store" --runroot "$ROOT" rm -f "$T-web" >/dev/null
-	rmdir /sys/fs/cgroup/*/hull-test/"$T-h" 2>/dev/null || true
 }
 
 # The spec's capabilities, noNewPrivileges and seccomp filter apply inside the guest (vm/guest/

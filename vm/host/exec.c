@@ -184,6 +184,25 @@ static int claim_port(int dirfd, int *lockfd, struct hull_err *err)
 			  HULL_VM_EXEC_PORTS);
 }
 
+/* The errno of a guest's failed exec, from its message "exec `X`: <strerror>" (the guest's
+ * libc and ours word them alike): hull exec's 127 and 126 depend on it. */
+static int exec_errno(const char *msg)
+{
+	static const int known[] = {ENOENT, ENOTDIR, EACCES, ENOEXEC, EPERM};
+	size_t len = strlen(msg);
+
+	if (!hull_has_prefix(msg, "exec `"))
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(known); i++) {
+		const char *s = strerror(known[i]);
+		size_t n = strlen(s);
+		if (len > n + 2 && !strcmp(msg + len - n, s) &&
+		    !strncmp(msg + len - n - 2, ": ", 2))
+			return known[i];
+	}
+	return 0;
+}
+
 /* Send the request and wait for the guest's answer to it (frames of an earlier session on the
  * port are skipped).  What came after the answer is left in buf (*len bytes) for the relay. */
 static int open_session(int sock, const struct hull_process *p, int tty, unsigned char *buf,
@@ -221,9 +240,12 @@ static int open_session(int sock, const struct hull_process *p, int tty, unsigne
 			    !(answer = hull_answer_for(nonce, data, flen)))
 				continue;
 			/* (the message is in buf: taken before buf moves) */
-			if (type == HULL_F_ERROR)
-				return hull_error(err, 0, "%.*s",
-						  (int)(flen - (size_t)(answer - data)), answer);
+			if (type == HULL_F_ERROR) {
+				hull_error(err, 0, "%.*s", (int)(flen - (size_t)(answer - data)),
+					   answer);
+				err->errnum = exec_errno(err->msg);
+				return -1;
+			}
 			memmove(buf, buf + off, *len - off);
 			*len -= off;
 			return 0;
