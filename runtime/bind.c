@@ -72,6 +72,13 @@ int hull_bind_in_root(const char *bundle, int rootfd, const struct hull_mount *m
 
 	if (!m->source)
 		return hull_error(err, EINVAL, "bind mount `%s` has no source", m->destination);
+	/* the container level binds those from the runtime's detached mount: here (a VM's
+	 * shared root) the mapping would be silently lost */
+	if (hull_mount_idmapped(m))
+		return hull_error(err, ENOTSUP,
+				  "mount `%s`: idmapped mounts are supported at the container "
+				  "isolation level only",
+				  m->destination);
 	src = source_path(bundle, m);
 	if (stat(src, &st) < 0)
 		return hull_error(err, errno, "bind mount source `%s`", src);

@@ -11,7 +11,8 @@
 /* m (a bind or rbind mount of the spec) on its destination inside rootfd: the destination is
  * made (a directory or a file, as the source is) and resolved inside the root, so a symlink
  * cannot lead it out; recursive only for rbind; the mount's other flags by a remount that
- * keeps the flags the kernel locks.  A relative source is taken from bundle. */
+ * keeps the flags the kernel locks.  A relative source is taken from bundle.  An idmapped
+ * mount is refused here: only the runtime can make one (hull_bind_tree_in_root). */
 int hull_bind_in_root(const char *bundle, int rootfd, const struct hull_mount *m,
 		      struct hull_err *err);
 /* The same with the source already open (an O_PATH fd from hull_bind_sources_recv). */

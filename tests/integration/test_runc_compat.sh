@@ -348,3 +348,16 @@ test_bind_sources_to_a_failed_init() {
 	assert_fails oci run -b "$b" "$(cid bf)"
 	assert_contains "$OUT" "become root in the user namespace"
 }
+
+# a VM container cannot have an idmapped mount (its shared root would lose the mapping): it
+# says so instead of binding it plain
+test_vm_refuses_idmapped_mounts() {
+	local b
+	vm_ready
+	mkdir -p "$WORK/src"
+	b=$(vm_bundle vi true)
+	cfg "$b" --arg s "$WORK/src" '.mounts += [{destination: "/mnt", type: "bind", source: $s, options: ["bind"],
+		uidMappings: [{containerID: 0, hostID: 1000, size: 1}], gidMappings: [{containerID: 0, hostID: 1000, size: 1}]}]'
+	assert_fails oci run -b "$b" "$(cid vi)"
+	assert_contains "$OUT" "idmapped mounts are supported at the container isolation level only"
+}
