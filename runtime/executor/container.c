@@ -124,7 +124,7 @@ __attribute__((noreturn)) static void container_exec(const struct hull_init_ctx 
 	execve(exe, proc->args, env);
 	{
 		int e = errno;
-		hull_error(&err, e, "exec `%s`", exe);
+		hull_error_go(&err, e, "exec `%s`", exe);
 		start_failed(ctx, &err);
 		_exit(HULL_EXIT_FOR_EXEC_ERRNO(e));
 	}

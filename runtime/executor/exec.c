@@ -140,7 +140,7 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *c)
 	}
 	/* the sync socket is close-on-exec: our parent reads EOF once the exec succeeded */
 	execve(exe, p->args, env);
-	hull_error(&err, errno, "exec `%s`", exe);
+	hull_error_go(&err, errno, "exec `%s`", exe);
 	child_fail(c, &err);
 }
 

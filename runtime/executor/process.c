@@ -43,11 +43,11 @@ char *hull_process_lookup(const struct hull_process *p, struct hull_err *err)
 
 	if (strchr(name, '/')) {
 		if (stat(name, &st) < 0)
-			return hull_error(err, errno, "exec `%s`", name), NULL;
+			return hull_error_go(err, errno, "exec `%s`", name), NULL;
 		if (S_ISDIR(st.st_mode))
-			return hull_error(err, EACCES, "exec `%s`: is a directory", name), NULL;
+			return hull_error_go(err, EACCES, "exec `%s`: is a directory", name), NULL;
 		if (access(name, X_OK) < 0)
-			return hull_error(err, errno, "exec `%s`", name), NULL;
+			return hull_error_go(err, errno, "exec `%s`", name), NULL;
 		return xstrdup(name);
 	}
 	path = env_get(p->env, "PATH");
@@ -58,7 +58,7 @@ char *hull_process_lookup(const struct hull_process *p, struct hull_err *err)
 			return cand;
 		free(cand);
 	}
-	hull_error(err, ENOENT, "exec `%s`: executable file not found in $PATH", name);
+	hull_error_go(err, ENOENT, "exec `%s`: executable file not found in $PATH", name);
 	return NULL;
 }
 

@@ -2,8 +2,9 @@
 # driven: ignored unknown capabilities, HOME, a process's own session, mounts through dangling
 # symlinks, cleaned device paths, poststart failures, run --keep, tmpfs modes, a hidden
 # cgroup2 mount, real-time budgets, bind mounts in a user namespace, seccomp listeners,
-# idmapped mounts, and what `features` says of them.  (Hooks' environment: test_hooks.c;
-# the cwd made: test_process.sh; a layer without end blocks: test_image.sh.)
+# idmapped mounts, exec failures in runc's words, and what `features` says of them.  (Hooks'
+# environment: test_hooks.c; the cwd made: test_process.sh; a layer without end blocks:
+# test_image.sh.)
 
 test_exec_cap_unknown_is_ignored() {
 	local b id out
@@ -360,4 +361,47 @@ test_vm_refuses_idmapped_mounts() {
 		uidMappings: [{containerID: 0, hostID: 1000, size: 1}], gidMappings: [{containerID: 0, hostID: 1000, size: 1}]}]'
 	assert_fails oci run -b "$b" "$(cid vi)"
 	assert_contains "$OUT" "idmapped mounts are supported at the container isolation level only"
+}
+
+# What cannot be executed is worded as runc words it, in Go's lowercase errno text: dockerd
+# turns "no such file or directory" into 127 and "permission denied" into 126, case and all
+# (test_docker_run_cannot_exec_exit_codes), for run and for exec.
+test_exec_failures_in_runc_words() {
+	local b id
+	b=$(bundle ef /nonexistent)
+	set +e
+	oci run -b "$b" "$(cid ef1)" 2>"$WORK/err"
+	assert_eq $? 1 "a missing program (create fails, as runc's)"
+	assert_contains "$(cat "$WORK/err")" "exec \`/nonexistent\`: no such file or directory"
+	cfg "$b" '.process.args=["/etc/passwd"]'
+	oci run -b "$b" "$(cid ef2)" 2>"$WORK/err"
+	assert_eq $? 1 "a file without an x bit"
+	assert_contains "$(cat "$WORK/err")" "exec \`/etc/passwd\`: permission denied"
+	cfg "$b" '.process.args=["/etc"]'
+	oci run -b "$b" "$(cid ef3)" 2>"$WORK/err"
+	assert_eq $? 1 "a directory"
+	assert_contains "$(cat "$WORK/err")" "exec \`/etc\`: is a directory"
+	cfg "$b" '.process.args=["hull-no-such-command"]'
+	oci run -b "$b" "$(cid ef4)" 2>"$WORK/err"
+	assert_eq $? 1 "a name not in PATH"
+	assert_contains "$(cat "$WORK/err")" "executable file not found in \$PATH: no such file or directory"
+	printf 'neither ELF nor #!\n' >"$b/rootfs/garbage"
+	chmod 755 "$b/rootfs/garbage"
+	cfg "$b" '.process.args=["/garbage"]'
+	oci run -b "$b" "$(cid ef5)" 2>"$WORK/err"
+	assert_eq $? 126 "an exec format error (after start: the workload's status)"
+	assert_contains "$(cat "$WORK/err")" "exec \`/garbage\`: exec format error"
+	set -e
+	cfg "$b" '.process.args=["sleep","100"]'
+	id=$(cid ef6)
+	oci run -d -b "$b" "$id" </dev/null
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	set +e
+	oci exec "$id" /nonexistent 2>"$WORK/err"
+	assert_eq $? 1 "exec of a missing program (runc's status)"
+	assert_contains "$(cat "$WORK/err")" "exec \`/nonexistent\`: no such file or directory"
+	oci exec "$id" /garbage 2>"$WORK/err"
+	assert_eq $? 1 "exec of an exec format error"
+	assert_contains "$(cat "$WORK/err")" "exec \`/garbage\`: exec format error"
+	set -e
 }
