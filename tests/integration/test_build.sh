@@ -2,7 +2,8 @@
 # (tests/data/mkimage.py), run with hull, and loaded by podman where it is installed.
 
 HULL=${HULL:-$REPO/build/hull}
-IMGDATA=/var/tmp/hull-test-cache/images
+# keyed by the builder's content: worktrees with different builders share the machine
+IMGDATA=/var/tmp/hull-test-cache/images-$(sha256sum "$REPO/tests/data/mkimage.py" | cut -c1-16)
 BASE=hulltest/busybox:docker
 
 hull() { "$HULL" --root "$WORK/store" --runroot "$ROOT" "$@"; }
@@ -19,7 +20,7 @@ build_cleanup() {
 # The store with the busybox image loaded (mkimage.py's, built once per machine).
 setup_store() {
 	defer build_cleanup "$HULL" "$WORK/store" "$ROOT" "$T-b"
-	if [ ! -f "$IMGDATA/busybox.docker.tar" ] || [ "$REPO/tests/data/mkimage.py" -nt "$IMGDATA/busybox.docker.tar" ]; then
+	if [ ! -f "$IMGDATA/busybox.docker.tar" ]; then
 		local tmp
 		mkdir -p "$(dirname "$IMGDATA")"
 		tmp=$(mktemp -d "$IMGDATA.XXXXXX")

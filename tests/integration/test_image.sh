@@ -4,16 +4,17 @@
 
 HULL_BIN=${HULL:-$REPO/build/hull}
 IMGBUNDLE=$REPO/build/tests/imgbundle
-IMGDATA=/var/tmp/hull-test-cache/images
+# keyed by the builder's content: worktrees with different builders share the machine
+IMGDATA=/var/tmp/hull-test-cache/images-$(sha256sum "$REPO/tests/data/mkimage.py" | cut -c1-16)
 
 H() { "$HULL_BIN" --root "$WORK/store" "$@"; }
 
-# The test images (tests/data/mkimage.py), built once and rebuilt when the builder changes.
+# The test images (tests/data/mkimage.py), built once for each version of the builder.
 # Their hostile-* images point at a folder that is never made: test_image_hostile_layers
 # builds its own, aimed at a folder of the test's.
 images() {
 	mkdir -p "$(dirname "$IMGDATA")"
-	if [ ! -f "$IMGDATA/busybox.docker.tar" ] || [ "$REPO/tests/data/mkimage.py" -nt "$IMGDATA/busybox.docker.tar" ]; then
+	if [ ! -f "$IMGDATA/busybox.docker.tar" ]; then
 		local tmp
 		tmp=$(mktemp -d "$IMGDATA.XXXXXX")
 		python3 "$REPO/tests/data/mkimage.py" "$tmp" /nonexistent/hull-test-outside >/dev/null
