@@ -44,6 +44,9 @@ struct hull_init_ctx {
 	unsigned long new_ns;	      /* CLONE_NEW* to create */
 	int n_listen_fds;	      /* LISTEN_FDS handed through */
 	struct hull_seccomp *seccomp; /* built by the runtime, loaded by the init; NULL = none */
+	/* per spec mount, the bind source the runtime opened (every bind's in a user namespace,
+	 * an idmapped one's always; -1 where it opened none); NULL without any (runtime/bind.h) */
+	int *bind_fds;
 	bool run_mode;
 	pid_t runtime_pid; /* the init's parent while it sets up (0: an intermediate process) */
 };

@@ -1,13 +1,14 @@
 # hull build (Dockerfiles) and hull commit: images made from the test busybox image
 # (tests/data/mkimage.py), run with hull, and loaded by podman where it is installed.
 
-IMGDATA=/var/tmp/hull-test-cache/images
+# keyed by the builder's content: worktrees with different builders share the machine
+IMGDATA=/var/tmp/hull-test-cache/images-$(sha256sum "$REPO/tests/data/mkimage.py" | cut -c1-16)
 BASE=hulltest/busybox:docker
 
 # The store with the busybox image loaded (mkimage.py's, built once per machine).
 setup_store() {
 	defer hull_store_cleanup "$HULL" "$WORK/store" "$ROOT" "$T-b"
-	if [ ! -f "$IMGDATA/busybox.docker.tar" ] || [ "$REPO/tests/data/mkimage.py" -nt "$IMGDATA/busybox.docker.tar" ]; then
+	if [ ! -f "$IMGDATA/busybox.docker.tar" ]; then
 		local tmp
 		mkdir -p "$(dirname "$IMGDATA")"
 		tmp=$(mktemp -d "$IMGDATA.XXXXXX")

@@ -56,7 +56,7 @@ test_hull_exit_codes_as_docker() {
 	chmod 755 "$r/bin/garbage"
 	rc=0; run --rm --rootfs "$r" /bin/garbage 2>"$WORK/e" || rc=$?
 	assert_eq "$rc" 126 "exec format error"
-	assert_contains "$(cat "$WORK/e")" "Exec format error"
+	assert_contains "$(cat "$WORK/e")" "exec format error"
 	rc=0; run --rm --rootfs "$r" garbage 2>"$WORK/e" || rc=$?
 	assert_eq "$rc" 126 "exec format error, found in PATH"
 	# the same three through hull exec
@@ -68,7 +68,7 @@ test_hull_exit_codes_as_docker() {
 	assert_eq "$rc" 126 "exec: not executable"
 	rc=0; hull exec ec /bin/garbage 2>"$WORK/e" || rc=$?
 	assert_eq "$rc" 126 "exec: exec format error"
-	assert_contains "$(cat "$WORK/e")" "Exec format error"
+	assert_contains "$(cat "$WORK/e")" "exec format error"
 	hull rm -f ec >/dev/null
 	rc=0; run --rm -u nosuchuser --rootfs "$r" true 2>"$WORK/e" || rc=$?
 	assert_eq "$rc" 125 "hull's own error"

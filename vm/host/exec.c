@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -217,7 +218,8 @@ int hull_vm_port_connect(int dirfd, pid_t vmm, int ports, int *lockfd, struct hu
 }
 
 /* The errno of a guest's failed exec, from its message "exec `X`: <strerror>" (the guest's
- * libc and ours word them alike): hull exec's 127 and 126 depend on it. */
+ * libc and ours word them alike, the guest in lowercase as runc does): hull exec's 127 and
+ * 126 depend on it. */
 static int exec_errno(const char *msg)
 {
 	static const int known[] = {ENOENT, ENOTDIR, EACCES, ENOEXEC, EPERM};
@@ -228,7 +230,7 @@ static int exec_errno(const char *msg)
 	for (size_t i = 0; i < ARRAY_SIZE(known); i++) {
 		const char *s = strerror(known[i]);
 		size_t n = strlen(s);
-		if (len > n + 2 && !strcmp(msg + len - n, s) &&
+		if (len > n + 2 && !strcasecmp(msg + len - n, s) &&
 		    !strncmp(msg + len - n - 2, ": ", 2))
 			return known[i];
 	}
