@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -310,6 +311,15 @@ static int build_spec(const struct hull_run_opts *o, const struct base *b, const
 		return hull_error(err, EINVAL, "the working directory `%s` is not absolute",
 				  rs->cwd);
 	rs->terminal = o->tty;
+	if (o->tty) {
+		/* the pty has the caller's size before the workload starts (runc's consoleSize);
+		 * the monitor follows later resizes */
+		struct winsize ws;
+		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col) {
+			rs->console_height = ws.ws_row;
+			rs->console_width = ws.ws_col;
+		}
+	}
 	rs->read_only = o->read_only;
 	rs->privileged = o->privileged;
 	rs->no_new_privs = o->no_new_privs;

@@ -88,6 +88,8 @@ static void process(struct hull_spec *s, const struct hull_run_spec *rs)
 	struct hull_process *p = hull_spec_process(s);
 
 	p->terminal = rs->terminal;
+	p->console_height = rs->console_height;
+	p->console_width = rs->console_width;
 	p->uid = rs->uid;
 	p->gid = rs->gid;
 	if (rs->n_groups) {

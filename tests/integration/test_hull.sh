@@ -181,7 +181,7 @@ test_hull_logs_follow_and_tail() {
 }
 
 test_hull_stdin_and_tty() {
-	local r out
+	local r out id
 	watch_store
 	r=$(rootfs io)
 	out=$(echo piped | run --rm -i --rootfs "$r" cat)
@@ -191,8 +191,13 @@ test_hull_stdin_and_tty() {
 	out=$(script -qec "stty rows 33 cols 101; $HULL --root $WORK/store --runroot $ROOT run --network none --cgroup-parent /hull-test/$T-h --rm -t --rootfs $r sh -c 'tty; stty size'" /dev/null | tr -d '\r')
 	assert_contains "$out" "/dev/pts/0"
 	assert_contains "$out" "33 101" "the window size passed on"
+	# the size is the pty's before the workload starts (a resize after the start would race it):
+	# a detached container has no monitor on the terminal to resize it later
+	id=$(script -qec "stty rows 33 cols 101; $HULL --root $WORK/store --runroot $ROOT run -d --network none --cgroup-parent /hull-test/$T-h -t --rootfs $r sh -c 'stty size >/size; sleep 600'" /dev/null | tr -d '\r')
+	wait_for "$r/size" "[0-9]"
+	assert_eq "$(cat "$r/size")" "33 101" "the terminal's size at the workload's start"
+	hull rm -f "$id" >/dev/null
 	# exec -t in a detached tty container
-	local id
 	id=$(run -d -t --rootfs "$r" sleep 600)
 	out=$(script -qec "$HULL --root $WORK/store --runroot $ROOT exec -t $id tty" /dev/null | tr -d '\r')
 	assert_contains "$out" "/dev/pts/"
