@@ -18,6 +18,14 @@ PORT_FILE.  MODE:
   trickle         blob bodies come at 2 bytes/s
   slow            blob bodies come at ~16 KiB/s, fast enough not to stall but slow overall
   long-error      the manifest request fails (HTTP 500) with a 60 KB error message
+  drop-once       the first GET of each layer sends half of it and drops the connection;
+                  a GET with Range gets the rest (206)
+  no-range        as drop-once, but Range is ignored: the whole layer again (200)
+  concurrent      each layer takes 1 s to come
+  bad-layer       the last layer's bytes do not match its digest (sent 1 s late)
+
+Every blob GET is logged to PORT_FILE.log as "DIGEST RANGE" (RANGE "-" when none), and in
+"concurrent" mode the most layers served at once as "max N".
 
 A test fixture, not part of hull.
 """
@@ -26,6 +34,7 @@ import http.server
 import json
 import os
 import sys
+import threading
 import time
 
 layout, mode, port_file = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -54,6 +63,15 @@ elif mode == "huge-manifest":
     m["annotations"] = {"padding": "x" * (5 << 20)}
     manifest = json.dumps(m).encode()
 TOKEN_MODES = ("crlf-token", "huge-token")
+LAYERS = [l["digest"] for l in json.loads(manifest)["layers"]]
+lock = threading.Lock()
+dropped = set()
+busy = [0, 0]  # now, most
+
+
+def log(line):
+    with lock, open(port_file + ".log", "a") as f:
+        f.write(line + "\n")
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -116,6 +134,34 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 except (BrokenPipeError, ConnectionResetError):
                     pass
                 return
+            digest = path[len("/v2/app/blobs/"):]
+            rng = self.headers.get("Range")
+            log("%s %s" % (digest, rng or "-"))
+            if digest in LAYERS and mode in ("drop-once", "no-range"):
+                if rng and mode == "drop-once":
+                    start = int(rng.split("=")[1].rstrip("-"))
+                    return self.send(206, data[start:], "application/octet-stream",
+                                     [("Content-Range", "bytes %d-%d/%d" % (start, len(data) - 1, len(data)))])
+                with lock:
+                    first = digest not in dropped
+                    dropped.add(digest)
+                if first:
+                    self.head(200, "application/octet-stream", len(data))
+                    self.wfile.write(data[:len(data) // 2])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return
+            if digest in LAYERS and mode == "concurrent":
+                with lock:
+                    busy[0] += 1
+                    busy[1] = max(busy)
+                time.sleep(1)
+                with lock:
+                    busy[0] -= 1
+                log("max %d" % busy[1])
+            if digest == LAYERS[-1] and mode == "bad-layer":
+                time.sleep(1)  # after the others are in and unpacked
+                data = data[:-1] + bytes([data[-1] ^ 1])
             if mode == "short-blob":
                 return self.send(200, data[:-10], "application/octet-stream")
             if mode == "trickle":
