@@ -35,6 +35,8 @@ static int have_image(struct hull_store *s, const char *image, const struct hull
 	*other = NULL;
 	if (hull_index_load(s, &idx, err) < 0)
 		return -1;
+	/* a store without index.json yet loads empty, its ENOENT left in err */
+	hull_err_clear(err);
 	img = hull_index_find(&idx, image, err);
 	if (img && want && hull_store_read_blob(s, img->config, &cfg, NULL, err) < 0)
 		rc = -1;

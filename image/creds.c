@@ -231,6 +231,10 @@ static int from_file(const char *path, const char *want, const char *server, str
 	}
 	helper = find_key(sj_get(j, "credHelpers"), want);
 	store = hull_json_str(sj_get(j, "credsStore"));
+	if (store && !*store)
+		store = NULL; /* docker writes "" for none */
+	if (hull_json_str(helper) && !*hull_json_str(helper))
+		helper = NULL;
 	if (hull_json_str(helper) || store) {
 		if (run_helper(hull_json_str(helper) ? hull_json_str(helper) : store, server, c,
 			       err) < 0) {

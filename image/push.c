@@ -266,10 +266,20 @@ int hull_image_push(struct hull_store *s, const char *image, const char *dest,
 			hull_error(err, 0, "no such image: %s", image);
 		goto out;
 	}
-	if (!dest && !hull_strv_len(img->names)) {
-		hull_error(err, EINVAL, "%s has no name to push it under: give a destination",
-			   image);
-		goto out;
+	if (!dest) {
+		/* pushed under the name it was given by, as docker: an ID names no repository */
+		bool named = false;
+		if (!norm)
+			hull_ref_normalize(image, &norm, NULL);
+		for (char **n = img->names; norm && n && *n; n++)
+			named |= !strcmp(*n, norm);
+		if (!named) {
+			hull_error(err, EINVAL,
+				   "`%s` is not a name of the image: give a destination "
+				   "([HOST[:PORT]/]NAME[:TAG])",
+				   image);
+			goto out;
+		}
 	}
 	if (hull_image_ref_parse(dest ? dest : norm ? norm : image, &ref, err) < 0)
 		goto out;
