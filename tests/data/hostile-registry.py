@@ -24,6 +24,9 @@ PORT_FILE.  MODE:
   concurrent      each layer takes 1 s to come
   bad-layer       the last layer's bytes do not match its digest (sent 1 s late)
 
+MODE-layers (endless-blob-layers, short-blob-layers, trickle-layers, slow-layers): MODE for the
+layers only, which are fetched in parallel; the config comes as it is.
+
 Every blob GET is logged to PORT_FILE.log as "DIGEST RANGE" (RANGE "-" when none), and in
 "concurrent" mode the most layers served at once as "max N".
 
@@ -63,6 +66,8 @@ elif mode == "huge-manifest":
     m["annotations"] = {"padding": "x" * (5 << 20)}
     manifest = json.dumps(m).encode()
 TOKEN_MODES = ("crlf-token", "huge-token")
+layers_only = mode.endswith("-layers")
+base_mode = mode[:-len("-layers")] if layers_only else mode
 LAYERS = [l["digest"] for l in json.loads(manifest)["layers"]]
 lock = threading.Lock()
 dropped = set()
@@ -125,7 +130,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             data = blob(path[len("/v2/app/blobs/"):])
             if data is None:
                 return self.send(404, b'{"errors":[{"code":"BLOB_UNKNOWN"}]}')
-            if mode == "endless-blob":
+            digest = path[len("/v2/app/blobs/"):]
+            m = base_mode if not layers_only or digest in LAYERS else "plain"
+            rng = self.headers.get("Range")
+            log("%s %s" % (digest, rng or "-"))
+            if m == "endless-blob":
                 self.head(200, "application/octet-stream")
                 try:
                     self.wfile.write(data)
@@ -134,9 +143,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 except (BrokenPipeError, ConnectionResetError):
                     pass
                 return
-            digest = path[len("/v2/app/blobs/"):]
-            rng = self.headers.get("Range")
-            log("%s %s" % (digest, rng or "-"))
             if digest in LAYERS and mode in ("drop-once", "no-range"):
                 if rng and mode == "drop-once":
                     start = int(rng.split("=")[1].rstrip("-"))
@@ -162,12 +168,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if digest == LAYERS[-1] and mode == "bad-layer":
                 time.sleep(1)  # after the others are in and unpacked
                 data = data[:-1] + bytes([data[-1] ^ 1])
-            if mode == "short-blob":
+            if m == "short-blob":
                 return self.send(200, data[:-10], "application/octet-stream")
-            if mode == "trickle":
+            if m == "trickle":
                 self.head(200, "application/octet-stream", len(data))
                 return self.drip(data, 2, 1.0)
-            if mode == "slow":
+            if m == "slow":
                 self.head(200, "application/octet-stream", len(data))
                 return self.drip(data, 4096, 0.25)
             return self.send(200, data, "application/octet-stream")

@@ -337,3 +337,33 @@ test_pull_chooses_the_platform() {
 	assert_contains "$OUT" "OS/ARCH[/VARIANT]"
 	hull rmi -f "$REG/multi" >/dev/null
 }
+
+# The limits of the hardening hold for each of the layers fetched at once, not only for the
+# config fetched alone.
+test_pull_limits_hold_for_parallel_layers() {
+	local t0 took
+	images
+	hostile endless-blob-layers
+	assert_fails tpull "$REG/app:v1"
+	assert_contains "$OUT" "is bigger than its descriptor says"
+	assert_contains "$OUT" "and counting): refusing it"
+	nothing_pulled
+	hostile short-blob-layers
+	assert_fails tpull "$REG/app:v1"
+	assert_contains "$OUT" "is shorter than its descriptor says"
+	nothing_pulled
+	hostile trickle-layers
+	t0=$SECONDS
+	assert_fails tpull HULL_PULL_STALL_TIMEOUT=1 "$REG/app:v1"
+	took=$((SECONDS - t0))
+	assert_contains "$OUT" "stalled (HULL_PULL_STALL_TIMEOUT=1)"
+	[ "$took" -le 10 ] || fatal "the stalled pull took ${took}s"
+	nothing_pulled
+	hostile slow-layers
+	t0=$SECONDS
+	assert_fails tpull HULL_PULL_TIMEOUT=2 "$REG/app:v1"
+	took=$((SECONDS - t0))
+	assert_contains "$OUT" "out of time: the pull took longer than 2 s (HULL_PULL_TIMEOUT)"
+	[ "$took" -le 10 ] || fatal "the slow pull took ${took}s"
+	nothing_pulled
+}
