@@ -86,6 +86,13 @@ int hull_run_image_pull(const struct hull_engine *e, const struct hull_run_opts 
 	} else if (rc == 0) {
 		rc = hull_image_pull(&s, o->image, &po, &img, err);
 		hull_image_free(&img);
+		/* say first what the user would otherwise not know: it was not here */
+		if (rc < 0 && other)
+			hull_error_wrap(err,
+					"the image %s here is not for %s, and pulling it failed",
+					o->image, o->platform);
+		else if (rc < 0 && strcmp(policy, HULL_PULL_ALWAYS))
+			hull_error_wrap(err, "no such image: %s, and pulling it failed", o->image);
 	}
 	hull_store_close(&s);
 	return rc < 0 ? -1 : 0;
