@@ -291,3 +291,62 @@ test_run_pulls_a_missing_image() {
 	assert_contains "$OUT" "OS/ARCH[/VARIANT]"
 	hull rmi "$REG/app:v1" >/dev/null
 }
+
+# A private dockerd as test_docker.sh starts one (own roots, socket, hull-oci as its runtime,
+# stopped by pid); D and DCG set.  docker treats registries on 127.0.0.0/8 as insecure: plain
+# HTTP without configuration.
+dk() { /usr/bin/docker -H "unix://$D/sock" "$@"; }
+dockerd_start() {
+	local i
+	[ -x /usr/sbin/dockerd ] && [ -x /usr/bin/docker ] || skip "docker.io is not installed"
+	D=$WORK/d
+	DCG=/hull-test/$T-docker
+	mkdir -p "$D/data" "$D/exec"
+	defer dockerd_stop "$D" "$DCG"
+	/usr/sbin/dockerd --data-root "$D/data" --exec-root "$D/exec" --pidfile "$D/pid" \
+		-H "unix://$D/sock" --add-runtime "hull=$HULL_OCI" --iptables=false --ip6tables=false \
+		--bridge=none --exec-opt native.cgroupdriver=cgroupfs --cgroup-parent "$DCG" \
+		--storage-driver overlay2 >"$D/log" 2>&1 </dev/null &
+	for i in $(seq 150); do
+		dk version >/dev/null 2>&1 && return 0
+		[ -e "$D/pid" ] || [ $i -lt 20 ] || kill -0 $! 2>/dev/null ||
+			skip "dockerd does not start here: $(tail -3 "$D/log")"
+		sleep 0.2
+	done
+	skip "dockerd does not answer here: $(tail -3 "$D/log")"
+}
+dockerd_stop() {
+	local pid i d
+	# shellcheck disable=SC2046
+	/usr/bin/docker -H "unix://$1/sock" rm -f $(/usr/bin/docker -H "unix://$1/sock" ps -aq) 2>/dev/null
+	pid=$(cat "$1/pid" 2>/dev/null)
+	if [ -n "$pid" ]; then
+		kill "$pid"
+		for i in $(seq 100); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -9 "$pid" 2>/dev/null
+	fi
+	for d in /sys/fs/cgroup/*/"${2#/}"; do
+		[ -d "$d" ] && rmdir "$d"
+	done
+	grep "$1" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l
+	rm -rf "$1"
+}
+
+test_push_docker_pulls_and_runs_it() {
+	local f out
+	images
+	start_registry
+	dockerd_start
+	# docker 20.10 reads gzip and plain layers, not zstd: the one-layer imported image
+	hull import -q "$WORK/img/rootfs.tar.gz" gz:v1 >/dev/null
+	for f in docker oci; do
+		hull push -q --format "$f" gz:v1 "$REG/gz:$f" >/dev/null
+		dk pull -q "$REG/gz:$f" >/dev/null || fatal "docker could not pull the $f manifest: $(tail -3 "$D/log")"
+		out=$(dk run --rm --runtime hull --network none "$REG/gz:$f" sh -c 'echo ran $0' "$f")
+		assert_eq "$out" "ran $f"
+	done
+	assert_eq "$(dk image inspect -f '{{.Architecture}}' "$REG/gz:docker")" amd64
+}
