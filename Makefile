@@ -74,7 +74,7 @@ VM_ASSETS := $(if $(wildcard /boot/vmlinuz-*),$(B)/vm/initrd)
 # the minimal kernel's initramfs follows the guest init once `make guest-kernel` has run
 VM_ASSETS += $(if $(wildcard $(B)/vm/guest-kernel/vmlinux),$(B)/vm/guest-kernel/initrd)
 
-.PHONY: all man deb vm-assets guest-kernel test-kvm deps run test test-unit test-integration fault fuzz fuzz-build fuzz-cc lint format install uninstall bench clean help
+.PHONY: all man deb vm-assets guest-kernel test-kvm deps run test test-unit test-integration fault fuzz fuzz-build fuzz-cc mutate lint format install uninstall bench clean help
 
 # man pages in roff from docs/*.1.md (go-md2man, installed by scripts/deps.sh)
 MAN_SRC  := $(wildcard docs/*.1.md)
@@ -234,6 +234,12 @@ test-integration: all $(B)/tests/imgbundle
 test-kvm: deps all
 	@HULL_TEST_KVM=1 HULL_TEST_TIMEOUT=$${HULL_TEST_TIMEOUT:-900} tests/run.sh integration nested_kvm
 
+# mutation testing of the tests (scripts/mutate.py): one fault at a time in FILES (default:
+# every file of tests/mutate/map.txt), built and tested in a scratch copy under /tmp; bounded
+# by MUTATE_MAX mutants and MUTATE_SECONDS, chosen by MUTATE_SEED.  Not part of `make test`.
+mutate: all
+	@nice -n 10 python3 scripts/mutate.py $(if $(FILES),--files "$(FILES)")
+
 bench: deps all
 	@bench/run.sh
 
@@ -297,6 +303,7 @@ help:
 	@echo "make guest-kernel  a minimal guest kernel from linux-source-6.1 into $(B)/vm/guest-kernel/"
 	@echo "make test-kvm   one VM test under KVM, nested in a TCG guest (slow)"
 	@echo "make fuzz       each fuzz target under libFuzzer for FUZZ_SECONDS (default $(FUZZ_SECONDS)) s"
+	@echo "make mutate     mutation testing of the tests (FILES=..., MUTATE_MAX, MUTATE_SECONDS, MUTATE_SEED)"
 	@echo "make lint       clang-format check and cppcheck"
 	@echo "make bench      benchmarks against crun and runc"
 	@echo "make fault      kill -9 at random moments, check clean-up leaves nothing (FAULT_ITERATIONS=200, FAULT_SEED)"

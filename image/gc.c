@@ -59,6 +59,35 @@ static void container_layers(const struct hull_store *s, struct set *layers)
 	closedir(d);
 }
 
+/* build-cache/<key>: the manifest a build step made (engine/build_cache.c); it keeps its
+ * blobs (unpacked layers are made again from them) until `hull builder prune` */
+static void build_cache_blobs(const struct hull_store *s, struct set *blobs)
+{
+	cleanup_free char *dir = hull_strfmt("%s/build-cache", s->dir);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		cleanup_free char *p = hull_strfmt("%s/%s", dir, de->d_name);
+		cleanup_free char *digest = NULL, *text = NULL;
+		struct hull_manifest m;
+		if (de->d_name[0] == '.' || hull_read_file(p, &digest, NULL, NULL) < 0)
+			continue;
+		digest[strcspn(digest, "\n")] = '\0';
+		if (!hull_digest_valid(digest) ||
+		    hull_store_read_blob(s, digest, &text, NULL, NULL) < 0 ||
+		    hull_manifest_parse(text, &m, NULL) < 0)
+			continue;
+		set_add(blobs, hull_digest_hex(digest));
+		set_add(blobs, hull_digest_hex(m.config.digest));
+		for (size_t i = 0; i < m.n_layers; i++)
+			set_add(blobs, hull_digest_hex(m.layers[i].digest));
+		hull_manifest_free(&m);
+	}
+	if (d)
+		closedir(d);
+}
+
 static int sweep(const char *dir, const struct set *keep, bool layers, struct hull_err *err)
 {
 	DIR *d = opendir(dir);
@@ -117,6 +146,7 @@ int hull_store_gc(struct hull_store *s, struct hull_err *err)
 		hull_manifest_free(&m);
 	}
 	container_layers(s, &layers);
+	build_cache_blobs(s, &blobs);
 	rc = 0;
 	if (sweep(bdir, &blobs, false, err) < 0 || sweep(ldir, &layers, true, err) < 0 ||
 	    sweep(tdir, NULL, false, err) < 0)

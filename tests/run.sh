@@ -18,7 +18,8 @@ wanted() {
 
 run_unit() {
 	local bin out rc ok nok sk
-	for bin in "$repo"/build/tests/test_*; do
+	# the C unit tests, and tests/unit/test_*.py (the mutation harness's own check)
+	for bin in "$repo"/build/tests/test_* "$repo"/tests/unit/test_*.py; do
 		[ -x "$bin" ] || continue
 		wanted "$(basename "$bin")" || continue
 		out=$("$bin" 2>&1)

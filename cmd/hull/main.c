@@ -86,6 +86,19 @@ static const struct hull_command commands[] = {
 	 "  rm        remove images (as `hull rmi`)\n"
 	 "  inspect   print images as JSON\n"
 	 "  load, save, import   as `hull load`, `hull save`, `hull import`\n"},
+	{"commit", cmd_commit, "make an image from a container's changes",
+	 "commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]\n\n"
+	 "Make a new image from a container's changes (its files, as a new layer on its\n"
+	 "image).\n\n"
+	 "Options:\n"
+	 "  -a, --author TEXT     the image's author\n"
+	 "  -c, --change INSTR    a Dockerfile instruction for the image's settings (CMD,\n"
+	 "                        ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, USER, VOLUME,\n"
+	 "                        WORKDIR, STOPSIGNAL); repeatable\n"
+	 "  -m, --message TEXT    the commit message (the history entry's comment)\n"
+	 "  -p, --pause[=BOOL]    pause a running container while committing (default true)\n"},
+	{"build", cmd_build, "build an image from a Dockerfile", NULL},
+	{"builder", cmd_builder, "manage the build cache (builder prune)", NULL},
 	{"network", cmd_network, "manage networks (network create|ls|inspect|rm|connect|...)",
 	 "network COMMAND\n\n"
 	 "Manage networks: `bridge` (the default), `host`, `none` and the user's own.\n\n"
@@ -235,7 +248,7 @@ static int cmd_version(const struct hull_globals *g, int argc, char **argv, stru
 /* The commands that put a process into a container (the runtime runs in-process). */
 static bool enters_container(const char *cmd)
 {
-	static const char *const entering[] = {"run", "exec", "compare", "top"};
+	static const char *const entering[] = {"run", "exec", "compare", "top", "build"};
 	for (size_t i = 0; i < sizeof(entering) / sizeof(entering[0]); i++)
 		if (!strcmp(entering[i], cmd))
 			return true;

@@ -36,9 +36,15 @@ cfg() {
 assert_eq() { [ "$1" == "$2" ] || fatal "${3:-values differ}: got '$1', expected '$2'"; }
 assert_contains() { [[ $1 == *"$2"* ]] || fatal "${3:-missing text}: '$2' not in: $1"; }
 assert_not_contains() { [[ $1 != *"$2"* ]] || fatal "${3:-unexpected text}: '$2' in: $1"; }
-# assert_fails CMD...: must exit non-zero; its stderr+stdout is left in $OUT.
+# assert_fails CMD...: must exit non-zero; its stderr+stdout is left in $OUT.  Through a file,
+# not $(...): a create that wrongly succeeds leaves an init holding its output open, and $(...)
+# would wait for that process until the test's timeout.
 assert_fails() {
-	if OUT=$("$@" 2>&1); then fatal "expected failure: $*"; fi
+	local rc=0
+	"$@" >"$WORK/.assert_fails.out" 2>&1 || rc=$?
+	OUT=$(cat "$WORK/.assert_fails.out")
+	rm -f "$WORK/.assert_fails.out"
+	[ "$rc" -ne 0 ] || fatal "expected failure: $*: $OUT"
 	return 0
 }
 # alive PID: the process exists and is not a zombie waiting for its reaper.

@@ -26,6 +26,27 @@ test_exec_joins_the_container() {
 	assert_contains "$init_cg" "hull-test/$id"
 }
 
+# Every namespace of the container, joined: the exec'd process's /proc/self/ns links are the
+# init's, for each kind the bundle asks for (the network one above all: nothing else shows it).
+test_exec_joins_every_namespace() {
+	local b id init out kind want
+	b=$(bundle ens sleep 60)
+	cfg "$b" '.linux.namespaces += [{"type":"cgroup"}]'
+	id=$(cid ens)
+	started "$id" "$b"
+	init=$(pid_of "$id")
+	out=$(oci exec "$id" sh -c 'for k in net ipc uts mnt pid cgroup; do echo "$k $(readlink /proc/self/ns/$k)"; done')
+	for kind in net ipc uts mnt pid cgroup; do
+		want=$(readlink "/proc/$init/ns/$kind")
+		[ "$want" != "$(readlink "/proc/self/ns/$kind")" ] || fatal "the container shares the host's $kind namespace"
+		assert_eq "$(awk -v k="$kind" '$1 == k {print $2}' <<<"$out")" "$want" "the exec'd process's $kind namespace"
+	done
+	# what the network namespace holds (/proc/net is the reader's): only the container's
+	# loopback, not the host's links
+	out=$(oci exec "$id" sh -c "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '")
+	assert_eq "$out" lo "network interfaces seen by exec"
+}
+
 test_exec_exit_status_and_signal() {
 	local b id rc
 	b=$(bundle es sleep 60)

@@ -69,6 +69,25 @@ test_hull_exit_codes_as_docker() {
 	assert_contains "$(cat "$WORK/e")" "nosuchcmd"
 	rc=0; run --rm --rootfs "$r" /etc/passwd 2>/dev/null || rc=$?
 	assert_eq "$rc" 126 "not executable"
+	# executable, but no format the kernel runs (ENOEXEC): cannot be invoked, not missing
+	printf 'neither ELF nor #!\n' >"$r/bin/garbage"
+	chmod 755 "$r/bin/garbage"
+	rc=0; run --rm --rootfs "$r" /bin/garbage 2>"$WORK/e" || rc=$?
+	assert_eq "$rc" 126 "exec format error"
+	assert_contains "$(cat "$WORK/e")" "Exec format error"
+	rc=0; run --rm --rootfs "$r" garbage 2>"$WORK/e" || rc=$?
+	assert_eq "$rc" 126 "exec format error, found in PATH"
+	# the same three through hull exec
+	run -d --name ec --rootfs "$r" sleep 100 >/dev/null
+	rc=0; hull exec ec nosuchcmd 2>"$WORK/e" || rc=$?
+	assert_eq "$rc" 127 "exec: command not found"
+	assert_contains "$(cat "$WORK/e")" "nosuchcmd"
+	rc=0; hull exec ec /etc/passwd 2>/dev/null || rc=$?
+	assert_eq "$rc" 126 "exec: not executable"
+	rc=0; hull exec ec /bin/garbage 2>"$WORK/e" || rc=$?
+	assert_eq "$rc" 126 "exec: exec format error"
+	assert_contains "$(cat "$WORK/e")" "Exec format error"
+	hull rm -f ec >/dev/null
 	rc=0; run --rm -u nosuchuser --rootfs "$r" true 2>"$WORK/e" || rc=$?
 	assert_eq "$rc" 125 "hull's own error"
 	assert_contains "$(cat "$WORK/e")" "nosuchuser"

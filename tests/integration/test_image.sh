@@ -5,17 +5,18 @@
 HULL_BIN=${HULL:-$REPO/build/hull}
 IMGBUNDLE=$REPO/build/tests/imgbundle
 IMGDATA=/var/tmp/hull-test-cache/images
-OUTSIDE=/var/tmp/hull-test-cache/outside
 
 H() { "$HULL_BIN" --root "$WORK/store" "$@"; }
 
 # The test images (tests/data/mkimage.py), built once and rebuilt when the builder changes.
+# Their hostile-* images point at a folder that is never made: test_image_hostile_layers
+# builds its own, aimed at a folder of the test's.
 images() {
-	mkdir -p "$OUTSIDE"
+	mkdir -p "$(dirname "$IMGDATA")"
 	if [ ! -f "$IMGDATA/busybox.docker.tar" ] || [ "$REPO/tests/data/mkimage.py" -nt "$IMGDATA/busybox.docker.tar" ]; then
 		local tmp
 		tmp=$(mktemp -d "$IMGDATA.XXXXXX")
-		python3 "$REPO/tests/data/mkimage.py" "$tmp" "$OUTSIDE" >/dev/null
+		python3 "$REPO/tests/data/mkimage.py" "$tmp" /nonexistent/hull-test-outside >/dev/null
 		rm -rf "$IMGDATA"
 		mv "$tmp" "$IMGDATA"
 	fi
@@ -162,9 +163,12 @@ test_image_digest_mismatch() {
 	assert_eq "$(ls "$WORK/store/images/layers")" "" "partial layers left"
 }
 
+# Hostile layers, built for this test: what they aim at is a folder of its own ($WORK/outside,
+# removed with $WORK), so an escape fails this run only, not every later one.
 test_image_hostile_layers() {
-	images
-	local before name
+	local before name IMGDATA=$WORK/img OUTSIDE=$WORK/outside
+	mkdir -p "$OUTSIDE"
+	python3 "$REPO/tests/data/mkimage.py" "$IMGDATA" "$OUTSIDE" >/dev/null
 	before=$(sha256sum /etc/passwd)
 	for name in dotdot abs symlink hardlink hardlink-dotdot hardlink-symlink; do
 		assert_fails H load -i "$IMGDATA/hostile-$name.docker.tar"
@@ -178,7 +182,8 @@ test_image_hostile_layers() {
 	assert_fails H load -i "$IMGDATA/hostile-hardlink.docker.tar"
 	assert_contains "$OUT" '`/etc/passwd`'
 	assert_eq "$(ls -A "$OUTSIDE")" "" "files written outside the layer"
-	[ -z "$(find "$WORK" /var/tmp -maxdepth 3 -name '*-escape' 2>/dev/null)" ] || fatal "escape files written"
+	# the dot-dot escape aims above the layer's folder in the store, under $WORK
+	[ -z "$(find "$WORK" -name '*-escape')" ] || fatal "escape files written: $(find "$WORK" -name '*-escape')"
 	assert_eq "$(sha256sum /etc/passwd)" "$before"
 	assert_eq "$(ls "$WORK/store/images/layers")" "" "partial layers left"
 	assert_eq "$(ls "$WORK/store/images/tmp")" ""

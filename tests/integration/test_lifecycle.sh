@@ -150,6 +150,33 @@ test_kill_names_numbers_all() {
 	oci delete "$id"
 }
 
+# --all without a pid namespace, where killing the init does not take the rest with it: a
+# signal the init ignores reaches only the init without --all, and every process with it.
+test_kill_all_without_pid_namespace() {
+	local b id init child
+	b=$(bundle ka sh -c 'sleep 100 & echo $! >/tmp/child; trap "" TERM; while :; do sleep 1; done')
+	no_pidns "$b"
+	id=$(cid ka)
+	oci run -d -b "$b" "$id"
+	init=$(pid_of "$id")
+	for _ in $(seq 50); do [ -s "$b/rootfs/tmp/child" ] && break; sleep 0.05; done
+	child=$(cat "$b/rootfs/tmp/child")
+	[ -n "$child" ] && alive "$child" || fatal "no child"
+	grep -q "hull-test/$id" "/proc/$child/cgroup" || fatal "child $child is not in the container's cgroup"
+	oci kill "$id" TERM
+	sleep 0.3
+	alive "$child" || fatal "kill without --all reached the child $child"
+	alive "$init" || fatal "the init died of a signal it ignores"
+	oci kill --all "$id" TERM
+	for _ in $(seq 50); do alive "$child" || break; sleep 0.05; done
+	! alive "$child" || fatal "child $child survived kill --all TERM"
+	alive "$init" || fatal "the init died of a signal it ignores"
+	assert_eq "$(state_of "$id")" running
+	oci kill --all "$id" KILL
+	wait_status "$id" stopped
+	oci delete "$id"
+}
+
 test_kill_unknown_signal() {
 	local b id
 	b=$(bundle ku sleep 30)

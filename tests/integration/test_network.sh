@@ -93,6 +93,14 @@ test_network_publish_and_cleanup() {
 	assert_eq "$out" hello-80 "the container's own address"
 	assert_eq "$(in_ns busybox nc 10.89.0.1 8080 </dev/null)" hello-80 "a host address"
 	assert_eq "$(in_ns busybox nc 127.0.0.1 8081 </dev/null)" hello-81 "localhost"
+	# published on 127.0.0.1 only: the bridge's address does not answer on 8081, and the
+	# DNAT rule for it names the address
+	out=$(in_ns busybox nc -w 2 10.89.0.1 8081 </dev/null 2>&1) && fatal "8081 answered on 10.89.0.1: $out"
+	assert_not_contains "$out" hello-81 "8081 on the bridge's address"
+	out=$(in_ns iptables -t nat -S | grep -- '--dport 8081' | grep -- '-j DNAT')
+	assert_contains "$out" "-d 127.0.0.1/32" "the DNAT rule of 8081"
+	out=$(in_ns iptables -t nat -S | grep -- '--dport 8080' | grep -- '-j DNAT')
+	assert_not_contains "$out" "-d " "the DNAT rule of 8080 (every address)"
 	assert_contains "$(hn ps)" "0.0.0.0:8080->80/tcp, 127.0.0.1:8081->81/tcp"
 	# a host port is published once (docker: "port is already allocated")
 	assert_fails hn run --rm -p 127.0.0.1:8080:90 hulltest/busybox:docker true

@@ -4,12 +4,16 @@
 source "$REPO/tests/integration/registry.sh"
 
 test_pull_from_a_registry_and_run() {
-	local out id
+	local out id first
 	images
 	start_registry
 	push "$WORK/img/busybox.oci.tar" app:v1
-	out=$(hull pull "$REG/app:v1" 2>&1)
+	# stdout: the name pulled and the image's ID; the layers' progress goes to stderr
+	out=$(hull pull "$REG/app:v1" 2>/dev/null)
+	first=$out
 	assert_contains "$out" "$REG/app:v1"
+	# the name pulled and the image's id, the config's digest
+	assert_eq "$(tail -1 <<<"$out")" "$(skopeo inspect --tls-verify=false --raw "docker://$REG/app:v1" | jq -r .config.digest)" "the pulled image's id"
 	out=$(hull images)
 	assert_contains "$out" "$REG/app"
 	assert_contains "$out" "v1"
@@ -19,8 +23,8 @@ test_pull_from_a_registry_and_run() {
 	out=$(hull run --rm --network none --cgroup-parent "/hull-test/$T-h" "$REG/app:v1" 'echo top=$(cat /etc/layer3); ls /etc/removed 2>&1; true')
 	assert_contains "$out" "top=3"
 	assert_contains "$out" "No such file"
-	# pulling again finds everything present
-	hull pull "$REG/app:v1" >/dev/null
+	# pulling again finds everything present: the same image
+	assert_eq "$(hull pull "$REG/app:v1" 2>/dev/null)" "$first" "a second pull"
 	# a tag that is not there, a registry that is not there
 	assert_fails hull pull "$REG/app:nope"
 	assert_contains "$OUT" "manifest unknown"
@@ -37,9 +41,13 @@ test_pull_by_digest_and_from_an_index() {
 	skopeo copy -q --all --dest-tls-verify=false "oci-archive:$WORK/img/busybox.oci.tar" "docker://$REG/multi:latest" >/dev/null
 	hull pull "$REG/multi" >/dev/null
 	assert_contains "$(hull images)" "$REG/multi"
-	digest=$(skopeo inspect --tls-verify=false --raw "docker://$REG/multi:latest" | sha256sum | cut -d' ' -f1)
-	hull pull "$REG/multi@sha256:$digest" >/dev/null
+	skopeo inspect --tls-verify=false --raw "docker://$REG/multi:latest" >"$WORK/manifest"
+	digest=$(sha256sum <"$WORK/manifest" | cut -d' ' -f1)
+	# by digest: the image that manifest names, recorded under that digest
+	assert_eq "$(hull pull "$REG/multi@sha256:$digest")" "$(jq -r .config.digest "$WORK/manifest")" "the image pulled by digest"
+	assert_eq "$(hull images --format json | jq -r .Digest)" "sha256:$digest" "its manifest"
 	assert_fails hull pull "$REG/multi@sha256:$(printf '%064d' 0)"
+	assert_contains "$OUT" "manifest unknown"
 	hull rmi "$REG/multi" >/dev/null
 }
 
@@ -366,4 +374,44 @@ test_pull_limits_hold_for_parallel_layers() {
 	assert_contains "$OUT" "out of time: the pull took longer than 2 s (HULL_PULL_TIMEOUT)"
 	[ "$took" -le 10 ] || fatal "the slow pull took ${took}s"
 	nothing_pulled
+}
+
+# A manifest is checked against the digest that names it, not only found: a registry that
+# answers every digest with some other manifest (and no Docker-Content-Digest), or announces a
+# digest its manifest does not have, is refused and leaves no image; the same registry's honest
+# answers are taken (tests/data/lying-registry.py).
+test_pull_manifest_checked_against_its_digest() {
+	local pid port good out
+	images
+	mkdir -p "$WORK/layout"
+	tar -C "$WORK/layout" -xf "$WORK/img/busybox.oci.tar"
+	python3 "$REPO/tests/data/lying-registry.py" "$WORK/layout" "$WORK/port" &
+	pid=$!
+	defer stop_pid $pid
+	for _ in $(seq 100); do [ -s "$WORK/port" ] && break; sleep 0.05; done
+	port=$(cat "$WORK/port")
+	good=$(jq -r '.manifests[0].digest' "$WORK/layout/index.json")
+	# a digest the registry does not have: it answers with the manifest of $good
+	assert_fails hull pull "127.0.0.1:$port/app@sha256:$(printf '%064d' 0)"
+	assert_contains "$OUT" "sha256:$(printf '%064d' 0)"
+	assert_contains "$OUT" "$good"
+	assert_contains "$OUT" "refusing it"
+	assert_eq "$(hull images -q)" "" "an image from a manifest that is not the one asked for"
+	# a tag whose answer announces a digest the manifest does not have
+	assert_fails hull pull "127.0.0.1:$port/app:wrong-header"
+	assert_contains "$OUT" "wrong-header has the digest $good"
+	assert_contains "$OUT" "refusing it"
+	assert_eq "$(hull images -q)" "" "an image from a manifest announced with another digest"
+	# an image index naming a digest the registry answers with another manifest
+	assert_fails hull pull "127.0.0.1:$port/app:bad-index"
+	assert_contains "$OUT" "sha256:$(printf '2%.0s' $(seq 64)) has the digest $good"
+	assert_eq "$(hull images -q)" "" "an image from an index's lying entry"
+	# the right digest: pulled, and recorded under that digest
+	hull pull "127.0.0.1:$port/app@$good" >/dev/null
+	assert_eq "$(hull images --format json | jq -r .Digest)" "$good" "the pulled image's manifest"
+	hull rmi "$(hull images -q)" >/dev/null
+	# an honest index: the image it names for linux/amd64
+	hull pull "127.0.0.1:$port/app:index" >/dev/null
+	assert_eq "$(hull images --format json | jq -r '.Tag + " " + .Digest')" "index $good" "the image picked from the index"
+	hull rmi "$(hull images -q)" >/dev/null
 }

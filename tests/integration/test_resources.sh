@@ -125,14 +125,38 @@ test_memory_limit_oom_kills() {
 }
 
 test_pids_limit_enforced() {
-	local b out
+	local b out rc
 	b=$(bundle p sh -c 'for i in 1 2 3 4 5 6 7 8; do sleep 30 & done; echo started')
 	cfg "$b" '.linux.resources.pids = {limit: 4}'
-	out=$(oci run -b "$b" "$(cid p)" 2>&1) || true
-	assert_contains "$out" "fork" "fork fails at the pids limit"
+	rc=0
+	out=$(oci run -b "$b" "$(cid p)" 2>&1) || rc=$?
+	assert_contains "$out" "can't fork" "fork fails at the pids limit"
+	assert_not_contains "$out" "started"
+	assert_eq "$rc" 2 "the shell's status when it cannot fork"
 	cfg "$b" '.linux.resources.pids = {limit: 20}'
 	out=$(oci run -b "$b" "$(cid p2)" 2>&1)
-	assert_not_contains "$out" "fork" "forks within the limit"
+	assert_eq "$out" started "forks within the limit"
+}
+
+# pids.limit -1 (and 0) is "no limit": the kernel's word for it is `max`, on create, on update
+# from a finite limit, and through --resources.
+test_pids_unlimited_is_max() {
+	local b id f
+	b=$(bundle pm sleep 30)
+	id=$(cid pm)
+	cfg "$b" '.linux.resources.pids = {limit: -1}'
+	oci run -d -b "$b" "$id"
+	f=$(cgfile pids pm pids.max)
+	assert_eq "$(cat "$f")" max "pids.max for limit -1"
+	oci update --pids-limit 50 "$id"
+	assert_eq "$(cat "$f")" 50 "pids.max after --pids-limit 50"
+	oci update --pids-limit -1 "$id"
+	assert_eq "$(cat "$f")" max "pids.max after --pids-limit -1"
+	oci update --pids-limit 50 "$id"
+	echo '{"pids": {"limit": -1}}' | oci update --resources - "$id"
+	assert_eq "$(cat "$f")" max "pids.max after --resources {pids: {limit: -1}}"
+	assert_eq "$(oci events --stats "$id" | jq .data.pids.limit)" 0 "stats: no limit"
+	oci delete -f "$id"
 }
 
 test_update_flags_and_json() {
@@ -229,14 +253,36 @@ test_events_oom() {
 }
 
 test_devices_list_enforced() {
-	local b out
+	local b out rc
 	# /dev/kmsg (c 1:11) is not among the devices every container gets
 	b=$(bundle d sh -c 'rm -f /tmp/k; mknod /tmp/k c 1 11 && { echo hull-test-devices >/tmp/k && echo written; } 2>&1')
-	out=$(oci run -b "$b" "$(cid d1)" 2>&1) || true
-	assert_contains "$out" "Operation not permitted" "kmsg denied by default"
+	rc=0
+	out=$(oci run -b "$b" "$(cid d1)" 2>&1) || rc=$?
+	assert_eq "$out" "sh: can't create /tmp/k: Operation not permitted" "kmsg denied by default"
+	assert_eq "$rc" 1 "the shell's status"
 	cfg "$b" '.linux.resources.devices = [{allow: false, access: "rwm"}, {allow: true, type: "c", major: 1, minor: 11, access: "w"}]'
 	out=$(oci run -b "$b" "$(cid d2)" 2>&1)
 	assert_contains "$out" "written" "kmsg allowed by a rule"
+}
+
+# The device rules a container gets without asking (runc's list) and those of linux.devices,
+# by type: in the v1 devices list, and usable (/dev/full answers ENOSPC, not EPERM).
+test_default_device_rules() {
+	local b id f
+	[ -d /sys/fs/cgroup/devices ] || skip "no v1 devices cgroup to read the rules from"
+	b=$(bundle dd sh -c 'echo x >/dev/full; head -c1 /dev/random | wc -c; head -c1 /dev/urandom | wc -c; head -c1 /dev/zero | wc -c')
+	cfg "$b" '.linux.devices = [{path: "/dev/hloop", type: "b", major: 7, minor: 0},
+		{path: "/dev/hkmsg", type: "u", major: 1, minor: 11}]'
+	id=$(cid dd)
+	oci create -b "$b" "$id" </dev/null >"$WORK/out" 2>&1
+	f=$(cat "$(cgfile devices dd devices.list)")
+	assert_eq "$(sort <<<"$f" | tr '\n' ' ')" "$(printf '%s\n' 'b *:* m' 'c *:* m' 'c 1:3 rwm' 'c 1:5 rwm' \
+		'c 1:7 rwm' 'c 1:8 rwm' 'c 1:9 rwm' 'c 5:0 rwm' 'c 5:1 rwm' 'c 5:2 rwm' 'c 136:* rwm' \
+		'c 10:200 rwm' 'b 7:0 rwm' 'c 1:11 rwm' | sort | tr '\n' ' ')" "devices.list"
+	oci start "$id"
+	wait_status "$id" stopped
+	assert_eq "$(cat "$WORK/out")" $'sh: write error: No space left on device\n1\n1\n1' "the default devices in use"
+	oci delete "$id"
 }
 
 test_cgroup_namespace() {

@@ -46,6 +46,42 @@ test_bind_mounts_rw_and_ro() {
 	assert_eq "$(cat "$WORK/ro/file")" data
 }
 
+# A bind mount's flags reach the mount: the bind itself ignores them, the remount after it
+# must carry every one (nosuid, nodev, noexec, with and without ro), and they hold.
+test_bind_mount_flags_applied() {
+	local b out opts
+	mkdir -p "$WORK/src"
+	opts=$(findmnt -n -o OPTIONS --target "$WORK/src")
+	for o in nosuid nodev noexec ro; do
+		[[ ,$opts, != *,$o,* ]] || skip "the host mounts $WORK with $o: a bind of it would inherit it"
+	done
+	printf '#!/bin/sh\necho ran\n' >"$WORK/src/run.sh"
+	chmod +x "$WORK/src/run.sh"
+	b=$(bundle bmf sh -c 'for m in /mnt/f /mnt/frw /mnt/plain; do echo "$m $(awk -v m=$m '"'"'$5 == m {print $6}'"'"' /proc/self/mountinfo)"; done;
+		/mnt/frw/run.sh 2>&1; /mnt/plain/run.sh 2>&1; echo x >/mnt/frw/w && echo frw-writable')
+	cfg "$b" --arg s "$WORK/src" '.mounts += [
+		{"destination":"/mnt/f","type":"bind","source":$s,"options":["bind","ro","nosuid","nodev","noexec"]},
+		{"destination":"/mnt/frw","type":"bind","source":$s,"options":["rbind","nosuid","nodev","noexec"]},
+		{"destination":"/mnt/plain","type":"bind","source":$s,"options":["bind"]}]'
+	out=$(oci run -b "$b" "$(cid bmf)")
+	opts=$(awk '$1 == "/mnt/f" {print $2}' <<<"$out")
+	for o in ro nosuid nodev noexec; do
+		[[ ,$opts, == *,$o,* ]] || fatal "/mnt/f lacks $o: $opts"
+	done
+	opts=$(awk '$1 == "/mnt/frw" {print $2}' <<<"$out")
+	for o in rw nosuid nodev noexec; do
+		[[ ,$opts, == *,$o,* ]] || fatal "/mnt/frw lacks $o: $opts"
+	done
+	opts=$(awk '$1 == "/mnt/plain" {print $2}' <<<"$out")
+	for o in nosuid nodev noexec; do
+		[[ ,$opts, != *,$o,* ]] || fatal "/mnt/plain has $o it did not ask for: $opts"
+	done
+	# noexec holds: the script runs from the plain bind only
+	assert_contains "$out" "Permission denied" "exec on the noexec bind"
+	assert_eq "$(grep -c '^ran$' <<<"$out")" 1 "the script ran once (from /mnt/plain)"
+	assert_contains "$out" frw-writable
+}
+
 test_bind_mount_of_a_file() {
 	local b out
 	echo one-file >"$WORK/single"

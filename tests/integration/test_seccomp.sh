@@ -68,6 +68,27 @@ test_seccomp_argument_conditions() {
 	assert_not_contains "$(sed -n 2p <<<"$out")" "Address family not supported"
 }
 
+# The ordering operators, each on both sides of its bound: kill(99999, SIG) is refused with
+# EPERM by the filter when SIG matches, else the kernel answers ESRCH (no such process).
+test_seccomp_argument_order_operators() {
+	local b op out want
+	b=$(bundle ao sh -c 'for s in 5 6 7; do e=$(kill -s $s 99999 2>&1); case $e in
+		*"not permitted"*) r=EPERM ;; *"No such process"*) r=ESRCH ;; *) r="other:$e" ;; esac; echo "$s=$r"; done')
+	for op in LT:"5=EPERM 6=ESRCH 7=ESRCH" LE:"5=EPERM 6=EPERM 7=ESRCH" \
+		GE:"5=ESRCH 6=EPERM 7=EPERM" GT:"5=ESRCH 6=ESRCH 7=EPERM"; do
+		want=${op#*:}
+		op=${op%%:*}
+		cfg "$b" --arg op "SCMP_CMP_$op" '.linux.seccomp={"defaultAction":"SCMP_ACT_ALLOW","syscalls":[
+			{"names":["kill"],"action":"SCMP_ACT_ERRNO","errnoRet":1,
+			 "args":[{"index":1,"value":6,"op":$op}]}]}'
+		out=$(oci run -b "$b" "$(cid "ao-$op")")
+		assert_eq "$(tr '\n' ' ' <<<"$out")" "$want " "kill(99999, 5|6|7) under SCMP_CMP_$op 6"
+	done
+	# without the filter, all three reach the kernel
+	cfg "$b" 'del(.linux.seccomp)'
+	assert_eq "$(oci run -b "$b" "$(cid ao-none)" | tr '\n' ' ')" "5=ESRCH 6=ESRCH 7=ESRCH "
+}
+
 test_seccomp_applies_to_exec() {
 	local b id out
 	b=$(bundle ex sleep 60)
@@ -116,16 +137,59 @@ test_seccomp_bad_profiles_fail_create() {
 		"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":1,"op":"SCMP_CMP_ALMOST"}]}]}'
 	assert_fails oci create -b "$b" "$(cid bp)"
 	assert_contains "$OUT" "linux.seccomp.syscalls[0].args[0].op"
+	# the wrong type, a required field missing: refused by name
+	cfg "$b" '.linux.seccomp={"defaultAction":"SCMP_ACT_ALLOW","architectures":"SCMP_ARCH_X86_64"}'
+	assert_fails oci create -b "$b" "$(cid bp)"
+	assert_contains "$OUT" "linux.seccomp.architectures"
+	cfg "$b" '.linux.seccomp={"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],
+		"action":"SCMP_ACT_ERRNO","args":[{"value":1,"op":"SCMP_CMP_EQ"}]}]}'
+	assert_fails oci create -b "$b" "$(cid bp)"
+	assert_contains "$OUT" "linux.seccomp.syscalls[0].args[0].index\` is required"
+	# a syscall has six arguments: 0 to 5
+	cfg "$b" '.linux.seccomp={"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],
+		"action":"SCMP_ACT_ERRNO","args":[{"index":6,"value":1,"op":"SCMP_CMP_EQ"}]}]}'
+	assert_fails oci create -b "$b" "$(cid bp)"
+	assert_contains "$OUT" "linux.seccomp.syscalls[0].args[0].index\` is out of range (6)"
 	cfg "$b" '.linux.seccomp={"defaultAction":"SCMP_ACT_NOTIFY"}'
 	assert_fails oci create -b "$b" "$(cid bp)"
 	assert_contains "$OUT" "SCMP_ACT_NOTIFY"
 	cfg "$b" '.linux.seccomp={"defaultAction":"SCMP_ACT_ALLOW","flags":["SECCOMP_FILTER_FLAG_BOGUS"]}'
 	assert_fails oci create -b "$b" "$(cid bp)"
 	assert_contains "$OUT" "SECCOMP_FILTER_FLAG_BOGUS"
-	# nothing was left: the same id can be created with a good profile
+	# nothing was left: the same id can be created with a good profile, and its flags are the
+	# filter's (checked in seccomp_flags_applied)
 	cfg "$b" '.linux.seccomp={"defaultAction":"SCMP_ACT_ALLOW","flags":["SECCOMP_FILTER_FLAG_LOG","SECCOMP_FILTER_FLAG_SPEC_ALLOW"]}'
 	oci create -b "$b" "$(cid bp)"
+	assert_eq "$(state_of "$(cid bp)")" created
 	oci delete --force "$(cid bp)"
+}
+
+# filter_flags ID NAME: the load flags of the container's filter, as the kernel shows them (the
+# newest filter of its init: "log" or "-") and as hull compiled them (the header of the
+# cached program: SECCOMP_FILTER_FLAG_* as a number, LOG = 2, SPEC_ALLOW = 4)
+filter_flags() {
+	local e
+	[ -x "$WORK/seccomp-flags" ] || cc -O2 -o "$WORK/seccomp-flags" "$REPO/tests/data/seccomp-flags.c"
+	e=$(grep -l "$2" "$ROOT"/.seccomp/* | head -1)
+	echo "kernel=$("$WORK/seccomp-flags" "$(pid_of "$1")" | head -1) compiled=$(od -An -t u4 -j 8 -N 4 "$e" | tr -d ' ')"
+}
+
+# The profile's flags reach the kernel: SECCOMP_FILTER_FLAG_LOG is on the loaded filter, and
+# both flags are in the program hull compiled; without them, neither.
+test_seccomp_flags_applied() {
+	local b id
+	b=$(bundle sf sleep 60)
+	cfg "$b" '.linux.seccomp={"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["sf_one"],"action":"SCMP_ACT_ERRNO"}],
+		"flags":["SECCOMP_FILTER_FLAG_LOG","SECCOMP_FILTER_FLAG_SPEC_ALLOW"]}'
+	id=$(cid sf)
+	oci run -d -b "$b" "$id"
+	assert_eq "$(filter_flags "$id" sf_one)" "kernel=log compiled=6" "filter flags with LOG and SPEC_ALLOW"
+	oci delete --force "$id"
+	cfg "$b" '.linux.seccomp={"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["sf_two"],"action":"SCMP_ACT_ERRNO"}]}'
+	id=$(cid sf2)
+	oci run -d -b "$b" "$id"
+	assert_eq "$(filter_flags "$id" sf_two)" "kernel=- compiled=0" "filter flags without flags"
+	oci delete --force "$id"
 }
 
 test_seccomp_kill_action() {

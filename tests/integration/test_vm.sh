@@ -58,6 +58,10 @@ test_vm_start_failures() {
 	assert_eq $? 125 "setup failure"
 	assert_contains "$(cat "$WORK/err")" "hull-guest: sysctl \`net.ipv4.hull_no_such_key\` = \`1\`: No such file or directory"
 	set -e
+	# an annotation with a value hull does not know fails create, naming it
+	cfg "$b" 'del(.linux.sysctl) | .annotations["run.hull.vm.vhost"]="maybe"'
+	assert_fails oci create -b "$b" "$(cid f4)"
+	assert_contains "$OUT" "run.hull.vm.vhost: \`maybe\`, not \`on\` or \`off\`"
 }
 
 test_vm_readonly_root_and_state() {
@@ -67,9 +71,10 @@ test_vm_readonly_root_and_state() {
 	cfg "$b" '.root.readonly=true'
 	id=$(cid ro)
 	# chosen by the name the runtime is invoked by, without the annotation
-	out=$("$REPO/build/hull-oci-vm" --root "$ROOT" run -b "$b" "$id" 2>&1) || true
+	out=$("$REPO/build/hull-oci-vm" --root "$ROOT" run -b "$b" "$id" 2>&1)
 	assert_contains "$out" "Read-only file system"
 	assert_not_contains "$out" "wrote"
+	assert_contains "$out" "done" "the workload ran to its end (status 0)"
 	[ ! -e "$b/rootfs/new-file" ] || fatal "the read-only root was written"
 	# the annotation wins over the name
 	cfg "$b" '.annotations["run.hull.isolation"]="container" | .process.args=["true"]'
@@ -83,6 +88,30 @@ test_vm_readonly_root_and_state() {
 	oci delete "$id"
 	[ ! -e "$ROOT/$id" ] || fatal "state left after delete"
 	assert_contains "$(oci features | jq -r '.annotations["run.hull.isolation.levels"]')" vm
+}
+
+# A read-only root without the mount points of the spec's kernel file systems (CRI's pause
+# container: no /proc, /sys or /dev in the image): they are made before the root is made
+# read-only, on the host (virtiofsd cannot write a read-only root) and in the guest.
+test_vm_readonly_root_makes_mount_points() {
+	vm_ready
+	local b id out
+	b=$(vm_bundle romp sh -c 'test -e /proc/self/stat && echo proc; test -d /sys/kernel && echo sys; test -d /dev/pts && echo pts; touch /x 2>/dev/null || echo ro
+		cat /dev/termination-log; echo from-guest >/dev/termination-log; ls /dev/shm')
+	rm -rf "$b/rootfs/proc" "$b/rootfs/sys" "$b/rootfs/dev"
+	# binds inside a file system the guest mounts (/dev), as CRI gives every container: they
+	# stay visible over the guest's own /dev
+	echo from-host >"$WORK/termlog"
+	mkdir "$WORK/shm"
+	touch "$WORK/shm/a-shm-file"
+	cfg "$b" --arg t "$WORK/termlog" --arg s "$WORK/shm" '.root.readonly=true |
+		.mounts |= map(select(.destination != "/dev/shm")) |
+		.mounts += [{"destination": "/dev/termination-log", "type": "bind", "source": $t, "options": ["rbind", "rw"]},
+		            {"destination": "/dev/shm", "type": "bind", "source": $s, "options": ["rbind", "rw"]}]'
+	id=$(cid romp)
+	out=$(oci run -b "$b" "$id" 2>"$WORK/err") || fatal "run: $(cat "$WORK/err")"
+	assert_eq "$out" $'proc\nsys\npts\nro\nfrom-host\na-shm-file' "kernel file systems mounted on a read-only root, binds under /dev"
+	assert_eq "$(cat "$WORK/termlog")" from-guest "a file bound under /dev, written in the guest"
 }
 
 test_vm_kill_reaches_the_workload() {
@@ -193,4 +222,35 @@ test_vm_cgroup_allows_the_hypervisor_devices() {
 	assert_contains "$rules" "c 10:238 rwm" "vhost-net"
 	assert_not_contains "$rules" "a *:* rwm" "still default-deny"
 	oci delete --force "$id"
+}
+
+# The main process's command missing or not runnable: 127 and 126, as in a container (the
+# guest reports why the exec failed; the host relays the status).
+test_vm_missing_command_status() {
+	vm_ready
+	local b rc
+	b=$(vm_bundle mc no-such-command)
+	printf 'neither ELF nor #!\n' >"$b/rootfs/garbage"
+	chmod 755 "$b/rootfs/garbage"
+	rc=0
+	oci run -b "$b" "$(cid mc)" >"$WORK/out" 2>"$WORK/err" || rc=$?
+	assert_eq $rc 127 "a missing command in the guest"
+	assert_contains "$(cat "$WORK/err")" "no-such-command"
+	cfg "$b" '.process.args=["/garbage"]'
+	rc=0
+	oci run -b "$b" "$(cid mc2)" >"$WORK/out" 2>"$WORK/err" || rc=$?
+	assert_eq $rc 126 "an exec format error in the guest"
+	assert_contains "$(cat "$WORK/err")" "Exec format error"
+}
+
+# The main process's attributes in the guest, as a container's: cwd, user and groups, umask,
+# rlimits, oom_score_adj (one boot; each is set by the guest init before the exec).
+test_vm_process_attributes() {
+	vm_ready
+	local b out
+	b=$(vm_bundle pa sh -c 'pwd; id -u; id -g; id -G; umask; ulimit -n; ulimit -Hn; cat /proc/self/oom_score_adj')
+	cfg "$b" '.process.cwd="/tmp" | .process.user={"uid":1000,"gid":1000,"additionalGids":[5,20],"umask":23}
+		| .process.rlimits=[{"type":"RLIMIT_NOFILE","soft":123,"hard":456}] | .process.oomScoreAdj=321'
+	out=$(oci run -b "$b" "$(cid pa)" 2>"$WORK/err") || fatal "run failed: $(cat "$WORK/err")"
+	assert_eq "$out" $'/tmp\n1000\n1000\n1000 5 20\n0027\n123\n456\n321' "cwd, uid, gid, groups, umask, rlimit, oom_score_adj"
 }

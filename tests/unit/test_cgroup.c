@@ -50,6 +50,13 @@ TEST(conversions_match_runc)
 	CHECK(hull_cg_blkio_to_io_weight(10) == 1);
 	CHECK(hull_cg_blkio_to_io_weight(500) == 4950);
 	CHECK(hull_cg_blkio_to_io_weight(1000) == 10000);
+	/* out of range: clamped, 0 stays "not set" */
+	CHECK(hull_cg_shares_to_weight(1) == 1);
+	CHECK(hull_cg_shares_to_weight(1000000) == 10000);
+	CHECK(hull_cg_shares_to_weight(0) == 0);
+	CHECK(hull_cg_blkio_to_io_weight(5) == 1);
+	CHECK(hull_cg_blkio_to_io_weight(5000) == 10000);
+	CHECK(hull_cg_blkio_to_io_weight(0) == 0);
 }
 
 TEST(v2_writes_convert)

@@ -5,13 +5,16 @@
 #include "lib/size.h"
 #include "tests/unit/unit.h"
 
+/* the size, or -1 when refused; -2 when the status is neither 0 nor -1 (the contract of every
+ * function of lib/ that can fail) */
 static int64_t sz(const char *s, int64_t bare)
 {
 	struct hull_err err = {0};
 	int64_t v = -42;
-	if (hull_parse_size(s, bare, &v, &err) < 0)
+	int r = hull_parse_size(s, bare, &v, &err);
+	if (r == -1)
 		return -1;
-	return v;
+	return r == 0 ? v : -2;
 }
 
 TEST(units_are_binary_and_any_case)
