@@ -9,6 +9,7 @@
 
 #include "image/creds.h"
 #include "image/fetch.h"
+#include "image/gc.h"
 #include "image/load.h"
 #include "image/manifest.h"
 #include "image/ref.h"
@@ -220,6 +221,8 @@ int hull_image_pull(struct hull_store *s, const char *ref, const struct hull_pul
 				 (uint64_t)ts.tv_nsec / 1000000;
 	if (hull_image_ref_parse(ref, &ir, err) < 0)
 		return -1;
+	/* what a pull killed earlier left in tmp/ goes before this one adds its own */
+	hull_store_tidy_tmp(s);
 	/* a digest reference pins content, not a name to show */
 	if (!strchr(ref, '@') && hull_ref_normalize(ref, &name, err) < 0)
 		goto out;

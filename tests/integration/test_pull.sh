@@ -415,3 +415,42 @@ test_pull_manifest_checked_against_its_digest() {
 	assert_eq "$(hull images --format json | jq -r '.Tag + " " + .Digest')" "index $good" "the image picked from the index"
 	hull rmi "$(hull images -q)" >/dev/null
 }
+
+# A pull killed with -9 midway leaves its partial downloads and unpacks in the store's tmp/;
+# the next pull that finds no other hull at work on the store clears them.
+test_pull_killed_midway_is_tidied_by_the_next() {
+	local pid busy
+	hostile slow-layers
+	"$HULL" --root "$WORK/store" --runroot "$ROOT" pull -q "$REG/app:v1" >/dev/null 2>&1 &
+	pid=$!
+	for _ in $(seq 100); do
+		[ -n "$(ls "$WORK/store/images/tmp" 2>/dev/null)" ] && break
+		sleep 0.1
+	done
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null || : # killed: 137
+	[ -n "$(ls "$WORK/store/images/tmp")" ] || fatal "the pull was not killed midway: nothing in tmp/"
+	assert_eq "$(hull images -q)" "" "an image from a killed pull"
+	hostile concurrent
+	tpull -q "$REG/app:v1" >/dev/null || fatal "the next pull failed"
+	assert_contains "$(hull images)" "$REG/app"
+	assert_eq "$(ls "$WORK/store/images/tmp")" "" "what the killed pull left in tmp/"
+	# but not while another pull is at work: its partial download stays
+	hull rmi "$REG/app:v1" >/dev/null
+	hostile slow-layers
+	"$HULL" --root "$WORK/store" --runroot "$ROOT" pull -q "$REG/app:v1" >/dev/null 2>&1 &
+	pid=$!
+	for _ in $(seq 100); do
+		[ -n "$(ls "$WORK/store/images/tmp" 2>/dev/null)" ] && break
+		sleep 0.1
+	done
+	busy=$(ls "$WORK/store/images/tmp")
+	[ -n "$busy" ] || fatal "the slow pull wrote nothing to tmp/"
+	hostile concurrent
+	tpull -q "$REG/app:v1" >/dev/null || fatal "the pull beside the slow one failed"
+	assert_contains "$(ls "$WORK/store/images/tmp")" "$busy" "the running pull's download was removed"
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null || : # killed: 137
+	hull rmi "$REG/app:v1" >/dev/null
+	nothing_pulled
+}
