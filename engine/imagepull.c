@@ -8,6 +8,7 @@
 #include "image/index.h"
 #include "image/platform.h"
 #include "image/pull.h"
+#include "image/xfer.h"
 #include "lib/util.h"
 
 int hull_run_pull_check(const struct hull_run_opts *o, struct hull_err *err)
@@ -84,6 +85,13 @@ int hull_run_image_pull(const struct hull_engine *e, const struct hull_run_opts 
 				   o->image);
 		rc = -1;
 	} else if (rc == 0) {
+		const struct hull_xfer *x = o->pull_progress;
+		/* docker's first line when run pulls an image that is not here */
+		if (x && x->notice && !other && strcmp(policy, HULL_PULL_ALWAYS)) {
+			cleanup_free char *msg =
+				hull_strfmt("Unable to find image '%s' locally", o->image);
+			x->notice(x->ctx, msg);
+		}
 		rc = hull_image_pull(&s, o->image, &po, &img, err);
 		hull_image_free(&img);
 		/* say first what the user would otherwise not know: it was not here */

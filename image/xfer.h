@@ -24,6 +24,8 @@ struct hull_xfer {
 	/* id: the first 12 hex digits of the blob's digest */
 	void (*fn)(void *ctx, const char *id, enum hull_xfer_state state, uint64_t done,
 		   uint64_t total, const char *note);
+	/* optional: a line to show before the layers' (run: "Unable to find image 'X' locally") */
+	void (*notice)(void *ctx, const char *text);
 	void *ctx;
 };
 

@@ -135,11 +135,22 @@ static void report(void *ctx, const char *id, enum hull_xfer_state st, uint64_t 
 	pthread_mutex_unlock(&view.mu);
 }
 
+/* A line of its own above the layers': the next redraw starts below it. */
+static void notice(void *ctx, const char *text)
+{
+	(void)ctx;
+	pthread_mutex_lock(&view.mu);
+	fprintf(stderr, "%s\n", text);
+	view.drawn = 0;
+	pthread_mutex_unlock(&view.mu);
+}
+
 void xferview_attach(struct hull_xfer *x, bool push)
 {
 	view.tty = isatty(STDERR_FILENO);
 	view.push = push;
 	x->fn = report;
+	x->notice = notice;
 	x->ctx = NULL;
 }
 

@@ -271,13 +271,16 @@ test_run_pulls_a_missing_image() {
 	# missing, the default: pulled (progress on stderr), then run
 	out=$(hull run --rm --network none --cgroup-parent "/hull-test/$T-h" "$REG/app:v1" 'cat /etc/layer3' 2>"$WORK/err")
 	assert_eq "$out" 3
+	assert_contains "$(head -1 "$WORK/err")" "Unable to find image '$REG/app:v1' locally"
 	assert_contains "$(cat "$WORK/err")" "Pull complete"
 	# here now: not pulled again
 	out=$(hull run --rm --network none --cgroup-parent "/hull-test/$T-h" "$REG/app:v1" true 2>&1)
 	assert_not_contains "$out" "Already exists"
+	assert_not_contains "$out" "Unable to find image"
 	# always: the registry is asked again (the layers are there)
 	out=$(hull run --rm --pull always --network none --cgroup-parent "/hull-test/$T-h" "$REG/app:v1" true 2>&1)
 	assert_contains "$out" "Already exists"
+	assert_not_contains "$out" "Unable to find image"
 	out=$(hull run --rm -q --pull always --network none --cgroup-parent "/hull-test/$T-h" "$REG/app:v1" true 2>&1)
 	assert_eq "$out" ""
 	# a platform the image is not for: never refuses, the default pulls (and finds none)
