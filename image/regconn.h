@@ -76,7 +76,8 @@ char *hull_reg_error(const struct hull_reg_resp *r);
 void hull_reg_resp_free(struct hull_reg_resp *r);
 /* The response's fields cleared, the request's kept: for a request sent again. */
 void hull_reg_resp_reset(struct hull_reg_resp *r);
-/* Ask the token endpoint again for the scope the registry wants plus extra_scope. */
+/* Ask the token endpoint again, for this connection's own scope (pull, or pull,push when
+ * pushing) plus extra_scope. */
 int hull_reg_reauth(struct hull_registry *r, struct hull_err *err);
 
 #endif

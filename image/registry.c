@@ -337,8 +337,26 @@ static char *escape(CURL *c, const char *s)
 	return out;
 }
 
-/* Answer a 401: get a bearer token from the realm it names, or switch to basic auth. */
-static int authenticate(struct hull_registry *r, const char *challenge, struct hull_err *err)
+/* "&scope=A&scope=B" of a space-separated list of scopes (a challenge's, as distribution
+ * joins a mount's two): one parameter each, as token services read them. */
+static void add_scopes(CURL *curl, char **q, const char *list)
+{
+	cleanup_free char *copy = xstrdup(list);
+	char *save = NULL;
+
+	for (char *s = strtok_r(copy, " ", &save); s; s = strtok_r(NULL, " ", &save)) {
+		cleanup_free char *e = escape(curl, s);
+		char *n = hull_strfmt("%s&scope=%s", *q, e);
+		free(*q);
+		*q = n;
+	}
+}
+
+/* Answer a 401: get a bearer token from the realm it names, or switch to basic auth.  own:
+ * ask for this connection's own scope (pull, or pull,push for a push) rather than the
+ * challenge's, which may be that of an earlier request that only read. */
+static int authenticate(struct hull_registry *r, const char *challenge, bool own,
+			struct hull_err *err)
 {
 	struct hull_auth_challenge c;
 	cleanup_free char *url = NULL, *what = NULL;
@@ -365,13 +383,13 @@ static int authenticate(struct hull_registry *r, const char *challenge, struct h
 						  ? hull_strfmt("repository:%s:%s", r->repository,
 								r->push ? "pull,push" : "pull")
 						  : NULL;
-		cleanup_free char *esc =
-			c.scope || dflt ? escape(r->curl, c.scope ? c.scope : dflt) : NULL;
-		cleanup_free char *ex = r->extra_scope ? escape(r->curl, r->extra_scope) : NULL;
+		const char *scope = c.scope && !(own && dflt) ? c.scope : dflt;
 		/* /v2/ alone (login) asks for no scope: the token only proves the password */
-		url = hull_strfmt("%s%sservice=%s%s%s%s%s", c.realm,
-				  strchr(c.realm, '?') ? "&" : "?", es, esc ? "&scope=" : "",
-				  esc ? esc : "", ex ? "&scope=" : "", ex ? ex : "");
+		url = hull_strfmt("%s%sservice=%s", c.realm, strchr(c.realm, '?') ? "&" : "?", es);
+		if (scope)
+			add_scopes(r->curl, &url, scope);
+		if (r->extra_scope)
+			add_scopes(r->curl, &url, r->extra_scope);
 	}
 	what = hull_strfmt("the token answer of %.*s", ECHO_MAX, c.realm);
 	tr.what = what;
@@ -403,7 +421,7 @@ out:
 int hull_reg_reauth(struct hull_registry *r, struct hull_err *err)
 {
 	cleanup_free char *ch = r->challenge ? xstrdup(r->challenge) : NULL;
-	return ch ? authenticate(r, ch, err) : 0;
+	return ch ? authenticate(r, ch, true, err) : 0;
 }
 
 static uint64_t now_ms(void)
@@ -560,7 +578,7 @@ int hull_reg_request(struct hull_registry *r, const char *url, const char *accep
 		{
 			cleanup_free char *ch = xstrdup(out->challenge);
 			hull_reg_resp_reset(out);
-			if (authenticate(r, ch, err) < 0)
+			if (authenticate(r, ch, false, err) < 0)
 				return -1;
 		}
 	}

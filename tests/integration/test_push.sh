@@ -204,6 +204,71 @@ test_login_with_bearer_tokens() {
 	hull rmi "127.0.0.1:$port/app:oci" >/dev/null
 }
 
+# start_token_registry USER:PASSWORD: docker-registry with token auth, its tokens signed by
+# tests/data/jwt-token-server.py (which logs the scopes asked for to $WORK/tport.log); $REG.
+start_token_registry() {
+	command -v docker-registry >/dev/null || skip "docker-registry is not installed"
+	python3 -c 'import cryptography' 2>/dev/null || skip "python3-cryptography is not installed"
+	local port
+	mkdir -p "$WORK/tsrv"
+	python3 "$REPO/tests/data/jwt-token-server.py" "$WORK/tsrv" "$1" "$WORK/tport" &
+	defer stop_pid $!
+	for _ in $(seq 100); do [ -s "$WORK/tport" ] && break; sleep 0.1; done
+	[ -s "$WORK/tport" ] || fatal "the token service did not start"
+	port=$(free_port)
+	cat >"$WORK/registry.yml" <<EOF
+version: 0.1
+log:
+  level: error
+storage:
+  filesystem:
+    rootdirectory: $WORK/registry
+http:
+  addr: 127.0.0.1:$port
+auth:
+  token:
+    realm: http://127.0.0.1:$(cat "$WORK/tport")/token
+    service: hull-test
+    issuer: hull-test-issuer
+    rootcertbundle: $WORK/tsrv/cert.pem
+EOF
+	docker-registry serve "$WORK/registry.yml" >"$WORK/registry.log" 2>&1 &
+	defer stop_pid $!
+	REG=127.0.0.1:$port
+	for _ in $(seq 100); do
+		curl -s -o /dev/null "http://$REG/v2/" && return 0
+		sleep 0.1
+	done
+	fatal "the registry did not start: $(cat "$WORK/registry.log")"
+}
+
+# Pushes to a registry that wants bearer tokens (distribution's token auth, as Docker Hub's):
+# the token covers push, and a cross-repository mount gets one that reads the other
+# repository too, each scope its own parameter (distribution's challenge joins them with a
+# space, which token services do not split).
+test_push_with_bearer_tokens() {
+	local out
+	load_test_image
+	start_token_registry bob:hunter2
+	assert_fails hullh push hulltest/busybox:docker "$REG/team/app:v1"
+	assert_contains "$OUT" "get a token"
+	out=$(hullh login -u bob --password-stdin "$REG" <<<"hunter2")
+	assert_eq "$out" "Login Succeeded"
+	out=$(hullh push hulltest/busybox:docker "$REG/team/app:v1" 2>&1) || fatal "push: $out"
+	assert_eq "$(grep -c ': Pushed$' <<<"$out")" 3 "$out"
+	assert_contains "$(cat "$WORK/tport.log")" "repository:team/app:pull,push"
+	hull tag hulltest/busybox:docker "$REG/team/app:v1"
+	: >"$WORK/tport.log"
+	out=$(hullh push "$REG/team/app:v1" "$REG/team/other:v2" 2>&1) || fatal "mounting push: $out"
+	assert_eq "$(grep -c ': Mounted from team/app$' <<<"$out")" 3 "$out"
+	assert_contains "$(cat "$WORK/tport.log")" "repository:team/other:pull,push;repository:team/app:pull"
+	# what was pushed reads back, with the stored login
+	hull rmi -f hulltest/busybox:docker >/dev/null
+	hullh pull -q "$REG/team/other:v2" >/dev/null
+	assert_contains "$(hull images)" "$REG/team/other"
+	hull rmi -f "$REG/team/other:v2" >/dev/null
+}
+
 # A credential helper on PATH that knows one server's password, as docker-credential-pass does.
 fake_helper() { # fake_helper DIR SERVER USER SECRET
 	mkdir -p "$1"
