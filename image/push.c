@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
@@ -173,6 +174,16 @@ static void on_upload(void *ctx, uint64_t done, uint64_t total)
 	report(ctx, HULL_XFER_PUSHING, done, total, NULL);
 }
 
+/* The first wait before an upload is tried again, doubled each time, as a pull's. */
+#define RETRY_WAIT_MS 250
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
 /* One blob to the repository: there already, mounted, or uploaded.  show: a layer line. */
 static int push_blob(struct push *p, const struct hull_descriptor *d, bool show,
 		     struct hull_err *err)
@@ -213,9 +224,24 @@ static int push_blob(struct push *p, const struct hull_descriptor *d, bool show,
 				  "blob %s: the store has %lld bytes, the manifest "
 				  "says %llu",
 				  d->digest, (long long)st.st_size, (unsigned long long)d->size);
-	report(p, HULL_XFER_PUSHING, 0, d->size, NULL);
-	if (hull_registry_blob_upload(p->r, d->digest, fd, d->size, loc, on_upload, p, err) < 0)
-		return -1;
+	for (unsigned attempt = 0;; attempt++) {
+		char note[96];
+		report(p, HULL_XFER_PUSHING, 0, d->size, NULL);
+		if (hull_registry_blob_upload(p->r, d->digest, fd, d->size, loc, on_upload, p,
+					      err) == 0)
+			break;
+		/* as a pull's: only a connection that went away is tried again (in a new
+		 * upload, from the first byte); what the registry said stands */
+		if (err->errnum != ECONNRESET || attempt == HULL_BLOB_RETRIES)
+			return -1;
+		snprintf(note, sizeof(note), "attempt %u of %u: %.60s", attempt + 2,
+			 HULL_BLOB_RETRIES + 1, err->msg);
+		report(p, HULL_XFER_RETRYING, 0, d->size, note);
+		sleep_ms(RETRY_WAIT_MS << attempt);
+		free(loc);
+		loc = NULL;
+		hull_err_clear(err);
+	}
 	report(p, HULL_XFER_PUSHED, d->size, d->size, NULL);
 	return 0;
 }

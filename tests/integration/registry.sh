@@ -52,3 +52,16 @@ EOF
 push() { # push ARCHIVE NAME:TAG [USER:PASSWORD]
 	skopeo copy -q --dest-tls-verify=false ${3:+--dest-creds "$3"} "oci-archive:$1" "docker://$REG/$2" >/dev/null
 }
+
+# hostile MODE: tests/data/hostile-registry.py serving the test image in the way MODE says;
+# its address in $REG, its log in $WORK/port.log.
+hostile() {
+	local pid
+	images
+	rm -f "$WORK/port" "$WORK/port.log"
+	python3 "$REPO/tests/data/hostile-registry.py" "$WORK/img/busybox.oci" "$1" "$WORK/port" &
+	pid=$!
+	defer stop_pid $pid
+	for _ in $(seq 100); do [ -s "$WORK/port" ] && break; sleep 0.05; done
+	REG=127.0.0.1:$(cat "$WORK/port")
+}

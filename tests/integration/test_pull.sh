@@ -83,19 +83,8 @@ test_pull_with_bearer_tokens() {
 	hull rmi "127.0.0.1:$port/app:oci" >/dev/null
 }
 
-# hostile MODE: tests/data/hostile-registry.py serving the test image in the way MODE says;
-# its address in $REG.  Every pull of such a registry runs under `timeout`: one that hangs
-# fails the test instead of the suite.
-hostile() {
-	local pid
-	images
-	rm -f "$WORK/port"
-	python3 "$REPO/tests/data/hostile-registry.py" "$WORK/img/busybox.oci" "$1" "$WORK/port" &
-	pid=$!
-	defer stop_pid $pid
-	for _ in $(seq 100); do [ -s "$WORK/port" ] && break; sleep 0.05; done
-	REG=127.0.0.1:$(cat "$WORK/port")
-}
+# (hostile MODE: registry.sh.)  Every pull of such a registry runs under `timeout`: one that
+# hangs fails the test instead of the suite.
 # tpull [VAR=VALUE...] REF: hull pull with those variables set
 tpull() {
 	local envs=()

@@ -138,6 +138,27 @@ test_push_as_docker_format() {
 	assert_contains "$OUT" "--format takes oci or docker"
 }
 
+# A connection that drops in the middle of an upload is tried again in a new upload (as
+# docker's push does), and the registry gets every blob whole (tests/data/hostile-registry.py
+# push-drop-once checks each digest).
+test_push_retries_a_dropped_upload() {
+	local out d log
+	load_test_image
+	hostile push-drop-once
+	out=$(hull push hulltest/busybox:docker "$REG/app:v1" 2>&1) || fatal "push: $out"
+	assert_contains "$out" "Retrying attempt 2 of 5"
+	assert_contains "$out" "digest: sha256:"
+	log=$(cat "$WORK/port.log")
+	# the big layer was cut halfway, then came again whole; the config and the small
+	# layers came whole the first time; none arrived wrong
+	d=$(sed -n 's/^PUT \(sha256:[0-9a-f]*\) dropped$/\1/p' <<<"$log")
+	[ -n "$d" ] || fatal "no upload was cut: $log"
+	assert_contains "$log" "PUT $d ok"
+	assert_eq "$(grep -c ' ok$' <<<"$log")" 4 "$log"
+	assert_not_contains "$log" " bad"
+	assert_contains "$log" "MANIFEST app:v1"
+}
+
 test_login_checks_and_stores_credentials() {
 	local f out
 	load_test_image
