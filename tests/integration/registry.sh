@@ -2,8 +2,7 @@
 # Registries run on 127.0.0.1: Debian's docker-registry (the distribution registry, pushed to
 # with skopeo), with and without basic auth, and tests/data's fixtures.
 
-HULL=${HULL:-$REPO/build/hull}
-hull() { "$HULL" --root "$WORK/store" --runroot "$ROOT" "$@"; }
+# (hull and $HULL: lib.sh)
 
 # A free port on 127.0.0.1.
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

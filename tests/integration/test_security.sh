@@ -126,17 +126,9 @@ own_hull() {
 	mkdir -p "$WORK/bin"
 	cp "$REPO/build/hull" "$WORK/bin/hull"
 	sha256sum <"$WORK/bin/hull" >"$WORK/bin/sum"
-	defer cgroup_parent_cleanup "$T"
-	defer hull_cleanup "$WORK/bin/hull" "$WORK/store" "$ROOT"
+	defer hull_store_cleanup "$WORK/bin/hull" "$WORK/store" "$ROOT" "$T"
 }
 hh() { "$WORK/bin/hull" --root "$WORK/store" --runroot "$ROOT" "$@"; }
-hull_cleanup() {
-	local id
-	for id in $(ls "$2/containers" 2>/dev/null); do
-		"$1" --root "$2" --runroot "$3" rm -f "$id"
-	done
-}
-cgroup_parent_cleanup() { rmdir /sys/fs/cgroup/*/hull-test/"$1" 2>/dev/null; }
 hrun() { hh run --network none --cgroup-parent "/hull-test/$T" "$@"; }
 
 # hull exec: the attacker is the container's process, and its monitor is gone (killed), so
