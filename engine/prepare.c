@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <yajl/yajl_tree.h>
 
+#include "engine/imagepull.h"
 #include "engine/runflags.h"
 #include "engine/runspec.h"
 #include "engine/volume.h"
@@ -459,7 +460,7 @@ int hull_run_prepare(const struct hull_engine *e, const struct hull_run_opts *o,
 	bool net_up = false;
 	int rc = -1;
 
-	if (hull_net_check(e, o, err) < 0)
+	if (hull_net_check(e, o, err) < 0 || hull_run_image_pull(e, o, err) < 0)
 		return -1;
 	c->id = hull_ctr_new_id();
 	c->name = o->name ? xstrdup(o->name) : hull_ctr_random_name(e);

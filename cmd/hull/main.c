@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cmd/hull/cli.h"
+#include "cmd/hull/regcli.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "runtime/executor.h"
@@ -38,6 +39,9 @@ static const struct hull_command commands[] = {
 	{"update", cmd_update, "change the resource limits of running containers", NULL},
 	{"events", cmd_events, "what hull does to containers, as it happens", NULL},
 	{"pull", cmd_pull, "pull an image from a registry", NULL},
+	{"push", cmd_push, "push an image to a registry", NULL},
+	{"login", cmd_login, "log in to a registry (credentials checked, then stored)", NULL},
+	{"logout", cmd_logout, "forget a registry's stored login", NULL},
 	{"tag", cmd_tag, "give an image another name", NULL},
 	{"history", cmd_history, "the steps that made an image", NULL},
 	{"images", cmd_images, "list images",

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cmd/hull/cli.h"
+#include "cmd/hull/xferview.h"
 #include "engine/net.h"
 #include "engine/ops.h"
 #include "engine/prepare.h"
@@ -41,6 +42,11 @@ static void usage(void)
 	       "  -i, --interactive          keep stdin open\n"
 	       "  -t, --tty                  allocate a terminal\n"
 	       "      --rm                   remove the container when it exits\n"
+	       "      --pull POLICY          missing (default: pull an image that is not "
+	       "here),\n"
+	       "                             always, never\n"
+	       "      --platform OS/ARCH[/VARIANT]  pull the image for this platform\n"
+	       "  -q, --quiet                no pull progress\n"
 	       "      --name NAME            name the container\n"
 	       "  -e, --env NAME[=VALUE]     set an environment variable\n"
 	       "      --env-file FILE        read environment variables from FILE\n"
@@ -96,6 +102,8 @@ static int parse_flags(int argc, char **argv, struct hull_run_opts *f, struct hu
 {
 	enum {
 		RM = 256,
+		PULL,
+		PLATFORM,
 		NAME,
 		ENVF,
 		ENTRY,
@@ -135,6 +143,9 @@ static int parse_flags(int argc, char **argv, struct hull_run_opts *f, struct hu
 		{"interactive", no_argument, NULL, 'i'},
 		{"tty", no_argument, NULL, 't'},
 		{"rm", no_argument, NULL, RM},
+		{"pull", required_argument, NULL, PULL},
+		{"platform", required_argument, NULL, PLATFORM},
+		{"quiet", no_argument, NULL, 'q'},
 		{"name", required_argument, NULL, NAME},
 		{"env", required_argument, NULL, 'e'},
 		{"env-file", required_argument, NULL, ENVF},
@@ -183,9 +194,13 @@ static int parse_flags(int argc, char **argv, struct hull_run_opts *f, struct hu
 		{NULL, 0, NULL, 0},
 	};
 	int c;
+	/* a pull (--pull) shows each layer's progress, as docker run does, unless -q */
+	static struct hull_xfer pull_view;
+	xferview_attach(&pull_view, false);
+	f->pull_progress = &pull_view;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+ditre:u:w:v:m:h:p:l:P", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+ditre:u:w:v:m:h:p:l:Pq", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			f->detach = true;
@@ -198,6 +213,15 @@ static int parse_flags(int argc, char **argv, struct hull_run_opts *f, struct hu
 			break;
 		case RM:
 			f->rm = true;
+			break;
+		case PULL:
+			f->pull = optarg;
+			break;
+		case PLATFORM:
+			f->platform = optarg;
+			break;
+		case 'q':
+			f->pull_progress = NULL;
 			break;
 		case NAME:
 			f->name = optarg;
