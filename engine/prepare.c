@@ -427,23 +427,12 @@ int hull_run_bundle(const struct hull_engine *e, const struct hull_run_opts *o, 
 	return rc;
 }
 
-/* The container's own name for its address on the bridge, as docker writes it. */
-static int hosts_entry(const char *dir, const char *ip, const char *hostname, struct hull_err *err)
-{
-	cleanup_free char *path = hull_strfmt("%s/hosts", dir), *text = NULL, *next = NULL;
-	if (hull_read_file(path, &text, NULL, err) < 0)
-		return -1;
-	next = hull_strfmt("%s%s\t%s\n", text, ip, hostname);
-	return hull_write_file_atomic(path, next, strlen(next), 0644, err);
-}
-
 int hull_run_prepare(const struct hull_engine *e, const struct hull_run_opts *o, struct hull_ctr *c,
 		     struct hull_err *err)
 {
 	struct base b = {0};
 	struct hull_run_spec rs = {0};
 	cleanup_free char *dir = NULL;
-	bool net_up = false;
 	int rc = -1;
 
 	if (hull_net_check(o->network, o->publish, err) < 0)
@@ -479,16 +468,10 @@ int hull_run_prepare(const struct hull_engine *e, const struct hull_run_opts *o,
 		goto out;
 	c->has_stop_timeout = o->stop_timeout != NULL;
 	c->ports = hull_strv_dup(o->publish);
-	if (hull_net_up(e, c, err) < 0)
-		goto out;
-	net_up = true;
-	if (c->ip && hosts_entry(dir, c->ip, rs.hostname, err) < 0)
-		goto out;
+	/* the network comes up at each start (engine/start.c), as docker's */
 	rc = hull_ctr_save(e, c, err);
 out:
 	hull_run_spec_free(&rs);
-	if (rc < 0 && net_up)
-		hull_net_down(e, c, NULL);
 	if (rc < 0 && c->id) {
 		unmake_bundle(&b, dir);
 		/* the container is gone: so are the anonymous volumes made for it */

@@ -37,6 +37,8 @@ cmd_fn cmd_info, cmd_compare;
 cmd_fn cmd_volume; /* volumes (engine/volume.h) */
 cmd_fn cmd_stats, cmd_pause, cmd_unpause, cmd_port, cmd_top, cmd_rename, cmd_update, cmd_events;
 cmd_fn cmd_tag, cmd_history;
+/* the lifecycle of an existing container (engine/start.h, engine/attach.h), and its files */
+cmd_fn cmd_create, cmd_start, cmd_restart, cmd_attach, cmd_cp, cmd_diff;
 
 /* Run argv[0] as a top-level command (`hull image ls` runs `images`). */
 int dispatch(const struct hull_globals *g, int argc, char **argv, struct hull_err *err);
