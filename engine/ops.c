@@ -237,6 +237,9 @@ int hull_ctr_remove(const struct hull_engine *e, const char *id, bool force, str
 		rc = -1;
 		goto out;
 	}
+	/* the monitor writes its last words in the directory: let it finish them first */
+	for (int i = 0; i < 500 && c->monitor_pid != getpid() && monitor_alive(c); i++)
+		usleep(20000);
 	dir = hull_ctr_dir(e, c->id);
 	if (hull_remove_tree(dir, err) < 0) {
 		rc = -1;

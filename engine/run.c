@@ -36,6 +36,8 @@ static int make(const struct hull_engine *e, const struct hull_run_opts *o, stru
 		return -1;
 	if (*policy) {
 		c->restart_policy = xstrdup(o->restart);
+		/* a detached monitor keeps the policy, even in the foreground (run_attached) */
+		c->monitor_pid = 0;
 		if (hull_ctr_save(e, c, err) < 0) {
 			hull_ctr_remove(e, c->id, true, NULL);
 			hull_volumes_release(e, c->id, true, NULL);

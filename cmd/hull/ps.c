@@ -13,6 +13,7 @@
 #include "cmd/hull/inspect.h"
 #include "cmd/hull/listing.h"
 #include "engine/ops.h"
+#include "engine/start.h"
 #include "lib/json.h"
 #include "lib/util.h"
 #include "network/cni.h"
@@ -312,7 +313,9 @@ int cmd_ps(const struct hull_globals *g, int argc, char **argv, struct hull_err 
 		struct ps_match m = {v[i], s, i, v, n};
 		cleanup_free char *row = NULL;
 
-		if ((!all && s == HULL_STOPPED) || !hull_filter_match(&fs, ps_match, &m))
+		/* a restarting container counts as running, as docker's */
+		if ((!all && s == HULL_STOPPED && !hull_ctr_is_restarting(v[i], s)) ||
+		    !hull_filter_match(&fs, ps_match, &m))
 			continue;
 		shown++;
 		if (quiet) {

@@ -1,0 +1,228 @@
+# A docker user's container lifecycle in hull: create, start [-a -i], restart, attach (pipes
+# and a terminal, detach keys), restart policies kept by the monitor, and a container's network
+# brought up at each start; cp and diff; one VM container restarted and attached to.
+
+HULL=${HULL:-$REPO/build/hull}
+
+hull() { "$HULL" --root "$WORK/store" --runroot "$ROOT" "$@"; }
+# the containers get this test's cgroup parent (so leaks are seen)
+run() { hull run --cgroup-parent "/hull-test/$T-h" "$@"; }
+create() { hull create --cgroup-parent "/hull-test/$T-h" "$@"; }
+
+lc_cleanup() {
+	local id
+	for id in $(ls "$2/containers" 2>/dev/null); do
+		"$1" --root "$2" --runroot "$3" rm -f "$id"
+	done
+	rmdir /sys/fs/cgroup/*/hull-test/"$4" 2>/dev/null
+	return 0
+}
+lc_ready() {
+	defer lc_cleanup "$HULL" "$WORK/store" "$ROOT" "$T-h"
+	[ -f "$WORK/img/busybox.docker.tar" ] ||
+		python3 "$REPO/tests/data/mkimage.py" "$WORK/img" "$WORK/outside" >/dev/null
+	hull load -q -i "$WORK/img/busybox.docker.tar" >/dev/null
+}
+IMG=hulltest/busybox:docker
+
+# the image containers' rootfs mounts there are now
+rootfs_mounts() { grep -c "$WORK/store/containers/.*/rootfs" /proc/self/mountinfo || true; }
+state() { hull inspect -f '{{.State.Status}}' "$1"; }
+# until CMD's output is TEXT (10 s)
+eventually() {
+	local want=$1 i got
+	shift
+	for i in $(seq 200); do
+		got=$("$@" 2>&1) && [ "$got" == "$want" ] && return 0
+		sleep 0.05
+	done
+	fatal "never got '$want' from $*: last '$got'"
+}
+store_empty() {
+	assert_eq "$(ls "$WORK/store/containers" "$WORK/store/names" | grep -v : | grep -c .)" 0 \
+		"records or names left in the store"
+	assert_eq "$(ls "$ROOT" | grep -c .)" 0 "runtime state left"
+	assert_eq "$(rootfs_mounts)" 0 "rootfs mounts left"
+}
+
+test_hull_lifecycle_create_start() {
+	local id out rc pid
+	lc_ready
+	id=$(create --name c1 -u root $IMG 'echo run >>/runs; wc -l </runs; echo err >&2; exit 3')
+	[[ $id =~ ^[0-9a-f]{64}$ ]] || fatal "create did not print an id: $id"
+	assert_eq "$(hull ps -a --format '{{.Names}} {{.Status}} {{.State}}')" "c1 Created created"
+	assert_eq "$(hull ps -q)" "" "a created container does not run"
+	assert_eq "$(state c1)" created
+	assert_eq "$(hull inspect -f '{{.State.StartedAt}}' c1)" "" "never started"
+	assert_eq "$(rootfs_mounts)" 0 "a created container holds no mount"
+	assert_eq "$(hull wait c1)" 0 "wait on a created container, as docker's"
+	# start -a: its output from the first byte, its status; the rootfs mounted again each time
+	# with what the last run changed
+	rc=0; out=$(hull start -a c1 2>"$WORK/err") || rc=$?
+	assert_eq "$rc" 3 "start -a: the container's status"
+	assert_eq "$out" 1
+	assert_eq "$(cat "$WORK/err")" err "stderr apart"
+	assert_eq "$(rootfs_mounts)" 0 "unmounted at the exit"
+	rc=0; out=$(hull start -a c1 2>/dev/null) || rc=$?
+	assert_eq "$rc:$out" "3:2" "the second run sees the first one's file"
+	assert_eq "$(hull start c1)" c1
+	assert_eq "$(hull wait c1)" 3
+	assert_eq "$(hull logs c1 2>/dev/null)" $'1\n2\n3'
+	assert_eq "$(hull ps -a -q --no-trunc)" "$id" "the same container all along"
+	[ -n "$(hull inspect -f '{{.State.StartedAt}}' c1)" ] || fatal "no StartedAt"
+	assert_eq "$(state c1)" exited
+	hull rm c1 >/dev/null
+	# start of a running container does nothing; -i attaches stdin (and implies -a)
+	create --name s1 $IMG 'sleep 600' >/dev/null
+	assert_eq "$(hull start s1)" s1
+	pid=$(hull inspect -f '{{.State.Pid}}' s1)
+	assert_eq "$(hull start s1)" s1
+	assert_eq "$(hull inspect -f '{{.State.Pid}}' s1)" "$pid" "started once"
+	create --name i1 -i $IMG 'cat; exit 4' >/dev/null
+	rc=0; out=$(echo piped | hull start -i i1) || rc=$?
+	assert_eq "$rc:$out" "4:piped" "start -i"
+	# bad input: a clear error, nothing made
+	assert_fails create --restart sometimes $IMG true
+	assert_contains "$OUT" "invalid restart policy \`sometimes\`"
+	assert_fails create --restart always --rm $IMG true
+	assert_contains "$OUT" "conflicting options"
+	assert_fails hull start nosuch
+	assert_contains "$OUT" "no such container: nosuch"
+	assert_fails hull start -a s1 i1
+	assert_contains "$OUT" "several containers"
+	hull rm -f s1 i1 >/dev/null
+	store_empty
+}
+
+test_hull_lifecycle_restart_cmd() {
+	local p1 p2
+	lc_ready
+	# the image's stop signal is SIGQUIT
+	run -d --name r1 $IMG 'echo start; trap "echo bye; exit 0" QUIT; while :; do sleep 0.1; done' >/dev/null
+	eventually start hull logs r1
+	p1=$(hull inspect -f '{{.State.Pid}}' r1)
+	assert_eq "$(hull restart -t 10 r1)" r1
+	p2=$(hull inspect -f '{{.State.Pid}}' r1)
+	[ "$p2" -gt 0 ] && [ "$p2" != "$p1" ] || fatal "not a new process: $p1 -> $p2"
+	eventually $'start\nbye\nstart' hull logs r1
+	assert_eq "$(state r1)" running
+	# restart of a stopped container starts it
+	hull stop -t 10 r1 >/dev/null
+	assert_eq "$(state r1)" exited
+	assert_eq "$(hull restart r1)" r1
+	assert_eq "$(state r1)" running
+	assert_eq "$(hull inspect -f '{{.RestartCount}}' r1)" 0 "the user's restarts are not counted"
+	hull rm -f r1 >/dev/null
+	store_empty
+}
+
+test_hull_lifecycle_restart_policy() {
+	local pid seen=
+	lc_ready
+	# on-failure:2: three runs of a failing command, then it stays exited
+	run -d --name f2 --restart on-failure:2 $IMG 'echo ran; exit 3' >/dev/null
+	eventually 2 hull inspect -f '{{.RestartCount}}' f2
+	eventually exited state f2
+	sleep 1
+	assert_eq "$(hull logs f2)" $'ran\nran\nran' "one first run and two restarts"
+	assert_eq "$(hull inspect f2 | jq -c '.[0].HostConfig.RestartPolicy')" \
+		'{"Name":"on-failure","MaximumRetryCount":2}'
+	# on-failure: a clean exit is not a failure
+	run -d --name f0 --restart on-failure $IMG 'exit 0' >/dev/null
+	eventually 0 hull wait f0
+	sleep 0.5
+	assert_eq "$(hull inspect -f '{{.RestartCount}} {{.State.Status}}' f0)" "0 exited"
+	# always: restarted with a growing back-off; ps shows it waiting; hull stop ends the policy
+	run -d --name a1 --restart always $IMG 'echo up; exit 1' >/dev/null
+	for _ in $(seq 200); do
+		if [[ $(hull ps --format '{{.Names}} {{.Status}}') == "a1 Restarting (1) "* ]]; then
+			seen=1
+			break
+		fi
+		sleep 0.05
+	done
+	[ -n "$seen" ] || fatal "never saw a1 restarting: $(hull ps -a)"
+	assert_eq "$(hull inspect -f '{{.State.Status}} {{.State.Restarting}}' a1)" "restarting true"
+	assert_fails hull rm a1
+	assert_contains "$OUT" "restarting"
+	hull stop a1 >/dev/null
+	local n
+	n=$(hull inspect -f '{{.RestartCount}}' a1)
+	[ "$n" -ge 2 ] || fatal "always restarted only $n times"
+	sleep 1.5
+	assert_eq "$(hull inspect -f '{{.RestartCount}} {{.State.Status}}' a1)" "$n exited" \
+		"no restart after hull stop"
+	# the workload killed from outside is a failure the policy answers; hull kill is an
+	# explicit stop; hull update --restart changes the policy of a running container
+	run -d --name u1 $IMG 'sleep 600' >/dev/null
+	assert_eq "$(hull update --restart unless-stopped u1)" u1
+	assert_eq "$(hull inspect -f '{{.HostConfig.RestartPolicy.Name}}' u1)" unless-stopped
+	pid=$(hull inspect -f '{{.State.Pid}}' u1)
+	kill -9 "$pid"
+	eventually "1 running" hull inspect -f '{{.RestartCount}} {{.State.Status}}' u1
+	[ "$(hull inspect -f '{{.State.Pid}}' u1)" != "$pid" ] || fatal "the same process"
+	hull kill u1 >/dev/null
+	eventually exited state u1
+	sleep 1
+	assert_eq "$(hull inspect -f '{{.RestartCount}} {{.State.Status}}' u1)" "1 exited"
+	# a user's start resets the count
+	hull start u1 >/dev/null
+	assert_eq "$(hull inspect -f '{{.RestartCount}} {{.State.Status}}' u1)" "0 running"
+	assert_fails hull update --restart sometimes u1
+	assert_contains "$OUT" "invalid restart policy"
+	hull rm -f f2 f0 a1 u1 >/dev/null
+	store_empty
+}
+
+test_hull_lifecycle_attach() {
+	local out rc pid
+	lc_ready
+	# stdin in, the output back, the container's exit status
+	run -d -i --name cat1 $IMG 'cat; exit 5' >/dev/null
+	rc=0; out=$(echo piped | hull attach cat1) || rc=$?
+	assert_eq "$rc:$out" "5:piped"
+	assert_fails hull attach cat1
+	assert_contains "$OUT" "not running"
+	# two clients see the same output; --no-stdin leaves the container's stdin alone;
+	# --sig-proxy passes our signals on
+	run -d -i --name tick $IMG 'trap "echo got-usr1" USR1; while :; do echo tick; sleep 0.2; done' >/dev/null
+	"$HULL" --root "$WORK/store" --runroot "$ROOT" attach --no-stdin tick >"$WORK/a1" 2>&1 </dev/null &
+	local a1=$!
+	"$HULL" --root "$WORK/store" --runroot "$ROOT" attach --no-stdin tick >"$WORK/a2" 2>&1 </dev/null &
+	local a2=$!
+	defer kill -9 "$a1" "$a2"
+	for _ in $(seq 100); do grep -q tick "$WORK/a1" && grep -q tick "$WORK/a2" && break; sleep 0.1; done
+	grep -q tick "$WORK/a1" && grep -q tick "$WORK/a2" || fatal "the clients did not both see the output"
+	sleep 0.3
+	kill -USR1 "$a1"
+	for _ in $(seq 100); do grep -q got-usr1 "$WORK/a2" && break; sleep 0.1; done
+	assert_contains "$(cat "$WORK/a2")" got-usr1 "a signal to one client, proxied"
+	assert_eq "$(state tick)" running "no-stdin: the container's stdin stays open"
+	hull stop -t 1 tick >/dev/null
+	wait "$a1" "$a2" || true
+	# a terminal: its size passed on, the detach keys, then an exit through attach
+	script -qec "$HULL --root $WORK/store --runroot $ROOT run --cgroup-parent /hull-test/$T-h -d -it --name t1 $IMG sh" /dev/null >/dev/null
+	out=$(python3 "$REPO/tests/data/ptydrive.py" 40 120 'stty size; tty\r' '\x10\x11' -- \
+		"$HULL" --root "$WORK/store" --runroot "$ROOT" attach t1)
+	assert_contains "$out" "40 120" "the client's terminal size"
+	assert_contains "$out" "/dev/pts/0"
+	assert_contains "$out" "read escape sequence"
+	assert_contains "$out" "rc=1" "detached"
+	assert_eq "$(state t1)" running "detached, still running"
+	out=$(python3 "$REPO/tests/data/ptydrive.py" 30 80 'echo a-b\r' '\x01' 'exit 7\r' -- \
+		"$HULL" --root "$WORK/store" --runroot "$ROOT" attach --detach-keys ctrl-a,x t1)
+	assert_contains "$out" "a-b"
+	assert_contains "$out" "rc=7" "the exit status through attach"
+	assert_eq "$(state t1)" exited
+	# start -ai on a terminal
+	out=$(python3 "$REPO/tests/data/ptydrive.py" 30 90 'stty size\r' 'exit 4\r' -- \
+		"$HULL" --root "$WORK/store" --runroot "$ROOT" start -ai t1)
+	assert_contains "$out" "30 90"
+	assert_contains "$out" "rc=4"
+	# run in the foreground with a policy: attached through the monitor that keeps it
+	rc=0; out=$(run --name fg --restart on-failure:1 $IMG 'echo fg; exit 2') || rc=$?
+	assert_eq "$rc:$out" "2:fg"
+	eventually 1 hull inspect -f '{{.RestartCount}}' fg
+	hull rm -f cat1 tick t1 fg >/dev/null
+	store_empty
+}
