@@ -27,6 +27,8 @@ static const struct hull_command commands[] = {
 	{"start", cmd_start, "start created or stopped containers", NULL},
 	{"restart", cmd_restart, "stop containers and start them again", NULL},
 	{"attach", cmd_attach, "attach to a running container's stdio", NULL},
+	{"cp", cmd_cp, "copy files between a container and the host", NULL},
+	{"diff", cmd_diff, "what changed in a container's filesystem", NULL},
 	{"ps", cmd_ps, "list containers", NULL},
 	{"logs", cmd_logs, "print the logs of a container", NULL},
 	{"stop", cmd_stop, "stop containers (stop signal, then SIGKILL)", NULL},

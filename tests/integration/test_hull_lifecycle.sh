@@ -226,3 +226,62 @@ test_hull_lifecycle_attach() {
 	hull rm -f cat1 tick t1 fg >/dev/null
 	store_empty
 }
+
+test_hull_lifecycle_cp_diff() {
+	local id out
+	lc_ready
+	mkdir -p "$WORK/host" "$WORK/out"
+	run --name d1 -u root $IMG "echo new >/etc/newfile; rm /etc/motd; mkdir -p /opt/x; echo y >/opt/x/y;
+		ln -s $WORK/host /escape; ln -s /etc/newfile /link" >/dev/null
+	# diff: the upper directory against the layers; the runtime's mount points left out
+	assert_eq "$(hull diff d1)" $'A /escape\nC /etc\nD /etc/motd\nA /etc/newfile\nA /link\nC /opt\nA /opt/x\nA /opt/x/y'
+	# out of a stopped container: its rootfs mounted for the copy only
+	hull cp d1:/etc/newfile "$WORK/out/"
+	assert_eq "$(cat "$WORK/out/newfile")" new
+	hull cp d1:/opt/x "$WORK/out/xdir"
+	assert_eq "$(cat "$WORK/out/xdir/y")" y "a directory to a new name"
+	hull cp d1:/opt/x "$WORK/out/xdir"
+	assert_eq "$(cat "$WORK/out/xdir/x/y")" y "a directory into an existing one"
+	hull cp d1:/opt/x/. "$WORK/out/dot"
+	assert_eq "$(cat "$WORK/out/dot/y")" y "SRC/. : the contents"
+	hull cp d1:/link "$WORK/out/"
+	assert_eq "$(readlink "$WORK/out/link")" /etc/newfile "a symlink is copied as a symlink"
+	hull cp -L d1:/link "$WORK/out/followed"
+	assert_eq "$(cat "$WORK/out/followed")" new "-L follows it, inside the container"
+	assert_eq "$(hull cp d1:/opt/x - | tar t | sort | tr '\n' ' ')" "x/ x/y " "a tar stream"
+	assert_eq "$(rootfs_mounts)" 0 "the copy's mount is gone"
+	# a symlink the container made never leads hull out of it
+	echo secret >"$WORK/host/secret"
+	echo data >"$WORK/file"
+	assert_fails hull cp "$WORK/file" d1:/escape/planted
+	[ ! -e "$WORK/host/planted" ] || fatal "hull cp wrote through the container's symlink"
+	assert_fails hull cp d1:/escape/secret "$WORK/out/stolen"
+	[ ! -e "$WORK/out/stolen" ] || fatal "hull cp read through the container's symlink"
+	# into a stopped container, then a running one (its own view: a tmpfs of its own)
+	hull cp "$WORK/file" d1:/root/
+	tar c -C "$WORK" file | hull cp - d1:/tmp
+	run -d --name r1 --tmpfs /scratch -u root $IMG 'sleep 600' >/dev/null
+	hull cp "$WORK/file" r1:/scratch/in
+	assert_eq "$(hull exec r1 cat /scratch/in)" data "into the running container's tmpfs"
+	hull exec r1 sh -c 'echo made-inside >/scratch/out'
+	hull cp r1:/scratch/out "$WORK/out/"
+	assert_eq "$(cat "$WORK/out/out")" made-inside
+	hull rm -f r1 >/dev/null
+	assert_eq "$(hull cp d1:/root/file - | tar xO)$(hull cp d1:/tmp/file - | tar xO)" datadata \
+		"copied into the stopped container"
+	id=$(create -u root $IMG 'cat /root/file /tmp/file')
+	hull rm -f d1 >/dev/null
+	# bad input
+	assert_fails hull cp "$WORK/file" "$WORK/out/x"
+	assert_contains "$OUT" "CONTAINER:PATH"
+	assert_fails hull cp "$id:/a" "$id:/b"
+	assert_contains "$OUT" "between containers"
+	assert_fails hull cp "$id:/nonexistent" "$WORK/out/"
+	assert_contains "$OUT" "nonexistent"
+	hull cp "$WORK/file" "$id:/root/file"
+	tar c -C "$WORK" file | hull cp - "$id:/tmp"
+	assert_eq "$(hull start -a "$id")" $'data\ndata' "what was copied into a created container"
+	assert_fails hull diff nosuch
+	hull rm -f "$id" >/dev/null
+	store_empty
+}
