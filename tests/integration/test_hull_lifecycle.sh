@@ -285,3 +285,69 @@ test_hull_lifecycle_cp_diff() {
 	hull rm -f "$id" >/dev/null
 	store_empty
 }
+
+# The network is a start's, not a create's (as docker allocates at start): hull in a network
+# namespace of its own, as test_network.sh runs it.
+test_hull_lifecycle_network() {
+	local id out ns
+	[ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/portmap ] ||
+		skip "no CNI plugins (containernetworking-plugins)"
+	command -v iptables >/dev/null || skip "no iptables"
+	ns="hulllc-$$"
+	ip netns add "$ns"
+	ip netns exec "$ns" ip link set lo up
+	defer ip netns del "$ns"
+	hn() { nsenter --net="/run/netns/$ns" "$HULL" --root "$WORK/store" --runroot "$ROOT" "$@"; }
+	defer lc_net_cleanup "$ns" "$HULL" "$WORK/store" "$ROOT"
+	python3 "$REPO/tests/data/mkimage.py" "$WORK/img" "$WORK/outside" >/dev/null
+	hn load -q -i "$WORK/img/busybox.docker.tar" >/dev/null
+	id=$(hn create --network bridge -p 8090:80 -u root --hostname web1 $IMG \
+		'grep -c "^10\.89\.0\.[0-9]*	web1\$" /etc/hosts; ip -4 addr show eth0 | grep -o "inet 10\.89\.0\.[0-9]*"')
+	assert_eq "$(hn inspect -f '{{.NetworkSettings.IPAddress}}' "$id")" "" "no address before start"
+	lc_net_clean "$ns"
+	out=$(hn start -a "$id")
+	assert_eq "$(head -1 <<<"$out")" 1 "one /etc/hosts line for the container"
+	[[ $(tail -1 <<<"$out") == "inet 10.89.0."* ]] || fatal "no address at start: $out"
+	lc_net_clean "$ns"
+	out=$(hn start -a "$id")
+	assert_eq "$(head -1 <<<"$out")" 1 "still one /etc/hosts line after a second start"
+	lc_net_clean "$ns"
+	hn rm "$id" >/dev/null
+	store_empty
+}
+lc_net_cleanup() {
+	local id
+	for id in $(ls "$3/containers" 2>/dev/null); do
+		nsenter --net="/run/netns/$1" "$2" --root "$3" --runroot "$4" rm -f "$id"
+	done
+}
+# nothing of the network: no veth, no DNAT chain, no namespace file, no address held
+lc_net_clean() {
+	assert_eq "$(ip netns exec "$1" ip -o link | grep -c veth || true)" 0 "veth left"
+	assert_eq "$(ip netns exec "$1" iptables -t nat -S | grep -c -- '-N CNI-DN' || true)" 0 "DNAT chain left"
+	assert_eq "$(ls "$ROOT/.netns" 2>/dev/null | grep -c . || true)" 0 "network namespace left"
+	assert_eq "$(ls "$ROOT/.cni/ipam/hull" 2>/dev/null | grep -c '^10\.' || true)" 0 "address left"
+}
+
+# The vm level goes through the same monitor and runtime: one container, attached to and
+# restarted by its policy (two boots, TCG here).
+test_hull_lifecycle_vm() {
+	local id out rc
+	command -v qemu-system-x86_64 >/dev/null && [ -r "$REPO/build/vm/vmlinux" ] ||
+		skip "no QEMU or guest kernel for the vm isolation level"
+	lc_ready
+	id=$(run -d -i --isolation vm --restart on-failure:1 -u root $IMG 'cat; uname -r; exit 3')
+	rc=0; out=$(echo first | hull attach "$id") || rc=$?
+	assert_eq "$rc" 3 "the guest's status through attach"
+	assert_eq "$out" "first"$'\n'"$(guest_kernel_version)" "stdin into the guest, its output back"
+	# the policy boots it again: a new run, attached to as the first
+	eventually "1 running" hull inspect -f '{{.RestartCount}} {{.State.Status}}' "$id"
+	rc=0; out=$(echo second | hull attach "$id") || rc=$?
+	assert_eq "$rc:$(head -1 <<<"$out")" "3:second" "the restarted VM"
+	eventually exited state "$id"
+	sleep 0.5
+	assert_eq "$(hull inspect -f '{{.RestartCount}}' "$id")" 1 "on-failure:1: one restart"
+	assert_eq "$(hull logs "$id" | grep -c "$(guest_kernel_version)")" 2 "two boots in the log"
+	hull rm "$id" >/dev/null
+	store_empty
+}
