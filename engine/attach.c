@@ -108,7 +108,10 @@ int hull_attach_connect(const struct hull_engine *e, const char *id, struct hull
 		int e2 = errno;
 		close(fd);
 		if (e2 == ENOENT || e2 == ECONNREFUSED)
-			return hull_error(err, e2, "container %.12s is not running", id);
+			return hull_error(err, e2,
+					  "container %.12s has no monitor to attach to (it is not "
+					  "running, or its monitor was killed)",
+					  id);
 		return hull_error(err, e2, "connect to the monitor of %.12s", id);
 	}
 	return fd;

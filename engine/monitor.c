@@ -316,7 +316,7 @@ static void loop(struct mon *m)
 }
 static bool other_monitor(const struct hull_ctr *c)
 {
-	return c->monitor_pid > 0 && c->monitor_pid != getpid() && kill(c->monitor_pid, 0) == 0;
+	return c->monitor_pid != getpid() && hull_ctr_monitor_alive(c);
 }
 
 /* Under the start lock: the record as it is now, the container brought up (rootfs, network)

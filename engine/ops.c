@@ -1,6 +1,7 @@
 #include "engine/ops.h"
 #include "engine/events.h"
 #include "engine/net.h"
+#include "engine/runstate.h"
 #include "engine/start.h"
 #include "engine/volume.h"
 
@@ -20,7 +21,7 @@
 
 static bool monitor_alive(const struct hull_ctr *c)
 {
-	return c->monitor_pid > 0 && kill(c->monitor_pid, 0) == 0;
+	return hull_ctr_monitor_alive(c);
 }
 
 static bool exit_recorded(const struct hull_engine *e, const struct hull_ctr *c)

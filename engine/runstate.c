@@ -1,10 +1,14 @@
 #include "engine/runstate.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yajl/yajl_gen.h>
+#include <unistd.h>
 #include <yajl/yajl_tree.h>
 
 #include "lib/json.h"
@@ -31,6 +35,28 @@ int hull_ctr_load_run(const struct hull_engine *e, struct hull_ctr *c, struct hu
 	c->restart_count = (int)count;
 	yajl_tree_free(j);
 	return rc;
+}
+
+bool hull_ctr_monitor_alive(const struct hull_ctr *c)
+{
+	char path[64], buf[256];
+	cleanup_close int fd = -1;
+	ssize_t n;
+	char *paren;
+
+	if (c->monitor_pid <= 0 || kill(c->monitor_pid, 0) < 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", c->monitor_pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return true;
+	buf[n] = '\0';
+	/* "pid (comm) S ...": the state follows the last ')' */
+	paren = strrchr(buf, ')');
+	return !(paren && paren[1] == ' ' && paren[2] == 'Z');
 }
 
 int hull_ctr_save_run(const struct hull_engine *e, const char *id, const char *started,

@@ -15,6 +15,10 @@
 /* c->started, c->restart_count, c->restarting from run.json (left unset without one). */
 int hull_ctr_load_run(const struct hull_engine *e, struct hull_ctr *c, struct hull_err *err);
 
+/* Whether the container's monitor runs: its pid is there and not a zombie (a monitor killed
+ * with -9 may wait long for a reaper that never comes). */
+bool hull_ctr_monitor_alive(const struct hull_ctr *c);
+
 /* Write run.json (atomic). */
 int hull_ctr_save_run(const struct hull_engine *e, const char *id, const char *started,
 		      int restart_count, bool restarting, struct hull_err *err);

@@ -17,6 +17,7 @@
 #include "engine/net.h"
 #include "engine/ops.h"
 #include "engine/restart_policy.h"
+#include "engine/runstate.h"
 #include "image/rootfs.h"
 #include "image/store.h"
 #include "lib/util.h"
@@ -73,11 +74,6 @@ void hull_ctr_clear_stopped(const struct hull_engine *e, const char *id)
 {
 	cleanup_free char *path = hull_ctr_path(e, id, HULL_CTR_STOP_MARK);
 	unlink(path);
-}
-
-static bool alive(pid_t pid)
-{
-	return pid > 0 && kill(pid, 0) == 0;
 }
 
 /* The container's own name for its address on the bridge, as docker writes it; the line of
@@ -159,7 +155,7 @@ fail:
 
 bool hull_ctr_is_restarting(const struct hull_ctr *c, enum hull_status s)
 {
-	return s == HULL_STOPPED && c->restarting && alive(c->monitor_pid);
+	return s == HULL_STOPPED && c->restarting && hull_ctr_monitor_alive(c);
 }
 
 int hull_ctr_set_restart_policy(const struct hull_engine *e, const struct hull_ctr *c,
@@ -215,7 +211,7 @@ int hull_ctr_start(const struct hull_engine *e, const struct hull_ctr *c, int cl
 			hull_ctr_free(cur);
 			GIVE_UP(1);
 		}
-		if (!alive(cur->monitor_pid) || cur->monitor_pid == getpid())
+		if (!hull_ctr_monitor_alive(cur) || cur->monitor_pid == getpid())
 			break;
 		if (cur->restarting && !hull_ctr_stopped_by_user(e, c->id)) {
 			hull_error(err, EBUSY,
@@ -248,7 +244,8 @@ int hull_ctr_restart(const struct hull_engine *e, const struct hull_ctr *c, int 
 	pid_t pid;
 	enum hull_status s = hull_ctr_status(e, c, &pid);
 
-	if ((s != HULL_STOPPED || alive(c->monitor_pid)) && hull_ctr_stop(e, c, timeout, err) < 0)
+	if ((s != HULL_STOPPED || hull_ctr_monitor_alive(c)) &&
+	    hull_ctr_stop(e, c, timeout, err) < 0)
 		return -1;
 	return hull_ctr_start(e, c, -1, err) < 0 ? -1 : 0;
 }

@@ -358,3 +358,25 @@ test_hull_lifecycle_vm() {
 	hull rm "$id" >/dev/null
 	store_empty
 }
+
+# A monitor killed with -9 (between two runs, or in the middle of a start) leaves a stopped
+# container whose remains `hull stop` (or rm) clears; rm -f of a container the policy keeps
+# restarting ends the policy and removes it all.
+test_hull_lifecycle_killed_monitor() {
+	local mon
+	lc_ready
+	run -d --name k1 --restart always $IMG 'exit 1' >/dev/null
+	eventually restarting state k1
+	mon=$(jq -r .monitorPid "$WORK/store/containers/$(hull inspect -f '{{.Id}}' k1)/record.json")
+	kill -9 "$mon"
+	for _ in $(seq 100); do alive "$mon" || break; sleep 0.05; done
+	assert_eq "$(hull stop k1)" k1
+	assert_eq "$(state k1)" exited
+	assert_eq "$(rootfs_mounts)" 0 "a stopped container holds no mount"
+	assert_eq "$(ls "$ROOT" | grep -c .)" 0 "no runtime state"
+	hull start k1 >/dev/null
+	eventually restarting state k1
+	hull rm -f k1 >/dev/null
+	store_empty
+	assert_eq "$(pgrep -f -- "--root $WORK/store " | grep -c . || true)" 0 "a monitor outlived rm -f"
+}
