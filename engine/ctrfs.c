@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -47,6 +48,13 @@ int hull_ctrfs_open(const struct hull_engine *e, const struct hull_ctr *c, struc
 	if (overlay && !hull_rootfs_mounted(e->root, c->id)) {
 		struct hull_store st;
 		int rc;
+		/* in a mount namespace of this process's own: the mount goes with the process,
+		 * even one killed with -9, and no one else ever sees it */
+		if (unshare(CLONE_NEWNS) < 0 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
+			hull_error(err, errno, "a mount namespace for the rootfs of %s", c->name);
+			goto fail;
+		}
 		if (hull_store_open(&st, e->root, false, err) < 0)
 			goto fail;
 		rc = hull_rootfs_mount(&st, c->id, err);

@@ -1,7 +1,8 @@
 /* A container's files, wherever they are now (engine-internal, for cp and diff): a running
  * container's root as its processes see it (with its volumes and tmpfs), else its rootfs
  * directory; a stopped image container's overlay is mounted for the while (under the start
- * lock, so the container does not start meanwhile). */
+ * lock, so the container does not start meanwhile), in a mount namespace the calling process
+ * unshares for it: nothing is left on the host if that process is killed. */
 #ifndef HULL_ENGINE_CTRFS_H
 #define HULL_ENGINE_CTRFS_H
 

@@ -380,3 +380,30 @@ test_hull_lifecycle_killed_monitor() {
 	store_empty
 	assert_eq "$(pgrep -f -- "--root $WORK/store " | grep -c . || true)" 0 "a monitor outlived rm -f"
 }
+
+# hull cp of a stopped image container mounts its overlay where only hull cp sees it: a cp
+# killed with -9 midway leaves no mount and no lock behind.
+test_hull_lifecycle_cp_killed() {
+	local pid
+	lc_ready
+	run --name big -u root $IMG 'dd if=/dev/zero of=/big bs=1M count=8 2>/dev/null' >/dev/null
+	# the reader never reads: hull cp blocks with the copy under way
+	"$HULL" --root "$WORK/store" --runroot "$ROOT" cp big:/big - | sleep 30 &
+	local reader=$!
+	for _ in $(seq 100); do
+		pid=$(pgrep -f -- "--root $WORK/store --runroot $ROOT cp big:/big" || true)
+		[ -n "$pid" ] && grep -q "overlay.*$WORK/store/containers" "/proc/$pid/mountinfo" && break
+		sleep 0.05
+	done
+	[ -n "$pid" ] || fatal "no hull cp"
+	grep -q "$WORK/store/containers" "/proc/$pid/mountinfo" || fatal "hull cp has no mount"
+	assert_eq "$(rootfs_mounts)" 0 "the copy's mount is not the host's"
+	kill -9 "$pid"
+	kill "$reader"
+	wait
+	assert_eq "$(rootfs_mounts)" 0 "no mount after hull cp was killed"
+	assert_eq "$(timeout 30 "$HULL" --root "$WORK/store" --runroot "$ROOT" start -a big; echo rc=$?)" \
+		"rc=0" "the start lock went with hull cp"
+	hull rm big >/dev/null
+	store_empty
+}
