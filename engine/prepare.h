@@ -34,6 +34,8 @@ struct hull_run_opts {
 	char **mounts, **devices, **ulimits, **group_add, **sysctls, **labels, **label_files;
 	const char *shm_size, *stop_timeout;
 	bool init; /* --init: a small init (tini) as pid 1 */
+	/* --restart (engine/restart_policy.h): kept in the record, not in config.json */
+	const char *restart;
 };
 
 /* Claim the name, make the rootfs and bundle under the container's directory, save the record
