@@ -36,6 +36,7 @@ struct hull_run_opts {
 	bool init; /* --init: a small init (tini) as pid 1 */
 	/* --restart (engine/restart_policy.h): kept in the record, not in config.json */
 	const char *restart;
+	bool create_only; /* hull create: made, not started (no network until hull start) */
 };
 
 /* Claim the name, make the rootfs and bundle under the container's directory, save the record

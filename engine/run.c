@@ -51,9 +51,11 @@ static int make(const struct hull_engine *e, const struct hull_run_opts *o, stru
 int hull_engine_create(const struct hull_engine *e, const struct hull_run_opts *o,
 		       struct hull_ctr *c, struct hull_err *err)
 {
+	struct hull_run_opts own = *o;
 	bool policy;
 
-	if (make(e, o, c, &policy, err) < 0)
+	own.create_only = true;
+	if (make(e, &own, c, &policy, err) < 0)
 		return -1;
 	/* a container that does not run holds no mount: each start mounts its rootfs */
 	if (c->rootfs_kind && !strcmp(c->rootfs_kind, "overlay"))

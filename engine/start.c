@@ -77,16 +77,14 @@ void hull_ctr_clear_stopped(const struct hull_engine *e, const char *id)
 }
 
 /* hull run's prepare brought the network up for the first start while it made the bundle:
- * a container never started that is on its network already (or needs none made). */
+ * a container never started that is on its network already (hull create brings none up). */
 static bool net_ready(const struct hull_engine *e, const struct hull_ctr *c)
 {
 	struct hull_net_attachment *v = NULL;
 	size_t n = 0;
 
-	if (c->started)
+	if (c->started || !hull_net_needs_netns(c->network))
 		return false;
-	if (!hull_net_needs_netns(c->network))
-		return true;
 	if (hull_net_attachments(e, c->id, &v, &n, NULL) < 0)
 		return false;
 	hull_net_attachments_free(v, n);
@@ -94,28 +92,18 @@ static bool net_ready(const struct hull_engine *e, const struct hull_ctr *c)
 	return n > 0;
 }
 
-/* The container's network as its record has it, and its /etc/hosts and resolv.conf for the
- * address of this start (net_etc.c: the one writer of both). */
+/* The container's networks as its config has them (net_config.c), with its /etc/hosts and
+ * resolv.conf for the address of this start (net_etc.c: the one writer of both). */
 static int net_up(const struct hull_engine *e, struct hull_ctr *c, struct hull_err *err)
 {
 	cleanup_free char *hpath = hull_ctr_path(e, c->id, "hostname"), *hostname = NULL;
-	struct hull_run_opts o = {.network = c->network, .publish = c->ports};
-	struct hull_net_pending p;
 
 	if (hull_read_file(hpath, &hostname, NULL, err) < 0)
 		return -1;
 	hostname[strcspn(hostname, "\n")] = '\0';
-	free(c->ip);
-	c->ip = NULL;
 	/* what a run that died without its clean-up may have left */
 	hull_net_down(e, c, NULL);
-	if (hull_net_up_start(e, c, &o, &p, err) < 0 || hull_net_up_finish(e, c, &o, &p, err) < 0)
-		return -1;
-	if (hull_net_etc_files(e, c, &o, hostname, err) < 0) {
-		hull_net_down(e, c, NULL);
-		return -1;
-	}
-	return 0;
+	return hull_net_up_config(e, c, hostname, err);
 }
 
 int hull_ctr_bring_up(const struct hull_engine *e, struct hull_ctr *c, struct hull_err *err)

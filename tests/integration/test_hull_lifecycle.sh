@@ -333,7 +333,7 @@ lc_net_clean() {
 	assert_eq "$(ip netns exec "$1" ip -o link | grep -c veth || true)" 0 "veth left"
 	assert_eq "$(ip netns exec "$1" iptables -t nat -S | grep -c -- '-N CNI-DN' || true)" 0 "DNAT chain left"
 	assert_eq "$(ls "$ROOT/.netns" 2>/dev/null | grep -c . || true)" 0 "network namespace left"
-	assert_eq "$(ls "$ROOT/.cni/ipam/hull" 2>/dev/null | grep -c '^10\.' || true)" 0 "address left"
+	assert_eq "$(ls "$ROOT"/.cni/ipam/* 2>/dev/null | grep -c '^10\.' || true)" 0 "address left"
 }
 
 # The vm level goes through the same monitor and runtime: one container, attached to and
