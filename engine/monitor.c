@@ -27,6 +27,7 @@
 #include "engine/run.h"
 #include "engine/runstate.h"
 #include "engine/start.h"
+#include "lib/timearg.h"
 #include "lib/tty.h"
 #include "lib/util.h"
 #include "runtime/container.h"

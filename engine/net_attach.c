@@ -99,12 +99,10 @@ static char *result_mac(const char *result)
 
 static char *attachment_json(const struct hull_net_attachment *a)
 {
-	cleanup_yajl_gen yajl_gen g = yajl_gen_alloc(NULL);
+	yajl_gen g = yajl_gen_alloc(NULL);
 	cleanup_free char *net = hull_network_json(a->net);
 	cleanup_yajl_val yajl_val nt = yajl_tree_parse(net, NULL, 0);
 	cleanup_yajl_val yajl_val rt = yajl_tree_parse(a->result, NULL, 0);
-	const unsigned char *buf;
-	size_t len;
 
 	yajl_gen_map_open(g);
 	hull_gen_str(g, "network"), sj_gen(g, nt);
@@ -123,18 +121,14 @@ static char *attachment_json(const struct hull_net_attachment *a)
 	yajl_gen_array_close(g);
 	hull_gen_str(g, "result"), sj_gen(g, rt);
 	yajl_gen_map_close(g);
-	yajl_gen_get_buf(g, &buf, &len);
-	return strndup((const char *)buf, len);
+	return hull_gen_text(g);
 }
 
 static char *tree_text(yajl_val v)
 {
-	cleanup_yajl_gen yajl_gen g = yajl_gen_alloc(NULL);
-	const unsigned char *buf;
-	size_t len;
+	yajl_gen g = yajl_gen_alloc(NULL);
 	sj_gen(g, v);
-	yajl_gen_get_buf(g, &buf, &len);
-	return strndup((const char *)buf, len);
+	return hull_gen_text(g);
 }
 
 static int attachment_parse(const char *path, struct hull_net_attachment *a, struct hull_err *err)

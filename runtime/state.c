@@ -75,17 +75,6 @@ int hull_state_lock(const char *root, const char *id, struct hull_err *err)
 	return fd;
 }
 
-char *hull_now_rfc3339(void)
-{
-	struct timespec ts;
-	struct tm tm;
-	char buf[64];
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	return hull_strfmt("%s.%09ldZ", buf, ts.tv_nsec);
-}
-
 void hull_state_free(struct hull_state *st)
 {
 	size_t i;
@@ -137,19 +126,6 @@ static void gen_common(yajl_gen g, const struct hull_state *st, bool internal)
 	yajl_gen_map_close(g);
 }
 
-static char *gen_finish(yajl_gen g)
-{
-	const unsigned char *buf;
-	size_t len;
-	char *out;
-	yajl_gen_get_buf(g, &buf, &len);
-	out = xmalloc(len + 1);
-	memcpy(out, buf, len);
-	out[len] = '\0';
-	yajl_gen_free(g);
-	return out;
-}
-
 char *hull_state_to_json(const struct hull_state *st, bool pretty)
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
@@ -163,7 +139,7 @@ char *hull_state_to_json(const struct hull_state *st, bool pretty)
 	hull_gen_str(g, "isolation");
 	hull_gen_str(g, st->isolation ? st->isolation : "container");
 	yajl_gen_map_close(g);
-	return gen_finish(g);
+	return hull_gen_text(g);
 }
 
 int hull_state_save(const char *root, const struct hull_state *st, struct hull_err *err)
@@ -185,7 +161,7 @@ int hull_state_save(const char *root, const struct hull_state *st, struct hull_e
 	hull_gen_str(g, "hull.systemdCgroup");
 	yajl_gen_bool(g, st->systemd_cgroup);
 	yajl_gen_map_close(g);
-	json = gen_finish(g);
+	json = hull_gen_text(g);
 	return hull_write_file_atomic(path, json, strlen(json), 0600, err);
 }
 

@@ -184,19 +184,13 @@ void hull_seccomp_default_gen(yajl_gen g, const char *const *caps)
 yajl_val hull_seccomp_default_tree(const char *const *caps, struct hull_err *err)
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
-	const unsigned char *buf;
-	size_t len;
 	char *text;
 	yajl_val doc, v = NULL;
 
 	yajl_gen_map_open(g);
 	hull_seccomp_default_gen(g, caps);
 	yajl_gen_map_close(g);
-	yajl_gen_get_buf(g, &buf, &len);
-	text = xmalloc(len + 1);
-	memcpy(text, buf, len);
-	text[len] = '\0';
-	yajl_gen_free(g);
+	text = hull_gen_text(g);
 	doc = yajl_tree_parse(text, NULL, 0);
 	free(text);
 	if (!doc || !YAJL_IS_OBJECT(doc) || doc->u.object.len != 1) {

@@ -537,7 +537,10 @@ test_hull_pause_top_port_stats() {
 	local r id out pid t0 t1
 	watch_store
 	r=$(rootfs obs)
-	id=$(run -d --name obs --rootfs "$r" sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count; sleep 0.05; done')
+	# The counter is renamed into place (a read never sees a half-written file, even when the
+	# freezer stops the loop mid-write), and a sleeper keeps the pid count at 2 or more.
+	id=$(run -d --name obs --rootfs "$r" sh -c 'sleep 1000 & i=0; while :; do i=$((i+1)); echo $i >/tmp/count.new; mv /tmp/count.new /tmp/count; sleep 0.05; done')
+	wait_for "$r/tmp/count" "[0-9]"
 	pid=$(hull inspect -f '{{.State.Pid}}' obs)
 	# top: the host's ps, only the container's rows
 	out=$(hull top obs)
@@ -556,7 +559,7 @@ test_hull_pause_top_port_stats() {
 	assert_fails hull pause obs
 	assert_contains "$OUT" "already paused"
 	assert_eq "$(hull unpause obs)" obs
-	sleep 0.3
+	for _ in $(seq 50); do [ "$(cat "$r/tmp/count")" -gt "$t1" ] && break; sleep 0.1; done
 	[ "$(cat "$r/tmp/count")" -gt "$t1" ] || fatal "unpause did not thaw it"
 	assert_fails hull unpause obs
 	assert_contains "$OUT" "not paused"
