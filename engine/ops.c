@@ -19,6 +19,9 @@
 #include "runtime/container.h"
 #include "runtime/resources.h"
 
+/* how many times rm removes a directory a monitor is still writing in (20 ms apart) */
+#define REMOVE_TRIES 50
+
 static bool monitor_alive(const struct hull_ctr *c)
 {
 	return hull_ctr_monitor_alive(c);
@@ -204,6 +207,24 @@ int hull_ctr_cleanup(const struct hull_engine *e, const struct hull_ctr *c, stru
 	return hull_net_down(e, c, err);
 }
 
+/* The container's directory.  A monitor that a partial record does not name (rm cannot wait
+ * for it) may write its last words (exit.json, through a temporary file) while the tree goes:
+ * the directory is then not empty at its rmdir, and is removed again once they are written. */
+static int remove_dir(const char *dir, struct hull_err *err)
+{
+	for (int i = 0;; i++) {
+		struct hull_err rerr = {0};
+		if (hull_remove_tree(dir, &rerr) == 0)
+			return 0;
+		if (rerr.errnum != ENOTEMPTY || i == REMOVE_TRIES) {
+			if (err)
+				*err = rerr;
+			return -1;
+		}
+		usleep(20000);
+	}
+}
+
 int hull_ctr_remove(const struct hull_engine *e, const char *id, bool force, struct hull_err *err)
 {
 	struct hull_ctr *c = NULL;
@@ -243,7 +264,7 @@ int hull_ctr_remove(const struct hull_engine *e, const char *id, bool force, str
 	for (int i = 0; i < 500 && c->monitor_pid != getpid() && monitor_alive(c); i++)
 		usleep(20000);
 	dir = hull_ctr_dir(e, c->id);
-	if (hull_remove_tree(dir, err) < 0) {
+	if (remove_dir(dir, err) < 0) {
 		rc = -1;
 		goto out;
 	}
