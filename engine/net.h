@@ -107,8 +107,8 @@ int hull_net_config_load(const struct hull_engine *e, const struct hull_ctr *c,
 int hull_net_config_save(const struct hull_engine *e, const char *id,
 			 const struct hull_net_config *nc, struct hull_err *err);
 void hull_net_config_free(struct hull_net_config *nc);
-/* The config of a container just made from o (c->network set). */
-int hull_net_config_made(const struct hull_engine *e, const struct hull_ctr *c,
+/* The config of a container just made from o (c->network set: to the network's name). */
+int hull_net_config_made(const struct hull_engine *e, struct hull_ctr *c,
 			 const struct hull_run_opts *o, struct hull_err *err);
 /* One more network (EEXIST: on it already); one network less (1: it was not on it). */
 int hull_net_config_link(const struct hull_engine *e, const struct hull_ctr *c, const char *network,

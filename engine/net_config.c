@@ -123,7 +123,7 @@ bad:
 	return hull_error_wrap(err, "%s", path);
 }
 
-int hull_net_config_made(const struct hull_engine *e, const struct hull_ctr *c,
+int hull_net_config_made(const struct hull_engine *e, struct hull_ctr *c,
 			 const struct hull_run_opts *o, struct hull_err *err)
 {
 	struct hull_net_config nc = {.dns = o->dns,
@@ -136,10 +136,13 @@ int hull_net_config_made(const struct hull_engine *e, const struct hull_ctr *c,
 	int rc;
 
 	if (hull_net_needs_netns(c->network)) {
-		/* its name, not the id prefix it may have been given by */
+		/* its name, not the id prefix it may have been given by (hull create's record
+		 * too, which no network's bring-up named) */
 		if (hull_network_load(records, c->network, &n, err) < 0)
 			return -1;
 		eth0.network = n->name;
+		free(c->network);
+		c->network = xstrdup(n->name);
 		nc.links = &eth0;
 		nc.n = 1;
 	}

@@ -491,10 +491,10 @@ test_network_restart_keeps_networks() {
 # create brings no network up and its start brings up what it was made with, and a network
 # removed while a stopped container was on it fails its start until it is disconnected.
 test_network_start_after_create() {
-	local out id
+	local out id netid
 	net_ready
 	dns_ready
-	hn network create --subnet 10.54.0.0/24 front >/dev/null
+	netid=$(hn network create --subnet 10.54.0.0/24 front)
 	# a restart by the policy: the same fixed address each run, nothing left at the end
 	id=$(hn run -d --restart on-failure:1 --network front --ip 10.54.0.8 -u root \
 		hulltest/busybox:docker 'ip -4 -o addr show eth0 | grep -o "inet [0-9.]*"; exit 3')
@@ -506,9 +506,11 @@ test_network_start_after_create() {
 	assert_eq "$(hn logs "$id")" $'inet 10.54.0.8\ninet 10.54.0.8'
 	net_clean
 	hn rm "$id" >/dev/null
-	# hull create brings no network up; its start brings up the config it was made with
-	id=$(hn create --network front --network-alias db --dns-option ndots:2 -u root \
+	# hull create brings no network up; its start brings up the config it was made with.
+	# The record names the network given by an ID prefix before any start, as docker's.
+	id=$(hn create --network "${netid:0:12}" --network-alias db --dns-option ndots:2 -u root \
 		hulltest/busybox:docker 'sleep 60')
+	assert_eq "$(hn inspect -f '{{.NetworkSettings.NetworkMode}}' "$id")" front
 	net_clean
 	hn start "$id" >/dev/null
 	assert_contains "$(hn exec "$id" cat /etc/resolv.conf)" "options ndots:2"
