@@ -147,6 +147,32 @@ hello-peer" "the guest's address, its answer for peer, peer's reply"
 	hn network rm vmnet >/dev/null
 }
 
+# A vm-level container connected while it is created boots with every network of its config:
+# the guest gets an interface on each (a running one cannot be connected: checked in
+# test_network_connect).
+test_network_vm_connect_created() {
+	local id out i
+	command -v qemu-system-x86_64 >/dev/null && [ -r "$REPO/build/vm/vmlinux" ] ||
+		skip "no QEMU or guest kernel for the vm isolation level"
+	net_ready
+	hn network create --subnet 10.54.0.0/24 vmfront >/dev/null
+	hn network create --subnet 10.55.0.0/24 vmback >/dev/null
+	id=$(hn create --isolation vm --network vmfront --ip 10.54.0.9 -u root \
+		hulltest/busybox:docker 'ip -4 -o addr | grep -o "eth[0-9] *inet [0-9.]*"')
+	hn network connect --ip 10.55.0.9 vmback "$id"
+	hn start "$id" >/dev/null
+	for i in $(seq 600); do
+		[ "$(hn inspect -f '{{.State.Status}}' "$id")" = exited ] && break
+		sleep 0.1
+	done
+	out=$(hn logs "$id")
+	assert_contains "$out" "eth0    inet 10.54.0.9"
+	assert_contains "$out" "eth1    inet 10.55.0.9"
+	hn rm -f "$id" >/dev/null
+	net_clean
+	hn network rm vmfront vmback >/dev/null
+}
+
 test_network_bad_input() {
 	net_ready
 	assert_fails hn run --rm --network none -p 8080:80 hulltest/busybox:docker true
