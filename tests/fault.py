@@ -176,10 +176,10 @@ def op_oci_delete(ctx, rnd, i, b):
 
 
 def hull_run_cmd(ctx, rnd, name):
-    net = ctx.network and rnd.random() < 0.3
+    net = ctx.network and rnd.random() < 0.5
     cmd = ctx.hull("run", "-d", "--name", name, "--cgroup-parent", "/hull-test/%s-h" % ctx.tag)
-    if net:
-        cmd += ["--network", "bridge"]
+    # explicit both ways: a hull run without --network is on the default bridge network
+    cmd += ["--network", "bridge" if net else "none"]
     return cmd + [IMAGE, "sleep 100"], net
 
 
