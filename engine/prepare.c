@@ -470,9 +470,10 @@ int hull_run_prepare(const struct hull_engine *e, const struct hull_run_opts *o,
 		goto out;
 	}
 	dir = hull_ctr_dir(e, c->id);
-	/* CNI's bridge plugin runs while the bundle is made */
+	/* CNI's bridge plugin runs while the bundle is made; hull create brings no network up
+	 * (as docker, its start does: engine/start.c) */
 	c->network = xstrdup(hull_net_mode(o->network));
-	if (hull_net_up_start(e, c, o, &net, err) < 0)
+	if (!o->create_only && hull_net_up_start(e, c, o, &net, err) < 0)
 		goto out;
 	if (make_bundle(e, o, c->id, HULL_ROOTFS_AUTO, dir, true, &b, &rs, err) < 0)
 		goto out;
@@ -501,7 +502,8 @@ int hull_run_prepare(const struct hull_engine *e, const struct hull_run_opts *o,
 	if (hull_net_up_finish(e, c, o, &net, err) < 0)
 		goto out;
 	net_up = true;
-	if (hull_net_etc_files(e, c, o, rs.hostname, err) < 0)
+	if ((!o->create_only && hull_net_etc_files(e, c, o, rs.hostname, err) < 0) ||
+	    hull_net_config_made(e, c, o, err) < 0)
 		goto out;
 	rc = hull_ctr_save(e, c, err);
 out:

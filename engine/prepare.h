@@ -40,6 +40,9 @@ struct hull_run_opts {
 	 * such a pull shows its progress (NULL: nowhere): engine/imagepull.h */
 	const char *pull, *platform;
 	const struct hull_xfer *pull_progress;
+	/* --restart (engine/restart_policy.h): kept in the record, not in config.json */
+	const char *restart;
+	bool create_only; /* hull create: made, not started (no network until hull start) */
 };
 
 /* Claim the name, make the rootfs and bundle under the container's directory, save the record

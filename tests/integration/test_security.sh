@@ -180,6 +180,21 @@ test_cve_2019_5736_hull_run_detached() {
 	hh rm -f hr >/dev/null
 }
 
+# hull create, then hull start: the monitor hull start spawns calls the runtime in-process too.
+test_cve_2019_5736_hull_start() {
+	local r
+	own_hull
+	r=$(bundle hs)/rootfs
+	loader_trap "$r" "$WORK/bin/hull"
+	hh create --cgroup-parent "/hull-test/$T" --name hr --rootfs "$r" /evil >/dev/null
+	assert_eq "$(hh start hr)" hr
+	hull_run_attack "$r"
+	for _ in $(seq 100); do [ "$(hh inspect hr | jq -r '.[0].State.Status')" = exited ] && break; sleep 0.05; done
+	assert_eq "$(hh inspect hr | jq -r '.[0].State.ExitCode')" 127 "the trapped loader fails"
+	trap_outcome "$r" "$WORK/bin/hull"
+	hh rm -f hr >/dev/null
+}
+
 # hull build: a RUN step's process is the container's init, which execs the step's command.
 # Nothing else runs in a step's container, so the host plays the attacker: it holds the exe
 # of the step's process trapped in the loader (all a process of the container could reach),
