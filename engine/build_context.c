@@ -36,12 +36,7 @@ static char *clean(const char *path)
 		hull_strv_push(&parts, t);
 		n++;
 	}
-	out = xstrdup(n ? "" : ".");
-	for (size_t i = 0; i < n; i++) {
-		char *next = hull_strfmt("%s%s%s", out, i ? "/" : "", parts[i]);
-		free(out);
-		out = next;
-	}
+	out = n ? hull_strv_join(parts, "/") : xstrdup(".");
 	hull_strv_free(parts);
 	return out;
 }

@@ -173,7 +173,7 @@ static int copy_sources(struct hull_build *b, struct hull_build_cur *c,
 		}
 		if (rc == 0) {
 			/* an image's files are what its ID says: the ID and paths suffice */
-			cleanup_free char *p = hull_build_joined(cs->sources);
+			cleanup_free char *p = hull_strv_join(cs->sources, " ");
 			cleanup_free char *t = hull_strfmt("%s %s", img.config, p);
 			hull_sha256_buf(t, strlen(t), cs->sum);
 		}
@@ -205,7 +205,7 @@ int hull_build_copy(struct hull_build *b, struct hull_build_cur *c, const struct
 
 	if (copy_sources(b, c, in, &cs, err) < 0)
 		goto out;
-	flags = hull_build_joined(in->flags);
+	flags = hull_strv_join(in->flags, " ");
 	by = hull_strfmt("/bin/sh -c #(nop) %s %s%sdir:%s in %s ", in->keyword, flags,
 			 *flags ? " " : "", hull_digest_hex(cs.sum), cs.dest);
 	hull_build_cache_key(c->has ? c->img.config : NULL, by, NULL, key);

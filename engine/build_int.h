@@ -151,8 +151,6 @@ int hull_build_work_commit(struct hull_build *b, struct hull_build_cur *c,
 			   struct hull_build_work *w, const char *created_by, const char *key,
 			   struct hull_err *err);
 void hull_build_work_close(struct hull_build *b, struct hull_build_work *w);
-/* The strings of v joined by spaces, malloc'd. */
-char *hull_build_joined(char *const *v);
 
 /* The steps that make files: RUN, WORKDIR (build_step.c), COPY, ADD (build_copystep.c). */
 int hull_build_run(struct hull_build *b, struct hull_build_cur *c, const struct hull_df_instr *in,

@@ -216,17 +216,6 @@ int hull_build_from_ref(struct hull_build *b, const char *ref, struct hull_image
 	return img ? 0 : -1;
 }
 
-char *hull_build_joined(char *const *v)
-{
-	char *out = xstrdup("");
-	for (; v && *v; v++) {
-		char *n = hull_strfmt("%s%s%s", out, *out ? " " : "", *v);
-		free(out);
-		out = n;
-	}
-	return out;
-}
-
 /* the build args RUN sees (declared in the stage, with a value, not shadowed by ENV) */
 static char **run_args(const struct hull_build_cur *c)
 {
@@ -270,7 +259,7 @@ static int run_container(struct hull_build *b, struct hull_build_cur *c, char **
 	if (hull_monitor_run(&mo, &status, err) < 0)
 		goto out;
 	if (status) {
-		cleanup_free char *cmd = hull_build_joined(argv);
+		cleanup_free char *cmd = hull_strv_join(argv, " ");
 		hull_error(err, 0, "The command '%s' returned a non-zero code: %d", cmd, status);
 		goto out;
 	}
@@ -309,10 +298,10 @@ int hull_build_run(struct hull_build *b, struct hull_build_cur *c, const struct 
 		return hull_error(err, 0, "RUN: an empty command");
 	env = run_args(c);
 	n = hull_strv_len(env);
-	cmd = hull_build_joined(argv);
+	cmd = hull_strv_join(argv, " ");
 	/* docker's record of a RUN that saw build args: "|N A=1 B=2 /bin/sh -c ..." */
 	if (n) {
-		cleanup_free char *args = hull_build_joined(env);
+		cleanup_free char *args = hull_strv_join(env, " ");
 		by = hull_strfmt("|%zu %s %s", n, args, cmd);
 	} else {
 		by = xstrdup(cmd);

@@ -91,17 +91,6 @@ static int apply_changes(struct hull_imgcfg *cfg, char *const *changes, struct h
 	return 0;
 }
 
-static char *joined(char *const *v)
-{
-	char *out = xstrdup("");
-	for (; v && *v; v++) {
-		char *n = hull_strfmt("%s%s%s", out, *out ? " " : "", *v);
-		free(out);
-		out = n;
-	}
-	return out;
-}
-
 /* the image the container was made from, and its config */
 static int base_image(struct hull_store *s, const struct hull_ctr *c, struct hull_image *img,
 		      struct hull_imgcfg *cfg, struct hull_err *err)
@@ -158,7 +147,7 @@ static int commit_files(const struct hull_engine *e, const struct hull_ctr *c,
 		free(cfg.author);
 		cfg.author = xstrdup(o->author);
 	}
-	by = joined(c->command);
+	by = hull_strv_join(c->command, " ");
 	if (apply_changes(&cfg, o->changes, err) < 0 ||
 	    hull_commit_tree(&s, fd, stubs, img.manifest, &cfg, by, o->message, norm ? names : NULL,
 			     &made, err) < 0)

@@ -377,3 +377,24 @@ int hull_lock_path(const char *path, struct hull_err *err)
 		}
 	return fd;
 }
+
+char *hull_strv_join(char *const *v, const char *sep)
+{
+	size_t len = 1, k = strlen(sep), at = 0;
+	char *out;
+
+	for (char *const *p = v; p && *p; p++)
+		len += strlen(*p) + k;
+	out = xzalloc(len);
+	for (char *const *p = v; p && *p; p++) {
+		size_t n = strlen(*p);
+		if (p != v) {
+			memcpy(out + at, sep, k);
+			at += k;
+		}
+		memcpy(out + at, *p, n);
+		at += n;
+	}
+	out[at] = '\0';
+	return out;
+}

@@ -59,6 +59,8 @@ char **hull_dir_sorted(DIR *d, size_t *n);
 /* The first n strings of v in bytewise order (const char ** callers cast: the strings are not
  * touched). */
 void hull_strv_sort(char **v, size_t n);
+/* The strings of v (NULL: none) with sep between them, malloc'd ("" for none). */
+char *hull_strv_join(char *const *v, const char *sep);
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
