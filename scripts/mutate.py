@@ -424,6 +424,7 @@ def run(files, listing):
             t0 = time.time()
             failed, timed_out, passed, out = scratch.test(unit, integ, 3600)
             baseline[f] = time.time() - t0
+            say("baseline %s: %d tests passed in %d s" % (f, passed, baseline[f]))
             if failed or timed_out or passed == 0:
                 say("%s: its tests do not pass on the unmutated tree (%d passed): its mutants "
                     "are not run\n%s" % (f, passed, out[-2000:]))
