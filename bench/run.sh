@@ -11,3 +11,8 @@ cd "$(dirname "$0")"
 ./stats.sh
 ./build.sh
 [ -r ../build/vm/vmlinux ] && ./vm-boot.sh || echo "bench: no guest kernel in build/vm: vm-boot.sh skipped"
+if [ -r ../build/vm/vmlinux ] && command -v containerd >/dev/null && command -v protoc >/dev/null; then
+	./pod.sh
+else
+	echo "bench: no guest kernel, containerd or protoc: pod.sh skipped"
+fi

@@ -14,6 +14,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
+#include "lib/timearg.h"
 #include "lib/json.h"
 #include "lib/util.h"
 #include "runtime/state.h"
@@ -53,18 +54,7 @@ char *hull_ctr_path(const struct hull_engine *e, const char *id, const char *fil
 
 char *hull_ctr_new_id(void)
 {
-	unsigned char b[32];
-	char *id = xmalloc(65);
-	size_t got = 0;
-
-	while (got < sizeof(b)) {
-		ssize_t r = getrandom(b + got, sizeof(b) - got, 0);
-		if (r > 0)
-			got += (size_t)r;
-	}
-	for (size_t i = 0; i < sizeof(b); i++)
-		snprintf(id + 2 * i, 3, "%02x", b[i]);
-	return id;
+	return hull_random_id();
 }
 
 int hull_ctr_validate_name(const char *name, struct hull_err *err)

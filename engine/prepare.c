@@ -23,6 +23,7 @@
 #include "image/index.h"
 #include "image/load.h"
 #include "image/userdb.h"
+#include "lib/timearg.h"
 #include "lib/json.h"
 #include "lib/size.h"
 #include "lib/util.h"

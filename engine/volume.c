@@ -18,6 +18,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "image/rootfs.h"
+#include "lib/timearg.h"
 #include "lib/pathres.h"
 #include "lib/util.h"
 #include "runtime/state.h"

@@ -8,6 +8,7 @@
 
 #include "image/load.h"
 #include "image/manifest.h"
+#include "lib/timearg.h"
 #include "lib/util.h"
 
 /* keys of the "config" section this model owns */
@@ -28,22 +29,10 @@ static bool owned(const char *key, const char *const *keys, size_t n)
 	return false;
 }
 
-static char *now_rfc3339(void)
-{
-	char buf[40];
-	struct timespec ts;
-	struct tm tm;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	return hull_strfmt("%s.%09ldZ", buf, ts.tv_nsec);
-}
-
 void hull_imgcfg_init(struct hull_imgcfg *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->created = now_rfc3339();
+	c->created = hull_now_rfc3339();
 }
 
 static void free_healthcheck(struct hull_healthcheck *h)
@@ -231,7 +220,7 @@ void hull_imgcfg_add_step(struct hull_imgcfg *c, const char *created_by, const c
 	struct hull_imgcfg_step *st;
 	c->history = xrealloc(c->history, (c->n_history + 1) * sizeof(*c->history));
 	st = &c->history[c->n_history++];
-	st->created = now_rfc3339();
+	st->created = hull_now_rfc3339();
 	st->created_by = xstrdup(created_by);
 	st->author = author && *author ? xstrdup(author) : NULL;
 	st->comment = comment && *comment ? xstrdup(comment) : NULL;

@@ -1,4 +1,4 @@
-/* --since/--until: the three ways docker takes a time. */
+/* --since/--until: the three ways docker takes a time; and the present as the records write it. */
 #include "lib/timearg.h"
 
 #include <ctype.h>
@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "lib/util.h"
 
 #define NS_PER_S 1000000000LL
 
@@ -141,4 +143,16 @@ int64_t hull_rfc3339_ns(const char *s, size_t len)
 {
 	int64_t v;
 	return rfc3339_ns(s, len, &v) == 0 ? v : -1;
+}
+
+char *hull_now_rfc3339(void)
+{
+	struct timespec ts;
+	struct tm tm;
+	char buf[64];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	return hull_strfmt("%s.%09ldZ", buf, ts.tv_nsec);
 }

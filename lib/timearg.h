@@ -16,4 +16,8 @@ int hull_parse_time_arg(const char *s, int64_t now_ns, int64_t *ns, struct hull_
  * is not one. */
 int64_t hull_rfc3339_ns(const char *s, size_t len);
 
+/* The present in RFC 3339 with nanoseconds, UTC ("2026-12-06T07:38:06.604751642Z"), as OCI
+ * state, docker and image configs write it; to be freed. */
+char *hull_now_rfc3339(void);
+
 #endif

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 
@@ -300,4 +301,20 @@ int hull_proc_start_time(pid_t pid, unsigned long long *start, struct hull_err *
 		return hull_error(err, EINVAL, "parse `%s`", path);
 	*start = strtoull(p + 1, NULL, 10);
 	return 0;
+}
+
+char *hull_random_id(void)
+{
+	unsigned char b[32];
+	char *id = xmalloc(2 * sizeof(b) + 1);
+	size_t got = 0;
+
+	while (got < sizeof(b)) {
+		ssize_t r = getrandom(b + got, sizeof(b) - got, 0);
+		if (r > 0)
+			got += (size_t)r;
+	}
+	for (size_t i = 0; i < sizeof(b); i++)
+		snprintf(id + 2 * i, 3, "%02x", b[i]);
+	return id;
 }

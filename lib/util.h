@@ -67,6 +67,9 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 int xasprintf(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *hull_strfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* 64 random hex digits (256 bits from getrandom): the IDs of containers and networks, as
+ * docker makes them; to be freed. */
+char *hull_random_id(void);
 
 /* Whole-file I/O.  read_file NUL-terminates; len may be NULL. */
 int hull_read_file(const char *path, char **out, size_t *len, struct hull_err *err);

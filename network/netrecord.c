@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/timearg.h"
 #include "lib/util.h"
 #include "network/ipv4.h"
 
@@ -33,22 +34,6 @@
 
 static const char *const builtin_names[] = {HULL_NET_DEFAULT, HULL_NET_HOST, HULL_NET_NONE};
 
-static char *random_id(void)
-{
-	unsigned char b[32];
-	char *id = xmalloc(65);
-	size_t got = 0;
-
-	while (got < sizeof(b)) {
-		ssize_t r = getrandom(b + got, sizeof(b) - got, 0);
-		if (r > 0)
-			got += (size_t)r;
-	}
-	for (size_t i = 0; i < sizeof(b); i++)
-		snprintf(id + 2 * i, 3, "%02x", b[i]);
-	return id;
-}
-
 /* a built-in's id: the same on every read (FNV-1a of its name, four times over) */
 static char *builtin_id(const char *name)
 {
@@ -57,18 +42,6 @@ static char *builtin_id(const char *name)
 		h = (h ^ (unsigned char)*p) * 1099511628211ull;
 	return hull_strfmt("%016llx%016llx%016llx%016llx", h, h ^ 0x5555555555555555ull,
 			   h ^ 0xaaaaaaaaaaaaaaaaull, ~h);
-}
-
-static char *now_rfc3339(void)
-{
-	struct timespec ts;
-	struct tm tm;
-	char buf[64];
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	return hull_strfmt("%s.%09ldZ", buf, ts.tv_nsec);
 }
 
 static struct hull_network *builtin(const char *name)
@@ -427,11 +400,11 @@ int hull_network_create(const char *dir, const struct hull_network_opts *o,
 		goto fail;
 	}
 	n->name = xstrdup(o->name);
-	n->id = random_id();
+	n->id = hull_random_id();
 	n->driver = xstrdup("bridge");
 	n->bridge = hull_strfmt(BRIDGE_PREFIX "%.12s", n->id);
 	n->internal = o->internal;
-	n->created = now_rfc3339();
+	n->created = hull_now_rfc3339();
 	for (char *const *l = o->labels; l && *l; l++)
 		if (add_label(n, *l, err) < 0)
 			goto fail;

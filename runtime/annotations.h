@@ -18,5 +18,6 @@
 #define HULL_ANNOT_VM_QEMU	      "run.hull.vm.qemu"
 #define HULL_ANNOT_VM_VIRTIOFSD	      "run.hull.vm.virtiofsd"
 #define HULL_ANNOT_VM_CPU_MODEL	      "run.hull.vm.cpu-model"
+#define HULL_ANNOT_VM_VHOST	      "run.hull.vm.vhost" /* on (default) | off */
 
 #endif

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lib/timearg.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "runtime/cgroup/cgroup_res.h"

@@ -101,6 +101,13 @@ struct hull_executor {
 			    const struct hull_spec *spec, const struct hull_process *p, int *status,
 			    struct hull_err *err);
 
+	/* update, once the runtime applied res (the merged resources; sections: those the
+	 * update gave) to the container's cgroup: what the level keeps elsewhere (the vm
+	 * level: the guest cgroup of a pod's app container, which only the guest reaches).
+	 * NULL: nothing. */
+	int (*update)(const char *root, const struct hull_state *st,
+		      const struct hull_cg_resources *res, unsigned sections, struct hull_err *err);
+
 	/* delete, once every process of the container is gone: what the level left outside
 	 * the state directory and the cgroup (spec: NULL when config.json is unreadable).
 	 * NULL: nothing. */

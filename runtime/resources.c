@@ -163,6 +163,14 @@ int hull_container_update(const char *root, const char *id, const struct hull_cg
 		goto out;
 	}
 	hull_cg_res_add_memory(&cur, -level_mem);
+	{
+		const struct hull_executor *level = hull_executor_find(st->isolation, NULL);
+		if (level && level->update &&
+		    level->update(root, st, &cur, upd->sections & ~HULL_CG_DEVICES, err) < 0) {
+			hull_error_wrap(err, "update `%s`", id);
+			goto out;
+		}
+	}
 	json = hull_cg_res_to_json(&cur);
 	rec = hull_strfmt("%s/%s/resources.json", root, id);
 	if (hull_write_file_atomic(rec, json, strlen(json), 0600, err) < 0)

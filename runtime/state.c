@@ -75,17 +75,6 @@ int hull_state_lock(const char *root, const char *id, struct hull_err *err)
 	return fd;
 }
 
-char *hull_now_rfc3339(void)
-{
-	struct timespec ts;
-	struct tm tm;
-	char buf[64];
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	return hull_strfmt("%s.%09ldZ", buf, ts.tv_nsec);
-}
-
 void hull_state_free(struct hull_state *st)
 {
 	size_t i;

@@ -66,6 +66,5 @@ void hull_state_list_free(struct hull_state **v, size_t n);
 char *hull_state_to_json(const struct hull_state *st, bool pretty);
 
 /* Current time as RFC 3339 with nanoseconds, UTC. */
-char *hull_now_rfc3339(void);
 
 #endif

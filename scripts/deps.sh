@@ -8,7 +8,8 @@ libarchive-dev libssl-dev libcurl4-openssl-dev busybox-static iproute2 util-linu
 clang-format cppcheck crun runc time jq containerd podman conmon zstd python3
 docker-registry skopeo apache2-utils curl qemu-system-x86 qemu-system-common tini
 linux-image-amd64 cpio xz-utils umoci bc containernetworking-plugins iptables go-md2man chromium
-libsystemd-dev systemd dbus libcap2-bin docker.io aardvark-dns"
+libsystemd-dev systemd dbus libcap2-bin docker.io aardvark-dns
+python3-grpcio python3-protobuf protobuf-compiler"
 if [ "${1:-}" = guest-kernel ]; then
 	PKGS="build-essential bc bison flex libelf-dev libssl-dev cpio linux-source-6.1"
 fi

@@ -24,7 +24,8 @@ struct hull_vm_config {
 	bool acpi_off;	 /* the kernel's boot marker: -M microvm,acpi=off */
 	unsigned int cpus;
 	unsigned long long mem_mib;
-	bool debug; /* HULL_VM_DEBUG: the guest kernel's console on the container's stderr */
+	bool debug;    /* HULL_VM_DEBUG: the guest kernel's console on the container's stderr */
+	bool no_vhost; /* run.hull.vm.vhost=off: QEMU's own virtio-net backend even under KVM */
 };
 
 int hull_vm_config_resolve(const struct hull_spec *spec, struct hull_vm_config *c,

@@ -188,6 +188,46 @@ test_cve_2019_5736_hull_run_detached() {
 	hh rm -f hr >/dev/null
 }
 
+# hull build: a RUN step's process is the container's init, which execs the step's command.
+# Nothing else runs in a step's container, so the host plays the attacker: it holds the exe
+# of the step's process trapped in the loader (all a process of the container could reach),
+# releases the trap, and once the build is over writes through what it holds.
+test_cve_2019_5736_hull_build() {
+	local r p bpid held rc=0
+	own_hull
+	r=$(bundle hb)/rootfs
+	loader_trap "$r" "$WORK/bin/hull"
+	tar -C "$r" -cf "$WORK/trap.tar" .
+	hh import "$WORK/trap.tar" trap:1 >/dev/null
+	mkdir -p "$WORK/ctx"
+	printf 'FROM trap:1\nRUN ["/evil"]\n' >"$WORK/ctx/Dockerfile"
+	hh build --cgroup-parent "/hull-test/$T" -t out:1 "$WORK/ctx" >"$WORK/out" 2>&1 &
+	bpid=$!
+	# the step's process: in this test's cgroup (other tests may trap loaders too)
+	for _ in $(seq 200); do
+		for p in $(pgrep -f '^/proc/self/exe /evil'); do
+			grep -qs "/hull-test/$T/" "/proc/$p/cgroup" && break 2
+		done
+		p=
+		sleep 0.05
+	done
+	[ -n "$p" ] || fatal "the step never ran /evil: $(cat "$WORK/out")"
+	exec 3<"/proc/$p/exe"
+	held=$(stat -L -c %d:%i /proc/self/fd/3)
+	: >"/proc/$p/root$(cat "$r/trap")"
+	wait "$bpid" || rc=$?
+	[ "$rc" -ne 0 ] || fatal "the trapped step succeeded: $(cat "$WORK/out")"
+	if echo PWNED 2>"$WORK/err" >/proc/self/fd/3; then
+		exec 3<&-
+		fatal "the step's exe was writable once the build ended"
+	fi
+	exec 3<&-
+	[[ $(cat "$WORK/err") =~ "Read-only file system"|"Operation not permitted" ]] ||
+		fatal "writing the exe failed for another reason: $(cat "$WORK/err")"
+	assert_not_contains "$held" "$(stat -c %d:%i "$WORK/bin/hull")" "the step ran the host's binary"
+	runtime_intact "$WORK/bin/hull"
+}
+
 # The re-execution marker only stops a loop: set by a caller, it must not turn the
 # protection off, and the runtime then refuses rather than run from a writable binary.
 test_cve_2019_5736_stray_marker_refused() {

@@ -58,6 +58,10 @@ test_vm_start_failures() {
 	assert_eq $? 125 "setup failure"
 	assert_contains "$(cat "$WORK/err")" "hull-guest: sysctl \`net.ipv4.hull_no_such_key\` = \`1\`: No such file or directory"
 	set -e
+	# an annotation with a value hull does not know fails create, naming it
+	cfg "$b" 'del(.linux.sysctl) | .annotations["run.hull.vm.vhost"]="maybe"'
+	assert_fails oci create -b "$b" "$(cid f4)"
+	assert_contains "$OUT" "run.hull.vm.vhost: \`maybe\`, not \`on\` or \`off\`"
 }
 
 test_vm_readonly_root_and_state() {
@@ -84,6 +88,30 @@ test_vm_readonly_root_and_state() {
 	oci delete "$id"
 	[ ! -e "$ROOT/$id" ] || fatal "state left after delete"
 	assert_contains "$(oci features | jq -r '.annotations["run.hull.isolation.levels"]')" vm
+}
+
+# A read-only root without the mount points of the spec's kernel file systems (CRI's pause
+# container: no /proc, /sys or /dev in the image): they are made before the root is made
+# read-only, on the host (virtiofsd cannot write a read-only root) and in the guest.
+test_vm_readonly_root_makes_mount_points() {
+	vm_ready
+	local b id out
+	b=$(vm_bundle romp sh -c 'test -e /proc/self/stat && echo proc; test -d /sys/kernel && echo sys; test -d /dev/pts && echo pts; touch /x 2>/dev/null || echo ro
+		cat /dev/termination-log; echo from-guest >/dev/termination-log; ls /dev/shm')
+	rm -rf "$b/rootfs/proc" "$b/rootfs/sys" "$b/rootfs/dev"
+	# binds inside a file system the guest mounts (/dev), as CRI gives every container: they
+	# stay visible over the guest's own /dev
+	echo from-host >"$WORK/termlog"
+	mkdir "$WORK/shm"
+	touch "$WORK/shm/a-shm-file"
+	cfg "$b" --arg t "$WORK/termlog" --arg s "$WORK/shm" '.root.readonly=true |
+		.mounts |= map(select(.destination != "/dev/shm")) |
+		.mounts += [{"destination": "/dev/termination-log", "type": "bind", "source": $t, "options": ["rbind", "rw"]},
+		            {"destination": "/dev/shm", "type": "bind", "source": $s, "options": ["rbind", "rw"]}]'
+	id=$(cid romp)
+	out=$(oci run -b "$b" "$id" 2>"$WORK/err") || fatal "run: $(cat "$WORK/err")"
+	assert_eq "$out" $'proc\nsys\npts\nro\nfrom-host\na-shm-file' "kernel file systems mounted on a read-only root, binds under /dev"
+	assert_eq "$(cat "$WORK/termlog")" from-guest "a file bound under /dev, written in the guest"
 }
 
 test_vm_kill_reaches_the_workload() {

@@ -142,6 +142,39 @@ until(b"\x00never")
 EOF
 }
 
+# Output an exec's background children write after its main process exits reaches the caller
+# (runc: the caller's pipe stays open while a writer has it), the exit status comes at once,
+# and a child that never closes its stdout holds an exec port for the linger (vm/README.md)
+# at most.
+test_vm_exec_background_output() {
+	vm_ready
+	local id rc out t0 t1 i
+	id=$(vm_started bg)
+	set +e
+	out=$(oci exec "$id" sh -c '(sleep 0.5; echo late; echo late-err >&2) & echo early; exit 4' 2>"$WORK/bg.err")
+	rc=$?
+	set -e
+	assert_eq $rc 4 "exec's exit code with a background child"
+	assert_eq "$out" $'early\nlate' "output written after the main process exited"
+	assert_eq "$(cat "$WORK/bg.err")" late-err "stderr written after the main process exited"
+	# the status is not held back by a child that keeps stdout open: with the output in a
+	# file, the exec returns at once
+	t0=$(date +%s%N)
+	oci exec "$id" sh -c 'sleep 1000 & echo held; exit 0' >"$WORK/held"
+	t1=$(date +%s%N)
+	assert_eq "$(cat "$WORK/held")" held
+	[ $(((t1 - t0) / 1000000)) -lt 3000 ] || fatal "exec waited $(((t1 - t0) / 1000000)) ms for its background child"
+	# every port taken by such an exec, and one more exec: it gets a port once a linger ends
+	for i in $(seq 8); do
+		oci exec "$id" sh -c "sleep 1000 & echo n$i" >"$WORK/n$i"
+	done
+	assert_eq "$(oci exec "$id" echo after)" after "an exec after the ports' lingers"
+	for i in $(seq 8); do assert_eq "$(cat "$WORK/n$i")" "n$i"; done
+	oci kill "$id" KILL
+	wait_status "$id" stopped
+	oci delete "$id"
+}
+
 test_vm_exec_terminal() {
 	vm_ready
 	command -v python3 >/dev/null || skip "python3 not installed"

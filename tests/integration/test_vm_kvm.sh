@@ -13,7 +13,26 @@ modprobe kvm_amd || { echo "modprobe kvm_amd failed"; exit 90; }
 echo "+memory +pids +cpu" >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
 mkdir -p /tmp/inner /run/h
 cp -a /kvm/inner/. /tmp/inner/
-/hull-build/hull-oci --root /run/h run -b /tmp/inner kvm-inner </dev/null >/tmp/out 2>/tmp/err
+# the inner VM's network: a veth into a namespace of its own; vhost-net for its NIC
+modprobe vhost_net || echo "modprobe vhost_net failed"
+ip netns add inner
+ip link add v0 type veth peer name eth0 netns inner
+ip addr add 10.9.0.1/24 dev v0
+ip link set v0 up
+ip -n inner addr add 10.9.0.2/24 dev eth0
+ip -n inner link set eth0 up
+/hull-build/hull-oci --root /run/h run -b /tmp/inner kvm-inner </dev/null >/tmp/out 2>/tmp/err &
+inner=\$!
+# while the inner VM runs, for a minute at most (each look is slow under TCG)
+end=\$((\$(date +%s) + 60))
+while kill -0 \$inner 2>/dev/null && [ \$(date +%s) -lt \$end ]; do
+	if ps -eo args | grep "^/usr/bin/qemu-system" | grep -q "vhost=on,vhostfd="; then
+		echo "inner-vhost=on"
+		break
+	fi
+	sleep 0.5
+done
+wait \$inner
 echo "inner-rc=\$?"
 echo "inner-stdout:"; cat /tmp/out
 echo "inner-stderr:"; cat /tmp/err
@@ -41,10 +60,12 @@ test_vm_nested_kvm() {
 	outer_script >"$WORK/kvm/outer.sh"
 	# the inner bundle: KVM or nothing (the TCG warning would show on its stderr)
 	"$REPO/tests/data/mkbundle.sh" "$WORK/kvm/inner" sh -c \
-		'echo "inner says $(uname -r)"; dmesg | grep -o "Hypervisor detected: [A-Za-z]*"; exit 42' >/dev/null
+		'echo "inner says $(uname -r)"; dmesg | grep -o "Hypervisor detected: [A-Za-z]*"
+		ping -c1 -W10 10.9.0.1 >/dev/null && echo inner-ping-ok; sleep 1; exit 42' >/dev/null
 	# dmesg needs CAP_SYSLOG (dmesg_restrict): no capabilities section, all of the guest's
 	jq '.annotations["run.hull.isolation"]="vm" | .annotations["run.hull.vm.memory"]="256" |
-		del(.process.capabilities)' \
+		del(.process.capabilities) |
+		.linux.namespaces |= map(if .type == "network" then .path = "/run/netns/inner" else . end)' \
 		"$WORK/kvm/inner/config.json" >"$WORK/kvm/c.json"
 	mv "$WORK/kvm/c.json" "$WORK/kvm/inner/config.json"
 	# outer: Debian's kernel (kvm_amd is one of its modules), the CPU with SVM, RAM for both
@@ -72,6 +93,9 @@ test_vm_nested_kvm() {
 	# kernel found itself under KVM
 	assert_not_contains "$out" "software emulation" "the inner VM fell back to TCG"
 	assert_contains "$out" "Hypervisor detected: KVM" "the inner guest's hypervisor"
+	# under KVM the inner VM's NIC has vhost-net, and its traffic flows
+	assert_contains "$out" "inner-vhost=on" "vhost-net for the inner VM's NIC"
+	assert_contains "$out" "inner-ping-ok" "the inner guest's network over vhost-net"
 	# the outer one is TCG, as this machine has no /dev/kvm
 	[ -e /dev/kvm ] || assert_contains "$(cat "$WORK/err")" "software emulation"
 }

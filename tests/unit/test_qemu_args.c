@@ -6,6 +6,7 @@
 
 #include "tests/unit/unit.h"
 #include "vm/host/host.h"
+#include "vm/proto/proto.h"
 
 static struct hull_vm_config config(void)
 {
@@ -277,3 +278,71 @@ TEST(cpuinfo_first_processor)
 }
 
 UNIT_MAIN()
+
+/* A pod's sandbox: the share's virtio-fs device beside the root's, and more exec ports than
+ * virtio-serial's default of 31 allows */
+TEST(pod_sandbox_share_and_ports)
+{
+	struct hull_vm_config c = config();
+	struct hull_qemu_io i = io();
+	char **v;
+
+	i.pod_fs = true;
+	i.exec_ports = HULL_VM_POD_EXEC_PORTS;
+	v = hull_qemu_args(&c, &tcg, &i);
+	CHECK_INT_EQ(pairs(v, "-chardev", "socket,id=podfs,path=/proc/self/fd/7/vm-pod.sock"), 1);
+	CHECK_INT_EQ(pairs(v, "-device", "vhost-user-fs-device,chardev=podfs,tag=hullpod"), 1);
+	CHECK_INT_EQ(pairs(v, "-device", "vhost-user-fs-device,chardev=fs,tag=hullroot"), 1);
+	CHECK_INT_EQ(pairs(v, "-device", "virtio-serial-device,max_ports=40"), 1);
+	CHECK_INT_EQ(pairs(v, "-device", "virtserialport,chardev=ex23,name=hull.exec23"), 1);
+	CHECK_INT_EQ(pairs(v, "-device", "virtserialport,chardev=ex24,name=hull.exec24"), 0);
+	hull_qemu_args_free(v);
+	/* a VM of its own: neither */
+	i = io();
+	v = hull_qemu_args(&c, &tcg, &i);
+	CHECK_INT_EQ(pairs(v, "-device", "vhost-user-fs-device,chardev=podfs,tag=hullpod"), 0);
+	CHECK_INT_EQ(pairs(v, "-device", "virtio-serial-device"), 1);
+	hull_qemu_args_free(v);
+}
+
+/* The role CRI's annotations give a container (vm/host/pod.c): containerd's and CRI-O's */
+TEST(pod_role_from_cri_annotations)
+{
+	const char *sid = "x";
+	struct hull_kv none[] = {{"run.hull.isolation", "vm"}};
+	struct hull_kv sandbox[] = {{"io.kubernetes.cri.container-type", "sandbox"},
+				    {"io.kubernetes.cri.sandbox-id", "abc"}};
+	struct hull_kv member[] = {{"io.kubernetes.cri.sandbox-id", "abc"},
+				   {"io.kubernetes.cri.container-type", "container"}};
+	struct hull_kv orphan[] = {{"io.kubernetes.cri.container-type", "container"}};
+	struct hull_kv crio[] = {{"io.kubernetes.cri-o.ContainerType", "container"},
+				 {"io.kubernetes.cri-o.SandboxID", "def"}};
+	struct hull_kv crio_sb[] = {{"io.kubernetes.cri-o.ContainerType", "sandbox"}};
+	struct hull_kv odd[] = {{"io.kubernetes.cri.container-type", "podman"},
+				{"io.kubernetes.cri.sandbox-id", "abc"}};
+
+	CHECK_INT_EQ(hull_vm_pod_role(none, 1, &sid), HULL_VM_POD_NONE);
+	CHECK(sid == NULL);
+	CHECK_INT_EQ(hull_vm_pod_role(NULL, 0, NULL), HULL_VM_POD_NONE);
+	CHECK_INT_EQ(hull_vm_pod_role(sandbox, 2, NULL), HULL_VM_POD_SANDBOX);
+	CHECK_INT_EQ(hull_vm_pod_role(member, 2, &sid), HULL_VM_POD_MEMBER);
+	CHECK_STR_EQ(sid, "abc");
+	/* no sandbox to join: a VM of its own, as without the annotations */
+	CHECK_INT_EQ(hull_vm_pod_role(orphan, 1, &sid), HULL_VM_POD_NONE);
+	CHECK_INT_EQ(hull_vm_pod_role(crio, 2, &sid), HULL_VM_POD_MEMBER);
+	CHECK_STR_EQ(sid, "def");
+	CHECK_INT_EQ(hull_vm_pod_role(crio_sb, 1, NULL), HULL_VM_POD_SANDBOX);
+	CHECK_INT_EQ(hull_vm_pod_role(odd, 2, NULL), HULL_VM_POD_NONE);
+	CHECK_INT_EQ(hull_vm_exec_ports(sandbox, 2), HULL_VM_POD_EXEC_PORTS);
+	CHECK_INT_EQ(hull_vm_exec_ports(member, 2), HULL_VM_EXEC_PORTS);
+}
+
+/* A NIC's backend: vhost-net on the fd hull opened (KVM), else QEMU's own */
+TEST(netdev_vhost_or_not)
+{
+	char *a = hull_vm_netdev_arg(0, 9, -1), *b = hull_vm_netdev_arg(1, 9, 11);
+	CHECK_STR_EQ(a, "tap,id=net0,fd=9,vhost=off");
+	CHECK_STR_EQ(b, "tap,id=net1,fd=9,vhost=on,vhostfd=11");
+	free(a);
+	free(b);
+}

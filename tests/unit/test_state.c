@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <yajl/yajl_tree.h>
 
+#include "lib/timearg.h"
 #include "lib/util.h"
 #include "runtime/state.h"
 #include "tests/unit/unit.h"

@@ -13,6 +13,8 @@
 #include "vm/guest/config.c"
 #include "vm/guest/masks.c"
 #include "vm/guest/security.c"
+#include "vm/guest/mounts.c"
+#include "vm/guest/pod.c"
 #include "vm/guest/session.c"
 #include "vm/guest/workload.c"
 

@@ -343,3 +343,103 @@ TEST(answer_carries_the_nonce)
 }
 
 UNIT_MAIN()
+
+/* A pod's records: the sandbox's (pod, hold), an app container's limits (cgroup), and the
+ * OPEN that starts an app container (no process: it is in its config) or runs in one */
+TEST(pod_records_round_trip)
+{
+	char *args[] = {"sh", NULL};
+	struct hull_process p = {.args = args, .cwd = "/"};
+	struct hull_vm_buf b = {0};
+	struct hull_err err = {0};
+	struct guest_config c;
+
+	CHECK(hull_vm_process_records(&b, &p, &err) == 0);
+	hull_vm_rec(&b, HULL_REC_POD, "24");
+	hull_vm_rec(&b, HULL_REC_HOLD, HULL_REC_ON);
+	hull_vm_rec(&b, HULL_REC_CGROUP, "memory.max", "67108864");
+	hull_vm_rec(&b, HULL_REC_CGROUP, "cpu.max", "50000 100000");
+	if (guest_config_parse(b.p, b.len, &c, &err) < 0) {
+		UNIT_FAIL("parse: %s", err.msg);
+	} else {
+		CHECK_INT_EQ(c.pod_ports, 24);
+		CHECK(c.hold);
+		CHECK_INT_EQ(c.n_cgroups, 2);
+		if (c.n_cgroups == 2) {
+			CHECK_STR_EQ(c.cgroups[0].key, "memory.max");
+			CHECK_STR_EQ(c.cgroups[1].value, "50000 100000");
+		}
+		guest_config_free(&c);
+	}
+	free(b.p);
+
+	/* a number of ports the guest could not open is the host's bug */
+	b = (struct hull_vm_buf){0};
+	CHECK(hull_vm_process_records(&b, &p, &err) == 0);
+	hull_vm_rec(&b, HULL_REC_POD, "99");
+	CHECK(guest_config_parse(b.p, b.len, &c, &err) < 0);
+	free(b.p);
+
+	/* start: a nonce and the container's id (and its terminal) are the whole request */
+	b = (struct hull_vm_buf){0};
+	hull_vm_rec(&b, HULL_REC_NONCE, "n1");
+	hull_vm_rec(&b, HULL_REC_CONTAINER, "ctr-a");
+	hull_vm_rec(&b, HULL_REC_TTY, "30", "90");
+	if (guest_config_parse(b.p, b.len, &c, &err) < 0) {
+		UNIT_FAIL("parse a start: %s", err.msg);
+	} else {
+		CHECK_STR_EQ(c.container, "ctr-a");
+		CHECK(c.tty && c.rows == 30 && c.cols == 90);
+		CHECK(c.into == NULL);
+		guest_config_free(&c);
+	}
+	free(b.p);
+
+	/* exec in a container: the process, as any exec */
+	b = (struct hull_vm_buf){0};
+	hull_vm_rec(&b, HULL_REC_NONCE, "n2");
+	hull_vm_rec(&b, HULL_REC_INTO, "ctr-a");
+	CHECK(hull_vm_process_records(&b, &p, &err) == 0);
+	if (guest_config_parse(b.p, b.len, &c, &err) < 0) {
+		UNIT_FAIL("parse an exec: %s", err.msg);
+	} else {
+		CHECK_STR_EQ(c.into, "ctr-a");
+		CHECK(c.container == NULL);
+		CHECK(c.args && !strcmp(c.args[0], "sh"));
+		guest_config_free(&c);
+	}
+	free(b.p);
+
+	/* without the container and without a process: no request */
+	b = (struct hull_vm_buf){0};
+	hull_vm_rec(&b, HULL_REC_NONCE, "n3");
+	hull_vm_rec(&b, HULL_REC_INTO, "ctr-a");
+	CHECK(guest_config_parse(b.p, b.len, &c, &err) < 0);
+	free(b.p);
+}
+
+/* cgroup requests on the control channel: the value may hold spaces, nothing may hold a
+ * newline, the id and file no space */
+TEST(control_cgroup_round_trip)
+{
+	char buf[HULL_CTL_MAX], *id = NULL, *file = NULL, *value = NULL;
+
+	CHECK_INT_EQ(hull_ctl_cgroup_format(buf, sizeof(buf), "abc", "cpu.max", "50000 100000"),
+		     (int)strlen("cgroup abc cpu.max 50000 100000\n"));
+	CHECK_STR_EQ(buf, "cgroup abc cpu.max 50000 100000\n");
+	buf[strlen(buf) - 1] = 0;
+	CHECK_INT_EQ(hull_ctl_cgroup_parse(buf, &id, &file, &value), 0);
+	CHECK_STR_EQ(id, "abc");
+	CHECK_STR_EQ(file, "cpu.max");
+	CHECK_STR_EQ(value, "50000 100000");
+	CHECK_INT_EQ(hull_ctl_cgroup_format(buf, sizeof(buf), "a b", "f", "v"), -1);
+	CHECK_INT_EQ(hull_ctl_cgroup_format(buf, sizeof(buf), "a", "f", "v\nkill 9 1"), -1);
+	{
+		char line[] = "cgroup abc";
+		CHECK_INT_EQ(hull_ctl_cgroup_parse(line, &id, &file, &value), -1);
+	}
+	{
+		char line[] = "kill 15 0";
+		CHECK_INT_EQ(hull_ctl_cgroup_parse(line, &id, &file, &value), -1);
+	}
+}

@@ -112,7 +112,7 @@ static int parse_into(char *buf, size_t size, struct guest_config *c, size_t *n_
 /* A process needs its args and cwd at least. */
 static int complete(const struct guest_config *c, struct hull_err *err)
 {
-	if (c->args && c->cwd)
+	if ((c->args && c->cwd) || c->container) /* a container's process is in its config */
 		return 0;
 	return hull_error(err, 0, "no `%s` or no `%s` record", hull_rec_defs[HULL_REC_ARG].tag,
 			  hull_rec_defs[HULL_REC_CWD].tag);
@@ -159,6 +159,7 @@ void guest_config_free(struct guest_config *c)
 	free(c->addrs);
 	free(c->routes);
 	free(c->sysctls);
+	free(c->cgroups);
 	free(c->readonly_paths);
 	free(c->masked_paths);
 	if (c->seccomp)
@@ -239,6 +240,12 @@ static int apply(struct guest_config *c, const struct hull_rec *r, size_t *n_arg
 		kv->value = f[1];
 		break;
 	}
+	case HULL_REC_CGROUP: {
+		struct guest_kv *kv = GROW(c->cgroups, c->n_cgroups);
+		kv->key = f[0];
+		kv->value = f[1];
+		break;
+	}
 	case HULL_REC_ROPATH:
 		*GROW(c->readonly_paths, c->n_readonly_paths) = f[0];
 		break;
@@ -256,6 +263,23 @@ static int apply(struct guest_config *c, const struct hull_rec *r, size_t *n_arg
 		break;
 	case HULL_REC_NONCE:
 		c->nonce = f[0];
+		break;
+	case HULL_REC_POD: {
+		char *end;
+		unsigned long n = strtoul(f[0], &end, 10);
+		if (!*f[0] || *end || !n || n > HULL_VM_EXEC_PORTS_MAX)
+			return bad(r, "not a number of exec ports", err);
+		c->pod_ports = (unsigned int)n;
+		break;
+	}
+	case HULL_REC_HOLD:
+		c->hold = !strcmp(f[0], HULL_REC_ON);
+		break;
+	case HULL_REC_CONTAINER:
+		c->container = f[0];
+		break;
+	case HULL_REC_INTO:
+		c->into = f[0];
 		break;
 	case HULL_REC_TTY:
 		c->tty = true;

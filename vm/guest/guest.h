@@ -75,6 +75,8 @@ struct guest_config {
 	size_t n_routes;
 	struct guest_kv *sysctls;
 	size_t n_sysctls;
+	struct guest_kv *cgroups; /* a pod's app container: its guest cgroup's files */
+	size_t n_cgroups;
 	char **readonly_paths, **masked_paths; /* linux.readonlyPaths, linux.maskedPaths */
 	size_t n_readonly_paths, n_masked_paths;
 	bool has_oom_score_adj;
@@ -84,6 +86,10 @@ struct guest_config {
 	bool no_new_privs;
 	struct guest_seccomp *seccomp; /* NULL: none; an exec borrows the container's */
 	bool terminal;		       /* /hull/config: the main process has a terminal */
+	unsigned int pod_ports;	       /* the sandbox of a pod: its exec ports (0: no pod) */
+	bool hold;		       /* booted at create: the workload waits for `start` */
+	const char *container;	       /* exec request: start the pod's container of this id */
+	const char *into;	       /* exec request: run in the pod's container of this id */
 	const char *nonce;	       /* exec request: echoed in the answer */
 	bool tty;		       /* exec request: a terminal of rows x cols */
 	unsigned short rows, cols;     /* 0: unknown */
@@ -106,6 +112,12 @@ int guest_security_after_user(const struct guest_config *c, struct hull_err *err
 /* Just before execve: the filter when no_new_privs is on. */
 int guest_security_last(const struct guest_config *c, struct hull_err *err);
 
+/* mounts.c: the spec's mounts that are not binds (made on the host), the /dev links, the
+ * masks (masks.c) and a read-only root last, in the root the caller is chrooted into.
+ * own_dev: a tmpfs on /dev stays one, with the usual device nodes (a pod's app container),
+ * else it becomes the guest's devtmpfs. */
+int guest_mounts_apply(const struct guest_config *c, bool own_dev, struct hull_err *err);
+
 /* masks.c: linux.sysctl, then linux.readonlyPaths and linux.maskedPaths, in the container's
  * root once its kernel file systems are mounted.  0, or -1 with err filled. */
 int guest_masks_apply(const struct guest_config *c, struct hull_err *err);
@@ -124,8 +136,9 @@ void guest_write_back(void);
 /* The virtio-serial ports the host made, opened by name. */
 struct guest_ports {
 	int ctl, status, in, out, err;
-	int console;		      /* hull.console, with a terminal only */
-	int exec[HULL_VM_EXEC_PORTS]; /* hull.exec0..N, -1 when absent */
+	int console;			  /* hull.console, with a terminal only */
+	int exec[HULL_VM_EXEC_PORTS_MAX]; /* hull.exec0..N, -1 when absent */
+	int n_exec;
 };
 
 /* workload.c: in a forked child, become the process described by c with fds 0-2 from
@@ -151,11 +164,40 @@ int guest_session_poll(struct guest_session *s, struct pollfd *p);
 void guest_session_handle(struct guest_session *s, const struct pollfd *p, int n);
 /* A child was reaped: true when it was this session's process. */
 bool guest_session_reaped(struct guest_session *s, pid_t pid, int wstatus);
+/* Milliseconds until the session needs a look without an event (the end of an exec's
+ * linger), -1: none. */
+int guest_session_timeout(const struct guest_session *s);
 /* A console session whose process ended: true once its output is all sent. */
 bool guest_session_done(const struct guest_session *s);
 /* The host side was not there at the last poll: look again (without blocking). */
 void guest_session_recheck(struct guest_session *s);
 bool guest_session_host(const struct guest_session *s);
+
+/* pod.c: the app containers of a pod, in the sandbox's VM (vm/README.md, "Pods"). */
+struct guest_pod_ctr;
+/* Before the switch to the sandbox's root: the pod's share and the cgroup hierarchy mounted
+ * on initramfs paths only the init sees. */
+int guest_pod_init(struct hull_err *err);
+/* A container to start: its configuration read from the share, its root taken from there,
+ * its cgroup made; NULL with err filled.  Dropped by guest_pod_forget when it did not start. */
+struct guest_pod_ctr *guest_pod_load(const char *id, struct hull_err *err);
+void guest_pod_forget(struct guest_pod_ctr *ctr);
+/* A started container by id, NULL when none runs. */
+struct guest_pod_ctr *guest_pod_find(const char *id);
+/* The container's configuration: its process, mounts, filter. */
+struct guest_config *guest_pod_config(struct guest_pod_ctr *ctr);
+/* fork, for the container's main process (start: new mount and pid namespaces, the child is
+ * the namespace's pid 1) or for a process in it (in its pid namespace). */
+pid_t guest_pod_fork(struct guest_pod_ctr *ctr, bool start);
+/* In the child of guest_pod_fork: its cgroup, then (start) its root, mounts and masks, or (an
+ * exec) the container's mount and cgroup namespaces.  -1 with err filled. */
+int guest_pod_enter(struct guest_pod_ctr *ctr, bool start, struct hull_err *err);
+/* Its main process runs as pid (in the init's pid namespace). */
+void guest_pod_started(struct guest_pod_ctr *ctr, pid_t pid);
+/* A file of the guest cgroup of container id (`update`): 0, or an errno. */
+int guest_pod_cgroup_set(const char *id, const char *file, const char *value);
+/* A child was reaped: a container whose main process it was is forgotten. */
+void guest_pod_reaped(pid_t pid);
 
 /* Print to the workload's stderr port (or /dev/kmsg before it exists), prefixed.  Errors are
  * carried up in a struct hull_err to the one place that prints them and picks the status:

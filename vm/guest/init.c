@@ -207,65 +207,6 @@ static int open_ports(struct guest_ports *p, struct hull_err *err)
 	return ret;
 }
 
-static int mkdir_p(const char *path, mode_t mode)
-{
-	char buf[4096];
-	size_t i, len = strlen(path);
-	if (len >= sizeof(buf))
-		return errno = ENAMETOOLONG, -1;
-	memcpy(buf, path, len + 1);
-	for (i = 1; i <= len; i++) {
-		if (buf[i] != '/' && buf[i] != 0)
-			continue;
-		buf[i] = 0;
-		if (mkdir(buf, mode) < 0 && errno != EEXIST)
-			return -1;
-		buf[i] = i < len ? '/' : 0;
-	}
-	return 0;
-}
-
-/* The spec's kernel file systems, mounted by the guest kernel itself.  Bind mounts were made
- * on the host, inside the shared root, before virtiofsd started. */
-static int mount_one(const struct guest_mount *m, struct hull_err *err)
-{
-	const char *type = m->type, *data = m->data;
-	unsigned long flags = m->flags;
-
-	if (!strcmp(type, HULL_REC_MOUNT_BIND) || !strcmp(type, HULL_REC_MOUNT_NONE) ||
-	    (flags & MS_BIND))
-		return 0;
-	/* the guest's own device nodes, instead of a tmpfs the host would fill */
-	if (!strcmp(m->dest, "/dev") && !strcmp(type, "tmpfs")) {
-		type = "devtmpfs";
-		data = NULL;
-	}
-	/* the guest kernel has only the unified hierarchy to offer */
-	if (!strcmp(type, "cgroup"))
-		type = "cgroup2", data = NULL;
-	if (mkdir_p(m->dest, 0755) < 0)
-		return hull_error(err, errno, "mount %s: make the mount point", m->dest);
-	if (mount(m->source && *m->source ? m->source : type, m->dest, type, flags, data) < 0)
-		return hull_error(err, errno, "mount %s on %s", type, m->dest);
-	return 0;
-}
-
-static void dev_links(void)
-{
-	static const char *const links[][2] = {
-		{"/proc/self/fd", "/dev/fd"},	    {"/proc/self/fd/0", "/dev/stdin"},
-		{"/proc/self/fd/1", "/dev/stdout"}, {"/proc/self/fd/2", "/dev/stderr"},
-		{"/proc/kcore", "/dev/core"},
-	};
-	struct stat sb;
-	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
-		(void)!symlink(links[i][0], links[i][1]);
-	if (stat("/dev/pts/ptmx", &sb) == 0) {
-		unlink("/dev/ptmx");
-		(void)!symlink("pts/ptmx", "/dev/ptmx");
-	}
-}
-
 /* Every page the guest reads from its root is a FUSE request through virtiofsd; FUSE asks for
  * 128 KiB of readahead, so loading a 2 MiB binary takes 16 round trips.  A larger window (FUSE
  * splits it by the request size virtiofsd allows, 1 MiB) cuts the exec of the workload, and
@@ -291,12 +232,11 @@ static void readahead_up(const char *mnt)
 
 static int mount_root(const struct guest_config *c, struct hull_err *err)
 {
-	unsigned long flags = c->root_readonly ? MS_RDONLY : 0;
 	int tries;
 
 	/* the virtio-fs device registers shortly after its module loads */
 	for (tries = 0; tries < 500; tries++) {
-		if (mount(HULL_FS_TAG, "/root", "virtiofs", flags, NULL) == 0)
+		if (mount(HULL_FS_TAG, "/root", "virtiofs", 0, NULL) == 0)
 			break;
 		if (errno != ENODEV && errno != ENOENT && errno != EINVAL)
 			break;
@@ -309,11 +249,7 @@ static int mount_root(const struct guest_config *c, struct hull_err *err)
 	if (chdir("/root") < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
 	    chdir("/") < 0)
 		return hull_error(err, errno, "switch to the container's root");
-	for (size_t i = 0; i < c->n_mounts; i++)
-		if (mount_one(&c->mounts[i], err) < 0)
-			return -1;
-	dev_links();
-	if (guest_masks_apply(c, err) < 0)
+	if (guest_mounts_apply(c, false, err) < 0)
 		return -1;
 	/* not worth failing the container for */
 	if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
@@ -329,7 +265,8 @@ static void open_session_ports(const struct guest_config *c, struct guest_ports 
 {
 	struct hull_err err;
 
-	for (int i = 0; i < HULL_VM_EXEC_PORTS; i++) {
+	p->n_exec = c->pod_ports ? (int)c->pod_ports : HULL_VM_EXEC_PORTS;
+	for (int i = 0; i < p->n_exec; i++) {
 		char name[32];
 		snprintf(name, sizeof(name), HULL_PORT_EXEC_FMT, i);
 		p->exec[i] = open_port(name, O_RDWR | O_NONBLOCK, &err);
@@ -347,12 +284,14 @@ static int setup(struct guest_ports *p, struct guest_config *c, struct hull_err 
 	    guest_config_load(CONFIG_PATH, NET_PATH, c, err) < 0 || guest_net_setup(c, err) < 0)
 		return -1;
 	open_session_ports(c, p);
+	if (c->pod_ports && guest_pod_init(err) < 0)
+		return -1;
 	return mount_root(c, err);
 }
 
 int main(void)
 {
-	struct guest_ports p = {-1, -1, -1, -1, -1, -1, {0}};
+	struct guest_ports p = {-1, -1, -1, -1, -1, -1, {0}, 0};
 	struct guest_config c;
 	struct hull_err err = {0};
 	int status, signo = 0;

@@ -19,6 +19,7 @@
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vm/guest/guest.h"
@@ -28,8 +29,11 @@ struct guest_session {
 	int port;
 	struct guest_seccomp *filter; /* the container's, for every exec */
 	bool console, host, done;
-	pid_t pid;   /* the process, 0 when idle */
-	bool exited; /* reaped: send what is left, then the exit */
+	pid_t pid;     /* the process, 0 when idle */
+	bool exited;   /* reaped: send what is left, then the exit */
+	bool draining; /* the exit sent: passing on what background children write, until
+			* the end of the output or linger_end (HULL_EXEC_LINGER_MS) */
+	struct timespec linger_end;
 	int wstatus;
 	int in, out, err; /* our ends; a tty has in == out (the master), err -1 */
 	bool tty;
@@ -132,8 +136,17 @@ static void reset(struct guest_session *s)
 	close_io(s);
 	s->pid = 0;
 	s->exited = false;
+	s->draining = false;
 	s->tty = false;
 	s->wlen = 0;
+}
+
+/* Milliseconds from now to t (negative once past). */
+static long ms_until(const struct timespec *t)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (t->tv_sec - now.tv_sec) * 1000 + (t->tv_nsec - now.tv_nsec) / 1000000;
 }
 
 /* A pty on the guest's devpts (the container's /dev/pts when it mounts one): the master, the
@@ -165,8 +178,10 @@ static int open_pty(unsigned short rows, unsigned short cols, int *slave, struct
 }
 
 /* The process of an OPEN request, forked on pipes or a pty; the pid once its exec happened.
- * -1 with the reason in err: the exec did not happen. */
-static pid_t start_process(struct guest_session *s, struct guest_config *c, struct hull_err *err)
+ * -1 with the reason in err: the exec did not happen.  ctr: a container of the pod to start
+ * (start) or to run the process in; NULL: the VM's own container. */
+static pid_t start_process(struct guest_session *s, struct guest_config *c,
+			   struct guest_pod_ctr *ctr, bool start, struct hull_err *err)
 {
 	int ep[2] = {-1, -1}, io[6] = {-1, -1, -1, -1, -1, -1}, slave = -1;
 	char msg[HULL_ERR_MAX];
@@ -192,8 +207,13 @@ static pid_t start_process(struct guest_session *s, struct guest_config *c, stru
 		hull_error(err, errno, "pipe");
 		goto out;
 	}
-	pid = fork();
+	pid = ctr ? guest_pod_fork(ctr, start) : fork();
 	if (pid == 0) {
+		struct hull_err e = {0};
+		if (ctr && guest_pod_enter(ctr, start, &e) < 0) {
+			(void)!write(ep[1], e.msg, strlen(e.msg));
+			_exit(HULL_EXIT_ERROR);
+		}
 		if (c->tty)
 			guest_become(c, slave, slave, slave, true, ep[1]);
 		guest_become(c, io[0], io[3], io[5], false, ep[1]);
@@ -230,7 +250,8 @@ out:
 static void open_request(struct guest_session *s, const unsigned char *payload, size_t len)
 {
 	struct hull_err err = {0};
-	struct guest_config c;
+	struct guest_config c, *proc = &c;
+	struct guest_pod_ctr *ctr = NULL;
 	char *buf = malloc(len + 1);
 	pid_t pid;
 
@@ -254,14 +275,37 @@ static void open_request(struct guest_session *s, const unsigned char *payload, 
 		goto out;
 	}
 	c.seccomp = s->filter;
-	pid = start_process(s, &c, &err);
+	/* a pod's container: its main process (the process is in its config), or a process in
+	 * it, which gets that container's filter */
+	if (c.container) {
+		ctr = guest_pod_load(c.container, &err);
+		proc = ctr ? guest_pod_config(ctr) : NULL;
+		/* its terminal, when the host asked for one (process.terminal) */
+		if (proc) {
+			proc->tty = c.tty;
+			proc->rows = c.rows;
+			proc->cols = c.cols;
+		}
+	} else if (c.into) {
+		ctr = guest_pod_find(c.into);
+		if (!ctr)
+			hull_error(&err, ESRCH, "no container `%s` runs in the pod", c.into);
+		else
+			c.seccomp = guest_pod_config(ctr)->seccomp;
+	}
+	pid = (c.container || c.into) && !ctr ? -1
+					      : start_process(s, proc, ctr, !!c.container, &err);
 	c.seccomp = NULL; /* the container's, not ours to free */
 	if (pid < 0) {
+		if (c.container && ctr)
+			guest_pod_forget(ctr);
 		queue_text(s, HULL_F_ERROR, HULL_ERROR_FMT, c.nonce, err.msg);
 		goto out;
 	}
+	if (c.container)
+		guest_pod_started(ctr, pid);
 	s->pid = pid;
-	s->tty = c.tty;
+	s->tty = proc->tty;
 	set_nonblock(s->out);
 	if (s->in != s->out)
 		set_nonblock(s->in);
@@ -387,10 +431,28 @@ static bool pump_output(struct guest_session *s, bool err)
 	return false;
 }
 
+/* After the exit: what background children still write to the process's stdout and
+ * stderr goes on to the host until both end or the linger is over; then DONE, and the
+ * session is idle (a child still writing then gets EPIPE, as from a reader that went away). */
+static void drain(struct guest_session *s)
+{
+	if (s->wlen || ((s->out >= 0 || s->err >= 0) && ms_until(&s->linger_end) > 0))
+		return;
+	queue(s, HULL_F_DONE, NULL, 0);
+	close_io(s);
+	s->pid = 0;
+	s->exited = false;
+	s->draining = false;
+}
+
 /* The process was reaped: pass on what it wrote (what is there now: a background child
- * keeping the pipe open does not hold the exit back), then its exit. */
+ * keeping the pipe open does not hold the exit back), then its exit, then drain. */
 static void finish(struct guest_session *s)
 {
+	if (s->draining) {
+		drain(s);
+		return;
+	}
 	while (!s->wlen && (pump_output(s, false) || pump_output(s, true)))
 		;
 	if (s->wlen)
@@ -406,9 +468,31 @@ static void finish(struct guest_session *s)
 				: hull_status_format(st, sizeof(st), WEXITSTATUS(s->wstatus), 0);
 		queue(s, HULL_F_EXIT, st, (size_t)n);
 	}
-	close_io(s);
-	s->pid = 0;
-	s->exited = false;
+	/* the input ends with the process (a terminal's master is also its output) */
+	if (s->in >= 0 && s->in != s->out)
+		close(s->in);
+	s->in = -1;
+	free(s->pend);
+	s->pend = NULL;
+	s->plen = s->poff = 0;
+	s->draining = true;
+	clock_gettime(CLOCK_MONOTONIC, &s->linger_end);
+	s->linger_end.tv_sec += HULL_EXEC_LINGER_MS / 1000;
+	s->linger_end.tv_nsec += (HULL_EXEC_LINGER_MS % 1000) * 1000000L;
+	if (s->linger_end.tv_nsec >= 1000000000L) {
+		s->linger_end.tv_sec++;
+		s->linger_end.tv_nsec -= 1000000000L;
+	}
+	drain(s);
+}
+
+int guest_session_timeout(const struct guest_session *s)
+{
+	long ms;
+	if (!s->draining || (s->out < 0 && s->err < 0))
+		return -1;
+	ms = ms_until(&s->linger_end);
+	return ms < 0 ? 0 : (int)ms + 1;
 }
 
 int guest_session_poll(struct guest_session *s, struct pollfd *p)
@@ -419,7 +503,7 @@ int guest_session_poll(struct guest_session *s, struct pollfd *p)
 			s->port, (short)((s->plen ? 0 : POLLIN) | (s->wlen ? POLLOUT : 0)), 0};
 	if (s->pid && s->plen && s->in >= 0)
 		p[n++] = (struct pollfd){s->in, POLLOUT, 0};
-	if (s->pid && !s->exited && !s->wlen) {
+	if (s->pid && (!s->exited || s->draining) && !s->wlen) {
 		if (s->out >= 0)
 			p[n++] = (struct pollfd){s->out, POLLIN, 0};
 		if (s->err >= 0)

@@ -115,10 +115,29 @@ __attribute__((noreturn)) void guest_become(const struct guest_config *c, int fd
 	_exit(code);
 }
 
+/* How long an answer waits for the control port to take it (see ctl_reply). */
+#define CTL_REPLY_WAIT_MS 2000
+
+/* An answer on the control port.  A request can arrive before the guest has processed the
+ * host's "port open" (virtio-serial sends it on the control queue, the data on the port's):
+ * until then a write would block (EAGAIN here), and an answer dropped leaves the host
+ * waiting.  So it waits a little for the port to take it. */
+static void ctl_reply(int fd, const char *reply, size_t n)
+{
+	for (int waited = 0; waited < CTL_REPLY_WAIT_MS; waited += 10) {
+		/* (poll would not wait: a port without its host reports POLLHUP at once) */
+		struct timespec ts = {0, 10000000L};
+		if (write(fd, reply, n) >= 0 || (errno != EAGAIN && errno != EINTR))
+			return;
+		nanosleep(&ts, NULL);
+	}
+	guest_log("a control answer was not taken: %.*s", (int)n, reply);
+}
+
 /* One request per line from the host (vm/proto/control.h), one answer each. */
 static void serve_ctl(int fd, pid_t pid)
 {
-	static char buf[256];
+	static char buf[2 * HULL_CTL_MAX];
 	static size_t len;
 	ssize_t n = read(fd, buf + len, sizeof(buf) - 1 - len);
 	char *nl;
@@ -130,14 +149,18 @@ static void serve_ctl(int fd, pid_t pid)
 	while ((nl = strchr(buf, '\n'))) {
 		int sig = 0, e = 0;
 		bool all = false;
-		char reply[HULL_CTL_MAX];
+		char reply[HULL_CTL_MAX], *id, *file, *value;
 		*nl = 0;
-		if (hull_ctl_kill_parse(buf, &sig, &all) < 0)
+		if (hull_ctl_cgroup_parse(buf, &id, &file, &value) == 0)
+			e = guest_pod_cgroup_set(id, file, value);
+		else if (!strcmp(buf, HULL_CTL_START))
+			e = 0; /* started already: a starter that missed the answer asks again */
+		else if (hull_ctl_kill_parse(buf, &sig, &all) < 0)
 			e = EINVAL;
 		else if ((all ? kill(-1, sig) : kill(pid, sig)) < 0)
 			e = errno;
 		n = hull_ctl_reply_format(reply, sizeof(reply), e);
-		(void)!write(fd, reply, (size_t)n);
+		ctl_reply(fd, reply, (size_t)n);
 		len -= (size_t)(nl + 1 - buf);
 		memmove(buf, nl + 1, len + 1);
 	}
@@ -159,10 +182,10 @@ static bool host_there(int fd)
 
 static void async_ports(const struct guest_ports *p)
 {
-	int fds[HULL_VM_EXEC_PORTS + 2] = {p->ctl, p->console};
-	for (int i = 0; i < HULL_VM_EXEC_PORTS; i++)
+	int fds[HULL_VM_EXEC_PORTS_MAX + 2] = {p->ctl, p->console};
+	for (int i = 0; i < p->n_exec; i++)
 		fds[i + 2] = p->exec[i];
-	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+	for (size_t i = 0; i < (size_t)p->n_exec + 2; i++) {
 		if (fds[i] < 0)
 			continue;
 		fcntl(fds[i], F_SETOWN, getpid());
@@ -170,7 +193,47 @@ static void async_ports(const struct guest_ports *p)
 	}
 }
 
-#define MAX_SESSIONS (HULL_VM_EXEC_PORTS + 1)
+/* A VM booted at create (`hold`): the workload waits until the host's `start` request on the
+ * control port (any other request is answered EAGAIN: before start the host sends its
+ * signals to the VMM itself). */
+static void wait_start(int ctl)
+{
+	char buf[HULL_CTL_MAX];
+	size_t len = 0;
+
+	for (;;) {
+		struct pollfd p = {ctl, POLLIN, 0};
+		struct timespec ts = {0, 50000000L};
+		char *nl;
+		ssize_t n = 0;
+		if (poll(&p, 1, ABSENT_RECHECK_MS) > 0 && (p.revents & POLLIN))
+			n = read(ctl, buf + len, sizeof(buf) - 1 - len);
+		if (n <= 0) {
+			/* no host end (it reports POLLHUP at once): look again soon */
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		len += (size_t)n;
+		buf[len] = 0;
+		while ((nl = strchr(buf, '\n'))) {
+			char reply[HULL_CTL_MAX];
+			bool start;
+			int r;
+			*nl = 0;
+			start = !strcmp(buf, HULL_CTL_START);
+			r = hull_ctl_reply_format(reply, sizeof(reply), start ? 0 : EAGAIN);
+			ctl_reply(ctl, reply, (size_t)r);
+			len -= (size_t)(nl + 1 - buf);
+			memmove(buf, nl + 1, len + 1);
+			if (start)
+				return;
+		}
+		if (len == sizeof(buf) - 1)
+			len = 0;
+	}
+}
+
+#define MAX_SESSIONS (HULL_VM_EXEC_PORTS_MAX + 1)
 /* How long the terminal's last output may take to reach the host once the process ended. */
 #define CONSOLE_DRAIN_MS 5000
 
@@ -190,6 +253,8 @@ int guest_run(const struct guest_config *c, const struct guest_ports *p, int *si
 	sigaddset(&chld, SIGIO);
 	sigprocmask(SIG_BLOCK, &chld, NULL);
 	sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (c->hold)
+		wait_start(p->ctl);
 	async_ports(p);
 	if (c->terminal) {
 		con = p->console >= 0 ? guest_session_new(p->console, true, NULL) : NULL;
@@ -213,7 +278,7 @@ int guest_run(const struct guest_config *c, const struct guest_ports *p, int *si
 		guest_session_attach(con, pid);
 		sess[n_sess++] = con;
 	}
-	for (i = 0; i < HULL_VM_EXEC_PORTS; i++)
+	for (i = 0; i < (size_t)p->n_exec; i++)
 		if (p->exec[i] >= 0 &&
 		    (sess[n_sess] = guest_session_new(p->exec[i], false, c->seccomp)))
 			n_sess++;
@@ -234,10 +299,14 @@ int guest_run(const struct guest_config *c, const struct guest_ports *p, int *si
 			cnt[i] = guest_session_poll(sess[i], fds + n);
 			n += cnt[i];
 			/* an absent host end cannot be waited for: look again soon */
-			if (!guest_session_host(sess[i]))
-				timeout = ABSENT_RECHECK_MS;
+			int t = guest_session_host(sess[i]) ? -1 : ABSENT_RECHECK_MS;
+			if (t >= 0 && (timeout < 0 || t < timeout))
+				timeout = t;
+			t = guest_session_timeout(sess[i]);
+			if (t >= 0 && (timeout < 0 || t < timeout))
+				timeout = t;
 		}
-		if (pid < 0)
+		if (pid < 0 && (timeout < 0 || timeout > 100))
 			timeout = 100;
 		if (poll(fds, (nfds_t)n, timeout) < 0 && errno != EINTR)
 			break;
@@ -265,6 +334,7 @@ int guest_run(const struct guest_config *c, const struct guest_ports *p, int *si
 			for (i = 0; i < n_sess; i++)
 				if (guest_session_reaped(sess[i], w, st))
 					break;
+			guest_pod_reaped(w);
 		}
 		if (pid < 0) {
 			struct timespec now;

@@ -237,6 +237,15 @@ int hull_vm_config_resolve(const struct hull_spec *spec, struct hull_vm_config *
 	if (vm_str(spec, "kernel", "parameters"))
 		c->extra_cmdline = xstrdup(vm_str(spec, "kernel", "parameters"));
 	c->debug = dbg && *dbg && strcmp(dbg, "0");
+	{
+		const char *v = hull_spec_annotation(spec, HULL_ANNOT_VM_VHOST);
+		if (v && strcmp(v, "on") && strcmp(v, "off")) {
+			hull_error(err, EINVAL, "annotation %s: `%s`, not `on` or `off`",
+				   HULL_ANNOT_VM_VHOST, v);
+			goto fail;
+		}
+		c->no_vhost = v && !strcmp(v, "off");
+	}
 	if (sizing(spec, c, err) < 0)
 		goto fail;
 	if (access(c->qemu, X_OK) < 0) {

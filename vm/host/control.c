@@ -77,6 +77,23 @@ static int request(const char *root, const char *id, pid_t vmm, const char *req,
 	return hull_error(err, EPROTO, "an overlong answer on the VM's control channel");
 }
 
+int hull_vm_ctl(const char *root, const char *id, pid_t vmm, const char *req, struct hull_err *err)
+{
+	char reply[HULL_CTL_MAX];
+	int e = 0;
+
+	if (request(root, id, vmm, req, reply, sizeof(reply), err) < 0)
+		return -1;
+	switch (hull_ctl_reply_parse(reply, &e)) {
+	case 0:
+		return 0;
+	case -1:
+		return hull_error(err, e, "in the VM");
+	default:
+		return hull_error(err, EPROTO, "unexpected answer from the guest: %s", reply);
+	}
+}
+
 int hull_vm_kill(const char *root, const char *id, pid_t pid, bool running, int sig, bool all,
 		 struct hull_err *err)
 {

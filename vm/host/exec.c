@@ -129,16 +129,32 @@ int hull_vm_console_relay(int slave, struct hull_err *err)
 	return sv[0];
 }
 
-/* The OPEN frame's payload: the process in /hull/config's records (vm/README.md). */
-static char *request(const struct hull_process *p, const char *nonce, int tty, size_t *len,
+/* The OPEN frame's payload: the process in /hull/config's records (vm/README.md), or the
+ * pod's container to start. */
+static char *request(const struct hull_vm_session_req *q, const char *nonce, size_t *len,
 		     struct hull_err *err)
 {
 	struct hull_vm_buf b = {0};
 	char n1[32], n2[32];
+	int tty = q->tty;
 
 	hull_vm_rec(&b, HULL_REC_NONCE, nonce);
+	if (q->start) {
+		hull_vm_rec(&b, HULL_REC_CONTAINER, q->start);
+		if (tty >= 0) {
+			struct winsize ws = {0};
+			ioctl(tty, TIOCGWINSZ, &ws);
+			snprintf(n1, sizeof(n1), "%u", ws.ws_row);
+			snprintf(n2, sizeof(n2), "%u", ws.ws_col);
+			hull_vm_rec(&b, HULL_REC_TTY, n1, n2);
+		}
+		*len = b.len;
+		return b.p;
+	}
+	if (q->into)
+		hull_vm_rec(&b, HULL_REC_INTO, q->into);
 	/* no seccomp record: the guest gives an exec the container's filter, as OCI wants */
-	if (hull_vm_process_records(&b, p, err) < 0) {
+	if (hull_vm_process_records(&b, q->p, err) < 0) {
 		free(b.p);
 		return NULL;
 	}
@@ -161,8 +177,8 @@ static long now_ms(void)
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* A free exec port: its number, the lock held through *lockfd. */
-static int claim_port(int dirfd, int *lockfd, struct hull_err *err)
+/* A free exec port of ports: its number, the lock held through *lockfd. */
+static int claim_port(int dirfd, int ports, int *lockfd, struct hull_err *err)
 {
 	long deadline = now_ms() + CLAIM_TIMEOUT_MS;
 
@@ -170,7 +186,7 @@ static int claim_port(int dirfd, int *lockfd, struct hull_err *err)
 	if (*lockfd < 0)
 		return hull_error(err, errno, "open `%s`", HULL_VM_EXEC_LOCK);
 	do {
-		for (int i = 0; i < HULL_VM_EXEC_PORTS; i++) {
+		for (int i = 0; i < ports; i++) {
 			struct flock fl = {
 				.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = i, .l_len = 1};
 			if (fcntl(*lockfd, F_OFD_SETLK, &fl) == 0)
@@ -180,8 +196,23 @@ static int claim_port(int dirfd, int *lockfd, struct hull_err *err)
 		}
 		usleep(100000);
 	} while (now_ms() < deadline);
-	return hull_error(err, EBUSY, "all %d exec channels of the VM are in use",
-			  HULL_VM_EXEC_PORTS);
+	return hull_error(err, EBUSY, "all %d exec channels of the VM are in use", ports);
+}
+
+int hull_vm_port_connect(int dirfd, pid_t vmm, int ports, int *lockfd, struct hull_err *err)
+{
+	char name[32];
+	int port = claim_port(dirfd, ports, lockfd, err), sock;
+
+	if (port < 0)
+		return -1;
+	snprintf(name, sizeof(name), HULL_VM_EXEC_SOCK, port);
+	sock = hull_vm_connect(dirfd, name, vmm, OPEN_TIMEOUT_MS, err);
+	if (sock < 0) {
+		close(*lockfd);
+		*lockfd = -1;
+	}
+	return sock;
 }
 
 /* The errno of a guest's failed exec, from its message "exec `X`: <strerror>" (the guest's
@@ -205,8 +236,8 @@ static int exec_errno(const char *msg)
 
 /* Send the request and wait for the guest's answer to it (frames of an earlier session on the
  * port are skipped).  What came after the answer is left in buf (*len bytes) for the relay. */
-static int open_session(int sock, const struct hull_process *p, int tty, unsigned char *buf,
-			size_t size, size_t *len, struct hull_err *err)
+int hull_vm_session_open(int sock, const struct hull_vm_session_req *q, unsigned char *buf,
+			 size_t size, size_t *len, struct hull_err *err)
 {
 	unsigned long long r = 0;
 	char nonce[32];
@@ -217,7 +248,7 @@ static int open_session(int sock, const struct hull_process *p, int tty, unsigne
 	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
 		r = (unsigned long long)now_ms() ^ (unsigned long long)getpid() << 32;
 	snprintf(nonce, sizeof(nonce), "%llx", r);
-	req = request(p, nonce, tty, &req_len, err);
+	req = request(q, nonce, &req_len, err);
 	if (!req)
 		return -1;
 	if (req_len > HULL_FRAME_MAX)
@@ -289,13 +320,23 @@ static void close_fds(struct exec_fds *f)
 int hull_vm_exec_process(const struct hull_exec_opts *o, const struct hull_state *st,
 			 const struct hull_process *p, int *status, struct hull_err *err)
 {
+	cleanup_free char *dir = hull_state_dir(o->root, o->id);
+	struct hull_vm_target t = {.dir = dir,
+				   .vmm = st->pid,
+				   .ports = hull_vm_exec_ports(st->annotations, st->n_annotations)};
+	return hull_vm_exec_in(o, st, &t, p, status, err);
+}
+
+int hull_vm_exec_in(const struct hull_exec_opts *o, const struct hull_state *st,
+		    const struct hull_vm_target *t, const struct hull_process *p, int *status,
+		    struct hull_err *err)
+{
 	struct exec_fds f = {-1, -1, -1, -1, -1, -1};
 	static unsigned char buf[2 * (HULL_FRAME_HDR + HULL_FRAME_MAX)];
-	cleanup_free char *dir = NULL;
 	struct hull_tty_proxy *tty = NULL;
 	struct hull_cgroups cg = {0};
+	struct hull_vm_session_req q = {.p = p, .tty = -1, .into = t->into};
 	size_t len = 0;
-	int port;
 	pid_t pid;
 
 	*status = 0;
@@ -311,18 +352,10 @@ int hull_vm_exec_process(const struct hull_exec_opts *o, const struct hull_state
 		return hull_error(err, EINVAL, "--console-socket given without a terminal (--tty)");
 	if (o->preserve_fds)
 		return hull_error(err, ENOTSUP, "--preserve-fds: fds cannot be passed into a VM");
-	dir = hull_state_dir(o->root, o->id);
-	f.dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	f.dirfd = open(t->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (f.dirfd < 0)
-		return hull_error(err, errno, "open `%s`", dir);
-	port = claim_port(f.dirfd, &f.lockfd, err);
-	if (port < 0)
-		goto fail;
-	{
-		char name[32];
-		snprintf(name, sizeof(name), HULL_VM_EXEC_SOCK, port);
-		f.sock = hull_vm_connect(f.dirfd, name, st->pid, OPEN_TIMEOUT_MS, err);
-	}
+		return hull_error(err, errno, "open `%s`", t->dir);
+	f.sock = hull_vm_port_connect(f.dirfd, t->vmm, t->ports, &f.lockfd, err);
 	if (f.sock < 0)
 		goto fail;
 	if (p->terminal) {
@@ -345,7 +378,8 @@ int hull_vm_exec_process(const struct hull_exec_opts *o, const struct hull_state
 		if (isatty(0) && ioctl(0, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
 			ioctl(f.master, TIOCSWINSZ, &ws);
 	}
-	if (open_session(f.sock, p, f.slave, buf, sizeof(buf), &len, err) < 0)
+	q.tty = f.slave;
+	if (hull_vm_session_open(f.sock, &q, buf, sizeof(buf), &len, err) < 0)
 		goto fail;
 	pid = fork();
 	if (pid < 0) {

@@ -17,6 +17,7 @@
 #include "runtime/seccomp/seccomp.h"
 #include "vm/host/host.h"
 #include "vm/proto/names.h"
+#include "vm/proto/proto.h"
 
 void hull_vm_put(struct hull_vm_buf *b, const void *data, size_t n)
 {
@@ -137,6 +138,10 @@ char *hull_vm_guest_config(const struct hull_spec *spec, const struct hull_secco
 	if (spec->domainname && *spec->domainname)
 		hull_vm_rec(&b, HULL_REC_DOMAINNAME, spec->domainname);
 	hull_vm_rec(&b, HULL_REC_ROOT, spec->root_readonly ? HULL_REC_ROOT_RO : HULL_REC_ROOT_RW);
+	if (hull_vm_spec_pod_role(spec, NULL) == HULL_VM_POD_SANDBOX) {
+		snprintf(n1, sizeof(n1), "%d", HULL_VM_POD_EXEC_PORTS);
+		hull_vm_rec(&b, HULL_REC_POD, n1);
+	}
 	if (p->terminal)
 		hull_vm_rec(&b, HULL_REC_TERMINAL, HULL_REC_ON);
 	for (i = 0; i < spec->n_mounts; i++) {

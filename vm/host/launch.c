@@ -24,6 +24,7 @@
 #include "runtime/bind.h"
 #include "runtime/hooks.h"
 #include "runtime/state.h"
+#include "runtime/sync.h"
 #include "vm/host/host.h"
 #include "vm/host/preload.h"
 
@@ -64,6 +65,10 @@ int hull_vm_prepare(const struct hull_init_ctx *ctx, struct hull_err *err)
 		if (spec->mounts[i].bind &&
 		    hull_bind_in_root(ctx->bundle, rootfd, &spec->mounts[i], err) < 0)
 			goto fail;
+	/* the guest mounts the other file systems, but cannot make their mount points in a
+	 * read-only root (an image without /proc or /sys, as CRI's pause): made here first */
+	if (hull_vm_mount_points(rootfd, spec, err) < 0)
+		goto fail;
 	/* virtiofsd writes as root: the read-only root is enforced here, not only in the guest */
 	if (spec->root_readonly &&
 	    mount(NULL, ctx->rootfs, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0) {
@@ -76,14 +81,42 @@ int hull_vm_prepare(const struct hull_init_ctx *ctx, struct hull_err *err)
 		hull_error(err, errno, "open `%s`", dir);
 		goto fail;
 	}
+	/* a pod's sandbox: the share its app containers' roots will be bound into */
+	if (hull_vm_spec_pod_role(spec, NULL) == HULL_VM_POD_SANDBOX &&
+	    hull_vm_pod_share_prepare(dirfd, dir, err) < 0)
+		goto fail;
 	cfg = hull_vm_guest_config(spec, ctx->seccomp, &len, err);
-	if (!cfg || hull_vm_write_initrd(dirfd, HULL_VM_INITRD, c.initrd, cfg, len, err) < 0)
+	if (!cfg)
+		goto fail;
+	/* a VM booted at create runs its workload once told, at start */
+	if (hull_vm_boots_at_create(ctx)) {
+		struct hull_vm_buf b = {cfg, len, len};
+		hull_vm_rec(&b, HULL_REC_HOLD, HULL_REC_ON);
+		cfg = b.p;
+		len = b.len;
+	}
+	if (hull_vm_write_initrd(dirfd, HULL_VM_INITRD, c.initrd, cfg, len, err) < 0)
 		goto fail;
 	hull_vm_config_free(&c);
 	return 0;
 fail:
 	hull_vm_config_free(&c);
 	return -1;
+}
+
+int hull_vm_mount_points(int rootfd, const struct hull_spec *spec, struct hull_err *err)
+{
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct hull_mount *m = &spec->mounts[i];
+		int fd;
+		if (m->bind)
+			continue;
+		fd = hull_mkpath_in_root(rootfd, m->destination, HULL_MK_DIR, 0755, err);
+		if (fd < 0)
+			return hull_error_wrap(err, "the mount point of `%s`", m->destination);
+		close(fd);
+	}
+	return 0;
 }
 
 /* A copy of one of our stdio fds with the access mode QEMU's chardev opens it with, above 2
@@ -179,10 +212,11 @@ static int stdio_fds(struct hull_qemu_stdio io[3], struct hull_err *err)
 
 /* The QEMU command line: the host's facts and the fds QEMU inherits gathered here (relays
  * forked, the network handed over), the line itself built by hull_qemu_args (qemu_args.c). */
-static char **qemu_command(const struct hull_vm_config *c, int dirfd, int con_slave,
-			   struct hull_err *err)
+static char **qemu_command(const struct hull_vm_config *c, const struct hull_spec *spec, int dirfd,
+			   int con_slave, struct hull_err *err)
 {
 	struct hull_qemu_io io = {.state_dirfd = dirfd, .console_fd = -1, .debug_fd = -1};
+	bool pod = hull_vm_spec_pod_role(spec, NULL) == HULL_VM_POD_SANDBOX;
 	struct hull_vm_host host;
 	struct hull_vm_net net;
 	char **argv;
@@ -195,7 +229,7 @@ static char **qemu_command(const struct hull_vm_config *c, int dirfd, int con_sl
 	if (c->debug)
 		io.debug_fd = fcntl(2, F_DUPFD, 3);
 	/* the container's network namespace, handed over to the guest (net.c) */
-	if (hull_vm_net_attach(dirfd, &net, err) < 0)
+	if (hull_vm_net_attach(dirfd, host.kvm && !c->no_vhost, &net, err) < 0)
 		return NULL;
 	/* the terminal's relay, on the hull.console port */
 	if (con_slave >= 0 && (io.console_fd = hull_vm_console_relay(con_slave, err)) < 0) {
@@ -204,21 +238,23 @@ static char **qemu_command(const struct hull_vm_config *c, int dirfd, int con_sl
 	}
 	io.net_args = net.args;
 	io.n_net_args = net.n_args;
+	io.pod_fs = pod;
+	io.exec_ports = hull_vm_exec_ports(spec->annotations, spec->n_annotations);
 	argv = hull_qemu_args(c, &host, &io);
 	hull_vm_net_free(&net);
 	return argv;
 }
 
-/* virtiofsd on the rootfs as this mount namespace shows it; it serves one QEMU and exits when
- * QEMU goes away. */
-static int start_virtiofsd(const struct hull_init_ctx *ctx, const struct hull_vm_config *c,
+/* virtiofsd on source (the rootfs, or a pod's share) as this mount namespace shows it, on the
+ * socket sock in the state directory; it serves one QEMU and exits when QEMU goes away. */
+static int start_virtiofsd(const char *source, const char *sock, const struct hull_vm_config *c,
 			   int dirfd, struct hull_err *err)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	cleanup_close int lfd = -1;
 	pid_t pid;
 
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dirfd, HULL_VM_FS);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dirfd, sock);
 	unlink(sa.sun_path);
 	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(lfd, 1) < 0)
@@ -228,7 +264,7 @@ static int start_virtiofsd(const struct hull_init_ctx *ctx, const struct hull_vm
 		return hull_error(err, errno, "fork virtiofsd");
 	if (pid == 0) {
 		char fdarg[32];
-		cleanup_free char *src = hull_strfmt("source=%s", ctx->rootfs);
+		cleanup_free char *src = hull_strfmt("source=%s", source);
 		int null = open("/dev/null", O_RDWR);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		dup2(null, 0);
@@ -255,16 +291,21 @@ __attribute__((noreturn)) void hull_vm_exec(const struct hull_init_ctx *ctx, con
 	char **argv = NULL;
 	cleanup_free char *dir = NULL;
 	int dirfd, con_slave = -1;
+	/* a pod's sandbox boots now, while create runs: everything up to QEMU's exec is done
+	 * before ready (its errors are create's), and a starter tells the guest at start */
+	bool early = hull_vm_boots_at_create(ctx), ready = !early;
 
 	if (hull_vm_config_resolve(ctx->spec, &c, &err) < 0 ||
 	    (ctx->spec->process->terminal && hull_vm_console_open(ctx, &con_slave, &err) < 0))
 		hull_init_fail(ctx, &err);
-	if (hull_init_ready_wait(ctx) < 0)
-		_exit(1);
-	/* closed at once: `start` returns without waiting for QEMU's exec, and the helpers
-	 * forked below (virtiofsd, relays) cannot keep it waiting */
-	if (ctx->fifo_fd >= 0)
-		close(ctx->fifo_fd);
+	if (!early) {
+		if (hull_init_ready_wait(ctx) < 0)
+			_exit(1);
+		/* closed at once: `start` returns without waiting for QEMU's exec, and the
+		 * helpers forked below (virtiofsd, relays) cannot keep it waiting */
+		if (ctx->fifo_fd >= 0)
+			close(ctx->fifo_fd);
+	}
 	/* from here on errors are the workload's, reported on its stderr as in container mode */
 	dir = hull_state_dir(ctx->opts->root, ctx->opts->id);
 	dirfd = open(dir, O_PATH | O_DIRECTORY); /* QEMU names its files through it */
@@ -272,11 +313,23 @@ __attribute__((noreturn)) void hull_vm_exec(const struct hull_init_ctx *ctx, con
 		hull_error(&err, errno, "open `%s`", dir);
 		goto fail;
 	}
-	if (hull_hooks_run(&ctx->spec->hooks.start_container, "startContainer", state_json, &err) <
-		    0 ||
-	    !(argv = qemu_command(&c, dirfd, con_slave, &err)) ||
-	    start_virtiofsd(ctx, &c, dirfd, &err) < 0)
+	if ((!early && hull_hooks_run(&ctx->spec->hooks.start_container, "startContainer",
+				      state_json, &err) < 0) ||
+	    !(argv = qemu_command(&c, ctx->spec, dirfd, con_slave, &err)) ||
+	    start_virtiofsd(ctx->rootfs, HULL_VM_FS, &c, dirfd, &err) < 0)
 		goto fail;
+	if (hull_vm_spec_pod_role(ctx->spec, NULL) == HULL_VM_POD_SANDBOX) {
+		cleanup_free char *share = hull_strfmt("%s/%s", dir, HULL_VM_POD_SHARE);
+		if (start_virtiofsd(share, HULL_VM_POD_FS, &c, dirfd, &err) < 0)
+			goto fail;
+	}
+	if (early) {
+		if (hull_vm_pod_starter(ctx, &err) < 0)
+			goto fail;
+		hull_sync_send(ctx->sync_fd, SYNC_READY, 0, NULL, NULL);
+		close(ctx->fifo_fd); /* the starter holds it until start */
+		ready = true;
+	}
 	{
 		char fdenv[32];
 		cleanup_free char *pre = hull_strfmt("LD_PRELOAD=%s", c.preload);
@@ -286,6 +339,10 @@ __attribute__((noreturn)) void hull_vm_exec(const struct hull_init_ctx *ctx, con
 		hull_error(&err, errno, "exec `%s`", c.qemu);
 	}
 fail:
+	if (!ready) { /* booting at create: create fails with it, the network as it was */
+		hull_vm_net_cleanup(dir, ctx->spec);
+		hull_init_fail(ctx, &err);
+	}
 	dprintf(2, "hull-oci: %s\n", err.msg);
 	_exit(HULL_EXIT_NOT_FOUND);
 }

@@ -300,7 +300,23 @@ static void add_arg(struct hull_vm_net *net, char *s)
 	net->args[net->n_args++] = s;
 }
 
-int hull_vm_net_attach(int dirfd, struct hull_vm_net *net, struct hull_err *err)
+char *hull_vm_netdev_arg(size_t i, int tap, int vhostfd)
+{
+	if (vhostfd >= 0)
+		return hull_strfmt("tap,id=net%zu,fd=%d,vhost=on,vhostfd=%d", i, tap, vhostfd);
+	return hull_strfmt("tap,id=net%zu,fd=%d,vhost=off", i, tap);
+}
+
+/* vhost-net for a NIC: only under KVM (the kernel's virtio-net backend signals the guest
+ * through KVM's irqfd and ioeventfd; TCG keeps QEMU's own backend), and only when the device
+ * opens here (the VMM's cgroup allows it, executor.c).  Inherited by QEMU: no close-on-exec.
+ * -1: QEMU's own path. */
+static int open_vhost(bool vhost)
+{
+	return vhost ? open("/dev/vhost-net", O_RDWR) : -1;
+}
+
+int hull_vm_net_attach(int dirfd, bool vhost, struct hull_vm_net *net, struct hull_err *err)
 {
 	cleanup_close int nl = hull_nl_open();
 	struct nics l = {0};
@@ -341,7 +357,7 @@ int hull_vm_net_attach(int dirfd, struct hull_vm_net *net, struct hull_err *err)
 		goto fail;
 	for (i = 0; i < l.n; i++) {
 		add_arg(net, xstrdup("-netdev"));
-		add_arg(net, hull_strfmt("tap,id=net%zu,fd=%d,vhost=off", i, l.v[i].tap));
+		add_arg(net, hull_vm_netdev_arg(i, l.v[i].tap, open_vhost(vhost)));
 		add_arg(net, xstrdup("-device"));
 		add_arg(net, hull_strfmt("virtio-net-device,netdev=net%zu,mac=%s", i, l.v[i].mac));
 	}

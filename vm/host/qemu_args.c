@@ -117,8 +117,9 @@ static void stdio_ports(struct argv *a, const struct hull_qemu_io *io)
 /* The exec ports (exec.c: QEMU listens, one client each) and the terminal's. */
 static void session_ports(struct argv *a, const struct hull_qemu_io *io)
 {
-	for (int i = 0; i < HULL_VM_EXEC_PORTS; i++) {
-		char id[8], name[32];
+	int n = io->exec_ports ? io->exec_ports : HULL_VM_EXEC_PORTS;
+	for (int i = 0; i < n; i++) {
+		char id[16], name[32];
 		snprintf(id, sizeof(id), "ex%d", i);
 		snprintf(name, sizeof(name), HULL_PORT_EXEC_FMT, i);
 		arg(a, "-chardev");
@@ -147,8 +148,18 @@ char **hull_qemu_args(const struct hull_vm_config *c, const struct hull_vm_host 
 	arg(&a, "socket,id=fs,path=" STATE_PATH, dirfd, HULL_VM_FS);
 	arg(&a, "-device");
 	arg(&a, "vhost-user-fs-device,chardev=fs,tag=%s", HULL_FS_TAG);
+	if (io->pod_fs) {
+		arg(&a, "-chardev");
+		arg(&a, "socket,id=podfs,path=" STATE_PATH, dirfd, HULL_VM_POD_FS);
+		arg(&a, "-device");
+		arg(&a, "vhost-user-fs-device,chardev=podfs,tag=%s", HULL_POD_FS_TAG);
+	}
 	arg(&a, "-device");
-	arg(&a, "virtio-serial-device");
+	/* the default is 31 ports: a pod's VM has more exec ports */
+	if (io->exec_ports > HULL_VM_EXEC_PORTS)
+		arg(&a, "virtio-serial-device,max_ports=%d", io->exec_ports + 16);
+	else
+		arg(&a, "virtio-serial-device");
 	stdio_ports(&a, io);
 	arg(&a, "-chardev");
 	arg(&a, "file,id=st,path=" STATE_PATH, dirfd, HULL_VM_STATUS);

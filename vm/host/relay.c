@@ -16,6 +16,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/util.h"
@@ -99,8 +100,15 @@ __attribute__((noreturn)) static void end_as(int code, int sig)
 	_exit(code & 0xff);
 }
 
+/* How the process in the guest ended (EXIT), and whether its output is all here (DONE). */
+struct ending {
+	bool exited, done;
+	int code, sig;
+};
+
 /* Handle the whole frames at the start of buf; returns how many bytes they took. */
-static size_t frames(const struct hull_vm_relay *r, const unsigned char *buf, size_t n)
+static size_t frames(const struct hull_vm_relay *r, const unsigned char *buf, size_t n,
+		     struct ending *e)
 {
 	size_t off = 0;
 	while (off < n) {
@@ -126,19 +134,65 @@ static size_t frames(const struct hull_vm_relay *r, const unsigned char *buf, si
 		case HULL_F_EXIT:
 			snprintf(text, sizeof(text), "%.*s",
 				 (int)(len < sizeof(text) - 1 ? len : sizeof(text) - 1), data);
+			e->exited = true;
+			e->code = 255;
+			e->sig = 0;
 			switch (hull_status_parse(text, &v)) {
 			case HULL_STATUS_SIGNALED:
-				end_as(0, v);
+				e->code = 0, e->sig = v;
+				break;
 			case HULL_STATUS_EXITED:
-				end_as(v, 0);
+				e->code = v;
+				break;
 			default:
-				end_as(255, 0);
+				break;
 			}
+			break;
+		case HULL_F_DONE:
+			e->done = true;
+			break;
 		default:
 			break; /* an answer to a request of an earlier session on this port */
 		}
 	}
 	return off;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The exit is known and the output may go on (vm/proto/proto.h, HULL_EXEC_LINGER_MS): the
+ * caller gets the status now from our pid, while a forked drainer keeps the port (and its
+ * lock) and goes on copying the output to the same stdout and stderr until DONE, the port's
+ * end, or a little more than the guest's linger.  A caller's pipe then stays open while
+ * there is output to come, as it does for a container's background children. */
+__attribute__((noreturn)) static void exit_and_drain(const struct hull_vm_relay *r,
+						     unsigned char *buf, size_t size, size_t len,
+						     const struct ending *e)
+{
+	long deadline = now_ms() + HULL_EXEC_LINGER_MS + 2000;
+	struct ending more = *e;
+
+	if (e->done || fork() != 0)
+		end_as(e->code, e->sig);
+	while (!more.done) {
+		struct pollfd p = {r->sock, POLLIN, 0};
+		long left = deadline - now_ms();
+		ssize_t n;
+		size_t i;
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0 ||
+		    (n = read(r->sock, buf + len, size - len)) <= 0)
+			break;
+		len += (size_t)n;
+		i = frames(r, buf, len, &more);
+		memmove(buf, buf + i, len - i);
+		len -= i;
+	}
+	_exit(0);
 }
 
 __attribute__((noreturn)) void hull_vm_relay(const struct hull_vm_relay *r,
@@ -148,6 +202,7 @@ __attribute__((noreturn)) void hull_vm_relay(const struct hull_vm_relay *r,
 	size_t len = 0, i;
 	bool in_open = r->in >= 0;
 	struct outq q = {0};
+	struct ending e = {0};
 	sigset_t set;
 	int sfd;
 
@@ -169,9 +224,11 @@ __attribute__((noreturn)) void hull_vm_relay(const struct hull_vm_relay *r,
 	if (pre_len) {
 		memcpy(buf, pre, pre_len);
 		len = pre_len;
-		i = frames(r, buf, len);
+		i = frames(r, buf, len, &e);
 		memmove(buf, buf + i, len - i);
 		len -= i;
+		if (e.exited)
+			exit_and_drain(r, buf, sizeof(buf), len, &e);
 	}
 	for (;;) {
 		struct pollfd p[3] = {{r->sock, (short)(POLLIN | (q.len ? POLLOUT : 0)), 0},
@@ -195,9 +252,11 @@ __attribute__((noreturn)) void hull_vm_relay(const struct hull_vm_relay *r,
 			if (n <= 0)
 				break;
 			len += (size_t)n;
-			i = frames(r, buf, len);
+			i = frames(r, buf, len, &e);
 			memmove(buf, buf + i, len - i);
 			len -= i;
+			if (e.exited)
+				exit_and_drain(r, buf, sizeof(buf), len, &e);
 		}
 		if (p[1].revents) {
 			struct signalfd_siginfo si;

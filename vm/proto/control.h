@@ -1,7 +1,8 @@
 /* The control channel (the hull.ctl port; the host end is vm/host/control.c, the guest's
- * vm/guest/workload.c): one request per line, one answer per request.  Today one request:
- * "kill SIGNO ALL\n" (ALL 1: every process in the guest, 0: the workload), answered "ok\n" or
- * "error ERRNO\n". */
+ * vm/guest/workload.c): one request per line, one answer per request, "ok\n" or
+ * "error ERRNO\n".  Requests: "kill SIGNO ALL\n" (ALL 1: every process in the guest, 0: the
+ * workload); "cgroup ID FILE VALUE\n" (a pod's app container ID: a file of its guest cgroup,
+ * VALUE the rest of the line). */
 #ifndef HULL_VM_PROTO_CONTROL_H
 #define HULL_VM_PROTO_CONTROL_H
 
@@ -10,11 +11,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#define HULL_CTL_KILL  "kill"
-#define HULL_CTL_OK    "ok"
-#define HULL_CTL_ERROR "error"
+#define HULL_CTL_KILL	"kill"
+#define HULL_CTL_CGROUP "cgroup"
+#define HULL_CTL_START	"start" /* a VM booted at create (`hold`): run the workload now */
+#define HULL_CTL_OK	"ok"
+#define HULL_CTL_ERROR	"error"
 /* the longest request or answer, with its newline and NUL */
-#define HULL_CTL_MAX 64
+#define HULL_CTL_MAX 512
 
 static inline int hull_ctl_clamp(int n, size_t size)
 {
@@ -35,6 +38,37 @@ static inline int hull_ctl_kill_parse(const char *line, int *sig, bool *all)
 	if (sscanf(line, HULL_CTL_KILL " %d %d", sig, &a) != 2)
 		return -1;
 	*all = a != 0;
+	return 0;
+}
+
+/* A cgroup request, with its newline; returns the length, or -1 when it does not fit or a
+ * field would break the line. */
+static inline int hull_ctl_cgroup_format(char *buf, size_t size, const char *id, const char *file,
+					 const char *value)
+{
+	int n;
+	if (strpbrk(id, " \n") || strpbrk(file, " \n") || strchr(value, '\n'))
+		return -1;
+	n = snprintf(buf, size, HULL_CTL_CGROUP " %s %s %s\n", id, file, value);
+	return n < 0 || n >= (int)size ? -1 : n;
+}
+
+/* A cgroup request line (without its newline), split in place: 0, or -1 when it is not one. */
+static inline int hull_ctl_cgroup_parse(char *line, char **id, char **file, char **value)
+{
+	size_t k = strlen(HULL_CTL_CGROUP);
+	char *sp;
+	if (strncmp(line, HULL_CTL_CGROUP " ", k + 1))
+		return -1;
+	*id = line + k + 1;
+	if (!(sp = strchr(*id, ' ')))
+		return -1;
+	*sp = 0;
+	*file = sp + 1;
+	if (!(sp = strchr(*file, ' ')))
+		return -1;
+	*sp = 0;
+	*value = sp + 1;
 	return 0;
 }
 

@@ -19,6 +19,16 @@
 /* The virtio-fs tag the container's root is served under (vhost-user-fs-device,tag=...). */
 #define HULL_FS_TAG "hullroot"
 
+/* A pod's VM (vm/README.md, "Pods"): a second virtio-fs device over the pod's share, a host
+ * directory holding, for each app container ID, ID/config (records, as /hull/config) and
+ * ID/rootfs (its root, bind-mounted there on the host).  The guest init mounts it, and the
+ * cgroup2 hierarchy whose child ID is each container's cgroup, on these initramfs paths. */
+#define HULL_POD_FS_TAG	  "hullpod"
+#define HULL_POD_CONFIG	  "config"
+#define HULL_POD_ROOTFS	  "rootfs"
+#define HULL_GUEST_POD	  "/hull/pod"
+#define HULL_GUEST_POD_CG "/hull/cgroup"
+
 /* Files in the guest's initramfs, as the newc archive names them (no leading slash): the
  * configuration (records, vm/proto/records.h) written at create, the network appended at
  * start; the module list is written by scripts/vm-assets.sh at build time. */

@@ -26,6 +26,7 @@
 #define HULL_F_STDOUT  'o'
 #define HULL_F_STDERR  'e'
 #define HULL_F_EXIT    'X' /* "exit N" or "signal N" */
+#define HULL_F_DONE    'D' /* empty: the session's output is all sent (after EXIT) */
 
 /* Payloads.  WINSIZE, and the `tty` record of OPEN: rows, cols. */
 #define HULL_WINSIZE_FMT "%u %u"
@@ -48,8 +49,17 @@ static inline const char *hull_answer_for(const char *nonce, const char *data, s
 	return data + n + 1;
 }
 
-/* Number of exec ports QEMU gets: as many execs can run at the same time. */
-#define HULL_VM_EXEC_PORTS 8
+/* After an exec's process exits, the guest reports EXIT at once, then keeps passing on what
+ * its background children write to the same stdout/stderr until both reach their end or this
+ * long after the exit, whichever comes first; then DONE.  The bound keeps a child that never
+ * closes its stdout from holding the port (and the host's relay) for ever. */
+#define HULL_EXEC_LINGER_MS 3000
+
+/* Number of exec ports QEMU gets: as many execs can run at the same time.  A pod's VM has
+ * more: each running app container holds one for its life (its relay's session). */
+#define HULL_VM_EXEC_PORTS     8
+#define HULL_VM_POD_EXEC_PORTS 24
+#define HULL_VM_EXEC_PORTS_MAX 24
 
 static inline void hull_frame_header(unsigned char *h, char type, uint32_t len)
 {

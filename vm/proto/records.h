@@ -31,9 +31,14 @@ enum hull_rec_kind {
 	HULL_REC_SYSCTL,     /* key, value */
 	HULL_REC_ROPATH,     /* a linux.readonlyPaths entry */
 	HULL_REC_MASK,	     /* a linux.maskedPaths entry */
+	HULL_REC_POD,	     /* the sandbox of a pod: its number of exec ports in decimal */
+	HULL_REC_CGROUP,     /* a pod's app container: a file of its guest cgroup, its value */
+	HULL_REC_HOLD,	     /* HULL_REC_ON: booted at create, the workload waits for start */
 	/* an exec request: OPEN */
-	HULL_REC_NONCE, /* echoed in the answer */
-	HULL_REC_TTY,	/* rows, cols */
+	HULL_REC_NONCE,	    /* echoed in the answer */
+	HULL_REC_TTY,	    /* rows, cols */
+	HULL_REC_CONTAINER, /* start the pod's container ID (its config in the pod's share) */
+	HULL_REC_INTO,	    /* the process runs in the pod's container ID */
 	/* the network: /hull/net */
 	HULL_REC_NIC,	/* MAC, interface name, MTU */
 	HULL_REC_ADDR,	/* MAC, ADDRESS/PREFIXLEN */
