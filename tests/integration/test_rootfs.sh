@@ -175,10 +175,18 @@ test_dev_null_symlink_in_image_is_replaced() {
 test_masked_and_readonly_paths() {
 	local b out
 	[ -e /proc/timer_list ] || skip "no /proc/timer_list on this kernel"
-	b=$(bundle mk sh -c 'wc -c < /proc/timer_list; ls /sys/firmware | wc -l; echo 1 > /proc/sys/kernel/ns_last_pid 2>/dev/null || echo ro')
-	cfg "$b" '.linux.maskedPaths += ["/proc/timer_list"]'
+	# the writes are ones root in the container could make if the path were not read-only
+	# (/proc/sys would refuse ns_last_pid for want of CAP_SYS_ADMIN anyway): a file in /etc
+	# and the mount flags /proc/sys shows
+	b=$(bundle mk sh -c 'wc -c < /proc/timer_list; ls /sys/firmware | wc -l; echo 1 > /proc/sys/kernel/ns_last_pid 2>/dev/null || echo ro
+		touch /etc/ro-probe 2>/dev/null && echo writable || echo ro
+		awk "\$5 == \"/proc/sys\" { print \$6 }" /proc/self/mountinfo | cut -d, -f1')
+	cfg "$b" '.linux.maskedPaths += ["/proc/timer_list"] | .linux.readonlyPaths += ["/etc"]'
 	out=$(oci run -b "$b" "$(cid mk)")
 	assert_eq "$(sed -n 1p <<<"$out")" 0 "/proc/timer_list masked"
 	assert_eq "$(sed -n 2p <<<"$out")" 0 "/sys/firmware masked"
 	assert_eq "$(sed -n 3p <<<"$out")" ro "/proc/sys read-only"
+	assert_eq "$(sed -n 4p <<<"$out")" ro "/etc read-only (readonlyPaths)"
+	assert_eq "$(sed -n 5p <<<"$out")" ro "/proc/sys mounted read-only"
+	[ ! -e "$b/rootfs/etc/ro-probe" ] || fatal "a file was written in the read-only /etc"
 }
