@@ -39,11 +39,13 @@ test_bind_mounts_rw_and_ro() {
 	cfg "$b" --arg rw "$WORK/rw" --arg ro "$WORK/ro" '.mounts += [
 		{"destination":"/mnt/rw","type":"bind","source":$rw,"options":["rbind","rw"]},
 		{"destination":"/mnt/ro","type":"bind","source":$ro,"options":["bind","ro","nosuid"]}]'
-	out=$(oci run -b "$b" "$(cid bm)")
+	out=$(umask 022 && oci run -b "$b" "$(cid bm)")
 	assert_eq "$(cat "$WORK/rw/new")" hi
 	assert_contains "$out" data
 	assert_contains "$out" ro-denied
 	assert_eq "$(cat "$WORK/ro/file")" data
+	# a missing mount point is made as a plain directory, rwxr-xr-x like mkdir's
+	assert_eq "$(stat -c %a "$b/rootfs/mnt/rw")" 755 "mount point's mode"
 }
 
 # A bind mount's flags reach the mount: the bind itself ignores them, the remount after it
@@ -87,8 +89,10 @@ test_bind_mount_of_a_file() {
 	echo one-file >"$WORK/single"
 	b=$(bundle bf cat /etc/single)
 	cfg "$b" --arg s "$WORK/single" '.mounts += [{"destination":"/etc/single","type":"bind","source":$s,"options":["bind","ro"]}]'
-	out=$(oci run -b "$b" "$(cid bf)")
+	out=$(umask 022 && oci run -b "$b" "$(cid bf)")
 	assert_eq "$out" one-file
+	# the missing mount point of a file is an empty rw-r--r-- file
+	assert_eq "$(stat -c %a:%s "$b/rootfs/etc/single")" 644:0 "file mount point"
 }
 
 # systemd's /etc/resolv.conf -> ../run/systemd/resolve/stub-resolv.conf, dangling in the
