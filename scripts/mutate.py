@@ -44,6 +44,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -284,12 +285,20 @@ def is_equivalent(m, eq):
 # --- running ---------------------------------------------------------------------------------
 
 def sh(cmd, cwd, timeout, env=None):
+    """Run cmd in a session of its own; at the timeout the whole session is killed (a hung
+    unit test binary would otherwise outlive its runner and spin on through later mutants)."""
+    p = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         env=env, start_new_session=True)
     try:
-        p = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           timeout=timeout, env=env, start_new_session=True)
-        return p.returncode, p.stdout.decode(errors="replace")
-    except subprocess.TimeoutExpired as e:
-        return None, (e.stdout or b"").decode(errors="replace")
+        out, _ = p.communicate(timeout=timeout)
+        return p.returncode, out.decode(errors="replace")
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        out, _ = p.communicate()
+        return None, (out or b"").decode(errors="replace")
 
 
 class Scratch:
@@ -325,6 +334,8 @@ class Scratch:
             elif rc != 0:
                 failed = True
             passed += len(re.findall(r"^PASS ", o, re.M))
+            if failed or timed_out:  # the verdict is known: no need to run the rest
+                break
         return failed, timed_out, passed, out
 
     def remove(self):
