@@ -223,6 +223,26 @@ TEST(parse_errors_name_the_field)
 	CHECK(parse("{\"blockIO\":{\"throttleReadBpsDevice\":[{\"major\":8,\"rate\":1}]}}", &r,
 		    &err) < 0);
 	CHECK(strstr(err.msg, "major and minor") != NULL);
+	/* each section's errors stop the parse and name the field */
+	CHECK(parse("{\"network\":{\"classID\":\"x\"}}", &r, &err) < 0);
+	CHECK(strstr(err.msg, "linux.resources.network") && strstr(err.msg, "classID"));
+	CHECK(parse("{\"network\":{\"priorities\":[{\"priority\":1}]}}", &r, &err) < 0);
+	CHECK(strstr(err.msg, "network.priorities[0]") && strstr(err.msg, "name"));
+	CHECK(parse("{\"network\":{\"priorities\":[{\"name\":\"lo\",\"priority\":-1}]}}", &r,
+		    &err) < 0);
+	CHECK(strstr(err.msg, "priorities[0]") != NULL);
+	CHECK(parse("{\"hugepageLimits\":[{\"pageSize\":\"2MB\"}]}", &r, &err) < 0);
+	CHECK(strstr(err.msg, "hugepageLimits[0]") && strstr(err.msg, "limit"));
+	CHECK(parse("{\"devices\":[{\"access\":\"r\"}]}", &r, &err) < 0);
+	CHECK(strstr(err.msg, "devices[0].allow") != NULL);
+	CHECK(parse("{\"devices\":[{\"allow\":true,\"type\":\"x\"}]}", &r, &err) < 0);
+	CHECK(strstr(err.msg, "devices[0].type") != NULL);
+	CHECK(parse("{\"blockIO\":{\"weightDevice\":[{\"minor\":0,\"weight\":10}]}}", &r, &err) <
+	      0);
+	CHECK(strstr(err.msg, "weightDevice[0]") && strstr(err.msg, "major and minor"));
+	CHECK(parse("{\"blockIO\":{\"throttleWriteIOPSDevice\":[{\"major\":8,\"minor\":0}]}}", &r,
+		    &err) < 0);
+	CHECK(strstr(err.msg, "throttleWriteIOPSDevice[0]") && strstr(err.msg, "rate"));
 }
 
 TEST(merge_and_record_round_trip)
