@@ -287,6 +287,17 @@ def is_equivalent(m, eq):
 
 # --- running ---------------------------------------------------------------------------------
 
+def kill_session(sid):
+    """SIGKILL every process of session sid, in whatever process group (a test runner puts
+    its tests in groups of their own: a hung `hull load` outlived a group kill)."""
+    for pid in os.listdir("/proc"):
+        try:
+            if pid.isdigit() and os.getsid(int(pid)) == sid:
+                os.kill(int(pid), signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
 def sh(cmd, cwd, timeout, env=None):
     """Run cmd in a session of its own; at the timeout the whole session is killed (a hung
     unit test binary would otherwise outlive its runner and spin on through later mutants)."""
@@ -296,10 +307,7 @@ def sh(cmd, cwd, timeout, env=None):
         out, _ = p.communicate(timeout=timeout)
         return p.returncode, out.decode(errors="replace")
     except subprocess.TimeoutExpired:
-        try:
-            os.killpg(p.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        kill_session(p.pid)
         out, _ = p.communicate()
         return None, (out or b"").decode(errors="replace")
 
