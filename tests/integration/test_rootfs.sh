@@ -139,11 +139,20 @@ test_mount_target_symlink_stays_in_rootfs() {
 }
 
 test_mount_over_proc_refused() {
-	local b
-	b=$(bundle mp true)
+	local b out
+	b=$(bundle mp cat /proc/uptime)
 	cfg "$b" '.mounts += [{"destination":"/proc/sys/kernel","type":"tmpfs","source":"tmpfs"}]'
 	assert_fails oci run -b "$b" "$(cid mp)"
-	assert_contains "$OUT" "/proc"
+	assert_contains "$OUT" "mount \`/proc/sys/kernel\`: mounting over /proc is not allowed"
+	# refused as written, before anything is made for it (not a failed mkdir in procfs)
+	cfg "$b" '.mounts[-1].destination = "//proc//no-such-dir/x/"'
+	assert_fails oci run -b "$b" "$(cid mp2)"
+	assert_contains "$OUT" "mounting over /proc is not allowed"
+	# the files lxcfs-like tools bind over are allowed
+	echo "12345.67 890.12" >"$WORK/uptime"
+	cfg "$b" --arg s "$WORK/uptime" '.mounts[-1] = {"destination":"/proc/uptime","type":"bind","source":$s,"options":["bind","ro"]}'
+	out=$(oci run -b "$b" "$(cid mp3)")
+	assert_eq "$out" "12345.67 890.12" "a bind over /proc/uptime"
 }
 
 test_default_devices() {
