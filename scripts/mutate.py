@@ -62,8 +62,9 @@ OPERATORS = ("cmp-flip", "mask-drop", "early-return", "skip-call", "constant")
 
 
 class Mutant:
-    def __init__(self, path, op, lineno, old, new):
+    def __init__(self, path, op, lineno, old, new, func=None):
         self.path, self.op, self.lineno, self.old, self.new = path, op, lineno, old, new
+        self.func = func  # the function the line is in (None outside any)
 
     def key(self):
         return "%s:%d:%s" % (self.path, self.lineno, self.op)
@@ -218,9 +219,29 @@ LINE_OPS = (("cmp-flip", cmp_flip), ("mask-drop", mask_drop), ("skip-call", skip
             ("constant", constant))
 
 
+FUNC_DEF = re.compile(r"^[A-Za-z_][^;]*?\b([A-Za-z_]\w*)\s*\([^;]*$")
+
+
+def functions_of(lines):
+    """For each line, the name of the function whose definition it is in (or None): a
+    definition starts at column 0 (the kernel style this tree is formatted in)."""
+    out, cur = [], None
+    for line in lines:
+        m = FUNC_DEF.match(line)
+        if m:
+            cur = m.group(1)
+        elif line.startswith("}"):
+            out.append(cur)
+            cur = None
+            continue
+        out.append(cur)
+    return out
+
+
 def mutants_of(path, text):
     lines = text.split("\n")
     masks = code_masks(lines)
+    funcs = functions_of(lines)
     out = []
     seen = set()
     for i, (line, masked) in enumerate(zip(lines, masks)):
@@ -230,9 +251,9 @@ def mutants_of(path, text):
             for new in gen(line, masked):
                 if new != line and (i, new) not in seen:
                     seen.add((i, new))
-                    out.append(Mutant(path, op, i + 1, line, new))
+                    out.append(Mutant(path, op, i + 1, line, new, funcs[i]))
     for i, new in early_returns(lines, masks):
-        out.append(Mutant(path, "early-return", i + 1, lines[i], new))
+        out.append(Mutant(path, "early-return", i + 1, lines[i], new, funcs[i]))
     return out
 
 
@@ -263,7 +284,8 @@ def read_map(path=MAP):
 
 
 def read_equivalent(path=EQUIV):
-    """FILE | OPERATOR | LINE TEXT [=> MUTATED TEXT] | WHY, one per line"""
+    """FILE[:FUNCTION] | OPERATOR | LINE TEXT [=> MUTATED TEXT] | WHY, one per line; returns
+    (FILE, OPERATOR, LINE, MUTATED or None, FUNCTION or None) tuples"""
     eq = []
     for n, raw in enumerate(open(path), 1):
         if not raw.strip() or raw.lstrip().startswith("#"):
@@ -274,13 +296,15 @@ def read_equivalent(path=EQUIV):
         if len(parts) < 4 or parts[1] not in OPERATORS or not parts[-1]:
             sys.exit("%s:%d: want FILE | OPERATOR | LINE [=> MUTATED] | WHY" % (path, n))
         old, _, new = " | ".join(parts[2:-1]).partition(" => ")
-        eq.append((parts[0], parts[1], old.strip(), new.strip() or None))
+        f, _, func = parts[0].partition(":")
+        eq.append((f, parts[1], old.strip(), new.strip() or None, func or None))
     return eq
 
 
 def is_equivalent(m, eq):
-    for f, op, old, new in eq:
-        if f == m.path and op == m.op and old == m.old.strip() and (new is None or new == m.new.strip()):
+    for f, op, old, new, func in eq:
+        if (f == m.path and op == m.op and old == m.old.strip() and
+                (new is None or new == m.new.strip()) and (func is None or func == m.func)):
             return True
     return False
 
@@ -573,6 +597,17 @@ def self_test():
             print("not ok - mutate: %s: %r" % (name, hit))
         else:
             print("ok - mutate: %s" % name)
+    # an equivalent entry may name the function its line is in (the same line text elsewhere
+    # in the file is then not covered)
+    funcs = {m.lineno: m.func for m in ms}
+    eq = [("sample.c", "constant", "return n == 3 ? 1 : 0;", None, "check"),
+          ("sample.c", "mask-drop", "fd = open(p, O_RDONLY | O_NONBLOCK);", None, "check")]
+    hits = sorted({m.lineno for m in ms if is_equivalent(m, eq)})
+    if funcs.get(5) == "check" and funcs.get(16) == "nothing" and hits == [9]:
+        print("ok - mutate: equivalent entries limited to a function")
+    else:
+        fails += 1
+        print("not ok - mutate: equivalent entries limited to a function: %r %r" % (funcs, hits))
     # a mutant applies to its line only, and the same seed chooses the same mutants
     m = next(x for x in ms if x.op == "skip-call")
     text = apply(SAMPLE, m)
