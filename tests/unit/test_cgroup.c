@@ -201,6 +201,21 @@ TEST(v1_writes_blkio_hugetlb_network)
 	}
 	CHECK(prios == 2);
 	hull_cg_writes_free(&ws);
+	/* pids: the smallest limit is a limit; 0 and -1 mean none */
+	{
+		struct hull_cg_resources pr;
+		struct hull_cg_writes pw = {0};
+		CHECK(parse("{\"pids\":{\"limit\":1}}", &pr, &err) == 0);
+		CHECK(hull_cg_v1_writes(&pr, ~0u, &pw, &err) == 0);
+		CHECK_WRITE(&pw, "pids.max", "1");
+		hull_cg_writes_free(&pw);
+		hull_cg_res_free(&pr);
+		CHECK(parse("{\"pids\":{\"limit\":-1}}", &pr, &err) == 0);
+		CHECK(hull_cg_v1_writes(&pr, ~0u, &pw, &err) == 0);
+		CHECK_WRITE(&pw, "pids.max", "max");
+		hull_cg_writes_free(&pw);
+		hull_cg_res_free(&pr);
+	}
 	/* blkio and hugetlb only: no net_cls or net_prio write */
 	CHECK(hull_cg_v1_writes(&r, HULL_CG_BLKIO | HULL_CG_HUGETLB, &ws, &err) == 0);
 	CHECK(find(&ws, "net_cls.classid") == NULL && find(&ws, "net_prio.ifpriomap") == NULL);
