@@ -364,7 +364,12 @@ class Scratch:
             rc, o = sh(["nice", "-n", "10", "tests/run.sh", kind] + filters, self.tree,
                        timeout, env)
             out += o
-            if rc is None or "(timed out)" in o or "TIMED OUT" in o:
+            # a test that failed by itself is a catch, even when another one ran out of time
+            # (a VM test can, on a busy machine)
+            blocks = re.split(r"^(?=FAIL )", o, flags=re.M)[1:]
+            if any(not re.search(r"TIMED OUT|\(timed out", b) for b in blocks):
+                failed = True
+            elif rc is None or "(timed out" in o or "TIMED OUT" in o:
                 timed_out = True
             elif rc != 0:
                 failed = True
