@@ -25,13 +25,18 @@ for r in crun runc; do command -v $r >/dev/null || { echo "bench: $r is not inst
 
 source "$repo/bench/lib.sh"
 
-table=$(like_crun "$out/timeit" "$n" \
-	"hull-oci=$repo/build/hull-oci --root /run/hull-bench run -b $b hb{}" \
-	"crun=crun --root /run/crun-bench run -b $b cb{}" \
-	"runc=runc --root /run/runc-bench run -b $b rb{}" \
-	"hull-oci+seccomp=$repo/build/hull-oci --root /run/hull-bench run -b $b/sec hs{}" \
-	"crun+seccomp=crun --root /run/crun-bench run -b $b/sec cs{}" \
+runs=("hull-oci=$repo/build/hull-oci --root /run/hull-bench run -b $b hb{}"
+	"crun=crun --root /run/crun-bench run -b $b cb{}"
+	"runc=runc --root /run/runc-bench run -b $b rb{}"
+	"hull-oci+seccomp=$repo/build/hull-oci --root /run/hull-bench run -b $b/sec hs{}"
+	"crun+seccomp=crun --root /run/crun-bench run -b $b/sec cs{}"
 	"runc+seccomp=runc --root /run/runc-bench run -b $b/sec rs{}")
+# BENCH_BEFORE=PATH: another hull-oci build (e.g. an older commit's) in the same interleaved runs
+if [ -n "${BENCH_BEFORE:-}" ]; then
+	runs+=("hull-oci-before=$BENCH_BEFORE --root /run/hull-bench-before run -b $b ob{}"
+		"hull-oci-before+seccomp=$BENCH_BEFORE --root /run/hull-bench-before run -b $b/sec os{}")
+fi
+table=$(like_crun "$out/timeit" "$n" "${runs[@]}")
 {
 	echo "# hull-oci run /bin/true vs crun and runc ($n interleaved runs each, $(date -u +%F))"
 	echo
@@ -39,5 +44,7 @@ table=$(like_crun "$out/timeit" "$n" \
 	echo
 	awk -F'|' '$2 == " hull-oci " {h=$3; hr=$5} $2 == " crun " {c=$3; cr=$5} $2 == " runc " {r=$3}
 		$2 == " hull-oci+seccomp " {hs=$3} $2 == " crun+seccomp " {cs=$3} $2 == " runc+seccomp " {rs=$3}
-		END {printf "hull-oci/crun median wall: %.2fx (target <= 0.90x)\nhull-oci/runc median wall: %.2fx\nhull-oci/crun peak RSS: %.2fx (target <= 1.00x)\nwith docker'"'"'s default seccomp profile: hull-oci/crun %.2fx, hull-oci/runc %.2fx\n", h/c, h/r, hr/cr, hs/cs, hs/rs}' <<<"$table"
+		$2 == " hull-oci-before " {ob=$3} $2 == " hull-oci-before+seccomp " {os=$3}
+		END {if (ob) printf "hull-oci/hull-oci-before median wall: %.2fx, with seccomp %.2fx\n", h/ob, hs/os
+		printf "hull-oci/crun median wall: %.2fx (target <= 0.90x)\nhull-oci/runc median wall: %.2fx\nhull-oci/crun peak RSS: %.2fx (target <= 1.00x)\nwith docker'"'"'s default seccomp profile: hull-oci/crun %.2fx, hull-oci/runc %.2fx\n", h/c, h/r, hr/cr, hs/cs, hs/rs}' <<<"$table"
 } | tee "$out/oci-run.md"

@@ -8,6 +8,7 @@ cd "$(dirname "$0")"
 ./docker-run.sh
 ./concurrent.sh
 ./unpack.sh
+./pull.sh
 ./stats.sh
 ./build.sh
 [ -r ../build/vm/vmlinux ] && ./vm-boot.sh || echo "bench: no guest kernel in build/vm: vm-boot.sh skipped"

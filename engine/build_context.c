@@ -185,10 +185,8 @@ static void glob_walk(int rootfd, const struct hull_ignore *ig, const char *dir,
 		close(fd);
 		return;
 	}
-	while ((de = readdir(d))) {
+	while ((de = hull_readdir(d))) {
 		cleanup_free char *p = NULL;
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
 		if (fnmatch(parts[k], de->d_name, FNM_PERIOD) != 0)
 			continue;
 		p = join(dir, de->d_name);
@@ -200,11 +198,6 @@ static void glob_walk(int rootfd, const struct hull_ignore *ig, const char *dir,
 			glob_walk(rootfd, ig, p, parts, np, k + 1, out);
 	}
 	closedir(d);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 int hull_sources_resolve(int rootfd, const struct hull_ignore *ig, char *const *sources,
@@ -233,7 +226,7 @@ int hull_sources_resolve(int rootfd, const struct hull_ignore *ig, char *const *
 					   *src);
 				goto fail;
 			}
-			qsort(*out + before, hull_strv_len(*out) - before, sizeof(char *), cmp_str);
+			hull_strv_sort(*out + before, hull_strv_len(*out) - before);
 			continue;
 		}
 		{
@@ -273,24 +266,13 @@ static int sum_entry(struct sum *s, int fd, const char *rel, const struct stat *
 
 static int sum_dir(struct sum *s, int fd, const char *rel)
 {
-	int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = hull_opendirat(fd, ".", 0);
 	cleanup_strv char **names = NULL;
-	struct dirent *de;
-	size_t n = 0;
-	DIR *d;
+	size_t n;
 
-	if (dfd < 0 || !(d = fdopendir(dfd))) {
-		if (dfd >= 0)
-			close(dfd);
+	if (!d)
 		return hull_error(s->err, errno, "read the directory `%s`", rel);
-	}
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
-			hull_strv_push(&names, de->d_name);
-			n++;
-		}
-	if (n)
-		qsort(names, n, sizeof(char *), cmp_str);
+	names = hull_dir_sorted(d, &n);
 	for (size_t i = 0; i < n; i++) {
 		cleanup_free char *p = join(rel, names[i]);
 		cleanup_close int cfd = -1;

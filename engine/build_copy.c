@@ -142,21 +142,14 @@ static char *join(const char *dir, const char *name)
 static int copy_tree(int src, int dst, const char *rel, const struct hull_copy_opts *o,
 		     struct hull_err *err)
 {
-	int fd = openat(src, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = hull_opendirat(src, ".", 0);
 	struct dirent *de;
-	DIR *d;
 	int rc = 0;
 
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
+	if (!d)
 		return hull_error(err, errno, "open the directory `%s`", rel);
-	}
-	while (rc == 0 && (de = readdir(d))) {
-		cleanup_free char *p = NULL;
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		p = join(rel, de->d_name);
+	while (rc == 0 && (de = hull_readdir(d))) {
+		cleanup_free char *p = join(rel, de->d_name);
 		if (hull_ignore_match(o->ig, p))
 			continue;
 		rc = copy_entry(dirfd(d), de->d_name, dst, de->d_name, p, o, err);

@@ -257,7 +257,7 @@ static int run_container(struct hull_build *b, struct hull_build_cur *c, char **
 		.cgroup_parent = o->cgroup_parent,
 		.labels = labels,
 	};
-	struct hull_monitor_opts mo = {.e = b->e, .attach = true, .ready_fd = -1};
+	struct hull_monitor_opts mo = {.e = b->e, .attach = true, .ready_fd = -1, .client_fd = -1};
 	struct hull_ctr ctr = {0};
 	int status = 0, rc = -1;
 

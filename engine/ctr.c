@@ -14,6 +14,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
+#include "engine/runstate.h"
 #include "lib/timearg.h"
 #include "lib/json.h"
 #include "lib/util.h"
@@ -184,6 +185,8 @@ int hull_ctr_save(const struct hull_engine *e, const struct hull_ctr *c, struct 
 	hull_gen_str(g, "tty"), yajl_gen_bool(g, c->tty);
 	hull_gen_str(g, "interactive"), yajl_gen_bool(g, c->interactive);
 	hull_gen_str(g, "monitorPid"), yajl_gen_integer(g, c->monitor_pid);
+	if (c->restart_policy)
+		hull_gen_str(g, "restartPolicy"), hull_gen_str(g, c->restart_policy);
 	yajl_gen_map_close(g);
 	yajl_gen_get_buf(g, &buf, &len);
 	rc = hull_write_file_atomic(path, buf, len, 0600, err);
@@ -352,7 +355,8 @@ int hull_ctr_load(const struct hull_engine *e, const char *id, struct hull_ctr *
 	    sj_bool(j, "autoRemove", "autoRemove", &c->auto_remove, err) < 0 ||
 	    sj_bool(j, "tty", "tty", &c->tty, err) < 0 ||
 	    sj_bool(j, "interactive", "interactive", &c->interactive, err) < 0 ||
-	    sj_int(j, "monitorPid", "monitorPid", 0, INT32_MAX, &mpid, err) < 0)
+	    sj_int(j, "monitorPid", "monitorPid", 0, INT32_MAX, &mpid, err) < 0 ||
+	    sj_string(j, "restartPolicy", "restartPolicy", &c->restart_policy, err) < 0)
 		rc = hull_error_wrap(err, "%s", path);
 	yajl_tree_free(j);
 	if (rc == 0 && (!c->id || !c->name || !c->created))
@@ -367,6 +371,13 @@ int hull_ctr_load(const struct hull_engine *e, const char *id, struct hull_ctr *
 	/* a damaged exit.json leaves the exit unknown; the container is still there */
 	if (load_exit(e, c, NULL) < 0)
 		c->exited = false;
+	/* so does a damaged run.json its start time and restart count */
+	if (hull_ctr_load_run(e, c, NULL) < 0) {
+		free(c->started);
+		c->started = NULL;
+		c->restart_count = 0;
+		c->restarting = false;
+	}
 	*out = c;
 	return 0;
 }
@@ -395,6 +406,8 @@ void hull_ctr_clear(struct hull_ctr *c)
 	hull_strv_free(c->ports);
 	free(c->ip);
 	free(c->finished);
+	free(c->restart_policy);
+	free(c->started);
 	for (size_t i = 0; i < c->n_labels; i++) {
 		free(c->labels[i].key);
 		free(c->labels[i].value);

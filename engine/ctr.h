@@ -43,6 +43,11 @@ struct hull_ctr {
 	bool tty;
 	bool interactive;
 	pid_t monitor_pid;
+	char *restart_policy; /* --restart as given (engine/restart_policy.h), NULL: "no" */
+	/* filled from run.json (engine/runstate.h) once the container has been started */
+	char *started; /* RFC 3339, NULL: never started (docker's "created") */
+	int restart_count;
+	bool restarting; /* its monitor waits to start it again */
 	/* filled from exit.json by hull_ctr_load when the workload has ended */
 	bool exited;
 	int exit_code;

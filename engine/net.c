@@ -328,9 +328,12 @@ int hull_net_down(const struct hull_engine *e, const struct hull_ctr *c, struct 
 	if (rc < 0)
 		return hull_error_wrap(err, "the network of container %s", c->name);
 	{
+		/* every attachment is undone: what may be left is the temporary file of a record
+		 * whose writer was killed (the first one is written before the plugin runs, so
+		 * such a file stands for nothing to undo) */
 		cleanup_free char *dir = hull_net_attach_dir(e, c->id);
-		if (rmdir(dir) < 0 && errno != ENOENT)
-			return hull_error(err, errno, "remove %s", dir);
+		if (hull_remove_tree(dir, err) < 0)
+			return hull_error_wrap(err, "the network of container %s", c->name);
 	}
 	return 0;
 }

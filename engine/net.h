@@ -87,6 +87,41 @@ int hull_net_connect(const struct hull_engine *e, const struct hull_ctr *c, cons
 int hull_net_disconnect(const struct hull_engine *e, const struct hull_ctr *c, const char *network,
 			struct hull_err *err);
 
+/* What a container's networks are from one run to the next (net_config.c:
+ * containers/<id>/networks.json), as docker keeps them in the container's config: the networks
+ * it is on, in order (the first one is eth0, with the published ports), each with its --ip
+ * and aliases, and its --dns*, --add-host settings.  Written when the container is made,
+ * changed by hull network connect/disconnect. */
+struct hull_net_link {
+	char *network, *ip; /* ip: NULL for any */
+	char **aliases;
+};
+struct hull_net_config {
+	struct hull_net_link *links;
+	size_t n;
+	char **dns, **dns_search, **dns_options, **add_hosts;
+};
+/* (A container made before the file was kept: the network of its record.) */
+int hull_net_config_load(const struct hull_engine *e, const struct hull_ctr *c,
+			 struct hull_net_config *nc, struct hull_err *err);
+int hull_net_config_save(const struct hull_engine *e, const char *id,
+			 const struct hull_net_config *nc, struct hull_err *err);
+void hull_net_config_free(struct hull_net_config *nc);
+/* The config of a container just made from o (c->network set: to the network's name). */
+int hull_net_config_made(const struct hull_engine *e, struct hull_ctr *c,
+			 const struct hull_run_opts *o, struct hull_err *err);
+/* One more network (EEXIST: on it already); one network less (1: it was not on it). */
+int hull_net_config_link(const struct hull_engine *e, const struct hull_ctr *c, const char *network,
+			 const char *ip, char *const *aliases, struct hull_err *err);
+int hull_net_config_unlink(const struct hull_engine *e, const struct hull_ctr *c,
+			   const char *network, struct hull_err *err);
+/* At a start (but hull run's first: its prepare brought the network up with the bundle):
+ * every network of the container's config up as hull run does it (c->network, c->ip set),
+ * then its /etc/hosts and resolv.conf written for this start's address.  Nothing is left on
+ * failure. */
+int hull_net_up_config(const struct hull_engine *e, struct hull_ctr *c, const char *hostname,
+		       struct hull_err *err);
+
 /* hull network create/rm/prune. */
 int hull_net_create(const struct hull_engine *e, const struct hull_network_opts *o,
 		    struct hull_network **out, struct hull_err *err);

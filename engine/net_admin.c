@@ -14,6 +14,7 @@
 #include "engine/net.h"
 #include "engine/net_attach.h"
 #include "engine/ops.h"
+#include "engine/start.h"
 #include "lib/util.h"
 #include "network/link.h"
 #include "network/masq.h"
@@ -134,6 +135,26 @@ static int connectable(const struct hull_engine *e, const struct hull_ctr *c, st
 	return 0;
 }
 
+/* Not running: the network is the container's from its next start on (as docker's connect of
+ * a stopped container), checked now as a running one's would be. */
+static int connect_stopped(const struct hull_engine *e, const struct hull_ctr *c,
+			   const struct hull_network *net, const char *ip, char *const *aliases,
+			   struct hull_err *err)
+{
+	if (!hull_network_is_bridge(net))
+		return hull_error(err, EINVAL, "a container cannot be connected to the %s network",
+				  net->name);
+	if (ip && hull_net_check_ip(net, ip, err) < 0)
+		return -1;
+	return hull_net_config_link(e, c, net->name, ip, aliases, err);
+}
+
+static bool stopped(const struct hull_engine *e, const struct hull_ctr *c)
+{
+	pid_t pid;
+	return hull_ctr_status(e, c, &pid) == HULL_STOPPED;
+}
+
 int hull_net_connect(const struct hull_engine *e, const struct hull_ctr *c, const char *network,
 		     const char *ip, char *const *aliases, struct hull_err *err)
 {
@@ -141,18 +162,34 @@ int hull_net_connect(const struct hull_engine *e, const struct hull_ctr *c, cons
 	struct hull_net_attachment *v = NULL, a = {0};
 	struct hull_network *net = NULL;
 	cleanup_close int lock = -1;
+	int start_lock;
 	size_t n = 0;
 	int rc = -1;
 
-	/* under the container's network lock: a clean-up (its exit) waits, or went first and
-	 * took the namespace, which connectable() then sees */
+	/* under the start lock, so that a start sees the network in the config or on the
+	 * container (and a stopped container stays so), then the container's network lock: a
+	 * clean-up (its exit) waits, or went first and took the namespace, which
+	 * connectable() then sees */
+	start_lock = hull_ctr_lock(e, c->id, err);
+	if (start_lock < 0)
+		return -1;
 	lock = hull_net_lock(e, c, err);
 	if (lock == -1)
-		return -1;
-	if (connectable(e, c, err) < 0)
-		return -1;
+		goto out;
+	if (!hull_net_needs_netns(c->network) || !stopped(e, c)) {
+		if (connectable(e, c, err) < 0)
+			goto out;
+	}
 	if (hull_network_load(records, network, &net, err) < 0)
-		return -1;
+		goto out;
+	if (net->builtin && (ip || (aliases && *aliases))) {
+		hull_error(err, EINVAL, "--ip and --alias need a user defined network");
+		goto out;
+	}
+	if (stopped(e, c)) {
+		rc = connect_stopped(e, c, net, ip, aliases, err);
+		goto out;
+	}
 	if (hull_net_attachments(e, c->id, &v, &n, err) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++)
@@ -161,19 +198,21 @@ int hull_net_connect(const struct hull_engine *e, const struct hull_ctr *c, cons
 				   net->name);
 			goto out;
 		}
-	if (net->builtin && (ip || (aliases && *aliases))) {
-		hull_error(err, EINVAL, "--ip and --alias need a user defined network");
+	/* in its config first: the network is the container's at its next start too */
+	if (hull_net_config_link(e, c, net->name, ip, aliases, err) < 0)
+		goto out;
+	ifname = free_ifname(v, n);
+	if (hull_net_attach(e, c, net->name, ifname, ip, aliases, NULL, &a, err) < 0) {
+		hull_net_config_unlink(e, c, net->name, NULL);
 		goto out;
 	}
-	ifname = free_ifname(v, n);
-	if (hull_net_attach(e, c, net->name, ifname, ip, aliases, NULL, &a, err) < 0)
-		goto out;
 	hull_net_attachments_free(&a, 1);
 	rc = hull_net_resolv_follow(e, c, NULL, err);
 out:
 	hull_net_attachments_free(v, n);
 	free(v);
 	hull_network_free(net);
+	hull_ctr_unlock(start_lock);
 	return rc < 0 ? hull_error_wrap(err, "connect %s to %s", c->name, network) : 0;
 }
 
@@ -184,28 +223,45 @@ int hull_net_disconnect(const struct hull_engine *e, const struct hull_ctr *c, c
 	struct hull_net_attachment *v = NULL;
 	struct hull_network *net = NULL;
 	cleanup_close int lock = -1;
+	int start_lock, linked;
+	bool attached = false;
 	size_t n = 0;
 	int rc = -1;
 
-	if (hull_network_load(records, network, &net, err) < 0)
-		return -1;
+	if (hull_network_load(records, network, &net, err) < 0) {
+		/* a network removed since a stopped container was connected to it: its name
+		 * leaves the container's config (else it could not start again) */
+		struct hull_err lerr = {0};
+		return hull_net_config_unlink(e, c, network, &lerr) == 0 ? 0 : -1;
+	}
+	start_lock = hull_ctr_lock(e, c->id, err);
+	if (start_lock < 0)
+		goto out;
 	lock = hull_net_lock(e, c, err);
 	if (lock == -1)
 		goto out;
 	if (hull_net_attachments(e, c->id, &v, &n, err) < 0)
 		goto out;
-	for (size_t i = 0; i < n; i++) {
+	/* out of its config (the next start leaves it off), and off the container if it runs */
+	linked = hull_net_config_unlink(e, c, net->name, err);
+	if (linked < 0)
+		goto out;
+	rc = 0;
+	for (size_t i = 0; i < n && !attached; i++) {
 		if (strcmp(v[i].net->name, net->name))
 			continue;
+		attached = true;
 		rc = hull_net_detach(e, c, &v[i], err);
 		if (rc == 0)
 			rc = hull_net_resolv_follow(e, c, v[i].net->gateway, err);
-		goto out;
 	}
-	hull_error(err, ENOENT, "container %s is not connected to network %s", c->name, net->name);
+	if (!attached && linked == 1)
+		rc = hull_error(err, ENOENT, "container %s is not connected to network %s", c->name,
+				net->name);
 out:
 	hull_net_attachments_free(v, n);
 	free(v);
 	hull_network_free(net);
+	hull_ctr_unlock(start_lock);
 	return rc;
 }

@@ -1,6 +1,8 @@
 #include "engine/ops.h"
 #include "engine/events.h"
 #include "engine/net.h"
+#include "engine/runstate.h"
+#include "engine/start.h"
 #include "engine/volume.h"
 
 #include <errno.h>
@@ -17,9 +19,12 @@
 #include "runtime/container.h"
 #include "runtime/resources.h"
 
+/* how many times rm removes a directory a monitor is still writing in (20 ms apart) */
+#define REMOVE_TRIES 50
+
 static bool monitor_alive(const struct hull_ctr *c)
 {
-	return c->monitor_pid > 0 && kill(c->monitor_pid, 0) == 0;
+	return hull_ctr_monitor_alive(c);
 }
 
 static bool exit_recorded(const struct hull_engine *e, const struct hull_ctr *c)
@@ -62,6 +67,10 @@ int hull_ctr_kill(const struct hull_engine *e, const struct hull_ctr *c, int sig
 
 	if (s != HULL_RUNNING && s != HULL_PAUSED && s != HULL_CREATED)
 		return hull_error(err, ESRCH, "container %s is not running", c->name);
+	/* as docker's: SIGKILL or the stop signal is an explicit stop (no restart policy) */
+	if (sig == SIGKILL ||
+	    sig == hull_parse_signal(c->stop_signal ? c->stop_signal : "SIGTERM", NULL))
+		hull_ctr_mark_stopped(e, c->id);
 	if (hull_container_kill(e->runroot, c->id, sig, all, err) < 0)
 		return -1;
 	emit_signal(e, c, sig);
@@ -154,9 +163,12 @@ int hull_ctr_stop(const struct hull_engine *e, const struct hull_ctr *c, int tim
 		  struct hull_err *err)
 {
 	pid_t pid;
-	enum hull_status s = hull_ctr_status(e, c, &pid);
+	enum hull_status s;
 	int sig;
 
+	/* first: the restart policy must not start it again, not even when it waits to */
+	hull_ctr_mark_stopped(e, c->id);
+	s = hull_ctr_status(e, c, &pid);
 	if (s == HULL_STOPPED)
 		return hull_ctr_cleanup(e, c, err);
 	sig = hull_parse_signal(c->stop_signal ? c->stop_signal : "SIGTERM", NULL);
@@ -183,7 +195,7 @@ int hull_ctr_cleanup(const struct hull_engine *e, const struct hull_ctr *c, stru
 	struct stat st;
 
 	/* the monitor does this itself; here for a monitor that was killed */
-	if (!monitor_alive(c) && !exit_recorded(e, c))
+	if (!monitor_alive(c) && !exit_recorded(e, c) && c->started)
 		hull_ctr_record_exit(e, c->id, 255, NULL);
 	if (stat(dir, &st) == 0 && hull_container_delete(e->runroot, c->id, true, err) < 0 &&
 	    stat(dir, &st) == 0)
@@ -193,6 +205,24 @@ int hull_ctr_cleanup(const struct hull_engine *e, const struct hull_ctr *c, stru
 	    umount2(c->rootfs, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL)
 		return hull_error(err, errno, "unmount the rootfs of %s", c->name);
 	return hull_net_down(e, c, err);
+}
+
+/* The container's directory.  A monitor that a partial record does not name (rm cannot wait
+ * for it) may write its last words (exit.json, through a temporary file) while the tree goes:
+ * the directory is then not empty at its rmdir, and is removed again once they are written. */
+static int remove_dir(const char *dir, struct hull_err *err)
+{
+	for (int i = 0;; i++) {
+		struct hull_err rerr = {0};
+		if (hull_remove_tree(dir, &rerr) == 0)
+			return 0;
+		if (rerr.errnum != ENOTEMPTY || i == REMOVE_TRIES) {
+			if (err)
+				*err = rerr;
+			return -1;
+		}
+		usleep(20000);
+	}
 }
 
 int hull_ctr_remove(const struct hull_engine *e, const char *id, bool force, struct hull_err *err)
@@ -205,7 +235,16 @@ int hull_ctr_remove(const struct hull_engine *e, const char *id, bool force, str
 
 	if (hull_ctr_load(e, id, &c, err) < 0)
 		return -1;
+	if (force)
+		hull_ctr_mark_stopped(e, c->id);
 	s = hull_ctr_status(e, c, &pid);
+	if (s == HULL_STOPPED && c->restarting && monitor_alive(c) && !force) {
+		rc = hull_error(err, EBUSY,
+				"cannot remove container %s: it is restarting: stop it first or "
+				"remove it with -f",
+				c->name);
+		goto out;
+	}
 	if (s != HULL_STOPPED) {
 		if (!force) {
 			rc = hull_error(err, EBUSY,
@@ -221,8 +260,11 @@ int hull_ctr_remove(const struct hull_engine *e, const char *id, bool force, str
 		rc = -1;
 		goto out;
 	}
+	/* the monitor writes its last words in the directory: let it finish them first */
+	for (int i = 0; i < 500 && c->monitor_pid != getpid() && monitor_alive(c); i++)
+		usleep(20000);
 	dir = hull_ctr_dir(e, c->id);
-	if (hull_remove_tree(dir, err) < 0) {
+	if (remove_dir(dir, err) < 0) {
 		rc = -1;
 		goto out;
 	}

@@ -12,11 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <yajl/yajl_tree.h>
 
+#include "engine/imagepull.h"
 #include "engine/runflags.h"
 #include "engine/runspec.h"
 #include "engine/volume.h"
@@ -310,6 +312,15 @@ static int build_spec(const struct hull_run_opts *o, const struct base *b, const
 		return hull_error(err, EINVAL, "the working directory `%s` is not absolute",
 				  rs->cwd);
 	rs->terminal = o->tty;
+	if (o->tty) {
+		/* the pty has the caller's size before the workload starts (runc's consoleSize);
+		 * the monitor follows later resizes */
+		struct winsize ws;
+		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col) {
+			rs->console_height = ws.ws_row;
+			rs->console_width = ws.ws_col;
+		}
+	}
 	rs->read_only = o->read_only;
 	rs->privileged = o->privileged;
 	rs->no_new_privs = o->no_new_privs;
@@ -449,7 +460,7 @@ int hull_run_prepare(const struct hull_engine *e, const struct hull_run_opts *o,
 	bool net_up = false;
 	int rc = -1;
 
-	if (hull_net_check(e, o, err) < 0)
+	if (hull_net_check(e, o, err) < 0 || hull_run_image_pull(e, o, err) < 0)
 		return -1;
 	c->id = hull_ctr_new_id();
 	c->name = o->name ? xstrdup(o->name) : hull_ctr_random_name(e);
@@ -459,9 +470,10 @@ int hull_run_prepare(const struct hull_engine *e, const struct hull_run_opts *o,
 		goto out;
 	}
 	dir = hull_ctr_dir(e, c->id);
-	/* CNI's bridge plugin runs while the bundle is made */
+	/* CNI's bridge plugin runs while the bundle is made; hull create brings no network up
+	 * (as docker, its start does: engine/start.c) */
 	c->network = xstrdup(hull_net_mode(o->network));
-	if (hull_net_up_start(e, c, o, &net, err) < 0)
+	if (!o->create_only && hull_net_up_start(e, c, o, &net, err) < 0)
 		goto out;
 	if (make_bundle(e, o, c->id, HULL_ROOTFS_AUTO, dir, true, &b, &rs, err) < 0)
 		goto out;
@@ -490,7 +502,8 @@ int hull_run_prepare(const struct hull_engine *e, const struct hull_run_opts *o,
 	if (hull_net_up_finish(e, c, o, &net, err) < 0)
 		goto out;
 	net_up = true;
-	if (hull_net_etc_files(e, c, o, rs.hostname, err) < 0)
+	if ((!o->create_only && hull_net_etc_files(e, c, o, rs.hostname, err) < 0) ||
+	    hull_net_config_made(e, c, o, err) < 0)
 		goto out;
 	rc = hull_ctr_save(e, c, err);
 out:

@@ -15,6 +15,8 @@
 #define HULL_RUN_INIT_PATH    "/dev/init"
 #define HULL_RUN_INIT_PATH_VM "/sbin/docker-init"
 
+struct hull_xfer;
+
 /* What the user asked for, as given (the engine checks and interprets each value). */
 struct hull_run_opts {
 	const char *image; /* a reference, or the rootfs directory with from_rootfs */
@@ -34,6 +36,13 @@ struct hull_run_opts {
 	char **mounts, **devices, **ulimits, **group_add, **sysctls, **labels, **label_files;
 	const char *shm_size, *stop_timeout;
 	bool init; /* --init: a small init (tini) as pid 1 */
+	/* --pull missing|always|never (NULL: missing), --platform OS/ARCH[/VARIANT], and where
+	 * such a pull shows its progress (NULL: nowhere): engine/imagepull.h */
+	const char *pull, *platform;
+	const struct hull_xfer *pull_progress;
+	/* --restart (engine/restart_policy.h): kept in the record, not in config.json */
+	const char *restart;
+	bool create_only; /* hull create: made, not started (no network until hull start) */
 };
 
 /* Claim the name, make the rootfs and bundle under the container's directory, save the record

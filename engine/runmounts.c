@@ -368,11 +368,7 @@ static int mount_flag(const struct ctx *x, const char *spec, struct hull_err *er
 				m.ro, m.nocopy, spec, err);
 	}
 out:
-	for (size_t i = 0; i < m.n_labels; i++) {
-		free(m.labels[i].key);
-		free(m.labels[i].value);
-	}
-	free(m.labels);
+	hull_kv_free(m.labels, m.n_labels);
 	return rc;
 }
 

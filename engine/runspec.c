@@ -88,6 +88,8 @@ static void process(struct hull_spec *s, const struct hull_run_spec *rs)
 	struct hull_process *p = hull_spec_process(s);
 
 	p->terminal = rs->terminal;
+	p->console_height = rs->console_height;
+	p->console_width = rs->console_width;
 	p->uid = rs->uid;
 	p->gid = rs->gid;
 	if (rs->n_groups) {
@@ -363,22 +365,14 @@ void hull_run_spec_free(struct hull_run_spec *rs)
 		free(rs->tmpfs[i].options);
 	}
 	free(rs->tmpfs);
-	for (size_t i = 0; i < rs->n_annotations; i++) {
-		free(rs->annotations[i].key);
-		free(rs->annotations[i].value);
-	}
-	free(rs->annotations);
+	hull_kv_free(rs->annotations, rs->n_annotations);
 	for (size_t i = 0; i < rs->n_devices; i++)
 		free(rs->devices[i].path);
 	free(rs->devices);
 	for (size_t i = 0; i < rs->n_rlimits; i++)
 		free(rs->rlimits[i].type);
 	free(rs->rlimits);
-	for (size_t i = 0; i < rs->n_sysctls; i++) {
-		free(rs->sysctls[i].key);
-		free(rs->sysctls[i].value);
-	}
-	free(rs->sysctls);
+	hull_kv_free(rs->sysctls, rs->n_sysctls);
 	free(rs->init_path);
 	free(rs->cgroups_path);
 	free(rs->netns_path);

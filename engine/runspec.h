@@ -41,6 +41,7 @@ struct hull_run_spec {
 	size_t n_groups;
 	char *hostname;
 	bool terminal;
+	unsigned short console_height, console_width; /* the terminal's size at run, 0: none */
 	bool read_only;
 	bool privileged;
 	bool no_new_privs;

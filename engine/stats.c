@@ -53,16 +53,6 @@ static uint64_t keyed(const char *text, const char *key)
 	return 0;
 }
 
-static char *dir_of(const struct hull_cgroups *cg, const char *ctrl, const char *path, bool *v2)
-{
-	const struct hull_cgroup_hier *h = hull_cgroup_hier_for(cg, ctrl);
-	if (!h)
-		return NULL;
-	if (v2)
-		*v2 = h->v2;
-	return hull_strfmt("%s%s", h->mountpoint, path);
-}
-
 int hull_stats_target(const struct hull_engine *e, const struct hull_cgroups *cg,
 		      const struct hull_ctr *c, struct hull_stats_target *t, struct hull_err *err)
 {
@@ -75,14 +65,14 @@ int hull_stats_target(const struct hull_engine *e, const struct hull_cgroups *cg
 		return hull_error(err, ESRCH, "container %s is not running", c->name);
 	t->pid = st->pid;
 	/* cpuacct on v1 (cpu.stat there has no usage), cpu on v2 */
-	t->cpu = dir_of(cg, "cpuacct", st->cgroup_path, &t->cpu_v2);
+	t->cpu = hull_cgroup_dir_for(cg, "cpuacct", st->cgroup_path, &t->cpu_v2);
 	if (!t->cpu)
-		t->cpu = dir_of(cg, "cpu", st->cgroup_path, &t->cpu_v2);
-	t->memory = dir_of(cg, "memory", st->cgroup_path, &t->memory_v2);
-	t->pids = dir_of(cg, "pids", st->cgroup_path, NULL);
-	t->blkio = dir_of(cg, "blkio", st->cgroup_path, &t->blkio_v2);
+		t->cpu = hull_cgroup_dir_for(cg, "cpu", st->cgroup_path, &t->cpu_v2);
+	t->memory = hull_cgroup_dir_for(cg, "memory", st->cgroup_path, &t->memory_v2);
+	t->pids = hull_cgroup_dir_for(cg, "pids", st->cgroup_path, NULL);
+	t->blkio = hull_cgroup_dir_for(cg, "blkio", st->cgroup_path, &t->blkio_v2);
 	if (!t->blkio)
-		t->blkio = dir_of(cg, "io", st->cgroup_path, &t->blkio_v2);
+		t->blkio = hull_cgroup_dir_for(cg, "io", st->cgroup_path, &t->blkio_v2);
 	return 0;
 }
 

@@ -69,16 +69,12 @@ static bool live_container(const struct hull_engine *e, const char *id)
 /* The live references of the volume at vfd; stale ones are removed when we hold its lock. */
 static char **volume_users(const struct hull_engine *e, int vfd, bool locked)
 {
-	int fd = openat(vfd, REFS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	cleanup_dir DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	cleanup_dir DIR *d = hull_opendirat(vfd, REFS, 0);
 	char **users = xzalloc(sizeof(char *));
 	struct dirent *de;
 
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
+	if (!d)
 		return users;
-	}
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
@@ -275,11 +271,7 @@ void hull_volume_free(struct hull_volume *v)
 	free(v->name);
 	free(v->mountpoint);
 	free(v->created);
-	for (size_t i = 0; i < v->n_labels; i++) {
-		free(v->labels[i].key);
-		free(v->labels[i].value);
-	}
-	free(v->labels);
+	hull_kv_free(v->labels, v->n_labels);
 	hull_strv_free(v->users);
 	free(v);
 }
@@ -333,20 +325,15 @@ int hull_volume_list(const struct hull_engine *e, struct hull_volume ***out, siz
 /* bytes in use under dirfd (blocks, as du counts them), not crossing into mounts */
 static uint64_t disk_usage(int dfd)
 {
-	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	cleanup_dir DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	cleanup_dir DIR *d = hull_opendirat(dfd, ".", 0);
 	struct dirent *de;
 	uint64_t sum = 0;
 
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
+	if (!d)
 		return 0;
-	}
-	while ((de = readdir(d))) {
+	while ((de = hull_readdir(d))) {
 		struct stat st;
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
-		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		sum += (uint64_t)st.st_blocks * 512;
 		if (S_ISDIR(st.st_mode)) {
@@ -415,19 +402,9 @@ static int copy_dir_meta(int src, int dst, struct hull_err *err)
 
 static bool dir_empty(int dfd)
 {
-	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	cleanup_dir DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *de;
+	cleanup_dir DIR *d = hull_opendirat(dfd, ".", 0);
 
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return false;
-	}
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			return false;
-	return true;
+	return d && !hull_readdir(d);
 }
 
 /* docker's copy-up, with the volume locked and its _data empty.  Alone on the volume, the copy

@@ -157,19 +157,14 @@ static int copy_entry(int src, int dst, const char *name, struct hull_err *err)
 
 int hull_layer_apply(int src, int dst, struct hull_err *err)
 {
-	int fd = openat(src, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = hull_opendirat(src, ".", 0);
 	struct dirent *de;
-	DIR *d;
 	int rc = 0;
 
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
+	if (!d)
 		return hull_error(err, errno, "open a layer directory");
-	}
-	while (rc == 0 && (de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			rc = copy_entry(dirfd(d), dst, de->d_name, err);
+	while (rc == 0 && (de = hull_readdir(d)))
+		rc = copy_entry(dirfd(d), dst, de->d_name, err);
 	closedir(d);
 	return rc;
 }

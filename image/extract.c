@@ -42,6 +42,8 @@ struct hull_extract {
 	 * for this owner needs no chown (most entries of most layers: root's). */
 	uid_t uid;
 	gid_t gid;
+	const bool *input_ended; /* the stream under the tar reader ended (NULL: not watched) */
+	bool tail_missing;	 /* it ended after the last data, in its padding */
 };
 
 static bool needs_chown(const struct hull_extract *x, struct archive_entry *e)
@@ -249,6 +251,13 @@ static int write_file(struct hull_extract *x, int dfd, const char *base, struct 
 		if (hull_write_all(fd, buf, size) < 0)
 			return hull_error(err, errno, "layer entry `%s`: write", ECHO(entry));
 		pos = off + (la_int64_t)size;
+	}
+	/* the stream ended with the data complete: only the padding and the end-of-archive
+	 * blocks are missing, which docker and podman accept */
+	if (r == ARCHIVE_FATAL && x->input_ended && *x->input_ended &&
+	    pos >= archive_entry_size(e)) {
+		x->tail_missing = true;
+		r = ARCHIVE_EOF;
 	}
 	if (r != ARCHIVE_EOF)
 		return hull_error(err, archive_errno(tar) > 0 ? archive_errno(tar) : EINVAL,
@@ -470,6 +479,16 @@ int hull_extract_finish(struct hull_extract *x, struct hull_err *err)
 					  f->path);
 	}
 	return 0;
+}
+
+void hull_extract_watch_end(struct hull_extract *x, const bool *ended)
+{
+	x->input_ended = ended;
+}
+
+bool hull_extract_tail_missing(const struct hull_extract *x)
+{
+	return x->tail_missing;
 }
 
 struct hull_extract *hull_extract_new(int rootfd)

@@ -8,6 +8,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <stdbool.h>
 
 #include "image/whiteout.h"
 #include "lib/err.h"
@@ -23,6 +24,12 @@ int hull_extract_entry(struct hull_extract *x, struct archive *tar, struct archi
 /* A whiteout (HULL_WH_FILE or HULL_WH_OPAQUE) for the classified target. */
 int hull_extract_whiteout(struct hull_extract *x, enum hull_wh_kind kind, const char *target,
 			  const char *entry, struct hull_err *err);
+/* *ended: the stream under tar has ended (set by its reader).  A regular file whose data is
+ * complete when the stream ends in its padding is written, not refused (docker and podman
+ * load such layers; umoci 0.4.7's insert writes them); hull_extract_tail_missing then says
+ * the archive is over. */
+void hull_extract_watch_end(struct hull_extract *x, const bool *ended);
+bool hull_extract_tail_missing(const struct hull_extract *x);
 /* Directories' owners, modes and times, set once nothing more is written in them. */
 int hull_extract_finish(struct hull_extract *x, struct hull_err *err);
 void hull_extract_free(struct hull_extract *x);

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/file.h>
 
 #include "image/index.h"
 #include "image/manifest.h"
@@ -156,6 +157,20 @@ out:
 	set_free(&layers);
 	hull_index_free(&idx);
 	return rc;
+}
+
+void hull_store_tidy_tmp(struct hull_store *s)
+{
+	cleanup_free char *tdir = hull_strfmt("%s/tmp", s->dir);
+
+	if (!s->exclusive && flock(s->lockfd, LOCK_EX | LOCK_NB) < 0)
+		return;
+	sweep(tdir, NULL, false, NULL);
+	/* not atomic on Linux: a hull waiting for the exclusive lock may come first; this one
+	 * then waits its turn, as it would have at open */
+	if (!s->exclusive)
+		while (flock(s->lockfd, LOCK_SH) < 0 && errno == EINTR)
+			;
 }
 
 /* Names of containers whose rootfs stands on the image's top layer. */

@@ -58,11 +58,7 @@ void hull_imgcfg_free(struct hull_imgcfg *c)
 	hull_strv_free(c->onbuild);
 	hull_strv_free(c->ports);
 	hull_strv_free(c->volumes);
-	for (size_t i = 0; i < c->n_labels; i++) {
-		free(c->labels[i].key);
-		free(c->labels[i].value);
-	}
-	free(c->labels);
+	hull_kv_free(c->labels, c->n_labels);
 	free_healthcheck(c->healthcheck);
 	hull_strv_free(c->diff_ids);
 	for (size_t i = 0; i < c->n_history; i++) {
@@ -229,25 +225,6 @@ void hull_imgcfg_add_step(struct hull_imgcfg *c, const char *created_by, const c
 	c->created = xstrdup(st->created);
 }
 
-static void gen_kv(yajl_gen g, const char *key, const char *value)
-{
-	if (!value)
-		return;
-	hull_gen_str(g, key);
-	hull_gen_str(g, value);
-}
-
-static void gen_strv(yajl_gen g, const char *key, char *const *v)
-{
-	if (!v)
-		return;
-	hull_gen_str(g, key);
-	yajl_gen_array_open(g);
-	for (; *v; v++)
-		hull_gen_str(g, *v);
-	yajl_gen_array_close(g);
-}
-
 /* a set as docker writes it: {"80/tcp": {}} */
 static void gen_set(yajl_gen g, const char *key, char *const *v)
 {
@@ -276,11 +253,11 @@ static void gen_config(yajl_gen g, const struct hull_imgcfg *c)
 	yajl_val old = sj_get(c->root, "config");
 
 	yajl_gen_map_open(g);
-	gen_kv(g, "User", c->user);
+	hull_gen_key_str(g, "User", c->user);
 	gen_set(g, "ExposedPorts", c->ports);
-	gen_strv(g, "Env", c->env);
-	gen_strv(g, "Entrypoint", c->entrypoint);
-	gen_strv(g, "Cmd", c->cmd);
+	hull_gen_key_strv(g, "Env", c->env);
+	hull_gen_key_strv(g, "Entrypoint", c->entrypoint);
+	hull_gen_key_strv(g, "Cmd", c->cmd);
 	if (c->args_escaped) {
 		hull_gen_str(g, "ArgsEscaped");
 		yajl_gen_bool(g, 1);
@@ -289,7 +266,7 @@ static void gen_config(yajl_gen g, const struct hull_imgcfg *c)
 		const struct hull_healthcheck *h = c->healthcheck;
 		hull_gen_str(g, "Healthcheck");
 		yajl_gen_map_open(g);
-		gen_strv(g, "Test", h->test);
+		hull_gen_key_strv(g, "Test", h->test);
 		gen_duration(g, "Interval", h->interval);
 		gen_duration(g, "Timeout", h->timeout);
 		gen_duration(g, "StartPeriod", h->start_period);
@@ -301,17 +278,17 @@ static void gen_config(yajl_gen g, const struct hull_imgcfg *c)
 		yajl_gen_map_close(g);
 	}
 	gen_set(g, "Volumes", c->volumes);
-	gen_kv(g, "WorkingDir", c->workdir);
+	hull_gen_key_str(g, "WorkingDir", c->workdir);
 	if (c->n_labels) {
 		hull_gen_str(g, "Labels");
 		yajl_gen_map_open(g);
 		for (size_t i = 0; i < c->n_labels; i++)
-			gen_kv(g, c->labels[i].key, c->labels[i].value);
+			hull_gen_key_str(g, c->labels[i].key, c->labels[i].value);
 		yajl_gen_map_close(g);
 	}
-	gen_strv(g, "OnBuild", c->onbuild);
-	gen_kv(g, "StopSignal", c->stop_signal);
-	gen_strv(g, "Shell", c->shell);
+	hull_gen_key_strv(g, "OnBuild", c->onbuild);
+	hull_gen_key_str(g, "StopSignal", c->stop_signal);
+	hull_gen_key_strv(g, "Shell", c->shell);
 	for (size_t i = 0; old && YAJL_IS_OBJECT(old) && i < old->u.object.len; i++) {
 		if (owned(old->u.object.keys[i], config_keys, ARRAY_SIZE(config_keys)))
 			continue;
@@ -329,22 +306,22 @@ char *hull_imgcfg_write(const struct hull_imgcfg *c)
 
 	yajl_gen_map_open(g);
 	if (!has_arch)
-		gen_kv(g, "architecture", "amd64");
+		hull_gen_key_str(g, "architecture", "amd64");
 	if (!has_os)
-		gen_kv(g, "os", "linux");
+		hull_gen_key_str(g, "os", "linux");
 	for (size_t i = 0; c->root && i < c->root->u.object.len; i++) {
 		if (owned(c->root->u.object.keys[i], top_keys, ARRAY_SIZE(top_keys)))
 			continue;
 		hull_gen_str(g, c->root->u.object.keys[i]);
 		sj_gen(g, c->root->u.object.values[i]);
 	}
-	gen_kv(g, "created", c->created);
-	gen_kv(g, "author", c->author);
+	hull_gen_key_str(g, "created", c->created);
+	hull_gen_key_str(g, "author", c->author);
 	hull_gen_str(g, "config");
 	gen_config(g, c);
 	hull_gen_str(g, "rootfs");
 	yajl_gen_map_open(g);
-	gen_kv(g, "type", "layers");
+	hull_gen_key_str(g, "type", "layers");
 	hull_gen_str(g, "diff_ids");
 	yajl_gen_array_open(g);
 	for (char **d = c->diff_ids; d && *d; d++)
@@ -356,10 +333,10 @@ char *hull_imgcfg_write(const struct hull_imgcfg *c)
 	for (size_t i = 0; i < c->n_history; i++) {
 		const struct hull_imgcfg_step *st = &c->history[i];
 		yajl_gen_map_open(g);
-		gen_kv(g, "created", st->created);
-		gen_kv(g, "created_by", st->created_by);
-		gen_kv(g, "author", st->author);
-		gen_kv(g, "comment", st->comment);
+		hull_gen_key_str(g, "created", st->created);
+		hull_gen_key_str(g, "created_by", st->created_by);
+		hull_gen_key_str(g, "author", st->author);
+		hull_gen_key_str(g, "comment", st->comment);
 		if (st->empty_layer) {
 			hull_gen_str(g, "empty_layer");
 			yajl_gen_bool(g, 1);

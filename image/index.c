@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/file.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
@@ -101,13 +100,10 @@ int hull_index_load(const struct hull_store *s, struct hull_index *idx, struct h
 int hull_index_lock(const struct hull_store *s, struct hull_index *idx, struct hull_err *err)
 {
 	cleanup_free char *path = hull_strfmt("%s/index.lock", s->dir);
-	cleanup_close int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	cleanup_close int fd = hull_lock_path(path, err);
 
 	if (fd < 0)
-		return hull_error(err, errno, "open `%s`", path);
-	while (flock(fd, LOCK_EX) < 0)
-		if (errno != EINTR)
-			return hull_error(err, errno, "lock `%s`", path);
+		return -1;
 	if (hull_index_load(s, idx, err) < 0)
 		return -1;
 	idx->lockfd = steal_fd(&fd);

@@ -114,3 +114,16 @@ fail:
 	hull_remove_tree(tmp, NULL);
 	return -1;
 }
+
+void hull_layer_discard(struct hull_store *s, const char *chain_id)
+{
+	cleanup_free char *dest = hull_store_layer_path(s, chain_id);
+	cleanup_free char *sizefile = hull_strfmt("%s.size", dest);
+	cleanup_free char *marker = hull_strfmt("%s.unsynced", dest);
+
+	/* the size file goes first: without it the layer does not count as there */
+	unlink(sizefile);
+	if (!set_aside(s, dest))
+		hull_remove_tree(dest, NULL);
+	unlink(marker);
+}

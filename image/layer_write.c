@@ -88,19 +88,8 @@ static bool is_stub(const struct writer *w, const char *path, const struct stat 
 	if (S_ISREG(st->st_mode))
 		return st->st_size == 0;
 	if (S_ISDIR(st->st_mode)) {
-		int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-		struct dirent *de;
-		bool empty = true;
-		if (!d) {
-			if (fd >= 0)
-				close(fd);
-			return false;
-		}
-		while (empty && (de = readdir(d)))
-			empty = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..");
-		closedir(d);
-		return empty;
+		cleanup_dir DIR *d = hull_opendirat(parent, name, O_NOFOLLOW);
+		return d && !hull_readdir(d);
 	}
 	return false;
 }
@@ -267,32 +256,16 @@ out:
 	return rc;
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* a directory's entries, sorted: the same tree always makes the same tar */
 static int walk(struct writer *w, int parent, const char *prefix)
 {
-	int fd = openat(parent, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = hull_opendirat(parent, ".", 0);
 	cleanup_strv char **names = NULL;
-	struct dirent *de;
-	size_t n = 0;
-	DIR *d;
+	size_t n;
 
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
+	if (!d)
 		return hull_error(w->err, errno, "open the directory `%s`", *prefix ? prefix : ".");
-	}
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
-			hull_strv_push(&names, de->d_name);
-			n++;
-		}
-	if (n)
-		qsort(names, n, sizeof(char *), cmp_names);
+	names = hull_dir_sorted(d, &n);
 	for (size_t i = 0; i < n; i++)
 		if (write_one(w, dirfd(d), names[i], prefix) < 0) {
 			closedir(d);

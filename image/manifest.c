@@ -7,6 +7,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
+#include "image/platform.h"
 #include "lib/json.h"
 #include "lib/util.h"
 
@@ -223,6 +224,11 @@ int hull_image_index_parse(const char *json, struct hull_image_index *ix, struct
 		}
 		ix->n++;
 		e->linux_amd64 = os && !strcmp(os, "linux") && arch && !strcmp(arch, "amd64");
+		e->os = os ? xstrdup(os) : NULL;
+		e->arch = arch ? xstrdup(arch) : NULL;
+		e->variant = hull_json_str(sj_get(p, "variant"))
+				     ? xstrdup(hull_json_str(sj_get(p, "variant")))
+				     : NULL;
 		e->name = name ? xstrdup(name) : NULL;
 		e->ref_name = ref ? xstrdup(ref) : NULL;
 	}
@@ -240,24 +246,46 @@ void hull_image_index_free(struct hull_image_index *ix)
 		free(ix->v[i].d.media_type);
 		free(ix->v[i].name);
 		free(ix->v[i].ref_name);
+		free(ix->v[i].os);
+		free(ix->v[i].arch);
+		free(ix->v[i].variant);
 	}
 	free(ix->v);
 	memset(ix, 0, sizeof(*ix));
 }
 
-int hull_index_select(const char *json, char out[HULL_DIGEST_SIZE], struct hull_err *err)
+int hull_index_select(const char *json, const struct hull_platform *want,
+		      char out[HULL_DIGEST_SIZE], struct hull_err *err)
 {
 	struct hull_image_index ix;
+	struct hull_platform host;
+	char have[512] = "", one[96];
 	size_t i;
 
 	if (hull_image_index_parse(json, &ix, err) < 0)
 		return -1;
+	if (!want)
+		hull_platform_host(&host);
 	for (i = 0; i < ix.n; i++)
-		if (ix.n == 1 || ix.v[i].linux_amd64)
+		if ((!want && ix.n == 1) || hull_platform_match(want ? want : &host, ix.v[i].os,
+								ix.v[i].arch, ix.v[i].variant))
 			break;
 	if (i == ix.n) {
+		const struct hull_platform *w = want ? want : &host;
+		char asked[96];
+		for (size_t j = 0; j < ix.n; j++) {
+			hull_platform_format(ix.v[j].os, ix.v[j].arch, ix.v[j].variant, one,
+					     sizeof(one));
+			if (strlen(have) + strlen(one) + 3 < sizeof(have))
+				snprintf(have + strlen(have), sizeof(have) - strlen(have), "%s%s",
+					 j ? ", " : "", one);
+		}
+		hull_platform_format(w->os, w->arch, w->variant, asked, sizeof(asked));
 		hull_image_index_free(&ix);
-		return hull_error(err, ENOENT, "image index: no manifest for linux/amd64");
+		return hull_error(err, ENOENT,
+				  "image index: no manifest for %s (the index has %s; choose one "
+				  "with --platform)",
+				  asked, have);
 	}
 	memcpy(out, ix.v[i].d.digest, HULL_DIGEST_SIZE);
 	hull_image_index_free(&ix);

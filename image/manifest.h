@@ -45,9 +45,10 @@ const char *hull_layer_media_type(const struct hull_store *s, const char *digest
  * and at least one manifest, each a valid descriptor. */
 struct hull_image_index_entry {
 	struct hull_descriptor d;
-	bool linux_amd64; /* its platform */
-	char *name;	  /* annotation io.containerd.image.name, or NULL */
-	char *ref_name;	  /* annotation org.opencontainers.image.ref.name, or NULL */
+	bool linux_amd64;	   /* its platform */
+	char *os, *arch, *variant; /* its platform as the index says (each may be NULL) */
+	char *name;		   /* annotation io.containerd.image.name, or NULL */
+	char *ref_name;		   /* annotation org.opencontainers.image.ref.name, or NULL */
 };
 struct hull_image_index {
 	struct hull_image_index_entry *v;
@@ -56,8 +57,11 @@ struct hull_image_index {
 int hull_image_index_parse(const char *json, struct hull_image_index *ix, struct hull_err *err);
 void hull_image_index_free(struct hull_image_index *ix);
 
-/* In an index (JSON text), the manifest for linux/amd64 (or the only one). */
-int hull_index_select(const char *json, char out[HULL_DIGEST_SIZE], struct hull_err *err);
+/* In an index (JSON text), the manifest for the platform want (NULL: this host's, or the
+ * index's only manifest); none is an error that lists the platforms the index has. */
+struct hull_platform;
+int hull_index_select(const char *json, const struct hull_platform *want,
+		      char out[HULL_DIGEST_SIZE], struct hull_err *err);
 
 /* From an image config: rootfs.diff_ids (NULL-terminated) and "created" (may be NULL). */
 int hull_config_diff_ids(const char *json, char ***diff_ids, char **created, struct hull_err *err);

@@ -7,6 +7,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "image/creds.h"
+#include "image/fetch.h"
+#include "image/gc.h"
 #include "image/load.h"
 #include "image/manifest.h"
 #include "image/ref.h"
@@ -104,26 +107,14 @@ static int check_sizes(const struct hull_manifest *m, const struct limits *l, st
 	return 0;
 }
 
-struct fetch {
-	struct hull_store *s;
-	const char *what;
-};
-
-static void on_progress(void *ctx, uint64_t done, uint64_t total)
-{
-	struct fetch *f = ctx;
-	if (f->s->progress.fn)
-		f->s->progress.fn(f->s->progress.ctx, f->what, done, total);
-}
-
 static int to_blob(void *ctx, const void *data, size_t len, struct hull_err *err)
 {
 	return hull_blob_write(ctx, data, len, err) < 0 ? -1 : 0;
 }
 
-/* A blob into the store unless it is there already; its digest is checked on commit. */
-static int fetch_blob(struct hull_registry *r, struct hull_store *s, const char *digest,
-		      uint64_t size, struct hull_err *err)
+/* The config: small, fetched alone (the layers need its diff IDs), checked on commit. */
+static int fetch_config(struct hull_registry *r, struct hull_store *s, const char *digest,
+			uint64_t size, struct hull_err *err)
 {
 	struct hull_blob_writer *w;
 	char got[HULL_DIGEST_SIZE];
@@ -135,7 +126,8 @@ static int fetch_blob(struct hull_registry *r, struct hull_store *s, const char 
 	w = hull_blob_begin(s, err);
 	if (!w)
 		return -1;
-	if (hull_registry_blob(r, digest, size, to_blob, w, err) < 0) {
+	if (hull_registry_blob(r, digest, size,
+			       &(struct hull_blob_sink){.write = to_blob, .ctx = w}, err) < 0) {
 		hull_blob_abort(w);
 		return -1;
 	}
@@ -174,20 +166,47 @@ static bool is_index(const char *mt, const char *body)
 	       (!*mt && strstr(body, "\"manifests\""));
 }
 
+/* The config's diff IDs, one per layer, and (with --platform) its platform. */
+static int read_config(struct hull_store *s, const struct hull_manifest *m,
+		       const struct hull_platform *want, char ***diff_ids, struct hull_err *err)
+{
+	cleanup_free char *cfg = NULL;
+	size_t n;
+
+	if (hull_store_read_blob(s, m->config.digest, &cfg, NULL, err) < 0 ||
+	    hull_config_diff_ids(cfg, diff_ids, NULL, err) < 0)
+		return -1;
+	n = hull_strv_len(*diff_ids);
+	if (n != m->n_layers)
+		return hull_error(err, EINVAL,
+				  "the image config lists %zu diff IDs for the manifest's %zu "
+				  "layers",
+				  n, m->n_layers);
+	if (want && !hull_config_platform_match(cfg, want)) {
+		char w[96];
+		hull_platform_format(want->os, want->arch, want->variant, w, sizeof(w));
+		return hull_error(err, ENOENT,
+				  "the image is not for %s (it has no index to choose "
+				  "from, and its config names another platform)",
+				  w);
+	}
+	return 0;
+}
+
 int hull_image_pull(struct hull_store *s, const char *ref, const struct hull_pull_opts *o,
 		    struct hull_image *out, struct hull_err *err)
 {
 	struct hull_image_ref ir;
-	struct hull_registry_opts ro = {.username = o->username,
-					.password = o->password,
-					.insecure = o->insecure,
-					.progress = on_progress};
-	struct fetch f = {.s = s};
+	struct hull_registry_opts ro = {
+		.username = o->username, .password = o->password, .insecure = o->insecure};
+	struct hull_creds stored = {0};
 	struct hull_registry *r = NULL;
 	struct hull_manifest m = {0};
 	cleanup_free char *body = NULL, *mt = NULL, *name = NULL;
+	char **diff_ids = NULL;
 	char digest[HULL_DIGEST_SIZE];
 	char *names[2] = {NULL, NULL};
+	bool from_index = false;
 	struct limits lim;
 	struct timespec ts;
 	int rc = -1;
@@ -202,45 +221,49 @@ int hull_image_pull(struct hull_store *s, const char *ref, const struct hull_pul
 				 (uint64_t)ts.tv_nsec / 1000000;
 	if (hull_image_ref_parse(ref, &ir, err) < 0)
 		return -1;
+	/* what a pull killed earlier left in tmp/ goes before this one adds its own */
+	hull_store_tidy_tmp(s);
 	/* a digest reference pins content, not a name to show */
 	if (!strchr(ref, '@') && hull_ref_normalize(ref, &name, err) < 0)
 		goto out;
 	names[0] = name;
-	ro.progress_ctx = &f;
+	if (!ro.username) {
+		if (hull_creds_find(ir.host, o->authfile, &stored, err) < 0)
+			goto out;
+		ro.username = stored.username;
+		ro.password = stored.password;
+	}
 	r = hull_registry_open(&ir, &ro, err);
 	if (!r)
 		goto out;
-	f.what = "manifest";
 	if (fetch_manifest(r, s, ir.reference, &body, &mt, digest, err) < 0)
 		goto out;
 	if (is_index(mt, body)) {
 		char pick[HULL_DIGEST_SIZE];
-		if (hull_index_select(body, pick, err) < 0)
+		if (hull_index_select(body, o->platform, pick, err) < 0)
 			goto out;
 		free(body);
 		free(mt);
 		body = mt = NULL;
 		if (fetch_manifest(r, s, pick, &body, &mt, digest, err) < 0)
 			goto out;
+		from_index = true;
 	}
 	if (hull_manifest_parse(body, &m, err) < 0 || check_sizes(&m, &lim, err) < 0)
 		goto out;
-	f.what = "config";
-	if (fetch_blob(r, s, m.config.digest, m.config.size, err) < 0)
+	if (fetch_config(r, s, m.config.digest, m.config.size, err) < 0 ||
+	    read_config(s, &m, from_index ? NULL : o->platform, &diff_ids, err) < 0)
 		goto out;
-	for (size_t i = 0; i < m.n_layers; i++) {
-		char what[64];
-		snprintf(what, sizeof(what), "blob %.19s", m.layers[i].digest);
-		f.what = what;
-		if (fetch_blob(r, s, m.layers[i].digest, m.layers[i].size, err) < 0)
-			goto out;
-	}
+	if (hull_fetch_layers(s, r, &m, diff_ids, o->parallel, o->xfer, err) < 0)
+		goto out;
 	rc = hull_image_commit(s, digest, names[0] ? names : NULL, out, err);
 out:
 	if (rc < 0)
 		hull_error_wrap(err, "pull %s", ref);
+	hull_strv_free(diff_ids);
 	hull_manifest_free(&m);
 	hull_registry_close(r);
 	hull_image_ref_free(&ir);
+	hull_creds_free(&stored);
 	return rc;
 }

@@ -8,10 +8,17 @@
 #include "image/index.h"
 #include "image/store.h"
 
+#include "image/platform.h"
+#include "image/xfer.h"
+
 struct hull_pull_opts {
-	const char *username;
+	const char *username; /* NULL: the stored credentials (creds.h), if any */
 	const char *password;
-	bool insecure; /* plain HTTP (and no TLS verification) for a remote registry */
+	const char *authfile; /* --authfile, or NULL */
+	bool insecure;	      /* plain HTTP (and no TLS verification) for a remote registry */
+	const struct hull_platform *platform; /* NULL: this host's */
+	const struct hull_xfer *xfer;	      /* each layer's progress, or NULL */
+	unsigned parallel;		      /* layers at once; 0: HULL_PULL_PARALLEL (3) */
 };
 
 /* ref: [HOST[:PORT]/]PATH[:TAG|@DIGEST].  The image is named by its normalized reference. */

@@ -12,44 +12,11 @@
 #include <yajl/yajl_tree.h>
 
 #include "image/auth.h"
+#include "image/regconn.h"
 #include "lib/util.h"
 
-/* A registry's error document is short; more of it is not kept (nor read). */
-#define ERROR_BODY_MAX (64 << 10)
-/* How much of a hostile value a message may echo. */
-#define ECHO_MAX 64
-
-struct hull_registry {
-	CURL *curl;
-	char *base; /* "https://host/v2/repository" */
-	char *host;
-	char *repository;
-	char *auth_header; /* "Authorization: Bearer ..." once we have a token */
-	bool basic;	   /* the registry asked for basic auth */
-	const struct hull_registry_opts *o;
-};
-
-/* What one response said in its headers. */
-struct resp {
-	CURL *curl;
-	long status;
-	char *content_type;
-	char *digest;
-	char *challenge; /* WWW-Authenticate */
-	/* the body: kept (manifests, errors) or handed to a sink (blobs) */
-	char *body;
-	size_t len;
-	size_t max;	  /* a kept successful body longer than this fails the request */
-	const char *what; /* ... naming it: "the manifest latest of host/repo" */
-	bool too_big;
-	hull_sink_fn sink;
-	void *sink_ctx;
-	struct hull_err *sink_err;
-	int sink_rc;
-	/* a blob: its declared size; the body is cut one byte past it */
-	uint64_t expect, got;
-	const struct hull_registry_opts *o;
-};
+#define ERROR_BODY_MAX HULL_REG_ERROR_BODY_MAX
+#define ECHO_MAX       HULL_REG_ECHO_MAX
 
 static bool is_host(const char *s, size_t n)
 {
@@ -124,6 +91,7 @@ struct hull_registry *hull_registry_open(const struct hull_image_ref *ref,
 	static bool inited;
 	struct hull_registry *r;
 
+	/* once, before any other thread may make a handle (pulls fetch layers in threads) */
 	if (!inited) {
 		curl_global_init(CURL_GLOBAL_DEFAULT);
 		inited = true;
@@ -137,11 +105,35 @@ struct hull_registry *hull_registry_open(const struct hull_image_ref *ref,
 		return NULL;
 	}
 	r->host = xstrdup(ref->host);
-	r->repository = xstrdup(ref->repository);
-	r->base = hull_strfmt("%s://%s/v2/%s",
-			      o->insecure || local_host(ref->host) ? "http" : "https", ref->host,
-			      ref->repository);
+	r->repository = xstrdup(ref->repository ? ref->repository : "");
+	r->origin = hull_strfmt("%s://%s", o->insecure || local_host(ref->host) ? "http" : "https",
+				ref->host);
+	r->base = *r->repository ? hull_strfmt("%s/v2/%s", r->origin, r->repository)
+				 : hull_strfmt("%s/v2", r->origin);
+	r->push = o->push;
 	return r;
+}
+
+struct hull_registry *hull_registry_dup(const struct hull_registry *r, struct hull_err *err)
+{
+	struct hull_registry *d = xzalloc(sizeof(*d));
+
+	d->curl = curl_easy_init();
+	if (!d->curl) {
+		free(d);
+		hull_error(err, ENOMEM, "curl_easy_init");
+		return NULL;
+	}
+	d->o = r->o;
+	d->origin = xstrdup(r->origin);
+	d->base = xstrdup(r->base);
+	d->host = xstrdup(r->host);
+	d->repository = xstrdup(r->repository);
+	d->auth_header = r->auth_header ? xstrdup(r->auth_header) : NULL;
+	d->challenge = r->challenge ? xstrdup(r->challenge) : NULL;
+	d->basic = r->basic;
+	d->push = r->push;
+	return d;
 }
 
 void hull_registry_close(struct hull_registry *r)
@@ -149,10 +141,13 @@ void hull_registry_close(struct hull_registry *r)
 	if (!r)
 		return;
 	curl_easy_cleanup(r->curl);
+	free(r->origin);
 	free(r->base);
 	free(r->host);
 	free(r->repository);
 	free(r->auth_header);
+	free(r->challenge);
+	free(r->extra_scope);
 	free(r);
 }
 
@@ -172,34 +167,43 @@ static char *header_value(const char *line, size_t n, const char *name)
 	return strndup(v, n);
 }
 
+static void set(char **field, char *v)
+{
+	free(*field);
+	*field = v;
+}
+
 static size_t on_header(char *line, size_t size, size_t n, void *arg)
 {
-	struct resp *r = arg;
+	struct hull_reg_resp *r = arg;
 	size_t len = size * n;
 	char *v;
 
 	/* a redirect starts a new set of headers */
 	if (len > 5 && !strncmp(line, "HTTP/", 5)) {
-		free(r->content_type);
-		free(r->challenge);
-		r->content_type = r->challenge = NULL;
+		set(&r->content_type_got, NULL);
+		set(&r->challenge, NULL);
+		set(&r->location, NULL);
 	}
-	if ((v = header_value(line, len, "Content-Type"))) {
-		free(r->content_type);
-		r->content_type = v;
-	} else if ((v = header_value(line, len, "Docker-Content-Digest"))) {
-		free(r->digest);
-		r->digest = v;
-	} else if ((v = header_value(line, len, "WWW-Authenticate"))) {
-		free(r->challenge);
-		r->challenge = v;
-	}
+	if ((v = header_value(line, len, "Content-Type")))
+		set(&r->content_type_got, v);
+	else if ((v = header_value(line, len, "Docker-Content-Digest")))
+		set(&r->digest, v);
+	else if ((v = header_value(line, len, "WWW-Authenticate")))
+		set(&r->challenge, v);
+	else if ((v = header_value(line, len, "Location")))
+		set(&r->location, v);
 	return len;
+}
+
+static bool ok_status(long status)
+{
+	return status == 200 || status == 206;
 }
 
 /* A blob's bytes go to the sink, never more than its declared size: one byte past it is
  * counted, and stops the transfer. */
-static size_t to_sink(struct resp *r, char *data, size_t len)
+static size_t to_sink(struct hull_reg_resp *r, char *data, size_t len)
 {
 	uint64_t room = r->got < r->expect ? r->expect - r->got : 0;
 	size_t fit = room < len ? (size_t)room : len;
@@ -217,15 +221,20 @@ static size_t to_sink(struct resp *r, char *data, size_t len)
 
 static size_t on_body(char *data, size_t size, size_t n, void *arg)
 {
-	struct resp *r = arg;
+	struct hull_reg_resp *r = arg;
 	size_t len = size * n;
 
 	curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &r->status);
+	if (r->sink && r->status == 200 && r->range_from) {
+		if (!r->restart || (r->sink_rc = r->restart(r->sink_ctx, r->sink_err)))
+			return 0;
+		r->got = r->range_from = 0;
+	}
 	/* a sink gets only a successful body; errors are kept to be reported */
-	if (r->sink && r->status == 200)
+	if (r->sink && ok_status(r->status))
 		return to_sink(r, data, len);
-	if (r->len + len > (r->status == 200 ? r->max : ERROR_BODY_MAX)) {
-		r->too_big = r->status == 200;
+	if (r->len + len > (ok_status(r->status) ? r->max : ERROR_BODY_MAX)) {
+		r->too_big = ok_status(r->status);
 		return 0;
 	}
 	r->body = xrealloc(r->body, r->len + len + 1);
@@ -235,27 +244,68 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/* The upload's next bytes. */
+static size_t on_read(char *buf, size_t size, size_t n, void *arg)
+{
+	struct hull_reg_resp *r = arg;
+	uint64_t left = r->up_len - r->up_done;
+	size_t want = size * n < left ? size * n : (size_t)left;
+	ssize_t got;
+
+	if (!want)
+		return 0;
+	if (r->up_buf) {
+		memcpy(buf, r->up_buf + r->up_done, want);
+		got = (ssize_t)want;
+	} else {
+		got = pread(r->up_fd, buf, want, (off_t)(r->up_off + r->up_done));
+		if (got <= 0)
+			return CURL_READFUNC_ABORT;
+	}
+	r->up_done += (uint64_t)got;
+	return (size_t)got;
+}
+
 static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
 		       curl_off_t ulnow)
 {
-	struct resp *r = arg;
-	(void)ultotal, (void)ulnow;
+	struct hull_reg_resp *r = arg;
+	void (*fn)(void *, uint64_t, uint64_t) = r->progress ? r->progress : r->o->progress;
+	void *ctx = r->progress ? r->progress_ctx : r->o->progress_ctx;
+
 	curl_easy_getinfo(r->curl, CURLINFO_RESPONSE_CODE, &r->status);
-	if (r->o->progress && r->status == 200)
-		r->o->progress(r->o->progress_ctx, (uint64_t)dlnow, (uint64_t)dltotal);
+	if (!fn)
+		return 0;
+	if (r->up_len)
+		fn(ctx, (uint64_t)ulnow, (uint64_t)ultotal);
+	else if (ok_status(r->status))
+		/* a resumed blob counts what came before */
+		fn(ctx, r->range_from + (uint64_t)dlnow,
+		   dltotal ? r->range_from + (uint64_t)dltotal : 0);
 	return 0;
 }
 
-static void resp_free(struct resp *r)
+void hull_reg_resp_free(struct hull_reg_resp *r)
 {
-	free(r->content_type);
+	free(r->content_type_got);
 	free(r->digest);
 	free(r->challenge);
+	free(r->location);
 	free(r->body);
+	r->content_type_got = r->digest = r->challenge = r->location = r->body = NULL;
 }
 
-/* The first "code: message" of a registry's error document, or the HTTP status. */
-static char *registry_error(const struct resp *r)
+void hull_reg_resp_reset(struct hull_reg_resp *r)
+{
+	hull_reg_resp_free(r);
+	r->len = 0;
+	r->status = 0;
+	r->too_big = false;
+	r->sink_rc = 0;
+	r->up_done = 0;
+}
+
+char *hull_reg_error(const struct hull_reg_resp *r)
 {
 	char ebuf[128];
 	yajl_val j = r->body ? yajl_tree_parse(r->body, ebuf, sizeof(ebuf)) : NULL;
@@ -276,15 +326,41 @@ static char *registry_error(const struct resp *r)
 	return out ? out : hull_strfmt("HTTP %ld", r->status);
 }
 
-static int perform(struct hull_registry *r, const char *url, const char *accept, struct resp *out,
-		   struct hull_err *err);
+static int perform(struct hull_registry *r, const char *url, const char *accept,
+		   struct hull_reg_resp *out, struct hull_err *err);
 
-/* Answer a 401: get a bearer token from the realm it names, or switch to basic auth. */
-static int authenticate(struct hull_registry *r, const char *challenge, struct hull_err *err)
+static char *escape(CURL *c, const char *s)
+{
+	char *e = curl_easy_escape(c, s, 0);
+	char *out = xstrdup(e ? e : "");
+	curl_free(e);
+	return out;
+}
+
+/* "&scope=A&scope=B" of a space-separated list of scopes (a challenge's, as distribution
+ * joins a mount's two): one parameter each, as token services read them. */
+static void add_scopes(CURL *curl, char **q, const char *list)
+{
+	cleanup_free char *copy = xstrdup(list);
+	char *save = NULL;
+
+	for (char *s = strtok_r(copy, " ", &save); s; s = strtok_r(NULL, " ", &save)) {
+		cleanup_free char *e = escape(curl, s);
+		char *n = hull_strfmt("%s&scope=%s", *q, e);
+		free(*q);
+		*q = n;
+	}
+}
+
+/* Answer a 401: get a bearer token from the realm it names, or switch to basic auth.  own:
+ * ask for this connection's own scope (pull, or pull,push for a push) rather than the
+ * challenge's, which may be that of an earlier request that only read. */
+static int authenticate(struct hull_registry *r, const char *challenge, bool own,
+			struct hull_err *err)
 {
 	struct hull_auth_challenge c;
 	cleanup_free char *url = NULL, *what = NULL;
-	struct resp tr = {.o = r->o, .max = HULL_TOKEN_ANSWER_MAX};
+	struct hull_reg_resp tr = {.o = r->o, .max = HULL_TOKEN_ANSWER_MAX};
 	int rc = -1;
 
 	if (hull_auth_challenge_parse(challenge, r->host, &c, err) < 0)
@@ -294,36 +370,39 @@ static int authenticate(struct hull_registry *r, const char *challenge, struct h
 		if (!r->o->username || r->basic)
 			return hull_error(err, EACCES,
 					  "%s asks for a user name and password (give --creds "
-					  "USER:PASSWORD)",
+					  "USER:PASSWORD or `hull login`)",
 					  r->host);
 		r->basic = true;
 		return 0;
 	}
+	if (challenge != r->challenge)
+		set(&r->challenge, xstrdup(challenge));
 	{
-		char *es = c.service ? curl_easy_escape(r->curl, c.service, 0) : NULL;
-		char *esc = c.scope ? curl_easy_escape(r->curl, c.scope, 0) : NULL;
-		cleanup_free char *dflt_scope =
-			esc ? NULL : hull_strfmt("repository:%s:pull", r->repository);
-		char *esd = esc ? NULL : curl_easy_escape(r->curl, dflt_scope, 0);
-		url = hull_strfmt("%s%sservice=%s&scope=%s", c.realm,
-				  strchr(c.realm, '?') ? "&" : "?", es ? es : "", esc ? esc : esd);
-		curl_free(es);
-		curl_free(esc);
-		curl_free(esd);
+		cleanup_free char *es = escape(r->curl, c.service ? c.service : "");
+		cleanup_free char *dflt = *r->repository
+						  ? hull_strfmt("repository:%s:%s", r->repository,
+								r->push ? "pull,push" : "pull")
+						  : NULL;
+		const char *scope = c.scope && !(own && dflt) ? c.scope : dflt;
+		/* /v2/ alone (login) asks for no scope: the token only proves the password */
+		url = hull_strfmt("%s%sservice=%s", c.realm, strchr(c.realm, '?') ? "&" : "?", es);
+		if (scope)
+			add_scopes(r->curl, &url, scope);
+		if (r->extra_scope)
+			add_scopes(r->curl, &url, r->extra_scope);
 	}
 	what = hull_strfmt("the token answer of %.*s", ECHO_MAX, c.realm);
 	tr.what = what;
 	/* the token request carries the user's credentials, if any; the registry never does */
 	r->basic = r->o->username != NULL;
-	free(r->auth_header);
-	r->auth_header = NULL;
+	set(&r->auth_header, NULL);
 	if (perform(r, url, "application/json", &tr, err) < 0)
 		goto out;
 	r->basic = false;
 	if (tr.status != 200) {
-		cleanup_free char *why = registry_error(&tr);
-		hull_error(err, EACCES, "get a token for %s from %.*s: %s", r->repository, ECHO_MAX,
-			   c.realm, why);
+		cleanup_free char *why = hull_reg_error(&tr);
+		hull_error(err, EACCES, "get a token for %s from %.*s: %s",
+			   *r->repository ? r->repository : r->host, ECHO_MAX, c.realm, why);
 		goto out;
 	}
 	{
@@ -335,8 +414,14 @@ static int authenticate(struct hull_registry *r, const char *challenge, struct h
 	rc = 0;
 out:
 	hull_auth_challenge_free(&c);
-	resp_free(&tr);
+	hull_reg_resp_free(&tr);
 	return rc;
+}
+
+int hull_reg_reauth(struct hull_registry *r, struct hull_err *err)
+{
+	cleanup_free char *ch = r->challenge ? xstrdup(r->challenge) : NULL;
+	return ch ? authenticate(r, ch, true, err) : 0;
 }
 
 static uint64_t now_ms(void)
@@ -346,11 +431,35 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static int perform(struct hull_registry *r, const char *url, const char *accept, struct resp *out,
-		   struct hull_err *err)
+static void set_method(CURL *c, struct hull_reg_resp *out)
+{
+	const char *m = out->method;
+
+	if (!m)
+		return;
+	if (!strcmp(m, "HEAD")) {
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+		return;
+	}
+	if (out->up_len || !strcmp(m, "PUT")) {
+		curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)out->up_len);
+		curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
+		curl_easy_setopt(c, CURLOPT_READDATA, out);
+	} else {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
+	}
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, m);
+}
+
+static int perform(struct hull_registry *r, const char *url, const char *accept,
+		   struct hull_reg_resp *out, struct hull_err *err)
 {
 	struct curl_slist *h = NULL;
 	cleanup_free char *accept_h = hull_strfmt("Accept: %s", accept);
+	cleanup_free char *ct_h = NULL, *range_h = NULL;
+	const char *method = out->method ? out->method : "GET";
 	char ebuf[CURL_ERROR_SIZE] = "";
 	CURLcode cc;
 	bool tls_off = r->o->insecure;
@@ -361,18 +470,28 @@ static int perform(struct hull_registry *r, const char *url, const char *accept,
 		uint64_t now = now_ms();
 		if (now >= r->o->deadline_ms)
 			return hull_error(err, ETIMEDOUT,
-					  "out of time: the pull took longer than %u s "
+					  "out of time: the %s took longer than %u s "
 					  "(HULL_PULL_TIMEOUT)",
-					  r->o->timeout_seconds);
+					  r->push ? "push" : "pull", r->o->timeout_seconds);
 		left = r->o->deadline_ms - now;
 	}
 	curl_easy_reset(r->curl);
 	h = curl_slist_append(h, accept_h);
 	if (r->auth_header)
 		h = curl_slist_append(h, r->auth_header);
+	if (out->content_type) {
+		ct_h = hull_strfmt("Content-Type: %s", out->content_type);
+		h = curl_slist_append(h, ct_h);
+	}
+	if (out->range_from) {
+		range_h = hull_strfmt("Range: bytes=%llu-", (unsigned long long)out->range_from);
+		h = curl_slist_append(h, range_h);
+	}
+	/* no "Expect: 100-continue" pause before each upload */
+	h = curl_slist_append(h, "Expect:");
 	curl_easy_setopt(r->curl, CURLOPT_URL, url);
 	curl_easy_setopt(r->curl, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(r->curl, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(r->curl, CURLOPT_FOLLOWLOCATION, out->method ? 0L : 1L);
 	curl_easy_setopt(r->curl, CURLOPT_MAXREDIRS, 10L);
 	curl_easy_setopt(r->curl, CURLOPT_USERAGENT, "hull/" HULL_VERSION);
 	curl_easy_setopt(r->curl, CURLOPT_CONNECTTIMEOUT, 30L);
@@ -393,6 +512,9 @@ static int perform(struct hull_registry *r, const char *url, const char *accept,
 	curl_easy_setopt(r->curl, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(r->curl, CURLOPT_ERRORBUFFER, ebuf);
 	curl_easy_setopt(r->curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	/* threads: no SIGALRM for name lookups */
+	curl_easy_setopt(r->curl, CURLOPT_NOSIGNAL, 1L);
+	set_method(r->curl, out);
 	if (tls_off) {
 		curl_easy_setopt(r->curl, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(r->curl, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -424,22 +546,25 @@ static int perform(struct hull_registry *r, const char *url, const char *accept,
 	if (cc == CURLE_OPERATION_TIMEDOUT && r->o->deadline_ms &&
 	    (now_ms() >= r->o->deadline_ms || now_ms() - started < (uint64_t)stall * 1000))
 		return hull_error(err, ETIMEDOUT,
-				  "GET %s: out of time: the pull took longer than %u s "
+				  "%s %s: out of time: the %s took longer than %u s "
 				  "(HULL_PULL_TIMEOUT)",
-				  url, r->o->timeout_seconds);
+				  method, url, r->push ? "push" : "pull", r->o->timeout_seconds);
 	if (cc == CURLE_OPERATION_TIMEDOUT)
 		return hull_error(err, ETIMEDOUT,
-				  "GET %s: stalled (HULL_PULL_STALL_TIMEOUT=%ld): %s", url, stall,
+				  "%s %s: stalled (HULL_PULL_STALL_TIMEOUT=%ld): %s", method, url,
+				  stall, ebuf[0] ? ebuf : curl_easy_strerror(cc));
+	if (cc != CURLE_OK && !(cc == CURLE_WRITE_ERROR && !ok_status(out->status))) {
+		/* ECONNRESET marks what a retry may resume: the connection went away */
+		bool dropped = cc == CURLE_PARTIAL_FILE || cc == CURLE_RECV_ERROR ||
+			       cc == CURLE_GOT_NOTHING || cc == CURLE_SEND_ERROR;
+		return hull_error(err, dropped ? ECONNRESET : EIO, "%s %s: %s", method, url,
 				  ebuf[0] ? ebuf : curl_easy_strerror(cc));
-	if (cc != CURLE_OK && !(cc == CURLE_WRITE_ERROR && out->status != 200))
-		return hull_error(err, EIO, "GET %s: %s", url,
-				  ebuf[0] ? ebuf : curl_easy_strerror(cc));
+	}
 	return 0;
 }
 
-/* One authenticated GET: on a 401 authenticate once and try again. */
-static int get(struct hull_registry *r, const char *url, const char *accept, struct resp *out,
-	       struct hull_err *err)
+int hull_reg_request(struct hull_registry *r, const char *url, const char *accept,
+		     struct hull_reg_resp *out, struct hull_err *err)
 {
 	for (int attempt = 0;; attempt++) {
 		if (perform(r, url, accept, out, err) < 0)
@@ -452,91 +577,15 @@ static int get(struct hull_registry *r, const char *url, const char *accept, str
 					  r->host);
 		{
 			cleanup_free char *ch = xstrdup(out->challenge);
-			struct resp fresh = {.o = r->o,
-					     .max = out->max,
-					     .what = out->what,
-					     .sink = out->sink,
-					     .sink_ctx = out->sink_ctx,
-					     .sink_err = out->sink_err,
-					     .expect = out->expect};
-			resp_free(out);
-			*out = fresh;
-			if (authenticate(r, ch, err) < 0)
+			hull_reg_resp_reset(out);
+			if (authenticate(r, ch, false, err) < 0)
 				return -1;
 		}
 	}
 	if (out->status == 401 || out->status == 403) {
-		cleanup_free char *why = registry_error(out);
-		return hull_error(err, EACCES, "%s/%s: access denied: %s", r->host, r->repository,
-				  why);
+		cleanup_free char *why = hull_reg_error(out);
+		return hull_error(err, EACCES, "%s%s%s: access denied: %s", r->host,
+				  *r->repository ? "/" : "", r->repository, why);
 	}
 	return 0;
-}
-
-int hull_registry_manifest(struct hull_registry *r, const char *reference, char **body, size_t *len,
-			   char **media_type, char **digest, struct hull_err *err)
-{
-	cleanup_free char *url = hull_strfmt("%s/manifests/%s", r->base, reference);
-	cleanup_free char *what = hull_strfmt("the manifest %.*s of %s/%s", ECHO_MAX, reference,
-					      r->host, r->repository);
-	struct resp out = {.o = r->o, .max = HULL_MANIFEST_MAX, .what = what};
-	const char *accept = HULL_MT_OCI_INDEX ", " HULL_MT_OCI_MANIFEST ", " HULL_MT_DOCKER_LIST
-					       ", " HULL_MT_DOCKER_MANIFEST;
-
-	if (get(r, url, accept, &out, err) < 0)
-		goto fail;
-	if (out.status == 404) {
-		hull_error(err, ENOENT, "%s/%s:%s: manifest unknown", r->host, r->repository,
-			   reference);
-		goto fail;
-	}
-	if (out.status != 200) {
-		cleanup_free char *why = registry_error(&out);
-		hull_error(err, EIO, "get the manifest %s of %s/%s: %s", reference, r->host,
-			   r->repository, why);
-		goto fail;
-	}
-	*body = out.body ? out.body : xstrdup("");
-	*len = out.len;
-	*media_type = out.content_type ? out.content_type : xstrdup("");
-	*digest = out.digest;
-	free(out.challenge);
-	return 0;
-fail:
-	resp_free(&out);
-	return -1;
-}
-
-int hull_registry_blob(struct hull_registry *r, const char *digest, uint64_t size,
-		       hull_sink_fn sink, void *ctx, struct hull_err *err)
-{
-	cleanup_free char *url = hull_strfmt("%s/blobs/%s", r->base, digest);
-	cleanup_free char *what = hull_strfmt("the blob %s", digest);
-	struct resp out = {.o = r->o,
-			   .what = what,
-			   .sink = sink,
-			   .sink_ctx = ctx,
-			   .sink_err = err,
-			   .expect = size};
-	int rc = -1;
-
-	if (get(r, url, "*/*", &out, err) < 0)
-		goto out;
-	if (out.status != 200) {
-		cleanup_free char *why = registry_error(&out);
-		hull_error(err, out.status == 404 ? ENOENT : EIO, "get the blob %s of %s/%s: %s",
-			   digest, r->host, r->repository, why);
-		goto out;
-	}
-	if (out.got != size) {
-		hull_error(err, EBADMSG,
-			   "the blob %s is shorter than its descriptor says: declared %llu bytes, "
-			   "received %llu",
-			   digest, (unsigned long long)size, (unsigned long long)out.got);
-		goto out;
-	}
-	rc = 0;
-out:
-	resp_free(&out);
-	return rc;
 }

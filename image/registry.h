@@ -36,6 +36,7 @@ struct hull_registry_opts {
 	const char *username; /* NULL: anonymous (or a token the registry hands anyone) */
 	const char *password;
 	bool insecure;		/* plain HTTP and no TLS verification even for a remote host */
+	bool push;		/* tokens for pull and push */
 	unsigned stall_seconds; /* 0: HULL_STALL_DEFAULT */
 	/* every request fails once CLOCK_MONOTONIC passes this (ms; 0: never), which is
 	 * timeout_seconds after the pull began (for messages) */
@@ -49,7 +50,13 @@ struct hull_registry_opts {
 struct hull_registry;
 struct hull_registry *hull_registry_open(const struct hull_image_ref *ref,
 					 const struct hull_registry_opts *o, struct hull_err *err);
+/* Another connection to the same repository, with the token r holds (for a thread). */
+struct hull_registry *hull_registry_dup(const struct hull_registry *r, struct hull_err *err);
 void hull_registry_close(struct hull_registry *r);
+
+/* GET /v2/ with the credentials of the options, through the registry's basic or bearer flow:
+ * 0 if it lets them in (`hull login`). */
+int hull_registry_ping(struct hull_registry *r, struct hull_err *err);
 
 /* GET the manifest (or index) `reference` (at most HULL_MANIFEST_MAX): body, its media type
  * and the digest the registry gave (Docker-Content-Digest; may be NULL, the caller hashes the
@@ -57,11 +64,41 @@ void hull_registry_close(struct hull_registry *r);
 int hull_registry_manifest(struct hull_registry *r, const char *reference, char **body, size_t *len,
 			   char **media_type, char **digest, struct hull_err *err);
 
-/* GET a blob, handing its bytes to sink as they come (a non-zero return stops the transfer
- * and is the error).  size is what the manifest declares: the sink never gets more, a body
- * that goes one byte past it is cut there and fails, and so does a shorter one. */
+/* GET a blob, handing its bytes to sink->write as they come (a non-zero return stops the
+ * transfer and is the error).  size is what the manifest declares: the sink never gets more,
+ * a body that goes one byte past it is cut there and fails, and so does a shorter one.  A
+ * dropped connection is tried again (HULL_BLOB_RETRIES times) from the byte it stopped at
+ * (Range); a registry that then sends the whole blob again makes sink->restart start over. */
 typedef int (*hull_sink_fn)(void *ctx, const void *data, size_t len, struct hull_err *err);
+struct hull_blob_sink {
+	hull_sink_fn write;
+	int (*restart)(void *ctx, struct hull_err *err); /* NULL: no resuming */
+	void *ctx;
+	/* bytes as they arrive (from the blob's start); may be NULL */
+	void (*progress)(void *ctx, uint64_t done, uint64_t total);
+	void *progress_ctx;
+	/* told before a retry (attempt from 1), may be NULL */
+	void (*retrying)(void *ctx, unsigned attempt, const struct hull_err *why);
+};
+#define HULL_BLOB_RETRIES 4u
 int hull_registry_blob(struct hull_registry *r, const char *digest, uint64_t size,
-		       hull_sink_fn sink, void *ctx, struct hull_err *err);
+		       const struct hull_blob_sink *sink, struct hull_err *err);
+
+/* Pushing (regpush.c).  HEAD a blob: 1 if the repository has it, 0 if not. */
+int hull_registry_blob_exists(struct hull_registry *r, const char *digest, struct hull_err *err);
+/* Mount a blob from another repository of the same registry: 1 if mounted; 0 if the registry
+ * started an upload instead (*location, the upload to use) or refused. */
+int hull_registry_blob_mount(struct hull_registry *r, const char *digest, const char *from,
+			     char **location, struct hull_err *err);
+/* Upload len bytes of fd (from offset 0) as the blob digest: POST (unless location names an
+ * upload already started), then one PUT ...?digest= with the whole body. */
+int hull_registry_blob_upload(struct hull_registry *r, const char *digest, int fd, uint64_t len,
+			      const char *location,
+			      void (*progress)(void *ctx, uint64_t done, uint64_t total), void *ctx,
+			      struct hull_err *err);
+/* PUT a manifest under reference (a tag or its digest). */
+int hull_registry_manifest_put(struct hull_registry *r, const char *reference,
+			       const char *media_type, const char *body, size_t len,
+			       struct hull_err *err);
 
 #endif

@@ -138,6 +138,86 @@ out_nodir:
 	return rc;
 }
 
+bool hull_rootfs_mounted(const char *root, const char *id)
+{
+	cleanup_free char *dir = hull_strfmt("%s/containers/%s", root, id);
+	cleanup_free char *rootfs = hull_strfmt("%s/rootfs", dir);
+	struct stat a, b;
+
+	return stat(rootfs, &a) == 0 && stat(dir, &b) == 0 && a.st_dev != b.st_dev;
+}
+
+/* a chain ID as the store names layers: "sha256:" and hex, or hex alone */
+static bool chain_id_ok(const char *s)
+{
+	if (!strncmp(s, "sha256:", 7))
+		s += 7;
+	if (strlen(s) != 64)
+		return false;
+	for (; *s; s++)
+		if (!strchr("0123456789abcdef", *s))
+			return false;
+	return true;
+}
+
+char **hull_rootfs_lower(struct hull_store *s, const char *id, struct hull_err *err)
+{
+	cleanup_free char *path = hull_strfmt("%s/containers/%s/layers", s->root, id);
+	cleanup_free char *text = NULL;
+	char **lower = NULL, *save = NULL;
+
+	if (!*id || strchr(id, '/') || !strcmp(id, ".") || !strcmp(id, "..")) {
+		hull_error(err, EINVAL, "container id `%s` is not a plain name", id);
+		return NULL;
+	}
+	if (hull_read_file(path, &text, NULL, err) < 0)
+		return NULL;
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		cleanup_free char *p = NULL;
+		struct stat st;
+		if (!chain_id_ok(l)) {
+			hull_error(err, EINVAL, "%s: `%s` is not a chain ID", path, l);
+			goto fail;
+		}
+		p = hull_store_layer_path(s, l);
+		if (stat(p, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			hull_error(err, errno ? errno : ENOTDIR, "the layer %s of container %.12s",
+				   l, id);
+			goto fail;
+		}
+		hull_strv_push(&lower, p);
+	}
+	if (!lower) {
+		hull_error(err, EINVAL, "%s names no layer", path);
+		return NULL;
+	}
+	return lower;
+fail:
+	hull_strv_free(lower);
+	return NULL;
+}
+
+int hull_rootfs_mount(struct hull_store *s, const char *id, struct hull_err *err)
+{
+	cleanup_free char *dir = hull_strfmt("%s/containers/%s", s->root, id);
+	cleanup_free char *rootfs = hull_strfmt("%s/rootfs", dir);
+	cleanup_free char *upper = hull_strfmt("%s/upper", dir);
+	cleanup_free char *work = hull_strfmt("%s/work", dir);
+	char **lower;
+	int rc = 0;
+
+	if (hull_rootfs_mounted(s->root, id))
+		return 0;
+	lower = hull_rootfs_lower(s, id, err);
+	if (!lower)
+		return -1;
+	if (mount_fsconfig(lower, upper, work, rootfs) < 0 &&
+	    mount_classic(lower, upper, work, rootfs) < 0)
+		rc = hull_error(err, errno, "mount the rootfs of container %.12s again", id);
+	hull_strv_free(lower);
+	return rc;
+}
+
 int hull_rootfs_remove(const char *root, const char *id, struct hull_err *err)
 {
 	cleanup_free char *dir = hull_strfmt("%s/containers/%s", root, id);

@@ -23,6 +23,18 @@ enum hull_rootfs_mode {
 int hull_rootfs_create(struct hull_store *s, const struct hull_image *img, const char *id,
 		       enum hull_rootfs_mode mode, char **rootfs_out, struct hull_err *err);
 
+/* Mount the rootfs of an existing container again (it is unmounted whenever the container
+ * stops): the overlay of the layers its layers file names, with its own upper and work
+ * directories, so what the container changed is there again.  Nothing when it is mounted. */
+int hull_rootfs_mount(struct hull_store *s, const char *id, struct hull_err *err);
+
+/* Whether the container's rootfs is a mount now. */
+bool hull_rootfs_mounted(const char *root, const char *id);
+
+/* The layer directories of a container's layers file, bottom first (NULL-terminated,
+ * malloc'd); an entry that is not a chain ID, or a missing layer, is an error. */
+char **hull_rootfs_lower(struct hull_store *s, const char *id, struct hull_err *err);
+
 /* Unmount the rootfs (if mounted) and remove the container directory. */
 int hull_rootfs_remove(const char *root, const char *id, struct hull_err *err);
 

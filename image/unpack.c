@@ -22,6 +22,7 @@ struct feed {
 	const struct hull_progress *progress;
 	const char *what;
 	uint64_t reported;
+	bool ended; /* the uncompressed stream is over */
 };
 
 /* One block of the uncompressed stream, hashed; the block is libarchive's own buffer (no
@@ -31,8 +32,10 @@ static la_ssize_t feed_block(struct feed *f, const void **out)
 	size_t n;
 	la_int64_t off;
 	int r = archive_read_data_block(f->raw, out, &n, &off);
-	if (r == ARCHIVE_EOF)
+	if (r == ARCHIVE_EOF) {
+		f->ended = true;
 		return 0;
+	}
 	if (r != ARCHIVE_OK)
 		return -1;
 	hull_sha256_update(f->h, *out, n);
@@ -91,9 +94,16 @@ static int unpack_stream(struct feed *f, int rootfd, struct hull_err *err)
 			   archive_error_string(tar));
 		goto out;
 	}
-	while ((r = archive_read_next_header(tar, &e)) == ARCHIVE_OK)
+	hull_extract_watch_end(x, &f->ended);
+	while ((r = archive_read_next_header(tar, &e)) == ARCHIVE_OK) {
 		if (extract_entry(tar, x, e, err) < 0)
 			goto out;
+		/* the stream ended in the last entry's padding: that was the last entry */
+		if (hull_extract_tail_missing(x)) {
+			r = ARCHIVE_EOF;
+			break;
+		}
+	}
 	if (r != ARCHIVE_EOF) {
 		hull_error(err, archive_errno(tar) > 0 ? archive_errno(tar) : EINVAL,
 			   "read the layer: %s", archive_error_string(tar));

@@ -24,6 +24,10 @@ int hull_layer_unpack(struct hull_store *s, const char *blob, const char *expect
 		      const char *parent, char chain_id[HULL_DIGEST_SIZE], uint64_t *size,
 		      struct hull_err *err);
 
+/* Remove the unpacked layer chain_id (moved into tmp/ first, so nobody sees half of it), with
+ * its .size and marker: for a layer a failed pull made that no image uses. */
+void hull_layer_discard(struct hull_store *s, const char *chain_id);
+
 /* chain ID = diff_id for the bottom layer, else sha256(parent + " " + diff_id) */
 void hull_chain_id(const char *parent, const char *diff_id, char out[HULL_DIGEST_SIZE]);
 

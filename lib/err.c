@@ -1,25 +1,49 @@
 #include "lib/err.h"
 
+#include <ctype.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-int hull_error(struct hull_err *err, int errnum, const char *fmt, ...)
+static int verror(struct hull_err *err, int errnum, bool lower, const char *fmt, va_list ap)
 {
-	va_list ap;
 	int n;
 
 	if (!err)
 		return -1;
-	va_start(ap, fmt);
 	n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
 	if (n < 0)
 		n = 0;
-	if (errnum && (size_t)n < sizeof(err->msg))
+	if (errnum && (size_t)n + 2 < sizeof(err->msg)) {
 		snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", strerror(errnum));
+		if (lower)
+			err->msg[n + 2] = (char)tolower((unsigned char)err->msg[n + 2]);
+	}
 	err->errnum = errnum;
 	return -1;
+}
+
+int hull_error(struct hull_err *err, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = verror(err, errnum, false, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int hull_error_go(struct hull_err *err, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = verror(err, errnum, true, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 int hull_error_wrap(struct hull_err *err, const char *fmt, ...)

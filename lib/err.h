@@ -15,6 +15,12 @@ struct hull_err {
 int hull_error(struct hull_err *err, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* As hull_error, the errno text in Go's lowercase wording ("no such file or directory"), as
+ * runc's messages read: dockerd picks 127 or 126 for a workload that could not be executed
+ * by matching those words, case and all. */
+int hull_error_go(struct hull_err *err, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Prefix an already-set error with more context ("create `c1`: ..."); returns -1. */
 int hull_error_wrap(struct hull_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

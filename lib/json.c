@@ -184,3 +184,51 @@ char *hull_gen_text(yajl_gen g)
 	yajl_gen_free(g);
 	return out;
 }
+
+void hull_gen_key_str(yajl_gen g, const char *key, const char *v)
+{
+	if (!v)
+		return;
+	hull_gen_str(g, key);
+	hull_gen_str(g, v);
+}
+
+void hull_gen_key_strv(yajl_gen g, const char *key, char *const *v)
+{
+	if (!v)
+		return;
+	hull_gen_str(g, key);
+	yajl_gen_array_open(g);
+	for (; *v; v++)
+		hull_gen_str(g, *v);
+	yajl_gen_array_close(g);
+}
+
+void hull_gen_key_tree(yajl_gen g, const char *key, yajl_val v)
+{
+	if (!v)
+		return;
+	hull_gen_str(g, key);
+	sj_gen(g, v);
+}
+
+void hull_gen_key_int(yajl_gen g, const char *key, long long v)
+{
+	hull_gen_str(g, key);
+	yajl_gen_integer(g, v);
+}
+
+void hull_gen_key_bool(yajl_gen g, const char *key, bool v)
+{
+	hull_gen_str(g, key);
+	yajl_gen_bool(g, v);
+}
+
+void hull_kv_free(struct hull_kv *kv, size_t n)
+{
+	for (size_t i = 0; kv && i < n; i++) {
+		free(kv[i].key);
+		free(kv[i].value);
+	}
+	free(kv);
+}

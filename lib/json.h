@@ -15,6 +15,8 @@ struct hull_kv {
 	char *key;
 	char *value;
 };
+/* Free n pairs and the array that holds them (NULL is nothing). */
+void hull_kv_free(struct hull_kv *kv, size_t n);
 
 yajl_val sj_get(yajl_val obj, const char *key);
 /* Each returns 0 when the key is absent (out untouched), 1 when set, -1 on a type error. */
@@ -60,5 +62,13 @@ char *hull_gen_text(yajl_gen g);
 
 /* Write a tree back out as JSON (numbers as the document wrote them; NULL as null). */
 void sj_gen(yajl_gen g, yajl_val v);
+
+/* One member of the object being generated. A NULL string, list or tree writes nothing (the
+ * member is absent), while an empty list stays an empty array. */
+void hull_gen_key_str(yajl_gen g, const char *key, const char *v);
+void hull_gen_key_strv(yajl_gen g, const char *key, char *const *v);
+void hull_gen_key_tree(yajl_gen g, const char *key, yajl_val v);
+void hull_gen_key_int(yajl_gen g, const char *key, long long v);
+void hull_gen_key_bool(yajl_gen g, const char *key, bool v);
 
 #endif

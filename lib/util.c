@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -197,20 +198,12 @@ static int remove_at(int parent, const char *name, dev_t dev, struct hull_err *e
 	if (S_ISDIR(st.st_mode)) {
 		DIR *d;
 		struct dirent *de;
-		int fd;
 		if (st.st_dev != dev)
 			return hull_error(err, EBUSY, "refusing to cross into mount `%s`", name);
-		fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
-			return hull_error(err, errno, "open `%s`", name);
-		d = fdopendir(fd);
-		if (!d) {
-			close(fd);
-			return hull_error(err, errno, "opendir `%s`", name);
-		}
-		while ((de = readdir(d))) {
-			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-				continue;
+		d = hull_opendirat(parent, name, O_NOFOLLOW);
+		if (!d)
+			return hull_error(err, errno, "open the directory `%s`", name);
+		while ((de = hull_readdir(d))) {
 			if (remove_at(dirfd(d), de->d_name, dev, err) < 0) {
 				closedir(d);
 				return hull_error_wrap(err, "`%s`", name);
@@ -317,4 +310,70 @@ char *hull_random_id(void)
 	for (size_t i = 0; i < sizeof(b); i++)
 		snprintf(id + 2 * i, 3, "%02x", b[i]);
 	return id;
+}
+
+DIR *hull_opendirat(int dirfd, const char *path, int extra_flags)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | extra_flags);
+	DIR *d;
+
+	if (fd < 0)
+		return NULL;
+	d = fdopendir(fd);
+	if (!d) {
+		int saved = errno;
+		close(fd);
+		errno = saved;
+	}
+	return d;
+}
+
+struct dirent *hull_readdir(DIR *d)
+{
+	struct dirent *de;
+
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			break;
+	return de;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void hull_strv_sort(char **v, size_t n)
+{
+	if (n)
+		qsort(v, n, sizeof(char *), cmp_names);
+}
+
+char **hull_dir_sorted(DIR *d, size_t *n)
+{
+	char **names = xzalloc(sizeof(char *));
+	struct dirent *de;
+
+	*n = 0;
+	while ((de = hull_readdir(d))) {
+		hull_strv_push(&names, de->d_name);
+		(*n)++;
+	}
+	hull_strv_sort(names, *n);
+	return names;
+}
+
+int hull_lock_path(const char *path, struct hull_err *err)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd < 0)
+		return hull_error(err, errno, "open the lock `%s`", path);
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR) {
+			hull_error(err, errno, "lock `%s`", path);
+			close(fd);
+			return -1;
+		}
+	return fd;
 }

@@ -44,6 +44,22 @@ static inline void hull_fclosep(FILE **f)
 #define cleanup_dir  __attribute__((cleanup(hull_closedirp)))
 #define cleanup_file __attribute__((cleanup(hull_fclosep)))
 
+/* path (made 0600 when missing, never through a symlink) opened and locked with an exclusive
+ * flock: the fd that holds the lock until it is closed, or -1. */
+int hull_lock_path(const char *path, struct hull_err *err);
+
+/* The directory dirfd/path as a stream for hull_readdir (O_RDONLY | O_DIRECTORY | O_CLOEXEC, plus
+ * extra_flags such as O_NOFOLLOW); NULL with errno set. */
+DIR *hull_opendirat(int dirfd, const char *path, int extra_flags);
+/* The next entry of d that is not "." or "..", or NULL at its end. */
+struct dirent *hull_readdir(DIR *d);
+/* The names in d (without "." and ".."), sorted bytewise so a walk is the same every time; *n is
+ * their count. */
+char **hull_dir_sorted(DIR *d, size_t *n);
+/* The first n strings of v in bytewise order (const char ** callers cast: the strings are not
+ * touched). */
+void hull_strv_sort(char **v, size_t n);
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Return the pointer and leave NULL behind, so a cleanup attribute does not free it. */

@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -53,15 +52,8 @@ const char *hull_dns_server(void)
 static int lock_dir(const char *dir, struct hull_err *err)
 {
 	cleanup_free char *path = hull_strfmt("%s.lock", dir);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 
-	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
-		hull_error(err, errno, "lock %s", path);
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
+	return hull_lock_path(path, err);
 }
 
 /* the server's pid, when that process is alive and is the server */

@@ -54,18 +54,10 @@ static int iptables(const char *op, const struct hull_network *n)
 static int lock(const char *state_dir, struct hull_err *err)
 {
 	cleanup_free char *path = hull_strfmt("%s/%s", state_dir, LOCK_FILE);
-	int fd;
 
 	if (hull_mkdir_p(state_dir, 0700, err) < 0)
 		return -1;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
-		hull_error(err, errno, "lock %s", path);
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
+	return hull_lock_path(path, err);
 }
 
 int hull_masq_ensure(const char *state_dir, const struct hull_network *n, struct hull_err *err)

@@ -78,11 +78,7 @@ void hull_network_free(struct hull_network *n)
 	free(n->subnet);
 	free(n->gateway);
 	free(n->ip_range);
-	for (size_t i = 0; i < n->n_labels; i++) {
-		free(n->labels[i].key);
-		free(n->labels[i].value);
-	}
-	free(n->labels);
+	hull_kv_free(n->labels, n->n_labels);
 	free(n->created);
 	free(n);
 }
@@ -186,11 +182,6 @@ static int load_record(const char *dir, const char *name, struct hull_network **
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* the user's networks, by name; directories without a record are skipped */
 static int load_all(const char *dir, struct hull_network ***out, size_t *count,
 		    struct hull_err *err)
@@ -208,8 +199,7 @@ static int load_all(const char *dir, struct hull_network ***out, size_t *count,
 		if (de->d_name[0] != '.')
 			hull_strv_push(&names, de->d_name);
 	nn = hull_strv_len(names);
-	if (nn)
-		qsort(names, nn, sizeof(*names), cmp_str);
+	hull_strv_sort(names, nn);
 	for (size_t i = 0; i < nn; i++) {
 		struct hull_network *n = NULL;
 		struct hull_err e = {0};
@@ -412,11 +402,9 @@ int hull_network_create(const char *dir, const struct hull_network_opts *o,
 		goto fail;
 	if (hull_mkdir_p(dir, 0700, err) < 0)
 		goto fail;
-	lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (lockfd < 0 || flock(lockfd, LOCK_EX) < 0) {
-		hull_error(err, errno, "lock %s", lock);
+	lockfd = hull_lock_path(lock, err);
+	if (lockfd < 0)
 		goto fail;
-	}
 	ndir = hull_strfmt("%s/%s", dir, n->name);
 	rec = hull_strfmt("%s/%s", ndir, RECORD_FILE);
 	/* the name first, as docker says it */

@@ -10,13 +10,20 @@
 #include "lib/log.h"
 #include "lib/util.h"
 
-/* "CAP_NET_ADMIN" -> value; unknown names are an error naming them.  Capabilities newer
- * than the running kernel are skipped, as they cannot be granted anyway. */
-static int cap_value(const char *name, cap_value_t *v, struct hull_err *err)
+/* "CAP_NET_ADMIN" -> value, spelled as the spec spells them (libcap alone would also take
+ * "net_admin" or a number).  Unknown names are ignored, as runc and crun ignore them: a spec
+ * written for a newer kernel or runtime still runs (hull_caps_warn_unknown says so at create
+ * and exec). */
+static bool cap_value(const char *name, cap_value_t *v)
 {
-	if (cap_from_name(name, v) < 0)
-		return hull_error(err, EINVAL, "unknown capability `%s`", name);
-	return 0;
+	const char *s;
+
+	if (!hull_has_prefix(name, "CAP_") || !name[4])
+		return false;
+	for (s = name; *s; s++)
+		if (!isupper((unsigned char)*s) && !isdigit((unsigned char)*s) && *s != '_')
+			return false;
+	return cap_from_name(name, v) == 0;
 }
 
 static int set_flag(cap_t caps, cap_flag_t flag, char **list, struct hull_err *err)
@@ -24,9 +31,7 @@ static int set_flag(cap_t caps, cap_flag_t flag, char **list, struct hull_err *e
 	size_t i;
 	for (i = 0; list && list[i]; i++) {
 		cap_value_t v;
-		if (cap_value(list[i], &v, err) < 0)
-			return -1;
-		if (!CAP_IS_SUPPORTED(v))
+		if (!cap_value(list[i], &v) || !CAP_IS_SUPPORTED(v))
 			continue;
 		if (cap_set_flag(caps, flag, 1, &v, CAP_SET) < 0)
 			return hull_error(err, errno, "capability `%s`", list[i]);
@@ -39,7 +44,7 @@ static bool listed(char **list, cap_value_t v)
 	size_t i;
 	for (i = 0; list && list[i]; i++) {
 		cap_value_t w;
-		if (cap_from_name(list[i], &w) == 0 && w == v)
+		if (cap_value(list[i], &w) && w == v)
 			return true;
 	}
 	return false;
@@ -48,14 +53,9 @@ static bool listed(char **list, cap_value_t v)
 int hull_caps_prepare(const struct hull_capabilities *c, struct hull_err *err)
 {
 	cap_value_t v, last = cap_max_bits();
-	size_t i;
 
 	if (!c)
 		return 0;
-	/* validate every name up front so a typo fails create, not the exec */
-	for (i = 0; c->bounding && c->bounding[i]; i++)
-		if (cap_value(c->bounding[i], &v, err) < 0)
-			return -1;
 	for (v = 0; v < last; v++)
 		if (!listed(c->bounding, v) && cap_drop_bound(v) < 0 && errno != EINVAL)
 			return hull_error(err, errno, "drop capability %d from the bounding set",
@@ -108,8 +108,8 @@ int hull_caps_apply(const struct hull_capabilities *c, struct hull_err *err)
 	}
 	for (i = 0; c->ambient && c->ambient[i]; i++) {
 		cap_value_t v;
-		if (cap_value(c->ambient[i], &v, err) < 0)
-			goto out;
+		if (!cap_value(c->ambient[i], &v))
+			continue;
 		/* The kernel keeps only ambient capabilities that are also permitted and
 		 * inheritable; runc's default spec lists them without inheritable, so those are
 		 * skipped (as runc does) instead of failing every such container. */
@@ -140,8 +140,8 @@ static int mask_of(char **list, uint64_t *mask, struct hull_err *err)
 	*mask = 0;
 	for (i = 0; list && list[i]; i++) {
 		cap_value_t v;
-		if (cap_value(list[i], &v, err) < 0)
-			return -1;
+		if (!cap_value(list[i], &v))
+			continue;
 		if ((unsigned int)v > 63)
 			return hull_error(err, EINVAL, "capability `%s` (%d) does not fit a mask",
 					  list[i], v);
@@ -163,6 +163,46 @@ int hull_caps_masks(const struct hull_capabilities *c, struct hull_cap_masks *m,
 	 * inheritable too, so the others are left out rather than failing the process */
 	m->ambient &= m->permitted & m->inheritable;
 	return 0;
+}
+
+/* Adds name to the list unless it is there already. */
+static void add_unknown(char ***out, size_t *n, const char *name)
+{
+	size_t i;
+	for (i = 0; i < *n; i++)
+		if (!strcmp((*out)[i], name))
+			return;
+	*out = xrealloc(*out, (*n + 2) * sizeof(char *));
+	(*out)[(*n)++] = (char *)name;
+	(*out)[*n] = NULL;
+}
+
+void hull_caps_warn_unknown(const struct hull_capabilities *c)
+{
+	char **const sets[] = {c ? c->bounding : NULL, c ? c->effective : NULL,
+			       c ? c->permitted : NULL, c ? c->inheritable : NULL,
+			       c ? c->ambient : NULL};
+	cleanup_free char **unknown = NULL;
+	cleanup_free char *text = NULL;
+	size_t n = 0, i, k, len = 1;
+
+	for (k = 0; k < ARRAY_SIZE(sets); k++)
+		for (i = 0; sets[k] && sets[k][i]; i++) {
+			cap_value_t v;
+			if (!cap_value(sets[k][i], &v) || !CAP_IS_SUPPORTED(v))
+				add_unknown(&unknown, &n, sets[k][i]);
+		}
+	if (!n)
+		return;
+	for (i = 0; i < n; i++)
+		len += strlen(unknown[i]) + 1;
+	text = xzalloc(len);
+	for (i = 0; i < n; i++) {
+		if (i)
+			strcat(text, " ");
+		strcat(text, unknown[i]);
+	}
+	hull_warn("ignoring unknown or unavailable capabilities: [%s]", text);
 }
 
 char **hull_caps_known(void)

@@ -1,5 +1,6 @@
 /* Capabilities of the workload (libcap): bounding, effective, permitted, inheritable,
- * ambient, exactly as the spec lists them. */
+ * ambient, exactly as the spec lists them.  Names the running kernel or libcap does not know
+ * ("CAP_" and upper case, as the spec writes them) are ignored, as runc and crun do. */
 #ifndef HULL_CAPS_H
 #define HULL_CAPS_H
 
@@ -13,11 +14,13 @@
 int hull_caps_prepare(const struct hull_capabilities *c, struct hull_err *err);
 /* After the uid change: set effective/permitted/inheritable, then the ambient set. */
 int hull_caps_apply(const struct hull_capabilities *c, struct hull_err *err);
+/* The log's warning naming the ignored names of c, if there are any (create, exec). */
+void hull_caps_warn_unknown(const struct hull_capabilities *c);
 
 /* The five sets as masks (bit N: capability N), for a process set up where libcap is not
- * (the VM guest's init).  Unknown names fail; ambient capabilities that are not permitted and
- * inheritable too are left out, as hull_caps_apply skips them.  Capabilities the running
- * kernel lacks stay in: the kernel that applies the masks decides. */
+ * (the VM guest's init).  Unknown names are left out; ambient capabilities that are not permitted
+ * and inheritable too are left out, as hull_caps_apply skips them.  Capabilities the running kernel
+ * lacks stay in: the kernel that applies the masks decides. */
 struct hull_cap_masks {
 	uint64_t bounding, effective, permitted, inheritable, ambient;
 };

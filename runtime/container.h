@@ -20,6 +20,7 @@ struct hull_create_opts {
 	int preserve_fds;    /* fds 3 .. 3+N-1 (after the LISTEN_FDS ones) stay open */
 	bool systemd_cgroup; /* the systemd cgroup driver (runtime/cgroup/driver.h) */
 	bool detach;	     /* run only: return once started */
+	bool keep;	     /* run only: the stopped container stays until delete (runc --keep) */
 	/* the isolation level the front end was invoked as (hull-oci-vm: "vm"), NULL: none; the
 	 * annotation run.hull.isolation wins over it (runtime/executor.h) */
 	const char *level_by_name;
@@ -28,7 +29,8 @@ struct hull_create_opts {
 /* create: the container's init waits in the created state until start. */
 int hull_container_create(const struct hull_create_opts *o, struct hull_err *err);
 
-/* start: lets a created container run its process; poststart hooks follow. */
+/* start: lets a created container run its process; poststart hooks follow (one that fails
+ * fails start, and the container is killed and deleted, as runc does). */
 int hull_container_start(const char *root, const char *id, struct hull_err *err);
 
 /* run: create + start.  In the foreground it waits for the process, forwarding signals (and

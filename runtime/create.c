@@ -17,6 +17,8 @@
 #include "lib/timearg.h"
 #include "lib/log.h"
 #include "lib/util.h"
+#include "runtime/bind.h"
+#include "runtime/caps.h"
 #include "runtime/cgroup/cgroup_res.h"
 #include "runtime/cgroup/driver.h"
 #include "runtime/container.h"
@@ -213,6 +215,7 @@ static int validate(const struct hull_spec *spec, struct hull_err *err)
 		return hull_error(err, EINVAL,
 				  "config.json: hull needs a mount namespace (`linux.namespaces` "
 				  "type `mount`)");
+	hull_caps_warn_unknown(spec->process->caps);
 	if (hull_sysctl_check(spec, err) < 0 ||
 	    hull_personality_parse(spec->linux_->personality, &persona, &set, err) < 0)
 		return -1;
@@ -290,6 +293,13 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 	ctx.n_listen_fds = listen_fds();
 	if (hull_seccomp_build(spec->linux_->seccomp, o->root, &ctx.seccomp, err) < 0)
 		goto fail;
+	/* the listener's fd comes from the container level's init (runtime/seccomp/) */
+	if (hull_seccomp_has_notify(ctx.seccomp) && ctx.level != &hull_container_executor) {
+		hull_error(err, ENOTSUP,
+			   "config.json: `linux.seccomp`: SCMP_ACT_NOTIFY is only "
+			   "supported at the container isolation level");
+		goto fail;
+	}
 	reserve_fds(3 + ctx.n_listen_fds + o->preserve_fds);
 	if (prepare_namespaces(&ctx, err) < 0)
 		goto fail;
@@ -380,7 +390,8 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 				     err) < 0)
 		goto fail;
 	cg_placed = true;
-	if (hull_sync_send(sv[0], SYNC_GO, 0, NULL, err) < 0)
+	if (hull_sync_send(sv[0], SYNC_GO, 0, NULL, err) < 0 ||
+	    hull_bind_sources_send(spec, bundle, pid, sv[0], err) < 0)
 		goto fail;
 
 	m = xmalloc(sizeof(*m));
@@ -391,6 +402,8 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 	    hull_hooks_run(&spec->hooks.create_runtime, "createRuntime", state_json, err) < 0)
 		goto fail;
 	if (hull_sync_send(sv[0], SYNC_HOOKS_DONE, 0, state_json, err) < 0 ||
+	    hull_seccomp_notify_forward(ctx.seccomp, spec->linux_->seccomp, sv[0], pid, state_json,
+					err) < 0 ||
 	    hull_sync_expect(sv[0], SYNC_READY, m, err) < 0)
 		goto fail;
 	if (tty_pair[0] >= 0) {

@@ -10,6 +10,7 @@
 
 #include "lib/json.h"
 #include "lib/util.h"
+#include "runtime/caps.h"
 #include "runtime/cgroup/cgroup.h"
 #include "runtime/executor.h"
 #include "runtime/selfexe.h"
@@ -146,6 +147,7 @@ static struct hull_process *exec_process(const struct hull_exec_opts *o,
 		hull_error(err, EINVAL, "exec: no command given (args are empty)");
 		goto fail;
 	}
+	hull_caps_warn_unknown(p->caps);
 	if (!p->cwd || p->cwd[0] != '/') {
 		hull_error(err, EINVAL, "exec: the cwd must be an absolute path, not `%s`",
 			   p->cwd ? p->cwd : "");

@@ -44,6 +44,9 @@ struct hull_init_ctx {
 	unsigned long new_ns;	      /* CLONE_NEW* to create */
 	int n_listen_fds;	      /* LISTEN_FDS handed through */
 	struct hull_seccomp *seccomp; /* built by the runtime, loaded by the init; NULL = none */
+	/* per spec mount, the bind source the runtime opened (every bind's in a user namespace,
+	 * an idmapped one's always; -1 where it opened none); NULL without any (runtime/bind.h) */
+	int *bind_fds;
 	bool run_mode;
 	pid_t runtime_pid; /* the init's parent while it sets up (0: an intermediate process) */
 };
@@ -107,6 +110,12 @@ struct hull_executor {
 	 * NULL: nothing. */
 	int (*update)(const char *root, const struct hull_state *st,
 		      const struct hull_cg_resources *res, unsigned sections, struct hull_err *err);
+
+	/* pause (on) before the runtime freezes the container's cgroup, resume (!on) after it
+	 * thawed it: what the level runs elsewhere (the vm level: a pod's app container, whose
+	 * processes are in the guest, behind the relay that is all its host cgroup holds).
+	 * NULL: nothing. */
+	int (*freeze)(const char *root, const struct hull_state *st, bool on, struct hull_err *err);
 
 	/* delete, once every process of the container is gone: what the level left outside
 	 * the state directory and the cgroup (spec: NULL when config.json is unreadable).

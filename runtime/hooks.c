@@ -64,7 +64,6 @@ static int run_one(const struct hull_hook *h, const char *phase, const char *sta
 	pid_t pid;
 	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
 	char *const default_args[] = {h->path, NULL};
-	char *const empty_env[] = {NULL};
 
 	if (pipe2(in, O_CLOEXEC) < 0)
 		return hull_error(err, errno, "%s hook `%s`: pipe", phase, h->path);
@@ -78,8 +77,10 @@ static int run_one(const struct hull_hook *h, const char *phase, const char *sta
 		setpgid(0, 0);
 		dup2(in[0], 0);
 		syscall(SYS_close_range, 3, ~0U, 0);
+		/* without `env` a hook gets the runtime's environment, as runc's do; an empty
+		 * `env` is an empty environment */
 		execve(h->path, h->args && h->args[0] ? h->args : default_args,
-		       h->env ? h->env : empty_env);
+		       h->env ? h->env : environ);
 		dprintf(2, "%s hook `%s`: exec: %s\n", phase, h->path, strerror(errno));
 		_exit(HULL_EXIT_NOT_FOUND);
 	}

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "lib/util.h"
+#include "runtime/bind.h"
 #include "runtime/executor.h"
 #include "runtime/hooks.h"
 #include "runtime/lifecycle.h"
@@ -129,6 +130,11 @@ __attribute__((noreturn)) void hull_init_main(struct hull_init_ctx *ctx)
 	/* Wait for the runtime: uid/gid maps written, cgroup joined. */
 	if (hull_sync_expect(ctx->sync_fd, SYNC_GO, &msg, &err) < 0)
 		_exit(1);
+	/* the bind sources the runtime opened for us (we may not reach them ourselves), taken
+	 * before anything here can fail: an init gone with them unread would hide its error */
+	if (hull_bind_sources_needed(spec) &&
+	    !(ctx->bind_fds = hull_bind_sources_recv(spec, ctx->sync_fd, &err)))
+		hull_init_fail(ctx, &err);
 	if (userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
 		hull_error(&err, errno, "become root in the user namespace");
 		hull_init_fail(ctx, &err);

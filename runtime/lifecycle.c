@@ -90,6 +90,9 @@ static int wait_exec(int rfd, struct hull_err *err)
 	return hull_error(err, 0, "start: %s", why);
 }
 
+static int remove_container(const char *root, const char *id, const struct hull_executor *level,
+			    struct hull_state *st, struct hull_err *err);
+
 int hull_container_start(const char *root, const char *id, struct hull_err *err)
 {
 	cleanup_close int lock = hull_state_lock(root, id, err);
@@ -135,9 +138,11 @@ int hull_container_start(const char *root, const char *id, struct hull_err *err)
 		goto out;
 	st->status = HULL_RUNNING;
 	json = hull_state_to_json(st, false);
-	/* poststart failures are reported but the container keeps running, as runc does */
-	if (hull_hooks_run(&spec->hooks.poststart, "poststart", json, err) < 0)
+	/* a failing poststart hook fails start and the container goes, as with runc */
+	if (hull_hooks_run(&spec->hooks.poststart, "poststart", json, err) < 0) {
+		remove_container(root, id, hull_executor_find(st->isolation, NULL), st, NULL);
 		goto out;
+	}
 	ret = 0;
 out:
 	hull_spec_free(spec);
@@ -320,7 +325,7 @@ int hull_container_run(const struct hull_create_opts *o, int *status, struct hul
 	tty = NULL;
 	hull_forward_signals(0);
 	l.state->status = HULL_STOPPED;
-	{
+	if (!o->keep) {
 		int lock = hull_state_lock(o->root, o->id, NULL);
 		struct hull_err derr = {0};
 		if (remove_container(o->root, o->id, l.level, l.state, &derr) < 0)

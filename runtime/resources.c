@@ -41,6 +41,14 @@ static void close_container(int lock, struct hull_state *st, struct hull_cgroups
 		close(lock);
 }
 
+/* What the container's level freezes besides its cgroup (its executor's freeze). */
+static int level_freeze(const char *root, const struct hull_state *st, bool on,
+			struct hull_err *err)
+{
+	const struct hull_executor *level = hull_executor_find(st->isolation, NULL);
+	return level && level->freeze ? level->freeze(root, st, on, err) : 0;
+}
+
 static int freeze(const char *root, const char *id, bool on, struct hull_err *err)
 {
 	const char *what = on ? "pause" : "resume";
@@ -56,7 +64,14 @@ static int freeze(const char *root, const char *id, bool on, struct hull_err *er
 	else if (!on && st->status != HULL_PAUSED)
 		hull_error(err, EINVAL, "%s: container `%s` is %s, not paused", what, id,
 			   hull_status_name(st->status));
-	else if (hull_cgroup_freeze(&cg, st->cgroup_path, on, err) < 0)
+	else if (on && level_freeze(root, st, true, err) < 0)
+		hull_error_wrap(err, "%s `%s`", what, id);
+	else if (hull_cgroup_freeze(&cg, st->cgroup_path, on, err) < 0) {
+		struct hull_err undo = {0};
+		hull_error_wrap(err, "%s `%s`", what, id);
+		if (on)
+			level_freeze(root, st, false, &undo);
+	} else if (!on && level_freeze(root, st, false, err) < 0)
 		hull_error_wrap(err, "%s `%s`", what, id);
 	else
 		ret = 0;

@@ -77,7 +77,6 @@ int hull_state_lock(const char *root, const char *id, struct hull_err *err)
 
 void hull_state_free(struct hull_state *st)
 {
-	size_t i;
 	if (!st)
 		return;
 	free(st->id);
@@ -86,11 +85,7 @@ void hull_state_free(struct hull_state *st)
 	free(st->created);
 	free(st->cgroup_path);
 	free(st->isolation);
-	for (i = 0; i < st->n_annotations; i++) {
-		free(st->annotations[i].key);
-		free(st->annotations[i].value);
-	}
-	free(st->annotations);
+	hull_kv_free(st->annotations, st->n_annotations);
 	free(st);
 }
 

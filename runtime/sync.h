@@ -14,6 +14,7 @@ enum hull_sync_type {
 	SYNC_START,	 /* runtime -> init (run only): exec the process now */
 	SYNC_PID,	 /* intermediate -> runtime: value = the init's pid */
 	SYNC_ERROR,	 /* init -> runtime: payload = the error text; value = errno */
+	SYNC_SECCOMP_FD, /* process -> runtime: fd = the seccomp notify fd, for the listener */
 };
 
 #define HULL_SYNC_MAX 65536
@@ -22,10 +23,13 @@ struct hull_sync_msg {
 	int type;
 	int value;
 	size_t len; /* payload bytes in data */
+	int fd;	    /* an fd sent with the message (SCM_RIGHTS), -1 without one */
 	char data[HULL_SYNC_MAX];
 };
 
 int hull_sync_send(int fd, int type, int value, const char *payload, struct hull_err *err);
+/* The same with passfd sent along (SCM_RIGHTS). */
+int hull_sync_send_fd(int fd, int type, int passfd, struct hull_err *err);
 /* Receive one message; EOF is an error ("container init exited"). */
 int hull_sync_recv(int fd, struct hull_sync_msg *m, struct hull_err *err);
 /* Receive and insist on a type; a SYNC_ERROR turns into err with its text. */

@@ -72,6 +72,20 @@ int hull_sysctl_check(const struct hull_spec *spec, struct hull_err *err)
 		if (!*key || strstr(key, "..") || strchr(key, '/') || key[0] == '.')
 			return hull_error(err, EINVAL,
 					  "config.json: `linux.sysctl`: invalid key `%s`", key);
+		/* The hostname has a field of its own, and runc and crun refuse the sysctl.  The
+		 * domainname is dockerd's way to set it (`docker run --domainname`), accepted by
+		 * both; it only conflicts with a `domainname` field that says something else. */
+		if (!strcmp(key, "kernel.hostname"))
+			return hull_error(err, EINVAL,
+					  "config.json: `linux.sysctl`: `%s` conflicts with the "
+					  "`hostname` field: set that instead",
+					  key);
+		if (!strcmp(key, "kernel.domainname") && spec->domainname && *spec->domainname &&
+		    strcmp(spec->domainname, lx->sysctl[i].value))
+			return hull_error(err, EINVAL,
+					  "config.json: `linux.sysctl`: `%s` conflicts with the "
+					  "`domainname` field",
+					  key);
 		if (!type)
 			return hull_error(
 				err, EPERM,

@@ -279,7 +279,9 @@ def read_map(path=MAP):
         bad = [t for t in tests if not t.startswith(("unit:", "int:"))]
         if bad:
             sys.exit("%s: `%s`: not unit:NAME or int:FILTER: %s" % (path, f, " ".join(bad)))
-        m[f] = (unit, integ)
+        # a file on several lines (two branches each added tests) gets all of them
+        u0, i0 = m.get(f, ([], []))
+        m[f] = (u0 + [u for u in unit if u not in u0], i0 + [i for i in integ if i not in i0])
     return m
 
 

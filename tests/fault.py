@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Fault injection: kill -9 of hull-oci create/run/start/delete and of hull run -d (alone, or
-with the monitor it forked)/hull rm at random moments, then the clean-up a user (or
-containerd, or podman) would do -- `hull-oci delete --force`, `hull rm -f` of what
+"""Fault injection: kill -9 of hull-oci create/run/start/delete and of hull run -d or hull
+start (alone, or with the monitor it forked)/hull rm at random moments, then the clean-up a
+user (or containerd, or podman) would do -- `hull-oci delete --force`, `hull rm -f` of what
 `hull ps -a` lists and of the names used --
 and a check that nothing is left: processes (in the test's cgroups, or with the test's
 directories on their command line), cgroup directories, mounts under the test's directories,
@@ -176,10 +176,10 @@ def op_oci_delete(ctx, rnd, i, b):
 
 
 def hull_run_cmd(ctx, rnd, name):
-    net = ctx.network and rnd.random() < 0.3
+    net = ctx.network and rnd.random() < 0.5
     cmd = ctx.hull("run", "-d", "--name", name, "--cgroup-parent", "/hull-test/%s-h" % ctx.tag)
-    if net:
-        cmd += ["--network", "bridge"]
+    # explicit both ways: a hull run without --network is on the default bridge network
+    cmd += ["--network", "bridge" if net else "none"]
     return cmd + [IMAGE, "sleep 100"], net
 
 
@@ -211,7 +211,14 @@ def op_hull_crash(ctx, rnd, i, b):
     p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL)
     time.sleep(delay)
-    mark = "--name\0%s\0" % name
+    victims = kill_marked(ctx, "--name\0%s\0" % name)
+    p.wait()
+    return ("hull run -d%s and its monitor" % (" --network bridge" if net else ""), delay,
+            victims > 0, [], [name], [])
+
+
+def kill_marked(ctx, mark):
+    """SIGKILL every process of this store whose command line holds mark; how many."""
     victims = 0
     for d in glob.glob("/proc/[0-9]*"):
         try:
@@ -222,13 +229,38 @@ def op_hull_crash(ctx, rnd, i, b):
                 victims += 1
         except OSError:
             pass
-    p.wait()
-    return ("hull run -d%s and its monitor" % (" --network bridge" if net else ""), delay,
-            victims > 0, [], [name], [])
+    return victims
+
+
+def op_hull_start(ctx, rnd, i, b):
+    """hull create, then hull start killed, alone or with the monitor it forks: a start that is
+    not hull run's first brings the container's networks up itself (engine/net_config.c)."""
+    name = "%s-n%d" % (ctx.tag, i)
+    cmd, net = hull_run_cmd(ctx, rnd, name)
+    at = cmd.index("run")
+    _, err = run(cmd[:at] + ["create"] + cmd[at + 2:])
+    if err:
+        return "hull create (before start)", 0, False, [], [name], [err]
+    delay = rnd.uniform(0, 0.6 if net else 0.35)
+    with_monitor = rnd.random() < 0.5
+    p = subprocess.Popen(ctx.hull("start", name), stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        p.wait(timeout=delay)
+        killed = False
+    except subprocess.TimeoutExpired:
+        if with_monitor:
+            kill_marked(ctx, "start\0%s\0" % name)
+        else:
+            p.send_signal(signal.SIGKILL)
+        p.wait()
+        killed = True
+    return ("hull start%s%s" % (" (bridge)" if net else "", " and its monitor" if with_monitor
+                                else ""), delay, killed, [], [name], [])
 
 
 OPS = [op_oci_create, op_oci_run, op_oci_start, op_oci_delete, op_hull_run, op_hull_rm,
-       op_hull_crash]
+       op_hull_crash, op_hull_start]
 
 
 # --- clean-up and the check ---------------------------------------------------------------

@@ -266,7 +266,7 @@ int cmd_features(const struct oci_globals *gl, int argc, char **argv, struct hul
 	enabled(g, "intelRdt", false);
 	hull_gen_str(g, "mountExtensions");
 	yajl_gen_map_open(g);
-	enabled(g, "idmap", false);
+	enabled(g, "idmap", true);
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 	hull_gen_str(g, "annotations");

@@ -70,11 +70,17 @@ static int parse_create(const char *cmd, bool with_detach, int argc, char **argv
 			o->detach = true;
 			break;
 		case 'K':
+			if (!with_detach)
+				return usage_error(err, cmd, "unknown option `--keep`");
+			o->keep = true;
+			break;
 		case 'S':
-			break; /* runc's run flags that change nothing here */
+			break; /* runc's run flag that changes nothing here */
 		case 'h':
 			printf(create_usage, cmd,
 			       with_detach ? "  -d, --detach              return once started\n"
+					     "      --keep                keep it stopped until "
+					     "delete\n"
 					   : "");
 			return 2;
 		default:

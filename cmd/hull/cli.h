@@ -40,6 +40,8 @@ cmd_fn cmd_network, cmd_network_inspect;
 cmd_fn cmd_stats, cmd_pause, cmd_unpause, cmd_port, cmd_top, cmd_rename, cmd_update, cmd_events;
 cmd_fn cmd_tag, cmd_history;
 cmd_fn cmd_commit, cmd_build, cmd_builder; /* images from containers and Dockerfiles */
+/* the lifecycle of an existing container (engine/start.h, engine/attach.h), and its files */
+cmd_fn cmd_create, cmd_start, cmd_restart, cmd_attach, cmd_cp, cmd_diff;
 
 /* Run argv[0] as a top-level command (`hull image ls` runs `images`). */
 int dispatch(const struct hull_globals *g, int argc, char **argv, struct hull_err *err);

@@ -283,9 +283,12 @@ int cmd_wait(const struct hull_globals *g, int argc, char **argv, struct hull_er
 			continue;
 		}
 		hull_ctr_wait(&e, c, -1);
-		/* the record now has the exit status (or is gone with --rm) */
+		/* the record now has the exit status (or is gone with --rm); a container never
+		 * started is not running either: 0, as docker's */
 		if (hull_ctr_load(&e, c->id, &after, NULL) == 0 && after->exited)
 			printf("%d\n", after->exit_code);
+		else if (after && !after->started)
+			printf("%d\n", 0);
 		else
 			printf("%d\n", 255);
 		hull_ctr_free(after);

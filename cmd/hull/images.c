@@ -113,43 +113,34 @@ static bool image_match(const char *key, const char *value, void *ctx)
 
 int cmd_images(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
 {
-	enum { NOTRUNC = 256, FORMAT };
 	static const struct option opts[] = {
 		{"all", no_argument, NULL, 'a'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"no-trunc", no_argument, NULL, NOTRUNC},
-		{"format", required_argument, NULL, FORMAT},
-		{"filter", required_argument, NULL, 'f'},
+		HULL_LIST_OPT_QUIET,
+		HULL_LIST_OPT_NOTRUNC,
+		HULL_LIST_OPT_FORMAT,
+		HULL_LIST_OPT_FILTER,
 		{"digests", no_argument, NULL, 'D'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct hull_listing l = {.headers_json = images_headers, .default_table = images_table};
-	struct hull_filters fs = {0};
-	bool quiet = false, notrunc = false, index_loaded = false;
-	const char *filter = NULL, *format = NULL;
+	struct hull_list_flags lf = {.filter_keys = images_filter_keys};
+	bool index_loaded = false;
+	const char *filter = NULL;
 	char **shown = NULL;
 	struct hull_index idx;
 	int c, rc = -1;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+aqf:h", opts, NULL)) != -1) {
+		int taken = hull_list_flag(&lf, c, optarg, err);
+		if (taken < 0)
+			goto out;
+		if (taken)
+			continue;
 		switch (c) {
 		case 'a':
 		case 'D':
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case NOTRUNC:
-			notrunc = true;
-			break;
-		case FORMAT:
-			format = optarg;
-			break;
-		case 'f':
-			if (hull_filter_add(&fs, optarg, images_filter_keys, err) < 0)
-				goto out;
 			break;
 		case 'h':
 			print_usage("images");
@@ -173,7 +164,7 @@ int cmd_images(const struct hull_globals *g, int argc, char **argv, struct hull_
 			goto out;
 		index_loaded = true;
 	}
-	if (!quiet && hull_listing_begin(&l, format, err) < 0)
+	if (!lf.quiet && hull_listing_begin(&l, lf.format, err) < 0)
 		goto out;
 	/* newest first, as docker lists them */
 	for (size_t i = idx.n; i-- > 0;) {
@@ -183,32 +174,33 @@ int cmd_images(const struct hull_globals *g, int argc, char **argv, struct hull_
 			const char *name = names ? img->names[k] : NULL;
 			struct image_match m = {&idx, i, name};
 			cleanup_free char *row = NULL;
-			if (!matches(filter, name) || !hull_filter_match(&fs, image_match, &m))
+			if (!matches(filter, name) ||
+			    !hull_filter_match(&lf.filters, image_match, &m))
 				continue;
-			if (quiet) {
+			if (lf.quiet) {
 				/* an image with several names is one id */
 				bool seen = false;
 				for (char **p = shown; p && *p && !seen; p++)
 					seen = !strcmp(*p, img->config);
 				if (!seen)
-					printf("%.*s\n", notrunc ? 71 : 12,
-					       notrunc ? img->config : img->config + 7);
+					printf("%.*s\n", lf.notrunc ? 71 : 12,
+					       lf.notrunc ? img->config : img->config + 7);
 				hull_strv_push(&shown, img->config);
 				continue;
 			}
-			row = row_json(img, name, notrunc);
+			row = row_json(img, name, lf.notrunc);
 			if (hull_listing_row(&l, row, err) < 0)
 				goto out;
 		}
 	}
 	rc = 0;
 out:
-	if (!quiet)
+	if (!lf.quiet)
 		hull_listing_end(&l);
 	if (index_loaded)
 		hull_index_free(&idx);
 	hull_strv_free(shown);
-	hull_filters_free(&fs);
+	hull_filters_free(&lf.filters);
 	return rc;
 }
 

@@ -10,11 +10,17 @@
 #include "cmd/hull/cli.h"
 #include "cmd/hull/inspect.h"
 #include "cmd/hull/template.h"
+#include "engine/start.h"
 #include "lib/json.h"
 #include "lib/util.h"
 
-const char *docker_state(enum hull_status s)
+const char *docker_state(const struct hull_ctr *c, enum hull_status s)
 {
+	if (hull_ctr_is_restarting(c, s))
+		return "restarting";
+	/* stopped and never started: made by `hull create` */
+	if (s == HULL_STOPPED && !c->started && !c->exited)
+		return "created";
 	return s == HULL_STOPPED ? "exited" : s == HULL_CREATING ? "created" : hull_status_name(s);
 }
 

@@ -9,8 +9,8 @@
 #include "engine/ctr.h"
 #include "engine/ops.h"
 
-/* docker's word for a status: created, running, paused, exited. */
-const char *docker_state(enum hull_status s);
+/* docker's word for a container's state: created, running, paused, restarting, exited. */
+const char *docker_state(const struct hull_ctr *c, enum hull_status s);
 
 /* One container's inspect object (inspect_ctr.c). */
 char *inspect_container_json(const struct hull_engine *e, const struct hull_ctr *c);

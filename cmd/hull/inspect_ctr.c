@@ -10,6 +10,8 @@
 #include "engine/net.h"
 #include "engine/ops.h"
 #include "engine/prepare.h"
+#include "engine/restart_policy.h"
+#include "engine/start.h"
 #include "lib/json.h"
 #include "lib/util.h"
 #include "network/cni.h"
@@ -94,6 +96,25 @@ static void networks_json(yajl_gen g, const struct hull_net_attachment *v, size_
 	yajl_gen_map_close(g);
 }
 
+/* docker's HostConfig.RestartPolicy */
+static void restart_policy_json(yajl_gen g, const struct hull_ctr *c)
+{
+	struct hull_restart_policy p = {0};
+	const char *name = c->restart_policy && *c->restart_policy ? c->restart_policy : "no";
+
+	hull_restart_policy_parse(name, &p, NULL);
+	hull_gen_str(g, "HostConfig");
+	yajl_gen_map_open(g);
+	hull_gen_str(g, "RestartPolicy");
+	yajl_gen_map_open(g);
+	hull_gen_str(g, "Name"),
+		yajl_gen_string(g, (const unsigned char *)name, strcspn(name, ":"));
+	hull_gen_str(g, "MaximumRetryCount"), yajl_gen_integer(g, p.max_retries);
+	yajl_gen_map_close(g);
+	hull_gen_str(g, "AutoRemove"), yajl_gen_bool(g, c->auto_remove);
+	yajl_gen_map_close(g);
+}
+
 char *inspect_container_json(const struct hull_engine *e, const struct hull_ctr *c)
 {
 	struct hull_net_attachment *nets = NULL;
@@ -141,13 +162,17 @@ char *inspect_container_json(const struct hull_engine *e, const struct hull_ctr 
 	hull_gen_str(gen, "Isolation"), hull_gen_str(gen, c->isolation);
 	hull_gen_str(gen, "State");
 	yajl_gen_map_open(gen);
-	hull_gen_str(gen, "Status"), hull_gen_str(gen, docker_state(s));
+	hull_gen_str(gen, "Status"), hull_gen_str(gen, docker_state(c, s));
 	hull_gen_str(gen, "Running"), yajl_gen_bool(gen, s == HULL_RUNNING || s == HULL_PAUSED);
 	hull_gen_str(gen, "Paused"), yajl_gen_bool(gen, s == HULL_PAUSED);
+	hull_gen_str(gen, "Restarting"), yajl_gen_bool(gen, hull_ctr_is_restarting(c, s));
+	hull_gen_str(gen, "StartedAt"), hull_gen_str(gen, c->started ? c->started : "");
 	hull_gen_str(gen, "Pid"), yajl_gen_integer(gen, pid);
 	hull_gen_str(gen, "ExitCode"), yajl_gen_integer(gen, c->exited ? c->exit_code : 0);
 	hull_gen_str(gen, "FinishedAt"), hull_gen_str(gen, c->finished ? c->finished : "");
 	yajl_gen_map_close(gen);
+	hull_gen_str(gen, "RestartCount"), yajl_gen_integer(gen, c->restart_count);
+	restart_policy_json(gen, c);
 	hull_gen_str(gen, "LogPath"), hull_gen_str(gen, logpath);
 	hull_gen_str(gen, "Rootfs"), hull_gen_str(gen, c->rootfs);
 	hull_gen_str(gen, "AutoRemove"), yajl_gen_bool(gen, c->auto_remove);

@@ -108,3 +108,21 @@ void hull_listing_end(struct hull_listing *l)
 	l->tmpl = NULL;
 	l->n = 0;
 }
+
+int hull_list_flag(struct hull_list_flags *f, int c, const char *arg, struct hull_err *err)
+{
+	switch (c) {
+	case 'q':
+		f->quiet = true;
+		return 1;
+	case HULL_LIST_NOTRUNC:
+		f->notrunc = true;
+		return 1;
+	case HULL_LIST_FORMAT:
+		f->format = arg;
+		return 1;
+	case 'f':
+		return hull_filter_add(&f->filters, arg, f->filter_keys, err) < 0 ? -1 : 1;
+	}
+	return 0;
+}

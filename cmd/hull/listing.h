@@ -6,8 +6,40 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cmd/hull/filter.h"
 #include "cmd/hull/template.h"
 #include "lib/err.h"
+
+/* The flags listings share, for a command's getopt table (each lists the ones it has):
+ * -q/--quiet, --no-trunc, --format, -f/--filter. */
+enum { HULL_LIST_NOTRUNC = 0x4000, HULL_LIST_FORMAT };
+#define HULL_LIST_OPT_QUIET                                                                        \
+	{                                                                                          \
+		"quiet", no_argument, NULL, 'q'                                                    \
+	}
+#define HULL_LIST_OPT_NOTRUNC                                                                      \
+	{                                                                                          \
+		"no-trunc", no_argument, NULL, HULL_LIST_NOTRUNC                                   \
+	}
+#define HULL_LIST_OPT_FORMAT                                                                       \
+	{                                                                                          \
+		"format", required_argument, NULL, HULL_LIST_FORMAT                                \
+	}
+#define HULL_LIST_OPT_FILTER                                                                       \
+	{                                                                                          \
+		"filter", required_argument, NULL, 'f'                                             \
+	}
+
+struct hull_list_flags {
+	bool quiet, notrunc;
+	const char *format;
+	struct hull_filters filters;
+	const char *const *filter_keys; /* what --filter takes (set by the command) */
+};
+
+/* Takes getopt's c (with its argument) when it is one of the shared flags: 1 when taken, 0 when
+ * it is not one of them, -1 for a filter that is not one of filter_keys. */
+int hull_list_flag(struct hull_list_flags *f, int c, const char *arg, struct hull_err *err);
 
 struct hull_listing {
 	/* set by the command */

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cmd/hull/cli.h"
+#include "cmd/hull/regcli.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "runtime/executor.h"
@@ -23,6 +24,12 @@ static int cmd_version(const struct hull_globals *g, int argc, char **argv, stru
 static const struct hull_command commands[] = {
 	{"run", cmd_run, "run a command in a new container", NULL},
 	{"exec", cmd_exec, "run a command in a running container", NULL},
+	{"create", cmd_create, "make a new container without starting it", NULL},
+	{"start", cmd_start, "start created or stopped containers", NULL},
+	{"restart", cmd_restart, "stop containers and start them again", NULL},
+	{"attach", cmd_attach, "attach to a running container's stdio", NULL},
+	{"cp", cmd_cp, "copy files between a container and the host", NULL},
+	{"diff", cmd_diff, "what changed in a container's filesystem", NULL},
 	{"ps", cmd_ps, "list containers", NULL},
 	{"logs", cmd_logs, "print the logs of a container", NULL},
 	{"stop", cmd_stop, "stop containers (stop signal, then SIGKILL)", NULL},
@@ -38,6 +45,9 @@ static const struct hull_command commands[] = {
 	{"update", cmd_update, "change the resource limits of running containers", NULL},
 	{"events", cmd_events, "what hull does to containers, as it happens", NULL},
 	{"pull", cmd_pull, "pull an image from a registry", NULL},
+	{"push", cmd_push, "push an image to a registry", NULL},
+	{"login", cmd_login, "log in to a registry (credentials checked, then stored)", NULL},
+	{"logout", cmd_logout, "forget a registry's stored login", NULL},
 	{"tag", cmd_tag, "give an image another name", NULL},
 	{"history", cmd_history, "the steps that made an image", NULL},
 	{"images", cmd_images, "list images",
@@ -244,7 +254,8 @@ static int cmd_version(const struct hull_globals *g, int argc, char **argv, stru
 /* The commands that put a process into a container (the runtime runs in-process). */
 static bool enters_container(const char *cmd)
 {
-	static const char *const entering[] = {"run", "exec", "compare", "top", "build"};
+	static const char *const entering[] = {"run",	"exec",	 "compare", "top",
+					       "build", "start", "restart"};
 	for (size_t i = 0; i < sizeof(entering) / sizeof(entering[0]); i++)
 		if (!strcmp(entering[i], cmd))
 			return true;

@@ -269,42 +269,33 @@ static char *row_json(const struct hull_network *n, bool notrunc)
 
 static int net_ls(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
 {
-	enum { NOTRUNC = 256, FORMAT, HELP };
+	enum { HELP = 256 };
 	static const struct option opts[] = {
-		{"quiet", no_argument, NULL, 'q'},
-		{"no-trunc", no_argument, NULL, NOTRUNC},
-		{"format", required_argument, NULL, FORMAT},
-		{"filter", required_argument, NULL, 'f'},
+		HULL_LIST_OPT_QUIET,
+		HULL_LIST_OPT_NOTRUNC,
+		HULL_LIST_OPT_FORMAT,
+		HULL_LIST_OPT_FILTER,
 		{"help", no_argument, NULL, HELP},
 		{NULL, 0, NULL, 0},
 	};
 	struct hull_listing l = {.headers_json = network_headers, .default_table = network_table};
-	struct hull_filters fs = {0};
+	struct hull_list_flags lf = {.filter_keys = network_filter_keys};
 	struct hull_engine e = {0};
 	struct hull_network **v = NULL;
 	cleanup_free char *dir = NULL;
-	const char *format = NULL;
-	bool quiet = false, notrunc = false, listing = false;
+	bool listing = false;
 	size_t n = 0;
 	int c, rc = -1;
 
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "qf:", opts, NULL)) != -1) {
+		int taken = hull_list_flag(&lf, c, optarg, err);
+		if (taken < 0)
+			goto out;
+		if (taken)
+			continue;
 		switch (c) {
-		case 'q':
-			quiet = true;
-			break;
-		case NOTRUNC:
-			notrunc = true;
-			break;
-		case FORMAT:
-			format = optarg;
-			break;
-		case 'f':
-			if (hull_filter_add(&fs, optarg, network_filter_keys, err) < 0)
-				goto out;
-			break;
 		case HELP:
 			print_usage("network-ls");
 			rc = 0;
@@ -323,21 +314,21 @@ static int net_ls(const struct hull_globals *g, int argc, char **argv, struct hu
 	dir = records_dir(&e);
 	if (hull_network_list(dir, &v, &n, err) < 0)
 		goto out;
-	if (!quiet) {
-		if (hull_listing_begin(&l, format, err) < 0)
+	if (!lf.quiet) {
+		if (hull_listing_begin(&l, lf.format, err) < 0)
 			goto out;
 		listing = true;
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct net_match m = {&e, v[i]};
 		cleanup_free char *row = NULL;
-		if (!hull_filter_match(&fs, network_match, &m))
+		if (!hull_filter_match(&lf.filters, network_match, &m))
 			continue;
-		if (quiet) {
-			printf("%.*s\n", notrunc ? 64 : 12, v[i]->id);
+		if (lf.quiet) {
+			printf("%.*s\n", lf.notrunc ? 64 : 12, v[i]->id);
 			continue;
 		}
-		row = row_json(v[i], notrunc);
+		row = row_json(v[i], lf.notrunc);
 		if (hull_listing_row(&l, row, err) < 0)
 			goto out;
 	}
@@ -346,7 +337,7 @@ out:
 	if (listing)
 		hull_listing_end(&l);
 	hull_network_list_free(v, n);
-	hull_filters_free(&fs);
+	hull_filters_free(&lf.filters);
 	hull_engine_free(&e);
 	return rc;
 }

@@ -13,6 +13,7 @@
 #include "cmd/hull/inspect.h"
 #include "cmd/hull/listing.h"
 #include "engine/ops.h"
+#include "engine/start.h"
 #include "lib/json.h"
 #include "lib/util.h"
 #include "engine/net.h"
@@ -39,22 +40,30 @@ static char *command_text(char **argv, bool trunc)
 static char *status_text(const struct hull_ctr *c, enum hull_status s)
 {
 	cleanup_free char *since = NULL;
+	/* up since the last start */
+	const char *up = c->started ? c->started : c->created;
 
 	switch (s) {
 	case HULL_CREATING:
 	case HULL_CREATED:
 		return xstrdup("Created");
 	case HULL_RUNNING:
-		since = human_age(c->created, false);
+		since = human_age(up, false);
 		return hull_strfmt("Up %s", since);
 	case HULL_PAUSED:
-		since = human_age(c->created, false);
+		since = human_age(up, false);
 		return hull_strfmt("Up %s (Paused)", since);
 	case HULL_STOPPED:
 		break;
 	}
+	if (!strcmp(docker_state(c, s), "created"))
+		return xstrdup("Created");
 	if (!c->exited)
 		return xstrdup("Exited (unknown)");
+	if (!strcmp(docker_state(c, s), "restarting")) {
+		since = human_age(c->finished, true);
+		return hull_strfmt("Restarting (%d) %s", c->exit_code, since);
+	}
 	since = human_age(c->finished, true);
 	return hull_strfmt("Exited (%d) %s", c->exit_code, since);
 }
@@ -143,7 +152,7 @@ static char *row_json(const struct hull_ctr *c, enum hull_status s, bool notrunc
 	FIELD("Ports", ports);
 	FIELD("RunningFor", running_for);
 	FIELD("Size", "0B");
-	FIELD("State", docker_state(s));
+	FIELD("State", docker_state(c, s));
 	FIELD("Status", status);
 #undef FIELD
 	yajl_gen_map_close(g);
@@ -192,7 +201,7 @@ static bool ps_match(const char *key, const char *value, void *ctx)
 		return hit;
 	}
 	if (!strcmp(key, "status"))
-		return !strcmp(docker_state(m->s), value);
+		return !strcmp(docker_state(c, m->s), value);
 	if (!strcmp(key, "exited"))
 		return m->s == HULL_STOPPED && c->exited && c->exit_code == atoi(value);
 	if (!strcmp(key, "ancestor")) {
@@ -328,7 +337,9 @@ int cmd_ps(const struct hull_globals *g, int argc, char **argv, struct hull_err 
 		struct ps_match m = {v[i], s, i, v, n};
 		cleanup_free char *row = NULL, *networks = NULL;
 
-		if ((!all && s == HULL_STOPPED) || !hull_filter_match(&fs, ps_match, &m))
+		/* a restarting container counts as running, as docker's */
+		if ((!all && s == HULL_STOPPED && !hull_ctr_is_restarting(v[i], s)) ||
+		    !hull_filter_match(&fs, ps_match, &m))
 			continue;
 		shown++;
 		if (quiet) {

@@ -1,4 +1,5 @@
-/* hull run: flags -> engine/prepare.c (record, rootfs, config.json) -> the monitor. */
+/* hull run and hull create: flags -> engine/prepare.c (record, rootfs, config.json) -> the
+ * monitor (run). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -6,9 +7,11 @@
 #include <unistd.h>
 
 #include "cmd/hull/cli.h"
+#include "cmd/hull/xferview.h"
 #include "engine/net.h"
 #include "engine/ops.h"
 #include "engine/prepare.h"
+#include "engine/restart_policy.h"
 #include "engine/run.h"
 #include "lib/signals.h"
 #include "lib/util.h"
@@ -32,15 +35,26 @@ static int security_opt(const char *o, struct hull_run_opts *f, struct hull_err 
 	return 0;
 }
 
-static void usage(void)
+static void usage(const char *cmd)
 {
-	printf("Usage: hull run [OPTIONS] IMAGE [COMMAND] [ARG...]\n"
-	       "       hull run [OPTIONS] --rootfs DIR COMMAND [ARG...]\n\n"
-	       "Run a command in a new container.\n\n"
-	       "  -d, --detach               run in the background, print the container ID\n"
-	       "  -i, --interactive          keep stdin open\n"
+	bool run = !strcmp(cmd, "run");
+	printf("Usage: hull %s [OPTIONS] IMAGE [COMMAND] [ARG...]\n"
+	       "       hull %s [OPTIONS] --rootfs DIR COMMAND [ARG...]\n\n"
+	       "%s\n\n",
+	       cmd, cmd,
+	       run ? "Run a command in a new container."
+		   : "Make a new container, not started (`hull start` runs it); print its ID.");
+	if (run)
+		printf("  -d, --detach               run in the background, print the container "
+		       "ID\n");
+	printf("  -i, --interactive          keep stdin open\n"
 	       "  -t, --tty                  allocate a terminal\n"
 	       "      --rm                   remove the container when it exits\n"
+	       "      --pull POLICY          missing (default: pull an image that is not "
+	       "here),\n"
+	       "                             always, never\n"
+	       "      --platform OS/ARCH[/VARIANT]  pull the image for this platform\n"
+	       "  -q, --quiet                no pull progress\n"
 	       "      --name NAME            name the container\n"
 	       "  -e, --env NAME[=VALUE]     set an environment variable\n"
 	       "      --env-file FILE        read environment variables from FILE\n"
@@ -89,13 +103,18 @@ static void usage(void)
 	       "      --isolation container|vm  isolation level (default container)\n"
 	       "      --rootfs               the first argument is a root filesystem directory\n"
 	       "      --cgroup-parent PATH   cgroup to create the container's cgroup under\n"
-	       "      --stop-signal SIG      signal `hull stop` sends first (default SIGTERM)\n");
+	       "      --stop-signal SIG      signal `hull stop` sends first (default SIGTERM)\n"
+	       "      --restart POLICY       no (default), on-failure[:N], always, "
+	       "unless-stopped\n");
 }
 
-static int parse_flags(int argc, char **argv, struct hull_run_opts *f, struct hull_err *err)
+static int parse_flags(const char *cmd, int argc, char **argv, struct hull_run_opts *f,
+		       struct hull_err *err)
 {
 	enum {
 		RM = 256,
+		PULL,
+		PLATFORM,
 		NAME,
 		ENVF,
 		ENTRY,
@@ -128,6 +147,7 @@ static int parse_flags(int argc, char **argv, struct hull_run_opts *f, struct hu
 		DNSSEARCH,
 		DNSOPT,
 		ADDHOST,
+		RESTART,
 		HELP
 	};
 	static const struct option opts[] = {
@@ -135,6 +155,9 @@ static int parse_flags(int argc, char **argv, struct hull_run_opts *f, struct hu
 		{"interactive", no_argument, NULL, 'i'},
 		{"tty", no_argument, NULL, 't'},
 		{"rm", no_argument, NULL, RM},
+		{"pull", required_argument, NULL, PULL},
+		{"platform", required_argument, NULL, PLATFORM},
+		{"quiet", no_argument, NULL, 'q'},
 		{"name", required_argument, NULL, NAME},
 		{"env", required_argument, NULL, 'e'},
 		{"env-file", required_argument, NULL, ENVF},
@@ -179,15 +202,23 @@ static int parse_flags(int argc, char **argv, struct hull_run_opts *f, struct hu
 		{"dns-option", required_argument, NULL, DNSOPT},
 		{"dns-opt", required_argument, NULL, DNSOPT},
 		{"add-host", required_argument, NULL, ADDHOST},
+		{"restart", required_argument, NULL, RESTART},
 		{"help", no_argument, NULL, HELP},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
+	/* a pull (--pull) shows each layer's progress, as docker run does, unless -q */
+	static struct hull_xfer pull_view;
+	xferview_attach(&pull_view, false);
+	f->pull_progress = &pull_view;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+ditre:u:w:v:m:h:p:l:P", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+ditre:u:w:v:m:h:p:l:Pq", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
+			if (strcmp(cmd, "run"))
+				return usage_error(err, cmd, "unknown option `%s`",
+						   argv[optind - 1]);
 			f->detach = true;
 			break;
 		case 'i':
@@ -198,6 +229,15 @@ static int parse_flags(int argc, char **argv, struct hull_run_opts *f, struct hu
 			break;
 		case RM:
 			f->rm = true;
+			break;
+		case PULL:
+			f->pull = optarg;
+			break;
+		case PLATFORM:
+			f->platform = optarg;
+			break;
+		case 'q':
+			f->pull_progress = NULL;
 			break;
 		case NAME:
 			f->name = optarg;
@@ -323,20 +363,26 @@ static int parse_flags(int argc, char **argv, struct hull_run_opts *f, struct hu
 		case ADDHOST:
 			hull_strv_push(&f->add_hosts, optarg);
 			break;
+		case RESTART:
+			f->restart = optarg;
+			break;
 		case HELP:
-			usage();
+			usage(cmd);
 			return 1;
 		default:
-			return usage_error(err, "run", "unknown option `%s`", argv[optind - 1]);
+			return usage_error(err, cmd, "unknown option `%s`", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
-		return usage_error(err, "run", "requires at least 1 argument (IMAGE)");
+		return usage_error(err, cmd, "requires at least 1 argument (IMAGE)");
 	if (hull_net_check(NULL, f, err) < 0)
-		return usage_error(err, "run", "%s", err->msg);
+		return usage_error(err, cmd, "%s", err->msg);
+	if (hull_restart_policy_parse(f->restart, &(struct hull_restart_policy){0}, err) < 0)
+		return usage_error(err, cmd, "%s", err->msg);
 	if (f->stop_signal && hull_parse_signal(f->stop_signal, err) < 0)
 		return hull_error_wrap(err, "--stop-signal");
-	if (f->tty && f->interactive && !isatty(STDIN_FILENO))
+	/* create: the terminal is the one `hull start -a` will have */
+	if (f->tty && f->interactive && !isatty(STDIN_FILENO) && !strcmp(cmd, "run"))
 		return hull_error(err, ENOTTY, "the input device is not a TTY");
 	return 0;
 }
@@ -372,7 +418,7 @@ int cmd_run(const struct hull_globals *g, int argc, char **argv, struct hull_err
 	struct hull_ctr c = {0};
 	int rc, status = 0;
 
-	rc = parse_flags(argc, argv, &f, err);
+	rc = parse_flags("run", argc, argv, &f, err);
 	if (rc != 0) {
 		flags_free(&f);
 		return rc < 0 ? -1 : 0;
@@ -392,6 +438,28 @@ int cmd_run(const struct hull_globals *g, int argc, char **argv, struct hull_err
 		if (f.detach)
 			printf("%s\n", c.id);
 	}
+	hull_ctr_clear(&c);
+	hull_engine_free(&e);
+	flags_free(&f);
+	return rc;
+}
+
+int cmd_create(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
+{
+	struct hull_run_opts f = {.detach = true};
+	struct hull_engine e = {0};
+	struct hull_ctr c = {0};
+	int rc = parse_flags("create", argc, argv, &f, err);
+
+	if (rc != 0 || open_engine(g, &e, err) < 0) {
+		flags_free(&f);
+		return rc > 0 ? 0 : -1;
+	}
+	f.image = argv[optind];
+	f.args = argv + optind + 1;
+	rc = hull_engine_create(&e, &f, &c, err);
+	if (rc == 0)
+		printf("%s\n", c.id);
 	hull_ctr_clear(&c);
 	hull_engine_free(&e);
 	flags_free(&f);

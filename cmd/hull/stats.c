@@ -118,17 +118,17 @@ static void usage(void)
 
 int cmd_stats(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
 {
-	enum { NOSTREAM = 256, NOTRUNC, FORMAT };
+	enum { NOSTREAM = 256 };
 	static const struct option opts[] = {
 		{"all", no_argument, NULL, 'a'},
 		{"no-stream", no_argument, NULL, NOSTREAM},
-		{"no-trunc", no_argument, NULL, NOTRUNC},
-		{"format", required_argument, NULL, FORMAT},
+		HULL_LIST_OPT_NOTRUNC,
+		HULL_LIST_OPT_FORMAT,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	bool all = false, once = false, notrunc = false;
-	const char *format = NULL;
+	struct hull_list_flags lf = {0};
+	bool all = false, once = false;
 	struct hull_engine e = {0};
 	struct hull_ctr **v = NULL;
 	struct target *t = NULL;
@@ -138,18 +138,17 @@ int cmd_stats(const struct hull_globals *g, int argc, char **argv, struct hull_e
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "ah", opts, NULL)) != -1) {
+		int taken = hull_list_flag(&lf, c, optarg, err);
+		if (taken < 0)
+			return -1;
+		if (taken)
+			continue;
 		switch (c) {
 		case 'a':
 			all = true;
 			break;
 		case NOSTREAM:
 			once = true;
-			break;
-		case NOTRUNC:
-			notrunc = true;
-			break;
-		case FORMAT:
-			format = optarg;
 			break;
 		case 'h':
 			usage();
@@ -198,12 +197,12 @@ int cmd_stats(const struct hull_globals *g, int argc, char **argv, struct hull_e
 		if (stop)
 			break;
 		sample_all(t, nt, false);
-		if (hull_listing_begin(&l, format, err) < 0)
+		if (hull_listing_begin(&l, lf.format, err) < 0)
 			goto out;
 		if (!once && isatty(STDOUT_FILENO))
 			fputs("\033[2J\033[H", stdout); /* a fresh screen, as docker's */
 		for (size_t i = 0; i < nt; i++) {
-			cleanup_free char *row = row_json(&t[i], notrunc);
+			cleanup_free char *row = row_json(&t[i], lf.notrunc);
 			if (hull_listing_row(&l, row, err) < 0) {
 				hull_listing_end(&l);
 				goto out;

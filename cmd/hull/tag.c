@@ -69,11 +69,10 @@ static char *row_json(const struct hull_history_entry *e, const char *id, bool n
 
 int cmd_history(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
 {
-	enum { NOTRUNC = 256, FORMAT, HUMAN };
 	static const struct option opts[] = {
-		{"no-trunc", no_argument, NULL, NOTRUNC},
-		{"format", required_argument, NULL, FORMAT},
-		{"quiet", no_argument, NULL, 'q'},
+		HULL_LIST_OPT_NOTRUNC,
+		HULL_LIST_OPT_FORMAT,
+		HULL_LIST_OPT_QUIET,
 		{"human", required_argument, NULL, 'H'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -82,24 +81,20 @@ int cmd_history(const struct hull_globals *g, int argc, char **argv, struct hull
 	struct hull_store s = {0};
 	struct hull_index idx = {0};
 	struct hull_history_entry *v = NULL;
-	const char *format = NULL;
-	bool notrunc = false, quiet = false, human = true, store_open = false, loaded = false;
+	struct hull_list_flags lf = {0};
+	bool human = true, store_open = false, loaded = false;
 	struct hull_image *img;
 	size_t n = 0;
 	int c, rc = -1;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "qH:h", opts, NULL)) != -1) {
+		int taken = hull_list_flag(&lf, c, optarg, err);
+		if (taken < 0)
+			return -1;
+		if (taken)
+			continue;
 		switch (c) {
-		case NOTRUNC:
-			notrunc = true;
-			break;
-		case FORMAT:
-			format = optarg;
-			break;
-		case 'q':
-			quiet = true;
-			break;
 		case 'H':
 			human = strcmp(optarg, "false") != 0;
 			break;
@@ -134,28 +129,28 @@ int cmd_history(const struct hull_globals *g, int argc, char **argv, struct hull
 	}
 	if (hull_image_history(&s, img, &v, &n, err) < 0)
 		goto out;
-	if (!quiet && hull_listing_begin(&l, format, err) < 0)
+	if (!lf.quiet && hull_listing_begin(&l, lf.format, err) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		/* the newest entry is the image; the layers below it have no image of their own */
 		char id[80];
 		cleanup_free char *row = NULL;
 		if (i == 0)
-			snprintf(id, sizeof(id), "%.*s", notrunc ? 71 : 12,
-				 notrunc ? img->config : img->config + 7);
+			snprintf(id, sizeof(id), "%.*s", lf.notrunc ? 71 : 12,
+				 lf.notrunc ? img->config : img->config + 7);
 		else
 			snprintf(id, sizeof(id), "<missing>");
-		if (quiet) {
+		if (lf.quiet) {
 			printf("%s\n", id);
 			continue;
 		}
-		row = row_json(&v[i], id, notrunc, human);
+		row = row_json(&v[i], id, lf.notrunc, human);
 		if (hull_listing_row(&l, row, err) < 0)
 			goto out;
 	}
 	rc = 0;
 out:
-	if (!quiet)
+	if (!lf.quiet)
 		hull_listing_end(&l);
 	hull_history_free(v, n);
 	if (loaded)

@@ -59,11 +59,6 @@ static struct val str_val(char *owned)
 	return (struct val){.k = V_STR, .str = owned};
 }
 
-static int cmp_keys(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* Go's %v of what JSON holds: text as is, [a b] for arrays, map[k:v] with sorted keys. */
 static void print_node(struct buf *b, yajl_val v)
 {
@@ -88,7 +83,7 @@ static void print_node(struct buf *b, yajl_val v)
 		cleanup_free const char **keys = xzalloc((n ? n : 1) * sizeof(*keys));
 		for (size_t i = 0; i < n; i++)
 			keys[i] = v->u.object.keys[i];
-		qsort(keys, n, sizeof(keys[0]), cmp_keys);
+		hull_strv_sort((char **)keys, n);
 		puts_(b, "map[");
 		for (size_t i = 0; i < n; i++) {
 			if (i)

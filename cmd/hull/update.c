@@ -8,6 +8,8 @@
 
 #include "cmd/hull/cli.h"
 #include "engine/ops.h"
+#include "engine/restart_policy.h"
+#include "engine/start.h"
 #include "lib/size.h"
 #include "lib/util.h"
 #include "runtime/resources.h"
@@ -37,9 +39,10 @@ int cmd_rename(const struct hull_globals *g, int argc, char **argv, struct hull_
 /* CPU time per period, as docker sets --cpus: quota = N × period */
 #define CPU_PERIOD_US 100000
 
-static int parse_update(int argc, char **argv, struct hull_cg_resources *r, struct hull_err *err)
+static int parse_update(int argc, char **argv, struct hull_cg_resources *r, const char **restart,
+			struct hull_err *err)
 {
-	enum { MEM = 256, SWAP, CPUS, SHARES, PIDS, RESERVE };
+	enum { MEM = 256, SWAP, CPUS, SHARES, PIDS, RESERVE, RESTART };
 	static const struct option opts[] = {
 		{"memory", required_argument, NULL, 'm'},
 		{"memory-swap", required_argument, NULL, SWAP},
@@ -47,6 +50,7 @@ static int parse_update(int argc, char **argv, struct hull_cg_resources *r, stru
 		{"cpus", required_argument, NULL, CPUS},
 		{"cpu-shares", required_argument, NULL, 'c'},
 		{"pids-limit", required_argument, NULL, PIDS},
+		{"restart", required_argument, NULL, RESTART},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -97,16 +101,25 @@ static int parse_update(int argc, char **argv, struct hull_cg_resources *r, stru
 						   optarg);
 			r->pids_limit = (struct hull_cg_val){true, v};
 			break;
+		case RESTART:
+			if (hull_restart_policy_parse(optarg, &(struct hull_restart_policy){0},
+						      err) < 0)
+				return usage_error(err, "update", "%s", err->msg);
+			*restart = optarg;
+			break;
 		case 'h':
 			printf("Usage: hull update [OPTIONS] CONTAINER...\n\n"
-			       "Change the resource limits of running containers.\n\n"
+			       "Change the resource limits of running containers, or the restart "
+			       "policy of any.\n\n"
 			       "Options:\n"
 			       "  -m, --memory SIZE             memory limit (-1: none)\n"
 			       "      --memory-swap SIZE        memory + swap limit (-1: none)\n"
 			       "      --memory-reservation SIZE soft limit\n"
 			       "      --cpus N                  CPU time, in CPUs (1.5)\n"
 			       "  -c, --cpu-shares N            relative CPU weight\n"
-			       "      --pids-limit N            processes (-1: none)\n");
+			       "      --pids-limit N            processes (-1: none)\n"
+			       "      --restart POLICY          no, on-failure[:N], always, "
+			       "unless-stopped\n");
 			return 1;
 		default:
 			return usage_error(err, "update", "unknown option `%s`", argv[optind - 1]);
@@ -121,7 +134,8 @@ int cmd_update(const struct hull_globals *g, int argc, char **argv, struct hull_
 {
 	struct hull_cg_resources r = {0};
 	struct hull_engine e = {0};
-	int rc = parse_update(argc, argv, &r, err);
+	const char *restart = NULL;
+	int rc = parse_update(argc, argv, &r, &restart, err);
 
 	if (rc != 0 || open_engine(g, &e, err) < 0) {
 		hull_cg_res_free(&r);
@@ -135,7 +149,10 @@ int cmd_update(const struct hull_globals *g, int argc, char **argv, struct hull_
 		struct hull_ctr *c = NULL;
 		struct hull_err cerr = {0};
 		if (hull_ctr_lookup(&e, argv[i], &c, &cerr) < 0 ||
-		    hull_container_update(e.runroot, c->id, &r, &cerr) < 0) {
+		    (restart && hull_ctr_set_restart_policy(&e, c, restart, &cerr) < 0) ||
+		    /* the policy alone changes a stopped container too */
+		    ((r.sections || !restart) &&
+		     hull_container_update(e.runroot, c->id, &r, &cerr) < 0)) {
 			fprintf(stderr, "hull: %s\n", cerr.msg);
 			rc = 1;
 		} else {

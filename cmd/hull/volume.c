@@ -200,11 +200,7 @@ static int volume_create(struct hull_engine *e, int argc, char **argv, struct hu
 	printf("%s\n", v->name);
 	rc = 0;
 out:
-	for (size_t i = 0; i < n; i++) {
-		free(labels[i].key);
-		free(labels[i].value);
-	}
-	free(labels);
+	hull_kv_free(labels, n);
 	hull_volume_free(v);
 	return rc;
 }
@@ -212,34 +208,26 @@ out:
 static int volume_ls(struct hull_engine *e, int argc, char **argv, struct hull_err *err)
 {
 	static const struct option opts[] = {
-		{"quiet", no_argument, NULL, 'q'},
-		{"format", required_argument, NULL, 'F'},
-		{"filter", required_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
+		HULL_LIST_OPT_QUIET,  HULL_LIST_OPT_FORMAT,
+		HULL_LIST_OPT_FILTER, {"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct hull_listing l = {.headers_json = ls_headers, .default_table = ls_table};
-	struct hull_filters fs = {0};
+	struct hull_list_flags lf = {.filter_keys = ls_filter_keys};
 	struct hull_volume **v = NULL;
-	const char *format = NULL;
-	bool quiet = false, begun = false;
+	bool begun = false;
 	size_t n = 0;
 	int c, rc = -1;
 
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "qf:h", opts, NULL)) != -1) {
+		int taken = hull_list_flag(&lf, c, optarg, err);
+		if (taken < 0)
+			goto out;
+		if (taken)
+			continue;
 		switch (c) {
-		case 'q':
-			quiet = true;
-			break;
-		case 'F':
-			format = optarg;
-			break;
-		case 'f':
-			if (hull_filter_add(&fs, optarg, ls_filter_keys, err) < 0)
-				goto out;
-			break;
 		case 'h':
 			printf("Usage: hull volume ls [-q] [--format FORMAT] [--filter "
 			       "KEY=VALUE]\n\n"
@@ -256,18 +244,18 @@ static int volume_ls(struct hull_engine *e, int argc, char **argv, struct hull_e
 		usage_error(err, "volume ls", "unexpected argument `%s`", argv[optind]);
 		goto out;
 	}
-	if (check_dangling(&fs, err) < 0)
+	if (check_dangling(&lf.filters, err) < 0)
 		goto out;
-	if (!quiet && hull_listing_begin(&l, format, err) < 0)
+	if (!lf.quiet && hull_listing_begin(&l, lf.format, err) < 0)
 		goto out;
-	begun = !quiet;
+	begun = !lf.quiet;
 	if (hull_volume_list(e, &v, &n, err) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		cleanup_free char *row = NULL;
-		if (!hull_filter_match(&fs, volume_match, v[i]))
+		if (!hull_filter_match(&lf.filters, volume_match, v[i]))
 			continue;
-		if (quiet) {
+		if (lf.quiet) {
 			printf("%s\n", v[i]->name);
 			continue;
 		}
@@ -280,7 +268,7 @@ out:
 	if (begun)
 		hull_listing_end(&l);
 	hull_volume_list_free(v, n);
-	hull_filters_free(&fs);
+	hull_filters_free(&lf.filters);
 	return rc;
 }
 

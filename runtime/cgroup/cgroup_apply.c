@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -95,6 +96,35 @@ static int write_one(const char *dir, const struct hull_cg_write *w, struct hull
 	return hull_error(err, e2.errnum, "cgroup: write `%s` to %s", w->value, p);
 }
 
+/* The kernel refuses a real-time budget its parents do not have (a new cgroup has 0): runc
+ * and crun fail there too, and so does hull, naming the parent that lacks it.  Giving the
+ * parents a budget is the caller's choice (dockerd's --cpu-rt-runtime does it). */
+static int rt_budget_error(const struct hull_cgroup_hier *h, const char *path, const char *value,
+			   struct hull_err *err)
+{
+	cleanup_free char *parent = xstrdup(path);
+	long long want = atoll(value);
+	char *slash;
+
+	while ((slash = strrchr(parent, '/')) != NULL) {
+		cleanup_free char *f = NULL, *have = NULL;
+		*slash = '\0';
+		f = hull_strfmt("%s%s/cpu.rt_runtime_us", h->mountpoint, parent);
+		if (hull_read_file(f, &have, NULL, NULL) == 0 && atoll(have) >= 0 &&
+		    atoll(have) < want)
+			return hull_error_wrap(
+				err,
+				"linux.resources.cpu.realtimeRuntime %lld exceeds the real-time "
+				"budget of the parent cgroup `%s` (cpu.rt_runtime_us %lld): give "
+				"every parent a budget first",
+				want, *parent ? parent : "/", atoll(have));
+	}
+	return hull_error_wrap(err,
+			       "linux.resources.cpu.realtimeRuntime %lld (per realtimePeriod) does "
+			       "not fit the real-time budget left in the parent cgroups",
+			       want);
+}
+
 /* Run a write list; v2 lists all go to the cgroup2 mount, v1 ones to their controller's. */
 static int run_writes(const struct hull_cgroups *cg, const char *path,
 		      const struct hull_cg_writes *ws, bool v2, struct hull_err *err)
@@ -121,6 +151,8 @@ static int run_writes(const struct hull_cgroups *cg, const char *path,
 			continue;
 		}
 		*err = e1;
+		if (e1.errnum == EINVAL && !strcmp(w->file, "cpu.rt_runtime_us"))
+			return rt_budget_error(h, path, w->value, err);
 		if (e1.errnum == EINVAL && !strcmp(w->file, "memory.limit_in_bytes"))
 			return hull_error_wrap(err,
 					       "the memory limit may not exceed the memory+swap "

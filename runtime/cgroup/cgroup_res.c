@@ -303,11 +303,7 @@ void hull_cg_res_free(struct hull_cg_resources *r)
 		free(r->network.prios[i].name);
 	free(r->network.prios);
 	free(r->devices);
-	for (i = 0; i < r->n_unified; i++) {
-		free(r->unified[i].key);
-		free(r->unified[i].value);
-	}
-	free(r->unified);
+	hull_kv_free(r->unified, r->n_unified);
 	memset(r, 0, sizeof(*r));
 }
 

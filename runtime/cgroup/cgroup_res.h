@@ -191,5 +191,9 @@ int hull_cgroup_frozen(const struct hull_cgroups *cg, const char *path, bool *fr
  * lists the controller (ctrl "" = the cgroup2 mount itself); NULL if none. */
 const struct hull_cgroup_hier *hull_cgroup_hier_for(const struct hull_cgroups *cg,
 						    const char *ctrl);
+/* The directory of cgroup path in ctrl's hierarchy (*v2: whether that is cgroup2; v2 may be
+ * NULL), malloc'd; NULL when no hierarchy has the controller. */
+char *hull_cgroup_dir_for(const struct hull_cgroups *cg, const char *ctrl, const char *path,
+			  bool *v2);
 
 #endif

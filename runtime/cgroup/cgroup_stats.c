@@ -14,7 +14,8 @@
 #include "lib/util.h"
 #include "runtime/resources.h"
 
-static char *dir_of(const struct hull_cgroups *cg, const char *ctrl, const char *path, bool *v2)
+char *hull_cgroup_dir_for(const struct hull_cgroups *cg, const char *ctrl, const char *path,
+			  bool *v2)
 {
 	const struct hull_cgroup_hier *h = hull_cgroup_hier_for(cg, ctrl);
 	if (!h)
@@ -73,9 +74,9 @@ static void gen_file(yajl_gen g, const char *key, const char *dir, const char *f
 static void cpu(yajl_gen g, const struct hull_cgroups *cg, const char *path)
 {
 	bool v2 = false;
-	cleanup_free char *acct = dir_of(cg, "cpuacct", path, &v2);
-	cleanup_free char *cpu = dir_of(cg, "cpu", path, NULL);
-	cleanup_free char *core = dir_of(cg, "", path, NULL);
+	cleanup_free char *acct = hull_cgroup_dir_for(cg, "cpuacct", path, &v2);
+	cleanup_free char *cpu = hull_cgroup_dir_for(cg, "cpu", path, NULL);
+	cleanup_free char *core = hull_cgroup_dir_for(cg, "", path, NULL);
 	uint64_t v = 0;
 
 	hull_gen_str(g, "cpu");
@@ -160,7 +161,7 @@ static void mem_entry(yajl_gen g, const char *key, const char *dir, const char *
 static void memory(yajl_gen g, const struct hull_cgroups *cg, const char *path)
 {
 	bool v2 = false;
-	cleanup_free char *dir = dir_of(cg, "memory", path, &v2);
+	cleanup_free char *dir = hull_cgroup_dir_for(cg, "memory", path, &v2);
 	cleanup_free char *stat = dir ? hull_strfmt("%s/memory.stat", dir) : NULL, *buf = NULL;
 	uint64_t cache = 0;
 
@@ -194,7 +195,7 @@ static void memory(yajl_gen g, const struct hull_cgroups *cg, const char *path)
 
 static void pids(yajl_gen g, const struct hull_cgroups *cg, const char *path)
 {
-	cleanup_free char *dir = dir_of(cg, "pids", path, NULL);
+	cleanup_free char *dir = hull_cgroup_dir_for(cg, "pids", path, NULL);
 	uint64_t max = 0;
 	if (!dir)
 		return;
@@ -262,9 +263,9 @@ static void blk_list(yajl_gen g, const char *key, const char *dir, bool v2, bool
 static void blkio(yajl_gen g, const struct hull_cgroups *cg, const char *path)
 {
 	bool v2 = false;
-	cleanup_free char *dir = dir_of(cg, "blkio", path, &v2);
+	cleanup_free char *dir = hull_cgroup_dir_for(cg, "blkio", path, &v2);
 	if (!dir)
-		dir = dir_of(cg, "io", path, &v2);
+		dir = hull_cgroup_dir_for(cg, "io", path, &v2);
 	if (!dir)
 		return;
 	hull_gen_str(g, "blkio");
@@ -289,7 +290,7 @@ static void page_name(const char *d, char *out, size_t n)
 static void hugetlb(yajl_gen g, const struct hull_cgroups *cg, const char *path)
 {
 	bool v2 = false;
-	cleanup_free char *dir = dir_of(cg, "hugetlb", path, &v2);
+	cleanup_free char *dir = hull_cgroup_dir_for(cg, "hugetlb", path, &v2);
 	DIR *d;
 	struct dirent *de;
 	if (!dir)
@@ -345,7 +346,7 @@ int hull_cgroup_oom_count(const struct hull_cgroups *cg, const char *path, uint6
 			  struct hull_err *err)
 {
 	bool v2 = false;
-	cleanup_free char *dir = dir_of(cg, "memory", path, &v2);
+	cleanup_free char *dir = hull_cgroup_dir_for(cg, "memory", path, &v2);
 	*count = 0;
 	if (!dir)
 		return hull_error(err, ENODEV, "cgroup: no memory controller for %s", path);

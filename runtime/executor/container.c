@@ -21,6 +21,7 @@
 #include "runtime/executor/rootfs.h"
 #include "runtime/foreground.h"
 #include "runtime/hooks.h"
+#include "runtime/sync.h"
 #include "runtime/sysctl.h"
 #include "runtime/terminal.h"
 
@@ -34,6 +35,7 @@ static struct hull_rootfs rootfs_of(const struct hull_init_ctx *ctx)
 		.rootfs = ctx->rootfs,
 		.cgroup_path = ctx->cgroup_path,
 		.cgroups = ctx->cgroups,
+		.bind_fds = ctx->bind_fds,
 		.userns = (ctx->new_ns & CLONE_NEWUSER) || hull_spec_namespace(spec, CLONE_NEWUSER),
 		.cgroupns = (ctx->new_ns & CLONE_NEWCGROUP) != 0,
 		.console = spec->process->terminal,
@@ -66,13 +68,19 @@ __attribute__((noreturn)) static void container_exec(const struct hull_init_ctx 
 	char **env;
 
 	if (hull_rootfs_pivot(&rfs, ctx->opts->no_pivot, &err) < 0 ||
-	    hull_sysctl_apply(spec, &err) < 0)
+	    hull_sysctl_apply(spec, &err) < 0 || hull_rootfs_make_cwd(proc->cwd, &err) < 0)
 		hull_init_fail(ctx, &err);
 	if (proc->terminal && hull_terminal_setup(ctx->console_fd, proc->console_height,
 						  proc->console_width, true, &err) < 0)
 		hull_init_fail(ctx, &err);
 	if (ctx->console_fd >= 0)
 		close(ctx->console_fd);
+	/* a session of its own with a terminal or not, as with runc (the terminal's setup
+	 * made one already) */
+	if (!proc->terminal && setsid() < 0) {
+		hull_error(&err, errno, "setsid");
+		hull_init_fail(ctx, &err);
+	}
 	if (hull_rootfs_finalize(&rfs, &err) < 0)
 		hull_init_fail(ctx, &err);
 	if (hull_process_chdir(proc->cwd, &err) < 0)
@@ -87,6 +95,17 @@ __attribute__((noreturn)) static void container_exec(const struct hull_init_ctx 
 		hull_init_fail(ctx, &err);
 	}
 	env = hull_process_env(proc, ctx->n_listen_fds);
+	/* A filter with notify rules goes on now, while the runtime is there to take its
+	 * listener's fd to listenerPath (runc loads it before the wait for start too). */
+	if (hull_seccomp_has_notify(ctx->seccomp)) {
+		int nfd;
+		if (hull_seccomp_load(ctx->seccomp, &err) < 0)
+			hull_init_fail(ctx, &err);
+		nfd = hull_seccomp_take_notify_fd(ctx->seccomp);
+		if (hull_sync_send_fd(ctx->sync_fd, SYNC_SECCOMP_FD, nfd, &err) < 0)
+			hull_init_fail(ctx, &err);
+		close(nfd);
+	}
 
 	/* Created: wait for start.  The fifo's fd stays open (close-on-exec) until the exec:
 	 * `start` waits for it to close, and reads there why the process could not start. */
@@ -105,7 +124,7 @@ __attribute__((noreturn)) static void container_exec(const struct hull_init_ctx 
 	execve(exe, proc->args, env);
 	{
 		int e = errno;
-		hull_error(&err, e, "exec `%s`", exe);
+		hull_error_go(&err, e, "exec `%s`", exe);
 		start_failed(ctx, &err);
 		_exit(HULL_EXIT_FOR_EXEC_ERRNO(e));
 	}

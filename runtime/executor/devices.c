@@ -28,12 +28,38 @@ static const struct {
 	{"/proc/self/fd/2", "stderr"}, {"/proc/kcore", "core"},
 };
 
-/* Split "/dev/x/y" into an O_PATH fd of "/dev/x" (made if missing) and the name "y". */
+/* "/dev//x/./y/" -> "/dev/x/y": runc and crun take a device's path as cleaned ("..", resolved
+ * in the root like every other component, stays). */
+static char *clean_path(const char *path)
+{
+	char *out = xzalloc(strlen(path) + 2), *o = out;
+	const char *s = path;
+
+	while (*s) {
+		size_t len;
+		while (*s == '/')
+			s++;
+		len = strcspn(s, "/");
+		if (len && !(len == 1 && s[0] == '.')) {
+			*o++ = '/';
+			memcpy(o, s, len);
+			o += len;
+		}
+		s += len;
+	}
+	if (o == out)
+		*o++ = '/';
+	*o = '\0';
+	return out;
+}
+
+/* Split "/dev/x/y" into an O_PATH fd of "/dev/x" (made if missing) and the name "y" (which
+ * points into path). */
 static int open_parent(int rootfd, const char *path, const char **name, struct hull_err *err)
 {
 	cleanup_free char *dir = xstrdup(path);
 	char *slash = strrchr(dir, '/');
-	if (!slash || !slash[1])
+	if (!slash || !slash[1] || !strcmp(slash, "/.."))
 		return hull_error(err, EINVAL, "bad device path `%s`", path);
 	*name = path + (slash - dir) + 1;
 	*slash = '\0';
@@ -44,7 +70,8 @@ static int make_node(const struct hull_rootfs *r, int rootfd, const struct hull_
 		     struct hull_err *err)
 {
 	const char *name = NULL;
-	cleanup_close int dirfd = open_parent(rootfd, d->path, &name, err);
+	cleanup_free char *path = clean_path(d->path);
+	cleanup_close int dirfd = open_parent(rootfd, path, &name, err);
 	mode_t type, perm = d->has_file_mode ? (d->file_mode & 07777) : 0666;
 	dev_t dev = makedev(d->major, d->minor);
 	struct stat st;
@@ -126,9 +153,11 @@ int hull_devices_setup(const struct hull_rootfs *r, int rootfd, struct hull_err 
 	for (i = 0; i < ARRAY_SIZE(default_devices); i++) {
 		bool overridden = false;
 		size_t j;
-		for (j = 0; lx && j < lx->n_devices; j++)
-			if (!strcmp(lx->devices[j].path, default_devices[i].path))
+		for (j = 0; lx && j < lx->n_devices; j++) {
+			cleanup_free char *path = clean_path(lx->devices[j].path);
+			if (!strcmp(path, default_devices[i].path))
 				overridden = true;
+		}
 		if (!overridden && make_node(r, rootfd, &default_devices[i], err) < 0)
 			return -1;
 	}

@@ -90,6 +90,7 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *c)
 	struct hull_sync_msg *m = xmalloc(sizeof(*m));
 	struct hull_err err = {0};
 	cleanup_free char *exe = NULL;
+	char **env;
 	sigset_t none;
 
 	/* nothing in the container may ptrace us or read our memory before the exec */
@@ -117,14 +118,29 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *c)
 		child_fail(c, &err);
 	if (c->console_fd >= 0)
 		close(c->console_fd);
+	/* a session of its own inside the container, with a terminal (made above) or not, as
+	 * runc's exec'd processes have: our own is the runtime's, outside the pid namespace */
+	if (!p->terminal && setsid() < 0) {
+		hull_error(&err, errno, "setsid");
+		child_fail(c, &err);
+	}
 	if (hull_process_chdir(p->cwd, &err) < 0)
 		child_fail(c, &err);
 	exe = hull_process_lookup(p, &err);
+	/* the environment before the uid changes: HOME comes from the container's passwd */
+	env = hull_process_env(p, 0);
 	if (!exe || hull_process_confine(p, c->seccomp, c->o->preserve_fds, &err) < 0)
 		child_fail(c, &err);
+	/* the listener of a filter with notify rules: our parent takes it to listenerPath */
+	if (hull_seccomp_has_notify(c->seccomp)) {
+		int nfd = hull_seccomp_take_notify_fd(c->seccomp);
+		if (hull_sync_send_fd(c->sync_fd, SYNC_SECCOMP_FD, nfd, &err) < 0)
+			child_fail(c, &err);
+		close(nfd);
+	}
 	/* the sync socket is close-on-exec: our parent reads EOF once the exec succeeded */
-	execve(exe, p->args, hull_process_env(p, 0));
-	hull_error(&err, errno, "exec `%s`", exe);
+	execve(exe, p->args, env);
+	hull_error_go(&err, errno, "exec `%s`", exe);
 	child_fail(c, &err);
 }
 
@@ -229,6 +245,12 @@ int hull_container_exec_process(const struct hull_exec_opts *o, const struct hul
 		goto fail;
 	if (hull_sync_send(sv[0], SYNC_GO, 0, NULL, err) < 0)
 		goto fail;
+	if (hull_seccomp_has_notify(c.seccomp)) {
+		cleanup_free char *json = hull_state_to_json(st, false);
+		if (hull_seccomp_notify_forward(c.seccomp, spec->linux_->seccomp, sv[0], pid, json,
+						err) < 0)
+			goto fail;
+	}
 	m = xmalloc(sizeof(*m));
 	/* EOF: the exec succeeded (the child's end is close-on-exec) */
 	if (hull_sync_recv(sv[0], m, NULL) == 0) {

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <linux/close_range.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -42,11 +43,11 @@ char *hull_process_lookup(const struct hull_process *p, struct hull_err *err)
 
 	if (strchr(name, '/')) {
 		if (stat(name, &st) < 0)
-			return hull_error(err, errno, "exec `%s`", name), NULL;
+			return hull_error_go(err, errno, "exec `%s`", name), NULL;
 		if (S_ISDIR(st.st_mode))
-			return hull_error(err, EACCES, "exec `%s`: is a directory", name), NULL;
+			return hull_error_go(err, EACCES, "exec `%s`: is a directory", name), NULL;
 		if (access(name, X_OK) < 0)
-			return hull_error(err, errno, "exec `%s`", name), NULL;
+			return hull_error_go(err, errno, "exec `%s`", name), NULL;
 		return xstrdup(name);
 	}
 	path = env_get(p->env, "PATH");
@@ -57,7 +58,7 @@ char *hull_process_lookup(const struct hull_process *p, struct hull_err *err)
 			return cand;
 		free(cand);
 	}
-	hull_error(err, ENOENT, "exec `%s`: executable file not found in $PATH", name);
+	hull_error_go(err, ENOENT, "exec `%s`: executable file not found in $PATH", name);
 	return NULL;
 }
 
@@ -109,19 +110,64 @@ int hull_process_identity(const struct hull_process *p, struct hull_err *err)
 	return 0;
 }
 
+/* The home directory of uid in the container's /etc/passwd (we are in its root already), or
+ * "/" when it has no entry, as runc and crun set HOME. */
+static char *passwd_home(uid_t uid)
+{
+	/* the image's file: a fifo or a device there must not hang or feed the init */
+	int fd = open("/etc/passwd", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	char *line = NULL, *home = NULL;
+	struct stat st;
+	size_t cap = 0;
+	FILE *f = NULL;
+
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		f = fdopen(fd, "r");
+	if (!f && fd >= 0)
+		close(fd);
+
+	while (f && !home && getline(&line, &cap, f) > 0) {
+		/* name:password:uid:gid:gecos:home:shell */
+		char *field[7], *s = line, *end;
+		unsigned long v;
+		int k;
+		line[strcspn(line, "\n")] = '\0';
+		for (k = 0; k < 7 && s; k++)
+			field[k] = strsep(&s, ":");
+		if (k < 6 || !*field[2])
+			continue;
+		errno = 0;
+		v = strtoul(field[2], &end, 10);
+		if (errno || *end || v != uid || !*field[5])
+			continue;
+		home = xstrdup(field[5]);
+	}
+	free(line);
+	if (f)
+		fclose(f);
+	return home ? home : xstrdup("/");
+}
+
 char **hull_process_env(const struct hull_process *p, int n_listen_fds)
 {
 	size_t n = hull_strv_len(p->env), i, k = 0;
-	char **env = xzalloc((n + 3) * sizeof(char *));
+	char **env = xzalloc((n + 4) * sizeof(char *));
+	const char *home = env_get(p->env, "HOME");
 	for (i = 0; i < n; i++) {
 		if (n_listen_fds > 0 && (hull_has_prefix(p->env[i], "LISTEN_FDS=") ||
 					 hull_has_prefix(p->env[i], "LISTEN_PID=")))
 			continue;
+		if (!strcmp(p->env[i], "HOME="))
+			continue; /* an empty HOME is set as a missing one is */
 		env[k++] = p->env[i];
 	}
 	if (n_listen_fds > 0) {
 		env[k++] = hull_strfmt("LISTEN_FDS=%d", n_listen_fds);
 		env[k++] = xstrdup("LISTEN_PID=1");
+	}
+	if (!home || !*home) {
+		cleanup_free char *dir = passwd_home(p->uid);
+		env[k++] = hull_strfmt("HOME=%s", dir);
 	}
 	return env;
 }

@@ -16,6 +16,7 @@
 #include "lib/util.h"
 #include "lib/vfsflags.h"
 #include "runtime/bind.h"
+#include "runtime/idmap.h"
 #include "runtime/spec/mount_opts.h"
 
 #ifndef MS_NOSYMFOLLOW
@@ -182,6 +183,42 @@ static int mount_cgroup(const struct hull_rootfs *r, int rootfd, const struct hu
 	return 0;
 }
 
+/* A tmpfs over an existing directory without a mode= option keeps that directory's mode, as
+ * runc and crun do (the kernel's default is 1777): the mode to set afterwards, or 0. */
+static mode_t tmpfs_keep_mode(int rootfd, const struct hull_mount *m)
+{
+	cleanup_close int fd = -1;
+	const char *d = m->data;
+	struct stat st;
+
+	if (!m->type || strcmp(m->type, "tmpfs"))
+		return 0;
+	/* mode= as an option of its own, not the tail of another one */
+	while (d && *d) {
+		if (hull_has_prefix(d, "mode="))
+			return 0;
+		d = strchr(d, ',');
+		d = d ? d + 1 : NULL;
+	}
+	fd = hull_open_in_root(rootfd, m->destination, O_PATH, 0, NULL);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	return st.st_mode & 07777 ? st.st_mode & 07777 : 0;
+}
+
+static int set_mode(int rootfd, const struct hull_mount *m, mode_t mode, struct hull_err *err)
+{
+	cleanup_close int fd = hull_open_in_root(rootfd, m->destination, O_PATH, 0, err);
+	char path[HULL_FD_PATH_MAX];
+
+	if (fd < 0)
+		return -1;
+	hull_fd_path(fd, path);
+	if (chmod(path, mode) < 0)
+		return hull_error(err, errno, "chmod tmpfs `%s` to %o", m->destination, mode);
+	return 0;
+}
+
 static int mount_one(const struct hull_rootfs *r, int rootfd, const struct hull_mount *m,
 		     struct hull_err *err)
 {
@@ -195,12 +232,25 @@ static int mount_one(const struct hull_rootfs *r, int rootfd, const struct hull_
 				  m->destination);
 	if (check_proc_target(m, err) < 0)
 		return -1;
+	if (hull_mount_idmapped(m) && !m->bind)
+		return hull_error(
+			err, EINVAL,
+			"mount `%s`: idmapped mounts are bind mounts (type `bind`, or the "
+			"bind or rbind option)",
+			m->destination);
 	if (m->bind) {
-		rc = hull_bind_in_root(r->bundle, rootfd, m, err);
+		int srcfd = r->bind_fds ? r->bind_fds[m - r->spec->mounts] : -1;
+		if (srcfd >= 0 && hull_mount_idmapped(m))
+			rc = hull_bind_tree_in_root(srcfd, rootfd, m, err);
+		else if (srcfd >= 0)
+			rc = hull_bind_fd_in_root(srcfd, rootfd, m, err);
+		else
+			rc = hull_bind_in_root(r->bundle, rootfd, m, err);
 	} else if (m->type && !strcmp(m->type, "cgroup")) {
 		rc = mount_cgroup(r, rootfd, m, err);
 	} else {
 		const char *type = m->type ? m->type : "none";
+		mode_t keep_mode = tmpfs_keep_mode(rootfd, m);
 		fd = hull_mkpath_in_root(rootfd, m->destination, HULL_MK_DIR, 0755, err);
 		if (fd < 0 || check_resolved_target(r, fd, m, err) < 0)
 			return -1;
@@ -218,6 +268,8 @@ static int mount_one(const struct hull_rootfs *r, int rootfd, const struct hull_
 		if (rc < 0)
 			return hull_error(err, errno, "mount `%s` (%s) on `%s`",
 					  m->source ? m->source : type, type, m->destination);
+		if (keep_mode && set_mode(rootfd, m, keep_mode, err) < 0)
+			return -1;
 	}
 	if (rc < 0)
 		return -1;
@@ -285,6 +337,19 @@ int hull_rootfs_pivot(const struct hull_rootfs *r, bool no_pivot, struct hull_er
 	if (prop && mount(NULL, "/", NULL, prop, NULL) < 0)
 		return hull_error(err, errno, "set rootfs propagation");
 	return 0;
+}
+
+int hull_rootfs_make_cwd(const char *cwd, struct hull_err *err)
+{
+	cleanup_close int rootfd = -1, fd = -1;
+
+	if (!cwd || !*cwd)
+		return 0;
+	rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return hull_error(err, errno, "open /");
+	fd = hull_mkpath_in_root(rootfd, cwd, HULL_MK_DIR, 0755, err);
+	return fd < 0 ? hull_error_wrap(err, "cwd `%s`", cwd) : 0;
 }
 
 int hull_rootfs_finalize(const struct hull_rootfs *r, struct hull_err *err)

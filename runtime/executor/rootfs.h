@@ -14,9 +14,10 @@ struct hull_rootfs {
 	const char *rootfs;	 /* absolute host path of root.path */
 	const char *cgroup_path; /* the container's cgroup, for `cgroup` mounts */
 	const struct hull_cgroups *cgroups;
-	bool userns;   /* in a new user namespace: device nodes are bind mounts */
-	bool cgroupns; /* in a new cgroup namespace: cgroup mounts are fresh */
-	bool console;  /* process.terminal: /dev/console gets the pty */
+	const int *bind_fds; /* per spec mount, its source opened by the runtime; may be NULL */
+	bool userns;	     /* in a new user namespace: device nodes are bind mounts */
+	bool cgroupns;	     /* in a new cgroup namespace: cgroup mounts are fresh */
+	bool console;	     /* process.terminal: /dev/console gets the pty */
 };
 
 /* In the container's new mount namespace, before pivot_root: propagation, the rootfs bind,
@@ -25,6 +26,10 @@ int hull_rootfs_prepare(const struct hull_rootfs *r, struct hull_err *err);
 
 /* pivot_root into the rootfs (chroot when no_pivot), then the requested propagation. */
 int hull_rootfs_pivot(const struct hull_rootfs *r, bool no_pivot, struct hull_err *err);
+
+/* After pivot_root, before the root is made read-only: a missing cwd is made (0755, as the
+ * container's root; runc and crun do so), resolved inside the root. */
+int hull_rootfs_make_cwd(const char *cwd, struct hull_err *err);
 
 /* After pivot_root: a read-only root if asked for. */
 int hull_rootfs_finalize(const struct hull_rootfs *r, struct hull_err *err);

@@ -28,14 +28,20 @@ struct hull_seccomp {
 	struct sock_filter *bpf;
 	unsigned short n_insns;
 	unsigned int flags; /* SECCOMP_FILTER_FLAG_* */
+	/* some rule answers SCMP_ACT_NOTIFY: loaded with a new listener, whose fd goes to the
+	 * spec's listenerPath (seccomp_notify.c) */
+	bool notify;
+	bool loaded;
+	int notify_fd; /* the listener once loaded, -1 before */
 };
 
 #define PFX "linux.seccomp"
 
-const char *const hull_seccomp_action_names[] = {
-	"SCMP_ACT_KILL",  "SCMP_ACT_KILL_THREAD", "SCMP_ACT_KILL_PROCESS",
-	"SCMP_ACT_TRAP",  "SCMP_ACT_ERRNO",	  "SCMP_ACT_TRACE",
-	"SCMP_ACT_ALLOW", "SCMP_ACT_LOG",	  NULL};
+const char *const hull_seccomp_action_names[] = {"SCMP_ACT_KILL",	  "SCMP_ACT_KILL_THREAD",
+						 "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_TRAP",
+						 "SCMP_ACT_ERRNO",	  "SCMP_ACT_TRACE",
+						 "SCMP_ACT_ALLOW",	  "SCMP_ACT_LOG",
+						 "SCMP_ACT_NOTIFY",	  NULL};
 
 static const struct {
 	const char *name;
@@ -90,10 +96,7 @@ static int parse_action(const char *name, const char *field, bool has_ret, int64
 	else if (!strcmp(name, "SCMP_ACT_LOG"))
 		*act = SCMP_ACT_LOG;
 	else if (!strcmp(name, "SCMP_ACT_NOTIFY"))
-		return hull_error(err, ENOTSUP,
-				  "config.json: `%s`: SCMP_ACT_NOTIFY is not supported by hull "
-				  "(there is no seccomp listener, `listenerPath`)",
-				  field);
+		*act = SCMP_ACT_NOTIFY;
 	else
 		return hull_error(err, EINVAL, "config.json: `%s`: unknown seccomp action `%s`",
 				  field, name);
@@ -171,10 +174,9 @@ static int set_flags(scmp_filter_ctx ctx, yajl_val sc, struct hull_err *err)
 		} else if (!strcmp(flags[i], "SECCOMP_FILTER_FLAG_SPEC_ALLOW")) {
 			attr = SCMP_FLTATR_CTL_SSB;
 		} else if (!strcmp(flags[i], "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV")) {
-			/* only meaningful for SCMP_ACT_NOTIFY, which hull refuses anyway */
 			r = hull_error(err, ENOTSUP,
-				       "config.json: `" PFX ".flags[%zu]`: %s needs libseccomp "
-				       ">= 2.6 and a seccomp listener",
+				       "config.json: `" PFX ".flags[%zu]`: %s is not supported by "
+				       "hull",
 				       i, flags[i]);
 			break;
 		} else {
@@ -331,6 +333,28 @@ static int export_program(struct hull_seccomp *f, struct hull_err *err)
 	return 0;
 }
 
+/* SCMP_ACT_NOTIFY rules are answered by the listener at listenerPath, which gets the fd:
+ * without one nothing would answer (runc and crun refuse that too). */
+static int check_listener(struct hull_seccomp *f, yajl_val sc, struct hull_err *err)
+{
+	yajl_val path = sj_get(sc, "listenerPath"), md = sj_get(sc, "listenerMetadata");
+	size_t i;
+
+	for (i = 0; i < f->n_insns; i++)
+		if (f->bpf[i].code == (BPF_RET | BPF_K) &&
+		    (f->bpf[i].k & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF)
+			f->notify = true;
+	if ((path && !YAJL_IS_STRING(path)) || (md && !YAJL_IS_STRING(md)))
+		return hull_error(err, EINVAL,
+				  "config.json: `" PFX ".listenerPath` and `listenerMetadata` must "
+				  "be strings");
+	if (f->notify && (!path || YAJL_GET_STRING(path)[0] != '/'))
+		return hull_error(err, EINVAL,
+				  "config.json: `" PFX "`: SCMP_ACT_NOTIFY needs `listenerPath`, "
+				  "the absolute path of the listener's unix socket");
+	return 0;
+}
+
 int hull_seccomp_build(yajl_val sc, const char *cache_root, struct hull_seccomp **out,
 		       struct hull_err *err)
 {
@@ -347,17 +371,13 @@ int hull_seccomp_build(yajl_val sc, const char *cache_root, struct hull_seccomp 
 		return hull_error(err, EINVAL, "config.json: `" PFX "` must be an object");
 	if (object_action(sc, "defaultAction", "defaultErrnoRet", PFX, &def, err) < 0)
 		return -1;
-	if (sj_get(sc, "listenerPath"))
-		return hull_error(err, ENOTSUP,
-				  "config.json: `" PFX ".listenerPath`: seccomp listeners are not "
-				  "supported by hull");
 	f = xzalloc(sizeof(*f));
+	f->notify_fd = -1;
 	/* a profile compiled before: only its program is needed (seccomp_cache.c) */
 	key = cache_root ? hull_seccomp_cache_key(sc, &key_len) : NULL;
 	if (key && hull_seccomp_cache_get(cache_root, key, key_len, &f->bpf, &f->n_insns,
 					  &f->flags) == 0) {
-		*out = f;
-		return 0;
+		goto done;
 	}
 	f->ctx = seccomp_init(def);
 	if (!f->ctx) {
@@ -380,6 +400,9 @@ int hull_seccomp_build(yajl_val sc, const char *cache_root, struct hull_seccomp 
 		goto fail;
 	if (key)
 		hull_seccomp_cache_put(cache_root, key, key_len, f->bpf, f->n_insns, f->flags);
+done:
+	if (check_listener(f, sc, err) < 0)
+		goto fail;
 	*out = f;
 	return 0;
 fail:
@@ -391,13 +414,33 @@ int hull_seccomp_load(struct hull_seccomp *f, struct hull_err *err)
 {
 	struct sock_fprog prog;
 
-	if (!f)
+	long r;
+
+	if (!f || f->loaded)
 		return 0;
 	prog.len = f->n_insns;
 	prog.filter = f->bpf;
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, f->flags, &prog) < 0)
+	r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+		    f->flags | (f->notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0), &prog);
+	if (r < 0)
 		return hull_error(err, errno, "load the seccomp filter");
+	f->loaded = true;
+	if (f->notify)
+		f->notify_fd = (int)r;
 	return 0;
+}
+
+bool hull_seccomp_has_notify(const struct hull_seccomp *f)
+{
+	return f && f->notify;
+}
+
+int hull_seccomp_take_notify_fd(struct hull_seccomp *f)
+{
+	int fd = f ? f->notify_fd : -1;
+	if (f)
+		f->notify_fd = -1;
+	return fd;
 }
 
 const struct sock_filter *hull_seccomp_program(const struct hull_seccomp *f, size_t *n_insns,
@@ -414,6 +457,8 @@ void hull_seccomp_free(struct hull_seccomp *f)
 		return;
 	if (f->ctx)
 		seccomp_release(f->ctx);
+	if (f->notify_fd >= 0)
+		close(f->notify_fd);
 	free(f->bpf);
 	free(f);
 }

@@ -11,7 +11,7 @@
 #define MS_NOSYMFOLLOW 256
 #endif
 
-enum kind { FLAG, CLEAR, PROPAGATION, REC_SET, REC_CLR, BIND, RBIND, TMPCOPYUP };
+enum kind { FLAG, CLEAR, PROPAGATION, REC_SET, REC_CLR, BIND, RBIND, TMPCOPYUP, IDMAP };
 
 static const struct opt {
 	const char *name;
@@ -66,6 +66,8 @@ static const struct opt {
 	{"rstrictatime", REC_SET, MOUNT_ATTR_STRICTATIME},
 	{"rnosymfollow", REC_SET, MOUNT_ATTR_NOSYMFOLLOW},
 	{"tmpcopyup", TMPCOPYUP, 0},
+	{"idmap", IDMAP, HULL_IDMAP},
+	{"ridmap", IDMAP, HULL_IDMAP_RECURSIVE},
 };
 
 const char *const hull_mount_option_names[] = {
@@ -77,7 +79,7 @@ const char *const hull_mount_option_names[] = {
 	"rslave",    "unbindable", "runbindable", "rro",	   "rrw",	   "rnosuid",
 	"rsuid",     "rnodev",	   "rdev",	  "rnoexec",	   "rexec",	   "rnodiratime",
 	"rdiratime", "rnoatime",   "rrelatime",	  "rstrictatime",  "rnosymfollow", "tmpcopyup",
-	NULL,
+	"idmap",     "ridmap",	   NULL,
 };
 
 static void append_data(struct hull_mount *m, const char *o)
@@ -95,6 +97,7 @@ int hull_mount_parse_options(struct hull_mount *m, struct hull_err *err)
 
 	m->flags = m->clear_flags = m->propagation = 0;
 	m->rec_attr_set = m->rec_attr_clr = 0;
+	m->idmap = 0;
 	free(m->data);
 	m->data = NULL;
 	m->bind = m->type && !strcmp(m->type, "bind");
@@ -147,6 +150,9 @@ int hull_mount_parse_options(struct hull_mount *m, struct hull_err *err)
 			break;
 		case TMPCOPYUP:
 			m->tmpcopyup = true;
+			break;
+		case IDMAP:
+			m->idmap = (unsigned char)hit->value;
 			break;
 		}
 	}

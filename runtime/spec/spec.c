@@ -207,11 +207,7 @@ void hull_spec_free(struct hull_spec *s)
 	free_hooks(&s->hooks.start_container);
 	free_hooks(&s->hooks.poststart);
 	free_hooks(&s->hooks.poststop);
-	for (i = 0; i < s->n_annotations; i++) {
-		free(s->annotations[i].key);
-		free(s->annotations[i].value);
-	}
-	free(s->annotations);
+	hull_kv_free(s->annotations, s->n_annotations);
 	hull_spec_free_linux(s->linux_);
 	for (i = 0; i < s->n_owned; i++)
 		yajl_tree_free(s->owned[i]);

@@ -16,6 +16,8 @@ struct hull_id_map {
 	uint32_t size;
 };
 
+enum { HULL_IDMAP = 1, HULL_IDMAP_RECURSIVE = 2 };
+
 struct hull_mount {
 	char *destination; /* required */
 	char *type;	   /* may be NULL (then a bind if options say so) */
@@ -29,6 +31,8 @@ struct hull_mount {
 	char *data; /* the options mount(2) takes as its data string */
 	bool bind;  /* bind or rbind */
 	bool tmpcopyup;
+	/* idmap or ridmap (or the mount's own uidMappings, see runtime/bind.h) */
+	unsigned char idmap; /* 0, HULL_IDMAP, HULL_IDMAP_RECURSIVE */
 	/* The object this mount was read from, NULL when code made it: the writer copies the
 	 * fields hull does not model (uidMappings...) from it.  Owned by hull_spec.tree. */
 	yajl_val src;

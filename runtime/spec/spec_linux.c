@@ -238,11 +238,7 @@ void hull_spec_free_linux(struct hull_linux *lx)
 		free(lx->devices[i].path);
 	free(lx->devices);
 	free(lx->cgroups_path);
-	for (i = 0; i < lx->n_sysctl; i++) {
-		free(lx->sysctl[i].key);
-		free(lx->sysctl[i].value);
-	}
-	free(lx->sysctl);
+	hull_kv_free(lx->sysctl, lx->n_sysctl);
 	free(lx->rootfs_propagation);
 	hull_strv_free(lx->masked_paths);
 	hull_strv_free(lx->readonly_paths);

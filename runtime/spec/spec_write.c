@@ -67,20 +67,6 @@ static void unmodeled(yajl_gen g, yajl_val src, const char *const *keys)
 	}
 }
 
-static void key_str(yajl_gen g, const char *key, const char *v)
-{
-	if (!v)
-		return;
-	hull_gen_str(g, key);
-	hull_gen_str(g, v);
-}
-
-static void key_int(yajl_gen g, const char *key, long long v)
-{
-	hull_gen_str(g, key);
-	yajl_gen_integer(g, v);
-}
-
 /* uint64 beyond long long (RLIM_INFINITY) as the number's text */
 static void key_u64(yajl_gen g, const char *key, uint64_t v)
 {
@@ -88,24 +74,6 @@ static void key_u64(yajl_gen g, const char *key, uint64_t v)
 	int n = snprintf(num, sizeof(num), "%" PRIu64, v);
 	hull_gen_str(g, key);
 	yajl_gen_number(g, num, (size_t)n);
-}
-
-static void key_bool(yajl_gen g, const char *key, bool v)
-{
-	hull_gen_str(g, key);
-	yajl_gen_bool(g, v);
-}
-
-/* A string list; NULL is absent, an empty list stays an empty array. */
-static void key_strv(yajl_gen g, const char *key, char *const *v)
-{
-	if (!v)
-		return;
-	hull_gen_str(g, key);
-	yajl_gen_array_open(g);
-	for (; *v; v++)
-		hull_gen_str(g, *v);
-	yajl_gen_array_close(g);
 }
 
 static void key_kv(yajl_gen g, const char *key, const struct hull_kv *kv, size_t n)
@@ -121,23 +89,15 @@ static void key_kv(yajl_gen g, const char *key, const struct hull_kv *kv, size_t
 	yajl_gen_map_close(g);
 }
 
-static void key_tree(yajl_gen g, const char *key, yajl_val v)
-{
-	if (!v)
-		return;
-	hull_gen_str(g, key);
-	sj_gen(g, v);
-}
-
 static void write_user(yajl_gen g, const struct hull_process *p)
 {
 	yajl_val src = sj_get(p->src, "user");
 	hull_gen_str(g, "user");
 	yajl_gen_map_open(g);
-	key_int(g, "uid", p->uid);
-	key_int(g, "gid", p->gid);
+	hull_gen_key_int(g, "uid", p->uid);
+	hull_gen_key_int(g, "gid", p->gid);
 	if (p->has_umask)
-		key_int(g, "umask", p->umask);
+		hull_gen_key_int(g, "umask", p->umask);
 	if (p->additional_gids) {
 		hull_gen_str(g, "additionalGids");
 		yajl_gen_array_open(g);
@@ -156,11 +116,11 @@ static void write_caps(yajl_gen g, const struct hull_process *p)
 		return;
 	hull_gen_str(g, "capabilities");
 	yajl_gen_map_open(g);
-	key_strv(g, "bounding", c->bounding);
-	key_strv(g, "effective", c->effective);
-	key_strv(g, "inheritable", c->inheritable);
-	key_strv(g, "permitted", c->permitted);
-	key_strv(g, "ambient", c->ambient);
+	hull_gen_key_strv(g, "bounding", c->bounding);
+	hull_gen_key_strv(g, "effective", c->effective);
+	hull_gen_key_strv(g, "inheritable", c->inheritable);
+	hull_gen_key_strv(g, "permitted", c->permitted);
+	hull_gen_key_strv(g, "ambient", c->ambient);
 	unmodeled(g, sj_get(p->src, "capabilities"), caps_keys);
 	yajl_gen_map_close(g);
 }
@@ -173,7 +133,7 @@ static void write_rlimits(yajl_gen g, const struct hull_process *p)
 	yajl_gen_array_open(g);
 	for (size_t i = 0; i < p->n_rlimits; i++) {
 		yajl_gen_map_open(g);
-		key_str(g, "type", p->rlimits[i].type);
+		hull_gen_key_str(g, "type", p->rlimits[i].type);
 		key_u64(g, "hard", p->rlimits[i].hard);
 		key_u64(g, "soft", p->rlimits[i].soft);
 		yajl_gen_map_close(g);
@@ -185,26 +145,26 @@ static void write_process(yajl_gen g, const struct hull_process *p)
 {
 	hull_gen_str(g, "process");
 	yajl_gen_map_open(g);
-	key_bool(g, "terminal", p->terminal);
+	hull_gen_key_bool(g, "terminal", p->terminal);
 	if (p->console_height || p->console_width) {
 		hull_gen_str(g, "consoleSize");
 		yajl_gen_map_open(g);
-		key_int(g, "height", p->console_height);
-		key_int(g, "width", p->console_width);
+		hull_gen_key_int(g, "height", p->console_height);
+		hull_gen_key_int(g, "width", p->console_width);
 		unmodeled(g, sj_get(p->src, "consoleSize"), console_keys);
 		yajl_gen_map_close(g);
 	}
 	write_user(g, p);
-	key_strv(g, "args", p->args);
-	key_strv(g, "env", p->env);
-	key_str(g, "cwd", p->cwd);
+	hull_gen_key_strv(g, "args", p->args);
+	hull_gen_key_strv(g, "env", p->env);
+	hull_gen_key_str(g, "cwd", p->cwd);
 	write_caps(g, p);
 	write_rlimits(g, p);
-	key_bool(g, "noNewPrivileges", p->no_new_privileges);
+	hull_gen_key_bool(g, "noNewPrivileges", p->no_new_privileges);
 	if (p->has_oom_score_adj)
-		key_int(g, "oomScoreAdj", p->oom_score_adj);
-	key_str(g, "apparmorProfile", p->apparmor_profile);
-	key_str(g, "selinuxLabel", p->selinux_label);
+		hull_gen_key_int(g, "oomScoreAdj", p->oom_score_adj);
+	hull_gen_key_str(g, "apparmorProfile", p->apparmor_profile);
+	hull_gen_key_str(g, "selinuxLabel", p->selinux_label);
 	unmodeled(g, p->src, process_keys);
 	yajl_gen_map_close(g);
 }
@@ -216,8 +176,8 @@ static void write_root(yajl_gen g, const struct hull_spec *s)
 		return;
 	hull_gen_str(g, "root");
 	yajl_gen_map_open(g);
-	key_str(g, "path", s->root_path);
-	key_bool(g, "readonly", s->root_readonly);
+	hull_gen_key_str(g, "path", s->root_path);
+	hull_gen_key_bool(g, "readonly", s->root_readonly);
 	unmodeled(g, src, root_keys);
 	yajl_gen_map_close(g);
 }
@@ -231,10 +191,10 @@ static void write_mounts(yajl_gen g, const struct hull_spec *s)
 	for (size_t i = 0; i < s->n_mounts; i++) {
 		const struct hull_mount *m = &s->mounts[i];
 		yajl_gen_map_open(g);
-		key_str(g, "destination", m->destination);
-		key_str(g, "type", m->type);
-		key_str(g, "source", m->source);
-		key_strv(g, "options", m->options);
+		hull_gen_key_str(g, "destination", m->destination);
+		hull_gen_key_str(g, "type", m->type);
+		hull_gen_key_str(g, "source", m->source);
+		hull_gen_key_strv(g, "options", m->options);
 		unmodeled(g, m->src, mount_keys);
 		yajl_gen_map_close(g);
 	}
@@ -250,11 +210,11 @@ static void write_hook_list(yajl_gen g, const char *phase, const struct hull_hoo
 	for (size_t i = 0; i < l->n; i++) {
 		const struct hull_hook *h = &l->hooks[i];
 		yajl_gen_map_open(g);
-		key_str(g, "path", h->path);
-		key_strv(g, "args", h->args);
-		key_strv(g, "env", h->env);
+		hull_gen_key_str(g, "path", h->path);
+		hull_gen_key_strv(g, "args", h->args);
+		hull_gen_key_strv(g, "env", h->env);
 		if (h->timeout)
-			key_int(g, "timeout", h->timeout);
+			hull_gen_key_int(g, "timeout", h->timeout);
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);
@@ -287,9 +247,9 @@ static void write_idmaps(yajl_gen g, const char *key, const struct hull_id_map *
 	yajl_gen_array_open(g);
 	for (size_t i = 0; i < n; i++) {
 		yajl_gen_map_open(g);
-		key_int(g, "containerID", m[i].container_id);
-		key_int(g, "hostID", m[i].host_id);
-		key_int(g, "size", m[i].size);
+		hull_gen_key_int(g, "containerID", m[i].container_id);
+		hull_gen_key_int(g, "hostID", m[i].host_id);
+		hull_gen_key_int(g, "size", m[i].size);
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);
@@ -303,8 +263,8 @@ static void write_namespaces(yajl_gen g, const struct hull_linux *lx)
 	yajl_gen_array_open(g);
 	for (size_t i = 0; i < lx->n_namespaces; i++) {
 		yajl_gen_map_open(g);
-		key_str(g, "type", hull_namespace_name(lx->namespaces[i].type));
-		key_str(g, "path", lx->namespaces[i].path);
+		hull_gen_key_str(g, "type", hull_namespace_name(lx->namespaces[i].type));
+		hull_gen_key_str(g, "path", lx->namespaces[i].path);
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);
@@ -320,18 +280,18 @@ static void write_devices(yajl_gen g, const struct hull_linux *lx)
 		const struct hull_device *d = &lx->devices[i];
 		char type[2] = {d->type, '\0'};
 		yajl_gen_map_open(g);
-		key_str(g, "path", d->path);
-		key_str(g, "type", type);
+		hull_gen_key_str(g, "path", d->path);
+		hull_gen_key_str(g, "type", type);
 		if (d->type != 'p') {
-			key_int(g, "major", d->major);
-			key_int(g, "minor", d->minor);
+			hull_gen_key_int(g, "major", d->major);
+			hull_gen_key_int(g, "minor", d->minor);
 		}
 		if (d->has_file_mode)
-			key_int(g, "fileMode", d->file_mode);
+			hull_gen_key_int(g, "fileMode", d->file_mode);
 		if (d->has_uid)
-			key_int(g, "uid", d->uid);
+			hull_gen_key_int(g, "uid", d->uid);
 		if (d->has_gid)
-			key_int(g, "gid", d->gid);
+			hull_gen_key_int(g, "gid", d->gid);
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);
@@ -346,8 +306,8 @@ static void write_time_offsets(yajl_gen g, const struct hull_linux *lx)
 	for (size_t i = 0; i < lx->n_time_offsets; i++) {
 		hull_gen_str(g, lx->time_offsets[i].clock);
 		yajl_gen_map_open(g);
-		key_int(g, "secs", lx->time_offsets[i].secs);
-		key_int(g, "nanosecs", lx->time_offsets[i].nanosecs);
+		hull_gen_key_int(g, "secs", lx->time_offsets[i].secs);
+		hull_gen_key_int(g, "nanosecs", lx->time_offsets[i].nanosecs);
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_map_close(g);
@@ -360,17 +320,17 @@ static void write_linux(yajl_gen g, const struct hull_linux *lx)
 	write_idmaps(g, "uidMappings", lx->uid_mappings, lx->n_uid_mappings);
 	write_idmaps(g, "gidMappings", lx->gid_mappings, lx->n_gid_mappings);
 	key_kv(g, "sysctl", lx->sysctl, lx->n_sysctl);
-	key_tree(g, "resources", lx->resources);
-	key_str(g, "cgroupsPath", lx->cgroups_path);
+	hull_gen_key_tree(g, "resources", lx->resources);
+	hull_gen_key_str(g, "cgroupsPath", lx->cgroups_path);
 	write_namespaces(g, lx);
 	write_devices(g, lx);
 	write_time_offsets(g, lx);
-	key_str(g, "rootfsPropagation", lx->rootfs_propagation);
-	key_strv(g, "maskedPaths", lx->masked_paths);
-	key_strv(g, "readonlyPaths", lx->readonly_paths);
-	key_str(g, "mountLabel", lx->mount_label);
-	key_tree(g, "seccomp", lx->seccomp);
-	key_tree(g, "personality", lx->personality);
+	hull_gen_key_str(g, "rootfsPropagation", lx->rootfs_propagation);
+	hull_gen_key_strv(g, "maskedPaths", lx->masked_paths);
+	hull_gen_key_strv(g, "readonlyPaths", lx->readonly_paths);
+	hull_gen_key_str(g, "mountLabel", lx->mount_label);
+	hull_gen_key_tree(g, "seccomp", lx->seccomp);
+	hull_gen_key_tree(g, "personality", lx->personality);
 	unmodeled(g, lx->src, linux_keys);
 	yajl_gen_map_close(g);
 }
@@ -384,18 +344,18 @@ char *hull_spec_write(const struct hull_spec *s, bool pretty)
 		yajl_gen_config(g, yajl_gen_indent_string, "\t");
 	}
 	yajl_gen_map_open(g);
-	key_str(g, "ociVersion", s->oci_version);
+	hull_gen_key_str(g, "ociVersion", s->oci_version);
 	if (s->process)
 		write_process(g, s->process);
 	write_root(g, s);
-	key_str(g, "hostname", s->hostname);
-	key_str(g, "domainname", s->domainname);
+	hull_gen_key_str(g, "hostname", s->hostname);
+	hull_gen_key_str(g, "domainname", s->domainname);
 	write_mounts(g, s);
 	write_hooks(g, s);
 	key_kv(g, "annotations", s->annotations, s->n_annotations);
 	if (s->linux_)
 		write_linux(g, s->linux_);
-	key_tree(g, "vm", s->vm);
+	hull_gen_key_tree(g, "vm", s->vm);
 	unmodeled(g, s->tree, top_keys);
 	yajl_gen_map_close(g);
 	return hull_gen_text(g);

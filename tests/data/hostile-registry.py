@@ -19,6 +19,21 @@ PORT_FILE.  MODE:
   trickle         blob bodies come at 2 bytes/s
   slow            blob bodies come at ~16 KiB/s, fast enough not to stall but slow overall
   long-error      the manifest request fails (HTTP 500) with a 60 KB error message
+  drop-once       the first GET of each layer sends half of it and drops the connection;
+                  a GET with Range gets the rest (206)
+  no-range        as drop-once, but Range is ignored: the whole layer again (200)
+  concurrent      each layer takes 1 s to come
+  bad-layer       the last layer's bytes do not match its digest (sent 1 s late)
+  push-drop-once  takes pushes (HEAD, POST, PUT ...?digest=, PUT manifest; every digest is
+                  checked) to any repository, but the first upload of each blob bigger than
+                  1 KiB is cut after half its body: the connection is closed
+
+MODE-layers (endless-blob-layers, short-blob-layers, trickle-layers, slow-layers): MODE for the
+layers only, which are fetched in parallel; the config comes as it is.
+
+Every blob GET is logged to PORT_FILE.log as "DIGEST RANGE" (RANGE "-" when none), and in
+"concurrent" mode the most layers served at once as "max N"; every upload as "PUT DIGEST
+dropped|ok|bad", a manifest as "MANIFEST REPOSITORY:TAG".
 
 A test fixture, not part of hull.
 """
@@ -26,8 +41,12 @@ import hashlib
 import http.server
 import json
 import os
+import secrets
+import socket
 import sys
+import threading
 import time
+import urllib.parse
 
 layout, mode, port_file = sys.argv[1], sys.argv[2], sys.argv[3]
 index = json.load(open(os.path.join(layout, "index.json")))
@@ -59,6 +78,18 @@ elif mode == "huge-manifest":
     m["annotations"] = {"padding": "x" * (5 << 20)}
     manifest = json.dumps(m).encode()
 TOKEN_MODES = ("crlf-token", "huge-token")
+layers_only = mode.endswith("-layers")
+base_mode = mode[:-len("-layers")] if layers_only else mode
+LAYERS = [l["digest"] for l in json.loads(manifest)["layers"]]
+lock = threading.Lock()
+dropped = set()
+received = {}  # push-drop-once: digest -> bytes
+busy = [0, 0]  # now, most
+
+
+def log(line):
+    with lock, open(port_file + ".log", "a") as f:
+        f.write(line + "\n")
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -112,7 +143,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             data = blob(path[len("/v2/app/blobs/"):])
             if data is None:
                 return self.send(404, b'{"errors":[{"code":"BLOB_UNKNOWN"}]}')
-            if mode == "endless-blob":
+            digest = path[len("/v2/app/blobs/"):]
+            m = base_mode if not layers_only or digest in LAYERS else "plain"
+            rng = self.headers.get("Range")
+            log("%s %s" % (digest, rng or "-"))
+            if m == "endless-blob":
                 self.head(200, "application/octet-stream")
                 try:
                     self.wfile.write(data)
@@ -121,16 +156,89 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 except (BrokenPipeError, ConnectionResetError):
                     pass
                 return
-            if mode == "short-blob":
+            if digest in LAYERS and mode in ("drop-once", "no-range"):
+                if rng and mode == "drop-once":
+                    start = int(rng.split("=")[1].rstrip("-"))
+                    return self.send(206, data[start:], "application/octet-stream",
+                                     [("Content-Range", "bytes %d-%d/%d" % (start, len(data) - 1, len(data)))])
+                with lock:
+                    first = digest not in dropped
+                    dropped.add(digest)
+                if first:
+                    self.head(200, "application/octet-stream", len(data))
+                    self.wfile.write(data[:len(data) // 2])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return
+            if digest in LAYERS and mode == "concurrent":
+                with lock:
+                    busy[0] += 1
+                    busy[1] = max(busy)
+                time.sleep(1)
+                with lock:
+                    busy[0] -= 1
+                log("max %d" % busy[1])
+            if digest == LAYERS[-1] and mode == "bad-layer":
+                time.sleep(1)  # after the others are in and unpacked
+                data = data[:-1] + bytes([data[-1] ^ 1])
+            if m == "short-blob":
                 return self.send(200, data[:-10], "application/octet-stream")
-            if mode == "trickle":
+            if m == "trickle":
                 self.head(200, "application/octet-stream", len(data))
                 return self.drip(data, 2, 1.0)
-            if mode == "slow":
+            if m == "slow":
                 self.head(200, "application/octet-stream", len(data))
                 return self.drip(data, 4096, 0.25)
             return self.send(200, data, "application/octet-stream")
         self.send(404, b'{"errors":[{"code":"NAME_UNKNOWN"}]}')
+
+
+    # push-drop-once: uploads
+    def do_HEAD(self):
+        path = self.path.split("?")[0]
+        if mode == "push-drop-once" and "/blobs/" in path:
+            digest = path.rsplit("/", 1)[1]
+            with lock:
+                have = digest in received
+            return self.head(200 if have else 404, "application/octet-stream",
+                             len(received[digest]) if have else 0)
+        self.send(404, b'{"errors":[{"code":"NAME_UNKNOWN"}]}')
+
+    def do_POST(self):
+        path = self.path.split("?")[0]
+        if mode == "push-drop-once" and path.endswith("/blobs/uploads/"):
+            return self.send(202, headers=[("Location", path + secrets.token_hex(8))])
+        self.send(404, b'{"errors":[{"code":"NAME_UNKNOWN"}]}')
+
+    def do_PUT(self):
+        path, _, query = self.path.partition("?")
+        length = int(self.headers.get("Content-Length", "0"))
+        if mode != "push-drop-once":
+            return self.send(405, b"{}")
+        if "/manifests/" in path:
+            body = self.rfile.read(length)
+            repo, _, tag = path[len("/v2/"):].partition("/manifests/")
+            log("MANIFEST %s:%s" % (repo, tag))
+            return self.send(201, headers=[("Docker-Content-Digest",
+                                            "sha256:" + hashlib.sha256(body).hexdigest())])
+        digest = urllib.parse.parse_qs(query).get("digest", [""])[0]
+        with lock:
+            first = digest not in dropped
+            dropped.add(digest)
+        if first and length > 1024:
+            self.rfile.read(length // 2)
+            log("PUT %s dropped" % digest)
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        body = self.rfile.read(length)
+        if "sha256:" + hashlib.sha256(body).hexdigest() != digest:
+            log("PUT %s bad" % digest)
+            return self.send(400, b'{"errors":[{"code":"DIGEST_INVALID"}]}')
+        with lock:
+            received[digest] = body
+        log("PUT %s ok" % digest)
+        self.send(201, headers=[("Docker-Content-Digest", digest)])
 
 
 class Server(http.server.ThreadingHTTPServer):

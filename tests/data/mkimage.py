@@ -9,6 +9,9 @@ registry.
   corrupt.oci.tar      a layer blob whose content does not match its digest
   badiff.docker.tar    a layer whose content does not match the config's diff_id
   rootfs.tar.gz        a plain root file system tarball (for `hull import`)
+  notail.oci.tar       busybox's layer 1 and a layer whose stream ends right after its last
+                       file's data, without padding or end blocks (umoci 0.4.7's insert)
+  cutdata.oci.tar      the same with that file's data cut short
   hostile-*.docker.tar one-layer images that try to write outside the layer; OUTSIDE is
                        the directory their symlinks point to
   volumes.docker.tar   layer 1 and a layer with content at its Volumes (for docker's copy-up
@@ -202,6 +205,18 @@ def write_oci_dir(path, files):
             f.write(data)
 
 
+def tailless(cut=0):
+    """A layer ending right after its last entry's data (minus cut bytes): no padding, no
+    end-of-archive blocks."""
+    data = bytes((i * 7) % 251 for i in range(1000))
+    raw = tar_bytes([d("inserted/"), ti("inserted/last", data=data)])
+    # tarfile writes the data, pads it to a block, then two zero blocks and record padding
+    end = raw.rstrip(b"\0")
+    while not end.endswith(data):
+        end += b"\0"  # the data's own trailing zeros, if any
+    return end[:len(end) - cut]
+
+
 def hostile(name, entries):
     raw = tar_bytes(entries)
     docker_archive(os.path.join(OUT, "hostile-%s.docker.tar" % name), [(raw, raw)],
@@ -227,6 +242,12 @@ def main():
                         "Volumes": {"/data": {}, "/evil": {}, "/evil-rel": {}}})
     with open(os.path.join(OUT, "rootfs.tar.gz"), "wb") as f:
         f.write(gz(l1))
+    l4 = tailless()
+    write_oci_archive(os.path.join(OUT, "notail.oci.tar"),
+                      oci_layout([(gz(l1), l1), (gz(l4), l4)], "hulltest/notail:latest"))
+    l5 = tailless(cut=10)
+    write_oci_archive(os.path.join(OUT, "cutdata.oci.tar"),
+                      oci_layout([(gz(l1), l1), (gz(l5), l5)], "hulltest/cutdata:latest"))
     hostile("dotdot", [d("a/"), ti("a/../../dotdot-escape", data=b"x\n")])
     hostile("abs", [ti(os.path.join(OUTSIDE, "abs-escape"), data=b"x\n")])
     hostile("symlink", [ti("evil", tarfile.SYMTYPE, 0o777, linkname=OUTSIDE),

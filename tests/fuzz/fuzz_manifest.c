@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (hull_manifest_parse(json, &m, &err) == 0)
 		hull_manifest_free(&m);
-	hull_index_select(json, pick, &err);
+	hull_index_select(json, NULL, pick, &err);
 	if (hull_config_diff_ids(json, &diff_ids, &created, &err) == 0) {
 		for (size_t i = 0; diff_ids[i]; i++)
 			free(diff_ids[i]);

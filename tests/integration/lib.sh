@@ -62,6 +62,22 @@ wait_status() { # wait_status ID STATUS
 	fatal "$1 never became $2 (is $(state_of "$1" 2>&1))"
 }
 
+# hull ARGS...: the docker-style CLI with this test's image store and runtime state.
+HULL=${HULL:-$REPO/build/hull}
+hull() { "$HULL" --root "$WORK/store" --runroot "$ROOT" "$@"; }
+# hull_store_cleanup HULL STORE RUNROOT CGROUP: every container of the store removed (by id, and
+# by name: a run killed early may leave only its name), then the cgroup parent the containers
+# were made under (rmdir: only when empty, so a leak is still seen).
+hull_store_cleanup() {
+	local id
+	for id in $(ls "$2/containers" 2>/dev/null) $(ls "$2/names" 2>/dev/null); do
+		"$1" --root "$2" --runroot "$3" rm -f "$id"
+	done
+	rmdir /sys/fs/cgroup/*/hull-test/"$4" 2>/dev/null
+}
+# watch_store: the store's containers and the cgroup parent /hull-test/$T-h go after the test.
+watch_store() { defer hull_store_cleanup "$HULL" "$WORK/store" "$ROOT" "$T-h"; }
+
 # defer CMD...: run CMD after the test, even when it failed; the last registered runs first.
 # It runs in the harness's shell, not the test's subshell: pass what it needs as arguments.
 defer() {

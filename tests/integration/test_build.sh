@@ -1,25 +1,14 @@
 # hull build (Dockerfiles) and hull commit: images made from the test busybox image
 # (tests/data/mkimage.py), run with hull, and loaded by podman where it is installed.
 
-HULL=${HULL:-$REPO/build/hull}
-IMGDATA=/var/tmp/hull-test-cache/images
+# keyed by the builder's content: worktrees with different builders share the machine
+IMGDATA=/var/tmp/hull-test-cache/images-$(sha256sum "$REPO/tests/data/mkimage.py" | cut -c1-16)
 BASE=hulltest/busybox:docker
-
-hull() { "$HULL" --root "$WORK/store" --runroot "$ROOT" "$@"; }
-
-# Every container of the store is removed after the test, whatever happened.
-build_cleanup() {
-	local id
-	for id in $(ls "$2/containers" 2>/dev/null); do
-		"$1" --root "$2" --runroot "$3" rm -f "$id"
-	done
-	rmdir /sys/fs/cgroup/*/hull-test/"$4" 2>/dev/null
-}
 
 # The store with the busybox image loaded (mkimage.py's, built once per machine).
 setup_store() {
-	defer build_cleanup "$HULL" "$WORK/store" "$ROOT" "$T-b"
-	if [ ! -f "$IMGDATA/busybox.docker.tar" ] || [ "$REPO/tests/data/mkimage.py" -nt "$IMGDATA/busybox.docker.tar" ]; then
+	defer hull_store_cleanup "$HULL" "$WORK/store" "$ROOT" "$T-b"
+	if [ ! -f "$IMGDATA/busybox.docker.tar" ]; then
 		local tmp
 		mkdir -p "$(dirname "$IMGDATA")"
 		tmp=$(mktemp -d "$IMGDATA.XXXXXX")

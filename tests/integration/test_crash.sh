@@ -124,16 +124,6 @@ test_crash_edited_cgroup_path() {
 
 # --- hull: a container directory or name without a full record ---
 
-HULL=${HULL:-$REPO/build/hull}
-hull() { "$HULL" --root "$WORK/store" --runroot "$ROOT" "$@"; }
-hull_rm_all() {
-	local id
-	for id in $(ls "$2/containers" 2>/dev/null) $(ls "$2/names" 2>/dev/null); do
-		"$1" --root "$2" --runroot "$3" rm -f "$id"
-	done
-	rmdir /sys/fs/cgroup/*/hull-test/"$4" 2>/dev/null
-}
-
 # Nothing of the store's containers is left: records, names, mounts, runtime state, cgroups.
 store_clean() {
 	assert_eq "$(ls "$WORK/store/containers" "$WORK/store/names" | grep -v : | grep -c .)" 0 \
@@ -149,7 +139,7 @@ store_clean() {
 # under its name, `rm -f n` removes all of it.
 test_crash_hull_record_missing_or_damaged() {
 	local id how out
-	defer hull_rm_all "$HULL" "$WORK/store" "$ROOT" "$T-h"
+	watch_store
 	python3 "$REPO/tests/data/mkimage.py" "$WORK/img" "$WORK/outside" >/dev/null
 	hull load -q -i "$WORK/img/busybox.docker.tar" >/dev/null
 	for how in missing empty truncated; do

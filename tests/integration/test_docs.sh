@@ -2,8 +2,6 @@
 # section in docs/, every section names a command that exists, every long option a command's
 # --help shows is in its section, and the roff pages built from docs/ render without warnings.
 
-HULL=${HULL:-$REPO/build/hull}
-
 # commands listed by BINARY --help (the lines under "Commands:")
 commands_of() {
 	"$1" --help | sed -n '/^Commands:/,/^$/p' | awk 'NR > 1 && NF {print $1}'

@@ -147,6 +147,32 @@ hello-peer" "the guest's address, its answer for peer, peer's reply"
 	hn network rm vmnet >/dev/null
 }
 
+# A vm-level container connected while it is created boots with every network of its config:
+# the guest gets an interface on each (a running one cannot be connected: checked in
+# test_network_connect).
+test_network_vm_connect_created() {
+	local id out i
+	command -v qemu-system-x86_64 >/dev/null && [ -r "$REPO/build/vm/vmlinux" ] ||
+		skip "no QEMU or guest kernel for the vm isolation level"
+	net_ready
+	hn network create --subnet 10.54.0.0/24 vmfront >/dev/null
+	hn network create --subnet 10.55.0.0/24 vmback >/dev/null
+	id=$(hn create --isolation vm --network vmfront --ip 10.54.0.9 -u root \
+		hulltest/busybox:docker 'ip -4 -o addr | grep -o "eth[0-9] *inet [0-9.]*"')
+	hn network connect --ip 10.55.0.9 vmback "$id"
+	hn start "$id" >/dev/null
+	for i in $(seq 600); do
+		[ "$(hn inspect -f '{{.State.Status}}' "$id")" = exited ] && break
+		sleep 0.1
+	done
+	out=$(hn logs "$id")
+	assert_contains "$out" "eth0    inet 10.54.0.9"
+	assert_contains "$out" "eth1    inet 10.55.0.9"
+	hn rm -f "$id" >/dev/null
+	net_clean
+	hn network rm vmfront vmback >/dev/null
+}
+
 test_network_bad_input() {
 	net_ready
 	assert_fails hn run --rm --network none -p 8080:80 hulltest/busybox:docker true
@@ -445,6 +471,118 @@ test_network_dns_forwarding() {
 	esac
 	hn network rm fwd >/dev/null
 	net_clean
+}
+
+# Every start puts a container back on all its networks as they were given: a hull restart,
+# a stop and start, a restart by its policy and a start after hull create each bring up eth0
+# with its --ip, aliases and published port, the network it was connected to, its
+# --dns-search and --add-host; every stop takes all of it down.  A network connected or
+# disconnected while it is stopped is there, or not, at its next start (as docker's).
+test_network_restart_keeps_networks() {
+	local out id
+	net_ready
+	dns_ready
+	hn network create --subnet 10.54.0.0/24 front >/dev/null
+	hn network create --subnet 10.55.0.0/24 back >/dev/null
+	hn run -d --name web --hostname web1 --network front --network-alias www --ip 10.54.0.7 \
+		-p 8091:80 --dns-search example.test --add-host gw:host-gateway -u root \
+		hulltest/busybox:docker 'nc -ll -p 80 -e echo hello-web' >/dev/null
+	hn network connect --alias api back web
+	# each of these is a start: hull restart, then a stop and a start
+	hn restart web >/dev/null
+	rs_check_web "after hull restart"
+	hn stop web >/dev/null
+	net_clean
+	hn start web >/dev/null
+	rs_check_web "after hull start"
+	# connected and disconnected while stopped: for its next start
+	hn stop web >/dev/null
+	hn network disconnect back web
+	hn network connect bridge web
+	assert_fails hn network connect bridge web
+	assert_contains "$OUT" "already on network bridge"
+	net_clean
+	hn start web >/dev/null
+	out=$(hn exec web ip -4 -o addr)
+	assert_contains "$out" "eth0    inet 10.54.0.7/24"
+	assert_contains "$out" "eth1    inet 10.89.0."
+	assert_not_contains "$out" "10.55.0."
+	hn rm -f web >/dev/null
+	net_clean
+	hn network rm front >/dev/null
+	hn network rm back >/dev/null
+}
+
+# A start that is not hull run's first: a restart by the policy keeps the fixed address, hull
+# create brings no network up and its start brings up what it was made with, and a network
+# removed while a stopped container was on it fails its start until it is disconnected.
+test_network_start_after_create() {
+	local out id netid
+	net_ready
+	dns_ready
+	netid=$(hn network create --subnet 10.54.0.0/24 front)
+	# a restart by the policy: the same fixed address each run, nothing left at the end
+	id=$(hn run -d --restart on-failure:1 --network front --ip 10.54.0.8 -u root \
+		hulltest/busybox:docker 'ip -4 -o addr show eth0 | grep -o "inet [0-9.]*"; exit 3')
+	for i in $(seq 200); do
+		[ "$(hn inspect -f '{{.State.Status}} {{.RestartCount}}' "$id")" = "exited 1" ] && break
+		sleep 0.05
+	done
+	assert_eq "$(hn inspect -f '{{.State.Status}} {{.RestartCount}}' "$id")" "exited 1"
+	assert_eq "$(hn logs "$id")" $'inet 10.54.0.8\ninet 10.54.0.8'
+	net_clean
+	hn rm "$id" >/dev/null
+	# hull create brings no network up; its start brings up the config it was made with.
+	# The record names the network given by an ID prefix before any start, as docker's.
+	id=$(hn create --network "${netid:0:12}" --network-alias db --dns-option ndots:2 -u root \
+		hulltest/busybox:docker 'sleep 60')
+	assert_eq "$(hn inspect -f '{{.NetworkSettings.NetworkMode}}' "$id")" front
+	net_clean
+	hn start "$id" >/dev/null
+	assert_contains "$(hn exec "$id" cat /etc/resolv.conf)" "options ndots:2"
+	out=$(hn run --rm --network front hulltest/busybox:docker 'nslookup db | grep -A1 "^Name:"')
+	assert_contains "$out" "Address: 10.54.0."
+	hn rm -f "$id" >/dev/null
+	net_clean
+	# a network removed while a stopped container was connected to it: the start says so,
+	# and a disconnect by its name lets it start again
+	hn network create gone >/dev/null
+	hn create --name lone --network front hulltest/busybox:docker 'sleep 60' >/dev/null
+	hn network connect gone lone
+	hn network rm gone >/dev/null
+	assert_fails hn start lone
+	assert_contains "$OUT" "gone"
+	net_clean
+	hn network disconnect gone lone
+	hn start lone >/dev/null
+	hn rm -f lone >/dev/null
+	net_clean
+	hn network rm front >/dev/null
+}
+# web as test_network_restart_keeps_networks made it, after a start ($1)
+rs_check_web() {
+	local out i
+	out=$(hn exec web ip -4 -o addr)
+	assert_contains "$out" "eth0    inet 10.54.0.7/24" "$1"
+	assert_contains "$out" "eth1    inet 10.55.0." "$1"
+	out=$(hn exec web cat /etc/hosts)
+	assert_eq "$(grep -c web1 <<<"$out")" 1 "one line for the container's name $1: $out"
+	assert_contains "$out" $'10.54.0.7\tweb1' "$1"
+	assert_contains "$out" $'10.54.0.1\tgw' "$1"
+	out=$(hn exec web cat /etc/resolv.conf)
+	assert_contains "$out" "search example.test" "$1"
+	assert_contains "$out" "nameserver 10.54.0.1" "$1"
+	out=$(hn run --rm --network front hulltest/busybox:docker 'nslookup www | grep -A1 "^Name:"')
+	assert_contains "$out" "Address: 10.54.0.7" "www $1"
+	out=$(hn run --rm --network back hulltest/busybox:docker 'nslookup api | grep -A1 "^Name:"')
+	assert_contains "$out" "Address: 10.55.0." "api $1"
+	for i in $(seq 50); do
+		out=$(in_ns busybox nc 10.54.0.1 8091 </dev/null 2>/dev/null || true)
+		[ -n "$out" ] && break
+		sleep 0.1
+	done
+	assert_eq "$out" hello-web "the published port $1"
+	assert_eq "$(hn port web)" "80/tcp -> 0.0.0.0:8091" "$1"
 }
 
 # A CNI plugin whose DEL fails when a container is removed: the failure is reported (named,

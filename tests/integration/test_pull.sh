@@ -1,63 +1,15 @@
 # hull pull from registries on 127.0.0.1: Debian's docker-registry (the distribution registry,
 # pushed to with skopeo), with and without basic auth, and a registry that wants bearer tokens.
 
-HULL=${HULL:-$REPO/build/hull}
-hull() { "$HULL" --root "$WORK/store" --runroot "$ROOT" "$@"; }
-
-# A free port on 127.0.0.1.
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-images() {
-	[ -f "$WORK/img/busybox.oci.tar" ] || python3 "$REPO/tests/data/mkimage.py" "$WORK/img" "$WORK/outside" >/dev/null
-}
-
-stop_pid() { kill "$1" 2>/dev/null; }
-rmdir_cgroup_parent() { rmdir /sys/fs/cgroup/*/hull-test/"$1" 2>/dev/null; }
-
-# start_registry [USER:PASSWORD]: docker-registry on a free port, its address in $REG.
-start_registry() {
-	command -v docker-registry >/dev/null && command -v skopeo >/dev/null ||
-		skip "docker-registry or skopeo is not installed"
-	local port auth="" i
-	port=$(free_port)
-	if [ -n "${1:-}" ]; then
-		htpasswd -Bbc "$WORK/htpasswd" "${1%%:*}" "${1#*:}" 2>/dev/null
-		auth="auth:
-  htpasswd:
-    realm: hull-test
-    path: $WORK/htpasswd"
-	fi
-	cat >"$WORK/registry.yml" <<EOF
-version: 0.1
-log:
-  level: error
-storage:
-  filesystem:
-    rootdirectory: $WORK/registry
-http:
-  addr: 127.0.0.1:$port
-$auth
-EOF
-	docker-registry serve "$WORK/registry.yml" >"$WORK/registry.log" 2>&1 &
-	defer stop_pid $!
-	REG=127.0.0.1:$port
-	for i in $(seq 100); do
-		curl -s -o /dev/null "http://$REG/v2/" && return 0
-		sleep 0.1
-	done
-	fatal "the registry did not start: $(cat "$WORK/registry.log")"
-}
-
-push() { # push ARCHIVE NAME:TAG [USER:PASSWORD]
-	skopeo copy -q --dest-tls-verify=false ${3:+--dest-creds "$3"} "oci-archive:$1" "docker://$REG/$2" >/dev/null
-}
+source "$REPO/tests/integration/registry.sh"
 
 test_pull_from_a_registry_and_run() {
 	local out id first
 	images
 	start_registry
 	push "$WORK/img/busybox.oci.tar" app:v1
-	out=$(hull pull "$REG/app:v1" 2>&1)
+	# stdout: the name pulled and the image's ID; the layers' progress goes to stderr
+	out=$(hull pull "$REG/app:v1" 2>/dev/null)
 	first=$out
 	assert_contains "$out" "$REG/app:v1"
 	# the name pulled and the image's id, the config's digest
@@ -72,7 +24,7 @@ test_pull_from_a_registry_and_run() {
 	assert_contains "$out" "top=3"
 	assert_contains "$out" "No such file"
 	# pulling again finds everything present: the same image
-	assert_eq "$(hull pull "$REG/app:v1" 2>&1)" "$first" "a second pull"
+	assert_eq "$(hull pull "$REG/app:v1" 2>/dev/null)" "$first" "a second pull"
 	# a tag that is not there, a registry that is not there
 	assert_fails hull pull "$REG/app:nope"
 	assert_contains "$OUT" "manifest unknown"
@@ -131,19 +83,8 @@ test_pull_with_bearer_tokens() {
 	hull rmi "127.0.0.1:$port/app:oci" >/dev/null
 }
 
-# hostile MODE: tests/data/hostile-registry.py serving the test image in the way MODE says;
-# its address in $REG.  Every pull of such a registry runs under `timeout`: one that hangs
-# fails the test instead of the suite.
-hostile() {
-	local pid
-	images
-	rm -f "$WORK/port"
-	python3 "$REPO/tests/data/hostile-registry.py" "$WORK/img/busybox.oci" "$1" "$WORK/port" &
-	pid=$!
-	defer stop_pid $pid
-	for _ in $(seq 100); do [ -s "$WORK/port" ] && break; sleep 0.05; done
-	REG=127.0.0.1:$(cat "$WORK/port")
-}
+# (hostile MODE: registry.sh.)  Every pull of such a registry runs under `timeout`: one that
+# hangs fails the test instead of the suite.
 # tpull [VAR=VALUE...] REF: hull pull with those variables set
 tpull() {
 	local envs=()
@@ -265,6 +206,169 @@ test_pull_times_out_on_a_trickle_and_overall() {
 	nothing_pulled
 }
 
+# the layers of the test layout's first manifest: "DIGEST SIZE" lines
+layout_layers() { layout_manifest | jq -r '.layers[] | "\(.digest) \(.size)"'; }
+
+test_pull_resumes_a_dropped_layer() {
+	local out d size n=0
+	hostile drop-once
+	out=$(tpull "$REG/app:v1" 2>&1) || fatal "pull failed: $out"
+	assert_contains "$(hull images)" "$REG/app"
+	# each layer was cut halfway, then asked for again from the byte it stopped at
+	while read -r d size; do
+		assert_contains "$(cat "$WORK/port.log")" "$d bytes=$((size / 2))-" "no resumed request for $d"
+		n=$((n + 1))
+	done < <(layout_layers)
+	[ "$n" -eq 3 ] || fatal "$n layers"
+	assert_contains "$out" "Retrying attempt 2 of 5"
+	# and what was put together is the layers themselves: their files are there
+	assert_eq "$(cat "$WORK/store/images/layers/"*/etc/layer3)" 3
+}
+
+test_pull_starts_over_when_range_is_ignored() {
+	local d size
+	hostile no-range
+	tpull -q "$REG/app:v1" >/dev/null || fatal "pull failed"
+	while read -r d size; do
+		assert_contains "$(cat "$WORK/port.log")" "$d bytes=$((size / 2))-"
+	done < <(layout_layers)
+	# the whole body came again with a 200 and replaced the half: digests checked on commit
+	assert_contains "$(hull images)" "$REG/app"
+}
+
+test_pull_fetches_layers_in_parallel() {
+	local t0 took
+	hostile concurrent
+	t0=$SECONDS
+	tpull -q "$REG/app:v1" >/dev/null || fatal "pull failed"
+	took=$((SECONDS - t0))
+	# 3 layers of 1 s each, at once (docker's 3 at a time)
+	assert_eq "$(grep -c '^max' "$WORK/port.log")" 3
+	assert_eq "$(tail -1 "$WORK/port.log")" "max 3" "layers were not fetched at the same time"
+	[ "$took" -le 10 ] || fatal "took ${took}s"
+}
+
+test_pull_failed_layer_leaves_nothing_unpacked() {
+	local d size last
+	hostile bad-layer
+	last=$(layout_layers | tail -1 | cut -d' ' -f1)
+	assert_fails tpull "$REG/app:v1"
+	assert_contains "$OUT" "digest mismatch: expected $last"
+	# the other layers were fetched and unpacked meanwhile: unpacked layers go again, their
+	# verified blobs stay for the next pull
+	nothing_pulled
+	while read -r d size; do
+		[ "$d" = "$last" ] && continue
+		[ -f "$WORK/store/images/blobs/sha256/${d#sha256:}" ] || fatal "blob $d not kept"
+	done < <(layout_layers)
+}
+
+test_pull_shows_progress_per_layer() {
+	local out id
+	images
+	start_registry
+	push "$WORK/img/busybox.oci.tar" app:v1
+	# not a terminal: a plain line per layer and state, on stderr; stdout keeps name and ID
+	out=$(hull pull "$REG/app:v1" 2>&1 >/dev/null)
+	while read -r id _; do
+		id=${id#sha256:}
+		assert_contains "$out" "${id:0:12}: Downloading"
+		assert_contains "$out" "${id:0:12}: Verifying Checksum"
+		assert_contains "$out" "${id:0:12}: Extracting"
+		assert_contains "$out" "${id:0:12}: Pull complete"
+	done < <(layout_layers)
+	out=$(hull pull "$REG/app:v1" 2>&1 >/dev/null)
+	assert_contains "$out" "Already exists"
+	assert_not_contains "$out" "Downloading"
+	assert_eq "$(hull pull -q "$REG/app:v1" 2>&1 | wc -l)" 2 "-q: name and ID only"
+	hull rmi "$REG/app:v1" >/dev/null
+	# a terminal: lines redrawn in place, with a bar and the bytes
+	out=$(script -qec "$HULL --root $WORK/store --runroot $ROOT pull $REG/app:v1" /dev/null)
+	assert_contains "$out" $'\033[2K'
+	assert_contains "$out" "Downloading ["
+	assert_contains "$out" "Pull complete"
+	hull rmi "$REG/app:v1" >/dev/null
+}
+
+# An index of two platforms: the test image as linux/amd64, and the same layers with a config
+# that says linux/arm64/v8; pushed as $REG/multi:latest.
+push_two_platforms() {
+	local L=$WORK/two d cfg m2 c2
+	rm -rf "$L"
+	cp -r "$WORK/img/busybox.oci" "$L"
+	d=$(jq -r '.manifests[0].digest' "$L/index.json")
+	cfg=$(jq -r .config.digest "$L/blobs/sha256/${d#sha256:}")
+	jq -c '.architecture = "arm64" | .variant = "v8"' "$L/blobs/sha256/${cfg#sha256:}" >"$L/c2"
+	c2=$(sha256sum "$L/c2" | cut -d' ' -f1)
+	mv "$L/c2" "$L/blobs/sha256/$c2"
+	jq -c --arg c "sha256:$c2" --argjson s "$(stat -c %s "$L/blobs/sha256/$c2")" \
+		'.config.digest = $c | .config.size = $s' "$L/blobs/sha256/${d#sha256:}" >"$L/m2"
+	m2=$(sha256sum "$L/m2" | cut -d' ' -f1)
+	mv "$L/m2" "$L/blobs/sha256/$m2"
+	# index.json names one image: an index of the two (skopeo copies one image of a layout)
+	jq -c --arg m "sha256:$m2" --argjson s "$(stat -c %s "$L/blobs/sha256/$m2")" \
+		'{schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json",
+		  manifests: [(.manifests[0] | .platform = {os: "linux", architecture: "amd64"} | del(.annotations)),
+		 (.manifests[0] | .digest = $m | .size = $s | .platform = {os: "linux", architecture: "arm64", variant: "v8"} | del(.annotations))]}' \
+		"$L/index.json" >"$L/i2"
+	d=$(sha256sum "$L/i2" | cut -d' ' -f1)
+	jq -c --arg d "sha256:$d" --argjson s "$(stat -c %s "$L/i2")" \
+		'{schemaVersion: 2, manifests: [{mediaType: "application/vnd.oci.image.index.v1+json", digest: $d, size: $s}]}' \
+		"$L/index.json" >"$L/i3"
+	mv "$L/i2" "$L/blobs/sha256/$d"
+	mv "$L/i3" "$L/index.json"
+	skopeo copy -q --all --dest-tls-verify=false "oci:$L" "docker://$REG/multi:latest" >/dev/null
+}
+
+test_pull_chooses_the_platform() {
+	local id
+	images
+	start_registry
+	push_two_platforms
+	id=$(hull pull -q --platform linux/arm64 "$REG/multi" | tail -1)
+	assert_eq "$(jq -r .architecture "$WORK/store/images/blobs/sha256/${id#sha256:}")" arm64
+	# the host's by default
+	id=$(hull pull -q "$REG/multi" | tail -1)
+	assert_eq "$(jq -r .architecture "$WORK/store/images/blobs/sha256/${id#sha256:}")" amd64
+	assert_fails hull pull --platform linux/s390x "$REG/multi"
+	assert_contains "$OUT" "no manifest for linux/s390x (the index has linux/amd64, linux/arm64/v8; choose one with --platform)"
+	assert_fails hull pull --platform linux/arm64/v7 "$REG/multi"
+	assert_contains "$OUT" "no manifest for linux/arm64/v7"
+	assert_fails hull pull --platform "linux//x" "$REG/multi"
+	assert_contains "$OUT" "OS/ARCH[/VARIANT]"
+	hull rmi -f "$REG/multi" >/dev/null
+}
+
+# The limits of the hardening hold for each of the layers fetched at once, not only for the
+# config fetched alone.
+test_pull_limits_hold_for_parallel_layers() {
+	local t0 took
+	images
+	hostile endless-blob-layers
+	assert_fails tpull "$REG/app:v1"
+	assert_contains "$OUT" "is bigger than its descriptor says"
+	assert_contains "$OUT" "and counting): refusing it"
+	nothing_pulled
+	hostile short-blob-layers
+	assert_fails tpull "$REG/app:v1"
+	assert_contains "$OUT" "is shorter than its descriptor says"
+	nothing_pulled
+	hostile trickle-layers
+	t0=$SECONDS
+	assert_fails tpull HULL_PULL_STALL_TIMEOUT=1 "$REG/app:v1"
+	took=$((SECONDS - t0))
+	assert_contains "$OUT" "stalled (HULL_PULL_STALL_TIMEOUT=1)"
+	[ "$took" -le 10 ] || fatal "the stalled pull took ${took}s"
+	nothing_pulled
+	hostile slow-layers
+	t0=$SECONDS
+	assert_fails tpull HULL_PULL_TIMEOUT=2 "$REG/app:v1"
+	took=$((SECONDS - t0))
+	assert_contains "$OUT" "out of time: the pull took longer than 2 s (HULL_PULL_TIMEOUT)"
+	[ "$took" -le 10 ] || fatal "the slow pull took ${took}s"
+	nothing_pulled
+}
+
 # A manifest is checked against the digest that names it, not only found: a registry that
 # answers every digest with some other manifest (and no Docker-Content-Digest), or announces a
 # digest its manifest does not have, is refused and leaves no image; the same registry's honest
@@ -303,4 +407,46 @@ test_pull_manifest_checked_against_its_digest() {
 	hull pull "127.0.0.1:$port/app:index" >/dev/null
 	assert_eq "$(hull images --format json | jq -r '.Tag + " " + .Digest')" "index $good" "the image picked from the index"
 	hull rmi "$(hull images -q)" >/dev/null
+}
+
+# A pull killed with -9 midway leaves its partial downloads and unpacks in the store's tmp/;
+# the next pull that finds no other hull at work on the store clears them.
+test_pull_killed_midway_is_tidied_by_the_next() {
+	local pid busy kept
+	hostile slow-layers
+	"$HULL" --root "$WORK/store" --runroot "$ROOT" pull -q "$REG/app:v1" >/dev/null 2>&1 &
+	pid=$!
+	for _ in $(seq 100); do
+		[ -n "$(ls "$WORK/store/images/tmp" 2>/dev/null)" ] && break
+		sleep 0.1
+	done
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null || : # killed: 137
+	[ -n "$(ls "$WORK/store/images/tmp")" ] || fatal "the pull was not killed midway: nothing in tmp/"
+	assert_eq "$(hull images -q)" "" "an image from a killed pull"
+	hostile concurrent
+	tpull -q "$REG/app:v1" >/dev/null || fatal "the next pull failed"
+	assert_contains "$(hull images)" "$REG/app"
+	assert_eq "$(ls "$WORK/store/images/tmp")" "" "what the killed pull left in tmp/"
+	# but not while another pull is at work: its partial download stays
+	hull rmi "$REG/app:v1" >/dev/null
+	hostile slow-layers
+	"$HULL" --root "$WORK/store" --runroot "$ROOT" pull -q "$REG/app:v1" >/dev/null 2>&1 &
+	pid=$!
+	for _ in $(seq 100); do
+		[ -n "$(ls "$WORK/store/images/tmp" 2>/dev/null)" ] && break
+		sleep 0.1
+	done
+	busy=$(ls "$WORK/store/images/tmp")
+	[ -n "$busy" ] || fatal "the slow pull wrote nothing to tmp/"
+	hostile concurrent
+	tpull -q "$REG/app:v1" >/dev/null || fatal "the pull beside the slow one failed"
+	# the slow pull finishes its small layers meanwhile (their files leave tmp/ by rename);
+	# its big one (1 MiB at 16 KiB/s) is still coming: its file stays
+	kept=$(cd "$WORK/store/images/tmp" && ls $busy 2>/dev/null) || :
+	[ -n "$kept" ] || fatal "the running pull's downloads were removed: $busy"
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null || : # killed: 137
+	hull rmi "$REG/app:v1" >/dev/null
+	nothing_pulled
 }

@@ -149,17 +149,9 @@ own_hull() {
 	mkdir -p "$WORK/bin"
 	cp "$REPO/build/hull" "$WORK/bin/hull"
 	sha256sum <"$WORK/bin/hull" >"$WORK/bin/sum"
-	defer cgroup_parent_cleanup "$T"
-	defer hull_cleanup "$WORK/bin/hull" "$WORK/store" "$ROOT"
+	defer hull_store_cleanup "$WORK/bin/hull" "$WORK/store" "$ROOT" "$T"
 }
 hh() { "$WORK/bin/hull" --root "$WORK/store" --runroot "$ROOT" "$@"; }
-hull_cleanup() {
-	local id
-	for id in $(ls "$2/containers" 2>/dev/null); do
-		"$1" --root "$2" --runroot "$3" rm -f "$id"
-	done
-}
-cgroup_parent_cleanup() { rmdir /sys/fs/cgroup/*/hull-test/"$1" 2>/dev/null; }
 hrun() { hh run --network none --cgroup-parent "/hull-test/$T" "$@"; }
 
 # hull exec: the attacker is the container's process, and its monitor is gone (killed), so
@@ -204,6 +196,21 @@ test_cve_2019_5736_hull_run_detached() {
 	r=$(bundle hd)/rootfs
 	loader_trap "$r" "$WORK/bin/hull"
 	hrun -d --name hr --rootfs "$r" /evil >/dev/null
+	hull_run_attack "$r"
+	for _ in $(seq 100); do [ "$(hh inspect hr | jq -r '.[0].State.Status')" = exited ] && break; sleep 0.05; done
+	assert_eq "$(hh inspect hr | jq -r '.[0].State.ExitCode')" 127 "the trapped loader fails"
+	trap_outcome "$r" "$WORK/bin/hull"
+	hh rm -f hr >/dev/null
+}
+
+# hull create, then hull start: the monitor hull start spawns calls the runtime in-process too.
+test_cve_2019_5736_hull_start() {
+	local r
+	own_hull
+	r=$(bundle hs)/rootfs
+	loader_trap "$r" "$WORK/bin/hull"
+	hh create --cgroup-parent "/hull-test/$T" --name hr --rootfs "$r" /evil >/dev/null
+	assert_eq "$(hh start hr)" hr
 	hull_run_attack "$r"
 	for _ in $(seq 100); do [ "$(hh inspect hr | jq -r '.[0].State.Status')" = exited ] && break; sleep 0.05; done
 	assert_eq "$(hh inspect hr | jq -r '.[0].State.ExitCode')" 127 "the trapped loader fails"

@@ -45,13 +45,13 @@ test_vm_start_failures() {
 	set +e
 	oci run -b "$b" "$(cid f1)" >"$WORK/out" 2>"$WORK/err"
 	assert_eq $? 127 "command not found"
-	assert_contains "$(cat "$WORK/err")" "hull-guest: exec \`hull-no-such-command\`: No such file or directory"
+	assert_contains "$(cat "$WORK/err")" "hull-guest: exec \`hull-no-such-command\`: no such file or directory"
 	printf 'not a program\n' >"$b/rootfs/notexec"
 	chmod 0644 "$b/rootfs/notexec"
 	cfg "$b" '.process.args=["/notexec"]'
 	oci run -b "$b" "$(cid f2)" >"$WORK/out" 2>"$WORK/err"
 	assert_eq $? 126 "not executable"
-	assert_contains "$(cat "$WORK/err")" "hull-guest: exec \`/notexec\`: Permission denied"
+	assert_contains "$(cat "$WORK/err")" "hull-guest: exec \`/notexec\`: permission denied"
 	# a failure before the process runs: a sysctl the guest kernel does not have
 	cfg "$b" '.process.args=["true"] | .linux.sysctl={"net.ipv4.hull_no_such_key": "1"}'
 	oci run -b "$b" "$(cid f3)" >"$WORK/out" 2>"$WORK/err"
@@ -240,7 +240,7 @@ test_vm_missing_command_status() {
 	rc=0
 	oci run -b "$b" "$(cid mc2)" >"$WORK/out" 2>"$WORK/err" || rc=$?
 	assert_eq $rc 126 "an exec format error in the guest"
-	assert_contains "$(cat "$WORK/err")" "Exec format error"
+	assert_contains "$(cat "$WORK/err")" "exec format error"
 }
 
 # The main process's attributes in the guest, as a container's: cwd, user and groups, umask,

@@ -49,7 +49,7 @@ recvtty() {
 test_vm_pod_one_vm_for_the_pod() {
 	vm_ready
 	pod_netns
-	local sb sid a b t aid bid tid spid apid rc out
+	local sb sid a b c t aid bid tid spid apid rc out n
 	sid=$(cid sb)
 	aid=$(cid a)
 	bid=$(cid b)
@@ -119,6 +119,25 @@ test_vm_pod_one_vm_for_the_pod() {
 	oci update --memory 96m --pids-limit 60 "$aid"
 	assert_eq "$(oci exec "$aid" cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max | tr '\n' ' ')" "100663296 60 " "app a's guest cgroup after update"
 	assert_eq "$(oci exec "$aid" sh -c 'cat /proc/self/cgroup')" "0::/" "exec in app a's cgroup namespace"
+	# pause freezes an app container where its processes are, in the guest (its root is the
+	# host's directory through the pod's share: the counter is read from here); resume thaws it
+	c=$(cri_bundle c container "$sid" sh -c 'i=0; while :; do i=$((i+1)); echo $i >/count.new; mv /count.new /count; sleep 0.1; done')
+	join_sandbox "$c" "$spid"
+	oci create -b "$c" "$(cid c)" >"$WORK/c.out" 2>"$WORK/c.err"
+	oci start "$(cid c)"
+	wait_for "$c/rootfs/count" "[0-9]"
+	oci pause "$(cid c)"
+	assert_eq "$(state_of "$(cid c)")" paused
+	n=$(cat "$c/rootfs/count")
+	sleep 2
+	assert_eq "$(cat "$c/rootfs/count")" "$n" "a paused app container's process ran on in the guest"
+	oci resume "$(cid c)"
+	assert_eq "$(state_of "$(cid c)")" running
+	for _ in $(seq 100); do [ "$(cat "$c/rootfs/count")" -gt "$n" ] && break; sleep 0.1; done
+	[ "$(cat "$c/rootfs/count")" -gt "$n" ] || fatal "resume did not thaw the app container"
+	oci kill "$(cid c)" KILL
+	wait_status "$(cid c)" stopped
+	oci delete "$(cid c)"
 	# kill reaches the process in the guest (pid 1 of its namespace: KILL, as CRI's stop
 	# after its grace period); the relay ends as it did
 	oci kill "$aid" KILL

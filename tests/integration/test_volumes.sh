@@ -2,22 +2,6 @@
 # container options of `hull run`: --device, --ulimit, --init, --group-add, --sysctl,
 # --shm-size, --label, --label-file, --stop-timeout.
 
-HULL=${HULL:-$REPO/build/hull}
-
-hull() { "$HULL" --root "$WORK/store" --runroot "$ROOT" "$@"; }
-
-# Every container of the store is removed after the test, whatever happened.
-vol_cleanup() {
-	local id
-	for id in $(ls "$2/containers" 2>/dev/null); do
-		"$1" --root "$2" --runroot "$3" rm -f "$id"
-	done
-}
-cgroup_parent_cleanup() { rmdir /sys/fs/cgroup/*/hull-test/"$1" 2>/dev/null; }
-watch_store() {
-	defer cgroup_parent_cleanup "$T-h"
-	defer vol_cleanup "$HULL" "$WORK/store" "$ROOT"
-}
 run() { hull run --cgroup-parent "/hull-test/$T-h" "$@"; }
 
 # The test images (tests/data/mkimage.py); OUTSIDE holds a file no volume may ever get.

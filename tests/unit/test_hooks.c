@@ -36,6 +36,32 @@ TEST(state_on_stdin_and_env)
 	CHECK_STR_EQ(env, "V\n");
 }
 
+/* runc's hooks: no `env`, the runtime's environment; an empty one, nothing at all */
+TEST(env_absent_is_the_runtime_s_and_empty_is_empty)
+{
+	cleanup_free char *script = hull_strfmt("echo \"${HULL_UNIT_HOOK-unset}\" > %s/env", dir);
+	cleanup_free char *ep = hull_strfmt("%s/env", dir);
+	char *none[] = {NULL};
+	struct hull_hook h = sh_hook(script, 0, NULL);
+	struct hull_hook_list l = {&h, 1};
+
+	setenv("HULL_UNIT_HOOK", "inherited", 1);
+	CHECK(hull_hooks_run(&l, "prestart", "{}", NULL) == 0);
+	{
+		cleanup_free char *env = NULL;
+		CHECK(hull_read_file(ep, &env, NULL, NULL) == 0);
+		CHECK_STR_EQ(env, "inherited\n");
+	}
+	h.env = none;
+	CHECK(hull_hooks_run(&l, "prestart", "{}", NULL) == 0);
+	{
+		cleanup_free char *env = NULL;
+		CHECK(hull_read_file(ep, &env, NULL, NULL) == 0);
+		CHECK_STR_EQ(env, "unset\n");
+	}
+	unsetenv("HULL_UNIT_HOOK");
+}
+
 TEST(failure_is_named)
 {
 	struct hull_err err = {0};

@@ -6,6 +6,7 @@
 #include "image/auth.h"
 #include "image/dockerman.h"
 #include "image/manifest.h"
+#include "image/platform.h"
 #include "image/registry.h"
 #include "lib/util.h"
 #include "tests/unit/unit.h"
@@ -180,13 +181,51 @@ TEST(index_rules)
 			  "0123456789abcdef\",\"size\":3,\"platform\":{\"os\":\"linux\","
 			  "\"architecture\":\"amd64\"}}]}";
 
-	CHECK(hull_index_select(two, pick, &err) == 0);
+	CHECK(hull_index_select(two, NULL, pick, &err) == 0);
 	CHECK(pick[7] == '1');
-	CHECK(hull_index_select("{\"schemaVersion\":1e400,\"manifests\":[]}", pick, &err) < 0);
+	CHECK(hull_index_select("{\"schemaVersion\":1e400,\"manifests\":[]}", NULL, pick, &err) <
+	      0);
 	CHECK(strstr(err.msg, "`schemaVersion` must be 2, not `1e400`"));
-	CHECK(hull_index_select("{\"schemaVersion\":2,\"manifests\":[]}", pick, &err) < 0);
+	CHECK(hull_index_select("{\"schemaVersion\":2,\"manifests\":[]}", NULL, pick, &err) < 0);
 	CHECK(strstr(err.msg, "no manifests"));
-	CHECK(hull_index_select("[]", pick, &err) < 0);
+	CHECK(hull_index_select("[]", NULL, pick, &err) < 0);
+}
+
+TEST(index_platforms)
+{
+	struct hull_err err = {0};
+	struct hull_platform p;
+	char pick[HULL_DIGEST_SIZE];
+	const char *two = "{\"schemaVersion\":2,\"manifests\":["
+			  "{\"digest\":\"" D64 "\",\"size\":3,\"platform\":{\"os\":\"linux\","
+			  "\"architecture\":\"arm64\",\"variant\":\"v8\"}},"
+			  "{\"digest\":\"sha256:"
+			  "1123456789abcdef0123456789abcdef0123456789abcdef"
+			  "0123456789abcdef\",\"size\":3,\"platform\":{\"os\":\"linux\","
+			  "\"architecture\":\"amd64\"}}]}";
+
+	CHECK(hull_platform_parse("linux/arm64", &p, &err) == 0);
+	CHECK(hull_index_select(two, &p, pick, &err) == 0);
+	CHECK(pick[7] == '0');
+	/* arm64's variant is v8 whether the index names it or not; aliases are normalized */
+	CHECK(hull_platform_parse("linux/aarch64/v8", &p, &err) == 0);
+	CHECK(!strcmp(p.arch, "arm64") && !strcmp(p.variant, "v8"));
+	CHECK(hull_index_select(two, &p, pick, &err) == 0 && pick[7] == '0');
+	CHECK(hull_platform_parse("x86_64", &p, &err) == 0);
+	CHECK(!strcmp(p.os, "linux") && !strcmp(p.arch, "amd64"));
+	CHECK(hull_index_select(two, &p, pick, &err) == 0 && pick[7] == '1');
+	CHECK(hull_platform_parse("linux/s390x", &p, &err) == 0);
+	CHECK(hull_index_select(two, &p, pick, &err) < 0);
+	CHECK(strstr(err.msg, "no manifest for linux/s390x (the index has linux/arm64/v8, "
+			      "linux/amd64; choose one with --platform)"));
+	CHECK(hull_platform_parse("linux/arm/v7", &p, &err) == 0);
+	CHECK(hull_platform_match(&p, "linux", "arm", "v7"));
+	CHECK(!hull_platform_match(&p, "linux", "arm", "v6"));
+	CHECK(hull_platform_parse("linux//x", &p, &err) < 0);
+	CHECK(strstr(err.msg, "OS/ARCH[/VARIANT]"));
+	CHECK(hull_platform_parse("a/b/c/d", &p, &err) < 0);
+	CHECK(hull_platform_parse("Linux/AMD64", &p, &err) < 0);
+	CHECK(hull_platform_parse("", &p, &err) < 0);
 }
 
 TEST(docker_manifest)

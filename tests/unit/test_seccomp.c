@@ -45,6 +45,29 @@ static void fails_with(const char *json, const char *a, const char *b)
 		UNIT_FAIL("error `%s` does not name `%s`/`%s`", err.msg, a, b ? b : "");
 }
 
+/* notify rules are loaded with a listener, and need listenerPath to reach one */
+TEST(notify_needs_a_listener_path)
+{
+	struct hull_seccomp *f = NULL;
+	struct hull_err err = {0};
+
+	CHECK(build("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/l.sock\","
+		    "\"syscalls\":[{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
+		    &f, &err) == 0);
+	CHECK(hull_seccomp_has_notify(f));
+	hull_seccomp_free(f);
+	f = NULL;
+	CHECK(build("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/l.sock\"}", &f,
+		    &err) == 0);
+	CHECK(!hull_seccomp_has_notify(f));
+	hull_seccomp_free(f);
+	fails_with("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mkdir\"],"
+		   "\"action\":\"SCMP_ACT_NOTIFY\"}]}",
+		   "SCMP_ACT_NOTIFY needs `listenerPath`", NULL);
+	fails_with("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":7}", "listenerPath",
+		   "strings");
+}
+
 TEST(compile_errors_name_the_field)
 {
 	fails_with("{}", "linux.seccomp.defaultAction", "required");
@@ -213,6 +236,10 @@ TEST(sysctl_keys_need_their_namespace)
 		NULL);
 	sysctl_case("{\"namespaces\":[{\"type\":\"ipc\"}],\"sysctl\":{\"kernel.hostname\":\"x\"}}",
 		    "kernel.hostname");
+	/* the hostname has a field of its own: refused even with a UTS namespace, as runc and
+	 * crun refuse it */
+	sysctl_case("{\"namespaces\":[{\"type\":\"uts\"}],\"sysctl\":{\"kernel.hostname\":\"x\"}}",
+		    "conflicts with the `hostname` field");
 	sysctl_case(
 		"{\"namespaces\":[{\"type\":\"ipc\"},{\"type\":\"network\"},{\"type\":\"uts\"}],"
 		"\"sysctl\":{\"vm.swappiness\":\"1\"}}",
@@ -223,6 +250,25 @@ TEST(sysctl_keys_need_their_namespace)
 	sysctl_case("{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"}],"
 		    "\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"}}",
 		    "net.ipv4.ip_forward");
+}
+
+/* dockerd sets the domainname through the sysctl (runc and crun accept it); only a
+ * `domainname` field that says otherwise conflicts */
+TEST(sysctl_domainname_against_the_field)
+{
+	struct hull_spec *s = spec_with("{\"namespaces\":[{\"type\":\"uts\"}],"
+					"\"sysctl\":{\"kernel.domainname\":\"x\"}}");
+	struct hull_err err = {0};
+	if (!s)
+		return;
+	CHECK(hull_sysctl_check(s, &err) == 0);
+	s->domainname = xstrdup("x");
+	CHECK(hull_sysctl_check(s, &err) == 0);
+	free(s->domainname);
+	s->domainname = xstrdup("y");
+	CHECK(hull_sysctl_check(s, &err) < 0);
+	CHECK(strstr(err.msg, "conflicts with the `domainname` field") != NULL);
+	hull_spec_free(s);
 }
 
 TEST(personality_parse)

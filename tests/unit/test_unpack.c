@@ -41,6 +41,14 @@ static rlim_t unpack_fsize; /* a file size limit while unpacking (0: none) */
 static gid_t layer_setgid;  /* the layer directory setgid with this group (0: not) */
 static char errmsg[HULL_ERR_MAX];
 static const char *unpack_dest; /* unpack there instead of a fresh layer directory */
+/* How the stream ends: as written (the last entry's padding, two zero blocks), or cut short */
+static enum {
+	END_WHOLE,
+	END_NO_ZERO_BLOCKS, /* after the last entry's padding */
+	END_NO_PADDING,	    /* right after its data (umoci 0.4.7's insert) */
+	END_IN_PADDING,	    /* half-way through its padding */
+	END_IN_DATA,	    /* inside its data: an error */
+} stream_end;
 
 static unsigned char pattern(size_t i)
 {
@@ -60,6 +68,8 @@ static int unpack(const struct ent *ents, size_t n)
 	int fd, rc;
 
 	archive_write_set_format_pax(a);
+	/* no blocking: the stream ends with the two zero blocks */
+	archive_write_set_bytes_in_last_block(a, 1);
 	archive_write_open_memory(a, buf, cap, &used);
 	for (i = 0; i < n; i++) {
 		struct archive_entry *e = archive_entry_new();
@@ -94,6 +104,18 @@ static int unpack(const struct ent *ents, size_t n)
 	}
 	archive_write_close(a);
 	archive_write_free(a);
+	if (stream_end != END_WHOLE && n > 0) {
+		const struct ent *x = &ents[n - 1];
+		size_t len = x->big ? x->big : x->data ? strlen(x->data) : 0;
+		size_t pad = (512 - len % 512) % 512;
+		used -= 1024;
+		if (stream_end == END_NO_PADDING)
+			used -= pad;
+		else if (stream_end == END_IN_PADDING)
+			used -= pad / 2;
+		else if (stream_end == END_IN_DATA)
+			used -= pad + 10;
+	}
 
 	if (layer[0]) /* the last unpack's */
 		hull_remove_tree(layer, NULL);
@@ -570,3 +592,50 @@ TEST(owners_under_a_setgid_layer_directory)
 }
 
 UNIT_MAIN()
+
+/* docker and podman load a layer whose stream ends at an entry's end, or inside the last
+ * entry's padding once its data is complete (umoci 0.4.7's insert writes such layers); a
+ * stream cut inside an entry's data is an error */
+TEST(stream_ending_without_padding_or_end_blocks)
+{
+	static const struct ent ents[] = {
+		{.name = "d", .type = AE_IFDIR, .mode = 0755},
+		{.name = "d/first", .data = "first file\n"},
+		{.name = "d/last", .big = 1000},
+	};
+	static const int ends[] = {END_NO_ZERO_BLOCKS, END_NO_PADDING, END_IN_PADDING};
+	struct stat st;
+	size_t i, j;
+
+	setup();
+	for (i = 0; i < ARRAY_SIZE(ends); i++) {
+		char *data;
+		stream_end = ends[i];
+		if (unpack(ents, ARRAY_SIZE(ents)) < 0) {
+			UNIT_FAIL("stream end %d refused: %s", ends[i], errmsg);
+			continue;
+		}
+		CHECK(stat(at("d/last"), &st) == 0 && st.st_size == 1000);
+		data = slurp(at("d/last"));
+		for (j = 0; j < 1000 && (unsigned char)data[j] == pattern(j); j++)
+			;
+		CHECK_INT_EQ(j, 1000);
+		free(data);
+		data = slurp(at("d/first"));
+		CHECK_STR_EQ(data, "first file\n");
+		free(data);
+	}
+	/* the data of the last entry is cut: its file would be incomplete */
+	stream_end = END_IN_DATA;
+	CHECK(unpack(ents, ARRAY_SIZE(ents)) < 0);
+	CHECK(strstr(errmsg, "d/last") != NULL || strstr(errmsg, "runcated") != NULL);
+	/* a file with nothing to pad is at a block boundary already */
+	{
+		static const struct ent whole[] = {{.name = "f", .big = 1024}};
+		stream_end = END_NO_PADDING;
+		CHECK(unpack(whole, 1) == 0);
+		CHECK(stat(at("f"), &st) == 0 && st.st_size == 1024);
+	}
+	stream_end = END_WHOLE;
+	teardown(0);
+}

@@ -86,7 +86,7 @@ TEST(exec_statuses_and_reasons)
 
 	c = process(missing, "/");
 	CHECK_INT_EQ(run_become(&c, msg, sizeof(msg)), HULL_EXIT_NOT_FOUND);
-	CHECK_STR_EQ(msg, "exec `hull-no-such-command`: No such file or directory");
+	CHECK_STR_EQ(msg, "exec `hull-no-such-command`: no such file or directory");
 
 	fd = mkstemp(notexec);
 	CHECK(fd >= 0);
@@ -98,7 +98,7 @@ TEST(exec_statuses_and_reasons)
 		c = process(noexec, "/");
 		/* root may read it, but nobody execs a file without an x bit */
 		CHECK_INT_EQ(run_become(&c, msg, sizeof(msg)), HULL_EXIT_CANNOT_RUN);
-		CHECK(strstr(msg, "Permission denied") != NULL);
+		CHECK(strstr(msg, "permission denied") != NULL);
 		unlink(notexec);
 	}
 

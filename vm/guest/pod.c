@@ -26,19 +26,6 @@
 #include "vm/guest/guest.h"
 #include "vm/proto/names.h"
 
-#ifndef OPEN_TREE_CLONE
-#define OPEN_TREE_CLONE 1
-#endif
-#ifndef OPEN_TREE_CLOEXEC
-#define OPEN_TREE_CLOEXEC O_CLOEXEC
-#endif
-#ifndef MOVE_MOUNT_F_EMPTY_PATH
-#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
-#endif
-#ifndef AT_RECURSIVE
-#define AT_RECURSIVE 0x8000
-#endif
-
 /* As many containers as a pod may run at once: each holds an exec port for its life. */
 #define POD_MAX HULL_VM_EXEC_PORTS_MAX
 

@@ -105,7 +105,7 @@ __attribute__((noreturn)) void guest_become(const struct guest_config *c, int fd
 		exec_path(c->args, c->env ? c->env : (char *[]){NULL});
 		e = errno;
 		code = HULL_EXIT_FOR_EXEC_ERRNO(e);
-		hull_error(&err, e, "exec `%s`", c->args[0]);
+		hull_error_go(&err, e, "exec `%s`", c->args[0]);
 	}
 	/* the one place a process that did not start says why and picks its status */
 	if (errfd >= 0)

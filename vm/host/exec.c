@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -129,25 +130,33 @@ int hull_vm_console_relay(int slave, struct hull_err *err)
 	return sv[0];
 }
 
+/* The pty's size as it is now (consoleSize, or what the caller set on the master), for the
+ * guest's side of it; nothing without a terminal. */
+static void tty_size_record(struct hull_vm_buf *b, int tty)
+{
+	struct winsize ws = {0};
+	char rows[16], cols[16];
+
+	if (tty < 0)
+		return;
+	ioctl(tty, TIOCGWINSZ, &ws);
+	snprintf(rows, sizeof(rows), "%u", ws.ws_row);
+	snprintf(cols, sizeof(cols), "%u", ws.ws_col);
+	hull_vm_rec(b, HULL_REC_TTY, rows, cols);
+}
+
 /* The OPEN frame's payload: the process in /hull/config's records (vm/README.md), or the
  * pod's container to start. */
 static char *request(const struct hull_vm_session_req *q, const char *nonce, size_t *len,
 		     struct hull_err *err)
 {
 	struct hull_vm_buf b = {0};
-	char n1[32], n2[32];
 	int tty = q->tty;
 
 	hull_vm_rec(&b, HULL_REC_NONCE, nonce);
 	if (q->start) {
 		hull_vm_rec(&b, HULL_REC_CONTAINER, q->start);
-		if (tty >= 0) {
-			struct winsize ws = {0};
-			ioctl(tty, TIOCGWINSZ, &ws);
-			snprintf(n1, sizeof(n1), "%u", ws.ws_row);
-			snprintf(n2, sizeof(n2), "%u", ws.ws_col);
-			hull_vm_rec(&b, HULL_REC_TTY, n1, n2);
-		}
+		tty_size_record(&b, tty);
 		*len = b.len;
 		return b.p;
 	}
@@ -158,14 +167,7 @@ static char *request(const struct hull_vm_session_req *q, const char *nonce, siz
 		free(b.p);
 		return NULL;
 	}
-	if (tty >= 0) {
-		/* the size the pty has now: consoleSize, or what the caller set on the master */
-		struct winsize ws = {0};
-		ioctl(tty, TIOCGWINSZ, &ws);
-		snprintf(n1, sizeof(n1), "%u", ws.ws_row);
-		snprintf(n2, sizeof(n2), "%u", ws.ws_col);
-		hull_vm_rec(&b, HULL_REC_TTY, n1, n2);
-	}
+	tty_size_record(&b, tty);
 	*len = b.len;
 	return b.p;
 }
@@ -216,7 +218,8 @@ int hull_vm_port_connect(int dirfd, pid_t vmm, int ports, int *lockfd, struct hu
 }
 
 /* The errno of a guest's failed exec, from its message "exec `X`: <strerror>" (the guest's
- * libc and ours word them alike): hull exec's 127 and 126 depend on it. */
+ * libc and ours word them alike, the guest in lowercase as runc does): hull exec's 127 and
+ * 126 depend on it. */
 static int exec_errno(const char *msg)
 {
 	static const int known[] = {ENOENT, ENOTDIR, EACCES, ENOEXEC, EPERM};
@@ -227,7 +230,7 @@ static int exec_errno(const char *msg)
 	for (size_t i = 0; i < ARRAY_SIZE(known); i++) {
 		const char *s = strerror(known[i]);
 		size_t n = strlen(s);
-		if (len > n + 2 && !strcmp(msg + len - n, s) &&
+		if (len > n + 2 && !strcasecmp(msg + len - n, s) &&
 		    !strncmp(msg + len - n - 2, ": ", 2))
 			return known[i];
 	}

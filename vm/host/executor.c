@@ -73,6 +73,14 @@ static int vm_update(const char *root, const struct hull_state *st,
 	return hull_vm_member_update(root, st, res, sections, err);
 }
 
+/* pod.c: a pod's app container runs in the guest: its guest cgroup is frozen too */
+static int vm_freeze(const char *root, const struct hull_state *st, bool on, struct hull_err *err)
+{
+	if (hull_vm_pod_role(st->annotations, st->n_annotations, NULL) != HULL_VM_POD_MEMBER)
+		return 0;
+	return hull_vm_member_freeze(root, st, on, err);
+}
+
 /* launch.c for a VM of its own or a pod's sandbox, pod_member.c for an app container */
 static int vm_prepare(const struct hull_init_ctx *ctx, struct hull_err *err)
 {
@@ -111,5 +119,6 @@ const struct hull_executor hull_vm_executor = {
 	.foreground_wait = vm_foreground_wait,
 	.exec_process = vm_exec_process,
 	.update = vm_update,
+	.freeze = vm_freeze,
 	.cleanup = vm_cleanup,
 };

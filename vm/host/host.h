@@ -145,6 +145,9 @@ int hull_vm_pod_cgroup_writes(const struct hull_cg_resources *r, unsigned sectio
 int hull_vm_member_update(const char *root, const struct hull_state *st,
 			  const struct hull_cg_resources *r, unsigned sections,
 			  struct hull_err *err);
+/* pause (on) and resume of an app container: its guest cgroup frozen or thawed. */
+int hull_vm_member_freeze(const char *root, const struct hull_state *st, bool on,
+			  struct hull_err *err);
 /* delete of an app container: its root out of the pod's share. */
 void hull_vm_pod_member_cleanup(const char *state_dir, const struct hull_spec *spec);
 

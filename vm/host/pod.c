@@ -230,6 +230,26 @@ out:
 	return ret;
 }
 
+int hull_vm_member_freeze(const char *root, const struct hull_state *st, bool on,
+			  struct hull_err *err)
+{
+	struct hull_state *sst = NULL;
+	const char *sid = NULL;
+	char req[HULL_CTL_MAX];
+	int ret;
+
+	hull_vm_pod_role(st->annotations, st->n_annotations, &sid);
+	if (hull_vm_pod_sandbox(root, sid, &sst, err) < 0)
+		return -1;
+	/* cgroup2's freezer: the guest kernel's hierarchy is v2 (vm/guest/pod.c mounts it) */
+	hull_ctl_cgroup_format(req, sizeof(req), st->id, "cgroup.freeze", on ? "1" : "0");
+	ret = hull_vm_ctl(root, sid, sst->pid, req, err);
+	if (ret < 0)
+		hull_error_wrap(err, "%s the guest cgroup of `%s`", on ? "freeze" : "thaw", st->id);
+	hull_state_free(sst);
+	return ret;
+}
+
 bool hull_vm_boots_at_create(const struct hull_init_ctx *ctx)
 {
 	const struct hull_spec *s = ctx->spec;

@@ -1,0 +1,407 @@
+# What runc and crun do that clients count on, each found by driving hull-oci as they are
+# driven: ignored unknown capabilities, HOME, a process's own session, mounts through dangling
+# symlinks, cleaned device paths, poststart failures, run --keep, tmpfs modes, a hidden
+# cgroup2 mount, real-time budgets, bind mounts in a user namespace, seccomp listeners,
+# idmapped mounts, exec failures in runc's words, and what `features` says of them.  (Hooks'
+# environment: test_hooks.c; the cwd made: test_process.sh; a layer without end blocks:
+# test_image.sh.)
+
+test_exec_cap_unknown_is_ignored() {
+	local b id out
+	b=$(bundle ec sleep 100)
+	id=$(cid ec)
+	oci run -d -b "$b" "$id" </dev/null
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	out=$(oci exec --cap CAP_SYS_ADMIN --cap CAP_BOGUS "$id" grep CapEff /proc/self/status 2>"$WORK/warn")
+	assert_contains "$(cat "$WORK/warn")" "ignoring unknown or unavailable capabilities: [CAP_BOGUS]"
+	# CAP_SYS_ADMIN (bit 21) is added to the container's a80425fb
+	assert_contains "$out" "CapEff:	00000000a82425fb"
+	# not a name runc knows: nothing is added
+	out=$(oci exec --cap sys_admin "$id" grep CapEff /proc/self/status 2>/dev/null)
+	assert_contains "$out" "CapEff:	00000000a80425fb"
+}
+
+# HOME from the user's entry in the container's /etc/passwd, "/" without one; the spec's wins
+test_home_from_passwd() {
+	local b id out
+	b=$(bundle ho sh -c 'echo "HOME=$HOME"')
+	cfg "$b" '.process.user.uid=1000'
+	assert_eq "$(oci run -b "$b" "$(cid ho1)")" "HOME=/home/app"
+	cfg "$b" '.process.user.uid=4321'
+	assert_eq "$(oci run -b "$b" "$(cid ho2)")" "HOME=/"
+	cfg "$b" '.process.user.uid=0 | .process.env += ["HOME=/srv"]'
+	assert_eq "$(oci run -b "$b" "$(cid ho3)")" "HOME=/srv"
+	cfg "$b" '.process.args=["sleep","100"]'
+	id=$(cid ho4)
+	oci run -d -b "$b" "$id" </dev/null
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	out=$(oci exec -u 1000 "$id" sh -c 'echo "HOME=$HOME"')
+	assert_eq "$out" "HOME=/srv" "exec keeps the container's HOME"
+	cfg "$b" '.process.env -= ["HOME=/srv"]'
+	id=$(cid ho5)
+	oci run -d -b "$b" "$id" </dev/null
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	assert_eq "$(oci exec -u 1000 "$id" sh -c 'echo "HOME=$HOME"')" "HOME=/home/app"
+	assert_eq "$(oci exec -u 4321 "$id" sh -c 'echo "HOME=$HOME"')" "HOME=/"
+	assert_eq "$(oci exec "$id" sh -c 'echo "HOME=$HOME"')" "HOME=/root"
+	assert_eq "$(oci exec --env HOME=/x "$id" sh -c 'echo "HOME=$HOME"')" "HOME=/x"
+}
+
+# A mount destination reached through dangling symlinks (an image's links to what only exists
+# at run time) is made at the links' targets inside the rootfs, whatever the shape: a dangling
+# parent, relative or absolute, a chain of links, ".." on the way.
+test_mount_destination_through_dangling_symlinks() {
+	local b r out
+	b=$(bundle dd sh -c 'for d in /lnk/sub /opt/conf/app.conf /c1 /var/lib/x/w; do
+		grep -q " $(readlink -f $d) " /proc/self/mounts && echo "mounted $(readlink -f $d)"; done
+		cat /opt/conf/app.conf')
+	r=$b/rootfs
+	ln -s ../srv/rel "$r/lnk"
+	mkdir -p "$r/opt" "$r/var/lib"
+	ln -s /etc/app "$r/opt/conf"
+	ln -s c2 "$r/c1"
+	ln -s /deep/target "$r/c2"
+	ln -s ../../srv/y/z "$r/var/lib/x"
+	echo conf >"$WORK/app.conf"
+	cfg "$b" --arg s "$WORK/app.conf" '.mounts += [
+		{destination: "/lnk/sub", type: "tmpfs", source: "tmpfs"},
+		{destination: "/opt/conf/app.conf", type: "bind", source: $s, options: ["bind", "ro"]},
+		{destination: "/c1", type: "tmpfs", source: "tmpfs"},
+		{destination: "/var/lib/x/w", type: "tmpfs", source: "tmpfs"}]'
+	out=$(oci run -b "$b" "$(cid dd)")
+	assert_eq "$out" $'mounted /srv/rel/sub\nmounted /etc/app/app.conf\nmounted /deep/target\nmounted /srv/y/z/w\nconf'
+	[ -d "$r/srv/rel/sub" ] && [ -f "$r/etc/app/app.conf" ] && [ -d "$r/deep/target" ] &&
+		[ -d "$r/srv/y/z/w" ] || fatal "the targets were not made in the rootfs"
+	[ -L "$r/lnk" ] && [ -L "$r/opt/conf" ] && [ -L "$r/c1" ] && [ -L "$r/var/lib/x" ] ||
+		fatal "the image's links were replaced"
+}
+
+# a device's path is taken cleaned, as runc and crun take it: a trailing slash, "//", "."
+test_device_path_is_cleaned() {
+	local b out
+	b=$(bundle dv sh -c 'stat -c "%F %t:%T %a" /dev/mynull /dev/sub/zero; stat -c %F /dev/null')
+	cfg "$b" '.linux.devices = [{path: "/dev/mynull/", type: "c", major: 1, minor: 3, fileMode: 432},
+		{path: "/dev//sub/./zero", type: "c", major: 1, minor: 5, fileMode: 438},
+		{path: "/dev/null/", type: "c", major: 1, minor: 3, fileMode: 438}]'
+	out=$(oci run -b "$b" "$(cid dv)")
+	assert_eq "$out" $'character special file 1:3 660\ncharacter special file 1:5 666\ncharacter special file'
+}
+
+# the container's process and an exec'd one lead a session (and process group) of their own
+# inside the container, as with runc: job control and kill(0, sig) work there
+test_process_leads_its_own_session() {
+	local b id out show
+	show='set -- $(cut -d" " -f5,6 /proc/$$/stat); echo "$$ $1 $2"'
+	b=$(bundle se sh -c "$show")
+	out=$(oci run -b "$b" "$(cid se)")
+	assert_eq "$out" "1 1 1"
+	cfg "$b" '.process.args=["sleep","100"]'
+	id=$(cid se2)
+	oci run -d -b "$b" "$id" </dev/null
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	out=$(oci exec "$id" sh -c "$show")
+	read -r pid pgrp sid <<<"$out"
+	[ "$pid" -gt 1 ] || fatal "exec'd pid: $out"
+	assert_eq "$pgrp $sid" "$pid $pid" "exec'd process group and session"
+	out=$(oci exec -d "$id" sh -c "$show >/tmp/se; sleep 1")
+	sleep 0.3
+	read -r pid pgrp sid <<<"$(oci exec "$id" cat /tmp/se)"
+	assert_eq "$pgrp $sid" "$pid $pid" "detached exec's process group and session"
+}
+
+# a failing poststart hook fails start, and the container is killed and deleted (runc), its
+# poststop hooks run
+test_failing_poststart_deletes_the_container() {
+	local b id pid
+	b=$(bundle pf sleep 100)
+	cfg "$b" --arg w "$WORK" '.hooks.poststart=[{"path":"/bin/sh","args":["sh","-c","exit 5"]}]
+		| .hooks.poststop=[{"path":"/bin/sh","args":["sh","-c","echo gone > \($w)/poststop"]}]'
+	id=$(cid pf)
+	oci create -b "$b" "$id" </dev/null
+	pid=$(pid_of "$id")
+	assert_fails oci start "$id"
+	assert_contains "$OUT" "poststart hook"
+	assert_contains "$OUT" "status 5"
+	assert_fails oci state "$id"
+	! alive "$pid" || fatal "the container's process $pid is still there"
+	assert_eq "$(cat "$WORK/poststop")" gone
+	# run: the same
+	id=$(cid pf2)
+	assert_fails oci run -d -b "$b" "$id" </dev/null
+	assert_contains "$OUT" "status 5"
+	assert_fails oci state "$id"
+}
+
+# run --keep: the stopped container stays (state says stopped) until delete, and holds its id
+test_run_keep() {
+	local b id
+	b=$(bundle kp sh -c 'exit 3')
+	id=$(cid kp)
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	local rc=0
+	oci run --keep -b "$b" "$id" || rc=$?
+	assert_eq "$rc" 3 "the workload's exit status"
+	assert_eq "$(state_of "$id")" stopped
+	assert_eq "$(oci state "$id" | jq -r .id)" "$id"
+	assert_fails oci run --keep -b "$b" "$id"
+	assert_contains "$OUT" "already exists"
+	oci delete "$id"
+	assert_fails oci state "$id"
+	# without --keep nothing stays
+	assert_fails oci run -b "$b" "$id"
+	assert_fails oci state "$id"
+}
+
+# a tmpfs over an existing directory keeps that directory's mode unless mode= says otherwise
+# (runc, crun); over a new one the kernel's 1777
+test_tmpfs_keeps_the_directory_mode() {
+	local b out
+	b=$(bundle tm stat -c "%n %a" /home/app /srv/w /opt/new /root)
+	mkdir -p "$b/rootfs/srv/w" "$b/rootfs/root"
+	chmod 750 "$b/rootfs/home/app"
+	chmod 2711 "$b/rootfs/srv/w"
+	chmod 755 "$b/rootfs/root"
+	cfg "$b" '.mounts += [{destination: "/home/app", type: "tmpfs", source: "tmpfs", options: ["nosuid", "size=1m"]},
+		{destination: "/srv/w", type: "tmpfs", source: "tmpfs"},
+		{destination: "/opt/new", type: "tmpfs", source: "tmpfs"},
+		{destination: "/root", type: "tmpfs", source: "tmpfs", options: ["mode=700"]}]'
+	out=$(oci run -b "$b" "$(cid tm)")
+	assert_eq "$out" $'/home/app 750\n/srv/w 2711\n/opt/new 1777\n/root 700'
+}
+
+# A tmpfs over the hybrid host's cgroup2 mount (as test harnesses hide it) makes the host plain
+# v1, as runc and crun see it: they look at what the path is, not at the mount table
+test_hidden_unified_mount_is_plain_v1() {
+	local b out
+	[ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" == cgroup2fs ] ||
+		skip "no hybrid cgroup2 mount at /sys/fs/cgroup/unified"
+	b=$(bundle hv sh -c 'cat /proc/self/cgroup')
+	out=$(unshare -m --propagation private sh -c 'mount -t tmpfs tmpfs /sys/fs/cgroup/unified && exec "$@"' sh \
+		"$HULL_OCI" --root "$ROOT" run -b "$b" "$(cid hv)")
+	assert_contains "$out" ":memory:/hull-test/$T-hv"
+	assert_not_contains "$out" "0::/hull-test/$T-hv"
+}
+
+# cgroup v1 real-time budgets: the kernel refuses one the parents do not have (a new cgroup
+# has none); runc and crun fail there, hull says which parent lacks it; with the parents'
+# budgets given, the container gets its own
+test_realtime_budget_needs_the_parents() {
+	local b cpu=/sys/fs/cgroup/cpu
+	[ -f "$cpu/cpu.rt_runtime_us" ] || skip "no cgroup v1 cpu controller with real-time groups"
+	b=$(bundle rt cat /sys/fs/cgroup/cpu/cpu.rt_runtime_us)
+	cfg "$b" --arg p "/hull-test/$T-rt/c" '.linux.cgroupsPath = $p
+		| .linux.resources.cpu = {realtimeRuntime: 10000, realtimePeriod: 1000000}
+		| .mounts += [{destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup", options: ["ro"]}]'
+	mkdir -p "$cpu/hull-test/$T-rt"
+	# the parent, in every hierarchy the container's cgroup was made in
+	defer sh -c "rmdir /sys/fs/cgroup/*/hull-test/$T-rt"
+	assert_fails oci run -b "$b" "$(cid rt)"
+	assert_contains "$OUT" "realtimeRuntime 10000 exceeds the real-time budget of the parent cgroup \`/hull-test/$T-rt\` (cpu.rt_runtime_us 0)"
+	[ ! -e "$cpu/hull-test/$T-rt/c" ] || fatal "the container's cgroup was left"
+	# the parents' budgets, as dockerd's --cpu-rt-runtime gives them
+	[ "$(cat "$cpu/hull-test/cpu.rt_runtime_us")" -ge 10000 ] || {
+		echo 10000 >"$cpu/hull-test/cpu.rt_runtime_us"
+		defer sh -c "echo 0 > $cpu/hull-test/cpu.rt_runtime_us"
+	}
+	echo 10000 >"$cpu/hull-test/$T-rt/cpu.rt_runtime_us"
+	defer sh -c "echo 0 > $cpu/hull-test/$T-rt/cpu.rt_runtime_us"
+	assert_eq "$(oci run -b "$b" "$(cid rt2)")" 10000
+}
+
+# In a user namespace the container's root cannot reach what its host uid cannot: the runtime
+# opens the bind sources, as runc and crun do (a source under a 0700 directory, a file, a
+# source relative to the bundle); a missing one is still an error naming it
+test_bind_mounts_in_a_user_namespace() {
+	local b out
+	b=$(bundle ub sh -c 'cat /mnt/abs/f /mnt/rel/f /etc/one; touch /mnt/abs/g 2>&1 | grep -c Read-only')
+	chown -R 100000:100000 "$b/rootfs"
+	mkdir -p "$WORK/private/abs" "$b/private/rel"
+	echo abs >"$WORK/private/abs/f"
+	echo rel >"$b/private/rel/f"
+	echo one >"$WORK/private/one"
+	chmod 700 "$WORK/private" "$b/private"
+	cfg "$b" --arg s "$WORK/private" '.linux.namespaces += [{"type":"user"}]
+		| .linux.uidMappings=[{"containerID":0,"hostID":100000,"size":65536}]
+		| .linux.gidMappings=[{"containerID":0,"hostID":100000,"size":65536}]
+		| .mounts |= map(select(.destination != "/sys/fs/cgroup"))
+		| .mounts += [{destination: "/mnt/abs", type: "bind", source: ($s + "/abs"), options: ["rbind", "ro"]},
+			{destination: "/mnt/rel", type: "bind", source: "private/rel", options: ["bind"]},
+			{destination: "/etc/one", type: "bind", source: ($s + "/one"), options: ["bind", "ro"]}]'
+	out=$(oci run -b "$b" "$(cid ub)")
+	assert_eq "$out" $'abs\nrel\none\n1'
+	cfg "$b" --arg s "$WORK/private" '.mounts[-1].source = ($s + "/none")'
+	assert_fails oci run -b "$b" "$(cid ub2)"
+	assert_contains "$OUT" "bind mount source \`$WORK/private/none\`: No such file or directory"
+}
+
+# SCMP_ACT_NOTIFY: the runtime sends the notify fd with the container process state to
+# listenerPath (runtime-spec, runc, crun), for the container's process and for an exec'd one;
+# the listener answers the calls
+test_seccomp_notify_listener() {
+	local b id lpid out
+	python3 -c 'import socket; socket.recv_fds' 2>/dev/null || skip "python3 without socket.recv_fds"
+	mkdir -p "$WORK/listener"
+	python3 "$REPO/tests/data/seccomp_listener.py" "$WORK/listener.sock" "$WORK/listener" &
+	lpid=$!
+	defer kill "$lpid"
+	for _ in $(seq 50); do [ -S "$WORK/listener.sock" ] && break; sleep 0.1; done
+	b=$(bundle sn sh -c 'mkdir /made 2>&1; sleep 100')
+	cfg "$b" --arg l "$WORK/listener.sock" '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
+		architectures: ["SCMP_ARCH_X86_64"], listenerPath: $l, listenerMetadata: "hello",
+		syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_NOTIFY"}]}'
+	id=$(cid sn)
+	oci run -d -b "$b" "$id" </dev/null >"$WORK/out" 2>&1
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	for _ in $(seq 50); do [ -s "$WORK/out" ] && break; sleep 0.1; done
+	assert_contains "$(cat "$WORK/out")" "Invalid cross-device link"
+	out=$(cat "$WORK/listener/state.1.json")
+	assert_eq "$(jq -c .fds <<<"$out")" '["seccompFd"]'
+	assert_eq "$(jq -r .metadata <<<"$out")" hello
+	assert_eq "$(jq -r .state.id <<<"$out")" "$id"
+	assert_eq "$(jq -r .pid <<<"$out")" "$(pid_of "$id")"
+	jq -e '.ociVersion | startswith("1.")' <<<"$out" >/dev/null || fatal "ociVersion: $out"
+	# an exec'd process: its own fd, its own pid
+	assert_fails oci exec "$id" mkdir /made2
+	assert_contains "$OUT" "Invalid cross-device link"
+	out=$(cat "$WORK/listener/state.2.json")
+	assert_eq "$(jq -r .state.id <<<"$out")" "$id"
+	[ "$(jq -r .pid <<<"$out")" != "$(pid_of "$id")" ] || fatal "the exec'd process's pid is the init's"
+	# notify rules without a listener: nothing could answer them
+	cfg "$b" 'del(.linux.seccomp.listenerPath)'
+	assert_fails oci run -b "$b" "$(cid sn2)"
+	assert_contains "$OUT" "SCMP_ACT_NOTIFY needs \`listenerPath\`"
+}
+
+# Idmapped bind mounts (a mount's uidMappings/gidMappings; idmap with the container's own):
+# what a mapping's containerID owns on disk shows as its hostID, also where the destination is
+# a symlink, dangling or not, inside the rootfs
+test_idmapped_mounts() {
+	local b r out
+	mkdir -p "$WORK/src"
+	echo data >"$WORK/src/f"
+	chown 0:0 "$WORK/src/f"
+	b=$(bundle im sh -c 'stat -c "%u:%g" /mnt/plain/f /lnk/m/f /data/f /srv/real/f')
+	r=$b/rootfs
+	ln -s srv "$r/lnk"
+	ln -s /opt/d "$r/data"
+	mkdir -p "$r/srv/real"
+	cfg "$b" --arg s "$WORK/src" '.mounts += [
+		{destination: "/mnt/plain", type: "bind", source: $s, options: ["bind"],
+		 uidMappings: [{containerID: 0, hostID: 1000, size: 1}], gidMappings: [{containerID: 0, hostID: 2000, size: 1}]},
+		{destination: "/lnk/m", type: "bind", source: $s, options: ["rbind", "ro"],
+		 uidMappings: [{containerID: 0, hostID: 1001, size: 1}], gidMappings: [{containerID: 0, hostID: 1001, size: 1}]},
+		{destination: "/data", type: "bind", source: $s, options: ["bind"],
+		 uidMappings: [{containerID: 0, hostID: 1002, size: 1}], gidMappings: [{containerID: 0, hostID: 1002, size: 1}]},
+		{destination: "/srv/real", type: "bind", source: $s, options: ["bind"]}]'
+	out=$(oci run -b "$b" "$(cid im)")
+	assert_eq "$out" $'1000:2000\n1001:1001\n1002:1002\n0:0'
+	[ -d "$r/srv/m" ] && [ -d "$r/opt/d" ] || fatal "the destinations were not made at the links' targets"
+	assert_eq "$(stat -c %u:%g "$WORK/src/f")" 0:0 "the source's owner on disk"
+	# idmap without mappings of its own needs the container's
+	cfg "$b" '.mounts[-1].options += ["idmap"]'
+	assert_fails oci run -b "$b" "$(cid im2)"
+	assert_contains "$OUT" "an idmapped mount needs \`uidMappings\`"
+	# idmap with the container's user namespace: the host's root-owned file is its root's
+	b=$(bundle iu sh -c 'stat -c "%u:%g" /mnt/mapped/f /mnt/plain/f')
+	chown -R 100000:100000 "$b/rootfs"
+	cfg "$b" --arg s "$WORK/src" '.linux.namespaces += [{"type":"user"}]
+		| .linux.uidMappings=[{"containerID":0,"hostID":100000,"size":65536}]
+		| .linux.gidMappings=[{"containerID":0,"hostID":100000,"size":65536}]
+		| .mounts |= map(select(.destination != "/sys/fs/cgroup"))
+		| .mounts += [{destination: "/mnt/mapped", type: "bind", source: $s, options: ["bind", "idmap"]},
+			{destination: "/mnt/plain", type: "bind", source: $s, options: ["bind"]}]'
+	out=$(oci run -b "$b" "$(cid iu)")
+	assert_eq "$out" $'0:0\n65534:65534'
+	# only bind mounts can be idmapped
+	cfg "$b" '.mounts += [{destination: "/scratch", type: "tmpfs", source: "tmpfs", options: ["idmap"]}]'
+	assert_fails oci run -b "$b" "$(cid iu2)"
+	assert_contains "$OUT" "idmapped mounts are bind mounts"
+}
+
+# features tells the truth about what these tests show
+test_features_tell_the_truth() {
+	local f
+	f=$(oci features)
+	jq -e '.linux.seccomp.actions | index("SCMP_ACT_NOTIFY")' <<<"$f" >/dev/null || fatal "no SCMP_ACT_NOTIFY: $f"
+	assert_eq "$(jq -r .linux.mountExtensions.idmap.enabled <<<"$f")" true
+	jq -e '.mountOptions | index("idmap") and index("ridmap")' <<<"$f" >/dev/null || fatal "no idmap options: $f"
+}
+
+# an image whose /etc/passwd is a fifo: HOME is "/", the container still starts
+test_home_with_a_fifo_for_passwd() {
+	local b
+	b=$(bundle hf sh -c 'echo "HOME=$HOME"')
+	rm "$b/rootfs/etc/passwd"
+	mkfifo "$b/rootfs/etc/passwd"
+	cfg "$b" '.process.user.uid=1000'
+	assert_eq "$(timeout 20 "$HULL_OCI" --root "$ROOT" run -b "$b" "$(cid hf)")" "HOME=/"
+}
+
+# an init that fails before it takes the bind sources: its own error is the one reported
+test_bind_sources_to_a_failed_init() {
+	local b
+	b=$(bundle bf true)
+	mkdir -p "$WORK/src"
+	cfg "$b" --arg s "$WORK/src" '.linux.namespaces += [{"type":"user"}]
+		| .linux.uidMappings=[{"containerID":1,"hostID":100000,"size":65536}]
+		| .linux.gidMappings=[{"containerID":1,"hostID":100000,"size":65536}]
+		| .mounts += [{destination: "/mnt", type: "bind", source: $s, options: ["bind"]}]'
+	assert_fails oci run -b "$b" "$(cid bf)"
+	assert_contains "$OUT" "become root in the user namespace"
+}
+
+# a VM container cannot have an idmapped mount (its shared root would lose the mapping): it
+# says so instead of binding it plain
+test_vm_refuses_idmapped_mounts() {
+	local b
+	vm_ready
+	mkdir -p "$WORK/src"
+	b=$(vm_bundle vi true)
+	cfg "$b" --arg s "$WORK/src" '.mounts += [{destination: "/mnt", type: "bind", source: $s, options: ["bind"],
+		uidMappings: [{containerID: 0, hostID: 1000, size: 1}], gidMappings: [{containerID: 0, hostID: 1000, size: 1}]}]'
+	assert_fails oci run -b "$b" "$(cid vi)"
+	assert_contains "$OUT" "idmapped mounts are supported at the container isolation level only"
+}
+
+# What cannot be executed is worded as runc words it, in Go's lowercase errno text: dockerd
+# turns "no such file or directory" into 127 and "permission denied" into 126, case and all
+# (test_docker_run_cannot_exec_exit_codes), for run and for exec.
+test_exec_failures_in_runc_words() {
+	local b id
+	b=$(bundle ef /nonexistent)
+	set +e
+	oci run -b "$b" "$(cid ef1)" 2>"$WORK/err"
+	assert_eq $? 1 "a missing program (create fails, as runc's)"
+	assert_contains "$(cat "$WORK/err")" "exec \`/nonexistent\`: no such file or directory"
+	cfg "$b" '.process.args=["/etc/passwd"]'
+	oci run -b "$b" "$(cid ef2)" 2>"$WORK/err"
+	assert_eq $? 1 "a file without an x bit"
+	assert_contains "$(cat "$WORK/err")" "exec \`/etc/passwd\`: permission denied"
+	cfg "$b" '.process.args=["/etc"]'
+	oci run -b "$b" "$(cid ef3)" 2>"$WORK/err"
+	assert_eq $? 1 "a directory"
+	assert_contains "$(cat "$WORK/err")" "exec \`/etc\`: is a directory"
+	cfg "$b" '.process.args=["hull-no-such-command"]'
+	oci run -b "$b" "$(cid ef4)" 2>"$WORK/err"
+	assert_eq $? 1 "a name not in PATH"
+	assert_contains "$(cat "$WORK/err")" "executable file not found in \$PATH: no such file or directory"
+	printf 'neither ELF nor #!\n' >"$b/rootfs/garbage"
+	chmod 755 "$b/rootfs/garbage"
+	cfg "$b" '.process.args=["/garbage"]'
+	oci run -b "$b" "$(cid ef5)" 2>"$WORK/err"
+	assert_eq $? 126 "an exec format error (after start: the workload's status)"
+	assert_contains "$(cat "$WORK/err")" "exec \`/garbage\`: exec format error"
+	set -e
+	cfg "$b" '.process.args=["sleep","100"]'
+	id=$(cid ef6)
+	oci run -d -b "$b" "$id" </dev/null
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	set +e
+	oci exec "$id" /nonexistent 2>"$WORK/err"
+	assert_eq $? 1 "exec of a missing program (runc's status)"
+	assert_contains "$(cat "$WORK/err")" "exec \`/nonexistent\`: no such file or directory"
+	oci exec "$id" /garbage 2>"$WORK/err"
+	assert_eq $? 1 "exec of an exec format error"
+	assert_contains "$(cat "$WORK/err")" "exec \`/garbage\`: exec format error"
+	set -e
+}
