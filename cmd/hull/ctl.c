@@ -10,6 +10,7 @@
 #include "cmd/hull/cli.h"
 #include "engine/logfile.h"
 #include "engine/ops.h"
+#include "engine/start.h"
 #include "engine/volume.h"
 #include "lib/signals.h"
 #include "lib/timearg.h"
@@ -144,36 +145,71 @@ static int do_stop(const struct hull_engine *e, const struct hull_ctr *c, const 
 	return hull_ctr_stop(e, c, timeout, err);
 }
 
-int cmd_stop(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
+/* -t SECONDS of stop and restart (-1 when absent): 1 when it printed the help, -1 on bad
+ * input, else 0 with optind at the first container. */
+static int stop_time(const char *cmd, const char *help, int argc, char **argv, int *timeout,
+		     struct hull_err *err)
 {
 	static const struct option opts[] = {
 		{"time", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	int timeout = -1, o;
+	int o;
 
+	*timeout = -1;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "t:", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "+t:", opts, NULL)) != -1) {
 		char *end;
 		switch (o) {
 		case 't':
-			timeout = (int)strtol(optarg, &end, 10);
-			if (*end || !*optarg || timeout < 0)
-				return usage_error(err, "stop", "invalid --time `%s`", optarg);
+			*timeout = (int)strtol(optarg, &end, 10);
+			if (*end || !*optarg || *timeout < 0)
+				return usage_error(err, cmd, "invalid --time `%s`", optarg);
 			break;
 		case 'h':
-			printf("Usage: hull stop [-t SECONDS] CONTAINER...\n\n"
-			       "Send the stop signal, then SIGKILL after the timeout (default: the "
-			       "container's --stop-timeout, else 10 s).\n");
-			return 0;
+			fputs(help, stdout);
+			return 1;
 		default:
-			return usage_error(err, "stop", "unknown option `%s`", argv[optind - 1]);
+			return usage_error(err, cmd, "unknown option `%s`", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
-		return usage_error(err, "stop", "requires at least 1 argument (CONTAINER)");
+		return usage_error(err, cmd, "requires at least 1 argument (CONTAINER)");
+	return 0;
+}
+
+int cmd_stop(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
+{
+	int timeout,
+		r = stop_time("stop",
+			      "Usage: hull stop [-t SECONDS] CONTAINER...\n\n"
+			      "Send the stop signal, then SIGKILL after the timeout (default: the "
+			      "container's --stop-timeout, else 10 s).\n",
+			      argc, argv, &timeout, err);
+	if (r != 0)
+		return r < 0 ? -1 : 0;
 	return each(g, optind, argc, argv, do_stop, &timeout, err);
+}
+
+static int do_restart(const struct hull_engine *e, const struct hull_ctr *c, const void *arg,
+		      struct hull_err *err)
+{
+	int timeout = *(const int *)arg;
+	if (timeout < 0)
+		timeout = c->has_stop_timeout ? c->stop_timeout : 10;
+	return hull_ctr_restart(e, c, timeout, err);
+}
+
+int cmd_restart(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
+{
+	int timeout, r = stop_time("restart",
+				   "Usage: hull restart [-t SECONDS] CONTAINER...\n\n"
+				   "Stop containers (as `hull stop`) and start them again.\n",
+				   argc, argv, &timeout, err);
+	if (r != 0)
+		return r < 0 ? -1 : 0;
+	return each(g, optind, argc, argv, do_restart, &timeout, err);
 }
 
 static int do_kill(const struct hull_engine *e, const struct hull_ctr *c, const void *arg,

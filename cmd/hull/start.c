@@ -142,58 +142,6 @@ int cmd_start(const struct hull_globals *g, int argc, char **argv, struct hull_e
 	return rc;
 }
 
-int cmd_restart(const struct hull_globals *g, int argc, char **argv, struct hull_err *err)
-{
-	static const struct option opts[] = {
-		{"time", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	struct hull_engine e = {0};
-	int timeout = -1, o, rc = 0;
-
-	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+t:", opts, NULL)) != -1) {
-		char *end;
-		switch (o) {
-		case 't':
-			timeout = (int)strtol(optarg, &end, 10);
-			if (*end || !*optarg || timeout < 0)
-				return usage_error(err, "restart", "invalid --time `%s`", optarg);
-			break;
-		case 'h':
-			printf("Usage: hull restart [-t SECONDS] CONTAINER...\n\n"
-			       "Stop containers (as `hull stop`) and start them again.\n");
-			return 0;
-		default:
-			return usage_error(err, "restart", "unknown option `%s`", argv[optind - 1]);
-		}
-	}
-	if (optind >= argc)
-		return usage_error(err, "restart", "requires at least 1 argument (CONTAINER)");
-	if (open_engine(g, &e, err) < 0)
-		return -1;
-	for (int i = optind; i < argc; i++) {
-		struct hull_ctr *c = NULL;
-		struct hull_err cerr = {0};
-		if (hull_ctr_lookup(&e, argv[i], &c, &cerr) < 0 ||
-		    hull_ctr_restart(&e, c,
-				     timeout >= 0	   ? timeout
-				     : c->has_stop_timeout ? c->stop_timeout
-							   : 10,
-				     &cerr) < 0) {
-			fprintf(stderr, "hull: %s\n", cerr.msg);
-			rc = 1;
-		} else {
-			printf("%s\n", argv[i]);
-		}
-		hull_ctr_free(c);
-	}
-	fflush(stdout);
-	hull_engine_free(&e);
-	return rc;
-}
-
 static int bool_arg(const char *flag, const char *v, bool *out, struct hull_err *err)
 {
 	if (!v || !strcmp(v, "true") || !strcmp(v, "1"))

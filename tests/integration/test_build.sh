@@ -1,8 +1,9 @@
 # hull build (Dockerfiles) and hull commit: images made from the test busybox image
 # (tests/data/mkimage.py), run with hull, and loaded by podman where it is installed.
 
-# keyed by the builder's content: worktrees with different builders share the machine
-IMGDATA=/var/tmp/hull-test-cache/images-$(sha256sum "$REPO/tests/data/mkimage.py" | cut -c1-16)
+# keyed by the builder's content (worktrees with different builders share the machine), and
+# apart from test_image.sh's: these images' symlinks point at OUTSIDE below, theirs elsewhere
+IMGDATA=/var/tmp/hull-test-cache/build-images-$(sha256sum "$REPO/tests/data/mkimage.py" | cut -c1-16)
 BASE=hulltest/busybox:docker
 
 # The store with the busybox image loaded (mkimage.py's, built once per machine).
