@@ -635,11 +635,20 @@ def self_test():
         mp = read_map()
         eq = read_equivalent()
         missing = [f for f in mp if not os.path.isfile(os.path.join(REPO, f))]
+        # every test named still exists: a renamed test would silently leave a file unguarded
+        idir = os.path.join(REPO, "tests", "integration")
+        names = set()
+        for sh_file in os.listdir(idir):
+            if sh_file.endswith(".sh"):
+                names.update(re.findall(r"^(test_\w+)\(\)", open(os.path.join(idir, sh_file)).read(), re.M))
+        missing += ["int:" + t for u, i in mp.values() for t in i if not any(t in n for n in names)]
+        missing += ["unit:" + t for u, i in mp.values() for t in u
+                    if not os.path.isfile(os.path.join(REPO, "tests", "unit", t + ".c"))]
         missing += [e[0] for e in eq if not os.path.isfile(os.path.join(REPO, e[0]))]
         stale = [e for e in eq if not os.path.isfile(os.path.join(REPO, e[0])) or not any(
             is_equivalent(m, [e]) for m in mutants_of(e[0], open(os.path.join(REPO, e[0])).read()))]
         if missing or stale:
-            raise ValueError("missing files %s; equivalent entries that match no mutant: %s" % (
+            raise ValueError("missing files or tests %s; equivalent entries that match no mutant: %s" % (
                 missing, stale))
         print("ok - mutate: map.txt and equivalent.txt")
     except (SystemExit, ValueError, OSError) as e:
