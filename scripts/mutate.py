@@ -29,6 +29,9 @@ Environment:
   MUTATE_KEEP     1: keep the scratch copy
   MUTATE_ONLY     only the mutants whose FILE:LINE:OPERATOR contains this text (or one of
                   several, comma-separated)
+  MUTATE_BASELINE 0: skip the run of each file's tests on the unmutated tree (when a run just
+                  before passed them); a mutant's tests then get 3 * MUTATE_BASELINE_SECONDS
+                  (default 120) + 120 s
 
 Which tests cover which file: tests/mutate/map.txt.  Operators (one change per mutant):
 
@@ -44,6 +47,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -58,8 +62,9 @@ OPERATORS = ("cmp-flip", "mask-drop", "early-return", "skip-call", "constant")
 
 
 class Mutant:
-    def __init__(self, path, op, lineno, old, new):
+    def __init__(self, path, op, lineno, old, new, func=None):
         self.path, self.op, self.lineno, self.old, self.new = path, op, lineno, old, new
+        self.func = func  # the function the line is in (None outside any)
 
     def key(self):
         return "%s:%d:%s" % (self.path, self.lineno, self.op)
@@ -214,9 +219,29 @@ LINE_OPS = (("cmp-flip", cmp_flip), ("mask-drop", mask_drop), ("skip-call", skip
             ("constant", constant))
 
 
+FUNC_DEF = re.compile(r"^[A-Za-z_][^;]*?\b([A-Za-z_]\w*)\s*\([^;]*$")
+
+
+def functions_of(lines):
+    """For each line, the name of the function whose definition it is in (or None): a
+    definition starts at column 0 (the kernel style this tree is formatted in)."""
+    out, cur = [], None
+    for line in lines:
+        m = FUNC_DEF.match(line)
+        if m:
+            cur = m.group(1)
+        elif line.startswith("}"):
+            out.append(cur)
+            cur = None
+            continue
+        out.append(cur)
+    return out
+
+
 def mutants_of(path, text):
     lines = text.split("\n")
     masks = code_masks(lines)
+    funcs = functions_of(lines)
     out = []
     seen = set()
     for i, (line, masked) in enumerate(zip(lines, masks)):
@@ -226,9 +251,9 @@ def mutants_of(path, text):
             for new in gen(line, masked):
                 if new != line and (i, new) not in seen:
                     seen.add((i, new))
-                    out.append(Mutant(path, op, i + 1, line, new))
+                    out.append(Mutant(path, op, i + 1, line, new, funcs[i]))
     for i, new in early_returns(lines, masks):
-        out.append(Mutant(path, "early-return", i + 1, lines[i], new))
+        out.append(Mutant(path, "early-return", i + 1, lines[i], new, funcs[i]))
     return out
 
 
@@ -254,12 +279,15 @@ def read_map(path=MAP):
         bad = [t for t in tests if not t.startswith(("unit:", "int:"))]
         if bad:
             sys.exit("%s: `%s`: not unit:NAME or int:FILTER: %s" % (path, f, " ".join(bad)))
-        m[f] = (unit, integ)
+        # a file on several lines (two branches each added tests) gets all of them
+        u0, i0 = m.get(f, ([], []))
+        m[f] = (u0 + [u for u in unit if u not in u0], i0 + [i for i in integ if i not in i0])
     return m
 
 
 def read_equivalent(path=EQUIV):
-    """FILE | OPERATOR | LINE TEXT [=> MUTATED TEXT] | WHY, one per line"""
+    """FILE[:FUNCTION] | OPERATOR | LINE TEXT [=> MUTATED TEXT] | WHY, one per line; returns
+    (FILE, OPERATOR, LINE, MUTATED or None, FUNCTION or None) tuples"""
     eq = []
     for n, raw in enumerate(open(path), 1):
         if not raw.strip() or raw.lstrip().startswith("#"):
@@ -270,26 +298,44 @@ def read_equivalent(path=EQUIV):
         if len(parts) < 4 or parts[1] not in OPERATORS or not parts[-1]:
             sys.exit("%s:%d: want FILE | OPERATOR | LINE [=> MUTATED] | WHY" % (path, n))
         old, _, new = " | ".join(parts[2:-1]).partition(" => ")
-        eq.append((parts[0], parts[1], old.strip(), new.strip() or None))
+        f, _, func = parts[0].partition(":")
+        eq.append((f, parts[1], old.strip(), new.strip() or None, func or None))
     return eq
 
 
 def is_equivalent(m, eq):
-    for f, op, old, new in eq:
-        if f == m.path and op == m.op and old == m.old.strip() and (new is None or new == m.new.strip()):
+    for f, op, old, new, func in eq:
+        if (f == m.path and op == m.op and old == m.old.strip() and
+                (new is None or new == m.new.strip()) and (func is None or func == m.func)):
             return True
     return False
 
 
 # --- running ---------------------------------------------------------------------------------
 
+def kill_session(sid):
+    """SIGKILL every process of session sid, in whatever process group (a test runner puts
+    its tests in groups of their own: a hung `hull load` outlived a group kill)."""
+    for pid in os.listdir("/proc"):
+        try:
+            if pid.isdigit() and os.getsid(int(pid)) == sid:
+                os.kill(int(pid), signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
 def sh(cmd, cwd, timeout, env=None):
+    """Run cmd in a session of its own; at the timeout the whole session is killed (a hung
+    unit test binary would otherwise outlive its runner and spin on through later mutants)."""
+    p = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         env=env, start_new_session=True)
     try:
-        p = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           timeout=timeout, env=env, start_new_session=True)
-        return p.returncode, p.stdout.decode(errors="replace")
-    except subprocess.TimeoutExpired as e:
-        return None, (e.stdout or b"").decode(errors="replace")
+        out, _ = p.communicate(timeout=timeout)
+        return p.returncode, out.decode(errors="replace")
+    except subprocess.TimeoutExpired:
+        kill_session(p.pid)
+        out, _ = p.communicate()
+        return None, (out or b"").decode(errors="replace")
 
 
 class Scratch:
@@ -320,11 +366,18 @@ class Scratch:
             rc, o = sh(["nice", "-n", "10", "tests/run.sh", kind] + filters, self.tree,
                        timeout, env)
             out += o
-            if rc is None or "(timed out)" in o or "TIMED OUT" in o:
+            # a test that failed by itself is a catch, even when another one ran out of time
+            # (a VM test can, on a busy machine)
+            blocks = re.split(r"^(?=FAIL )", o, flags=re.M)[1:]
+            if any(not re.search(r"TIMED OUT|\(timed out", b) for b in blocks):
+                failed = True
+            elif rc is None or "(timed out" in o or "TIMED OUT" in o:
                 timed_out = True
             elif rc != 0:
                 failed = True
             passed += len(re.findall(r"^PASS ", o, re.M))
+            if failed or timed_out:  # the verdict is known: no need to run the rest
+                break
         return failed, timed_out, passed, out
 
     def remove(self):
@@ -421,9 +474,13 @@ def run(files, listing):
             return 2
         for f in files:
             unit, integ = mapping[f]
+            if os.environ.get("MUTATE_BASELINE") == "0":  # passed in a run just before
+                baseline[f] = env_int("MUTATE_BASELINE_SECONDS", 120)
+                continue
             t0 = time.time()
             failed, timed_out, passed, out = scratch.test(unit, integ, 3600)
             baseline[f] = time.time() - t0
+            say("baseline %s: %d tests passed in %d s" % (f, passed, baseline[f]))
             if failed or timed_out or passed == 0:
                 say("%s: its tests do not pass on the unmutated tree (%d passed): its mutants "
                     "are not run\n%s" % (f, passed, out[-2000:]))
@@ -547,6 +604,17 @@ def self_test():
             print("not ok - mutate: %s: %r" % (name, hit))
         else:
             print("ok - mutate: %s" % name)
+    # an equivalent entry may name the function its line is in (the same line text elsewhere
+    # in the file is then not covered)
+    funcs = {m.lineno: m.func for m in ms}
+    eq = [("sample.c", "constant", "return n == 3 ? 1 : 0;", None, "check"),
+          ("sample.c", "mask-drop", "fd = open(p, O_RDONLY | O_NONBLOCK);", None, "check")]
+    hits = sorted({m.lineno for m in ms if is_equivalent(m, eq)})
+    if funcs.get(5) == "check" and funcs.get(16) == "nothing" and hits == [9]:
+        print("ok - mutate: equivalent entries limited to a function")
+    else:
+        fails += 1
+        print("not ok - mutate: equivalent entries limited to a function: %r %r" % (funcs, hits))
     # a mutant applies to its line only, and the same seed chooses the same mutants
     m = next(x for x in ms if x.op == "skip-call")
     text = apply(SAMPLE, m)
@@ -567,11 +635,20 @@ def self_test():
         mp = read_map()
         eq = read_equivalent()
         missing = [f for f in mp if not os.path.isfile(os.path.join(REPO, f))]
+        # every test named still exists: a renamed test would silently leave a file unguarded
+        idir = os.path.join(REPO, "tests", "integration")
+        names = set()
+        for sh_file in os.listdir(idir):
+            if sh_file.endswith(".sh"):
+                names.update(re.findall(r"^(test_\w+)\(\)", open(os.path.join(idir, sh_file)).read(), re.M))
+        missing += ["int:" + t for u, i in mp.values() for t in i if not any(t in n for n in names)]
+        missing += ["unit:" + t for u, i in mp.values() for t in u
+                    if not os.path.isfile(os.path.join(REPO, "tests", "unit", t + ".c"))]
         missing += [e[0] for e in eq if not os.path.isfile(os.path.join(REPO, e[0]))]
         stale = [e for e in eq if not os.path.isfile(os.path.join(REPO, e[0])) or not any(
             is_equivalent(m, [e]) for m in mutants_of(e[0], open(os.path.join(REPO, e[0])).read()))]
         if missing or stale:
-            raise ValueError("missing files %s; equivalent entries that match no mutant: %s" % (
+            raise ValueError("missing files or tests %s; equivalent entries that match no mutant: %s" % (
                 missing, stale))
         print("ok - mutate: map.txt and equivalent.txt")
     except (SystemExit, ValueError, OSError) as e:

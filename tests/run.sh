@@ -22,8 +22,10 @@ run_unit() {
 	for bin in "$repo"/build/tests/test_* "$repo"/tests/unit/test_*.py; do
 		[ -x "$bin" ] || continue
 		wanted "$(basename "$bin")" || continue
-		out=$("$bin" 2>&1)
+		# a hung binary (a loop that never ends) fails the run instead of stopping it
+		out=$(timeout -k 5 "${HULL_UNIT_TIMEOUT:-300}" "$bin" 2>&1)
 		rc=$?
+		[ "$rc" -eq 124 ] && out+=$'\n'"(timed out after ${HULL_UNIT_TIMEOUT:-300} s)"
 		ok=$(grep -c '^ok - ' <<<"$out")
 		nok=$(grep -c '^not ok - ' <<<"$out")
 		sk=$(grep -c '^skip - ' <<<"$out")

@@ -13,6 +13,7 @@ PORT_FILE.  MODE:
   endless-blob    every blob body goes on forever (no Content-Length)
   short-blob      every blob body stops 10 bytes early (with a matching Content-Length)
   huge-declared   the manifest declares its first layer to be 2 GB (the body is the real one)
+  huge-config     the manifest declares its config to be 20 MiB (over hull's 16 MiB limit)
   wrap-declared   the manifest declares layers of 8191 PiB, 8191 PiB and the rest of 2^64 + 100
                   bytes: a sum that wraps around 2^64 to a few hundred bytes
   trickle         blob bodies come at 2 bytes/s
@@ -62,6 +63,10 @@ manifest = blob(index["manifests"][0]["digest"])
 if mode == "huge-declared":
     m = json.loads(manifest)
     m["layers"][0]["size"] = 2_000_000_000
+    manifest = json.dumps(m).encode()
+elif mode == "huge-config":
+    m = json.loads(manifest)
+    m["config"]["size"] = 20 << 20
     manifest = json.dumps(m).encode()
 elif mode == "wrap-declared":
     m = json.loads(manifest)

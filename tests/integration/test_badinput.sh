@@ -35,6 +35,10 @@ test_executable_not_found() {
 	cfg "$b" '.process.args=["/bin/nope"]'
 	assert_fails oci create -b "$b" "$(cid nf2)"
 	assert_contains "$OUT" "/bin/nope"
+	# a directory is not a program, though its x bit passes access(X_OK)
+	cfg "$b" '.process.args=["/bin"]'
+	assert_fails oci create -b "$b" "$(cid nf3)"
+	assert_contains "$OUT" "exec \`/bin\`: is a directory"
 }
 
 test_duplicate_and_bad_ids() {

@@ -73,6 +73,10 @@ test_exec_flags_env_cwd_user_groups() {
 	assert_eq "$(sed -n 3p <<<"$out")" 1000
 	assert_eq "$(sed -n 4p <<<"$out")" 1000
 	assert_contains "$(sed -n 5p <<<"$out")" "20 30"
+	# -e replaces the container's entry: one OVER in the environment, not two
+	out=$(oci exec -e OVER=new "$id" env)
+	assert_eq "$(grep -c '^OVER=' <<<"$out")" 1 "entries of OVER: $out"
+	assert_contains "$out" "OVER=new"
 }
 
 test_exec_process_file() {

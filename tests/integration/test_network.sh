@@ -584,3 +584,29 @@ rs_check_web() {
 	assert_eq "$out" hello-web "the published port $1"
 	assert_eq "$(hn port web)" "80/tcp -> 0.0.0.0:8091" "$1"
 }
+
+# A CNI plugin whose DEL fails when a container is removed: the failure is reported (named,
+# non-zero), not swallowed with the address it holds; once DEL works, rm cleans up all.
+test_network_detach_failure_reported() {
+	local d="$WORK/cni" p
+	net_ready
+	mkdir -p "$d"
+	for p in /usr/lib/cni/*; do ln -s "$p" "$d/"; done
+	rm "$d/bridge"
+	cat >"$d/bridge" <<EOF
+#!/bin/sh
+if [ "\$CNI_COMMAND" = DEL ] && [ -e "$WORK/fail-del" ]; then
+	echo '{"cniVersion":"1.0.0","code":11,"msg":"injected DEL failure"}'
+	exit 1
+fi
+exec /usr/lib/cni/bridge "\$@"
+EOF
+	chmod +x "$d/bridge"
+	HULL_CNI_PATH="$d" hn run -d --name dt --network bridge hulltest/busybox:docker sleep 60 >/dev/null
+	touch "$WORK/fail-del"
+	OUT=$(HULL_CNI_PATH="$d" hn rm -f dt 2>&1) && fatal "rm succeeded though the bridge's DEL failed: $OUT"
+	assert_contains "$OUT" "injected DEL failure"
+	rm "$WORK/fail-del"
+	HULL_CNI_PATH="$d" hn rm -f dt
+	net_clean
+}

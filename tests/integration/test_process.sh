@@ -52,6 +52,17 @@ test_umask() {
 	assert_eq "$out" 0022
 }
 
+# Every rlimit of the list is set, soft and hard, before the exec.
+test_rlimits() {
+	local b out
+	b=$(bundle rl sh -c 'grep -E "^Max (open files|core file size)" /proc/self/limits')
+	cfg "$b" '.process.rlimits=[{"type":"RLIMIT_NOFILE","soft":123,"hard":456},
+		{"type":"RLIMIT_CORE","soft":4096,"hard":8192}]'
+	out=$(oci run -b "$b" "$(cid rl)")
+	assert_eq "$(awk '/open files/ {print $4, $5}' <<<"$out")" "123 456"
+	assert_eq "$(awk '/core file size/ {print $5, $6}' <<<"$out")" "4096 8192"
+}
+
 test_capabilities_applied() {
 	local b out
 	b=$(bundle cp sh -c 'grep -E "^Cap(Inh|Prm|Eff|Bnd|Amb)" /proc/self/status')

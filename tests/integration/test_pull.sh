@@ -165,6 +165,10 @@ test_pull_limits_declared_sizes() {
 	# the whole image over HULL_PULL_MAX_IMAGE
 	assert_fails tpull HULL_PULL_MAX_IMAGE=100m "$REG/app:v1"
 	assert_contains "$OUT" "bytes in all: more than the limit of 104857600 (HULL_PULL_MAX_IMAGE)"
+	# a config over its own limit (16 MiB), whatever HULL_PULL_MAX_BLOB allows
+	hostile huge-config
+	assert_fails tpull HULL_PULL_MAX_BLOB=1g "$REG/app:v1"
+	assert_contains "$OUT" "the image config $(layout_manifest | jq -r .config.digest) declares 20971520 bytes: more than the limit of 16 MiB"
 	# a sum that would wrap around 2^64 is still too big
 	hostile wrap-declared
 	assert_fails tpull HULL_PULL_MAX_BLOB=8191p "$REG/app:v1"

@@ -39,11 +39,13 @@ test_bind_mounts_rw_and_ro() {
 	cfg "$b" --arg rw "$WORK/rw" --arg ro "$WORK/ro" '.mounts += [
 		{"destination":"/mnt/rw","type":"bind","source":$rw,"options":["rbind","rw"]},
 		{"destination":"/mnt/ro","type":"bind","source":$ro,"options":["bind","ro","nosuid"]}]'
-	out=$(oci run -b "$b" "$(cid bm)")
+	out=$(umask 022 && oci run -b "$b" "$(cid bm)")
 	assert_eq "$(cat "$WORK/rw/new")" hi
 	assert_contains "$out" data
 	assert_contains "$out" ro-denied
 	assert_eq "$(cat "$WORK/ro/file")" data
+	# a missing mount point is made as a plain directory, rwxr-xr-x like mkdir's
+	assert_eq "$(stat -c %a "$b/rootfs/mnt/rw")" 755 "mount point's mode"
 }
 
 # A bind mount's flags reach the mount: the bind itself ignores them, the remount after it
@@ -87,8 +89,10 @@ test_bind_mount_of_a_file() {
 	echo one-file >"$WORK/single"
 	b=$(bundle bf cat /etc/single)
 	cfg "$b" --arg s "$WORK/single" '.mounts += [{"destination":"/etc/single","type":"bind","source":$s,"options":["bind","ro"]}]'
-	out=$(oci run -b "$b" "$(cid bf)")
+	out=$(umask 022 && oci run -b "$b" "$(cid bf)")
 	assert_eq "$out" one-file
+	# the missing mount point of a file is an empty rw-r--r-- file
+	assert_eq "$(stat -c %a:%s "$b/rootfs/etc/single")" 644:0 "file mount point"
 }
 
 # systemd's /etc/resolv.conf -> ../run/systemd/resolve/stub-resolv.conf, dangling in the
@@ -135,11 +139,20 @@ test_mount_target_symlink_stays_in_rootfs() {
 }
 
 test_mount_over_proc_refused() {
-	local b
-	b=$(bundle mp true)
+	local b out
+	b=$(bundle mp cat /proc/uptime)
 	cfg "$b" '.mounts += [{"destination":"/proc/sys/kernel","type":"tmpfs","source":"tmpfs"}]'
 	assert_fails oci run -b "$b" "$(cid mp)"
-	assert_contains "$OUT" "/proc"
+	assert_contains "$OUT" "mount \`/proc/sys/kernel\`: mounting over /proc is not allowed"
+	# refused as written, before anything is made for it (not a failed mkdir in procfs)
+	cfg "$b" '.mounts[-1].destination = "//proc//no-such-dir/x/"'
+	assert_fails oci run -b "$b" "$(cid mp2)"
+	assert_contains "$OUT" "mounting over /proc is not allowed"
+	# the files lxcfs-like tools bind over are allowed
+	echo "12345.67 890.12" >"$WORK/uptime"
+	cfg "$b" --arg s "$WORK/uptime" '.mounts[-1] = {"destination":"/proc/uptime","type":"bind","source":$s,"options":["bind","ro"]}'
+	out=$(oci run -b "$b" "$(cid mp3)")
+	assert_eq "$out" "12345.67 890.12" "a bind over /proc/uptime"
 }
 
 test_default_devices() {
@@ -175,10 +188,18 @@ test_dev_null_symlink_in_image_is_replaced() {
 test_masked_and_readonly_paths() {
 	local b out
 	[ -e /proc/timer_list ] || skip "no /proc/timer_list on this kernel"
-	b=$(bundle mk sh -c 'wc -c < /proc/timer_list; ls /sys/firmware | wc -l; echo 1 > /proc/sys/kernel/ns_last_pid 2>/dev/null || echo ro')
-	cfg "$b" '.linux.maskedPaths += ["/proc/timer_list"]'
+	# the writes are ones root in the container could make if the path were not read-only
+	# (/proc/sys would refuse ns_last_pid for want of CAP_SYS_ADMIN anyway): a file in /etc
+	# and the mount flags /proc/sys shows
+	b=$(bundle mk sh -c 'wc -c < /proc/timer_list; ls /sys/firmware | wc -l; echo 1 > /proc/sys/kernel/ns_last_pid 2>/dev/null || echo ro
+		touch /etc/ro-probe 2>/dev/null && echo writable || echo ro
+		awk "\$5 == \"/proc/sys\" { print \$6 }" /proc/self/mountinfo | cut -d, -f1')
+	cfg "$b" '.linux.maskedPaths += ["/proc/timer_list"] | .linux.readonlyPaths += ["/etc"]'
 	out=$(oci run -b "$b" "$(cid mk)")
 	assert_eq "$(sed -n 1p <<<"$out")" 0 "/proc/timer_list masked"
 	assert_eq "$(sed -n 2p <<<"$out")" 0 "/sys/firmware masked"
 	assert_eq "$(sed -n 3p <<<"$out")" ro "/proc/sys read-only"
+	assert_eq "$(sed -n 4p <<<"$out")" ro "/etc read-only (readonlyPaths)"
+	assert_eq "$(sed -n 5p <<<"$out")" ro "/proc/sys mounted read-only"
+	[ ! -e "$b/rootfs/etc/ro-probe" ] || fatal "a file was written in the read-only /etc"
 }

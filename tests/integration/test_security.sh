@@ -50,6 +50,29 @@ test_cve_2019_5736_init_exe_not_writable() {
 	runtime_intact
 }
 
+# Where no overlay can show the binary (a path with a comma cannot be an overlay layer) the
+# runtime runs from a sealed memfd copy: the same attack holds that copy and cannot write it.
+test_cve_2019_5736_sealed_copy_without_overlay() {
+	local b id st dir="$WORK/bin,sealed"
+	mkdir -p "$dir"
+	cp "$HULL_OCI" "$dir/hull-oci"
+	sha256sum <"$dir/hull-oci" >"$WORK/sum"
+	b=$(bundle rs sleep 60)
+	cfg "$b" '.process.capabilities |= map_values(. + ["CAP_SYS_PTRACE"])'
+	id=$(cid rs)
+	"$dir/hull-oci" --root "$ROOT" create -b "$b" "$id"
+	"$dir/hull-oci" --root "$ROOT" exec -d --env P=1 "$id" sh -c "$ATTACK"
+	wait_file "$b/rootfs/tmp/status" held
+	"$dir/hull-oci" --root "$ROOT" start "$id"
+	wait_file "$b/rootfs/tmp/status" done
+	st=$(cat "$b/rootfs/tmp/status")
+	assert_contains "$st" "held /memfd:hull-oci" "the init does not run from the sealed copy"
+	assert_not_contains "$st" WROTE
+	assert_contains "$(cat "$b/rootfs/tmp/err")" "Operation not permitted"
+	"$dir/hull-oci" --root "$ROOT" delete --force "$id"
+	assert_eq "$(sha256sum <"$dir/hull-oci")" "$(cat "$WORK/sum")" "the runtime binary changed"
+}
+
 # A rootfs where a process running the runtime's binary waits for the attacker: the host's
 # dynamic loader is copied in and the first library the binary needs is a fifo, which the
 # loader blocks on until someone opens it for writing.  /evil is `#!/proc/self/exe`: whatever

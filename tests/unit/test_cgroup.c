@@ -159,6 +159,71 @@ TEST(v1_writes_and_device_list)
 	hull_cg_res_free(&r);
 }
 
+/* Every v1 write of blkio, hugetlb and network, with the files and values runc writes; the
+ * weights carry their BFQ alternative (kernels without CFQ), and a section left out of the
+ * mask writes nothing. */
+TEST(v1_writes_blkio_hugetlb_network)
+{
+	struct hull_cg_resources r;
+	struct hull_cg_writes ws = {0};
+	struct hull_err err = {0};
+	size_t i, prios = 0;
+
+	CHECK(parse("{\"blockIO\":{\"weight\":300,\"leafWeight\":200,\"weightDevice\":[{"
+		    "\"major\":8,\"minor\":0,\"weight\":500,\"leafWeight\":400}],"
+		    "\"throttleReadBpsDevice\":[{\"major\":8,\"minor\":16,\"rate\":1024}],"
+		    "\"throttleWriteIOPSDevice\":[{\"major\":8,\"minor\":32,\"rate\":30}]},"
+		    "\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":4194304}],"
+		    "\"network\":{\"classID\":1048577,\"priorities\":[{\"name\":\"eth0\","
+		    "\"priority\":5},{\"name\":\"lo\",\"priority\":2}]}}",
+		    &r, &err) == 0);
+	CHECK(hull_cg_v1_writes(&r, ~0u, &ws, &err) == 0);
+	CHECK_WRITE(&ws, "blkio.weight", "300");
+	CHECK_WRITE(&ws, "blkio.leaf_weight", "200");
+	CHECK_WRITE(&ws, "blkio.weight_device", "8:0 500");
+	CHECK_WRITE(&ws, "blkio.leaf_weight_device", "8:0 400");
+	CHECK_WRITE(&ws, "blkio.throttle.read_bps_device", "8:16 1024");
+	CHECK_WRITE(&ws, "blkio.throttle.write_iops_device", "8:32 30");
+	CHECK_WRITE(&ws, "hugetlb.2MB.limit_in_bytes", "4194304");
+	CHECK_WRITE(&ws, "net_cls.classid", "1048577");
+	for (i = 0; i < ws.n; i++) {
+		const struct hull_cg_write *w = &ws.w[i];
+		if (!strcmp(w->file, "blkio.weight"))
+			CHECK(w->alt_file && !strcmp(w->alt_file, "blkio.bfq.weight") &&
+			      !strcmp(w->alt_value, "300"));
+		else if (!strcmp(w->file, "blkio.weight_device"))
+			CHECK(w->alt_file && !strcmp(w->alt_file, "blkio.bfq.weight_device") &&
+			      !strcmp(w->alt_value, "8:0 500"));
+		else if (!strcmp(w->file, "net_prio.ifpriomap"))
+			CHECK(!strcmp(w->value, prios++ ? "lo 2" : "eth0 5"));
+		else
+			CHECK(w->alt_file == NULL);
+	}
+	CHECK(prios == 2);
+	hull_cg_writes_free(&ws);
+	/* pids: the smallest limit is a limit; 0 and -1 mean none */
+	{
+		struct hull_cg_resources pr;
+		struct hull_cg_writes pw = {0};
+		CHECK(parse("{\"pids\":{\"limit\":1}}", &pr, &err) == 0);
+		CHECK(hull_cg_v1_writes(&pr, ~0u, &pw, &err) == 0);
+		CHECK_WRITE(&pw, "pids.max", "1");
+		hull_cg_writes_free(&pw);
+		hull_cg_res_free(&pr);
+		CHECK(parse("{\"pids\":{\"limit\":-1}}", &pr, &err) == 0);
+		CHECK(hull_cg_v1_writes(&pr, ~0u, &pw, &err) == 0);
+		CHECK_WRITE(&pw, "pids.max", "max");
+		hull_cg_writes_free(&pw);
+		hull_cg_res_free(&pr);
+	}
+	/* blkio and hugetlb only: no net_cls or net_prio write */
+	CHECK(hull_cg_v1_writes(&r, HULL_CG_BLKIO | HULL_CG_HUGETLB, &ws, &err) == 0);
+	CHECK(find(&ws, "net_cls.classid") == NULL && find(&ws, "net_prio.ifpriomap") == NULL);
+	CHECK_WRITE(&ws, "hugetlb.2MB.limit_in_bytes", "4194304");
+	hull_cg_writes_free(&ws);
+	hull_cg_res_free(&r);
+}
+
 TEST(parse_errors_name_the_field)
 {
 	struct hull_cg_resources r;
@@ -173,6 +238,26 @@ TEST(parse_errors_name_the_field)
 	CHECK(parse("{\"blockIO\":{\"throttleReadBpsDevice\":[{\"major\":8,\"rate\":1}]}}", &r,
 		    &err) < 0);
 	CHECK(strstr(err.msg, "major and minor") != NULL);
+	/* each section's errors stop the parse and name the field */
+	CHECK(parse("{\"network\":{\"classID\":\"x\"}}", &r, &err) < 0);
+	CHECK(strstr(err.msg, "linux.resources.network") && strstr(err.msg, "classID"));
+	CHECK(parse("{\"network\":{\"priorities\":[{\"priority\":1}]}}", &r, &err) < 0);
+	CHECK(strstr(err.msg, "network.priorities[0]") && strstr(err.msg, "name"));
+	CHECK(parse("{\"network\":{\"priorities\":[{\"name\":\"lo\",\"priority\":-1}]}}", &r,
+		    &err) < 0);
+	CHECK(strstr(err.msg, "priorities[0]") != NULL);
+	CHECK(parse("{\"hugepageLimits\":[{\"pageSize\":\"2MB\"}]}", &r, &err) < 0);
+	CHECK(strstr(err.msg, "hugepageLimits[0]") && strstr(err.msg, "limit"));
+	CHECK(parse("{\"devices\":[{\"access\":\"r\"}]}", &r, &err) < 0);
+	CHECK(strstr(err.msg, "devices[0].allow") != NULL);
+	CHECK(parse("{\"devices\":[{\"allow\":true,\"type\":\"x\"}]}", &r, &err) < 0);
+	CHECK(strstr(err.msg, "devices[0].type") != NULL);
+	CHECK(parse("{\"blockIO\":{\"weightDevice\":[{\"minor\":0,\"weight\":10}]}}", &r, &err) <
+	      0);
+	CHECK(strstr(err.msg, "weightDevice[0]") && strstr(err.msg, "major and minor"));
+	CHECK(parse("{\"blockIO\":{\"throttleWriteIOPSDevice\":[{\"major\":8,\"minor\":0}]}}", &r,
+		    &err) < 0);
+	CHECK(strstr(err.msg, "throttleWriteIOPSDevice[0]") && strstr(err.msg, "rate"));
 }
 
 TEST(merge_and_record_round_trip)

@@ -7,10 +7,51 @@
 #include "image/dockerman.h"
 #include "image/manifest.h"
 #include "image/platform.h"
+#include "image/registry.h"
 #include "lib/util.h"
 #include "tests/unit/unit.h"
 
 #define D64 "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+/* References as docker reads them: the registry host only when the first part looks like one,
+ * Docker Hub's library/ for a bare name, "latest" without a tag, a digest over a tag. */
+TEST(registry_refs)
+{
+	struct hull_image_ref r;
+	struct hull_err err = {0};
+	const char *bad[] = {"", "Upper/case", "app:", "127.0.0.1:5000/", "app@sha256:12", "a b"};
+
+	CHECK(hull_image_ref_parse("127.0.0.1:5000/team/app:v1", &r, &err) == 0);
+	CHECK_STR_EQ(r.host, "127.0.0.1:5000");
+	CHECK_STR_EQ(r.repository, "team/app");
+	CHECK_STR_EQ(r.reference, "v1");
+	hull_image_ref_free(&r);
+	/* freed is empty: a second free does nothing */
+	CHECK(!r.host && !r.repository && !r.reference);
+	hull_image_ref_free(&r);
+	CHECK(hull_image_ref_parse("busybox", &r, &err) == 0);
+	CHECK_STR_EQ(r.host, "registry-1.docker.io");
+	CHECK_STR_EQ(r.repository, "library/busybox");
+	CHECK_STR_EQ(r.reference, "latest");
+	hull_image_ref_free(&r);
+	CHECK(hull_image_ref_parse("team/app:1.0", &r, &err) == 0);
+	CHECK_STR_EQ(r.host, "registry-1.docker.io");
+	CHECK_STR_EQ(r.repository, "team/app");
+	CHECK_STR_EQ(r.reference, "1.0");
+	hull_image_ref_free(&r);
+	CHECK(hull_image_ref_parse("localhost/app:v2@" D64, &r, &err) == 0);
+	CHECK_STR_EQ(r.host, "localhost");
+	CHECK_STR_EQ(r.repository, "app");
+	CHECK_STR_EQ(r.reference, D64);
+	hull_image_ref_free(&r);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		if (hull_image_ref_parse(bad[i], &r, &err) == 0)
+			UNIT_FAIL("`%s` accepted", bad[i]);
+		else if (!strstr(err.msg, "invalid image reference"))
+			UNIT_FAIL("`%s`: %s", bad[i], err.msg);
+		CHECK(!r.host && !r.repository && !r.reference);
+	}
+}
 
 TEST(challenge_bearer_params)
 {

@@ -75,6 +75,15 @@ TEST(digest_valid)
 	CHECK(!hull_digest_valid(
 		"sha512:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
 	CHECK(!hull_digest_valid("sha256:ba7816bf"));
+	/* the check says what was wrong, and of what */
+	{
+		struct hull_err err = {0};
+		CHECK(hull_digest_check(d, "blob digest", &err) == 0);
+		CHECK(hull_digest_check("sha256:../../etc/passwd", "blob digest", &err) < 0);
+		CHECK(strstr(err.msg, "blob digest") && strstr(err.msg, "not a sha256 digest"));
+		CHECK(hull_digest_check(NULL, "config digest", &err) < 0);
+		CHECK(strstr(err.msg, "config digest") && strstr(err.msg, "(missing)"));
+	}
 }
 
 static char *tmpdir(void)

@@ -113,6 +113,20 @@ TEST(mkpath_dangling_symlink_as_the_last_component_makes_its_target)
 	CHECK(stat(made, &st) == 0 && S_ISDIR(st.st_mode));
 	if (fd >= 0)
 		close(fd);
+	/* a relative one is relative to its own directory, not to the root */
+	snprintf(link, sizeof(link), "%s/opt", root);
+	mkdir(link, 0755);
+	snprintf(link, sizeof(link), "%s/opt/app", root);
+	mkdir(link, 0755);
+	snprintf(link, sizeof(link), "%s/opt/app/conf", root);
+	CHECK(symlink("data/conf.d", link) == 0);
+	fd = hull_mkpath_in_root(rootfd, "/opt/app/conf", HULL_MK_DIR, 0755, NULL);
+	CHECK(fd >= 0);
+	snprintf(made, sizeof(made), "%s/opt/app/data/conf.d", root);
+	CHECK(stat(made, &st) == 0 && S_ISDIR(st.st_mode));
+	CHECK(!exists(root, "data"));
+	if (fd >= 0)
+		close(fd);
 	close(rootfd);
 }
 

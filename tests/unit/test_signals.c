@@ -15,6 +15,12 @@ TEST(names_and_numbers)
 	CHECK_INT_EQ(hull_parse_signal("RTMIN+3", NULL), SIGRTMIN + 3);
 	CHECK_INT_EQ(hull_parse_signal("SIGRTMAX-1", NULL), SIGRTMAX - 1);
 	CHECK_STR_EQ(hull_signal_name(SIGKILL), "SIGKILL");
+	/* the table's ends: the first and the last signal with a name, nothing around them */
+	CHECK_STR_EQ(hull_signal_name(SIGHUP), "SIGHUP");
+	CHECK_STR_EQ(hull_signal_name(SIGSYS), "SIGSYS");
+	CHECK(hull_signal_name(0) == NULL);
+	CHECK(hull_signal_name(SIGSYS + 1) == NULL);
+	CHECK(hull_signal_name(-1) == NULL);
 }
 
 TEST(unknown_signals_are_errors)

@@ -40,6 +40,7 @@ static char outside[64], layer[64];
 static rlim_t unpack_fsize; /* a file size limit while unpacking (0: none) */
 static gid_t layer_setgid;  /* the layer directory setgid with this group (0: not) */
 static char errmsg[HULL_ERR_MAX];
+static const char *unpack_dest; /* unpack there instead of a fresh layer directory */
 /* How the stream ends: as written (the last entry's padding, two zero blocks), or cut short */
 static enum {
 	END_WHOLE,
@@ -133,7 +134,8 @@ static int unpack(const struct ent *ents, size_t n)
 		lim.rlim_cur = unpack_fsize;
 		setrlimit(RLIMIT_FSIZE, &lim);
 	}
-	rc = hull_unpack_fd(fd, layer, diff_id, &size, NULL, "test", &err);
+	rc = hull_unpack_fd(fd, unpack_dest ? unpack_dest : layer, diff_id, &size, NULL, "test",
+			    &err);
 	if (unpack_fsize) {
 		struct rlimit lim;
 		getrlimit(RLIMIT_FSIZE, &lim);
@@ -540,6 +542,29 @@ TEST(write_failure_fails_the_unpack)
 	signal(SIGXFSZ, SIG_DFL);
 	if (!strstr(errmsg, "`toolarge`: write") || !strstr(errmsg, "too large"))
 		UNIT_FAIL("error does not name the entry and the cause: %s", errmsg);
+	teardown(0);
+}
+
+/* A destination that is not a directory is refused before any entry: it is neither written
+ * nor used as the root the entries are resolved in. */
+TEST(destination_not_a_directory)
+{
+	struct ent e[] = {{.name = "f", .data = "x"}};
+	char file[] = "/var/tmp/hull-unit-notdir.XXXXXX";
+	struct stat st;
+	int fd = mkstemp(file);
+
+	if (fd < 0)
+		abort();
+	close(fd);
+	setup();
+	unpack_dest = file;
+	CHECK(unpack(e, ARRAY_SIZE(e)) < 0);
+	unpack_dest = NULL;
+	if (!strstr(errmsg, file) || !strstr(errmsg, "Not a directory"))
+		UNIT_FAIL("error does not name the destination and the cause: %s", errmsg);
+	CHECK(stat(file, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0);
+	unlink(file);
 	teardown(0);
 }
 
