@@ -388,17 +388,6 @@ int hull_cni_attach_finish(const struct hull_cni *n, const struct hull_cni_join 
 	return 0;
 }
 
-int hull_cni_attach(const struct hull_cni *n, const struct hull_cni_join *j, char **result,
-		    struct hull_err *err)
-{
-	struct hull_cni_call call;
-
-	*result = NULL;
-	if (hull_cni_attach_start(n, j, &call, err) < 0)
-		return -1;
-	return hull_cni_attach_finish(n, j, &call, result, err);
-}
-
 int hull_cni_detach(const struct hull_cni *n, const struct hull_cni_join *j, const char *result,
 		    struct hull_err *err)
 {

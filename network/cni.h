@@ -35,13 +35,11 @@ struct hull_cni_join {
 	size_t n_ports;
 };
 
-/* Put the namespace (bound, with loopback up) on the network.  *result: the chain's result
- * (JSON, malloc'd), which the detach needs.  Nothing is left on failure. */
-int hull_cni_attach(const struct hull_cni *n, const struct hull_cni_join *j, char **result,
-		    struct hull_err *err);
-/* The same in two steps, so the caller can work while the bridge plugin runs: start runs
- * the bridge plugin's ADD without waiting; finish waits for it and runs the rest of the chain
- * (j->ports may be filled in between).  After a start, finish must be called. */
+/* Put the namespace (bound, with loopback up) on the network, in two steps so the caller can
+ * work while the bridge plugin runs: start runs the bridge plugin's ADD without waiting;
+ * finish waits for it and runs the rest of the chain (j->ports may be filled in between).
+ * After a start, finish must be called.  *result: the chain's result (JSON, malloc'd), which
+ * the detach needs.  Nothing is left on failure. */
 struct hull_cni_call {
 	pid_t pid;
 	int out;

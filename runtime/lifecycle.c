@@ -121,7 +121,9 @@ int hull_container_start(const char *root, const char *id, struct hull_err *err)
 		hull_error(err, errno, "start: open `%s`", fifo);
 		goto out;
 	}
-	/* Non-blocking: with no reader the init is gone, and we must not hang. */
+	/* Non-blocking, so a write end never waits for a reader: our own read end above is one,
+	 * so the open succeeds even when the init is gone (the init's fd then being closed is
+	 * what the POLLHUP below reports). */
 	fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		hull_error(err, errno == ENXIO ? ESRCH : errno, "start: container `%s` init", id);

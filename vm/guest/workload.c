@@ -77,11 +77,13 @@ static int become(const struct guest_config *c, int fd0, int fd1, int fd2, bool 
 	}
 	if (c->has_oom_score_adj) {
 		char v[16];
-		int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC), n;
+		int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC), n, e;
 		n = snprintf(v, sizeof(v), "%d", c->oom_score_adj);
-		if (fd < 0 || write(fd, v, (size_t)n) != n)
-			return hull_error(err, errno, "oom_score_adj %d", c->oom_score_adj);
-		close(fd);
+		e = fd < 0 || write(fd, v, (size_t)n) != n ? errno : 0;
+		if (fd >= 0)
+			close(fd);
+		if (e)
+			return hull_error(err, e, "oom_score_adj %d", c->oom_score_adj);
 	}
 	if (setgroups(c->n_gids, c->gids) < 0 || setgid(c->gid) < 0 || setuid(c->uid) < 0)
 		return hull_error(err, errno, "set user %u:%u", c->uid, c->gid);
