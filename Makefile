@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # hull — plain Makefile (no autotools).  `make help` lists the targets.
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
@@ -253,6 +254,7 @@ SRC_ALL := $(wildcard lib/*.[ch] runtime/*.[ch] runtime/*/*.[ch] cmd/*/*.[ch] te
 lint:
 	clang-format --dry-run --Werror $(SRC_ALL)
 	scripts/check-headers.sh
+	scripts/check-spdx.sh
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 		--inline-suppr --suppress=missingIncludeSystem -D__GNUC__ -I. \
 		lib runtime engine image network cmd tests/unit tests/fuzz vm

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # `hull build` against `podman build` (and `buildah bud` where it is installed) of one small
 # multi-step Dockerfile: FROM the test busybox image, COPY of 50 files, RUN x3, ENV, CMD.
 # Cold (--no-cache: every step made again) and cached (nothing changed: every step from the

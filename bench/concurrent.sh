@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # 50 containers (BENCH_C) started at once, each `sleep`, then killed and deleted at once:
 # hull-oci against crun, interleaved rounds (BENCH_ROUNDS, default 3), medians.
 # Reported per runtime: wall time to have all running, to stop and delete them all, memory

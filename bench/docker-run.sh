@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # `docker run --rm IMAGE true` through one private dockerd (Debian's docker.io) with three
 # runtimes: hull-oci, runc and crun, interleaved (BENCH_N each, default 30), medians and the
 # ratios.  The dockerd has its own data root, exec root and socket, no iptables and no

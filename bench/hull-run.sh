@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # `hull run --rm IMAGE true` against `podman --runtime crun run --rm IMAGE true`: the whole
 # daemonless CLI path (record, overlay rootfs, bundle, monitor, runtime, log, removal),
 # interleaved runs (BENCH_N each, default 30), medians and the ratio (target <= 0.25x podman).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared by the benchmarks (sourced).
 
 # like_crun CMD...: run CMD where crun can run.  crun 1.8 refuses hybrid cgroup hosts (a

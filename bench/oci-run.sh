@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # `hull-oci run` of /bin/true against Debian's crun and runc on the same busybox bundle.
 # Interleaved runs (BENCH_N each, default 50), medians, ratios and peak RSS; then the same with
 # docker's default seccomp profile (the one `hull-oci spec` writes), as docker and podman run

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # bench/pod.sh: Kubernetes pods through containerd's CRI plugin and the stock runc shim, with
 # runc, hull-oci (handler `hull`, the container level) and hull-oci-vm (handler `hull-vm`, one
 # VM per pod), interleaved rounds (BENCH_N, default 3):

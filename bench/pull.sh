@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Pull of a 3-layer image from a local registry (Debian's docker-registry on 127.0.0.1), cold:
 # an empty store for every run, interleaved runs (BENCH_PULL_N, default 5), median wall time:
 #   hull pull          fetch 3 layers at once, each unpacked as soon as it is in

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # `make bench`: every benchmark, results in bench/results/*.md.
 set -euo pipefail
 cd "$(dirname "$0")"

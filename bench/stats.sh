@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # `hull stats --no-stream` of BENCH_STATS_C running containers (default 20): how long the
 # whole answer takes (BENCH_N runs, default 20: median and worst).  Target: under 100 ms.
 # The figure includes the 40 ms hull waits between the two samples CPU % is measured over.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* timeit N NAME=CMD... : run each command N times, round-robin (so drift hits all alike),
  * and print per command the median and mean wall time and the median peak RSS (wait4's
  * ru_maxrss: the process and the children it waited for).  "{}" in a command becomes the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench helper: unpack one layer blob already in a store, by the code path `hull load` and
  * `hull pull` take (hull_layer_unpack: read, hash the diff ID, write the entries, syncfs,
  * rename into layers/<chain ID>).  Usage: unpack-layer STORE-ROOT sha256:BLOB

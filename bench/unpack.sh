@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Layer unpack throughput on one uncompressed layer made of BENCH_UNPACK_SRC (default
 # /usr/include), interleaved runs (BENCH_UNPACK_N, default 5), medians:
 #   tar          tar -xf LAYER -C fresh-dir (GNU tar as root: owners, modes, times)

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # bench/vhost.sh: a VM's network with vhost-net against QEMU's own virtio-net backend.  Both
 # need KVM, which this machine may not have: the measurement runs, as `make test-kvm` does,
 # in an outer VM container (TCG, `-cpu max`, Debian's kernel with kvm_amd and vhost_net)

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The vm isolation level against bare QEMU.  Interleaved (BENCH_N each, default 5):
 #  - bare:  qemu-system-x86_64 -M microvm booting the same kernel and initramfs hull uses, with
 #           a static /init that powers off at once (no devices, no virtiofsd);

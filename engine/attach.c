@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The client side of the attach socket (engine/attach.h): `hull attach`, `hull start -a`. */
 #include "engine/attach.h"
 

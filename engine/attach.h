@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Attaching to a container's stdio through its monitor, as conmon's attach socket: the
  * monitor listens on <container dir>/attach (SOCK_SEQPACKET) while the container runs and
  * copies the output to every attached client as well as to the log; a client's input goes to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The monitor's side of the attach socket (engine/attach.h): engine-internal. */
 #ifndef HULL_ENGINE_ATTACH_SERVER_H
 #define HULL_ENGINE_ATTACH_SERVER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull build: the driver.  The Dockerfile is parsed (dockerfile.c), split in stages at each
  * FROM, and run step by step: the settings instructions edit the stage's image config
  * (imgedit.c) and make an image without a layer, RUN, COPY, ADD and WORKDIR make one with a

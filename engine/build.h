@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* `hull build`: an image from a Dockerfile and a context directory, as docker's classic builder
  * makes it: one image per step, RUN steps in hull containers at the chosen isolation level,
  * COPY and ADD from the context (with .dockerignore), multi-stage builds, and a cache of steps

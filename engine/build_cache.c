@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The build cache: images/build-cache/<key hex> holds the manifest digest of the image a
  * step made from its parent.  The key is sha256 of the parent image ID, the instruction as
  * expanded, and what else decides the result (the checksum of the files COPY and ADD take, the

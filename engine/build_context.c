@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The build context: .dockerignore patterns as docker matches them, the sources of COPY and
  * ADD (wildcards, refusing paths outside the context), and their checksum for the cache.
  * The context is read through fds: a symlink in it never leads outside (lib/pathres.h). */

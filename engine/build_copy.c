@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* COPY and ADD into a build's rootfs.  The destination is resolved inside the rootfs
  * (lib/pathres.h: its symlinks stay inside it), then every entry is made with *at() calls on
  * directory fds opened with O_NOFOLLOW, so nothing an image holds can redirect a write. */

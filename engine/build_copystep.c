@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* COPY and ADD steps: the sources resolved and checksummed (build_context.c), the stage's image
  * mounted in a working directory (build_step.c), the files copied in (build_copy.c), archives
  * ADD unpacks through image/unpack.c (the layer unpacker's checks), the changes committed. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The builder's parts, engine-internal (engine/build*.c only): the context and .dockerignore
  * (build_context.c), copying into a rootfs (build_copy.c), the cache (build_cache.c). */
 #ifndef HULL_ENGINE_BUILD_INT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The build steps that make files.  RUN runs the command in a hull container (engine/
  * prepare.c and the monitor, as `hull run` does, at the chosen isolation level, network none
  * unless asked) and commits its upper directory.  WORKDIR, and COPY and ADD (build_copystep.c),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull commit: the container's overlay upper directory written as a layer (image/
  * layer_write.c), its image's config edited (image/imgconfig.c, engine/imgedit.c), the new
  * image recorded.  The upper directory is read through fds, never following what the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* `hull commit`: a container's changes (its overlay upper directory) as a new image on top of
  * its image, with docker's --change instructions; and the same last step for every step of
  * `hull build` that changes files. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hull compare: the same workload at both isolation levels, measured alike.  Each run is a
  * real `hull run --rm` (engine/run.c, in a child whose stdio we read: what a user gets,

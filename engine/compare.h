@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull compare: one workload at each isolation level, measured the same way (compare.c). */
 #ifndef HULL_ENGINE_COMPARE_H
 #define HULL_ENGINE_COMPARE_H

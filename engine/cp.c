@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull cp (engine/cp.h).  Both directions are one pipeline: a tar stream of the source, made
  * by walking it through fds without following a symlink, extracted at the destination by the
  * image store's entry writer (image/extract.h), which makes every entry relative to a

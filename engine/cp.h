@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull cp: files between a container and the host, in both directions, as docker's cp does
  * (a file or a directory tree; "-" for a tar stream).  Every path inside the container is
  * resolved as if its root were "/" (lib/pathres.h), and what is written on either side is

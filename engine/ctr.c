@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "engine/ctr.h"
 #include "engine/net_attach.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull's container records: what `hull run` made, under <root>/containers/<id>/, and the
  * unique names that point at them (<root>/names/<name> -> id). */
 #ifndef HULL_ENGINE_CTR_H

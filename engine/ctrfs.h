@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A container's files, wherever they are now (engine-internal, for cp and diff): a running
  * container's root as its processes see it (with its volumes and tmpfs), else its rootfs
  * directory; a stopped image container's overlay is mounted for the while (under the start

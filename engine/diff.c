@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull diff (engine/diff.h).  The upper directory is the container's own writing: it is
  * walked through fds that never follow a symlink, and each name is looked up in the layers
  * with openat2(RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS), top layer first, as overlayfs sees them

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull diff: what a container changed in its image's file system, from the overlay's upper
  * directory against the image's layers, as docker lists it: A (added), C (changed: the
  * entry, or something in the directory), D (deleted: an overlay whiteout). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Docker's defaults for a new container (what dockerd's default spec and its --privileged
  * give), as the model `hull run` edits with its flags (runspec.c). */
 #include "engine/docker_spec.h"

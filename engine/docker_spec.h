@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Docker's defaults for a new container, the spec `hull run` starts from before its flags
  * (hull's docker-compatibility policy; runc's defaults, for `hull-oci spec`, are in
  * runtime/spec/spec_default.c). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The Dockerfile parser: lines to instructions.  Expansion of the arguments happens later,
  * step by step, when the builder knows the variables (dockerfile_words.c). */
 #include "engine/dockerfile.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Dockerfiles (Containerfiles) as docker's classic builder reads them: parser directives
  * (`# escape=`, `# syntax=` ignored), comments, line continuations, instructions with their
  * flags and their arguments in exec (JSON) or shell form (dockerfile.c), and the shell-like

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The word rules of a Dockerfile's arguments, as docker's shell lexer applies them: single
  * quotes keep everything, double quotes keep white space and expand variables, the escape
  * character makes the next character literal (inside double quotes only before `"`, `$` and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The event log.  Every writer appends one line with O_APPEND in a single write(2) (the kernel
  * keeps such an append whole on a local file system), so concurrent hull processes need no

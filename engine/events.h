@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull's own events (docker's `events`): what happened to which container, kept as one JSON
  * object per line in <root>/events.log and read back by `hull events`. */
 #ifndef HULL_ENGINE_EVENTS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* --pull and --platform of run and create (imagepull.h): docker's policy, the image's
  * platform checked against the one asked for. */
 #include "engine/imagepull.h"

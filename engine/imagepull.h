@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* run and create's --pull and --platform (engine-internal, for prepare.c). */
 #ifndef HULL_ENGINE_IMAGEPULL_H
 #define HULL_ENGINE_IMAGEPULL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Settings-only instructions applied to an image config (docker's dispatchers for them). */
 #include "engine/imgedit.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The instructions that only change an image's settings (CMD, ENTRYPOINT, ENV, LABEL, EXPOSE,
  * VOLUME, USER, WORKDIR, STOPSIGNAL, SHELL, HEALTHCHECK, ONBUILD, MAINTAINER) applied to an
  * image config as docker applies them: for `hull build` and `hull commit --change`. */

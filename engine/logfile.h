@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Container logs in the CRI text format that kubelet and podman's k8s-file driver use:
  * "<RFC 3339 nano> <stdout|stderr> <F|P> <text>", one record per line; P marks a piece of a
  * longer line (or a last line without its newline), so the bytes read back are exact. */

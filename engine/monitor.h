@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The monitor of one container, as conmon is for podman: it creates and starts the container,
  * holds its stdio, writes its log, records its exit status and cleans up after it.  `hull run`
  * runs it in-process in the foreground (attached to the terminal) or as a detached process

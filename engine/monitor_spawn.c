@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull_monitor_spawn (engine/monitor.h): a detached monitor, and the report of its start. */
 #include "engine/monitor.h"
 

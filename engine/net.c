@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A container's network.  `none` and `host` are namespaces the runtime makes or shares.  Any
  * other (the default `bridge`, or a user network) is a bridge network through CNI: before the

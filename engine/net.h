@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A container's networks (net.c, net_attach.c, net_etc.c, net_admin.c): none, the host's,
  * the default bridge network or user networks through CNI, each attachment recorded so that
  * every clean-up undoes it; the networks themselves (create, rm, prune). */

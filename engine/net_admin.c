@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The networks as `hull network` manages them: made (network/netrecord.c), removed only when
  * no container is on one (a container is on a network while its attachment file exists:

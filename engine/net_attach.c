@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * One network attachment: CNI's chain run on the container's namespace for one interface,
  * the container's names given to the network's resolver (user networks only: docker's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* engine/-private: one network attachment of a container, made and undone (net_attach.c). */
 #ifndef HULL_ENGINE_NET_ATTACH_H
 #define HULL_ENGINE_NET_ATTACH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A container's networks from one run to the next: what docker keeps in the container's
  * config (its networks with their aliases and fixed addresses, its DNS settings and extra

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The container's /etc/hosts and /etc/resolv.conf, written in its directory (the bundle binds
  * them) once its network is up: hosts has localhost, the --add-host lines and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "engine/ops.h"
 #include "engine/events.h"
 #include "engine/net.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What `hull` does to an existing container: status, stop, kill, remove. */
 #ifndef HULL_ENGINE_OPS_H
 #define HULL_ENGINE_OPS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* engine/prepare.c: what `hull run` makes before the monitor starts: the container's rootfs
  * from an image (or a directory), its config.json from the image's settings (image-spec
  * conversion.md) with the options on top, and its record. */

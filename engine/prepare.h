@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A new container for `hull run`: its rootfs from an image (or a directory), its config.json
  * from the image's settings (image-spec conversion.md) with the options on top, its record. */
 #ifndef HULL_ENGINE_PREPARE_H

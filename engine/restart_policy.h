@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* docker's restart policies (--restart), kept by the monitor: whether a container that exited
  * starts again, and after how long. */
 #ifndef HULL_ENGINE_RESTART_POLICY_H

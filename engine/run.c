@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull run and hull create: engine/prepare.c makes the container (name, record, rootfs,
  * config.json), the monitor (engine/monitor.c) runs it.  `hull run` and `hull compare` both
  * come here. */

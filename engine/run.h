@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull run as one engine call: record, rootfs and bundle, then the monitor; hull create:
  * the same container, not started. */
 #ifndef HULL_ENGINE_RUN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* engine/runflags.c: the container options of `hull run` that are not mounts, read as docker
  * reads them: --device, --ulimit, --init, --group-add, --sysctl, --shm-size, --label,
  * --label-file, --stop-timeout. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The container options of `hull run` read into the run spec (engine-internal, for
  * prepare.c): mounts (runmounts.c) and the rest (runflags.c). */
 #ifndef HULL_ENGINE_RUNFLAGS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* engine/runmounts.c: what `hull run` mounts in the container, as docker reads it: -v
  * (a host directory, a named volume, or an anonymous one), --mount (docker's key=value list
  * for bind, volume and tmpfs), --tmpfs, and the image's Volumes. */

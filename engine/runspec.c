@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* engine/runspec.c: the config.json model of `hull run`: docker's defaults (docker_spec.c)
  * edited with what the image and the flags ask for. */
 #include "engine/runspec.h"

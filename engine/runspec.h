@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The config.json `hull run` writes: docker's default confinement (docker_spec.h), the
  * image's process settings and the user's flags on top. */
 #ifndef HULL_ENGINE_RUNSPEC_H

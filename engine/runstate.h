@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What the monitor keeps of a container's runs (run.json in its directory): when it last
  * started, how often its restart policy started it again, and whether it waits to start it
  * again now.  The monitor is the only writer; a record without run.json was never started

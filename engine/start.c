@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Starting an existing container: the start lock, the explicit-stop mark a restart policy
  * obeys, what a (re)start needs before the runtime runs (rootfs, network), and `hull start` /
  * `hull restart` themselves, which hand the container to a new monitor. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Starting an existing container again: `hull start`, `hull restart`, and each start its
  * monitor makes (the first one, and those of a restart policy). */
 #ifndef HULL_ENGINE_START_H

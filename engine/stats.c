@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* `hull stats`: a few cgroupfs and procfs reads per container and sample, v1 or v2 alike
  * (the controller's hierarchy decides which files), the cgroups discovered once for all.
  * `hull-oci events --stats` has runc's whole statistics; a table refreshed every second,

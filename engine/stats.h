@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Live containers' resource use, for `hull stats`: one cgroup discovery for every container
  * sampled, a handful of files read per sample. */
 #ifndef HULL_ENGINE_STATS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull top.  At the container level the workload's processes are host processes: run the host's
  * ps and keep its header and the rows whose PID column is one of the container's (runtime's
  * pid list, read from its cgroup).  At the vm level they live in the guest: ps runs there,

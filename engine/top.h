@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull top: the processes of a container, as ps(1) shows them. */
 #ifndef HULL_ENGINE_TOP_H
 #define HULL_ENGINE_TOP_H

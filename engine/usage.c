@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Counters of a cgroup, through libcgroup's readers: cgroup_init() costs milliseconds (it
  * reads the mount table and every controller), which is why the start path does its own
  * cgroupfs I/O (docs/architecture.md) and why this is used only once a workload is over. */

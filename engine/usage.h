@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What a cgroup has used, read through libcgroup: for figures read after the fact (hull
  * compare), off the start path, where libcgroup's set-up cost does not matter. */
 #ifndef HULL_ENGINE_USAGE_H

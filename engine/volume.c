@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* engine/volume.c: volumes of the "local" driver under <root>/volumes/ (layout and rules in
  * volume.h).  Temporary names start with a dot: `.tmp-*` a volume being made, `.trash-*` one
  * being removed; each is flocked by the hull working on it, so one whose lock is free was left

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Named and anonymous volumes, as docker's "local" driver keeps them:
  *   <root>/volumes/<name>/volume.json   the record (written atomically)
  *   <root>/volumes/<name>/_data/        what containers mount

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* WWW-Authenticate challenges (RFC 7235: scheme, then auth-params `name=token` or
  * `name="quoted string"`) and token endpoint answers.  Everything here is hostile input. */
 #include "image/auth.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What a registry says about logging in: the WWW-Authenticate challenge of a 401 and the
  * answer of its token endpoint.  Both come from the network, so both are parsed strictly
  * here, apart from the transfer code (registry.c), and fuzzed alone (tests/fuzz/). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The last step of every way an image comes in: layers unpacked, the image recorded. */
 #include <errno.h>
 #include <string.h>

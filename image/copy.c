@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The copy fallback of a container rootfs: layers copied bottom to top, whiteouts and
  * opaque directories applied as overlayfs applies them.  Everything goes through directory
  * fds and *at() calls with AT_SYMLINK_NOFOLLOW, so a symlink in a lower layer is replaced,

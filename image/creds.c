@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Stored credentials (creds.h).  hull's own file is ~/.config/hull/auth.json: it lasts across
  * reboots as docker's ~/.docker/config.json does (podman's root file under /run does not), it
  * belongs to the user, not to an image store, and no other tool rewrites it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Stored registry credentials, in docker's config.json format
  *   {"auths": {"host:port": {"auth": base64("user:password")}}, "credHelpers": {...}}
  * written by `hull login` to hull's own file and read, for a pull or push without --creds,

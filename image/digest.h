@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sha256 digests ("sha256:<64 hex>") computed with OpenSSL EVP while data streams by. */
 #ifndef HULL_IMAGE_DIGEST_H
 #define HULL_IMAGE_DIGEST_H

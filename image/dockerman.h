@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* manifest.json of a docker-archive (`docker save`): which config, layers and tags make each
  * image, by path inside the archive.  Parsed apart from the archive's reader so it can be
  * fuzzed alone (tests/fuzz/). */

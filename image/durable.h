@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* When an unpacked layer is known to be on disk.  A layer is published (renamed into layers/)
  * without waiting for the disk; what makes that safe is a marker made just before the rename:
  * the symlink layers/<chain hex>.unsynced -> <boot ID>.  Journaling file systems commit

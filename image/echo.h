@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Names from an image (archive members, layer entries, link targets, tags) are hostile and
  * may be megabytes long: a message quotes at most HULL_ECHO_MAX bytes of one, and says so
  * when it cut. */

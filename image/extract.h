@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Writing layer entries to disk, relative to directory fds of the layer only.  Every
  * directory an entry lands in is opened with openat2(RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS|
  * RESOLVE_NO_MAGICLINKS) from the layer root (or from a directory opened that way), and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A pull's layers in parallel.  Threads, not one curl multi loop: a layer is unpacked as soon
  * as its blob is in, and unpacking (decompression, thousands of syscalls) blocks; in a thread
  * it runs beside the other layers' downloads, each on its own connection, with the same

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A pull's layers, fetched and unpacked in parallel (image-internal: pull.c). */
 #ifndef HULL_IMAGE_FETCH_H
 #define HULL_IMAGE_FETCH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Removing images, and the garbage collection that frees what nothing refers to. */
 #ifndef HULL_IMAGE_GC_H
 #define HULL_IMAGE_GC_H

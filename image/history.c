@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The config's "history" paired with the manifest's layers: entries that are not
  * empty_layer take the layers in order, bottom up. */
 #include "image/history.h"

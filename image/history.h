@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* An image's history, as `docker history` shows it: its config's history entries, newest
  * first, each with the layer it made. */
 #ifndef HULL_IMAGE_HISTORY_H

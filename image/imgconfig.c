@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The image config model: read with yajl's tree, written back with the modeled fields in
  * place of the ones read and everything else copied as it was. */
 #include "image/imgconfig.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* An image config (image-spec config.md, docker's image JSON) as a model hull edits: what
  * commit and build change (the container settings, the layers' diff IDs, the history), with
  * every field hull does not model kept as it was read. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* `hull import`: a root file system tarball made into a one-layer image. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The store's index.json: one record per image (manifest digest), with its names.
  * Readers see a whole file (atomic rename); writers serialize on index.lock. */
 #ifndef HULL_IMAGE_INDEX_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unpacked layers in the store: layers/<chain hex>/ plus layers/<chain hex>.size, and
  * layers/<chain hex>.unsynced until it is known to be on disk (durable.c). */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The layer writer: a directory in overlayfs form to a gzip'd tar blob, in one pass.  Two
  * libarchive writers are chained: the tar writer's output is hashed (the diff ID) and handed
  * to a raw-format writer with the gzip filter, whose output is hashed and stored (the blob).

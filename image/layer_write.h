@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A directory in overlayfs form (a container's upper directory) written as a layer blob: a
  * tar stream compressed with gzip, hashed for its diff ID and its digest while it is written,
  * stored in the store.  Overlay whiteouts become OCI ones: a 0/0 character device NAME is

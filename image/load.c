@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* `hull load`: docker-archive and oci-archive tarballs read in one streaming pass (blobs go
  * straight into the store, verified), and OCI image layout directories. */
 #include <archive.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Getting images into the store: `hull load` (docker-archive, oci-archive, OCI layout
  * directory) and `hull import` (a plain root file system tarball). */
 #ifndef HULL_IMAGE_LOAD_H

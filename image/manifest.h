@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* OCI image manifests, indexes and configs: the parts of them hull reads and writes. */
 #ifndef HULL_IMAGE_MANIFEST_H
 #define HULL_IMAGE_MANIFEST_H

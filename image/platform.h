@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Platforms as OCI indexes name them (os, architecture, variant) and as --platform gives
  * them: OS/ARCH[/VARIANT], or ARCH alone for linux/ARCH. */
 #ifndef HULL_IMAGE_PLATFORM_H

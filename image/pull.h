@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* `hull pull`: an image from a registry into the store (manifest, config, layers, each
  * checked against its digest), then unpacked and named like any loaded image. */
 #ifndef HULL_IMAGE_PULL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull push (push.h): the manifest as stored or converted, blobs checked, mounted or
  * uploaded one after another (a registry is usually the bottleneck of a push, and the layers
  * are read from disk, not unpacked), then the manifest. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* `hull push`: an image of the store to a registry, as OCI or Docker schema 2. */
 #ifndef HULL_IMAGE_PUSH_H
 #define HULL_IMAGE_PUSH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Image references as docker writes them: [HOST[:PORT]/]PATH[:TAG].  Names are stored in the
  * familiar form docker shows: "docker.io/library/busybox" is "busybox", the tag defaults to
  * "latest". */

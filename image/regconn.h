@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The registry client's insides, shared by its files and nothing else: registry.c (the
  * connection, one request, logging in), regpull.c (manifests and blobs down), regpush.c
  * (blobs and manifests up). */

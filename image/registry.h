@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A client of the OCI distribution API (registry v2) over libcurl: manifests and blobs of one
  * repository, with the bearer-token and basic authentication flows registries use. */
 #ifndef HULL_IMAGE_REGISTRY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Down from a registry: manifests, blobs (resumed after a dropped connection) and the /v2/
  * check of a login. */
 #include <errno.h>

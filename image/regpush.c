@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Up to a registry (distribution spec, "push"): blob checks, cross-repository mounts, uploads
  * and manifests. */
 #include <errno.h>

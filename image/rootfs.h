@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A container's root file system made from an image: an overlayfs mount of the image's
  * layers (lowerdir, top first) with a per-container upper and work directory, or a private
  * copy of the merged layers where overlayfs is unavailable.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* `hull save`: images out of the store as a docker-archive or an oci-archive. */
 #ifndef HULL_IMAGE_SAVE_H
 #define HULL_IMAGE_SAVE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The content-addressed image store under <root>/images/:
  *   blobs/sha256/<hex>   manifests, configs, layer tarballs (verified on every write)
  *   layers/<chainhex>/   unpacked layers, shared read-only by every container

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Layer tarballs (uncompressed, gzip or zstd) unpacked with libarchive into a directory in
  * overlayfs form: ".wh.NAME" becomes a 0/0 character device NAME, ".wh..wh..opq" the xattr
  * trusted.overlay.opaque=y on its directory.  Hostile entries (absolute paths, "..", writes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Users and groups of an image, read from its own /etc/passwd and /etc/group, opened inside
  * the rootfs (openat2 RESOLVE_IN_ROOT: a symlink cannot lead to the host's files). */
 #ifndef HULL_IMAGE_USERDB_H

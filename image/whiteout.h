@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The pure rules of layer paths: which names are safe to write, and which are whiteouts.
  * Kept free of I/O so they are unit-tested on their own. */
 #ifndef HULL_IMAGE_WHITEOUT_H

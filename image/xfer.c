@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "image/xfer.h"
 
 const char *hull_xfer_state_name(enum hull_xfer_state s, int push)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What a pull or a push reports of each layer as it goes (docker's lines: "a3ed95caeb02:
  * Downloading", ...).  Layers move in parallel: the callee is called from several threads at
  * once and serializes itself. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Error object carried up the call chain; only cmd/ prints it. */
 #ifndef HULL_ERR_H
 #define HULL_ERR_H

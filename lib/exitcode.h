@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Exit statuses with a meaning of their own, as docker, runc and a shell use them: the ones
  * a process that never started reports (the host runtime, the VM guest, hooks, helpers). */
 #ifndef HULL_EXITCODE_H

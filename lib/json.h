@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Typed access to a yajl tree with errors that name the field ("process.args[2]"). */
 #ifndef HULL_JSON_H
 #define HULL_JSON_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The runtime's log: text or runc's JSON line format ({"level":..,"msg":..,"time":..}), to the
  * --log file, or to stderr when none is given.  Errors always reach stderr too. */
 #ifndef HULL_LOG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Resolving bundle/image paths inside a root directory without ever leaving it. */
 #ifndef HULL_PATHRES_H
 #define HULL_PATHRES_H

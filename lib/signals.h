@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Signal names <-> numbers, as kill(1), runc and docker accept them. */
 #ifndef HULL_SIGNALS_H
 #define HULL_SIGNALS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* One size grammar for `hull run --memory`, `hull-oci update --memory` and the VM's size
  * annotations, so the same text means the same bytes everywhere. */
 #include "lib/size.h"

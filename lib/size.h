@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Sizes as docker and runc's users write them: one grammar for every flag and annotation. */
 #ifndef HULL_SIZE_H
 #define HULL_SIZE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* --since/--until: the three ways docker takes a time; and the present as the records write it. */
 #include "lib/timearg.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Points in time as docker's --since/--until take them. */
 #ifndef HULL_TIMEARG_H
 #define HULL_TIMEARG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* One raw mode for the three places that relay a pty: the runtime's foreground terminal
  * proxy, the monitor attached to a terminal, and the VM's exec pty (whose guest side cooks). */
 #include "lib/tty.h"

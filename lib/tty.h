@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Raw mode for a terminal hull relays a container's pty through. */
 #ifndef HULL_TTY_H
 #define HULL_TTY_H

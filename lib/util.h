@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Small helpers shared by every hull library: cleanup attributes, files, strings. */
 #ifndef HULL_UTIL_H
 #define HULL_UTIL_H

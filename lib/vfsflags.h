@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The MS_* flags a mount has now, from statvfs: a bind remount must repeat the ones it keeps
  * (the kernel refuses to clear flags locked by a user namespace).  Header-only, so the VM
  * guest's static init (vm/guest/masks.c) shares it without linking the runtime. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hull's bridge networks through the CNI plugins (containernetworking-plugins), invoked as
  * the CNI spec says: the plugin's configuration on stdin, CNI_* in the environment, the

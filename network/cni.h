@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull's bridge networks, set up by the CNI plugins (cni.c), and published ports. */
 #ifndef HULL_NETWORK_CNI_H
 #define HULL_NETWORK_CNI_H

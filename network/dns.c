@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The containers of a user network find each other by name through aardvark-dns, the
  * resolver podman uses (Debian ships it with netavark): an authoritative server for the

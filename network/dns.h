@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Name resolution between the containers of a user network: Debian's aardvark-dns (podman's
  * resolver) serves each network's names on its gateway address, port 53 (dns.c). */
 #ifndef HULL_NETWORK_DNS_H

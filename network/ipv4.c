@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* IPv4 addresses and subnets for the network commands (ipv4.h). */
 #include "network/ipv4.h"
 

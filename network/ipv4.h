@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* IPv4 addresses and subnets as the network commands take them ("10.1.2.0/24"): parsed,
  * compared and printed, host byte order throughout (ipv4.c). */
 #ifndef HULL_NETWORK_IPV4_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Deleting an interface by name: one rtnetlink RTM_DELLINK request and its acknowledgement. */
 #include "network/link.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Network interfaces of the host that hull's networks own (link.c). */
 #ifndef HULL_NETWORK_LINK_H
 #define HULL_NETWORK_LINK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A bridge network's traffic out is masqueraded by one rule per network in the nat table's
  * POSTROUTING chain, "-s SUBNET ! -o BRIDGE -j MASQUERADE", docker's rule.  CNI's bridge

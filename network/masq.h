@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A bridge network's way out: one masquerade rule per network, as docker and netavark set it,
  * not one per container as CNI's bridge plugin would (masq.c). */
 #ifndef HULL_NETWORK_MASQ_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A container's network namespace made before the container, so CNI can set it up first and
  * the container joins it by path (linux.namespaces) — what podman and containerd do.  A child

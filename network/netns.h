@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Network namespaces kept alive by a bind mount, as `ip netns add` keeps them (netns.c). */
 #ifndef HULL_NETWORK_NETNS_H
 #define HULL_NETWORK_NETNS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hull's networks as records.  The built-ins (bridge, host, none) are made up on every read:
  * they always exist and cannot be removed.  A user network is <dir>/<name>/network.json; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull's networks: the three docker has built in (bridge, host, none) and the user's bridge
  * networks, each a record <dir>/<name>/network.json (dir: <root>/networks), written
  * atomically; the directory's name is the network's, so names are unique (netrecord.c). */

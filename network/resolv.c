@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A container's resolv.conf, docker's way: the host's file minus what cannot work in the
  * container's own network namespace (nameservers on loopback, such as systemd-resolved's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A container's /etc/resolv.conf from the host's and the --dns flags (resolv.c). */
 #ifndef HULL_NETWORK_RESOLV_H
 #define HULL_NETWORK_RESOLV_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull's own annotations (run.hull.*): the keys the front ends write and the levels read. */
 #ifndef HULL_ANNOTATIONS_H
 #define HULL_ANNOTATIONS_H

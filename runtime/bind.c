@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A bind mount of the spec inside a root directory, for both isolation levels: the container
  * executor's rootfs and the VM's shared root (which virtiofsd serves). */
 #include "runtime/bind.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Bind mounts of the spec, confined to a root directory. */
 #ifndef HULL_BIND_H
 #define HULL_BIND_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Capabilities of the workload (libcap): bounding, effective, permitted, inheritable,
  * ambient, exactly as the spec lists them.  Names the running kernel or libcap does not know
  * ("CAP_" and upper case, as the spec writes them) are ignored, as runc and crun do. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The OCI lifecycle (create, start, run, kill, delete), written once for both isolation
  * levels.  cmd/hull-oci and cmd/hull call these; they never print. */
 #ifndef HULL_CONTAINER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* create and run, the runtime's side: namespaces, uid maps, cgroup, hooks, state. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * exec, the runtime's side: the process to run (--process, or the container's own with the
  * flags applied), handed to the container's isolation level (runtime/executor/exec.c for a

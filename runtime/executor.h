@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The interface between the lifecycle (written once, in runtime/) and an isolation level: a
  * table of operations per level.  The container level's table is runtime/executor/'s, the vm
  * level's is vm/'s; the front ends compose the list (hull_executors_use).  A new level is one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The isolation levels a front end composed, and the choice of one for a new container or an
  * existing one (runtime/executor.h). */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A process run in the foreground (run, exec): our signals go to it, its terminal is
  * proxied, and its end becomes our exit status. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A process run in the foreground (run, exec), for the runtime and its levels: our signals
  * go to it, its terminal is proxied, and its end becomes our exit status. */
 #ifndef HULL_FOREGROUND_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* OCI hooks: run each with the container state on stdin, honouring its timeout. */
 #ifndef HULL_HOOKS_H
 #define HULL_HOOKS_H

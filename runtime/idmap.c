@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Idmapped bind mounts, made by the runtime (runtime/idmap.h). */
 #include "runtime/idmap.h"
 

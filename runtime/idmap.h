@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Idmapped bind mounts (a mount's uidMappings/gidMappings, or the idmap and ridmap options
  * with the container's own mappings), as runc and crun make them: the runtime, privileged on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The container's init, for every isolation level: it is forked by the runtime already inside
  * its new namespaces, enters its cgroup and time namespaces, sets its names, has its level

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* start, kill, delete and the foreground part of run. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Internal glue between create.c, init.c and lifecycle.c. */
 #ifndef HULL_LIFECYCLE_H
 #define HULL_LIFECYCLE_H

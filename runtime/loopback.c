@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The loopback interface of a network namespace the runtime makes: up, as runc and crun
  * leave it (the kernel gives lo 127.0.0.1/8 and ::1 when it comes up), so a container with
  * no other network can still talk to itself (podman --network none, servers on 127.0.0.1). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A new network namespace's loopback interface. */
 #ifndef HULL_LOOPBACK_H
 #define HULL_LOOPBACK_H

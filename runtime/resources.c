@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pause, resume, update and stats of a container, through its recorded cgroup path. */
 #include "runtime/resources.h"
 

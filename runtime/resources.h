@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The commands on a live container's cgroup: pause, resume, update, stats (runc's events). */
 #ifndef HULL_RESOURCES_H
 #define HULL_RESOURCES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Re-executing the runtime from a binary the container cannot write.  Without it, the init
  * (and an exec'd process before its execve) has the host's hull-oci as /proc/self/exe; a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Keep the runtime's own binary out of the container's reach (CVE-2019-5736). */
 #ifndef HULL_SELFEXE_H
 #define HULL_SELFEXE_H

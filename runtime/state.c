@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The state directory of one container and the status derived from its live process. */
 #include "runtime/state.h"
 

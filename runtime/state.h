@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The state directory of one container: <root>/<id>/{state.json,exec.fifo}, and its lock. */
 #ifndef HULL_STATE_H
 #define HULL_STATE_H

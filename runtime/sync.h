@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Messages between the runtime and the container's init while it is being created. */
 #ifndef HULL_SYNC_H
 #define HULL_SYNC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* linux.sysctl: only keys the container's own namespaces isolate, written in its /proc. */
 #include "runtime/sysctl.h"
 

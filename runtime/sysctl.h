@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Kernel knobs of the container: linux.sysctl and linux.personality. */
 #ifndef HULL_SYSCTL_H
 #define HULL_SYSCTL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A container's remains, found and removed whatever moment its runtime died at: create writes
  * state.json (the init's pid, its cgroup) before it makes the cgroup, and the config.json copy

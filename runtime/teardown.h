@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What a container leaves on the host, found and removed whatever state its runtime died in
  * (private to runtime/: lifecycle.c's delete and run). */
 #ifndef HULL_TEARDOWN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The container's terminal: a pty made inside it, its master handed to the caller. */
 #ifndef HULL_TERMINAL_H
 #define HULL_TERMINAL_H

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # make lint: nothing outside a top-level folder includes a header its README.md does not list
 # as public ("Public headers: `a.h`, `sub/b.h`" or "Public headers: every header here").
 # tests/ and bench/ may reach inside (unit tests test private parts).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # deb.sh VERSION OUT.deb: a Debian package of hull from `make install` into a staging
 # directory (the same install rule), its Depends read from the libraries the binaries link.
 set -eu

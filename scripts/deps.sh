@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Install the Debian packages hull needs that are missing; do nothing when all are present.
 # `deps.sh guest-kernel`: those `make guest-kernel` needs (Debian's kernel source and its
 # build tools) instead.

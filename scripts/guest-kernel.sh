@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Build hull's minimal guest kernel from Debian's linux-source-6.1 into OUT (default
 # build/vm/guest-kernel):
 #   vmlinux       tinyconfig + vm/kernel/hull.config, everything built in; an ELF with the PVH

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # man.sh DOC.md OUT: a roff man page from one of docs/*.1.md, with Debian's go-md2man.  The
 # page's first line, "# NAME(1) — what it is", becomes the title and the NAME section.
 set -eu

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """mutate.py: hull's own mutation testing (`make mutate`).
 
 Puts one small fault at a time into a source file (a *mutant*), rebuilds, runs the tests that

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # `make run`: a sample image built from busybox-static, run with `hull run` at both isolation
 # levels, and the same root file system as a plain OCI bundle under `hull-oci run`.
 set -eu

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Build the guest assets of the vm executor into OUT (default build/vm):
 #   vmlinux    Debian's kernel as an uncompressed ELF with its PVH note (boots without the
 #              bzImage's own ~2.7 s xz decompression under TCG)

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Fault injection: kill -9 of hull-oci create/run/start/delete and of hull run -d or hull
 start (alone, or with the monitor it forked)/hull rm at random moments, then the clean-up a
 user (or containerd, or podman) would do -- `hull-oci delete --force`, `hull rm -f` of what

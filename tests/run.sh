@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The test suite: tests/run.sh [all|unit|integration] [NAME-FILTER...]
 # Ends with the line "N passed, N failed, N skipped"; exits non-zero if anything failed.
 set -u

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The vm isolation level: the container's init execs QEMU (microvm) instead of the workload;
  * a static guest init runs the workload inside (vm/README.md).  The front ends compose
  * hull_vm_executor with the runtime's levels (runtime/executor.h); `hull info` resolves the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull-oci: the runc-compatible front end.  Commands parse their flags, call runtime/, and
  * return an exit status; errors come back in err and main() prints them, once. */
 #ifndef HULL_OCI_CLI_H

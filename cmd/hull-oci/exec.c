@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* exec and ps. */
 #include <errno.h>
 #include <getopt.h>

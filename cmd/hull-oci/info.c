@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* state, list, spec, features. */
 #include <errno.h>
 #include <fcntl.h>

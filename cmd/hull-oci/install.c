@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hull-oci install CLIENT: register hull-oci (container level) and hull-oci-vm (vm level) with
  * the tools that drive OCI runtimes, as gVisor's `runsc install` does, instead of leaving the

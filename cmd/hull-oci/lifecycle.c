@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* create, run, start, kill, delete. */
 #include <errno.h>
 #include <getopt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pause, resume, update and events: the commands on a container's cgroup. */
 #include <errno.h>
 #include <getopt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull build and hull builder prune: flags, then engine/build.h; the steps printed as docker's
  * classic builder prints them. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The figures of `hull compare` drawn: one row of two bars (container, vm) per figure, each
  * pair scaled to its larger value, labelled with the value, so the chart reads without the
  * table.  Plain SVG, no script: any browser or image viewer shows it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull compare --chart: the figures of both levels as bars, in SVG or in an HTML page. */
 #ifndef HULL_CMD_CHART_H
 #define HULL_CMD_CHART_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull: the Docker-style front end.  Commands parse their flags, call engine/, image/ and
  * runtime/, print, and return an exit status; errors come back in err and main() prints them
  * once.  Exit statuses follow docker: 125 for hull's own errors, 126 when the command cannot be

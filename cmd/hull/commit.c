@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull commit: flags, then engine/commit.h; prints the new image's ID as docker does. */
 #include <getopt.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull compare: flags -> engine/compare.c at each level -> a side-by-side table or JSON. */
 #include <errno.h>
 #include <getopt.h>

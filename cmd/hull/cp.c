@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull cp and hull diff: a container's files (engine/cp.h, engine/diff.h). */
 #include <errno.h>
 #include <getopt.h>

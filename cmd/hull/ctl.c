@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull logs, stop, kill, rm, wait: acting on existing containers. */
 #include <errno.h>
 #include <getopt.h>

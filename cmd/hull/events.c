@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull events: what hull did to containers, as docker events prints it. */
 #include <errno.h>
 #include <getopt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull exec: another process in a running container. */
 #include <errno.h>
 #include <fcntl.h>

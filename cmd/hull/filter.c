@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* docker's filter sets: OR within a key, AND across keys. */
 #include "cmd/hull/filter.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* --filter KEY=VALUE as docker takes it: the same key given twice matches either value, two
  * keys must both match. */
 #ifndef HULL_CMD_FILTER_H

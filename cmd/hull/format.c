@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Figures as docker prints them, and progress on a terminal. */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull images, rmi, image inspect, and the `hull image` group. */
 #include <errno.h>
 #include <fnmatch.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull info: what this host gives hull (as `docker info` tells about a daemon). */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull inspect, hull image inspect: objects by name or id, printed as docker prints them: a
  * JSON array, or each through a --format template. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull inspect: containers and images as JSON objects, printed as an array or through
  * --format. */
 #ifndef HULL_CMD_INSPECT_H

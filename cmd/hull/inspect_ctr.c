@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull inspect of a container: what hull knows of it, as docker's inspect has it where the
  * two have the same thing. */
 #include <stdio.h>

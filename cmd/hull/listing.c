@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* docker's listing output: a table whose columns fit their widest cell, a JSON object per line,
  * or a template rendered per row. */
 #include "cmd/hull/listing.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Listings (ps, images) printed as docker prints them: a table, `--format json` (one object per
  * line) or any --format template, from rows given as JSON objects. */
 #ifndef HULL_CMD_LISTING_H

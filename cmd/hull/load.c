@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull load, import, save. */
 #include <errno.h>
 #include <fcntl.h>

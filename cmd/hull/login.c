@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull login and hull logout: credentials checked against the registry, then stored
  * (image/creds.h). */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull: global options, command dispatch, and the one place errors are printed. */
 #include <errno.h>
 #include <getopt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull network create|ls|inspect|rm|connect|disconnect|prune: the networks of engine/net.h,
  * printed as docker prints them. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull ps and hull inspect: what there is, as a table or as JSON. */
 #include <errno.h>
 #include <regex.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull pull: an image from a registry. */
 #include <errno.h>
 #include <getopt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull push: an image to a registry. */
 #include <getopt.h>
 #include <stdio.h>

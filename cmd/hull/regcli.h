@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What pull, push, login and run's --pull share: registry flags and a pull with progress. */
 #ifndef HULL_CMD_REGCLI_H
 #define HULL_CMD_REGCLI_H

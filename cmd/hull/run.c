@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull run and hull create: flags -> engine/prepare.c (record, rootfs, config.json) -> the
  * monitor (run). */
 #include <errno.h>

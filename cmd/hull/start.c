@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull start, restart, attach: an existing container run again, and its stdio joined. */
 #include <errno.h>
 #include <getopt.h>

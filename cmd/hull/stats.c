@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull stats: CPU, memory, network and block I/O, and processes of running containers, as
  * docker stats shows them: a table refreshed every second, or one with --no-stream. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull tag and hull history. */
 #include <errno.h>
 #include <getopt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A small Go text/template for --format.  Scripts written for docker use a handful of its
  * features (`{{.Names}}`, `{{json .Config}}`, `{{index .Config.Labels "k"}}`, `{{range}}`,

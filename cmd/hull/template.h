@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* --format templates as docker users write them: the part of Go's text/template that docker's
  * documentation and scripts use, rendered over a JSON value (a `ps` row, an inspect object). */
 #ifndef HULL_CMD_TEMPLATE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The parsed form of a --format template, between template.c (parse) and template_eval.c
  * (render). */
 #ifndef HULL_CMD_TEMPLATE_AST_H

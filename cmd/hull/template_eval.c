@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Rendering a parsed --format template (template.c) over a yajl tree, printing values the way
  * Go's text/template prints what docker hands it. */
 #include <ctype.h>

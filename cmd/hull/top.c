@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull top CONTAINER [ps OPTIONS]: the container's processes (engine/top.c). */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull rename and hull update: changes to an existing container. */
 #include <errno.h>
 #include <getopt.h>

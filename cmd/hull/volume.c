@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull volume create|ls|inspect|rm|prune: docker's volume commands over engine/volume.h. */
 #include <errno.h>
 #include <getopt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The progress lines of pull and push (xferview.h).  Reports come from several threads at
  * once: one mutex around everything. */
 #include "cmd/hull/xferview.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Each layer's progress of a pull or push on standard error, as docker shows it: on a
  * terminal one line per layer redrawn in place (state, bar, bytes, rate); otherwise a plain
  * line per change of state. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Placing a container in its cgroup on cgroup v1, hybrid and v2 hosts, and removing it. */
 #ifndef HULL_CGROUP_H
 #define HULL_CGROUP_H

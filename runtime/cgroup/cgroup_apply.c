@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Applying resources to a container's cgroup on v1, hybrid and v2 hosts, and the freezer.
  *

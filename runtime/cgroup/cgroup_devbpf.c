@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cgroup v2 device control: v2 has no devices.allow/deny files; the kernel asks a
  * BPF_PROG_TYPE_CGROUP_DEVICE program attached to the cgroup instead.  The program is small

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pause/resume: the v1 freezer (freezer.state FROZEN/THAWED) or v2's cgroup.freeze.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* linux.resources -> struct hull_cg_resources: parse, and merge (update). */
 #include "runtime/cgroup/cgroup_res.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* linux.resources as a typed model, and the cgroupfs writes it turns into on v1 and v2. */
 #ifndef HULL_CGROUP_RES_H
 #define HULL_CGROUP_RES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The resources model back as a linux.resources JSON object: what `update` records. */
 #include <string.h>
 #include <yajl/yajl_gen.h>

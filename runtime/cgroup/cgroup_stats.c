@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Statistics of a container's cgroup in runc's `events --stats` shape (cpu, memory, pids,
  * blkio, hugetlb), read from v1 or v2 files, whichever hierarchy holds each controller.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* linux.resources -> cgroup v1 files (memory, cpu, cpuset, pids, blkio, hugetlb, net_cls,
  * net_prio, devices).  v1 takes the spec's units as they are. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* linux.resources -> cgroup v2 files, with the conversions runc and crun make from the v1
  * units the spec uses (shares -> cpu.weight, quota/period -> cpu.max, swap = memory+swap
  * total -> memory.swap.max, blkio weight -> io.weight). */

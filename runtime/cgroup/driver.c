@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The cgroup driver of a container: cgroupfs or systemd (driver.h). */
 #include "runtime/cgroup/driver.h"
 

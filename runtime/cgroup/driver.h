@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The two cgroup drivers behind one set of calls: cgroupfs (hull's own mkdir, writes and
  * rmdir: cgroup.h) and systemd (a transient scope: systemd.h).  A container's driver is
  * chosen at create (--systemd-cgroup) and recorded in its state for the later commands. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The systemd driver's D-Bus side: StartTransientUnit of the container's scope, waiting for
  * its job as runc does (JobRemoved), SetUnitProperties for update, KillUnit + StopUnit on
  * delete. */

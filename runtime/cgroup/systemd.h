@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The systemd cgroup driver (hull-oci --systemd-cgroup): the container's cgroup is a
  * transient scope unit with Delegate=yes that systemd makes over D-Bus, the init placed in it
  * by the PIDs property; linux.resources become unit properties where systemd has them, so a

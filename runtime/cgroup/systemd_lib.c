@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dlopen of libsystemd.so.0 for the systemd cgroup driver (systemd_lib.h says why). */
 #include "runtime/cgroup/systemd_lib.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libsystemd's sd-bus, loaded when the systemd cgroup driver is first used (private to the
  * driver).  Linking it would load libsystemd and its five dependencies into every hull-oci
  * invocation, ~2 ms each on this machine, which the cgroupfs driver's start path must not

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* linux.resources as systemd unit properties (the systemd driver), with the conversions runc
  * makes: the spec's memory+swap -> MemorySwapMax (v2), shares -> CPUWeight (v2), quota/period
  * -> CPUQuotaPerSecUSec (rounded up to systemd's 10 ms steps), blkio weight -> IOWeight

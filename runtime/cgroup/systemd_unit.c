@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The systemd driver's names: runc's "slice:prefix:name" cgroupsPath -> the scope unit, its
  * slice, and the cgroup systemd gives it. */
 #include <errno.h>

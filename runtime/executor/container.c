@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The container isolation level's table (runtime/executor.h): in the init, the root file
  * system at prepare and, after the createContainer hooks, pivot_root and the last checks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* /dev inside the container: the default nodes every container has, linux.devices, links. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The container level's exec: a new process in a created or running container.  It joins
  * every namespace the container has (through a pidfd of the container's init, so the kernel

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* linux.maskedPaths and linux.readonlyPaths, applied after pivot_root. */
 #include <errno.h>
 #include <fcntl.h>

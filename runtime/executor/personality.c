@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* linux.personality: the execution domain (LINUX, LINUX32) and flags, via personality(2). */
 #include <errno.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The workload's identity, environment and fds, set just before it is executed. */
 #include <errno.h>
 #include <fcntl.h>

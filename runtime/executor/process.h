@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The container level's process: its identity, fds and confinement, set just before the exec,
  * in the init (create) and in an exec'd process. */
 #ifndef HULL_EXECUTOR_PROCESS_H

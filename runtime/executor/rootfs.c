@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Mounting the container's root file system inside its new mount namespace. */
 #include "runtime/executor/rootfs.h"
 

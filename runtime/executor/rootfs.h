@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The container's root file system: spec mounts resolved inside it, /dev, pivot_root. */
 #ifndef HULL_ROOTFS_H
 #define HULL_ROOTFS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * seccomp from the spec with libseccomp.  The filter is built (and compiled once, to catch
  * what libseccomp only finds then) in the runtime before the container exists; the init or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The workload's seccomp filter (libseccomp), built from the spec's `linux.seccomp`. */
 #ifndef HULL_SECCOMP_H
 #define HULL_SECCOMP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Compiled seccomp filters, kept in the runtime's state root (`<root>/.seccomp/`, volatile like
  * the rest of it).  libseccomp takes about 20 ms to compile docker's default profile for its

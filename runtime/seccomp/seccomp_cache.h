@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Compiled seccomp filters kept in the runtime's state root (seccomp_cache.c). */
 #ifndef HULL_SECCOMP_CACHE_H
 #define HULL_SECCOMP_CACHE_H

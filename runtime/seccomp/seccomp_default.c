@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The seccomp profile `hull-oci spec` writes: the same policy as Docker's default profile
  * (EPERM for everything not listed), resolved for x86_64 (with its x86 and x32 sub-

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Docker's default seccomp policy as a `linux.seccomp` object, for `hull-oci spec` and
  * `hull run`. */
 #ifndef HULL_SECCOMP_DEFAULT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * SCMP_ACT_NOTIFY: the process that loads a filter with notify rules gets the listener's fd;
  * it sends it to the runtime over its sync socket, and the runtime (on the host, where

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "runtime/spec/mount_opts.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Mount options of the spec -> mount(2) flags, propagation, mount_setattr attributes, data. */
 #ifndef HULL_MOUNT_OPTS_H
 #define HULL_MOUNT_OPTS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config.json: the top level, mounts, hooks and annotations. */
 #include "runtime/spec/spec.h"
 

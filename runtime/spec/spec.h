@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The OCI runtime-spec config.json as typed structs, read and written with yajl. */
 #ifndef HULL_SPEC_H
 #define HULL_SPEC_H

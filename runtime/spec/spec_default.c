@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* runc's default spec (what `runc spec` writes, and `hull-oci spec`), as the model: a
  * busybox-friendly container with runc's mounts, namespaces and masked and read-only paths,
  * plus docker's default seccomp profile for its capabilities. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Making and editing the model in code, and the yajl trees of its raw sections. */
 #include "runtime/spec/spec_edit.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Making and editing the config.json model in code (the default specs, `hull run`'s flags),
  * and the yajl trees of its raw sections (linux.resources, .seccomp, .personality, vm). */
 #ifndef HULL_SPEC_EDIT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config.json `linux`. */
 #include <errno.h>
 #include <sched.h>

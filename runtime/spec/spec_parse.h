@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The parts of config.json's parser shared between spec.c and its sections (and exec's
  * --process file). */
 #ifndef HULL_SPEC_PARSE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The model back to config.json, with yajl_gen.
  *
  * What the structs model is written from them; the raw sections (linux.resources, .seccomp,

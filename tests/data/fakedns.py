@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """fakedns.py ADDR ANSWER: a UDP DNS server on ADDR:53 that answers every A query with ANSWER
 (TTL 5) and every other query with no records; it writes "ready" on stdout once bound.  The
 upstream resolver of the network tests: it stands in for the host's nameserver, inside the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A registry that misbehaves in one chosen way, for hull's pull tests.
 
 hostile-registry.py LAYOUT_DIR MODE PORT_FILE

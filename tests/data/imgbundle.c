@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* imgbundle: what `hull run` will do with an image, for the integration tests.
  *   imgbundle ROOT IMAGE ID BUNDLE [auto|overlay|copy] [CMD...]
  *       make the container rootfs of IMAGE under ROOT/containers/ID and write

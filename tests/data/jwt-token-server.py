@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A token service for Debian's docker-registry (distribution's "token" auth), for hull's push tests.
 
 jwt-token-server.py DIR USER:PASSWORD PORT_FILE

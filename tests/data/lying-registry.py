@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A registry that lies about manifests, for hull's pull tests.
 
 lying-registry.py LAYOUT_DIR PORT_FILE

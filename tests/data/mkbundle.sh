@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # mkbundle.sh DIR [ARGS...]: an OCI bundle with a busybox-static rootfs and a config.json
 # (terminal off, process ARGS, default `sh`).  The rootfs template is cached and copied.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """mkimage.py OUTDIR [OUTSIDE]: test images built from busybox-static, without docker or a
 registry.
 

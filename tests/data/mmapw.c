@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mmapw FILE TEXT: write TEXT into FILE through a shared mapping only, and exit without msync:
  * the data reaches the file only through page writeback (a test helper, built static). */
 #include <fcntl.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """pngcolors.py FILE.png RRGGBB...: how many pixels of each color the PNG has (8-bit RGB or
 RGBA, non-interlaced, as chromium's screenshots are), one count per line.  No PIL needed."""
 import struct

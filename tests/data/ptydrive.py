@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """ptydrive.py ROWS COLS SEND... -- CMD...: run CMD on a terminal of its own (a new pty of that
 size), type each SEND (with python escapes: '\\r', '\\x10') after a pause for the output, then
 print everything CMD wrote (carriage returns dropped) and its exit status as "rc=N".  For the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* recvtty SOCKET [INPUT]: listen on a unix socket, take one pty master (SCM_RIGHTS) as a
  * runtime's --console-socket peer does, write INPUT to it, and copy its output to stdout
  * until the container side hangs up (or is silent for $RECVTTY_TIMEOUT seconds, 10 by

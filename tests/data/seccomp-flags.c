@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* seccomp-flags PID: the flags the kernel keeps for each seccomp filter of process PID, newest
  * first, one line each ("log" or "-"), read with PTRACE_SECCOMP_GET_METADATA (root with
  * CAP_SYS_ADMIN, not itself under seccomp).  The kernel reports SECCOMP_FILTER_FLAG_LOG only:

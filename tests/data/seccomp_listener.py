@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """seccomp_listener.py SOCKET OUTDIR [ERRNO]: a seccomp notify listener for the tests.
 
 Listens on the unix socket SOCKET; each runtime connection brings one seccomp notify fd

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A read-only registry for hull's pull tests that demands bearer tokens, as Docker Hub does.
 
 token-registry.py LAYOUT_DIR USER:PASSWORD PORT_FILE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The regression side of a fuzz target: run it once on every file of its seed corpus
  * (tests/fuzz/corpus/NAME/, found from this binary's place in build/tests/) and print one
  * `ok - fuzz: NAME: FILE` per file, the way tests/run.sh counts unit tests.  A crash stops

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared by the fuzz targets: libFuzzer's entry point, and helpers to turn its bytes into what
  * the parsers take.  A target is built twice: with libFuzzer (`make fuzz`) and with driver.c,
  * which feeds it every file of its seed corpus once (`make test`). */

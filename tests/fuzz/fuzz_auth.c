@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What a registry says about logging in (image/auth.h): the input's first line is a
  * WWW-Authenticate value, the rest a token endpoint's answer. */
 #include "image/auth.h"

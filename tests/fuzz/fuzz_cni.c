@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What a CNI plugin prints on ADD (its result, kept and read back for the container's
  * address) and port mappings as `hull run -p` takes them. */
 #include "network/cni.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A docker-archive's manifest.json (image/dockerman.h), as `hull load` reads it. */
 #include "image/dockerman.h"
 #include "tests/fuzz/fuzz.h"

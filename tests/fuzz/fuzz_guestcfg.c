@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The VM guest's config records (/hull/config, written by the host, parsed by the guest's
  * init): guest_config_parse, compiled in from the guest's sources as the unit tests do. */
 #include "tests/fuzz/fuzz.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* `hull load` of an archive (docker-archive or oci-archive, any compression): the whole
  * of hull_image_load — the archive scan, links between members, manifest.json, index.json,
  * manifests, configs, layers — into a fresh store in a temporary directory per input. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Image manifests, indexes and configs, as a registry or an archive hands them over: the
  * same bytes through each parser of image/manifest.h. */
 #include "image/manifest.h"

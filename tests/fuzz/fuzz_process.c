@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* process.json as `hull-oci exec --process FILE` reads it: a process object, parsed by the
  * spec's process parser (runtime/exec.c hands it the parsed tree the same way). */
 #include <yajl/yajl_tree.h>

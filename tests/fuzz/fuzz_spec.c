@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config.json as `hull-oci create` reads it from a bundle: hull_spec_parse. */
 #include "runtime/spec/spec.h"
 #include "tests/fuzz/fuzz.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* state.json, read back by every hull-oci command after create: hull_state_load on a state
  * directory in a temporary root.  The pid it names is only probed (signal 0, /proc). */
 #include <fcntl.h>

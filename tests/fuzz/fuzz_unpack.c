@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A layer tarball (plain, gzip or zstd) unpacked by hull_unpack_fd into a fresh temporary
  * directory, removed after each input.  Nothing may land outside it: after each run the
  * directory's parent must hold nothing but it. */

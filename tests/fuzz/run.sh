@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/fuzz/run.sh SECONDS NAME...: run each build/fuzz/fuzz_NAME under libFuzzer for SECONDS,
 # one at a time, in a temporary directory: new inputs go to a copy of the seed corpus
 # (tests/fuzz/corpus/NAME/ is only read), crashes to the temporary directory, which is kept

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Helpers for the integration tests.  Each test_* function runs in its own bash (started by
 # tests/run.sh as `lib.sh --run FILE FUNCTION`) with its own state root, bundle directory and
 # cgroup prefix; afterwards everything is removed, and anything left behind fails the test.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Helpers of the registry tests (test_pull.sh, test_push.sh): sourced by them, not a test file.
 # Registries run on 127.0.0.1: Debian's docker-registry (the distribution registry, pushed to
 # with skopeo), with and without basic auth, and tests/data's fixtures.

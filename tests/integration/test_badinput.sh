@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Bad input: a clear message, a non-zero status, and nothing left behind.
 
 test_missing_bundle_and_config() {

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # hull build (Dockerfiles) and hull commit: images made from the test busybox image
 # (tests/data/mkimage.py), run with hull, and loaded by podman where it is installed.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # cgroup v2 for real.  This host is v1 hybrid; the VM isolation level's guest kernel mounts a
 # pure cgroup2 hierarchy with every controller.  So hull-oci itself runs in a VM container and
 # creates a nested container there: its limits must land in v2 files, pause must use

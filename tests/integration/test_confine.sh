@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Confinement besides seccomp: sysctl, personality, oomScoreAdj, capabilities (init and exec).
 
 test_sysctl_written_in_the_container() {

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # containerd 1.6 drives hull-oci through its runc shim (io.containerd.runc.v2, --runc-binary).
 # Each test starts its own containerd (own root, state and socket) and stops it by pid.
 

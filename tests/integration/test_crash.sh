@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A runtime killed at any moment, or a damaged state file, leaves nothing that
 # `delete --force` cannot clean: no process, no cgroup directory, no state directory.
 

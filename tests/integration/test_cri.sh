@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Kubernetes' CRI: containerd 1.6's CRI plugin, driven by a small CRI client
 # (tests/data/cri/cri.py over gRPC), runs pods through the stock runc shim
 # (io.containerd.runc.v2) with runc, with hull-oci (handler `hull`, the container level) and

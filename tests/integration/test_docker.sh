@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Docker as a client: Debian's dockerd (docker.io), started privately by each test (its own
 # data root, exec root, socket and pid file under the test's directory, hull-oci and
 # hull-oci-vm added as runtimes, no iptables, no bridge, the cgroupfs driver with a cgroup

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The manuals tell what exists: every command `hull --help` and `hull-oci --help` list has its
 # section in docs/, every section names a command that exists, every long option a command's
 # --help shows is in its section, and the roff pages built from docs/ render without warnings.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # hull-oci exec and ps.
 
 # started ID DIR: a detached container whose init sleeps, ready for exec.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Fault injection (tests/fault.py): kill -9 of hull-oci create/run/start/delete and of
 # hull run -d/hull start/hull rm at random moments, then delete --force and rm -f, and nothing
 # may be left.  A short smoke of it; `make fault` runs 200 iterations (FAULT_ITERATIONS, FAULT_SEED).

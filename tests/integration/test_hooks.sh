@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # OCI hooks: all six phases, state on stdin, timeouts, failures.
 
 hook_script() { # hook_script NAME: a hook that records its phase, stdin and open fds

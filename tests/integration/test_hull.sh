@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The Docker-style CLI on a root filesystem directory (--rootfs): run, exec, ps, logs, stop,
 # kill, rm, inspect, wait.
 

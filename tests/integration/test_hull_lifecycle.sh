@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A docker user's container lifecycle in hull: create, start [-a -i], restart, attach (pipes
 # and a terminal, detach keys), restart policies kept by the monitor, and a container's network
 # brought up at each start; cp and diff; one VM container restarted and attached to.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # hull's image side: load/import/save, the store, layer unpacking, rootfs, config conversion.
 # Every test has its own store under $WORK/store.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # hull-oci install: the runtimes registered in each client's own configuration format, what
 # was there kept, a second run changing nothing, --dry-run writing nothing.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # create / start / state / kill / delete / run / list: the OCI lifecycle.
 
 test_create_start_stop_delete() {

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Namespaces: created new, or joined by path.
 
 test_uts_hostname_domainname() {

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # hull's networks: the default bridge network and user networks (CNI bridge + portmap), names
 # between containers (aardvark-dns), published ports.  Each test runs hull in a network
 # namespace of its own (nsenter --net: the mount namespace stays the host's, so the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # pause / resume: the freezer stops every process of the container and lets them go on.
 
 # counter NAME: a bundle whose workload counts into /tmp/n of its rootfs, forever

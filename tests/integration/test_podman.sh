@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # podman 4.3 with `--runtime hull-oci`: its own --root/--runroot, the cgroupfs manager, and an
 # image imported from the busybox rootfs (no registry needed).
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The process: args, env, cwd, identity, umask, stdio, fds, terminal.
 
 test_args_env_cwd() {

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # hull pull from registries on 127.0.0.1: Debian's docker-registry (the distribution registry,
 # pushed to with skopeo), with and without basic auth, and a registry that wants bearer tokens.
 

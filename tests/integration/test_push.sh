@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # hull push, login and logout against registries on 127.0.0.1 (registry.sh), cross-checked with
 # skopeo and podman; run and create with --pull.
 

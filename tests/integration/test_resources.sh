@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # linux.resources in the container's cgroup: visible in its files and enforced; update,
 # events, the device list, the cgroup namespace; bad values fail cleanly.
 

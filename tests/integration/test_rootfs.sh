@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The root file system, mounts and /dev.
 
 test_pivot_root_and_no_pivot() {

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # What runc and crun do that clients count on, each found by driving hull-oci as they are
 # driven: ignored unknown capabilities, HOME, a process's own session, mounts through dangling
 # symlinks, cleaned device paths, poststart failures, run --keep, tmpfs modes, a hidden

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # seccomp: profiles from linux.seccomp, errnoRet, argument conditions, exec, the default profile.
 
 # deny NAMES... with errno ERRNO on top of an allow-all default

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Regression tests for the runtime CVE classes: the runtime binary (CVE-2019-5736), leaked
 # fds and cwd (CVE-2024-21626), symlinked mount targets, /dev, /proc, /dev/console and masked
 # paths (CVE-2021-30465, CVE-2025-31133, CVE-2025-52565).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The systemd cgroup driver against a real systemd.  This host's init is not systemd, so each
 # test boots one: systemd as pid 1 of a hull container (the host's /usr bound read-only, a
 # cgroup namespace, and the container's own sub-tree of the host's cgroup2 hierarchy bound

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The vm isolation level: the bundle booted in a QEMU microvm (TCG here: each boot takes
 # seconds, so these tests are few and each checks several things).
 

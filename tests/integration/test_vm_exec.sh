@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # exec and terminals in VM containers (vm/exec.c, vm/relay.c, vm/guest/session.c).  TCG
 # boots take seconds: each test boots one VM and checks several things in it.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The minimal guest kernel of `make guest-kernel` (build/vm/guest-kernel): hull boots it
 # instead of Debian's once it is built, with `-M microvm,acpi=off` as its boot marker says.
 

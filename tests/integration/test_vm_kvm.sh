@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The KVM path of the vm isolation level, exercised on a machine without /dev/kvm: an outer VM
 # container (TCG, `-cpu max`: the guest gets AMD SVM with nested paging) loads kvm_amd from
 # Debian's kernel and runs hull-oci there on an inner VM bundle, which must boot under

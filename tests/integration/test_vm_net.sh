@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The VM's network: what is set up in the container's network namespace moves into the guest
 # (a tap per veth, joined with tc redirects).  TCG boots take seconds: one boot per test.
 # vm_ready, vm_bundle and wait_for: lib.sh

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Pods at the vm level (vm/README.md, "Pods"), driven through hull-oci as containerd's CRI
 # plugin drives a runtime: a sandbox container annotated as CRI's, and app containers naming
 # it, joining its network, IPC and UTS namespaces.  One VM for the pod (TCG: one boot).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Volumes (`hull volume`, -v, --mount, the image's Volumes, docker's copy-up) and the other
 # container options of `hull run`: --device, --ulimit, --init, --group-add, --sysctl,
 # --shm-size, --label, --label-file, --stop-timeout.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The builder's pure rules: .dockerignore matching (engine/build_context.c), settings
  * instructions on an image config (engine/imgedit.c), the config model (image/imgconfig.c). */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* linux.resources -> cgroup files: the model, the v1 and v2 writers against a fake cgroup2
  * tree in a temp dir, the v2 freezer, and the eBPF device filter on the real cgroup2 mount. */
 #include <errno.h>

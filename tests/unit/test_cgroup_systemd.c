@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The systemd cgroup driver's names and its split of linux.resources: runc's
  * "slice:prefix:name" cgroupsPath, slice nesting, and which sections unit properties cover. */
 #include <errno.h>

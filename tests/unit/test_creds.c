@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* image/creds.c: where stored logins are found and how they are written, with every file
  * under a temporary home. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A container directory or name without a usable record.json (a hull killed half-way) loads
  * as a partial record, so that ps -a lists it and rm -f removes it (engine/ctr.c). */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* engine/dockerfile.c and dockerfile_words.c: the Dockerfile parser and its word rules. */
 #include <stdlib.h>
 #include <string.h>

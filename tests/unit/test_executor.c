@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The isolation levels: which table claims which spec (annotation, invoked name, the spec's
  * `vm` section, default), the level a state names, and what the vm level adds to the cgroup. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Hooks: state on stdin, args and env, exit status, timeout. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The parsers of what registries and archives send: WWW-Authenticate, token answers,
  * manifests, indexes, docker-archive manifest.json. */
 #include <stdlib.h>

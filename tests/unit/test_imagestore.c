@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Image references, digests and blob verification, user resolution in an image rootfs. */
 #include <fcntl.h>
 #include <stdlib.h>

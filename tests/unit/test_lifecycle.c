@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A container's lifecycle, the parts without privileges: docker's restart policies as the
  * monitor keeps them (engine/restart_policy.c: what --restart accepts, which exits start the
  * container again, the back-off between starts) and the detach keys of an attached client

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The log: runc's JSON line format, with escaping. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """The mutation harness's own check (scripts/mutate.py --self-test): its operators on a sample
 of C, its seeded choice, and its map and equivalent list.  Run by tests/run.sh unit, so that
 `make test` notices a broken harness without running any mutant."""

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The networks' pure parts: -p specs and docker's way of showing them, a CNI result's address
  * (network/cni.c), subnets (ipv4.c), resolv.conf (resolv.c), the network records in a
  * scratch directory (netrecord.c). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Path resolution inside a root: nothing outside it may be reached or created. */
 #include <fcntl.h>
 #include <stdio.h>

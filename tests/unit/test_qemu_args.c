@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The QEMU command line of a VM container (vm/host/qemu_args.c): a pure function of the
  * configuration, the host's facts and the fds, checked argument by argument; and the parse of
  * /proc/cpuinfo the host's facts come from (vm/host/probe.c). */

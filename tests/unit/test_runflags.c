@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* `hull run`'s container options read as docker reads them (engine/runmounts.c and
  * engine/runflags.c), without volumes (no store): --mount, --tmpfs, -v host paths, --device,
  * --ulimit, --sysctl, --shm-size, --label(-file), --stop-timeout. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* `hull run`'s spec: docker's defaults (engine/docker_spec.c) and the run flags on them
  * (engine/runspec.c), checked on the model and on the text the runtime reads back. */
 #include <sched.h>

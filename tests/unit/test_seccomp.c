@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* seccomp profiles: compile errors name the field, unknown syscalls are skipped, and a
  * loaded filter answers with the profile's errno; sysctl keys and personality parsing. */
 #include <dirent.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The runtime refuses to put a process into a container from a writable binary
  * (CVE-2019-5736): a library caller that never called hull_selfexe_protect, like this test
  * program, gets an error from create and exec before anything is made. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* lib/size.c: one grammar for every size hull reads (docker's). */
 #include <stdint.h>
 #include <string.h>

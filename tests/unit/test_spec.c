@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The config.json loader: fields, errors that name the field, the default spec. */
 #include <errno.h>
 #include <sched.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The config.json writer: read -> write -> read gives the same model, the text is complete
  * (fields hull does not model included), edits keep what they do not touch, and specs made in
  * code (spec_edit.h) read back as they were made. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Container ids, state files and the status derived from the live process. */
 #include <errno.h>
 #include <signal.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Which cgroup delete sweeps (runtime/teardown.c): the one the runtime decided, never a path
  * only state.json names; and the state directory's removal. */
 #include <stdio.h>

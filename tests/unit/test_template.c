@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd/hull's --format templates: the Go text/template subset docker users write. */
 #include <string.h>
 #include <yajl/yajl_tree.h>

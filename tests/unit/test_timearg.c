@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* lib/timearg.c: --since and --until as docker takes them. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Layer unpacking (image/unpack.c, image/extract.c) on tarballs built here with libarchive:
  * what a layer may hold comes out as tar would write it, and every hostile entry is refused
  * without a byte written outside the layer directory.  Runs as root (owners, device nodes). */

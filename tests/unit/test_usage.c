@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* engine/usage.c: a cgroup's counters through libcgroup, checked against a real cgroup in
  * which a child burns CPU, touches memory and writes through to the disk. */
 #include <errno.h>

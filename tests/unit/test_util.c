@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* lib/util.c and lib/json.c: the small helpers every folder shares (string lists, directory
  * walks, lock files, ids, key/value pairs). */
 #include <dirent.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The guest init's failures carry their context up as a struct hull_err to the one place
  * that tells them and picks the status (vm/guest/): a process that cannot start reports why on
  * its error pipe and ends with 125 (setup), 127 (not found) or 126 (cannot run), the statuses

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The host<->guest contract (vm/proto/): the frames of the exec and terminal sessions and the
  * host's frame writer (vm/host/relay.c); records written by the host's encoder
  * (vm/host/guestcfg.c) and read back by the guest init's parser (vm/guest/config.c, compiled

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The process's security settings on their way into the VM guest: capability names turned
  * into masks and the compiled seccomp filter encoded by the host (vm/guestcfg.c), parsed back
  * by the guest init's parser (vm/guest/config.c), and applied by the guest's code

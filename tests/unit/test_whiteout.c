@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Layer path rules and whiteouts (image/whiteout.c), chain IDs. */
 #include <stdlib.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A tiny unit-test framework: TEST(name) registers, CHECK* record failures, and the runner
  * prints `ok - file: name` or `not ok - file: name: why` per test (counted by tests/run.sh). */
 #ifndef HULL_UNIT_H

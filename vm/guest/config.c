@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* /hull/config, /hull/net and an exec's OPEN frame: records (vm/proto/records.h), read into a
  * struct guest_config.  The host writes them; a malformed file is the host's bug, so parsing
  * is strict and fails whole. */

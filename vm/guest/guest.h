@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hull's guest init (PID 1 inside the microVM): shared declarations.  A standalone static
  * binary; it links nothing of the host runtime.  The protocol is in vm/README.md. */
 #ifndef HULL_GUEST_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hull's guest init: PID 1 of the microVM.  It loads the virtio modules, finds the ports the
  * host made, mounts the container's root (virtio-fs) and the spec's kernel file systems,

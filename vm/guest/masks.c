@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * linux.sysctl, linux.readonlyPaths and linux.maskedPaths in the guest, in the container
  * executor's order (runtime/sysctl.c, runtime/masks.c).  The guest kernel is the container's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The spec's kernel file systems, masks and read-only root inside a root the process is
  * already chrooted into: the sandbox's (init.c) and each app container's of a pod (pod.c). */
 #include <errno.h>

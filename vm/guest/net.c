@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The guest's network, before the workload runs: lo up, and each NIC the host handed over
  * (/hull/net: the interface of the container's network namespace, same MAC) found by its MAC,
  * given that interface's name, MTU, addresses and routes.  rtnetlink (../netlink.c), as there

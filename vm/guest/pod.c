@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The app containers of a pod, inside the sandbox's VM (vm/README.md, "Pods").  The host
  * bind-mounts each container's root into the pod's share (a second virtio-fs device, tag

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The process's capabilities, no_new_privs and seccomp filter, applied in the guest as the
  * container executor applies them (runtime/process.c, runtime/caps.c): bounding set first,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A session on one virtio port: an exec (hull.execN: an OPEN frame starts the process) or the
  * main process's terminal (hull.console).  Frames are in proto.h; the process's stdio are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The workload: started as the child of the guest init, which stays its reaper, carries the
  * host's signals to it (ctl port) and returns its exit status. */
 #include <errno.h>

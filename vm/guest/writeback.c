@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Before power-off, data the workload wrote must reach the host.  write(2) on virtio-fs goes to
  * virtiofsd at once, and FUSE writes a shared mapping's dirty pages back when it is unmapped,

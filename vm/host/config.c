@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What a VM container is started with: QEMU, virtiofsd, kernel, initramfs, vCPUs, memory. */
 #include <errno.h>
 #include <libgen.h>

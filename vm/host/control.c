@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The host end of the control channel (the hull.ctl port; QEMU listens on vm-ctl.sock in the
  * state directory): one request per connection, answered by the guest init
  * (vm/proto/control.h). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * exec into a VM container, and the main process's terminal.  An exec claims one of the VM's
  * exec ports (hull.exec<N>: QEMU listens on vm-exec<N>.sock in the state directory) with an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The vm level's table (runtime/executor.h): the runtime's lifecycle calls these where a
  * container's differs; what each does is in the file named beside it. */
 #include <errno.h>

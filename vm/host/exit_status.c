@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hull-vm-exit.so, preloaded into QEMU: QEMU cannot exit with an arbitrary status, but the
  * container's pid is QEMU's and its exit status must be the workload's.  The guest init writes

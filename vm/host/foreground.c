@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* `hull-oci run` of a VM container in the foreground: the signals run receives go to the
  * workload over the control channel (sent to QEMU they would just end the VM). */
 #include <errno.h>

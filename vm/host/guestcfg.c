@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The guest init's configuration (/hull/config) and the container's own initramfs: the base
  * one the build made, followed by a small newc archive holding that file (the kernel unpacks
  * concatenated archives in order). */

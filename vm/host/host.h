@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Inside vm/host: the vm level's operations (wrapped into its table by executor.c), QEMU's
  * configuration and its command line (a pure builder, qemu_args.c, from the configuration, the
  * facts about the host (probe.c) and the fds launch.c prepared), the guest's configuration

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The vm executor's side of the container's init.  The init is already in the container's
  * namespaces and cgroup; it never pivots into the rootfs: QEMU and virtiofsd are host

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The VM's network: what was set up in the container's network namespace (by CNI, podman, a
  * hook or a user) moves into the guest.  For each Ethernet interface that is up (a veth,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Pods at the vm level (vm/README.md, "Pods"): one VM per Kubernetes pod.  What a container
  * is in its pod is read from the annotations containerd's and CRI-O's CRI plugins write; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * An app container of a pod at the vm level (vm/README.md, "Pods"): it runs in its sandbox's
  * VM, and its init on the host becomes the relay of its main process's session, so its pid

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What the container's init (launch.c) and hull-vm-exit.so, the library it preloads into QEMU
  * (exit_status.c), agree on: the environment variable naming the state directory's fd, and the
  * file in it QEMU stores the guest's status report in (the hull.status port's chardev).

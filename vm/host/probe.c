@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The host's facts the QEMU command line depends on (host.h): whether KVM is usable, and the
  * TSC's clock, which the guest calibrates against instead of the PIT (VM-NOTES trap 1). */
 #include <fcntl.h>

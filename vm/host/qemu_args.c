@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The QEMU command line of a VM container: a pure function of the VM's configuration, the
  * host's facts and the fds launch.c prepared, so that every argument can be checked by a unit

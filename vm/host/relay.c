@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The host end of a session (vm/proto/proto.h): a process that copies between local fds (the
  * caller's stdio, or the slave of the pty the caller holds the master of) and one virtio-serial

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The control channel (the hull.ctl port; the host end is vm/host/control.c, the guest's
  * vm/guest/workload.c): one request per line, one answer per request, "ok\n" or
  * "error ERRNO\n".  Requests: "kill SIGNO ALL\n" (ALL 1: every process in the guest, 0: the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The names the host and the guest both use to find each other's things: the virtio-serial
  * ports QEMU makes (vm/host/qemu_args.c) and the guest init opens by name (vm/guest/init.c),
  * the virtio-fs tag of the container's root, and the files of the guest's initramfs the host

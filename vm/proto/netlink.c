@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A minimal rtnetlink client for the VM's network plumbing (net.c): build one request, send it,
  * read its acknowledgement or walk a dump.  Only what net.c needs. */
 #include <errno.h>

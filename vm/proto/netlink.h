@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A minimal rtnetlink client (vm/netlink.c) for the VM's network plumbing. */
 #ifndef HULL_VM_NETLINK_H
 #define HULL_VM_NETLINK_H

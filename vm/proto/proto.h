@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The session protocol of the exec ports (hull.exec0..N) and of the main process's terminal
  * (hull.console), shared by the host (vm/host/relay.c, vm/host/exec.c) and the guest
  * (vm/guest/session.c).  A stream of frames: an 8-byte header, then `len` bytes of payload.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The records' tags and their field counts, and the reader (records.h).  Linked into both the
  * host side and the guest init. */
 #include <string.h>

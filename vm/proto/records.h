@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Records: the format of the guest's configuration files (/hull/config, /hull/net) and of an
  * exec session's OPEN frame.  A record is its tag and a fixed number of fields for that tag,
  * each one a NUL-terminated string: "TAG\0FIELD\0...".  The host writes them

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The workload's exit status as the guest reports it: on the hull.status port (one line, read
  * back by the QEMU preload, vm/host/exit_status.c) and in an exec session's EXIT frame (read by
  * the relay, vm/host/relay.c): "exit N" or "signal N".  Header-only: the preload links nothing

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """cri.py GENDIR SOCKET COMMAND ARGS...: a small CRI client (runtime.v1) for the tests, over
 gRPC (python3-grpcio) with the messages of cri.proto, compiled by protoc into GENDIR.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """mkimages.py ROOTFS OUTDIR: the two images tests/integration/test_cri.sh imports into its
 containerd, as docker-archives (one layer each) named by their RepoTags:
 
