@@ -231,6 +231,9 @@ test_events_stats_json() {
 	oci kill "$id" KILL
 	wait $ev
 	jq -s -e 'all(.type == "stats")' "$WORK/ev" >/dev/null
+	# stopped, not yet deleted: a clear refusal, not a crash
+	assert_fails oci events --stats "$id"
+	assert_contains "$OUT" "is stopped"
 	oci delete "$id"
 	assert_fails oci events --stats "$id"
 }

@@ -87,6 +87,45 @@ TEST(lock_path_is_exclusive_and_no_symlink)
 	CHECK(hull_remove_tree(d, NULL) == 0);
 }
 
+TEST(files_written_whole_and_read_back)
+{
+	cleanup_free char *d = tmpdir();
+	cleanup_free char *f = hull_strfmt("%s/f", d), *deep = hull_strfmt("%s/a/b/c", d);
+	cleanup_free char *text = NULL, *missing = hull_strfmt("%s/none", d);
+	struct hull_err err = {0};
+	struct stat st;
+	size_t len = 0;
+
+	CHECK(hull_write_file_atomic(f, "hello\n", 6, 0640, &err) == 0);
+	CHECK(stat(f, &st) == 0 && (st.st_mode & 0777) == 0640 && st.st_size == 6);
+	CHECK(hull_read_file(f, &text, &len, &err) == 0);
+	CHECK(len == 6 && !strcmp(text, "hello\n"));
+	CHECK(hull_read_file(missing, &text, NULL, &err) < 0 && strstr(err.msg, missing));
+	CHECK(hull_mkdir_p(deep, 0700, &err) == 0);
+	CHECK(stat(deep, &st) == 0 && S_ISDIR(st.st_mode));
+	CHECK(hull_has_prefix("HOME=/root", "HOME="));
+	CHECK(!hull_has_prefix("HOMER=x", "HOME="));
+	CHECK(!hull_has_prefix("HO", "HOME="));
+	CHECK(hull_remove_tree(d, NULL) == 0);
+}
+
+/* A process whose stdin is closed gets fd 0 from its next open: still a lock. */
+TEST(lock_path_as_fd_zero)
+{
+	cleanup_free char *d = tmpdir();
+	cleanup_free char *lock = hull_strfmt("%s/x.lock", d);
+	struct hull_err err = {0};
+	int saved = dup(0), fd;
+
+	CHECK(saved > 0);
+	close(0);
+	fd = hull_lock_path(lock, &err);
+	CHECK(fd == 0);
+	dup2(saved, 0);
+	close(saved);
+	CHECK(hull_remove_tree(d, NULL) == 0);
+}
+
 TEST(random_ids_and_now)
 {
 	cleanup_free char *a = hull_random_id(), *b = hull_random_id();
