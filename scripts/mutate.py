@@ -388,6 +388,60 @@ class Scratch:
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
+TEST_CGROUPS = "/sys/fs/cgroup/*/hull-test/*"
+
+
+def test_cgroups():
+    import glob
+    return set(glob.glob(TEST_CGROUPS))
+
+
+def frozen(d):
+    for f, on in (("freezer.state", "FROZEN"), ("cgroup.freeze", "1")):
+        try:
+            with open(os.path.join(d, f)) as fh:
+                if fh.read().strip() == on:
+                    return True
+        except OSError:
+            pass
+    return False
+
+
+def sweep_frozen(before):
+    """A mutant that breaks resume leaves its container frozen, and the test's own clean-up
+    (the same mutated binary) cannot kill it.  The test cgroups made since `before` that are
+    frozen are thawed, their processes killed and the directories removed, so the next mutant
+    starts on a clean host.  Others' cgroups (not frozen, or there before) are not touched.
+    Returns how many were swept."""
+    names = {os.path.basename(d) for d in test_cgroups() - before if frozen(d)}
+    dirs = [d for d in test_cgroups() - before if os.path.basename(d) in names]
+    for d in dirs:
+        for f, v in (("freezer.state", "THAWED"), ("cgroup.freeze", "0")):
+            try:
+                with open(os.path.join(d, f), "w") as fh:
+                    fh.write(v)
+            except OSError:
+                pass
+    for d in dirs:
+        try:
+            with open(os.path.join(d, "cgroup.procs")) as fh:
+                for pid in fh.read().split():
+                    try:
+                        os.kill(int(pid), signal.SIGKILL)
+                    except OSError:
+                        pass
+        except OSError:
+            pass
+    time.sleep(0.2 if dirs else 0)
+    for d in dirs:
+        for sub, _, _ in sorted(os.walk(d), key=lambda w: -len(w[0])):
+            try:
+                os.rmdir(sub)
+            except OSError:
+                pass
+    return len(names)
+
+
 def sh_quote(s):
     return "'" + s.replace("'", "'\\''") + "'"
 
@@ -506,9 +560,13 @@ def run(files, listing):
                 if rc != 0:
                     verdict = "build"
                 else:
+                    before = test_cgroups()
                     failed, timed_out, passed, out = scratch.test(
                         *mapping[m.path], timeout=3 * baseline[m.path] + 120)
                     verdict = "timeout" if timed_out else "caught" if failed else "missed"
+                    swept = sweep_frozen(before)
+                    if swept:
+                        say("  (%d frozen test cgroup(s) of this mutant swept)" % swept)
             finally:
                 with open(src, "w") as fh:
                     fh.write(texts[m.path])
