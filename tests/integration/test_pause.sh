@@ -36,6 +36,11 @@ test_pause_resume() {
 	[ "$(cat "$b/rootfs/tmp/n")" != "$n1" ] || fatal "the counter did not go on after resume"
 	assert_fails oci resume "$id"
 	assert_contains "$OUT" "not paused"
+	# a caller with stdin closed (a daemon's child): the state lock is fd 0, still a lock
+	oci pause "$id" <&-
+	assert_eq "$(state_of "$id")" paused "pause with stdin closed"
+	oci resume "$id" <&-
+	assert_eq "$(state_of "$id")" running "resume with stdin closed"
 	oci delete -f "$id"
 }
 
