@@ -278,7 +278,10 @@ test_push_with_bearer_tokens() {
 	assert_eq "$out" "Login Succeeded"
 	out=$(hullh push hulltest/busybox:docker "$REG/team/app:v1" 2>&1) || fatal "push: $out"
 	assert_eq "$(grep -c ': Pushed$' <<<"$out")" 3 "$out"
-	assert_contains "$(cat "$WORK/tport.log")" "repository:team/app:pull,push"
+	# a token service reads the actions as a set: the first push asks with the registry's
+	# challenge ("push,pull"), a later re-authentication with hull's own ("pull,push")
+	grep -Eqx 'repository:team/app:(pull,push|push,pull)' "$WORK/tport.log" ||
+		fatal "no token asked for push to team/app: $(cat "$WORK/tport.log")"
 	hull tag hulltest/busybox:docker "$REG/team/app:v1"
 	: >"$WORK/tport.log"
 	out=$(hullh push "$REG/team/app:v1" "$REG/team/other:v2" 2>&1) || fatal "mounting push: $out"
