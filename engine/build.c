@@ -16,7 +16,9 @@
 #include <unistd.h>
 
 #include "engine/build_int.h"
+#include "engine/imagepull.h"
 #include "image/load.h"
+#include "image/platform.h"
 #include "lib/util.h"
 
 #define SCRATCH		    "scratch"
@@ -74,7 +76,8 @@ const char *hull_build_arg_lookup(void *ctx, const char *name)
 static const char *global_lookup(void *ctx, const char *name)
 {
 	struct hull_build *b = ctx;
-	return var_get(b->globals, b->n_globals, name);
+	const char *v = var_get(b->globals, b->n_globals, name);
+	return v ? v : hull_build_platform_arg(b, name);
 }
 
 /* --build-arg NAME overrides a declared ARG's default */
@@ -112,6 +115,9 @@ static int declare_args(struct hull_build *b, struct hull_build_cur *c,
 			value = g;
 		else if (!eq && c)
 			value = var_get(b->globals, b->n_globals, name);
+		/* `ARG TARGETARCH` without a value: the automatic one */
+		if (!value && !eq && !found)
+			value = hull_build_platform_arg(b, name);
 		if (c)
 			var_set(&c->args, &c->n_args, name, value);
 		else
@@ -247,11 +253,19 @@ static int dispatch(struct hull_build *b, struct hull_build_cur *c, const struct
 static int stage_from(struct hull_build *b, struct hull_build_cur *c,
 		      const struct hull_df_instr *in, char **name, struct hull_err *err)
 {
-	cleanup_strv char **w = NULL;
+	cleanup_strv char **w = NULL, **pw = NULL;
+	const char *platform = hull_df_flag(in, "platform");
 	size_t n;
 
 	if (hull_df_expand(in->rest, b->df.escape, global_lookup, b, true, &w, err) < 0)
 		return hull_error_wrap(err, "FROM");
+	if (platform &&
+	    hull_df_expand(platform, b->df.escape, global_lookup, b, true, &pw, err) < 0)
+		return hull_error_wrap(err, "FROM --platform");
+	if (platform && hull_strv_len(pw) != 1)
+		return hull_error(err, 0, "FROM --platform=%s: one platform is needed", platform);
+	if (platform && hull_platform_parse(pw[0], &(struct hull_platform){0}, err) < 0)
+		return hull_error_wrap(err, "FROM --platform=%s", platform);
 	n = hull_strv_len(w);
 	if (n != 1 && !(n == 3 && !strcasecmp(w[1], "AS")))
 		return hull_error(err, 0, "FROM requires either one or three arguments (`%s`)",
@@ -268,7 +282,7 @@ static int stage_from(struct hull_build *b, struct hull_build_cur *c,
 	}
 	{
 		struct hull_image img = {0};
-		if (hull_build_from_ref(b, w[0], &img, err) < 0)
+		if (hull_build_from_ref(b, w[0], pw ? pw[0] : NULL, &img, err) < 0)
 			return -1;
 		if (hull_build_cur_set(b, c, &img, err) < 0) {
 			hull_image_free(&img);
@@ -475,6 +489,9 @@ int hull_build(const struct hull_engine *e, const struct hull_build_opts *o, cha
 	if (o->isolation && strcmp(o->isolation, "container") && strcmp(o->isolation, "vm"))
 		return hull_error(err, 0, "invalid --isolation `%s` (container or vm)",
 				  o->isolation);
+	if (hull_pull_policy_check(o->pull, o->platform, err) < 0 ||
+	    hull_build_platform_args(&b, err) < 0)
+		goto out_ctx;
 	/* no context (`hull build -`): the Dockerfile alone, from standard input */
 	if (!o->context && (!o->dockerfile || strcmp(o->dockerfile, "-")))
 		return hull_error(err, 0, "no build context: the Dockerfile comes from stdin then");
@@ -517,6 +534,8 @@ out_ctx:
 	hull_ignore_free(&b.ig);
 	vars_free(b.given, b.n_given);
 	vars_free(b.globals, b.n_globals);
+	vars_free(b.platform_args, b.n_platform_args);
+	hull_strv_free(b.ensured);
 	free(b.given_used);
 	for (size_t i = 0; i < b.n_stages; i++) {
 		free(b.stages[i].name);

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "engine/ctr.h"
+#include "image/xfer.h"
 #include "lib/err.h"
 
 struct hull_build_opts {
@@ -22,6 +23,9 @@ struct hull_build_opts {
 	const char *network;	/* RUN's: none (default), host, bridge, a user network */
 	const char *cgroup_parent;
 	bool no_cache;
+	const char *pull;     /* the base images': missing (default), always or never */
+	const char *platform; /* of the images built on: os/arch[/variant] (NULL: this host's) */
+	const struct hull_xfer *pull_progress; /* NULL: pulls are quiet */
 	/* what docker's classic builder prints, a line at a time (without the newline); the
 	 * output of RUN goes to our standard output and error meanwhile */
 	void (*print)(void *ctx, const char *line);

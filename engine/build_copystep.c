@@ -165,7 +165,7 @@ static int copy_sources(struct hull_build *b, struct hull_build_cur *c,
 	if (from) {
 		struct hull_image img = {0};
 		int rc;
-		if (hull_build_from_ref(b, from, &img, err) < 0)
+		if (hull_build_from_ref(b, from, NULL, &img, err) < 0)
 			return hull_error_wrap(err, "--from");
 		rc = hull_build_work_open(b, &img, &cs->from, err);
 		if (rc == 0) {

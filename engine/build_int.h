@@ -109,6 +109,9 @@ struct hull_build {
 	bool *given_used;
 	struct hull_build_var *globals; /* ARGs before the first FROM */
 	size_t n_globals;
+	struct hull_build_var *platform_args; /* BUILDPLATFORM, TARGETARCH, ... */
+	size_t n_platform_args;
+	char **ensured; /* images pulled (or found) for this build, not asked about again */
 	struct hull_build_stage *stages;
 	size_t n_stages;
 	char **added;	/* manifests this build put in the index, dropped from it at the end */
@@ -160,9 +163,16 @@ int hull_build_copy(struct hull_build *b, struct hull_build_cur *c, const struct
 		    struct hull_err *err);
 int hull_build_workdir(struct hull_build *b, struct hull_build_cur *c,
 		       const struct hull_df_instr *in, struct hull_err *err);
-/* The image a COPY --from names: a stage (name or index) or an image in the store. */
-int hull_build_from_ref(struct hull_build *b, const char *ref, struct hull_image *out,
-			struct hull_err *err);
+/* The image a FROM or COPY --from names: a stage (name, or index for COPY) or an image,
+ * pulled as --pull says when it is not here (or not for the platform: FROM's --platform, else
+ * the build's, NULL: any). */
+int hull_build_from_ref(struct hull_build *b, const char *ref, const char *platform,
+			struct hull_image *out, struct hull_err *err);
+/* docker's automatic platform ARGs: BUILD* of this machine, TARGET* of --platform (else this
+ * machine).  Set once, before the Dockerfile's ARGs are read. */
+int hull_build_platform_args(struct hull_build *b, struct hull_err *err);
+/* The value of an automatic platform ARG, or NULL. */
+const char *hull_build_platform_arg(const struct hull_build *b, const char *name);
 /* The journal of the step images this build puts in the index (build_cache.c): a build
  * killed before it dropped them leaves its journal unlocked, and the next build drops them. */
 int hull_build_journal_open(struct hull_build *b, struct hull_err *err);

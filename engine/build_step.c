@@ -184,39 +184,6 @@ int hull_build_work_commit(struct hull_build *b, struct hull_build_cur *c,
 	return 0;
 }
 
-int hull_build_from_ref(struct hull_build *b, const char *ref, struct hull_image *out,
-			struct hull_err *err)
-{
-	struct hull_index idx;
-	struct hull_image *img;
-	char *end;
-	unsigned long n = strtoul(ref, &end, 10);
-
-	for (size_t i = 0; i < b->n_stages; i++) {
-		struct hull_build_stage *st = &b->stages[i];
-		bool named = st->name && !strcasecmp(st->name, ref);
-		if (!named && !(*ref && !*end && n == i))
-			continue;
-		if (!st->built)
-			return hull_error(err, 0, "stage `%s` refers to itself", ref);
-		if (!st->has)
-			return hull_error(err, 0, "stage `%s` has no files (FROM scratch)", ref);
-		hull_image_copy(out, &st->img);
-		return 0;
-	}
-	if (hull_index_load(&b->s, &idx, err) < 0)
-		return -1;
-	hull_err_clear(err);
-	img = hull_index_find(&idx, ref, err);
-	if (img)
-		hull_image_copy(out, img);
-	hull_index_free(&idx);
-	if (!img && !err->msg[0])
-		hull_error(err, 0, "no such image: %s (load it with `hull load` or `hull pull` it)",
-			   ref);
-	return img ? 0 : -1;
-}
-
 /* the build args RUN sees (declared in the stage, with a value, not shadowed by ENV) */
 static char **run_args(const struct hull_build_cur *c)
 {

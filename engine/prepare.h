@@ -18,6 +18,11 @@
 
 struct hull_xfer;
 
+/* the pull policies of run, create and build (--pull), as docker's */
+#define HULL_PULL_MISSING "missing" /* the default */
+#define HULL_PULL_ALWAYS  "always"
+#define HULL_PULL_NEVER	  "never"
+
 /* What the user asked for, as given (the engine checks and interprets each value). */
 struct hull_run_opts {
 	const char *image; /* a reference, or the rootfs directory with from_rootfs */

@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include "cmd/hull/cli.h"
+#include "cmd/hull/xferview.h"
 #include "engine/build.h"
+#include "engine/prepare.h"
 #include "image/index.h"
 #include "image/ref.h"
 #include "lib/util.h"
@@ -28,6 +30,10 @@ static const char build_usage[] =
 	"      --network NETWORK      RUN's network: none (default), host, bridge, a user\n"
 	"                             network\n"
 	"      --no-cache             make every step again\n"
+	"      --platform OS/ARCH     the platform of the images built on (FROM\n"
+	"                             --platform wins); TARGETPLATFORM and its parts\n"
+	"      --pull[=POLICY]        the base images: missing (default: pull those not\n"
+	"                             here), always (--pull alone, or true), never\n"
 	"  -q, --quiet                print only the image ID\n"
 	"  -t, --tag NAME[:TAG]       name the image (repeatable)\n"
 	"      --target STAGE         build up to that stage\n";
@@ -35,6 +41,8 @@ static const char build_usage[] =
 static void print_line(void *ctx, const char *line)
 {
 	(void)ctx;
+	/* a line of the build ends the layers' display of a pull above it (FROM's) */
+	xferview_done();
 	printf("%s\n", line);
 	fflush(stdout);
 }
@@ -70,6 +78,16 @@ static void quiet_end(struct quiet *q)
 	}
 }
 
+/* docker's --pull is a boolean (always), podman's a policy too */
+static const char *pull_policy(const char *arg)
+{
+	if (!arg || !strcmp(arg, "true"))
+		return HULL_PULL_ALWAYS;
+	if (!strcmp(arg, "false"))
+		return HULL_PULL_MISSING;
+	return arg; /* checked by the build, which names a bad one */
+}
+
 static int tag_all(const struct hull_globals *g, const char *id, char *const *names, bool quiet,
 		   struct hull_err *err)
 {
@@ -100,7 +118,9 @@ int cmd_build(const struct hull_globals *g, int argc, char **argv, struct hull_e
 		NETWORK,
 		CGROUP_PARENT,
 		RM,
-		IIDFILE
+		IIDFILE,
+		PULL,
+		PLATFORM
 	};
 	static const struct option opts[] = {
 		{"tag", required_argument, NULL, 't'},
@@ -115,9 +135,12 @@ int cmd_build(const struct hull_globals *g, int argc, char **argv, struct hull_e
 		{"cgroup-parent", required_argument, NULL, CGROUP_PARENT},
 		{"rm", optional_argument, NULL, RM},
 		{"iidfile", required_argument, NULL, IIDFILE},
+		{"pull", optional_argument, NULL, PULL},
+		{"platform", required_argument, NULL, PLATFORM},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	static struct hull_xfer pull_view;
 	struct hull_build_opts o = {.print = print_line};
 	cleanup_strv char **tags = NULL, **args = NULL, **labels = NULL;
 	cleanup_free char *id = NULL;
@@ -170,6 +193,12 @@ int cmd_build(const struct hull_globals *g, int argc, char **argv, struct hull_e
 		case IIDFILE:
 			iidfile = optarg;
 			break;
+		case PULL:
+			o.pull = pull_policy(optarg);
+			break;
+		case PLATFORM:
+			o.platform = optarg;
+			break;
 		case 'h':
 			fputs(build_usage, stdout);
 			return 0;
@@ -196,8 +225,13 @@ int cmd_build(const struct hull_globals *g, int argc, char **argv, struct hull_e
 				   "the Dockerfile is to come from stdin, which is a terminal");
 	if (open_engine(g, &e, err) < 0)
 		return -1;
-	if (quiet)
+	if (quiet) {
 		quiet_begin(&q);
+	} else {
+		/* a base image pulled shows each layer's progress, as docker build does */
+		xferview_attach(&pull_view, false);
+		o.pull_progress = &pull_view;
+	}
 	rc = hull_build(&e, &o, &id, err);
 	if (quiet)
 		quiet_end(&q);

@@ -65,3 +65,33 @@ hostile() {
 	for _ in $(seq 100); do [ -s "$WORK/port" ] && break; sleep 0.05; done
 	REG=127.0.0.1:$(cat "$WORK/port")
 }
+
+# An index of two platforms: the test image as linux/amd64, and the same layers with a config
+# that says linux/arm64/v8; pushed as $REG/multi:latest.
+push_two_platforms() {
+	local L=$WORK/two d cfg m2 c2
+	rm -rf "$L"
+	cp -r "$WORK/img/busybox.oci" "$L"
+	d=$(jq -r '.manifests[0].digest' "$L/index.json")
+	cfg=$(jq -r .config.digest "$L/blobs/sha256/${d#sha256:}")
+	jq -c '.architecture = "arm64" | .variant = "v8"' "$L/blobs/sha256/${cfg#sha256:}" >"$L/c2"
+	c2=$(sha256sum "$L/c2" | cut -d' ' -f1)
+	mv "$L/c2" "$L/blobs/sha256/$c2"
+	jq -c --arg c "sha256:$c2" --argjson s "$(stat -c %s "$L/blobs/sha256/$c2")" \
+		'.config.digest = $c | .config.size = $s' "$L/blobs/sha256/${d#sha256:}" >"$L/m2"
+	m2=$(sha256sum "$L/m2" | cut -d' ' -f1)
+	mv "$L/m2" "$L/blobs/sha256/$m2"
+	# index.json names one image: an index of the two (skopeo copies one image of a layout)
+	jq -c --arg m "sha256:$m2" --argjson s "$(stat -c %s "$L/blobs/sha256/$m2")" \
+		'{schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json",
+		  manifests: [(.manifests[0] | .platform = {os: "linux", architecture: "amd64"} | del(.annotations)),
+		 (.manifests[0] | .digest = $m | .size = $s | .platform = {os: "linux", architecture: "arm64", variant: "v8"} | del(.annotations))]}' \
+		"$L/index.json" >"$L/i2"
+	d=$(sha256sum "$L/i2" | cut -d' ' -f1)
+	jq -c --arg d "sha256:$d" --argjson s "$(stat -c %s "$L/i2")" \
+		'{schemaVersion: 2, manifests: [{mediaType: "application/vnd.oci.image.index.v1+json", digest: $d, size: $s}]}' \
+		"$L/index.json" >"$L/i3"
+	mv "$L/i2" "$L/blobs/sha256/$d"
+	mv "$L/i3" "$L/index.json"
+	skopeo copy -q --all --dest-tls-verify=false "oci:$L" "docker://$REG/multi:latest" >/dev/null
+}

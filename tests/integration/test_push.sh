@@ -385,6 +385,84 @@ test_run_pulls_a_missing_image() {
 	hull rmi "$REG/app:v1" >/dev/null
 }
 
+# hull build pulls the base images it does not have (FROM, COPY --from) as run does, --pull
+# asks the registry again, and --platform (or FROM's) picks the platform of a multi-platform
+# base, with docker's automatic platform ARGs.
+test_build_pulls_its_base_images() {
+	local out err id
+	images
+	start_registry
+	push "$WORK/img/busybox.oci.tar" app:v1
+	push "$WORK/img/busybox.oci.tar" other:v2
+	push_two_platforms
+	watch_store
+	mkdir -p "$WORK/ctx" "$WORK/ctx2"
+	cat >"$WORK/ctx/Dockerfile" <<EOF
+FROM $REG/app:v1
+USER root
+COPY --from=$REG/other:v2 /etc/layer3 /copied
+RUN cat /etc/layer3 /copied >/got
+EOF
+	# never: the base is not here, so nothing is built
+	assert_fails hull build --pull=never --cgroup-parent "/hull-test/$T-h" "$WORK/ctx"
+	assert_contains "$OUT" "no such image: $REG/app:v1, and --pull=never forbids pulling it"
+	assert_eq "$(hull images -q)" ""
+	# missing, the default: FROM's and COPY --from's images are pulled, then used
+	hull build -t built --cgroup-parent "/hull-test/$T-h" "$WORK/ctx" >"$WORK/out" 2>"$WORK/err" ||
+		fatal "build: $(cat "$WORK/out" "$WORK/err")"
+	err=$(cat "$WORK/err")
+	assert_contains "$err" "Unable to find image '$REG/app:v1' locally"
+	assert_contains "$err" "Unable to find image '$REG/other:v2' locally"
+	assert_contains "$err" "Pull complete"
+	out=$(hull run --rm --network none --cgroup-parent "/hull-test/$T-h" built "cat /got" 2>&1)
+	assert_eq "$out" "3
+3"
+	assert_contains "$(hull images)" "$REG/other"
+	# here now: not pulled again, the steps come from the cache
+	out=$(hull build -t built --cgroup-parent "/hull-test/$T-h" "$WORK/ctx" 2>&1)
+	assert_not_contains "$out" "Unable to find image"
+	assert_not_contains "$out" "Already exists"
+	assert_contains "$out" "Using cache"
+	# --pull (docker's boolean: always): the registry is asked again, the layers are here
+	out=$(hull build --pull -t built --cgroup-parent "/hull-test/$T-h" "$WORK/ctx" 2>&1)
+	assert_contains "$out" "Already exists"
+	assert_not_contains "$out" "Unable to find image"
+	# --platform: the base of that platform, TARGETARCH in the stage, the image's platform
+	cat >"$WORK/ctx2/Dockerfile" <<EOF
+FROM --platform=\$TARGETPLATFORM $REG/multi AS target
+ARG TARGETARCH
+USER root
+RUN echo "\$TARGETARCH" >/arch
+FROM --platform=\$BUILDPLATFORM $REG/multi AS build
+ARG BUILDPLATFORM
+ARG TARGETPLATFORM
+USER root
+RUN echo "\$BUILDPLATFORM \$TARGETPLATFORM" >/plat
+FROM target
+COPY --from=build /plat /plat
+EOF
+	id=$(hull build -q --platform linux/arm64 --cgroup-parent "/hull-test/$T-h" "$WORK/ctx2") ||
+		fatal "build --platform: $id"
+	assert_eq "$(hull image inspect --format '{{.Architecture}} {{.Variant}}' "$id")" "arm64 v8"
+	# the test image's binaries are amd64 whatever its config says, so they run here
+	assert_eq "$(hull run --rm --network none --cgroup-parent "/hull-test/$T-h" "$id" "cat /arch /plat")" "arm64
+linux/amd64 linux/arm64"
+	# the stage FROM --platform=$BUILDPLATFORM is this host's
+	id=$(hull build -q --target build --platform linux/arm64 --cgroup-parent "/hull-test/$T-h" "$WORK/ctx2")
+	assert_eq "$(hull image inspect --format '{{.Architecture}}' "$id")" amd64
+	# bad values are named
+	assert_fails hull build --pull=sometimes "$WORK/ctx"
+	assert_contains "$OUT" "--pull takes missing, always or never, not \`sometimes\`"
+	assert_fails hull build --platform "linux//" "$WORK/ctx"
+	assert_contains "$OUT" "OS/ARCH[/VARIANT]"
+	printf 'ARG P="linux/arm64 linux/amd64"\nFROM --platform=$P %s/multi\n' "$REG" >"$WORK/ctx2/Dockerfile"
+	assert_fails hull build "$WORK/ctx2"
+	assert_contains "$OUT" 'FROM --platform=$P: invalid platform `linux/arm64 linux/amd64`: OS/ARCH[/VARIANT]'
+	printf 'FROM --platform=linux/s390x %s/multi\n' "$REG" >"$WORK/ctx2/Dockerfile"
+	assert_fails hull build "$WORK/ctx2"
+	assert_contains "$OUT" "no manifest for linux/s390x"
+}
+
 # A private dockerd as test_docker.sh starts one (own roots, socket, hull-oci as its runtime,
 # stopped by pid); D and DCG set.  docker treats registries on 127.0.0.0/8 as insecure: plain
 # HTTP without configuration.
