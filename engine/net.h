@@ -76,6 +76,11 @@ struct hull_net_attachment {
 int hull_net_attachments(const struct hull_engine *e, const char *id,
 			 struct hull_net_attachment **out, size_t *n, struct hull_err *err);
 void hull_net_attachments_free(struct hull_net_attachment *v, size_t n);
+/* The networks to show of a container, as docker's inspect and ps do: its attachments while
+ * it is on its networks; else (made, stopped) those of its config, with no interface or
+ * address; host and none as themselves.  Free as hull_net_attachments'. */
+int hull_net_listing(const struct hull_engine *e, const struct hull_ctr *c,
+		     struct hull_net_attachment **out, size_t *n, struct hull_err *err);
 
 /* After a rename: the container's names on its user networks' resolvers follow (best
  * effort: the rename stands either way). */

@@ -265,3 +265,54 @@ out:
 	hull_net_config_free(&nc);
 	return rc;
 }
+
+/* one entry of a listing: the network's record (a removed one: its name alone) */
+static void listing_add(const struct hull_engine *e, const char *network, char *const *aliases,
+			struct hull_net_attachment **v, size_t *n)
+{
+	cleanup_free char *dir = hull_net_records_dir(e);
+	struct hull_net_attachment *a;
+	struct hull_network *net = NULL;
+
+	if (hull_network_load(dir, network, &net, NULL) < 0) {
+		net = xzalloc(sizeof(*net));
+		net->name = xstrdup(network);
+		net->id = xstrdup("");
+		net->gateway = xstrdup("");
+		net->subnet = xstrdup("");
+	}
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	a = &(*v)[(*n)++];
+	memset(a, 0, sizeof(*a));
+	a->net = net;
+	a->ifname = xstrdup("");
+	a->aliases = hull_strv_dup(aliases);
+}
+
+int hull_net_listing(const struct hull_engine *e, const struct hull_ctr *c,
+		     struct hull_net_attachment **out, size_t *n, struct hull_err *err)
+{
+	struct hull_net_config nc;
+	const char *mode = hull_net_mode(c->network);
+
+	*out = NULL;
+	*n = 0;
+	if (hull_net_attachments(e, c->id, out, n, err) < 0)
+		return -1;
+	if (*n)
+		return 0;
+	free(*out);
+	*out = NULL;
+	if (!hull_net_needs_netns(mode)) {
+		/* host, none: no attachment ever; container:ID shows none, as docker */
+		if (!strchr(mode, ':'))
+			listing_add(e, mode, NULL, out, n);
+		return 0;
+	}
+	if (hull_net_config_load(e, c, &nc, err) < 0)
+		return -1;
+	for (size_t i = 0; i < nc.n; i++)
+		listing_add(e, nc.links[i].network, nc.links[i].aliases, out, n);
+	hull_net_config_free(&nc);
+	return 0;
+}

@@ -73,19 +73,21 @@ static void mounts_json(yajl_gen g, const struct hull_engine *e, const char *cfg
 	hull_spec_free(s);
 }
 
-/* docker's NetworkSettings.Networks: one object per network the container is on */
+/* docker's NetworkSettings.Networks: one object per network the container is on (with its
+ * address while it runs) */
 static void networks_json(yajl_gen g, const struct hull_net_attachment *v, size_t n)
 {
 	yajl_gen_map_open(g);
 	for (size_t i = 0; i < n; i++) {
-		const char *slash = strchr(v[i].net->subnet, '/');
+		const char *slash = v[i].ip && v[i].net->subnet ? strchr(v[i].net->subnet, '/') : NULL;
 		hull_gen_str(g, v[i].net->name);
 		yajl_gen_map_open(g);
-		hull_gen_str(g, "NetworkID"), hull_gen_str(g, v[i].net->id);
-		hull_gen_str(g, "Interface"), hull_gen_str(g, v[i].ifname);
+		hull_gen_str(g, "NetworkID"), hull_gen_str(g, v[i].net->id ? v[i].net->id : "");
+		hull_gen_str(g, "Interface"), hull_gen_str(g, v[i].ifname ? v[i].ifname : "");
 		hull_gen_str(g, "IPAddress"), hull_gen_str(g, v[i].ip ? v[i].ip : "");
 		hull_gen_str(g, "IPPrefixLen"), yajl_gen_integer(g, slash ? atoi(slash + 1) : 0);
-		hull_gen_str(g, "Gateway"), hull_gen_str(g, v[i].net->gateway);
+		hull_gen_str(g, "Gateway"),
+			hull_gen_str(g, v[i].ip && v[i].net->gateway ? v[i].net->gateway : "");
 		hull_gen_str(g, "MacAddress"), hull_gen_str(g, v[i].mac ? v[i].mac : "");
 		hull_gen_str(g, "Aliases");
 		yajl_gen_array_open(g);
@@ -182,11 +184,16 @@ char *inspect_container_json(const struct hull_engine *e, const struct hull_ctr 
 	yajl_gen_map_open(gen);
 	hull_gen_str(gen, "NetworkMode"), hull_gen_str(gen, c->network ? c->network : "none");
 	hull_gen_str(gen, "IPAddress"), hull_gen_str(gen, c->ip ? c->ip : "");
-	/* the attachments are there while the container is on its networks */
-	if (hull_net_attachments(e, c->id, &nets, &n_nets, NULL) < 0)
+	/* attached (with addresses) while it runs, else as its config says */
+	if (hull_net_listing(e, c, &nets, &n_nets, NULL) < 0)
 		n_nets = 0;
-	hull_gen_str(gen, "Gateway"), hull_gen_str(gen, n_nets ? nets[0].net->gateway : "");
-	hull_gen_str(gen, "MacAddress"), hull_gen_str(gen, n_nets ? nets[0].mac : "");
+	{
+		bool up = n_nets && nets[0].ip;
+		hull_gen_str(gen, "Gateway"),
+			hull_gen_str(gen, up && nets[0].net->gateway ? nets[0].net->gateway : "");
+		hull_gen_str(gen, "MacAddress"),
+			hull_gen_str(gen, up && nets[0].mac ? nets[0].mac : "");
+	}
 	hull_gen_str(gen, "Ports");
 	ports_json(gen, c);
 	hull_gen_str(gen, "Networks");

@@ -86,14 +86,14 @@ static char *ports_text(const struct hull_ctr *c)
 	return out;
 }
 
-/* The networks the container is on now ("bridge,back" after a connect), else its network */
+/* The container's networks ("bridge,back" after a connect), running or not */
 static char *networks_text(const struct hull_engine *e, const struct hull_ctr *c)
 {
 	struct hull_net_attachment *v = NULL;
 	size_t n = 0;
 	char *out;
 
-	if (hull_net_attachments(e, c->id, &v, &n, NULL) < 0 || n == 0) {
+	if (hull_net_listing(e, c, &v, &n, NULL) < 0 || n == 0) {
 		free(v);
 		return xstrdup(c->network ? c->network : "none");
 	}

@@ -297,7 +297,7 @@ test_hull_lifecycle_cp_diff() {
 # The network is a start's, not a create's (as docker allocates at start): hull in a network
 # namespace of its own, as test_network.sh runs it.
 test_hull_lifecycle_network() {
-	local id out ns
+	local id out ns nets
 	[ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/portmap ] ||
 		skip "no CNI plugins (containernetworking-plugins)"
 	command -v iptables >/dev/null || skip "no iptables"
@@ -312,6 +312,10 @@ test_hull_lifecycle_network() {
 	id=$(hn create --network bridge -p 8090:80 -u root --hostname web1 $IMG \
 		'grep -c "^10\.89\.0\.[0-9]*	web1\$" /etc/hosts; ip -4 addr show eth0 | grep -o "inet 10\.89\.0\.[0-9]*"')
 	assert_eq "$(hn inspect -f '{{.NetworkSettings.IPAddress}}' "$id")" "" "no address before start"
+	# docker lists a made container's networks, with no address yet
+	nets='.[0].NetworkSettings.Networks | to_entries | map([.key, .value.IPAddress, (.value.NetworkID | length)])'
+	assert_eq "$(hn inspect "$id" | jq -c "$nets")" '[["bridge","",64]]'
+	assert_eq "$(hn ps -a --format '{{.Networks}}')" bridge
 	lc_net_clean "$ns"
 	out=$(hn start -a "$id")
 	assert_eq "$(head -1 <<<"$out")" 1 "one /etc/hosts line for the container"
@@ -319,6 +323,10 @@ test_hull_lifecycle_network() {
 	lc_net_clean "$ns"
 	out=$(hn start -a "$id")
 	assert_eq "$(head -1 <<<"$out")" 1 "still one /etc/hosts line after a second start"
+	assert_eq "$(hn inspect "$id" | jq -c "$nets")" '[["bridge","",64]]' "a stopped container's networks"
+	hn create --name quiet --network none $IMG true >/dev/null
+	assert_eq "$(hn inspect quiet | jq -c "$nets")" '[["none","",64]]'
+	hn rm quiet >/dev/null
 	lc_net_clean "$ns"
 	hn rm "$id" >/dev/null
 	store_empty
