@@ -79,7 +79,8 @@ static void networks_json(yajl_gen g, const struct hull_net_attachment *v, size_
 {
 	yajl_gen_map_open(g);
 	for (size_t i = 0; i < n; i++) {
-		const char *slash = v[i].ip && v[i].net->subnet ? strchr(v[i].net->subnet, '/') : NULL;
+		const char *slash =
+			v[i].ip && v[i].net->subnet ? strchr(v[i].net->subnet, '/') : NULL;
 		hull_gen_str(g, v[i].net->name);
 		yajl_gen_map_open(g);
 		hull_gen_str(g, "NetworkID"), hull_gen_str(g, v[i].net->id ? v[i].net->id : "");
