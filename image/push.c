@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* hull push (push.h): the manifest as stored or converted, blobs checked, mounted or
- * uploaded one after another (a registry is usually the bottleneck of a push, and the layers
- * are read from disk, not unpacked), then the manifest. */
+/* hull push (push.h): the manifest as stored or converted; the config blob, then the layers
+ * several at once (threads, each with its own connection, as a pull's), each checked,
+ * mounted or uploaded; then the manifest, once every blob is there. */
 #include "image/push.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -247,6 +248,80 @@ static int push_blob(struct push *p, const struct hull_descriptor *d, bool show,
 	return 0;
 }
 
+/* The layers, shared by the threads that push them. */
+struct layers {
+	const struct push *p; /* the connection each thread duplicates, the options */
+	const struct hull_manifest *m;
+	pthread_mutex_t mu;
+	size_t next;
+	bool failed; /* take no more; first says why */
+	struct hull_err first;
+};
+
+static void *layer_worker(void *arg)
+{
+	struct layers *l = arg;
+	struct hull_err err = {0};
+	struct push mine = *l->p;
+	size_t i;
+
+	mine.r = hull_registry_dup(l->p->r, &err);
+	for (;;) {
+		pthread_mutex_lock(&l->mu);
+		i = l->next++;
+		bool stop = l->failed;
+		pthread_mutex_unlock(&l->mu);
+		if (!mine.r || stop || i >= l->m->n_layers)
+			break;
+		if (push_blob(&mine, &l->m->layers[i], true, &err) < 0)
+			break;
+	}
+	if (err.msg[0]) {
+		pthread_mutex_lock(&l->mu);
+		/* the first failure is the story; the others stop taking layers after it */
+		if (!l->failed) {
+			l->failed = true;
+			l->first = err;
+		}
+		pthread_mutex_unlock(&l->mu);
+	}
+	hull_registry_close(mine.r);
+	return NULL;
+}
+
+/* Every layer of m to the repository, o->parallel at once. */
+static int push_layers(const struct push *p, const struct hull_manifest *m, struct hull_err *err)
+{
+	struct layers l = {.p = p, .m = m};
+	unsigned parallel = p->o->parallel ? p->o->parallel : HULL_PUSH_PARALLEL;
+	pthread_t *t;
+	size_t n = 0;
+
+	if (!m->n_layers)
+		return 0;
+	for (size_t i = 0; i < m->n_layers; i++) {
+		struct push one = *p;
+		snprintf(one.id, sizeof(one.id), "%.12s", hull_digest_hex(m->layers[i].digest));
+		report(&one, HULL_XFER_WAITING, 0, m->layers[i].size, NULL);
+	}
+	if (parallel > m->n_layers)
+		parallel = (unsigned)m->n_layers;
+	pthread_mutex_init(&l.mu, NULL);
+	t = xzalloc(parallel * sizeof(*t));
+	for (unsigned i = 0; i < parallel; i++)
+		if (pthread_create(&t[n], NULL, layer_worker, &l) == 0)
+			n++;
+	if (!n)
+		layer_worker(&l); /* no thread to be had: this one does it all */
+	for (size_t i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+	free(t);
+	pthread_mutex_destroy(&l.mu);
+	if (l.failed)
+		*err = l.first;
+	return l.failed ? -1 : 0;
+}
+
 /* What to PUT: the stored bytes when the format stays (the digest stays too). */
 static int manifest_body(const struct hull_store *s, const char *stored,
 			 const struct hull_manifest *m, enum hull_push_format f, char **body,
@@ -328,10 +403,9 @@ int hull_image_push(struct hull_store *s, const char *image, const char *dest,
 	if (!p.r)
 		goto out;
 	sources_load(s, &ref, &p.sources, &p.n_sources);
-	for (size_t i = 0; i < m.n_layers; i++)
-		if (push_blob(&p, &m.layers[i], true, err) < 0)
-			goto out;
-	if (push_blob(&p, &m.config, false, err) < 0 ||
+	/* the config first, alone: its answers authenticate the connection the layers' threads
+	 * copy, so they do not each ask for a token */
+	if (push_blob(&p, &m.config, false, err) < 0 || push_layers(&p, &m, err) < 0 ||
 	    hull_registry_manifest_put(p.r, ref.reference, mt, body, strlen(body), err) < 0)
 		goto out;
 	hull_sha256_buf(body, strlen(body), digest);

@@ -28,12 +28,15 @@ PORT_FILE.  MODE:
   push-drop-once  takes pushes (HEAD, POST, PUT ...?digest=, PUT manifest; every digest is
                   checked) to any repository, but the first upload of each blob bigger than
                   1 KiB is cut after half its body: the connection is closed
+  push-concurrent takes pushes as push-drop-once does, without cutting any, but each
+                  blob's upload takes 1 s
 
 MODE-layers (endless-blob-layers, short-blob-layers, trickle-layers, slow-layers): MODE for the
 layers only, which are fetched in parallel; the config comes as it is.
 
 Every blob GET is logged to PORT_FILE.log as "DIGEST RANGE" (RANGE "-" when none), and in
-"concurrent" mode the most layers served at once as "max N"; every upload as "PUT DIGEST
+"concurrent" mode the most layers served at once as "max N" (in "push-concurrent" the most
+blobs taken at once); every upload as "PUT DIGEST
 dropped|ok|bad", a manifest as "MANIFEST REPOSITORY:TAG".
 
 A test fixture, not part of hull.
@@ -85,6 +88,7 @@ LAYERS = [l["digest"] for l in json.loads(manifest)["layers"]]
 lock = threading.Lock()
 dropped = set()
 received = {}  # push-drop-once: digest -> bytes
+PUSH_MODES = ("push-drop-once", "push-concurrent")
 busy = [0, 0]  # now, most
 
 
@@ -197,7 +201,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     # push-drop-once: uploads
     def do_HEAD(self):
         path = self.path.split("?")[0]
-        if mode == "push-drop-once" and "/blobs/" in path:
+        if mode in PUSH_MODES and "/blobs/" in path:
             digest = path.rsplit("/", 1)[1]
             with lock:
                 have = digest in received
@@ -207,14 +211,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self):
         path = self.path.split("?")[0]
-        if mode == "push-drop-once" and path.endswith("/blobs/uploads/"):
+        if mode in PUSH_MODES and path.endswith("/blobs/uploads/"):
             return self.send(202, headers=[("Location", path + secrets.token_hex(8))])
         self.send(404, b'{"errors":[{"code":"NAME_UNKNOWN"}]}')
 
     def do_PUT(self):
         path, _, query = self.path.partition("?")
         length = int(self.headers.get("Content-Length", "0"))
-        if mode != "push-drop-once":
+        if mode not in PUSH_MODES:
             return self.send(405, b"{}")
         if "/manifests/" in path:
             body = self.rfile.read(length)
@@ -226,7 +230,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with lock:
             first = digest not in dropped
             dropped.add(digest)
-        if first and length > 1024:
+        if mode == "push-concurrent":
+            with lock:
+                busy[0] += 1
+                busy[1] = max(busy)
+            time.sleep(1)
+            with lock:
+                busy[0] -= 1
+            log("max %d" % busy[1])
+        elif first and length > 1024:
             self.rfile.read(length // 2)
             log("PUT %s dropped" % digest)
             self.close_connection = True

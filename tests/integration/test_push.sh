@@ -160,6 +160,22 @@ test_push_retries_a_dropped_upload() {
 	assert_contains "$log" "MANIFEST app:v1"
 }
 
+# The layers go up at once (docker's 5 at a time), after the config, and all before the
+# manifest.
+test_push_sends_layers_in_parallel() {
+	local out log
+	load_test_image
+	hostile push-concurrent
+	out=$(hull push hulltest/busybox:docker "$REG/app:v1" 2>&1) || fatal "push: $out"
+	log=$(cat "$WORK/port.log")
+	assert_eq "$(grep -c ' ok$' <<<"$log")" 4 "$log"
+	# the config alone first (its answers authenticate the connections the layers copy)
+	assert_eq "$(grep -m1 '^max' <<<"$log")" "max 1" "$log"
+	assert_eq "$(grep '^max' <<<"$log" | tail -1)" "max 3" "the layers did not go up at once: $log"
+	assert_eq "$(tail -1 <<<"$log")" "MANIFEST app:v1" "the manifest before a blob: $log"
+	assert_eq "$(grep -c ': Pushed$' <<<"$out")" 3 "$out"
+}
+
 test_login_checks_and_stores_credentials() {
 	local f out
 	load_test_image
