@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* timeit N NAME=CMD... : run each command N times, round-robin (so drift hits all alike),
+/* timeit N NAME=CMD... : run each command N times, in rounds (so drift hits all alike), each
+ * round in a new order (a command slows the one after it: runc's exit leaves the kernel
+ * work that a fixed order would always hand to the same neighbour),
  * and print per command the median and mean wall time and the median peak RSS (wait4's
  * ru_maxrss: the process and the children it waited for).  "{}" in a command becomes the
  * run number, for unique container ids.  A benchmark helper, not part of hull. */
@@ -36,8 +38,9 @@ static char *expand(const char *cmd, int i)
 
 int main(int argc, char **argv)
 {
-	int n, k, i, j, fails = 0;
+	int n, k, i, j, r, fails = 0;
 	double *wall, *rss;
+	int *order;
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: timeit N NAME=CMD...\n");
@@ -47,13 +50,24 @@ int main(int argc, char **argv)
 	k = argc - 2;
 	wall = calloc((size_t)(n * k), sizeof(double));
 	rss = calloc((size_t)(n * k), sizeof(double));
+	order = calloc((size_t)k, sizeof(int));
+	srand(1); /* the same orders every time */
+	for (j = 0; j < k; j++)
+		order[j] = j;
 	for (i = 0; i < n; i++) {
-		for (j = 0; j < k; j++) {
-			const char *cmd = strchr(argv[2 + j], '=') + 1;
+		for (j = k - 1; j > 0; j--) {
+			int x = rand() % (j + 1), t = order[j];
+			order[j] = order[x];
+			order[x] = t;
+		}
+		for (r = 0; r < k; r++) {
+			const char *cmd;
 			struct timespec t0, t1;
 			struct rusage ru;
 			int status;
 			pid_t pid;
+			j = order[r];
+			cmd = strchr(argv[2 + j], '=') + 1;
 			clock_gettime(CLOCK_MONOTONIC, &t0);
 			pid = fork();
 			if (pid == 0) {

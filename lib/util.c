@@ -142,14 +142,14 @@ int hull_read_file(const char *path, char **out, size_t *len, struct hull_err *e
 	return 0;
 }
 
-int hull_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
-			   struct hull_err *err)
+static int write_file_renamed(const char *path, const void *data, size_t len, mode_t mode,
+			      bool durable, struct hull_err *err)
 {
 	cleanup_free char *tmp = hull_strfmt("%s.tmp.%d", path, getpid());
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
 		return hull_error(err, errno, "create `%s`", tmp);
-	if (hull_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (hull_write_all(fd, data, len) < 0 || (durable && fsync(fd) < 0)) {
 		int e = errno;
 		close(fd);
 		unlink(tmp);
@@ -162,6 +162,18 @@ int hull_write_file_atomic(const char *path, const void *data, size_t len, mode_
 		return hull_error(err, e, "rename `%s` to `%s`", tmp, path);
 	}
 	return 0;
+}
+
+int hull_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+			   struct hull_err *err)
+{
+	return write_file_renamed(path, data, len, mode, true, err);
+}
+
+int hull_write_file_replace(const char *path, const void *data, size_t len, mode_t mode,
+			    struct hull_err *err)
+{
+	return write_file_renamed(path, data, len, mode, false, err);
 }
 
 int hull_write_string(const char *path, const char *s, struct hull_err *err)

@@ -93,9 +93,16 @@ char *hull_random_id(void);
 /* Whole-file I/O.  read_file NUL-terminates; len may be NULL. */
 int hull_read_file(const char *path, char **out, size_t *len, struct hull_err *err);
 int hull_read_fd(int fd, char **out, size_t *len, struct hull_err *err);
-/* Write via temp file + fsync + rename in the same directory. */
+/* Write via temp file + fsync + rename in the same directory: whole after a crash of the
+ * machine too (the stores under /var/lib). */
 int hull_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
 			   struct hull_err *err);
+/* Write via temp file + rename, without the fsync: whole to every reader and after a kill of
+ * the writer, but not kept through a crash of the machine.  For the runtime's state under
+ * /run, which a reboot makes stale anyway (runc and crun do not sync it either); where /run
+ * is not a tmpfs an fsync waits for the disk, milliseconds on every create. */
+int hull_write_file_replace(const char *path, const void *data, size_t len, mode_t mode,
+			    struct hull_err *err);
 /* Write a short string to an existing file (procfs/sysfs/cgroupfs knobs). */
 int hull_write_string(const char *path, const char *s, struct hull_err *err);
 

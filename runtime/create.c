@@ -282,7 +282,7 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 	ctx.lock_fd = lockfd;
 	{
 		cleanup_free char *copy = hull_strfmt("%s/config.json", dir);
-		if (hull_write_file_atomic(copy, cfg, strlen(cfg), 0600, err) < 0)
+		if (hull_write_file_replace(copy, cfg, strlen(cfg), 0600, err) < 0)
 			goto fail;
 	}
 
@@ -418,7 +418,7 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 	if (o->pid_file) {
 		char buf[32];
 		snprintf(buf, sizeof(buf), "%d", pid);
-		if (hull_write_file_atomic(o->pid_file, buf, strlen(buf), 0644, err) < 0)
+		if (hull_write_file_replace(o->pid_file, buf, strlen(buf), 0644, err) < 0)
 			goto fail;
 	}
 

@@ -189,7 +189,7 @@ int hull_container_update(const char *root, const char *id, const struct hull_cg
 	}
 	json = hull_cg_res_to_json(&cur);
 	rec = hull_strfmt("%s/%s/resources.json", root, id);
-	if (hull_write_file_atomic(rec, json, strlen(json), 0600, err) < 0)
+	if (hull_write_file_replace(rec, json, strlen(json), 0600, err) < 0)
 		goto out;
 	ret = 0;
 out:

@@ -158,7 +158,7 @@ int hull_state_save(const char *root, const struct hull_state *st, struct hull_e
 	yajl_gen_bool(g, st->systemd_cgroup);
 	yajl_gen_map_close(g);
 	json = hull_gen_text(g);
-	return hull_write_file_atomic(path, json, strlen(json), 0600, err);
+	return hull_write_file_replace(path, json, strlen(json), 0600, err);
 }
 
 static char *tree_str(yajl_val v, const char *key)

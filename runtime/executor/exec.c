@@ -273,7 +273,7 @@ int hull_container_exec_process(const struct hull_exec_opts *o, const struct hul
 	if (o->pid_file) {
 		char buf[32];
 		snprintf(buf, sizeof(buf), "%d", pid);
-		if (hull_write_file_atomic(o->pid_file, buf, strlen(buf), 0644, err) < 0)
+		if (hull_write_file_replace(o->pid_file, buf, strlen(buf), 0644, err) < 0)
 			goto fail;
 	}
 	hull_debug("exec in `%s`: pid %d, %s", o->id, pid, c.proc->args[0]);

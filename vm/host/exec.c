@@ -417,7 +417,7 @@ int hull_vm_exec_in(const struct hull_exec_opts *o, const struct hull_state *st,
 	if (o->pid_file) {
 		char pidbuf[32];
 		snprintf(pidbuf, sizeof(pidbuf), "%d", pid);
-		if (hull_write_file_atomic(o->pid_file, pidbuf, strlen(pidbuf), 0644, err) < 0) {
+		if (hull_write_file_replace(o->pid_file, pidbuf, strlen(pidbuf), 0644, err) < 0) {
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
 			goto fail;

@@ -133,7 +133,7 @@ static int share_root(const struct hull_init_ctx *ctx, struct hull_err *err)
 	}
 	cfg = hull_vm_guest_config(ctx->spec, ctx->seccomp, &len, err);
 	if (!cfg || cgroup_records(ctx->spec, &cfg, &len, err) < 0 ||
-	    hull_write_file_atomic(cfgpath, cfg, len, 0600, err) < 0)
+	    hull_write_file_replace(cfgpath, cfg, len, 0600, err) < 0)
 		goto out;
 	tree = (int)syscall(SYS_open_tree, AT_FDCWD, ctx->rootfs,
 			    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
