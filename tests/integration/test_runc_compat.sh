@@ -154,20 +154,24 @@ test_run_keep() {
 }
 
 # a tmpfs over an existing directory keeps that directory's mode unless mode= says otherwise
-# (runc, crun); over a new one the kernel's 1777
+# (runc, crun); over a new one the kernel's 1777; a read-only one too (the mode is given at
+# mount time: a chmod after it would fail, EROFS)
 test_tmpfs_keeps_the_directory_mode() {
 	local b out
-	b=$(bundle tm stat -c "%n %a" /home/app /srv/w /opt/new /root)
-	mkdir -p "$b/rootfs/srv/w" "$b/rootfs/root"
+	b=$(bundle tm sh -c 'stat -c "%n %a" /home/app /srv/w /opt/new /root /srv/ro
+		touch /srv/ro/f 2>/dev/null || echo "/srv/ro read-only"')
+	mkdir -p "$b/rootfs/srv/w" "$b/rootfs/root" "$b/rootfs/srv/ro"
 	chmod 750 "$b/rootfs/home/app"
 	chmod 2711 "$b/rootfs/srv/w"
 	chmod 755 "$b/rootfs/root"
+	chmod 712 "$b/rootfs/srv/ro"
 	cfg "$b" '.mounts += [{destination: "/home/app", type: "tmpfs", source: "tmpfs", options: ["nosuid", "size=1m"]},
 		{destination: "/srv/w", type: "tmpfs", source: "tmpfs"},
 		{destination: "/opt/new", type: "tmpfs", source: "tmpfs"},
-		{destination: "/root", type: "tmpfs", source: "tmpfs", options: ["mode=700"]}]'
+		{destination: "/root", type: "tmpfs", source: "tmpfs", options: ["mode=700"]},
+		{destination: "/srv/ro", type: "tmpfs", source: "tmpfs", options: ["ro", "size=1m"]}]'
 	out=$(oci run -b "$b" "$(cid tm)")
-	assert_eq "$out" $'/home/app 750\n/srv/w 2711\n/opt/new 1777\n/root 700'
+	assert_eq "$out" $'/home/app 750\n/srv/w 2711\n/opt/new 1777\n/root 700\n/srv/ro 712\n/srv/ro read-only'
 }
 
 # A tmpfs over the hybrid host's cgroup2 mount (as test harnesses hide it) makes the host plain
