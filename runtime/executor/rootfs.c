@@ -208,6 +208,26 @@ static mode_t tmpfs_keep_mode(int rootfd, const struct hull_mount *m)
 	return st.st_mode & 07777 ? st.st_mode & 07777 : 0;
 }
 
+/* sysfs needs a network namespace of our own (in a user namespace the kernel refuses it
+ * otherwise): bind the host's instead, with the spec's flags over those the kernel locks.
+ * The remount goes through a path opened anew: the fd the bind was made on still names the
+ * directory underneath, where a remount fails (EINVAL). */
+static int bind_host_sysfs(int rootfd, const struct hull_mount *m, const char *target,
+			   unsigned long fl)
+{
+	cleanup_close int fd = -1;
+	char path[HULL_FD_PATH_MAX];
+
+	if (mount("/sys", target, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return -1;
+	fd = hull_open_in_root(rootfd, m->destination, O_PATH, 0, NULL);
+	if (fd < 0)
+		return -1;
+	hull_fd_path(fd, path);
+	return mount(NULL, path, NULL,
+		     MS_BIND | MS_REMOUNT | hull_vfs_flags(path, HULL_LOCKED_FLAGS) | fl, NULL);
+}
+
 static int mount_one(const struct hull_rootfs *r, int rootfd, const struct hull_mount *m,
 		     struct hull_err *err)
 {
@@ -250,14 +270,8 @@ static int mount_one(const struct hull_rootfs *r, int rootfd, const struct hull_
 			data = hull_strfmt("mode=%o%s%s", (unsigned)keep_mode, m->data ? "," : "",
 					   m->data ? m->data : "");
 		rc = mount(m->source ? m->source : type, target, type, fl, data ? data : m->data);
-		/* sysfs needs a network namespace of our own; without one, bind the host's */
 		if (rc < 0 && errno == EPERM && !strcmp(type, "sysfs"))
-			rc = mount("/sys", target, NULL, MS_BIND | MS_REC, NULL) < 0
-				     ? -1
-				     : mount(NULL, target, NULL,
-					     MS_BIND | MS_REMOUNT |
-						     hull_vfs_flags(target, HULL_LOCKED_FLAGS) | fl,
-					     NULL);
+			rc = bind_host_sysfs(rootfd, m, target, fl);
 		if (rc < 0)
 			return hull_error(err, errno, "mount `%s` (%s) on `%s`",
 					  m->source ? m->source : type, type, m->destination);
