@@ -92,6 +92,8 @@ int hull_process_identity(const struct hull_process *p, struct hull_err *err)
 		if (hull_write_string("/proc/self/oom_score_adj", v, err) < 0)
 			return -1;
 	}
+	if (hull_process_sched(p, err) < 0)
+		return -1;
 	if (hull_caps_prepare(p->caps, err) < 0)
 		return -1;
 	/* setgroups is refused in a user namespace whose setgroups is "deny"; only call it when

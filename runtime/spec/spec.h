@@ -71,6 +71,13 @@ struct hull_capabilities {
 	char **bounding, **effective, **inheritable, **permitted, **ambient; /* may be NULL */
 };
 
+/* process.ioPriority: the ioprio_set(2) class (IOPRIO_CLASS_RT, _BE, _IDLE) and level. */
+struct hull_io_priority {
+	bool set; /* false when absent */
+	int io_class;
+	int level; /* 0 (highest) .. 7 */
+};
+
 struct hull_process {
 	bool terminal;
 	unsigned int console_height, console_width; /* consoleSize, 0 if absent */
@@ -91,6 +98,7 @@ struct hull_process {
 	int oom_score_adj;
 	char *apparmor_profile;
 	char *selinux_label;
+	struct hull_io_priority io_priority;
 	/* The object it was read from (see hull_mount.src), NULL if made by code; an exec
 	 * --process file's tree may be gone once read: only a spec's own is written from. */
 	yajl_val src;

@@ -64,6 +64,28 @@ test_rlimits() {
 	assert_eq "$(awk '/core file size/ {print $5, $6}' <<<"$out")" "4096 8192"
 }
 
+# process.ioPriority (runtime-spec 1.1) is the init's and an exec'd process's I/O class and
+# level; a bad class or level is refused before anything runs
+test_io_priority() {
+	local b id
+	b=$(bundle io sh -c 'ionice -p $$; sleep 100')
+	cfg "$b" '.process.ioPriority = {class: "IOPRIO_CLASS_BE", priority: 6}'
+	id=$(cid io)
+	oci run -d -b "$b" "$id" >"$WORK/out" </dev/null
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	for _ in $(seq 40); do [ -s "$WORK/out" ] && break; sleep 0.05; done
+	assert_eq "$(cat "$WORK/out")" "best-effort: prio 6" "the init's"
+	assert_eq "$(oci exec "$id" sh -c 'ionice -p $$')" "best-effort: prio 6" "an exec'd process's"
+	cfg "$b" '.process.ioPriority = {class: "IOPRIO_CLASS_IDLE"} | .process.args = ["sh", "-c", "ionice -p $$"]'
+	assert_eq "$(oci run -b "$b" "$(cid io2)")" "idle"
+	cfg "$b" '.process.ioPriority = {class: "IOPRIO_CLASS_BEST"}'
+	assert_fails oci run -b "$b" "$(cid io3)"
+	assert_contains "$OUT" "process.ioPriority.class"
+	cfg "$b" '.process.ioPriority = {class: "IOPRIO_CLASS_RT", priority: 8}'
+	assert_fails oci run -b "$b" "$(cid io4)"
+	assert_contains "$OUT" "priority"
+}
+
 test_capabilities_applied() {
 	local b out
 	b=$(bundle cp sh -c 'grep -E "^Cap(Inh|Prm|Eff|Bnd|Amb)" /proc/self/status')
