@@ -78,6 +78,17 @@ struct hull_io_priority {
 	int level; /* 0 (highest) .. 7 */
 };
 
+/* process.scheduler: sched_setattr(2)'s policy (SCHED_*), nice, static priority, flags
+ * (SCHED_FLAG_*) and the SCHED_DEADLINE budget in nanoseconds. */
+struct hull_scheduler {
+	bool set; /* false when absent */
+	int policy;
+	int nice;
+	int priority;
+	uint64_t flags;
+	uint64_t runtime, deadline, period;
+};
+
 struct hull_process {
 	bool terminal;
 	unsigned int console_height, console_width; /* consoleSize, 0 if absent */
@@ -99,6 +110,7 @@ struct hull_process {
 	char *apparmor_profile;
 	char *selinux_label;
 	struct hull_io_priority io_priority;
+	struct hull_scheduler scheduler;
 	/* The object it was read from (see hull_mount.src), NULL if made by code; an exec
 	 * --process file's tree may be gone once read: only a spec's own is written from. */
 	yajl_val src;

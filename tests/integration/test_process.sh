@@ -86,6 +86,43 @@ test_io_priority() {
 	assert_contains "$OUT" "priority"
 }
 
+# process.scheduler (runtime-spec 1.2) is the init's and an exec'd process's policy, nice and
+# deadline budget (/proc/PID/stat: nice is field 19, the policy 41); what runc or the kernel
+# would refuse is refused before anything runs, naming the field
+test_scheduler() {
+	local b id
+	b=$(bundle sc sh -c 'cut -d" " -f19,41 /proc/$$/stat; sleep 100')
+	cfg "$b" '.process.scheduler = {policy: "SCHED_BATCH", nice: 7}'
+	id=$(cid sc)
+	oci run -d -b "$b" "$id" >"$WORK/out" </dev/null
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	for _ in $(seq 40); do [ -s "$WORK/out" ] && break; sleep 0.05; done
+	assert_eq "$(cat "$WORK/out")" "7 3" "the init's nice and policy (SCHED_BATCH)"
+	assert_eq "$(oci exec "$id" sh -c 'cut -d" " -f19,41 /proc/$$/stat')" "7 3" "an exec'd process's"
+	cfg "$b" '.process.scheduler = {policy: "SCHED_IDLE"} | .process.args = ["sh", "-c", "cut -d\" \" -f41 /proc/$$/stat"]'
+	assert_eq "$(oci run -b "$b" "$(cid sc2)")" 5 "SCHED_IDLE"
+	if [ -e /proc/sys/kernel/sched_deadline_period_max_us ]; then
+		cfg "$b" '.process.scheduler = {policy: "SCHED_DEADLINE", runtime: 1000000, deadline: 10000000, period: 10000000}'
+		assert_eq "$(oci run -b "$b" "$(cid sc3)")" 6 "SCHED_DEADLINE"
+	fi
+	cfg "$b" '.process.scheduler = {policy: "SCHED_DEADLINE", runtime: 20000000, deadline: 10000000}'
+	assert_fails oci run -b "$b" "$(cid sc4)"
+	assert_contains "$OUT" "process.scheduler"
+	assert_contains "$OUT" "runtime <= deadline <= period"
+	cfg "$b" '.process.scheduler = {policy: "SCHED_OTHER", priority: 5}'
+	assert_fails oci run -b "$b" "$(cid sc5)"
+	assert_contains "$OUT" "process.scheduler.priority"
+	cfg "$b" '.process.scheduler = {policy: "SCHED_FAST"}'
+	assert_fails oci run -b "$b" "$(cid sc6)"
+	assert_contains "$OUT" "unknown policy"
+	cfg "$b" '.process.scheduler = {policy: "SCHED_BATCH", nice: 20}'
+	assert_fails oci run -b "$b" "$(cid sc7)"
+	assert_contains "$OUT" "process.scheduler"
+	cfg "$b" '.process.scheduler = {policy: "SCHED_BATCH", flags: ["SCHED_FLAG_FAST"]}'
+	assert_fails oci run -b "$b" "$(cid sc8)"
+	assert_contains "$OUT" "unknown flag"
+}
+
 test_capabilities_applied() {
 	local b out
 	b=$(bundle cp sh -c 'grep -E "^Cap(Inh|Prm|Eff|Bnd|Amb)" /proc/self/status')
