@@ -225,7 +225,13 @@ test_delete_force_with_subcgroups() {
 	for cg in /sys/fs/cgroup/*/hull-test/"$id" /sys/fs/cgroup/hull-test/"$id"; do
 		[ -d "$cg" ] || continue
 		mkdir -p "$cg/sub/deeper" "$cg/empty"
-		case $cg in */cpuset/*) continue ;; esac # a new v1 cpuset holds no task until filled
+		case $cg in */cpuset/*) # a new v1 cpuset holds no task until filled
+			cat "$cg/cpuset.cpus" >"$cg/sub/cpuset.cpus"
+			cat "$cg/cpuset.mems" >"$cg/sub/cpuset.mems"
+			cat "$cg/cpuset.cpus" >"$cg/sub/deeper/cpuset.cpus"
+			cat "$cg/cpuset.mems" >"$cg/sub/deeper/cpuset.mems"
+			;;
+		esac
 		echo "$child" >"$cg/sub/deeper/cgroup.procs"
 		moved=$((moved + 1))
 	done
