@@ -123,6 +123,18 @@ test_scheduler() {
 	assert_contains "$OUT" "unknown flag"
 }
 
+# A workload that is not root can reopen the stdio it was given (runc and crun hand pipes
+# and files to the container's user): /dev/stdout as nginx's log; /dev/null stays root's
+test_stdio_reopened_by_the_user() {
+	local b out
+	b=$(bundle so sh -c 'echo reopened >/dev/stdout; echo err >/dev/stderr; stat -Lc "%U %G" /proc/self/fd/1')
+	cfg "$b" '.process.user.uid=1000 | .process.user.gid=1000'
+	out=$(oci run -b "$b" "$(cid so)" </dev/null 2>"$WORK/err" | cat)
+	assert_eq "$out" $'reopened\napp app'
+	assert_eq "$(cat "$WORK/err")" err
+	assert_eq "$(stat -c %u:%g /dev/null)" 0:0 "/dev/null given as stdin was not handed over"
+}
+
 test_capabilities_applied() {
 	local b out
 	b=$(bundle cp sh -c 'grep -E "^Cap(Inh|Prm|Eff|Bnd|Amb)" /proc/self/status')
