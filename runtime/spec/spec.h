@@ -138,6 +138,17 @@ struct hull_time_offset {
 	uint32_t nanosecs;
 };
 
+/* linux.memoryPolicy (runtime-spec 1.3): set_mempolicy(2)'s mode (MPOL_*) with its flags
+ * (MPOL_F_*) and node mask. */
+#define HULL_NUMA_NODES_MAX 1024 /* the kernel's largest MAX_NUMNODES (NODES_SHIFT 10) */
+struct hull_mem_policy {
+	bool set; /* false when absent */
+	int mode;
+	unsigned flags;
+	bool has_nodes;
+	unsigned long nodes[HULL_NUMA_NODES_MAX / (8 * sizeof(unsigned long))];
+};
+
 struct hull_linux {
 	struct hull_namespace *namespaces;
 	size_t n_namespaces;
@@ -154,6 +165,7 @@ struct hull_linux {
 	char *mount_label;
 	struct hull_time_offset *time_offsets;
 	size_t n_time_offsets;
+	struct hull_mem_policy mem_policy;
 	/* Sections owned by their own modules (cgroups, seccomp, personality), which read them
 	 * from the tree; pointers into hull_spec.tree, NULL when absent. */
 	yajl_val resources;

@@ -135,6 +135,30 @@ test_stdio_reopened_by_the_user() {
 	assert_eq "$(stat -c %u:%g /dev/null)" 0:0 "/dev/null given as stdin was not handed over"
 }
 
+# linux.memoryPolicy (runtime-spec 1.3) is the workload's NUMA policy (numa_maps shows it on
+# each mapping); a bad mode, flag or node list is refused before anything runs
+test_memory_policy() {
+	local b
+	[ -e /proc/self/numa_maps ] || skip "a kernel without NUMA"
+	b=$(bundle mp sh -c 'head -1 /proc/self/numa_maps | cut -d" " -f2')
+	cfg "$b" '.linux.memoryPolicy = {mode: "MPOL_BIND", nodes: "0", flags: ["MPOL_F_STATIC_NODES"]}'
+	assert_eq "$(oci run -b "$b" "$(cid mp1)")" "bind=static:0"
+	cfg "$b" '.linux.memoryPolicy = {mode: "MPOL_LOCAL"}'
+	assert_eq "$(oci run -b "$b" "$(cid mp2)")" "local"
+	cfg "$b" '.linux.memoryPolicy = {mode: "MPOL_BIND", nodes: "0-2,x"}'
+	assert_fails oci run -b "$b" "$(cid mp3)"
+	assert_contains "$OUT" "linux.memoryPolicy.nodes"
+	cfg "$b" '.linux.memoryPolicy = {mode: "MPOL_BIND", nodes: "4096"}'
+	assert_fails oci run -b "$b" "$(cid mp4)"
+	assert_contains "$OUT" "node 4096"
+	cfg "$b" '.linux.memoryPolicy = {mode: "MPOL_NEAR"}'
+	assert_fails oci run -b "$b" "$(cid mp5)"
+	assert_contains "$OUT" "unknown mode"
+	cfg "$b" '.linux.memoryPolicy = {mode: "MPOL_BIND", nodes: "0", flags: ["MPOL_F_FAST"]}'
+	assert_fails oci run -b "$b" "$(cid mp6)"
+	assert_contains "$OUT" "unknown flag"
+}
+
 test_capabilities_applied() {
 	local b out
 	b=$(bundle cp sh -c 'grep -E "^Cap(Inh|Prm|Eff|Bnd|Amb)" /proc/self/status')
