@@ -209,14 +209,21 @@ static mode_t tmpfs_keep_mode(int rootfd, const struct hull_mount *m)
 }
 
 /* sysfs needs a network namespace of our own (in a user namespace the kernel refuses it
- * otherwise): bind the host's instead, with the spec's flags over those the kernel locks.
- * The remount goes through a path opened anew: the fd the bind was made on still names the
- * directory underneath, where a remount fails (EINVAL). */
+ * otherwise): bind the host's instead, with the spec's flags over those the kernel locks,
+ * on the mounts below it too (/sys/fs/cgroup...): a read-only /sys must be read-only all
+ * through, as a sysfs of its own would be.  The remount goes through a path opened anew:
+ * the fd the bind was made on still names the directory underneath (EINVAL there). */
 static int bind_host_sysfs(int rootfd, const struct hull_mount *m, const char *target,
 			   unsigned long fl)
 {
 	cleanup_close int fd = -1;
 	char path[HULL_FD_PATH_MAX];
+	struct mount_attr attr = {
+		.attr_set = (fl & MS_RDONLY ? MOUNT_ATTR_RDONLY : 0) |
+			    (fl & MS_NOSUID ? MOUNT_ATTR_NOSUID : 0) |
+			    (fl & MS_NODEV ? MOUNT_ATTR_NODEV : 0) |
+			    (fl & MS_NOEXEC ? MOUNT_ATTR_NOEXEC : 0),
+	};
 
 	if (mount("/sys", target, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return -1;
@@ -224,8 +231,13 @@ static int bind_host_sysfs(int rootfd, const struct hull_mount *m, const char *t
 	if (fd < 0)
 		return -1;
 	hull_fd_path(fd, path);
-	return mount(NULL, path, NULL,
-		     MS_BIND | MS_REMOUNT | hull_vfs_flags(path, HULL_LOCKED_FLAGS) | fl, NULL);
+	if (mount(NULL, path, NULL,
+		  MS_BIND | MS_REMOUNT | hull_vfs_flags(path, HULL_LOCKED_FLAGS) | fl, NULL) < 0)
+		return -1;
+	if (attr.attr_set && syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
+				     sizeof(attr)) < 0)
+		return -1;
+	return 0;
 }
 
 static int mount_one(const struct hull_rootfs *r, int rootfd, const struct hull_mount *m,
