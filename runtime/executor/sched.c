@@ -4,6 +4,7 @@
  * runc does in the init and an exec'd process. */
 #include <errno.h>
 #include <linux/ioprio.h>
+#include <sched.h>
 #include <stdint.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -33,10 +34,18 @@ static int set_scheduler(const struct hull_scheduler *s, struct hull_err *err)
 		.sched_deadline = s->deadline,
 		.sched_period = s->period,
 	};
-	if (syscall(SYS_sched_setattr, 0, &a, 0) < 0)
-		return hull_error(err, errno, "set the scheduler (policy %d, priority %d, nice %d)",
-				  s->policy, s->priority, s->nice);
-	return 0;
+	if (syscall(SYS_sched_setattr, 0, &a, 0) == 0)
+		return 0;
+	/* with real-time group scheduling (v1 cpu), a cgroup without a budget takes no
+	 * real-time task: root or not, the kernel says EPERM */
+	if (errno == EPERM && (s->policy == SCHED_FIFO || s->policy == SCHED_RR))
+		return hull_error(err, errno,
+				  "set the real-time scheduler (policy %d, priority %d): the "
+				  "container's cgroup may need a real-time budget "
+				  "(linux.resources.cpu.realtimeRuntime)",
+				  s->policy, s->priority);
+	return hull_error(err, errno, "set the scheduler (policy %d, priority %d, nice %d)",
+			  s->policy, s->priority, s->nice);
 }
 
 int hull_process_sched(const struct hull_process *p, struct hull_err *err)

@@ -123,6 +123,24 @@ test_scheduler() {
 	assert_contains "$OUT" "unknown flag"
 }
 
+# A real-time policy (rt_priority is field 40 of /proc/PID/stat); with cgroup v1 real-time
+# groups the container's cgroup needs a budget first, which the error points to
+test_scheduler_real_time() {
+	local b cpu=/sys/fs/cgroup/cpu
+	b=$(bundle rt sh -c 'cut -d" " -f40,41 /proc/$$/stat')
+	cfg "$b" '.process.scheduler = {policy: "SCHED_FIFO", priority: 10}'
+	if [ -f "$cpu/cpu.rt_runtime_us" ]; then
+		assert_fails oci run -b "$b" "$(cid rt1)"
+		assert_contains "$OUT" "linux.resources.cpu.realtimeRuntime"
+		[ "$(cat "$cpu/hull-test/cpu.rt_runtime_us")" -ge 10000 ] || {
+			echo 10000 >"$cpu/hull-test/cpu.rt_runtime_us"
+			defer sh -c "echo 0 > $cpu/hull-test/cpu.rt_runtime_us"
+		}
+		cfg "$b" '.linux.resources.cpu = {realtimeRuntime: 10000, realtimePeriod: 1000000}'
+	fi
+	assert_eq "$(oci run -b "$b" "$(cid rt2)")" "10 1" "rt_priority 10, SCHED_FIFO"
+}
+
 # A workload that is not root can reopen the stdio it was given (runc and crun hand pipes
 # and files to the container's user): /dev/stdout as nginx's log; /dev/null stays root's
 test_stdio_reopened_by_the_user() {
