@@ -218,6 +218,7 @@ static int bind_host_sysfs(int rootfd, const struct hull_mount *m, const char *t
 {
 	cleanup_close int fd = -1;
 	char path[HULL_FD_PATH_MAX];
+	int r;
 	struct mount_attr attr = {
 		.attr_set = (fl & MS_RDONLY ? MOUNT_ATTR_RDONLY : 0) |
 			    (fl & MS_NOSUID ? MOUNT_ATTR_NOSUID : 0) |
@@ -234,10 +235,12 @@ static int bind_host_sysfs(int rootfd, const struct hull_mount *m, const char *t
 	if (mount(NULL, path, NULL,
 		  MS_BIND | MS_REMOUNT | hull_vfs_flags(path, HULL_LOCKED_FLAGS) | fl, NULL) < 0)
 		return -1;
-	if (attr.attr_set && syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
-				     sizeof(attr)) < 0)
-		return -1;
-	return 0;
+	if (!attr.attr_set)
+		return 0;
+	/* before Linux 5.12 (ENOSYS) the flags stay on the top mount only */
+	r = (int)syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
+			 sizeof(attr));
+	return r < 0 && errno != ENOSYS ? -1 : 0;
 }
 
 static int mount_one(const struct hull_rootfs *r, int rootfd, const struct hull_mount *m,
