@@ -73,7 +73,7 @@ test_io_priority() {
 	id=$(cid io)
 	oci run -d -b "$b" "$id" >"$WORK/out" </dev/null
 	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
-	for _ in $(seq 40); do [ -s "$WORK/out" ] && break; sleep 0.05; done
+	for _ in $(seq 200); do [ -s "$WORK/out" ] && break; sleep 0.05; done
 	assert_eq "$(cat "$WORK/out")" "best-effort: prio 6" "the init's"
 	assert_eq "$(oci exec "$id" sh -c 'ionice -p $$')" "best-effort: prio 6" "an exec'd process's"
 	cfg "$b" '.process.ioPriority = {class: "IOPRIO_CLASS_IDLE"} | .process.args = ["sh", "-c", "ionice -p $$"]'
@@ -96,7 +96,7 @@ test_scheduler() {
 	id=$(cid sc)
 	oci run -d -b "$b" "$id" >"$WORK/out" </dev/null
 	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
-	for _ in $(seq 40); do [ -s "$WORK/out" ] && break; sleep 0.05; done
+	for _ in $(seq 200); do [ -s "$WORK/out" ] && break; sleep 0.05; done
 	assert_eq "$(cat "$WORK/out")" "7 3" "the init's nice and policy (SCHED_BATCH)"
 	assert_eq "$(oci exec "$id" sh -c 'cut -d" " -f19,41 /proc/$$/stat')" "7 3" "an exec'd process's"
 	cfg "$b" '.process.scheduler = {policy: "SCHED_IDLE"} | .process.args = ["sh", "-c", "cut -d\" \" -f41 /proc/$$/stat"]'
