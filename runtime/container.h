@@ -61,7 +61,8 @@ struct hull_exec_opts {
 	bool tty;
 	bool no_new_privs;
 	/* Always. */
-	char **env; /* NAME=VALUE, replacing the same NAME */
+	char **sub_cgroups; /* --cgroup [CTRL[,CTRL...]:]SUB, NULL-terminated; NULL = none */
+	char **env;	    /* NAME=VALUE, replacing the same NAME */
 	const char *console_socket;
 	const char *pid_file;
 	bool detach;

@@ -27,7 +27,10 @@ static const char exec_usage[] =
 	"  -g, --additional-gids GID add a supplementary group (repeatable)\n"
 	"  -c, --cap CAP             add a capability (repeatable)\n"
 	"      --no-new-privs        set no_new_privs\n"
-	"      --preserve-fds N      pass N more fds (from fd 3) to the process\n";
+	"      --preserve-fds N      pass N more fds (from fd 3) to the process\n"
+	"      --cgroup [CTRL[,CTRL...]:]SUB\n"
+	"                            run in this existing sub-cgroup of the container's\n"
+	"                            (CTRL: of these v1 controllers; repeatable)\n";
 
 static void add(char ***v, const char *s)
 {
@@ -55,6 +58,7 @@ static int parse_exec(int argc, char **argv, struct hull_exec_opts *o, struct hu
 		{"process-label", required_argument, NULL, 'L'},
 		{"apparmor", required_argument, NULL, 'A'},
 		{"ignore-paused", no_argument, NULL, 'I'},
+		{"cgroup", required_argument, NULL, 'G'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -125,6 +129,9 @@ static int parse_exec(int argc, char **argv, struct hull_exec_opts *o, struct hu
 					   argv[optind - 1]);
 		case 'I':
 			break; /* paused containers are refused either way */
+		case 'G':
+			add(&o->sub_cgroups, optarg);
+			break;
 		case 'h':
 			fputs(exec_usage, stdout);
 			return 2;
@@ -163,6 +170,7 @@ int cmd_exec(const struct oci_globals *g, int argc, char **argv, struct hull_err
 		r = -1;
 	free(o.env);
 	free(o.caps);
+	free(o.sub_cgroups);
 	free(o.additional_gids);
 	if (r)
 		return r == 2 ? 0 : -1;

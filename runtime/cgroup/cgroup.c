@@ -11,6 +11,7 @@
  */
 #include "runtime/cgroup/cgroup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -294,6 +295,60 @@ int hull_cgroup_join(const struct hull_cgroups *cg, const char *path, pid_t pid,
 	return 0;
 }
 
+/* How deep below a container's cgroup its own sub-cgroups are followed; far more than any
+ * real nesting, a bound only so a damaged tree cannot run the recursion away. */
+#define SUBCGROUP_MAX_DEPTH 32
+
+/* Calls fn on every cgroup below dir (not dir itself), deepest first. */
+static int for_each_subcgroup(const char *dir, int depth, int (*fn)(const char *, void *),
+			      void *arg)
+{
+	DIR *d;
+	struct dirent *e;
+	int ret = 0;
+
+	if (depth >= SUBCGROUP_MAX_DEPTH || !(d = opendir(dir)))
+		return 0;
+	while (ret == 0 && (e = readdir(d))) {
+		cleanup_free char *sub = NULL;
+		if (e->d_type != DT_DIR || !strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		sub = hull_strfmt("%s/%s", dir, e->d_name);
+		ret = for_each_subcgroup(sub, depth + 1, fn, arg);
+		if (ret == 0)
+			ret = fn(sub, arg);
+	}
+	closedir(d);
+	return ret;
+}
+
+struct pid_list {
+	pid_t **pids;
+	size_t *n;
+	struct hull_err *err;
+};
+
+static int add_procs(const char *dir, void *arg)
+{
+	struct pid_list *l = arg;
+	cleanup_free char *procs = hull_strfmt("%s/cgroup.procs", dir);
+	cleanup_free char *buf = NULL;
+	char *line, *save = NULL;
+	struct hull_err e = {0};
+
+	if (hull_read_file(procs, &buf, NULL, &e) < 0) {
+		/* a sub-cgroup removed while we walk holds nothing any more */
+		if (e.errnum == ENOENT || e.errnum == ENODEV)
+			return 0;
+		return hull_error(l->err, e.errnum, "read `%s`", procs);
+	}
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		*l->pids = xrealloc(*l->pids, (*l->n + 1) * sizeof(pid_t));
+		(*l->pids)[(*l->n)++] = (pid_t)atoi(line);
+	}
+	return 0;
+}
+
 int hull_cgroup_pids(const struct hull_cgroups *cg, const char *path, pid_t **pids, size_t *n,
 		     struct hull_err *err)
 {
@@ -301,21 +356,28 @@ int hull_cgroup_pids(const struct hull_cgroups *cg, const char *path, pid_t **pi
 	*pids = NULL;
 	*n = 0;
 	for (i = 0; i < cg->n; i++) {
-		cleanup_free char *procs =
-			hull_strfmt("%s%s/cgroup.procs", cg->h[i].mountpoint, path);
-		cleanup_free char *buf = NULL;
-		char *line, *save = NULL;
-		if (access(procs, F_OK) < 0)
+		cleanup_free char *dir = hier_path(&cg->h[i], path);
+		struct pid_list l = {pids, n, err};
+		if (access(dir, F_OK) < 0)
 			continue;
-		if (hull_read_file(procs, &buf, NULL, err) < 0)
+		/* what the container moved into cgroups of its own below is its too, as runc
+		 * and crun count it (ps, kill --all, delete --force) */
+		if (add_procs(dir, &l) < 0 || for_each_subcgroup(dir, 0, add_procs, &l) < 0) {
+			free(*pids);
+			*pids = NULL;
+			*n = 0;
 			return -1;
-		for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-			*pids = xrealloc(*pids, (*n + 1) * sizeof(pid_t));
-			(*pids)[(*n)++] = (pid_t)atoi(line);
 		}
 		return 0;
 	}
 	return hull_error(err, ENOENT, "cgroup `%s` not found", path);
+}
+
+static int remove_subcgroup(const char *dir, void *arg)
+{
+	(void)arg;
+	remove_dir(dir);
+	return 0;
 }
 
 int hull_cgroup_remove(const struct hull_cgroups *cg, const char *path, struct hull_err *err)
@@ -327,6 +389,8 @@ int hull_cgroup_remove(const struct hull_cgroups *cg, const char *path, struct h
 		return 0;
 	for (i = 0; i < cg->n; i++) {
 		cleanup_free char *dir = hier_path(&cg->h[i], path);
+		/* rmdir needs the cgroups the container made inside its own gone first */
+		for_each_subcgroup(dir, 0, remove_subcgroup, NULL);
 		remove_dir(dir);
 		if (access(dir, F_OK) == 0)
 			ret = hull_error(err, EBUSY, "remove cgroup `%s`", dir);

@@ -39,11 +39,19 @@ int hull_cgroup_enter(const struct hull_cgroups *cg, const char *path, pid_t pid
 int hull_cgroup_join(const struct hull_cgroups *cg, const char *path, pid_t pid,
 		     struct hull_err *err);
 
-/* The pids in the cgroup (from the first hierarchy that has it). */
+/* exec --cgroup ARG...: like hull_cgroup_join, into the sub-cgroups ARG names below path
+ * (SUB, given alone, in every hierarchy; CTRL[,CTRL...]:SUB in the v1 hierarchies holding
+ * one of them); a sub-cgroup must exist, and `..` is refused (cgroup_sub.c). */
+int hull_cgroup_join_sub(const struct hull_cgroups *cg, const char *path, char *const *args,
+			 pid_t pid, struct hull_err *err);
+
+/* The pids in the cgroup and in the sub-cgroups below it (from the first hierarchy that has
+ * it). */
 int hull_cgroup_pids(const struct hull_cgroups *cg, const char *path, pid_t **pids, size_t *n,
 		     struct hull_err *err);
 
-/* Remove the cgroup from every hierarchy, waiting briefly for exiting tasks. */
+/* Remove the cgroup, and the sub-cgroups below it, from every hierarchy, waiting briefly for
+ * exiting tasks. */
 int hull_cgroup_remove(const struct hull_cgroups *cg, const char *path, struct hull_err *err);
 
 #endif

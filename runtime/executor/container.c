@@ -117,6 +117,7 @@ __attribute__((noreturn)) static void container_exec(const struct hull_init_ctx 
 	 * the workload's, reported on its stderr as runc does, and to `start` on the fifo. */
 	if (hull_hooks_run(&spec->hooks.start_container, "startContainer", state_json, &err) < 0 ||
 	    hull_personality_apply(spec->linux_->personality, &err) < 0 ||
+	    hull_mem_policy_apply(spec->linux_, &err) < 0 ||
 	    hull_process_confine(proc, ctx->seccomp, ctx->opts->preserve_fds + ctx->n_listen_fds,
 				 &err) < 0) {
 		start_failed(ctx, &err);

@@ -242,7 +242,8 @@ int hull_container_exec_process(const struct hull_exec_opts *o, const struct hul
 	if (hull_cgroups_discover(&cg, err) < 0)
 		goto fail;
 	if (st->cgroup_path && *st->cgroup_path &&
-	    hull_cgroup_join(&cg, st->cgroup_path, pid, err) < 0)
+	    (o->sub_cgroups ? hull_cgroup_join_sub(&cg, st->cgroup_path, o->sub_cgroups, pid, err)
+			    : hull_cgroup_join(&cg, st->cgroup_path, pid, err)) < 0)
 		goto fail;
 	if (hull_sync_send(sv[0], SYNC_GO, 0, NULL, err) < 0)
 		goto fail;

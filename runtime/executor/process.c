@@ -77,6 +77,26 @@ int hull_process_chdir(const char *cwd, struct hull_err *err)
 	return 0;
 }
 
+/* The stdio the runtime was given (pipes, a file) belong to the user it runs as; a workload
+ * that is not root could not reopen them (/dev/stdout, /proc/self/fd/1: EACCES on a 0600
+ * pipe).  runc and crun hand them to the container's user; devices (/dev/null, a terminal)
+ * are left as they are.  What cannot be changed (an owner not mapped in a user namespace, a
+ * read-only file system) is left too: the workload may not need it. */
+static int chown_stdio(uid_t uid, gid_t gid, struct hull_err *err)
+{
+	struct stat st;
+	int fd;
+
+	for (fd = 0; fd <= STDERR_FILENO; fd++) {
+		if (fstat(fd, &st) < 0 || S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ||
+		    (st.st_uid == uid && st.st_gid == gid))
+			continue;
+		if (fchown(fd, uid, gid) < 0 && errno != EINVAL && errno != EPERM && errno != EROFS)
+			return hull_error(err, errno, "hand stdio fd %d to uid %u", fd, uid);
+	}
+	return 0;
+}
+
 int hull_process_identity(const struct hull_process *p, struct hull_err *err)
 {
 	size_t i;
@@ -92,6 +112,8 @@ int hull_process_identity(const struct hull_process *p, struct hull_err *err)
 		if (hull_write_string("/proc/self/oom_score_adj", v, err) < 0)
 			return -1;
 	}
+	if (hull_process_sched(p, err) < 0)
+		return -1;
 	if (hull_caps_prepare(p->caps, err) < 0)
 		return -1;
 	/* setgroups is refused in a user namespace whose setgroups is "deny"; only call it when
@@ -99,6 +121,8 @@ int hull_process_identity(const struct hull_process *p, struct hull_err *err)
 	if (setgroups(p->n_additional_gids, p->additional_gids) < 0 &&
 	    (p->n_additional_gids > 0 || errno != EPERM))
 		return hull_error(err, errno, "setgroups");
+	if (chown_stdio(p->uid, p->gid, err) < 0)
+		return -1;
 	if (setresgid(p->gid, p->gid, p->gid) < 0)
 		return hull_error(err, errno, "setgid %u", p->gid);
 	if (setresuid(p->uid, p->uid, p->uid) < 0)

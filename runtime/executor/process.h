@@ -15,7 +15,12 @@
 char *hull_process_lookup(const struct hull_process *p, struct hull_err *err);
 /* chdir to the process's cwd, refused when it ends up outside the root. */
 int hull_process_chdir(const char *cwd, struct hull_err *err);
-/* rlimits, groups, gid, uid, umask, no_new_privs; then fds and execve. */
+/* numa.c: linux.memoryPolicy, for the init (an exec'd process keeps the default). */
+int hull_mem_policy_apply(const struct hull_linux *lx, struct hull_err *err);
+/* sched.c: process.scheduler and process.ioPriority, while the process still has its
+ * privileges. */
+int hull_process_sched(const struct hull_process *p, struct hull_err *err);
+/* rlimits, I/O priority, groups, gid, uid, umask, no_new_privs; then fds and execve. */
 int hull_process_identity(const struct hull_process *p, struct hull_err *err);
 /* identity, fds and the seccomp filter in crun's and runc's order: without no_new_privs
  * the filter goes first (loading it needs CAP_SYS_ADMIN), with it as late as possible. */

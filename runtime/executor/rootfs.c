@@ -185,7 +185,8 @@ static int mount_cgroup(const struct hull_rootfs *r, int rootfd, const struct hu
 }
 
 /* A tmpfs over an existing directory without a mode= option keeps that directory's mode, as
- * runc and crun do (the kernel's default is 1777): the mode to set afterwards, or 0. */
+ * runc and crun do (the kernel's default is 1777): the mode to mount it with, or 0.  Given
+ * as mode= at mount time, not by a chmod after it, so a read-only tmpfs gets it too. */
 static mode_t tmpfs_keep_mode(int rootfd, const struct hull_mount *m)
 {
 	cleanup_close int fd = -1;
@@ -207,23 +208,46 @@ static mode_t tmpfs_keep_mode(int rootfd, const struct hull_mount *m)
 	return st.st_mode & 07777 ? st.st_mode & 07777 : 0;
 }
 
-static int set_mode(int rootfd, const struct hull_mount *m, mode_t mode, struct hull_err *err)
+/* sysfs needs a network namespace of our own (in a user namespace the kernel refuses it
+ * otherwise): bind the host's instead, with the spec's flags over those the kernel locks,
+ * on the mounts below it too (/sys/fs/cgroup...): a read-only /sys must be read-only all
+ * through, as a sysfs of its own would be.  The remount goes through a path opened anew:
+ * the fd the bind was made on still names the directory underneath (EINVAL there). */
+static int bind_host_sysfs(int rootfd, const struct hull_mount *m, const char *target,
+			   unsigned long fl)
 {
-	cleanup_close int fd = hull_open_in_root(rootfd, m->destination, O_PATH, 0, err);
+	cleanup_close int fd = -1;
 	char path[HULL_FD_PATH_MAX];
+	int r;
+	struct mount_attr attr = {
+		.attr_set = (fl & MS_RDONLY ? MOUNT_ATTR_RDONLY : 0) |
+			    (fl & MS_NOSUID ? MOUNT_ATTR_NOSUID : 0) |
+			    (fl & MS_NODEV ? MOUNT_ATTR_NODEV : 0) |
+			    (fl & MS_NOEXEC ? MOUNT_ATTR_NOEXEC : 0),
+	};
 
+	if (mount("/sys", target, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return -1;
+	fd = hull_open_in_root(rootfd, m->destination, O_PATH, 0, NULL);
 	if (fd < 0)
 		return -1;
 	hull_fd_path(fd, path);
-	if (chmod(path, mode) < 0)
-		return hull_error(err, errno, "chmod tmpfs `%s` to %o", m->destination, mode);
-	return 0;
+	if (mount(NULL, path, NULL,
+		  MS_BIND | MS_REMOUNT | hull_vfs_flags(path, HULL_LOCKED_FLAGS) | fl, NULL) < 0)
+		return -1;
+	if (!attr.attr_set)
+		return 0;
+	/* before Linux 5.12 (ENOSYS) the flags stay on the top mount only */
+	r = (int)syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
+			 sizeof(attr));
+	return r < 0 && errno != ENOSYS ? -1 : 0;
 }
 
 static int mount_one(const struct hull_rootfs *r, int rootfd, const struct hull_mount *m,
 		     struct hull_err *err)
 {
 	cleanup_close int fd = -1;
+	cleanup_free char *data = NULL;
 	char target[HULL_FD_PATH_MAX];
 	unsigned long fl;
 	int rc;
@@ -257,20 +281,15 @@ static int mount_one(const struct hull_rootfs *r, int rootfd, const struct hull_
 			return -1;
 		hull_fd_path(fd, target);
 		fl = m->flags & ~(MS_REC | HULL_PROPAGATION_MASK);
-		rc = mount(m->source ? m->source : type, target, type, fl, m->data);
-		/* sysfs needs a network namespace of our own; without one, bind the host's */
+		if (keep_mode)
+			data = hull_strfmt("mode=%o%s%s", (unsigned)keep_mode, m->data ? "," : "",
+					   m->data ? m->data : "");
+		rc = mount(m->source ? m->source : type, target, type, fl, data ? data : m->data);
 		if (rc < 0 && errno == EPERM && !strcmp(type, "sysfs"))
-			rc = mount("/sys", target, NULL, MS_BIND | MS_REC, NULL) < 0
-				     ? -1
-				     : mount(NULL, target, NULL,
-					     MS_BIND | MS_REMOUNT |
-						     hull_vfs_flags(target, HULL_LOCKED_FLAGS) | fl,
-					     NULL);
+			rc = bind_host_sysfs(rootfd, m, target, fl);
 		if (rc < 0)
 			return hull_error(err, errno, "mount `%s` (%s) on `%s`",
 					  m->source ? m->source : type, type, m->destination);
-		if (keep_mode && set_mode(rootfd, m, keep_mode, err) < 0)
-			return -1;
 	}
 	if (rc < 0)
 		return -1;

@@ -71,6 +71,24 @@ struct hull_capabilities {
 	char **bounding, **effective, **inheritable, **permitted, **ambient; /* may be NULL */
 };
 
+/* process.ioPriority: the ioprio_set(2) class (IOPRIO_CLASS_RT, _BE, _IDLE) and level. */
+struct hull_io_priority {
+	bool set; /* false when absent */
+	int io_class;
+	int level; /* 0 (highest) .. 7 */
+};
+
+/* process.scheduler: sched_setattr(2)'s policy (SCHED_*), nice, static priority, flags
+ * (SCHED_FLAG_*) and the SCHED_DEADLINE budget in nanoseconds. */
+struct hull_scheduler {
+	bool set; /* false when absent */
+	int policy;
+	int nice;
+	int priority;
+	uint64_t flags;
+	uint64_t runtime, deadline, period;
+};
+
 struct hull_process {
 	bool terminal;
 	unsigned int console_height, console_width; /* consoleSize, 0 if absent */
@@ -91,6 +109,8 @@ struct hull_process {
 	int oom_score_adj;
 	char *apparmor_profile;
 	char *selinux_label;
+	struct hull_io_priority io_priority;
+	struct hull_scheduler scheduler;
 	/* The object it was read from (see hull_mount.src), NULL if made by code; an exec
 	 * --process file's tree may be gone once read: only a spec's own is written from. */
 	yajl_val src;
@@ -118,6 +138,17 @@ struct hull_time_offset {
 	uint32_t nanosecs;
 };
 
+/* linux.memoryPolicy (runtime-spec 1.3): set_mempolicy(2)'s mode (MPOL_*) with its flags
+ * (MPOL_F_*) and node mask. */
+#define HULL_NUMA_NODES_MAX 1024 /* the kernel's largest MAX_NUMNODES (NODES_SHIFT 10) */
+struct hull_mem_policy {
+	bool set; /* false when absent */
+	int mode;
+	unsigned flags;
+	bool has_nodes;
+	unsigned long nodes[HULL_NUMA_NODES_MAX / (8 * sizeof(unsigned long))];
+};
+
 struct hull_linux {
 	struct hull_namespace *namespaces;
 	size_t n_namespaces;
@@ -134,6 +165,7 @@ struct hull_linux {
 	char *mount_label;
 	struct hull_time_offset *time_offsets;
 	size_t n_time_offsets;
+	struct hull_mem_policy mem_policy;
 	/* Sections owned by their own modules (cgroups, seccomp, personality), which read them
 	 * from the tree; pointers into hull_spec.tree, NULL when absent. */
 	yajl_val resources;

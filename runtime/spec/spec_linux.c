@@ -222,7 +222,7 @@ int hull_spec_parse_linux(yajl_val j, struct hull_linux *lx, struct hull_err *er
 	    sj_object(j, "seccomp", "linux", &lx->seccomp, err) < 0 ||
 	    sj_object(j, "personality", "linux", &lx->personality, err) < 0)
 		return -1;
-	return 0;
+	return hull_spec_parse_mem_policy(j, lx, err);
 }
 
 void hull_spec_free_linux(struct hull_linux *lx)

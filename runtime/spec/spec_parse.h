@@ -12,8 +12,12 @@
 /* spec_linux.c */
 int hull_spec_parse_linux(yajl_val j, struct hull_linux *lx, struct hull_err *err);
 void hull_spec_free_linux(struct hull_linux *lx);
+/* spec_numa.c: linux.memoryPolicy */
+int hull_spec_parse_mem_policy(yajl_val j, struct hull_linux *lx, struct hull_err *err);
 /* spec_process.c */
 int hull_spec_parse_process(yajl_val j, struct hull_process *p, struct hull_err *err);
 void hull_spec_free_process(struct hull_process *p);
+/* spec_sched.c: process.scheduler and process.ioPriority */
+int hull_spec_parse_sched(yajl_val j, struct hull_process *p, struct hull_err *err);
 
 #endif

@@ -208,6 +208,44 @@ test_delete_force_running() {
 	assert_contains "$OUT" "does not exist"
 }
 
+# What a container moves into cgroups of its own below its cgroup (systemd inside it, a
+# nested runtime) is still the container's: ps lists it, delete --force kills it and removes
+# those sub-cgroups with the container's own, as runc and crun do (rmdir alone fails: EBUSY).
+test_delete_force_with_subcgroups() {
+	local b id pid cg child moved=0
+	b=$(bundle sc sleep 100)
+	no_pidns "$b"
+	id=$(cid sc)
+	oci run -d -b "$b" "$id" </dev/null
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	pid=$(pid_of "$id")
+	oci exec -d "$id" sleep 101
+	assert_eq "$(oci ps -f json "$id" | jq length)" 2 "init and the exec'd sleep"
+	child=$(oci ps -f json "$id" | jq -r ".[] | select(. != $pid)")
+	for cg in /sys/fs/cgroup/*/hull-test/"$id" /sys/fs/cgroup/hull-test/"$id"; do
+		[ -d "$cg" ] || continue
+		mkdir -p "$cg/sub/deeper" "$cg/empty"
+		case $cg in */cpuset/*) # a new v1 cpuset holds no task until filled
+			cat "$cg/cpuset.cpus" >"$cg/sub/cpuset.cpus"
+			cat "$cg/cpuset.mems" >"$cg/sub/cpuset.mems"
+			cat "$cg/cpuset.cpus" >"$cg/sub/deeper/cpuset.cpus"
+			cat "$cg/cpuset.mems" >"$cg/sub/deeper/cpuset.mems"
+			;;
+		esac
+		echo "$child" >"$cg/sub/deeper/cgroup.procs"
+		moved=$((moved + 1))
+	done
+	[ "$moved" -gt 0 ] || fatal "no hierarchy to move the exec'd process in"
+	assert_eq "$(oci ps -f json "$id" | jq -c 'sort')" "$(jq -nc "[$pid, $child] | sort")" \
+		"ps lists the process in the sub-cgroup"
+	oci delete -f "$id"
+	! alive "$child" || fatal "process $child in the sub-cgroup still alive"
+	! alive "$pid" || fatal "init $pid still alive"
+	for cg in /sys/fs/cgroup/*/hull-test/"$id" /sys/fs/cgroup/hull-test/"$id"; do
+		[ ! -d "$cg" ] || fatal "cgroup $cg left"
+	done
+}
+
 test_list_formats() {
 	local b id out
 	b=$(bundle l sleep 30)

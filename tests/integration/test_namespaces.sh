@@ -65,6 +65,34 @@ test_user_namespace_mapping() {
 	oci delete -f "$id"
 }
 
+# A user namespace with the host's network (podman --userns=auto --network=host): the kernel
+# refuses a new sysfs there, so the host's /sys is bound instead, with the spec's flags, on
+# the host's mounts below it too (a read-only /sys/fs/cgroup)
+test_user_namespace_host_network_sysfs() {
+	local b out nic
+	b=$(bundle uh sh -c 'awk "\$5 == \"/sys\"" /proc/self/mountinfo; echo $(ls /sys/class/net)
+		touch /sys/x 2>/dev/null || echo read-only
+		awk "\$5 ~ \"^/sys/\" { n++ } \$5 ~ \"^/sys/\" && \$6 !~ /(^|,)ro(,|\$)/ { print \"rw:\", \$5 }
+			END { print n + 0, \"below\" }" /proc/self/mountinfo')
+	chown -R 100000:100000 "$b/rootfs"
+	cfg "$b" '.linux.namespaces |= map(select(.type != "network")) + [{"type":"user"}]
+		| .linux.uidMappings=[{"containerID":0,"hostID":100000,"size":65536}]
+		| .linux.gidMappings=[{"containerID":0,"hostID":100000,"size":65536}]
+		| .mounts |= map(select(.destination != "/sys/fs/cgroup"))
+		| (.mounts[] | select(.destination == "/sys")).options = ["nosuid", "noexec", "nodev", "ro"]'
+	out=$(oci run -b "$b" "$(cid uh)")
+	assert_contains "$(head -1 <<<"$out")" " /sys ro,nosuid,nodev,noexec"
+	assert_contains "$(head -1 <<<"$out")" " - sysfs "
+	nic=$(ls /sys/class/net | grep -v -e '^lo$' -e '^veth' | head -1)
+	[ -n "$nic" ] || skip "the host has no interface but lo"
+	assert_contains " $(sed -n 2p <<<"$out") " " $nic " "the host's interfaces"
+	assert_eq "$(sed -n 3p <<<"$out")" read-only
+	if awk '$5 ~ "^/sys/" { f = 1 } END { exit !f }' /proc/self/mountinfo; then
+		assert_not_contains "$(sed -n '4,$p' <<<"$out")" "rw:"
+		assert_not_contains "$(tail -1 <<<"$out")" "0 below" "the host's mounts below /sys"
+	fi
+}
+
 test_user_namespace_needs_mappings() {
 	local b
 	b=$(bundle un true)

@@ -64,6 +64,119 @@ test_rlimits() {
 	assert_eq "$(awk '/core file size/ {print $5, $6}' <<<"$out")" "4096 8192"
 }
 
+# process.ioPriority (runtime-spec 1.1) is the init's and an exec'd process's I/O class and
+# level; a bad class or level is refused before anything runs
+test_io_priority() {
+	local b id
+	b=$(bundle io sh -c 'ionice -p $$; sleep 100')
+	cfg "$b" '.process.ioPriority = {class: "IOPRIO_CLASS_BE", priority: 6}'
+	id=$(cid io)
+	oci run -d -b "$b" "$id" >"$WORK/out" </dev/null
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	for _ in $(seq 200); do [ -s "$WORK/out" ] && break; sleep 0.05; done
+	assert_eq "$(cat "$WORK/out")" "best-effort: prio 6" "the init's"
+	assert_eq "$(oci exec "$id" sh -c 'ionice -p $$')" "best-effort: prio 6" "an exec'd process's"
+	cfg "$b" '.process.ioPriority = {class: "IOPRIO_CLASS_IDLE"} | .process.args = ["sh", "-c", "ionice -p $$"]'
+	assert_eq "$(oci run -b "$b" "$(cid io2)")" "idle"
+	cfg "$b" '.process.ioPriority = {class: "IOPRIO_CLASS_BEST"}'
+	assert_fails oci run -b "$b" "$(cid io3)"
+	assert_contains "$OUT" "process.ioPriority.class"
+	cfg "$b" '.process.ioPriority = {class: "IOPRIO_CLASS_RT", priority: 8}'
+	assert_fails oci run -b "$b" "$(cid io4)"
+	assert_contains "$OUT" "priority"
+}
+
+# process.scheduler (runtime-spec 1.2) is the init's and an exec'd process's policy, nice and
+# deadline budget (/proc/PID/stat: nice is field 19, the policy 41); what runc or the kernel
+# would refuse is refused before anything runs, naming the field
+test_scheduler() {
+	local b id
+	b=$(bundle sc sh -c 'cut -d" " -f19,41 /proc/$$/stat; sleep 100')
+	cfg "$b" '.process.scheduler = {policy: "SCHED_BATCH", nice: 7}'
+	id=$(cid sc)
+	oci run -d -b "$b" "$id" >"$WORK/out" </dev/null
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	for _ in $(seq 200); do [ -s "$WORK/out" ] && break; sleep 0.05; done
+	assert_eq "$(cat "$WORK/out")" "7 3" "the init's nice and policy (SCHED_BATCH)"
+	assert_eq "$(oci exec "$id" sh -c 'cut -d" " -f19,41 /proc/$$/stat')" "7 3" "an exec'd process's"
+	cfg "$b" '.process.scheduler = {policy: "SCHED_IDLE"} | .process.args = ["sh", "-c", "cut -d\" \" -f41 /proc/$$/stat"]'
+	assert_eq "$(oci run -b "$b" "$(cid sc2)")" 5 "SCHED_IDLE"
+	if [ -e /proc/sys/kernel/sched_deadline_period_max_us ]; then
+		cfg "$b" '.process.scheduler = {policy: "SCHED_DEADLINE", runtime: 1000000, deadline: 10000000, period: 10000000}'
+		assert_eq "$(oci run -b "$b" "$(cid sc3)")" 6 "SCHED_DEADLINE"
+	fi
+	cfg "$b" '.process.scheduler = {policy: "SCHED_DEADLINE", runtime: 20000000, deadline: 10000000}'
+	assert_fails oci run -b "$b" "$(cid sc4)"
+	assert_contains "$OUT" "process.scheduler"
+	assert_contains "$OUT" "runtime <= deadline <= period"
+	cfg "$b" '.process.scheduler = {policy: "SCHED_OTHER", priority: 5}'
+	assert_fails oci run -b "$b" "$(cid sc5)"
+	assert_contains "$OUT" "process.scheduler.priority"
+	cfg "$b" '.process.scheduler = {policy: "SCHED_FAST"}'
+	assert_fails oci run -b "$b" "$(cid sc6)"
+	assert_contains "$OUT" "unknown policy"
+	cfg "$b" '.process.scheduler = {policy: "SCHED_BATCH", nice: 20}'
+	assert_fails oci run -b "$b" "$(cid sc7)"
+	assert_contains "$OUT" "process.scheduler"
+	cfg "$b" '.process.scheduler = {policy: "SCHED_BATCH", flags: ["SCHED_FLAG_FAST"]}'
+	assert_fails oci run -b "$b" "$(cid sc8)"
+	assert_contains "$OUT" "unknown flag"
+}
+
+# A real-time policy (rt_priority is field 40 of /proc/PID/stat); with cgroup v1 real-time
+# groups the container's cgroup needs a budget first, which the error points to
+test_scheduler_real_time() {
+	local b cpu=/sys/fs/cgroup/cpu
+	b=$(bundle rt sh -c 'cut -d" " -f40,41 /proc/$$/stat')
+	cfg "$b" '.process.scheduler = {policy: "SCHED_FIFO", priority: 10}'
+	if [ -f "$cpu/cpu.rt_runtime_us" ]; then
+		assert_fails oci run -b "$b" "$(cid rt1)"
+		assert_contains "$OUT" "linux.resources.cpu.realtimeRuntime"
+		[ "$(cat "$cpu/hull-test/cpu.rt_runtime_us")" -ge 10000 ] || {
+			echo 10000 >"$cpu/hull-test/cpu.rt_runtime_us"
+			defer sh -c "echo 0 > $cpu/hull-test/cpu.rt_runtime_us"
+		}
+		cfg "$b" '.linux.resources.cpu = {realtimeRuntime: 10000, realtimePeriod: 1000000}'
+	fi
+	assert_eq "$(oci run -b "$b" "$(cid rt2)")" "10 1" "rt_priority 10, SCHED_FIFO"
+}
+
+# A workload that is not root can reopen the stdio it was given (runc and crun hand pipes
+# and files to the container's user): /dev/stdout as nginx's log; /dev/null stays root's
+test_stdio_reopened_by_the_user() {
+	local b out
+	b=$(bundle so sh -c 'echo reopened >/dev/stdout; echo err >/dev/stderr; stat -Lc "%U %G" /proc/self/fd/1')
+	cfg "$b" '.process.user.uid=1000 | .process.user.gid=1000'
+	out=$(oci run -b "$b" "$(cid so)" </dev/null 2>"$WORK/err" | cat)
+	assert_eq "$out" $'reopened\napp app'
+	assert_eq "$(cat "$WORK/err")" err
+	assert_eq "$(stat -c %u:%g /dev/null)" 0:0 "/dev/null given as stdin was not handed over"
+}
+
+# linux.memoryPolicy (runtime-spec 1.3) is the workload's NUMA policy (numa_maps shows it on
+# each mapping); a bad mode, flag or node list is refused before anything runs
+test_memory_policy() {
+	local b
+	[ -e /proc/self/numa_maps ] || skip "a kernel without NUMA"
+	b=$(bundle mp sh -c 'head -1 /proc/self/numa_maps | cut -d" " -f2')
+	cfg "$b" '.linux.memoryPolicy = {mode: "MPOL_BIND", nodes: "0", flags: ["MPOL_F_STATIC_NODES"]}'
+	assert_eq "$(oci run -b "$b" "$(cid mp1)")" "bind=static:0"
+	cfg "$b" '.linux.memoryPolicy = {mode: "MPOL_LOCAL"}'
+	assert_eq "$(oci run -b "$b" "$(cid mp2)")" "local"
+	cfg "$b" '.linux.memoryPolicy = {mode: "MPOL_BIND", nodes: "0-2,x"}'
+	assert_fails oci run -b "$b" "$(cid mp3)"
+	assert_contains "$OUT" "linux.memoryPolicy.nodes"
+	cfg "$b" '.linux.memoryPolicy = {mode: "MPOL_BIND", nodes: "4096"}'
+	assert_fails oci run -b "$b" "$(cid mp4)"
+	assert_contains "$OUT" "node 4096"
+	cfg "$b" '.linux.memoryPolicy = {mode: "MPOL_NEAR"}'
+	assert_fails oci run -b "$b" "$(cid mp5)"
+	assert_contains "$OUT" "unknown mode"
+	cfg "$b" '.linux.memoryPolicy = {mode: "MPOL_BIND", nodes: "0", flags: ["MPOL_F_FAST"]}'
+	assert_fails oci run -b "$b" "$(cid mp6)"
+	assert_contains "$OUT" "unknown flag"
+}
+
 test_capabilities_applied() {
 	local b out
 	b=$(bundle cp sh -c 'grep -E "^Cap(Inh|Prm|Eff|Bnd|Amb)" /proc/self/status')

@@ -3,7 +3,8 @@
 # driven: ignored unknown capabilities, HOME, a process's own session, mounts through dangling
 # symlinks, cleaned device paths, poststart failures, run --keep, tmpfs modes, a hidden
 # cgroup2 mount, real-time budgets, bind mounts in a user namespace, seccomp listeners,
-# idmapped mounts, exec failures in runc's words, and what `features` says of them.  (Hooks'
+# idmapped mounts, exec failures in runc's words, exec --cgroup, and what `features` says of
+# them.  (Hooks'
 # environment: test_hooks.c; the cwd made: test_process.sh; a layer without end blocks:
 # test_image.sh.)
 
@@ -154,20 +155,24 @@ test_run_keep() {
 }
 
 # a tmpfs over an existing directory keeps that directory's mode unless mode= says otherwise
-# (runc, crun); over a new one the kernel's 1777
+# (runc, crun); over a new one the kernel's 1777; a read-only one too (the mode is given at
+# mount time: a chmod after it would fail, EROFS)
 test_tmpfs_keeps_the_directory_mode() {
 	local b out
-	b=$(bundle tm stat -c "%n %a" /home/app /srv/w /opt/new /root)
-	mkdir -p "$b/rootfs/srv/w" "$b/rootfs/root"
+	b=$(bundle tm sh -c 'stat -c "%n %a" /home/app /srv/w /opt/new /root /srv/ro
+		touch /srv/ro/f 2>/dev/null || echo "/srv/ro read-only"')
+	mkdir -p "$b/rootfs/srv/w" "$b/rootfs/root" "$b/rootfs/srv/ro"
 	chmod 750 "$b/rootfs/home/app"
 	chmod 2711 "$b/rootfs/srv/w"
 	chmod 755 "$b/rootfs/root"
+	chmod 712 "$b/rootfs/srv/ro"
 	cfg "$b" '.mounts += [{destination: "/home/app", type: "tmpfs", source: "tmpfs", options: ["nosuid", "size=1m"]},
 		{destination: "/srv/w", type: "tmpfs", source: "tmpfs"},
 		{destination: "/opt/new", type: "tmpfs", source: "tmpfs"},
-		{destination: "/root", type: "tmpfs", source: "tmpfs", options: ["mode=700"]}]'
+		{destination: "/root", type: "tmpfs", source: "tmpfs", options: ["mode=700"]},
+		{destination: "/srv/ro", type: "tmpfs", source: "tmpfs", options: ["ro", "size=1m"]}]'
 	out=$(oci run -b "$b" "$(cid tm)")
-	assert_eq "$out" $'/home/app 750\n/srv/w 2711\n/opt/new 1777\n/root 700'
+	assert_eq "$out" $'/home/app 750\n/srv/w 2711\n/opt/new 1777\n/root 700\n/srv/ro 712\n/srv/ro read-only'
 }
 
 # A tmpfs over the hybrid host's cgroup2 mount (as test harnesses hide it) makes the host plain
@@ -271,6 +276,44 @@ test_seccomp_notify_listener() {
 	cfg "$b" 'del(.linux.seccomp.listenerPath)'
 	assert_fails oci run -b "$b" "$(cid sn2)"
 	assert_contains "$OUT" "SCMP_ACT_NOTIFY needs \`listenerPath\`"
+}
+
+# exec --cgroup (runc's): the process runs in a sub-cgroup the container made, in every
+# hierarchy that has it; CTRL:SUB only in that controller's; `..`, a missing sub-cgroup
+# named by its controller, a second bare SUB are refused
+test_exec_into_sub_cgroup() {
+	local b id cg base out line
+	b=$(bundle xc sleep 100)
+	id=$(cid xc)
+	base=/hull-test/$id
+	oci run -d -b "$b" "$id" </dev/null
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	for cg in /sys/fs/cgroup/*/hull-test/"$id" /sys/fs/cgroup/hull-test/"$id"; do
+		[ -d "$cg" ] || continue
+		case $cg in */cpuset/*) continue ;; esac # a new v1 cpuset holds no task until filled
+		mkdir "$cg/sub"
+	done
+	out=$(oci exec --cgroup sub "$id" cat /proc/self/cgroup)
+	while IFS= read -r line; do
+		case $line in
+		*:cpuset:*) assert_eq "${line##*:}" "$base" "cpuset, where there is no sub" ;;
+		*) assert_eq "${line##*:}" "$base/sub" "$line" ;;
+		esac
+	done <<<"$out"
+	if [ -d /sys/fs/cgroup/memory ]; then
+		out=$(oci exec --cgroup memory,pids:sub "$id" cat /proc/self/cgroup)
+		assert_eq "$(grep -c ":$base/sub\$" <<<"$out")" 2 "only memory and pids: $out"
+		assert_contains "$out" ":memory:$base/sub"
+		assert_contains "$out" ":pids:$base/sub"
+		assert_fails oci exec --cgroup cpuset:sub "$id" true
+		assert_contains "$OUT" "sub-cgroup"
+	fi
+	assert_fails oci exec --cgroup sub/../.. "$id" true
+	assert_contains "$OUT" "\`..\` components are not allowed"
+	assert_fails oci exec --cgroup nowhere "$id" true
+	assert_contains "$OUT" "no hierarchy has the sub-cgroup"
+	assert_fails oci exec --cgroup sub --cgroup other "$id" true
+	assert_contains "$OUT" "the only --cgroup"
 }
 
 # Idmapped bind mounts (a mount's uidMappings/gidMappings; idmap with the container's own):

@@ -54,6 +54,9 @@ test_vm_exec_stdio_status_and_concurrency() {
 	set -e
 	assert_eq $rc 5 "exec's exit code after 300 KB of output"
 	assert_eq "$(tr -d 7 <"$WORK/big" | wc -c):$(wc -c <"$WORK/big")" 0:300000 "the output"
+	# the host's sub-cgroups are not where a VM's processes live
+	assert_fails oci exec --cgroup sub "$id" true
+	assert_contains "$OUT" "runs in a VM"
 	# user, groups, cwd, env; and the process as JSON
 	out=$(oci exec -u 1000:1000 -g 5 --cwd /tmp -e FOO=bar "$id" sh -c 'id -u; id -G; pwd; echo $FOO')
 	assert_eq "$out" $'1000\n1000 5\n/tmp\nbar'

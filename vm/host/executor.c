@@ -60,6 +60,12 @@ static int vm_exec_process(const struct hull_exec_opts *o, const struct hull_sta
 			   const struct hull_spec *spec, const struct hull_process *p, int *status,
 			   struct hull_err *err)
 {
+	/* the host's sub-cgroups hold nothing of a VM's: its processes are the guest's */
+	if (o->sub_cgroups)
+		return hull_error(err, EINVAL,
+				  "exec --cgroup: container `%s` runs in a VM, whose processes are "
+				  "in the guest's cgroups, not the host's",
+				  st->id);
 	if (hull_vm_pod_role(st->annotations, st->n_annotations, NULL) == HULL_VM_POD_MEMBER)
 		return hull_vm_member_exec_process(o, st, p, status, err);
 	return hull_vm_exec_process(o, st, p, status, err);
