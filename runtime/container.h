@@ -22,6 +22,9 @@ struct hull_create_opts {
 	bool systemd_cgroup; /* the systemd cgroup driver (runtime/cgroup/driver.h) */
 	bool detach;	     /* run only: return once started */
 	bool keep;	     /* run only: the stopped container stays until delete (runc --keep) */
+	/* run in the foreground with a terminal and no console socket: the pty we relay keeps
+	 * the workload's "\n" ("\r\n" otherwise), as runc's does (runtime/terminal.h) */
+	bool tty_plain_newlines;
 	/* the isolation level the front end was invoked as (hull-oci-vm: "vm"), NULL: none; the
 	 * annotation run.hull.isolation wins over it (runtime/executor.h) */
 	const char *level_by_name;
@@ -66,6 +69,7 @@ struct hull_exec_opts {
 	const char *pid_file;
 	bool detach;
 	int preserve_fds;
+	bool tty_plain_newlines; /* as hull_create_opts' */
 };
 
 /* exec: run another process in a created or running container, in all its namespaces, its

@@ -42,7 +42,7 @@ static int bind_console(int slave, struct hull_err *err)
 }
 
 int hull_terminal_setup(int console_sock, unsigned int rows, unsigned int cols, bool console,
-			struct hull_err *err)
+			bool plain_newlines, struct hull_err *err)
 {
 	cleanup_close int master = -1;
 	struct stat st;
@@ -66,6 +66,14 @@ int hull_terminal_setup(int console_sock, unsigned int rows, unsigned int cols, 
 		struct winsize ws = {.ws_row = (unsigned short)rows,
 				     .ws_col = (unsigned short)cols};
 		ioctl(slave, TIOCSWINSZ, &ws);
+	}
+	if (plain_newlines) {
+		struct termios t;
+		/* before the master leaves: nothing the workload writes is translated */
+		if (tcgetattr(slave, &t) == 0) {
+			t.c_oflag &= ~(tcflag_t)ONLCR;
+			tcsetattr(slave, TCSANOW, &t);
+		}
 	}
 	if (console && bind_console(slave, err) < 0) {
 		close(slave);

@@ -156,7 +156,7 @@ static int parse_exec(int argc, char **argv, struct hull_exec_opts *o, struct hu
 
 int cmd_exec(const struct oci_globals *g, int argc, char **argv, struct hull_err *err)
 {
-	struct hull_exec_opts o = {.root = g->root};
+	struct hull_exec_opts o = {.root = g->root, .tty_plain_newlines = true};
 	int status = 0, r = parse_exec(argc, argv, &o, err);
 
 	if (r == 0 && hull_container_exec(&o, &status, err) < 0)

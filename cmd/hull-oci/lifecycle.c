@@ -108,7 +108,8 @@ int cmd_create(const struct oci_globals *g, int argc, char **argv, struct hull_e
 
 int cmd_run(const struct oci_globals *g, int argc, char **argv, struct hull_err *err)
 {
-	struct hull_create_opts o = {.root = g->root, .systemd_cgroup = g->systemd_cgroup};
+	struct hull_create_opts o = {
+		.root = g->root, .systemd_cgroup = g->systemd_cgroup, .tty_plain_newlines = true};
 	int status, r = parse_create("run", true, argc, argv, &o, err);
 	if (r)
 		return r == 2 ? 0 : -1;

@@ -114,8 +114,9 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *c)
 	}
 	close(c->rootfd);
 	close(c->pidfd);
-	if (p->terminal && hull_terminal_setup(c->console_fd, p->console_height, p->console_width,
-					       false, &err) < 0)
+	if (p->terminal &&
+	    hull_terminal_setup(c->console_fd, p->console_height, p->console_width, false,
+				c->o->tty_plain_newlines && !c->o->console_socket, &err) < 0)
 		child_fail(c, &err);
 	if (c->console_fd >= 0)
 		close(c->console_fd);

@@ -406,3 +406,31 @@ test_exec_failures_in_runc_words() {
 	assert_contains "$(cat "$WORK/err")" "exec \`/garbage\`: exec format error"
 	set -e
 }
+
+# `run` and `exec -t` in the foreground without --console-socket relay the pty themselves:
+# what reaches their stdout is the workload's lines, "\n" not "\r\n" (runc clears the pty's
+# ONLCR too), so a script reading a containers's output gets the same bytes with a terminal
+# or without.  A caller's console socket gets the pty as a terminal has it, ONLCR on.
+test_foreground_terminal_keeps_newlines() {
+	local b id helper
+	b=$(bundle fn printf 'a\nb\n')
+	cfg "$b" '.process.terminal=true'
+	oci run -b "$b" "$(cid fn1)" </dev/null >"$WORK/run.out"
+	assert_eq "$(od -An -c "$WORK/run.out" | tr -s ' ')" " a \n b \n" "run's terminal output"
+	cfg "$b" '.process.terminal=false | .process.args=["sleep","100"]'
+	id=$(cid fn2)
+	oci run -d -b "$b" "$id" </dev/null
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	oci exec -t "$id" printf 'c\nd\n' </dev/null >"$WORK/exec.out"
+	assert_eq "$(od -An -c "$WORK/exec.out" | tr -s ' ')" " c \n d \n" "exec -t's output"
+	helper=/var/tmp/hull-test-cache/recvtty
+	if [ ! -x "$helper" ] || [ "$REPO/tests/data/recvtty.c" -nt "$helper" ]; then
+		mkdir -p "$(dirname "$helper")"
+		cc -O2 -o "$helper" "$REPO/tests/data/recvtty.c"
+	fi
+	"$helper" "$WORK/tty.sock" >"$WORK/sock.out" &
+	for _ in $(seq 50); do [ -S "$WORK/tty.sock" ] && break; sleep 0.05; done
+	oci exec -t --console-socket "$WORK/tty.sock" "$id" printf 'e\n'
+	wait
+	assert_contains "$(od -An -c "$WORK/sock.out" | tr -s ' ')" " e \r \n" "a console socket's pty"
+}
