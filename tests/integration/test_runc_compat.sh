@@ -398,12 +398,20 @@ test_exec_failures_in_runc_words() {
 	oci run -d -b "$b" "$id" </dev/null
 	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
 	set +e
+	# exec's own failures are 255 (runc-exec(8)): apart from the process's status 1
 	oci exec "$id" /nonexistent 2>"$WORK/err"
-	assert_eq $? 1 "exec of a missing program (runc's status)"
+	assert_eq $? 255 "exec of a missing program (runc's status)"
 	assert_contains "$(cat "$WORK/err")" "exec \`/nonexistent\`: no such file or directory"
 	oci exec "$id" /garbage 2>"$WORK/err"
-	assert_eq $? 1 "exec of an exec format error"
+	assert_eq $? 255 "exec of an exec format error"
 	assert_contains "$(cat "$WORK/err")" "exec \`/garbage\`: exec format error"
+	oci exec --pid-file /no/such/dir/pid "$id" true 2>"$WORK/err"
+	assert_eq $? 255 "exec with a pid file it cannot write"
+	oci exec "$(cid no-such)" true 2>"$WORK/err"
+	assert_eq $? 255 "exec in a container that does not exist"
+	assert_contains "$(cat "$WORK/err")" "does not exist"
+	oci exec "$id" false
+	assert_eq $? 1 "the process's own status 1"
 	set -e
 }
 
