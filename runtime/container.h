@@ -43,7 +43,8 @@ int hull_container_start(const char *root, const char *id, struct hull_err *err)
  * o->detach it returns once started (*status = 0). */
 int hull_container_run(const struct hull_create_opts *o, int *status, struct hull_err *err);
 
-/* kill: signal the init (or every process in the container with all). */
+/* kill: signal the init (or every process in the container with all).  sig 0 signals
+ * nothing: it fails (ESRCH) only when the container is not running. */
 int hull_container_kill(const char *root, const char *id, int sig, bool all, struct hull_err *err);
 
 /* delete: a stopped (or created) container; force kills a running one first.  Removes the

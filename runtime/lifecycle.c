@@ -161,8 +161,11 @@ int hull_container_kill(const char *root, const char *id, int sig, bool all, str
 
 	if (hull_state_load(root, id, &st, err) < 0)
 		return hull_error_wrap(err, "kill");
+	/* runc's words: containerd's shim reads "container not running" as already gone */
 	if (st->status == HULL_STOPPED)
-		hull_error(err, ESRCH, "kill: container `%s` is not running", id);
+		hull_error(err, ESRCH, "kill `%s`: container not running", id);
+	else if (sig == 0)
+		ret = 0; /* kill(2)'s null signal: only whether the container runs */
 	else if (!(level = hull_executor_find(st->isolation, err)))
 		hull_error_wrap(err, "kill: container `%s`", id);
 	else

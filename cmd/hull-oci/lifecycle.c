@@ -171,10 +171,17 @@ int cmd_kill(const struct oci_globals *g, int argc, char **argv, struct hull_err
 	int sig, r = one_id("kill", " [--all]", argc, argv, opts, "+ah", &all, &id, &sig_name, err);
 	if (r)
 		return r == 2 ? 0 : -1;
-	sig = hull_parse_signal(sig_name, err);
+	/* 0 as kill(1)'s: is it running? (runc takes any number) */
+	sig = strcmp(sig_name, "0") ? hull_parse_signal(sig_name, err) : 0;
 	if (sig < 0)
 		return hull_error_wrap(err, "kill");
-	return hull_container_kill(g->root, id, sig, all, err);
+	if (hull_container_kill(g->root, id, sig, all, err) < 0) {
+		/* runc: --all (otherwise obsolete there) makes a stopped container no error */
+		if (all && err->errnum == ESRCH)
+			return 0;
+		return -1;
+	}
+	return 0;
 }
 
 int cmd_delete(const struct oci_globals *g, int argc, char **argv, struct hull_err *err)

@@ -442,3 +442,26 @@ test_foreground_terminal_keeps_newlines() {
 	wait
 	assert_contains "$(od -An -c "$WORK/sock.out" | tr -s ' ')" " e \r \n" "a console socket's pty"
 }
+
+# kill as runc's: signal 0 asks whether the container runs; a stopped one fails in runc's
+# words (containerd's shim reads "container not running" as already gone), except with
+# --all, which runc keeps for that alone.
+test_kill_null_signal_and_stopped() {
+	local b id
+	b=$(bundle kn sleep 100)
+	id=$(cid kn)
+	oci run -d -b "$b" "$id" </dev/null
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	oci kill "$id" 0
+	assert_eq "$(state_of "$id")" running "signal 0 leaves it running"
+	oci kill "$id" KILL
+	wait_status "$id" stopped
+	assert_fails oci kill "$id" 0
+	assert_contains "$OUT" "container not running"
+	assert_fails oci kill "$id" TERM
+	assert_contains "$OUT" "container not running"
+	oci kill --all "$id" KILL
+	oci kill -a "$id" 0
+	assert_fails oci kill "$id" 99
+	assert_contains "$OUT" "unknown signal"
+}
