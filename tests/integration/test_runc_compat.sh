@@ -465,3 +465,28 @@ test_kill_null_signal_and_stopped() {
 	assert_fails oci kill "$id" 99
 	assert_contains "$OUT" "unknown signal"
 }
+
+# A container's cgroup that already exists frozen (left by a crash, or frozen by someone
+# else) is refused: its init would stop there half-way and create wait for it for ever.
+test_frozen_cgroup_is_refused() {
+	local b dir state thawed
+	b=$(bundle fz true)
+	if [ -f /sys/fs/cgroup/freezer/freezer.state ] || [ -d /sys/fs/cgroup/freezer ]; then
+		dir=/sys/fs/cgroup/freezer/hull-test/$T-fz state=freezer.state thawed=THAWED
+		mkdir -p "$dir"
+		echo FROZEN >"$dir/$state"
+	else
+		dir=/sys/fs/cgroup/hull-test/$T-fz state=cgroup.freeze thawed=0
+		[ -f /sys/fs/cgroup/cgroup.controllers ] || skip "no freezer"
+		mkdir -p "$dir"
+		echo 1 >"$dir/$state"
+	fi
+	defer sh -c "echo $thawed > $dir/$state 2>/dev/null; rmdir $dir 2>/dev/null; true"
+	cfg "$b" --arg p "/hull-test/$T-fz" '.linux.cgroupsPath = $p'
+	assert_fails timeout 20 "$HULL_OCI" --root "$ROOT" run -d -b "$b" "$(cid fz)"
+	assert_contains "$OUT" "container's cgroup unexpectedly frozen"
+	assert_eq "$(ls "$ROOT")" "" "state left"
+	[ -d "$dir" ] || fatal "the cgroup found frozen was removed"
+	assert_fails timeout 20 "$HULL_OCI" --root "$ROOT" create -b "$b" "$(cid fz2)"
+	assert_contains "$OUT" "container's cgroup unexpectedly frozen"
+}
