@@ -66,8 +66,13 @@ __attribute__((noreturn)) static void container_exec(const struct hull_init_ctx 
 	struct hull_rootfs rfs = rootfs_of(ctx);
 	struct hull_err err = {0};
 	cleanup_free char *exe = NULL;
+	const int spare[] = {ctx->sync_fd, ctx->fifo_fd, ctx->console_fd};
 	char **env;
 
+	/* what our caller left open (runc's init never has it): not for the container's eyes in
+	 * /proc/1/fd while it waits for start */
+	hull_process_close_inherited(ctx->opts->preserve_fds + ctx->n_listen_fds, spare,
+				     ARRAY_SIZE(spare));
 	if (hull_rootfs_pivot(&rfs, ctx->opts->no_pivot, &err) < 0 ||
 	    hull_sysctl_apply(spec, &err) < 0 || hull_rootfs_make_cwd(proc->cwd, &err) < 0)
 		hull_init_fail(ctx, &err);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The workload's identity, environment and fds, set just before it is executed. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -173,6 +174,40 @@ char **hull_process_env(const struct hull_process *p, int n_listen_fds)
 	return env;
 }
 
+/* fn on each open fd >= first, from /proc/self/fd (or, without it, every number up to
+ * the fd limit).  -1 with errno only when neither works. */
+static int for_each_fd_from(int first, void (*fn)(int fd, void *arg), void *arg)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	long max;
+
+	if (d) {
+		while ((e = readdir(d))) {
+			int fd = atoi(e->d_name);
+			if (e->d_name[0] != '.' && fd >= first && fd != dirfd(d))
+				fn(fd, arg);
+		}
+		closedir(d);
+		return 0;
+	}
+	max = sysconf(_SC_OPEN_MAX);
+	if (max <= 0)
+		return -1;
+	for (int fd = first; fd < (max < 65536 ? max : 65536); fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			fn(fd, arg);
+	return 0;
+}
+
+static void mark_cloexec(int fd, void *arg)
+{
+	int fl = fcntl(fd, F_GETFD);
+	(void)arg;
+	if (fl >= 0)
+		fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
+}
+
 int hull_process_confine(const struct hull_process *p, struct hull_seccomp *filter, int keep_fds,
 			 struct hull_err *err)
 {
@@ -193,8 +228,38 @@ int hull_process_fds(int keep, struct hull_err *err)
 		if (fl >= 0 && fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC) < 0)
 			return hull_error(err, errno, "keep fd %d", fd);
 	}
-	/* Mark, not close: the sync socket must stay usable until exec succeeds. */
-	if (syscall(SYS_close_range, 3 + keep, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+	/* Mark, not close: the sync socket must stay usable until exec succeeds.  A seccomp
+	 * filter already loaded may refuse close_range (a profile older than it, or one that
+	 * denies it, as runc's tests do): then one fd at a time. */
+	if (syscall(SYS_close_range, 3 + keep, ~0U, CLOSE_RANGE_CLOEXEC) < 0 &&
+	    for_each_fd_from(3 + keep, mark_cloexec, NULL) < 0)
 		return hull_error(err, errno, "close inherited fds");
 	return 0;
+}
+
+static bool is_spared(int fd, const int *spare, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (spare[i] == fd)
+			return true;
+	return false;
+}
+
+struct spared {
+	const int *fds;
+	size_t n;
+};
+
+static void close_if_inherited(int fd, void *arg)
+{
+	const struct spared *s = arg;
+	int fl = fcntl(fd, F_GETFD);
+	if (fl >= 0 && !(fl & FD_CLOEXEC) && !is_spared(fd, s->fds, s->n))
+		close(fd);
+}
+
+void hull_process_close_inherited(int keep, const int *spare, size_t n_spare)
+{
+	struct spared s = {spare, n_spare};
+	for_each_fd_from(3 + keep, close_if_inherited, &s);
 }

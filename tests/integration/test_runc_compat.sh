@@ -490,3 +490,33 @@ test_frozen_cgroup_is_refused() {
 	assert_fails timeout 20 "$HULL_OCI" --root "$ROOT" create -b "$b" "$(cid fz2)"
 	assert_contains "$OUT" "container's cgroup unexpectedly frozen"
 }
+
+# What hull-oci's caller left open (fds without close-on-exec) is not in the container's
+# init while it waits for start, where /proc/1/fd would show it to the container; the
+# --preserve-fds ones stay, and the workload still gets exactly those.
+test_created_init_holds_no_inherited_fds() {
+	local b id pid fds
+	b=$(bundle ci sh -c 'ls /proc/self/fd | tr "\n" " "')
+	id=$(cid ci)
+	oci create --preserve-fds 1 -b "$b" "$id" 3</etc/hostname 5</etc/passwd 9>"$WORK/nine" </dev/null >"$WORK/out"
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	pid=$(pid_of "$id")
+	fds=$(for f in /proc/"$pid"/fd/*; do readlink "$f"; done | tr "\n" " ")
+	assert_contains "$fds" "/etc/hostname" "the preserved fd 3"
+	assert_not_contains "$fds" "/etc/passwd" "an inherited fd 5"
+	assert_not_contains "$fds" "$WORK/nine" "an inherited fd 9"
+	oci start "$id"
+	wait_status "$id" stopped
+	assert_eq "$(cat "$WORK/out")" "0 1 2 3 4 " "the workload's fds (4: ls's directory)"
+}
+
+# A seccomp filter loaded before the runtime sets close-on-exec (noNewPrivileges false)
+# may deny close_range, as a profile older than it does: the fds are then marked one by one.
+test_seccomp_denying_close_range() {
+	local b
+	b=$(bundle sr sh -c 'ls /proc/self/fd | tr "\n" " "')
+	cfg "$b" '.process.noNewPrivileges = false
+		| .linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
+			syscalls: [{names: ["close_range"], action: "SCMP_ACT_ERRNO", errnoRet: 38}]}'
+	assert_eq "$(oci run -b "$b" "$(cid sr)" </dev/null 7</etc/hostname)" "0 1 2 3 " "the workload's fds"
+}
