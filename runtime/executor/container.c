@@ -76,11 +76,18 @@ __attribute__((noreturn)) static void container_exec(const struct hull_init_ctx 
 	if (hull_rootfs_pivot(&rfs, ctx->opts->no_pivot, &err) < 0 ||
 	    hull_sysctl_apply(spec, &err) < 0 || hull_rootfs_make_cwd(proc->cwd, &err) < 0)
 		hull_init_fail(ctx, &err);
-	if (proc->terminal &&
-	    hull_terminal_setup(ctx->console_fd, proc->console_height, proc->console_width, true,
+	if (proc->terminal) {
+		struct hull_terminal_opts t = {
+			.rows = proc->console_height,
+			.cols = proc->console_width,
+			.console = true,
+			.plain_newlines =
 				ctx->opts->tty_plain_newlines && !ctx->opts->console_socket,
-				&err) < 0)
-		hull_init_fail(ctx, &err);
+			.owner = proc->uid,
+		};
+		if (hull_terminal_setup(ctx->console_fd, &t, &err) < 0)
+			hull_init_fail(ctx, &err);
+	}
 	if (ctx->console_fd >= 0)
 		close(ctx->console_fd);
 	/* a session of its own with a terminal or not, as with runc (the terminal's setup

@@ -114,10 +114,16 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *c)
 	}
 	close(c->rootfd);
 	close(c->pidfd);
-	if (p->terminal &&
-	    hull_terminal_setup(c->console_fd, p->console_height, p->console_width, false,
-				c->o->tty_plain_newlines && !c->o->console_socket, &err) < 0)
-		child_fail(c, &err);
+	if (p->terminal) {
+		struct hull_terminal_opts t = {
+			.rows = p->console_height,
+			.cols = p->console_width,
+			.plain_newlines = c->o->tty_plain_newlines && !c->o->console_socket,
+			.owner = p->uid,
+		};
+		if (hull_terminal_setup(c->console_fd, &t, &err) < 0)
+			child_fail(c, &err);
+	}
 	if (c->console_fd >= 0)
 		close(c->console_fd);
 	/* a session of its own inside the container, with a terminal (made above) or not, as

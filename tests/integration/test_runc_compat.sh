@@ -520,3 +520,18 @@ test_seccomp_denying_close_range() {
 			syscalls: [{names: ["close_range"], action: "SCMP_ACT_ERRNO", errnoRet: 38}]}'
 	assert_eq "$(oci run -b "$b" "$(cid sr)" </dev/null 7</etc/hostname)" "0 1 2 3 " "the workload's fds"
 }
+
+# The terminal belongs to the process's user (its group stays devpts' gid=5), as with runc:
+# screen, tmux, mesg and write refuse a terminal the user does not own.
+test_terminal_owned_by_the_process_user() {
+	local b id
+	b=$(bundle to sh -c 'stat -c %u:%g $(tty)')
+	cfg "$b" '.process.terminal = true | .process.user = {uid: 1000, gid: 1000}'
+	assert_eq "$(oci run -b "$b" "$(cid to1)" </dev/null)" "1000:5" "run's terminal"
+	cfg "$b" '.process.terminal = false | .process.user = {uid: 0, gid: 0} | .process.args = ["sleep", "100"]'
+	id=$(cid to2)
+	oci run -d -b "$b" "$id" </dev/null
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	assert_eq "$(oci exec -t -u 1000:1000 "$id" sh -c 'stat -c %u:%g $(tty)' </dev/null)" "1000:5" "exec's terminal"
+	assert_eq "$(oci exec -t "$id" sh -c 'stat -c %u:%g $(tty)' </dev/null)" "0:5" "root's"
+}
