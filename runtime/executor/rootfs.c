@@ -220,6 +220,14 @@ static int set_mode(int rootfd, const struct hull_mount *m, mode_t mode, struct 
 	return 0;
 }
 
+/* A read-only /dev is mounted writable and made read-only once its devices, /dev/pts and
+ * /dev/console are in (hull_rootfs_finalize), as runc does. */
+static bool is_ro_dev(const struct hull_mount *m)
+{
+	return !m->bind && (m->flags & MS_RDONLY) &&
+	       (!strcmp(m->destination, "/dev") || !strcmp(m->destination, "/dev/"));
+}
+
 static int mount_one(const struct hull_rootfs *r, int rootfd, const struct hull_mount *m,
 		     struct hull_err *err)
 {
@@ -257,6 +265,8 @@ static int mount_one(const struct hull_rootfs *r, int rootfd, const struct hull_
 			return -1;
 		hull_fd_path(fd, target);
 		fl = m->flags & ~(MS_REC | HULL_PROPAGATION_MASK);
+		if (is_ro_dev(m))
+			fl &= ~(unsigned long)MS_RDONLY;
 		rc = mount(m->source ? m->source : type, target, type, fl, m->data);
 		/* sysfs needs a network namespace of our own; without one, bind the host's */
 		if (rc < 0 && errno == EPERM && !strcmp(type, "sysfs"))
@@ -355,8 +365,17 @@ int hull_rootfs_make_cwd(const char *cwd, struct hull_err *err)
 
 int hull_rootfs_finalize(const struct hull_rootfs *r, struct hull_err *err)
 {
+	size_t i;
+
 	if (hull_masks_apply(r->spec, err) < 0)
 		return -1;
+	for (i = 0; i < r->spec->n_mounts; i++)
+		if (is_ro_dev(&r->spec->mounts[i]) &&
+		    mount(NULL, "/dev", NULL,
+			  MS_BIND | MS_REMOUNT | MS_RDONLY |
+				  hull_vfs_flags("/dev", HULL_LOCKED_FLAGS),
+			  NULL) < 0)
+			return hull_error(err, errno, "remount /dev read-only");
 	if (r->spec->root_readonly &&
 	    mount(NULL, "/", NULL,
 		  MS_BIND | MS_REMOUNT | MS_RDONLY | hull_vfs_flags("/", HULL_LOCKED_FLAGS),

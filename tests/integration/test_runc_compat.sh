@@ -535,3 +535,18 @@ test_terminal_owned_by_the_process_user() {
 	assert_eq "$(oci exec -t -u 1000:1000 "$id" sh -c 'stat -c %u:%g $(tty)' </dev/null)" "1000:5" "exec's terminal"
 	assert_eq "$(oci exec -t "$id" sh -c 'stat -c %u:%g $(tty)' </dev/null)" "0:5" "root's"
 }
+
+# A read-only /dev (its mount's "ro") still gets its devices, /dev/pts and the console, and is
+# read-only to the workload, as with runc.
+test_read_only_dev() {
+	local b out
+	b=$(bundle rd sh -c 'grep " /dev " /proc/mounts; ls /dev/pts /dev/null; stat -c %t:%T /dev/console; touch /dev/x 2>&1; true')
+	cfg "$b" '.process.terminal = true
+		| .mounts |= map((select(.destination == "/dev") | .options += ["ro"]) // .)'
+	out=$(oci run -b "$b" "$(cid rd)" </dev/null)
+	assert_contains "$out" "tmpfs /dev tmpfs ro,"
+	assert_contains "$out" "ptmx"
+	assert_contains "$out" "/dev/null"
+	assert_contains "$out" "88:" "the pty on /dev/console"
+	assert_contains "$out" "Read-only file system"
+}
