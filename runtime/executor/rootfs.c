@@ -101,6 +101,25 @@ static int check_resolved_target(const struct hull_rootfs *r, int fd, const stru
 	return check_proc_target(&resolved, err);
 }
 
+/* proc and sysfs go on a directory, not through a symlink the image planted as their last
+ * component (/proc -> /elsewhere): what is masked, and what the runtime later reads or
+ * writes under /proc, must be the kernel's (runc refuses it in the same words). */
+static int check_pseudo_fs_target(int rootfd, const struct hull_mount *m, struct hull_err *err)
+{
+	cleanup_close int fd = -1;
+	struct stat st;
+
+	if (!m->type || (strcmp(m->type, "proc") && strcmp(m->type, "sysfs")))
+		return 0;
+	fd = hull_open_in_root(rootfd, m->destination, O_PATH | O_NOFOLLOW, 0, NULL);
+	if (fd >= 0 && fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
+		return hull_error(
+			err, EPERM,
+			"mount `%s`: filesystem `%s` must be mounted on ordinary directory",
+			m->destination, m->type);
+	return 0;
+}
+
 static int apply_rec_attr(int fd, const struct hull_mount *m, struct hull_err *err)
 {
 	struct mount_attr attr = {
@@ -260,6 +279,8 @@ static int mount_one(const struct hull_rootfs *r, int rootfd, const struct hull_
 	} else {
 		const char *type = m->type ? m->type : "none";
 		mode_t keep_mode = tmpfs_keep_mode(rootfd, m);
+		if (check_pseudo_fs_target(rootfd, m, err) < 0)
+			return -1;
 		fd = hull_mkpath_in_root(rootfd, m->destination, HULL_MK_DIR, 0755, err);
 		if (fd < 0 || check_resolved_target(r, fd, m, err) < 0)
 			return -1;

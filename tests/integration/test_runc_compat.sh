@@ -550,3 +550,25 @@ test_read_only_dev() {
 	assert_contains "$out" "88:" "the pty on /dev/console"
 	assert_contains "$out" "Read-only file system"
 }
+
+# proc and sysfs are not mounted through a symlink the image put in their place (its /proc
+# pointing elsewhere): refused in runc's words; a real directory still works.
+test_proc_and_sys_not_through_symlinks() {
+	local b
+	b=$(bundle ps true)
+	rm -rf "$b/rootfs/proc"
+	mkdir "$b/rootfs/elsewhere"
+	ln -s /elsewhere "$b/rootfs/proc"
+	assert_fails oci run -b "$b" "$(cid ps1)" </dev/null
+	assert_contains "$OUT" "filesystem \`proc\` must be mounted on ordinary directory"
+	rm "$b/rootfs/proc"
+	mkdir "$b/rootfs/proc"
+	rm -rf "$b/rootfs/sys"
+	ln -s /elsewhere "$b/rootfs/sys"
+	cfg "$b" 'if any(.mounts[]; .destination == "/sys") then . else .mounts += [{destination: "/sys", type: "sysfs", source: "sysfs", options: ["ro"]}] end'
+	assert_fails oci run -b "$b" "$(cid ps2)" </dev/null
+	assert_contains "$OUT" "filesystem \`sysfs\` must be mounted on ordinary directory"
+	rm "$b/rootfs/sys"
+	mkdir "$b/rootfs/sys"
+	oci run -b "$b" "$(cid ps3)" </dev/null
+}
