@@ -247,6 +247,21 @@ static bool is_ro_dev(const struct hull_mount *m)
 	       (!strcmp(m->destination, "/dev") || !strcmp(m->destination, "/dev/"));
 }
 
+/* under: the directory the tmpfs was mounted on (its fd, taken before); the copy goes into
+ * the tmpfs now there. */
+static int copyup(int rootfd, int under, const struct hull_mount *m, struct hull_err *err)
+{
+	char path[HULL_FD_PATH_MAX];
+	cleanup_close int dir = -1, mounted = -1;
+
+	hull_fd_path(under, path);
+	dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	mounted = hull_open_in_root(rootfd, m->destination, O_RDONLY | O_DIRECTORY, 0, err);
+	if (dir < 0 || mounted < 0)
+		return hull_error(err, errno, "tmpcopyup: open `%s`", m->destination);
+	return hull_tmpcopyup(dir, mounted, m->destination, err);
+}
+
 static int mount_one(const struct hull_rootfs *r, int rootfd, const struct hull_mount *m,
 		     struct hull_err *err)
 {
@@ -301,6 +316,8 @@ static int mount_one(const struct hull_rootfs *r, int rootfd, const struct hull_
 			return hull_error(err, errno, "mount `%s` (%s) on `%s`",
 					  m->source ? m->source : type, type, m->destination);
 		if (keep_mode && set_mode(rootfd, m, keep_mode, err) < 0)
+			return -1;
+		if (m->tmpcopyup && !strcmp(type, "tmpfs") && copyup(rootfd, fd, m, err) < 0)
 			return -1;
 	}
 	if (rc < 0)

@@ -572,3 +572,27 @@ test_proc_and_sys_not_through_symlinks() {
 	mkdir "$b/rootfs/sys"
 	oci run -b "$b" "$(cid ps3)" </dev/null
 }
+
+# tmpcopyup (podman asks for it): the tmpfs starts with what the image has at its
+# destination, owners, modes and symlinks kept; without the option it starts empty.
+test_tmpfs_copyup() {
+	local b r out
+	b=$(bundle tc sh -c 'cd /data && ls -ln . sub | grep -v total | awk "{print \$1, \$3, \$4, \$NF}"; cat link; grep " /data " /proc/mounts')
+	r=$b/rootfs
+	mkdir -p "$r/data/sub"
+	chmod 777 "$r/data/sub"
+	printf 'content\n' >"$r/data/file"
+	chown 1000:1000 "$r/data/file"
+	chmod 640 "$r/data/file"
+	ln -s file "$r/data/link"
+	cfg "$b" '.mounts += [{destination: "/data", type: "tmpfs", source: "tmpfs", options: ["tmpcopyup"]}]'
+	out=$(oci run -b "$b" "$(cid tc1)" </dev/null)
+	assert_contains "$out" "-rw-r----- 1000 1000 file"
+	assert_contains "$out" "drwxrwxrwx 0 0 sub"
+	assert_contains "$out" "lrwxrwxrwx 0 0 file"
+	assert_contains "$out" "content"
+	assert_contains "$out" "tmpfs /data tmpfs"
+	cfg "$b" '.mounts[-1].options = []'
+	out=$(oci run -b "$b" "$(cid tc2)" </dev/null 2>&1 || true)
+	assert_not_contains "$out" "content" "without tmpcopyup"
+}
