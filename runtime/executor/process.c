@@ -21,13 +21,15 @@
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+/* the last NAME=: the one the process gets (hull_process_env) */
 static const char *env_get(char *const *env, const char *name)
 {
 	size_t n = strlen(name), i;
+	const char *v = NULL;
 	for (i = 0; env && env[i]; i++)
 		if (!strncmp(env[i], name, n) && env[i][n] == '=')
-			return env[i] + n + 1;
-	return NULL;
+			v = env[i] + n + 1;
+	return v;
 }
 
 static bool is_executable(const char *path)
@@ -150,12 +152,28 @@ static char *passwd_home(uid_t uid)
 	return home ? home : xstrdup("/");
 }
 
+/* Whether env[i]'s name is set again later in env (the last one is the one kept). */
+static bool set_again(char *const *env, size_t i)
+{
+	size_t len = strcspn(env[i], "=");
+	for (size_t j = i + 1; env[j]; j++)
+		if (!strncmp(env[j], env[i], len) && env[j][len] == '=')
+			return true;
+	return false;
+}
+
 char **hull_process_env(const struct hull_process *p, int n_listen_fds)
 {
 	size_t n = hull_strv_len(p->env), i, k = 0;
 	char **env = xzalloc((n + 4) * sizeof(char *));
-	const char *home = env_get(p->env, "HOME");
+	const char *home = NULL;
 	for (i = 0; i < n; i++) {
+		/* a name given twice is set once, to its last value, as runc's (and execve's
+		 * readers, which take the first, would otherwise see the older one) */
+		if (set_again(p->env, i))
+			continue;
+		if (hull_has_prefix(p->env[i], "HOME="))
+			home = p->env[i] + strlen("HOME=");
 		if (n_listen_fds > 0 && (hull_has_prefix(p->env[i], "LISTEN_FDS=") ||
 					 hull_has_prefix(p->env[i], "LISTEN_PID=")))
 			continue;

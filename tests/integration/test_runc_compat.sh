@@ -596,3 +596,12 @@ test_tmpfs_copyup() {
 	out=$(oci run -b "$b" "$(cid tc2)" </dev/null 2>&1 || true)
 	assert_not_contains "$out" "content" "without tmpcopyup"
 }
+
+# A name set twice in process.env is set once, to its last value, as runc does (PATH's last
+# value is also the one the program is looked up in; an empty last HOME is no HOME).
+test_env_duplicates_keep_the_last() {
+	local b
+	b=$(bundle ed env)
+	cfg "$b" '.process.env = ["ONE=two", "PATH=/nowhere", "ONE=", "PATH=/usr/bin:/bin", "HOME=/x", "HOME="]'
+	assert_eq "$(oci run -b "$b" "$(cid ed)" </dev/null | sort | tr "\n" " ")" "HOME=/root ONE= PATH=/usr/bin:/bin "
+}
