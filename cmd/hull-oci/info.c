@@ -109,6 +109,10 @@ int cmd_list(const struct oci_globals *g, int argc, char **argv, struct hull_err
 				   format);
 	if (optind != argc)
 		return usage_error(err, "list", "unexpected argument `%s`", argv[optind]);
+	/* no default root yet means no containers yet; a --root that is not there is an error,
+	 * likely a mistyped one (runc's) */
+	if (g->root_given && access(g->root, F_OK) < 0)
+		return hull_error(err, errno, "list: state root `%s`", g->root);
 	if (hull_state_list(g->root, &v, &n, err) < 0)
 		return -1;
 	if (quiet) {

@@ -124,6 +124,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'r':
 			g.root = optarg;
+			g.root_given = true;
 			break;
 		case 'l':
 			g.log = optarg;

@@ -605,3 +605,12 @@ test_env_duplicates_keep_the_last() {
 	cfg "$b" '.process.env = ["ONE=two", "PATH=/nowhere", "ONE=", "PATH=/usr/bin:/bin", "HOME=/x", "HOME="]'
 	assert_eq "$(oci run -b "$b" "$(cid ed)" </dev/null | sort | tr "\n" " ")" "HOME=/root ONE= PATH=/usr/bin:/bin "
 }
+
+# list: a --root that does not exist is an error (a mistyped one would otherwise look like
+# a host without containers), as with runc; an existing empty one lists nothing.
+test_list_missing_root() {
+	assert_fails "$HULL_OCI" --root "$WORK/no-such-root" list
+	assert_contains "$OUT" "no-such-root"
+	mkdir -p "$WORK/empty-root"
+	assert_eq "$("$HULL_OCI" --root "$WORK/empty-root" list -q)" ""
+}
