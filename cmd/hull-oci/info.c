@@ -29,7 +29,7 @@ int cmd_state(const struct oci_globals *g, int argc, char **argv, struct hull_er
 	cleanup_free char *json = NULL;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+h", help_only, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", help_only, NULL)) != -1) {
 		if (c == 'h') {
 			printf("Usage: hull-oci state ID\n");
 			return 0;
@@ -89,7 +89,7 @@ int cmd_list(const struct oci_globals *g, int argc, char **argv, struct hull_err
 	size_t n, i;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+f:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			format = optarg;
@@ -146,7 +146,7 @@ int cmd_spec(const struct oci_globals *g, int argc, char **argv, struct hull_err
 	bool rootless = false;
 	int c, fd;
 
-	while ((c = getopt_long(argc, argv, "+b:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			bundle = optarg;

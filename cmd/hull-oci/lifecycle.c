@@ -39,7 +39,7 @@ static int parse_create(const char *cmd, bool with_detach, int argc, char **argv
 	int c;
 	char *end;
 
-	while ((c = getopt_long(argc, argv, with_detach ? "+b:dh" : "+b:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, with_detach ? "b:dh" : "b:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			o->bundle = optarg;
@@ -153,7 +153,7 @@ int cmd_start(const struct oci_globals *g, int argc, char **argv, struct hull_er
 {
 	const char *id;
 	bool unused = false;
-	int r = one_id("start", "", argc, argv, help_only, "+h", &unused, &id, NULL, err);
+	int r = one_id("start", "", argc, argv, help_only, "h", &unused, &id, NULL, err);
 	if (r)
 		return r == 2 ? 0 : -1;
 	return hull_container_start(g->root, id, err);
@@ -168,7 +168,7 @@ int cmd_kill(const struct oci_globals *g, int argc, char **argv, struct hull_err
 	};
 	const char *id, *sig_name = "SIGTERM";
 	bool all = false;
-	int sig, r = one_id("kill", " [--all]", argc, argv, opts, "+ah", &all, &id, &sig_name, err);
+	int sig, r = one_id("kill", " [--all]", argc, argv, opts, "ah", &all, &id, &sig_name, err);
 	if (r)
 		return r == 2 ? 0 : -1;
 	/* 0 as kill(1)'s: is it running? (runc takes any number) */
@@ -193,7 +193,7 @@ int cmd_delete(const struct oci_globals *g, int argc, char **argv, struct hull_e
 	};
 	const char *id;
 	bool force = false;
-	int r = one_id("delete", " [--force]", argc, argv, opts, "+fh", &force, &id, NULL, err);
+	int r = one_id("delete", " [--force]", argc, argv, opts, "fh", &force, &id, NULL, err);
 	if (r)
 		return r == 2 ? 0 : -1;
 	if (hull_container_delete(g->root, id, force, err) < 0) {

@@ -614,3 +614,22 @@ test_list_missing_root() {
 	mkdir -p "$WORK/empty-root"
 	assert_eq "$("$HULL_OCI" --root "$WORK/empty-root" list -q)" ""
 }
+
+# Options after the container's id, as runc's command line takes them (`runc update ID
+# --pids-limit 5`, `runc delete ID --force`); exec and ps keep what follows the id for the
+# process and for ps.
+test_options_after_the_id() {
+	local b id
+	b=$(bundle oa sleep 100)
+	id=$(cid oa)
+	oci run "$id" -d -b "$b" </dev/null
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	oci update "$id" --pids-limit 57
+	assert_eq "$(oci exec "$id" cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || oci exec "$id" cat /sys/fs/cgroup/pids.max)" 57
+	assert_eq "$(oci exec "$id" sh -c 'echo -n $0' -x)" "-x" "exec's arguments stay the process's"
+	oci pause "$id" --help >/dev/null
+	oci kill "$id" KILL --all
+	wait_status "$id" stopped
+	oci delete "$id" --force
+	assert_eq "$(ls "$ROOT")" "" "deleted"
+}
