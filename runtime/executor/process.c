@@ -6,6 +6,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <linux/close_range.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,42 @@ int hull_process_chdir(const char *cwd, struct hull_err *err)
 	return 0;
 }
 
+/* sched_setattr(2)'s argument; glibc has no wrapper */
+struct sched_attr_v1 {
+	uint32_t size, sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t sched_runtime, sched_deadline, sched_period;
+};
+
+#define IOPRIO_WHO_PROCESS 1
+
+/* process.scheduler and process.ioPriority, while we still have the capabilities a real-time
+ * policy or class needs; the workload's children inherit both. */
+static int set_scheduling(const struct hull_process *p, struct hull_err *err)
+{
+	if (p->has_sched) {
+		struct sched_attr_v1 a = {
+			.size = sizeof(a),
+			.sched_policy = p->sched.policy,
+			.sched_flags = p->sched.flags,
+			.sched_nice = p->sched.nice,
+			.sched_priority = p->sched.priority,
+			.sched_runtime = p->sched.runtime,
+			.sched_deadline = p->sched.deadline,
+			.sched_period = p->sched.period,
+		};
+		if (syscall(SYS_sched_setattr, 0, &a, 0) < 0)
+			return hull_error(err, errno, "set process.scheduler (policy %u)",
+					  p->sched.policy);
+	}
+	if (p->has_io_priority &&
+	    syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, p->io_priority) < 0)
+		return hull_error(err, errno, "set process.ioPriority");
+	return 0;
+}
+
 int hull_process_identity(const struct hull_process *p, struct hull_err *err)
 {
 	size_t i;
@@ -95,7 +132,7 @@ int hull_process_identity(const struct hull_process *p, struct hull_err *err)
 		if (hull_write_string("/proc/self/oom_score_adj", v, err) < 0)
 			return -1;
 	}
-	if (hull_caps_prepare(p->caps, err) < 0)
+	if (set_scheduling(p, err) < 0 || hull_caps_prepare(p->caps, err) < 0)
 		return -1;
 	/* setgroups is refused in a user namespace whose setgroups is "deny"; only call it when
 	 * there is something to set or when it is allowed to clear the inherited ones. */

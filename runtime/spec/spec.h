@@ -71,6 +71,15 @@ struct hull_capabilities {
 	char **bounding, **effective, **inheritable, **permitted, **ambient; /* may be NULL */
 };
 
+/* process.scheduler, as sched_setattr(2) takes it */
+struct hull_sched {
+	uint32_t policy; /* SCHED_* */
+	int32_t nice;
+	uint32_t priority;
+	uint64_t flags; /* SCHED_FLAG_* */
+	uint64_t runtime, deadline, period;
+};
+
 struct hull_process {
 	bool terminal;
 	unsigned int console_height, console_width; /* consoleSize, 0 if absent */
@@ -89,6 +98,10 @@ struct hull_process {
 	bool no_new_privileges;
 	bool has_oom_score_adj;
 	int oom_score_adj;
+	bool has_sched;
+	struct hull_sched sched;
+	bool has_io_priority;
+	int io_priority; /* ioprio_set(2)'s value: class << 13 | priority */
 	char *apparmor_profile;
 	char *selinux_label;
 	/* The object it was read from (see hull_mount.src), NULL if made by code; an exec

@@ -15,5 +15,7 @@ void hull_spec_free_linux(struct hull_linux *lx);
 /* spec_process.c */
 int hull_spec_parse_process(yajl_val j, struct hull_process *p, struct hull_err *err);
 void hull_spec_free_process(struct hull_process *p);
+/* spec_sched.c: process.scheduler and process.ioPriority into p */
+int hull_spec_parse_sched(yajl_val j, struct hull_process *p, struct hull_err *err);
 
 #endif

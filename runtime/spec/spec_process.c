@@ -174,7 +174,7 @@ int hull_spec_parse_process(yajl_val j, struct hull_process *p, struct hull_err 
 	if (sj_string(j, "apparmorProfile", "process", &p->apparmor_profile, err) < 0 ||
 	    sj_string(j, "selinuxLabel", "process", &p->selinux_label, err) < 0)
 		return -1;
-	return 0;
+	return hull_spec_parse_sched(j, p, err);
 }
 
 void hull_spec_free_process(struct hull_process *p)

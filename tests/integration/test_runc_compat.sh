@@ -633,3 +633,26 @@ test_options_after_the_id() {
 	oci delete "$id" --force
 	assert_eq "$(ls "$ROOT")" "" "deleted"
 }
+
+# process.scheduler and process.ioPriority (runtime-spec 1.2, runc 1.2) are applied to the
+# workload and to an exec'd process given them, not ignored; unknown names are refused.
+test_scheduler_and_io_priority() {
+	local b id
+	# /proc/self/stat: nice is field 19, the policy field 41; ionice reads the io class
+	b=$(bundle sc sh -c 'cut -d" " -f19,41 /proc/self/stat; ionice')
+	cfg "$b" '.process.scheduler = {policy: "SCHED_BATCH", nice: 19, priority: 0}
+		| .process.ioPriority = {class: "IOPRIO_CLASS_BE", priority: 4}'
+	assert_eq "$(oci run -b "$b" "$(cid sc1)" </dev/null)" $'19 3\nbest-effort: prio 4'
+	cfg "$b" '.process.args = ["sleep", "100"] | del(.process.scheduler) | del(.process.ioPriority)'
+	id=$(cid sc2)
+	oci run -d -b "$b" "$id" </dev/null
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	jq -n '{args: ["sh", "-c", "cut -d\" \" -f19,41 /proc/self/stat; ionice"], cwd: "/",
+		user: {uid: 0, gid: 0}, scheduler: {policy: "SCHED_IDLE"},
+		ioPriority: {class: "IOPRIO_CLASS_IDLE"}}' >"$WORK/p.json"
+	assert_eq "$(oci exec --process "$WORK/p.json" "$id")" $'0 5\nidle' "exec --process"
+	assert_eq "$(oci exec "$id" cut -d" " -f41 /proc/1/stat)" 0 "the init's policy untouched"
+	cfg "$b" '.process.scheduler = {policy: "SCHED_NOSUCH"}'
+	assert_fails oci run -b "$b" "$(cid sc3)" </dev/null
+	assert_contains "$OUT" "unknown policy \`SCHED_NOSUCH\`"
+}
