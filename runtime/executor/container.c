@@ -145,10 +145,31 @@ __attribute__((noreturn)) static void container_exec(const struct hull_init_ctx 
 	}
 }
 
+/* Whether pid is the init (pid 1) of its pid namespace: the last of its NSpid ids. */
+static bool leads_its_pid_namespace(pid_t pid)
+{
+	cleanup_free char *path = hull_strfmt("/proc/%d/status", pid), *status = NULL;
+	const char *line, *last;
+	if (hull_read_file(path, &status, NULL, NULL) < 0 || !(line = strstr(status, "\nNSpid:")))
+		return true; /* cannot tell: as before, the init alone */
+	line += strlen("\nNSpid:");
+	last = line;
+	for (const char *p = line; *p && *p != '\n'; p++)
+		if (*p == '\t' || *p == ' ')
+			last = p + 1;
+	return atoi(last) == 1;
+}
+
 static int container_kill(const char *root, const struct hull_state *st, int sig, bool all,
 			  struct hull_err *err)
 {
 	struct hull_cgroups cg = {0};
+
+	/* Without a pid namespace of its own (the host's, or another's joined) the init's end
+	 * takes nothing else with it: SIGKILL goes to every process of the container, as
+	 * runc does, or the others would outlive a container reported stopped. */
+	if (sig == SIGKILL && !all && !leads_its_pid_namespace(st->pid))
+		all = true;
 
 	if (all && st->cgroup_path && *st->cgroup_path && hull_cgroups_discover(&cg, NULL) == 0) {
 		pid_t *pids = NULL;

@@ -656,3 +656,27 @@ test_scheduler_and_io_priority() {
 	assert_fails oci run -b "$b" "$(cid sc3)" </dev/null
 	assert_contains "$OUT" "unknown policy \`SCHED_NOSUCH\`"
 }
+
+# Without a pid namespace of its own, a container's processes do not die with its init:
+# `kill ID KILL` takes them all (as runc), not only the init, so none outlives the
+# container reported stopped.
+test_kill_without_own_pidns_takes_every_process() {
+	local b id pids p
+	b=$(bundle kp sleep 100)
+	no_pidns "$b"
+	id=$(cid kp)
+	oci run -d -b "$b" "$id" </dev/null
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	oci exec -d --pid-file "$WORK/p1" "$id" sleep 101
+	oci exec -d --pid-file "$WORK/p2" "$id" sleep 102
+	pids="$(pid_of "$id") $(cat "$WORK/p1") $(cat "$WORK/p2")"
+	oci kill "$id" KILL
+	for _ in $(seq 50); do
+		local left=""
+		for p in $pids; do alive "$p" && left+="$p "; done
+		[ -z "$left" ] && break
+		sleep 0.1
+	done
+	[ -z "$left" ] || fatal "processes left after kill KILL: $left"
+	wait_status "$id" stopped
+}
