@@ -71,6 +71,7 @@ struct hull_exec_opts {
 	bool detach;
 	int preserve_fds;
 	bool tty_plain_newlines; /* as hull_create_opts' */
+	bool ignore_paused;	 /* a paused container is not refused (runc's --ignore-paused) */
 };
 
 /* exec: run another process in a created or running container, in all its namespaces, its

@@ -27,7 +27,8 @@ static const char exec_usage[] =
 	"  -g, --additional-gids GID add a supplementary group (repeatable)\n"
 	"  -c, --cap CAP             add a capability (repeatable)\n"
 	"      --no-new-privs        set no_new_privs\n"
-	"      --preserve-fds N      pass N more fds (from fd 3) to the process\n";
+	"      --preserve-fds N      pass N more fds (from fd 3) to the process\n"
+	"      --ignore-paused       exec in a paused container (the process waits for resume)\n";
 
 static void add(char ***v, const char *s)
 {
@@ -124,7 +125,8 @@ static int parse_exec(int argc, char **argv, struct hull_exec_opts *o, struct hu
 					   "`%s`: hull has no SELinux or AppArmor support yet",
 					   argv[optind - 1]);
 		case 'I':
-			break; /* paused containers are refused either way */
+			o->ignore_paused = true;
+			break;
 		case 'h':
 			fputs(exec_usage, stdout);
 			return 2;

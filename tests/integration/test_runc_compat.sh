@@ -680,3 +680,24 @@ test_kill_without_own_pidns_takes_every_process() {
 	[ -z "$left" ] || fatal "processes left after kill KILL: $left"
 	wait_status "$id" stopped
 }
+
+# exec in a paused container: refused (exit 255), unless --ignore-paused, whose process
+# waits frozen until the container is resumed, as with runc.
+test_exec_ignore_paused() {
+	local b id start
+	b=$(bundle ip sleep 100)
+	id=$(cid ip)
+	oci run -d -b "$b" "$id" </dev/null
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	oci pause "$id"
+	set +e
+	oci exec "$id" echo ok 2>"$WORK/err"
+	assert_eq $? 255 "exec in a paused container"
+	set -e
+	assert_contains "$(cat "$WORK/err")" "cannot exec in a paused container"
+	(sleep 1 && "$HULL_OCI" --root "$ROOT" resume "$id") &
+	start=$(date +%s%N)
+	assert_eq "$(timeout 20 "$HULL_OCI" --root "$ROOT" exec --ignore-paused "$id" echo ok)" ok
+	wait
+	[ $(($(date +%s%N) - start)) -ge 800000000 ] || fatal "the exec ran before the resume"
+}
