@@ -128,7 +128,10 @@ __attribute__((noreturn)) static void container_exec(const struct hull_init_ctx 
 		_exit(1);
 
 	/* From here on the runtime is gone (create/start) or waiting for us (run): errors are
-	 * the workload's, reported on its stderr as runc does, and to `start` on the fifo. */
+	 * the workload's, reported on its stderr as runc does, and to `start` on the fifo.
+	 * A startContainer hook without `env` runs with the workload's environment, as runc's
+	 * do, never with the one hull-oci's caller gave hull-oci (the host's). */
+	environ = env;
 	if (hull_hooks_run(&spec->hooks.start_container, "startContainer", state_json, &err) < 0 ||
 	    hull_personality_apply(spec->linux_->personality, &err) < 0 ||
 	    hull_process_confine(proc, ctx->seccomp, ctx->opts->preserve_fds + ctx->n_listen_fds,

@@ -701,3 +701,18 @@ test_exec_ignore_paused() {
 	wait
 	[ $(($(date +%s%N) - start)) -ge 800000000 ] || fatal "the exec ran before the resume"
 }
+
+# A startContainer hook (run in the container) without `env` gets the workload's
+# environment, as with runc, not the one hull-oci was started with on the host.
+test_start_container_hook_gets_the_workload_env() {
+	local b
+	b=$(bundle sh true)
+	cat >"$b/rootfs/hook.sh" <<-'HOOK'
+		#!/bin/sh
+		echo "ONE=$ONE HOST=${HULL_TEST_HOST_SECRET:-unset}" >/hook.out
+	HOOK
+	chmod +x "$b/rootfs/hook.sh"
+	cfg "$b" '.process.env += ["ONE=two"] | .hooks = {startContainer: [{path: "/hook.sh"}]}'
+	HULL_TEST_HOST_SECRET=leaked oci run -b "$b" "$(cid sh)" </dev/null
+	assert_eq "$(cat "$b/rootfs/hook.out")" "ONE=two HOST=unset"
+}
