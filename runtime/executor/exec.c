@@ -29,6 +29,7 @@
 #include "runtime/executor/process.h"
 #include "runtime/foreground.h"
 #include "runtime/sync.h"
+#include "runtime/sysctl.h"
 #include "runtime/terminal.h"
 
 #ifndef CLONE_NEWTIME
@@ -137,7 +138,11 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *c)
 	exe = hull_process_lookup(p, &err);
 	/* the environment before the uid changes: HOME comes from the container's passwd */
 	env = hull_process_env(p, 0);
-	if (!exe || hull_process_confine(p, c->seccomp, c->o->preserve_fds, &err) < 0)
+	/* the container's linux.personality, as its init has it (runc's exec sets it too) */
+	if (!exe ||
+	    hull_personality_apply(c->spec->linux_ ? c->spec->linux_->personality : NULL, &err) <
+		    0 ||
+	    hull_process_confine(p, c->seccomp, c->o->preserve_fds, &err) < 0)
 		child_fail(c, &err);
 	/* the listener of a filter with notify rules: our parent takes it to listenerPath */
 	if (hull_seccomp_has_notify(c->seccomp)) {

@@ -716,3 +716,14 @@ test_start_container_hook_gets_the_workload_env() {
 	HULL_TEST_HOST_SECRET=leaked oci run -b "$b" "$(cid sh)" </dev/null
 	assert_eq "$(cat "$b/rootfs/hook.out")" "ONE=two HOST=unset"
 }
+
+# linux.personality is the exec'd processes' too, as runc's exec sets it, not only the init's.
+test_exec_takes_the_personality() {
+	local b id
+	b=$(bundle xp sleep 100)
+	cfg "$b" '.linux.personality = {domain: "LINUX32"}'
+	id=$(cid xp)
+	oci run -d -b "$b" "$id" </dev/null
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	assert_eq "$(oci exec "$id" uname -m)" i686
+}
