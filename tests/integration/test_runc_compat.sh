@@ -727,3 +727,25 @@ test_exec_takes_the_personality() {
 	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
 	assert_eq "$(oci exec "$id" uname -m)" i686
 }
+
+# Without its own pid namespace, a container whose init died is stopped while its other
+# processes live on in its cgroup: `kill ID KILL` (or --all) still reaches them, by cgroup
+# (runc's), and fails only when nothing is left.
+test_kill_reaches_leftovers_of_a_stopped_container() {
+	local b id p
+	b=$(bundle kl sleep 100)
+	no_pidns "$b"
+	id=$(cid kl)
+	oci run -d -b "$b" "$id" </dev/null
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	oci exec -d --pid-file "$WORK/p1" "$id" sleep 101
+	p=$(cat "$WORK/p1")
+	kill -9 "$(pid_of "$id")"
+	wait_status "$id" stopped
+	alive "$p" || fatal "the exec'd process died with the init"
+	oci kill "$id" KILL
+	for _ in $(seq 50); do alive "$p" || break; sleep 0.1; done
+	alive "$p" && fatal "kill KILL left $p"
+	assert_fails oci kill "$id" KILL
+	assert_contains "$OUT" "container not running"
+}
