@@ -749,3 +749,13 @@ test_kill_reaches_leftovers_of_a_stopped_container() {
 	assert_fails oci kill "$id" KILL
 	assert_contains "$OUT" "container not running"
 }
+
+# `hull-oci spec` lists a cgroup namespace where runc's does: only on a host whose
+# /sys/fs/cgroup is cgroup v2 (unified); v1 and hybrid hosts get none.
+test_spec_cgroup_namespace_as_runc() {
+	local want=false
+	[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] && want=true
+	mkdir "$WORK/sc"
+	oci spec -b "$WORK/sc"
+	assert_eq "$(jq '[.linux.namespaces[].type] | index("cgroup") != null' "$WORK/sc/config.json")" "$want"
+}
