@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/mount.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "lib/pathres.h"
@@ -72,6 +74,13 @@ static int check_proc_target(const struct hull_mount *m, struct hull_err *err)
 		return 0;
 	if (!strcmp(norm, "/proc") && m->type && !strcmp(m->type, "proc"))
 		return 0;
+	/* a procfs bound on /proc (rootless podman --pid=host: a new one cannot be mounted
+	 * without a pid namespace of one's own), as runc allows */
+	if (!strcmp(norm, "/proc") && m->bind && m->source && m->source[0] == '/') {
+		struct statfs fs;
+		if (statfs(m->source, &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC)
+			return 0;
+	}
 	for (i = 0; i < ARRAY_SIZE(allowed); i++)
 		if (!strcmp(norm, allowed[i]))
 			return 0;

@@ -759,3 +759,19 @@ test_spec_cgroup_namespace_as_runc() {
 	oci spec -b "$WORK/sc"
 	assert_eq "$(jq '[.linux.namespaces[].type] | index("cgroup") != null' "$WORK/sc/config.json")" "$want"
 }
+
+# The host's /proc bound on /proc (what rootless podman --pid=host does, a new procfs
+# needing a pid namespace of one's own) is allowed, as runc allows it; a bind of anything
+# else over /proc is still refused.
+test_proc_bound_from_the_host() {
+	local b out
+	b=$(bundle pb sh -c 'test -e /proc/1/status && echo proc-ok')
+	no_pidns "$b"
+	cfg "$b" '.mounts |= map(if .type == "proc" then {destination: "/proc", type: "bind", source: "/proc", options: ["rbind", "nosuid", "nodev", "noexec"]} else . end)'
+	out=$(oci run -b "$b" "$(cid pb1)" </dev/null)
+	assert_eq "$out" proc-ok
+	mkdir -p "$WORK/fake"
+	cfg "$b" --arg s "$WORK/fake" '.mounts |= map(if .destination == "/proc" then .source = $s else . end)'
+	assert_fails oci run -b "$b" "$(cid pb2)" </dev/null
+	assert_contains "$OUT" "mounting over /proc is not allowed"
+}
