@@ -22,6 +22,9 @@ struct hull_create_opts {
 	bool systemd_cgroup; /* the systemd cgroup driver (runtime/cgroup/driver.h) */
 	bool detach;	     /* run only: return once started */
 	bool keep;	     /* run only: the stopped container stays until delete (runc --keep) */
+	/* run in the foreground with a terminal and no console socket: the pty we relay keeps
+	 * the workload's "\n" ("\r\n" otherwise), as runc's does (runtime/terminal.h) */
+	bool tty_plain_newlines;
 	/* the isolation level the front end was invoked as (hull-oci-vm: "vm"), NULL: none; the
 	 * annotation run.hull.isolation wins over it (runtime/executor.h) */
 	const char *level_by_name;
@@ -40,7 +43,8 @@ int hull_container_start(const char *root, const char *id, struct hull_err *err)
  * o->detach it returns once started (*status = 0). */
 int hull_container_run(const struct hull_create_opts *o, int *status, struct hull_err *err);
 
-/* kill: signal the init (or every process in the container with all). */
+/* kill: signal the init (or every process in the container with all).  sig 0 signals
+ * nothing: it fails (ESRCH) only when the container is not running. */
 int hull_container_kill(const char *root, const char *id, int sig, bool all, struct hull_err *err);
 
 /* delete: a stopped (or created) container; force kills a running one first.  Removes the
@@ -67,6 +71,8 @@ struct hull_exec_opts {
 	const char *pid_file;
 	bool detach;
 	int preserve_fds;
+	bool tty_plain_newlines; /* as hull_create_opts' */
+	bool ignore_paused;	 /* a paused container is not refused (runc's --ignore-paused) */
 };
 
 /* exec: run another process in a created or running container, in all its namespaces, its

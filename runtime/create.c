@@ -310,6 +310,13 @@ int hull_container_create_internal(const struct hull_create_opts *o, struct hull
 					 o->id, err);
 	if (!cgpath)
 		goto fail;
+	/* A cgroup left frozen (by a crash, by someone else) would stop the init half-way and
+	 * create would wait for it for ever: refused as runc does, and left as it was found. */
+	if (hull_cgroup_refuse_frozen(&cgroups, cgpath, err) < 0) {
+		free(cgpath);
+		cgpath = NULL;
+		goto fail;
+	}
 	ctx.cgroups = &cgroups;
 	ctx.cgroup_path = cgpath;
 	/* The fifo also marks the container as created until it starts (run: until SYNC_START). */

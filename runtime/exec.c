@@ -171,7 +171,9 @@ int hull_container_exec(const struct hull_exec_opts *o, int *status, struct hull
 	*status = 0;
 	if (hull_selfexe_check(err) < 0 || hull_state_load(o->root, o->id, &st, err) < 0)
 		goto fail;
-	if (st->status != HULL_RUNNING && st->status != HULL_CREATED) {
+	/* in a paused one only when asked: the process then waits, frozen, for resume */
+	if (st->status != HULL_RUNNING && st->status != HULL_CREATED &&
+	    !(o->ignore_paused && st->status == HULL_PAUSED)) {
 		hull_error(err, EINVAL, "cannot exec in a %s container",
 			   hull_status_name(st->status));
 		goto fail;

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -153,6 +154,26 @@ out:
 	return ret;
 }
 
+/* A stopped container's cgroup can still hold processes: its init was not pid 1 of a pid
+ * namespace of its own, and its end took nothing with it.  They are signalled by cgroup
+ * membership, never by the init's recorded pid, which may be another process's by now.
+ * 1 when there were some. */
+static int signal_leftovers(const struct hull_state *st, int sig)
+{
+	struct hull_cgroups cg = {0};
+	pid_t *pids = NULL;
+	size_t n = 0, i;
+
+	if (!st->cgroup_path || !*st->cgroup_path || hull_cgroups_discover(&cg, NULL) < 0)
+		return 0;
+	if (hull_cgroup_pids(&cg, st->cgroup_path, &pids, &n, NULL) == 0)
+		for (i = 0; i < n; i++)
+			kill(pids[i], sig);
+	free(pids);
+	hull_cgroups_free(&cg);
+	return n > 0;
+}
+
 int hull_container_kill(const char *root, const char *id, int sig, bool all, struct hull_err *err)
 {
 	const struct hull_executor *level;
@@ -161,8 +182,15 @@ int hull_container_kill(const char *root, const char *id, int sig, bool all, str
 
 	if (hull_state_load(root, id, &st, err) < 0)
 		return hull_error_wrap(err, "kill");
-	if (st->status == HULL_STOPPED)
-		hull_error(err, ESRCH, "kill: container `%s` is not running", id);
+	/* runc's words: containerd's shim reads "container not running" as already gone */
+	/* SIGKILL or --all still reach what a stopped container left in its cgroup (runc's) */
+	if (st->status == HULL_STOPPED && sig && (all || sig == SIGKILL) &&
+	    signal_leftovers(st, sig))
+		ret = 0;
+	else if (st->status == HULL_STOPPED)
+		hull_error(err, ESRCH, "kill `%s`: container not running", id);
+	else if (sig == 0)
+		ret = 0; /* kill(2)'s null signal: only whether the container runs */
 	else if (!(level = hull_executor_find(st->isolation, err)))
 		hull_error_wrap(err, "kill: container `%s`", id);
 	else

@@ -41,8 +41,7 @@ static int bind_console(int slave, struct hull_err *err)
 	return 0;
 }
 
-int hull_terminal_setup(int console_sock, unsigned int rows, unsigned int cols, bool console,
-			struct hull_err *err)
+int hull_terminal_setup(int console_sock, const struct hull_terminal_opts *o, struct hull_err *err)
 {
 	cleanup_close int master = -1;
 	struct stat st;
@@ -62,12 +61,25 @@ int hull_terminal_setup(int console_sock, unsigned int rows, unsigned int cols, 
 		close(slave);
 		return hull_error(err, EPERM, "pty `%s` is not a terminal", name);
 	}
-	if (rows && cols) {
-		struct winsize ws = {.ws_row = (unsigned short)rows,
-				     .ws_col = (unsigned short)cols};
+	if (fchown(slave, o->owner, (gid_t)-1) < 0) {
+		int e = errno;
+		close(slave);
+		return hull_error(err, e, "give pty `%s` to uid %u", name, (unsigned)o->owner);
+	}
+	if (o->rows && o->cols) {
+		struct winsize ws = {.ws_row = (unsigned short)o->rows,
+				     .ws_col = (unsigned short)o->cols};
 		ioctl(slave, TIOCSWINSZ, &ws);
 	}
-	if (console && bind_console(slave, err) < 0) {
+	if (o->plain_newlines) {
+		struct termios t;
+		/* before the master leaves: nothing the workload writes is translated */
+		if (tcgetattr(slave, &t) == 0) {
+			t.c_oflag &= ~(tcflag_t)ONLCR;
+			tcsetattr(slave, TCSANOW, &t);
+		}
+	}
+	if (o->console && bind_console(slave, err) < 0) {
 		close(slave);
 		return -1;
 	}

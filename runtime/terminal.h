@@ -4,6 +4,7 @@
 #define HULL_TERMINAL_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "lib/err.h"
 
@@ -13,8 +14,19 @@ int hull_console_connect(const char *path, struct hull_err *err);
 /* In the container after pivot_root: open a pty on its own devpts, bind the slave on
  * /dev/console (when console is set: the init's terminal, not an exec's), send the master over
  * console_sock, make the slave the controlling terminal and stdio. */
-int hull_terminal_setup(int console_sock, unsigned int rows, unsigned int cols, bool console,
-			struct hull_err *err);
+struct hull_terminal_opts {
+	unsigned int rows, cols; /* the initial size; 0: the pty's default */
+	bool console;		 /* bind it on /dev/console */
+	/* hull-oci's foreground proxy, never a caller's --console-socket: the pty does not turn
+	 * "\n" into "\r\n", as runc's: what `run`/`exec -t` print is the workload's lines,
+	 * piped or not; the caller's own terminal adds the "\r" (hull_tty_proxy_start keeps
+	 * OPOST) */
+	bool plain_newlines;
+	/* the process's uid owns its terminal (the group stays devpts' gid= one), as with
+	 * runc: screen, tmux, mesg and write refuse a terminal that is not the user's */
+	uid_t owner;
+};
+int hull_terminal_setup(int console_sock, const struct hull_terminal_opts *o, struct hull_err *err);
 
 /* In the runtime (run in the foreground without --console-socket): copy between our stdio
  * and the master until the container side hangs up.  Puts our terminal in raw mode while it

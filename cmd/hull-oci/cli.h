@@ -10,6 +10,7 @@
 
 struct oci_globals {
 	const char *root;
+	bool root_given; /* --root: list fails when it does not exist (runc's) */
 	const char *log;
 	const char *log_format;
 	bool debug;

@@ -30,7 +30,8 @@ static const char exec_usage[] =
 	"      --preserve-fds N      pass N more fds (from fd 3) to the process\n"
 	"      --cgroup [CTRL[,CTRL...]:]SUB\n"
 	"                            run in this existing sub-cgroup of the container's\n"
-	"                            (CTRL: of these v1 controllers; repeatable)\n";
+	"                            (CTRL: of these v1 controllers; repeatable)\n"
+	"      --ignore-paused       exec in a paused container (the process waits for resume)\n";
 
 static void add(char ***v, const char *s)
 {
@@ -128,7 +129,8 @@ static int parse_exec(int argc, char **argv, struct hull_exec_opts *o, struct hu
 					   "`%s`: hull has no SELinux or AppArmor support yet",
 					   argv[optind - 1]);
 		case 'I':
-			break; /* paused containers are refused either way */
+			o->ignore_paused = true;
+			break;
 		case 'G':
 			add(&o->sub_cgroups, optarg);
 			break;
@@ -163,7 +165,7 @@ static int parse_exec(int argc, char **argv, struct hull_exec_opts *o, struct hu
 
 int cmd_exec(const struct oci_globals *g, int argc, char **argv, struct hull_err *err)
 {
-	struct hull_exec_opts o = {.root = g->root};
+	struct hull_exec_opts o = {.root = g->root, .tty_plain_newlines = true};
 	int status = 0, r = parse_exec(argc, argv, &o, err);
 
 	if (r == 0 && hull_container_exec(&o, &status, err) < 0)

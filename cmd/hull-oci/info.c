@@ -29,7 +29,7 @@ int cmd_state(const struct oci_globals *g, int argc, char **argv, struct hull_er
 	cleanup_free char *json = NULL;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+h", help_only, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", help_only, NULL)) != -1) {
 		if (c == 'h') {
 			printf("Usage: hull-oci state ID\n");
 			return 0;
@@ -89,7 +89,7 @@ int cmd_list(const struct oci_globals *g, int argc, char **argv, struct hull_err
 	size_t n, i;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+f:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			format = optarg;
@@ -109,6 +109,10 @@ int cmd_list(const struct oci_globals *g, int argc, char **argv, struct hull_err
 				   format);
 	if (optind != argc)
 		return usage_error(err, "list", "unexpected argument `%s`", argv[optind]);
+	/* no default root yet means no containers yet; a --root that is not there is an error,
+	 * likely a mistyped one (runc's) */
+	if (g->root_given && access(g->root, F_OK) < 0)
+		return hull_error(err, errno, "list: state root `%s`", g->root);
 	if (hull_state_list(g->root, &v, &n, err) < 0)
 		return -1;
 	if (quiet) {
@@ -142,7 +146,7 @@ int cmd_spec(const struct oci_globals *g, int argc, char **argv, struct hull_err
 	bool rootless = false;
 	int c, fd;
 
-	while ((c = getopt_long(argc, argv, "+b:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			bundle = optarg;

@@ -39,7 +39,7 @@ static int parse_create(const char *cmd, bool with_detach, int argc, char **argv
 	int c;
 	char *end;
 
-	while ((c = getopt_long(argc, argv, with_detach ? "+b:dh" : "+b:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, with_detach ? "b:dh" : "b:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			o->bundle = optarg;
@@ -108,7 +108,8 @@ int cmd_create(const struct oci_globals *g, int argc, char **argv, struct hull_e
 
 int cmd_run(const struct oci_globals *g, int argc, char **argv, struct hull_err *err)
 {
-	struct hull_create_opts o = {.root = g->root, .systemd_cgroup = g->systemd_cgroup};
+	struct hull_create_opts o = {
+		.root = g->root, .systemd_cgroup = g->systemd_cgroup, .tty_plain_newlines = true};
 	int status, r = parse_create("run", true, argc, argv, &o, err);
 	if (r)
 		return r == 2 ? 0 : -1;
@@ -152,7 +153,7 @@ int cmd_start(const struct oci_globals *g, int argc, char **argv, struct hull_er
 {
 	const char *id;
 	bool unused = false;
-	int r = one_id("start", "", argc, argv, help_only, "+h", &unused, &id, NULL, err);
+	int r = one_id("start", "", argc, argv, help_only, "h", &unused, &id, NULL, err);
 	if (r)
 		return r == 2 ? 0 : -1;
 	return hull_container_start(g->root, id, err);
@@ -167,13 +168,20 @@ int cmd_kill(const struct oci_globals *g, int argc, char **argv, struct hull_err
 	};
 	const char *id, *sig_name = "SIGTERM";
 	bool all = false;
-	int sig, r = one_id("kill", " [--all]", argc, argv, opts, "+ah", &all, &id, &sig_name, err);
+	int sig, r = one_id("kill", " [--all]", argc, argv, opts, "ah", &all, &id, &sig_name, err);
 	if (r)
 		return r == 2 ? 0 : -1;
-	sig = hull_parse_signal(sig_name, err);
+	/* 0 as kill(1)'s: is it running? (runc takes any number) */
+	sig = strcmp(sig_name, "0") ? hull_parse_signal(sig_name, err) : 0;
 	if (sig < 0)
 		return hull_error_wrap(err, "kill");
-	return hull_container_kill(g->root, id, sig, all, err);
+	if (hull_container_kill(g->root, id, sig, all, err) < 0) {
+		/* runc: --all (otherwise obsolete there) makes a stopped container no error */
+		if (all && err->errnum == ESRCH)
+			return 0;
+		return -1;
+	}
+	return 0;
 }
 
 int cmd_delete(const struct oci_globals *g, int argc, char **argv, struct hull_err *err)
@@ -185,7 +193,7 @@ int cmd_delete(const struct oci_globals *g, int argc, char **argv, struct hull_e
 	};
 	const char *id;
 	bool force = false;
-	int r = one_id("delete", " [--force]", argc, argv, opts, "+fh", &force, &id, NULL, err);
+	int r = one_id("delete", " [--force]", argc, argv, opts, "fh", &force, &id, NULL, err);
 	if (r)
 		return r == 2 ? 0 : -1;
 	if (hull_container_delete(g->root, id, force, err) < 0) {

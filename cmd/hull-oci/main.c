@@ -30,28 +30,33 @@ static const char *level_by_name(const char *name)
 	return NULL;
 }
 
+/* The status of a failed `exec`: runc's documented one (runc-exec(8)), so that a caller
+ * tells the runtime's failure from the process's own status 1. */
+#define OCI_EXIT_EXEC_FAILED 255
+
 static const struct command {
 	const char *name;
 	int (*fn)(const struct oci_globals *, int, char **, struct hull_err *);
 	const char *help;
+	int fail_status; /* exit status when fn fails */
 } commands[] = {
-	{"create", cmd_create, "create a container; its process waits for start"},
-	{"start", cmd_start, "run the process of a created container"},
-	{"run", cmd_run, "create and start a container (foreground unless --detach)"},
-	{"exec", cmd_exec, "run another process in a container"},
-	{"ps", cmd_ps, "list the processes of a container"},
-	{"state", cmd_state, "print the state of a container as JSON"},
-	{"kill", cmd_kill, "send a signal to a container's init (or all its processes)"},
-	{"pause", cmd_pause, "freeze every process of a container"},
-	{"resume", cmd_resume, "thaw a paused container"},
-	{"update", cmd_update, "change a container's resource limits"},
-	{"events", cmd_events, "print a container's statistics and OOM events"},
-	{"delete", cmd_delete, "delete a container and everything it holds"},
-	{"list", cmd_list, "list containers"},
-	{"ls", cmd_list, NULL},
-	{"spec", cmd_spec, "write a default config.json"},
-	{"features", cmd_features, "print what this runtime supports, as JSON"},
-	{"install", cmd_install, "register hull-oci with docker, podman, containerd or crio"},
+	{"create", cmd_create, "create a container; its process waits for start", 1},
+	{"start", cmd_start, "run the process of a created container", 1},
+	{"run", cmd_run, "create and start a container (foreground unless --detach)", 1},
+	{"exec", cmd_exec, "run another process in a container", OCI_EXIT_EXEC_FAILED},
+	{"ps", cmd_ps, "list the processes of a container", 1},
+	{"state", cmd_state, "print the state of a container as JSON", 1},
+	{"kill", cmd_kill, "send a signal to a container's init (or all its processes)", 1},
+	{"pause", cmd_pause, "freeze every process of a container", 1},
+	{"resume", cmd_resume, "thaw a paused container", 1},
+	{"update", cmd_update, "change a container's resource limits", 1},
+	{"events", cmd_events, "print a container's statistics and OOM events", 1},
+	{"delete", cmd_delete, "delete a container and everything it holds", 1},
+	{"list", cmd_list, "list containers", 1},
+	{"ls", cmd_list, NULL, 1},
+	{"spec", cmd_spec, "write a default config.json", 1},
+	{"features", cmd_features, "print what this runtime supports, as JSON", 1},
+	{"install", cmd_install, "register hull-oci with docker, podman, containerd or crio", 1},
 };
 
 int usage_error(struct hull_err *err, const char *cmd, const char *fmt, ...)
@@ -119,6 +124,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'r':
 			g.root = optarg;
+			g.root_given = true;
 			break;
 		case 'l':
 			g.log = optarg;
@@ -184,7 +190,7 @@ int main(int argc, char **argv)
 	if (rc < 0) {
 		fprintf(stderr, "hull-oci: %s\n", err.msg);
 		hull_log(HULL_LOG_ERROR, "%s", err.msg);
-		return 1;
+		return commands[i].fail_status;
 	}
 	return rc;
 }

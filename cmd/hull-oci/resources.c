@@ -20,7 +20,7 @@ static int id_only(const char *cmd, int argc, char **argv, const char **id, stru
 		{NULL, 0, NULL, 0},
 	};
 	int c;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'h') {
 			printf("Usage: hull-oci %s ID\n", cmd);
 			return 2;
@@ -133,7 +133,7 @@ static int parse_update(int argc, char **argv, struct hull_cg_resources *r, cons
 	const char *file = NULL;
 	int c, idx = 0, rc = -1;
 
-	while ((c = getopt_long(argc, argv, "+r:h", opts, &idx)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:h", opts, &idx)) != -1) {
 		char flag[48];
 		int bad = 0;
 		snprintf(flag, sizeof(flag), "--%s",
@@ -290,7 +290,7 @@ int cmd_events(const struct oci_globals *g, int argc, char **argv, struct hull_e
 	const char *id;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			stats = true;

@@ -121,3 +121,12 @@ int hull_cgroup_frozen(const struct hull_cgroups *cg, const char *path, bool *fr
 	*frozen = hull_has_prefix(cur, "FROZEN");
 	return 0;
 }
+
+int hull_cgroup_refuse_frozen(const struct hull_cgroups *cg, const char *path, struct hull_err *err)
+{
+	struct hull_err ignored;
+	bool frozen = false;
+	if (hull_cgroup_frozen(cg, path, &frozen, &ignored) == 0 && frozen)
+		return hull_error(err, EBUSY, "container's cgroup unexpectedly frozen: `%s`", path);
+	return 0;
+}

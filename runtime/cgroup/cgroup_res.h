@@ -184,6 +184,10 @@ int hull_cg_bpf_devices_attach(int dirfd, const struct hull_cg_dev_rule *rules, 
  * cgroup2 mount (a core file, no controller needed).  Both wait until the state settles. */
 int hull_cgroup_freeze(const struct hull_cgroups *cg, const char *path, bool freeze,
 		       struct hull_err *err);
+/* -1 with err (EBUSY) when the cgroup exists and is frozen; 0 otherwise (one that does not
+ * exist yet, a host without a freezer). */
+int hull_cgroup_refuse_frozen(const struct hull_cgroups *cg, const char *path,
+			      struct hull_err *err);
 /* *frozen = whether the cgroup is frozen (false when it has no freezer). */
 int hull_cgroup_frozen(const struct hull_cgroups *cg, const char *path, bool *frozen,
 		       struct hull_err *err);

@@ -66,14 +66,28 @@ __attribute__((noreturn)) static void container_exec(const struct hull_init_ctx 
 	struct hull_rootfs rfs = rootfs_of(ctx);
 	struct hull_err err = {0};
 	cleanup_free char *exe = NULL;
+	const int spare[] = {ctx->sync_fd, ctx->fifo_fd, ctx->console_fd};
 	char **env;
 
+	/* what our caller left open (runc's init never has it): not for the container's eyes in
+	 * /proc/1/fd while it waits for start */
+	hull_process_close_inherited(ctx->opts->preserve_fds + ctx->n_listen_fds, spare,
+				     ARRAY_SIZE(spare));
 	if (hull_rootfs_pivot(&rfs, ctx->opts->no_pivot, &err) < 0 ||
 	    hull_sysctl_apply(spec, &err) < 0 || hull_rootfs_make_cwd(proc->cwd, &err) < 0)
 		hull_init_fail(ctx, &err);
-	if (proc->terminal && hull_terminal_setup(ctx->console_fd, proc->console_height,
-						  proc->console_width, true, &err) < 0)
-		hull_init_fail(ctx, &err);
+	if (proc->terminal) {
+		struct hull_terminal_opts t = {
+			.rows = proc->console_height,
+			.cols = proc->console_width,
+			.console = true,
+			.plain_newlines =
+				ctx->opts->tty_plain_newlines && !ctx->opts->console_socket,
+			.owner = proc->uid,
+		};
+		if (hull_terminal_setup(ctx->console_fd, &t, &err) < 0)
+			hull_init_fail(ctx, &err);
+	}
 	if (ctx->console_fd >= 0)
 		close(ctx->console_fd);
 	/* a session of its own with a terminal or not, as with runc (the terminal's setup
@@ -114,7 +128,10 @@ __attribute__((noreturn)) static void container_exec(const struct hull_init_ctx 
 		_exit(1);
 
 	/* From here on the runtime is gone (create/start) or waiting for us (run): errors are
-	 * the workload's, reported on its stderr as runc does, and to `start` on the fifo. */
+	 * the workload's, reported on its stderr as runc does, and to `start` on the fifo.
+	 * A startContainer hook without `env` runs with the workload's environment, as runc's
+	 * do, never with the one hull-oci's caller gave hull-oci (the host's). */
+	environ = env;
 	if (hull_hooks_run(&spec->hooks.start_container, "startContainer", state_json, &err) < 0 ||
 	    hull_personality_apply(spec->linux_->personality, &err) < 0 ||
 	    hull_mem_policy_apply(spec->linux_, &err) < 0 ||
@@ -132,10 +149,31 @@ __attribute__((noreturn)) static void container_exec(const struct hull_init_ctx 
 	}
 }
 
+/* Whether pid is the init (pid 1) of its pid namespace: the last of its NSpid ids. */
+static bool leads_its_pid_namespace(pid_t pid)
+{
+	cleanup_free char *path = hull_strfmt("/proc/%d/status", pid), *status = NULL;
+	const char *line, *last;
+	if (hull_read_file(path, &status, NULL, NULL) < 0 || !(line = strstr(status, "\nNSpid:")))
+		return true; /* cannot tell: as before, the init alone */
+	line += strlen("\nNSpid:");
+	last = line;
+	for (const char *p = line; *p && *p != '\n'; p++)
+		if (*p == '\t' || *p == ' ')
+			last = p + 1;
+	return atoi(last) == 1;
+}
+
 static int container_kill(const char *root, const struct hull_state *st, int sig, bool all,
 			  struct hull_err *err)
 {
 	struct hull_cgroups cg = {0};
+
+	/* Without a pid namespace of its own (the host's, or another's joined) the init's end
+	 * takes nothing else with it: SIGKILL goes to every process of the container, as
+	 * runc does, or the others would outlive a container reported stopped. */
+	if (sig == SIGKILL && !all && !leads_its_pid_namespace(st->pid))
+		all = true;
 
 	if (all && st->cgroup_path && *st->cgroup_path && hull_cgroups_discover(&cg, NULL) == 0) {
 		pid_t *pids = NULL;

@@ -29,6 +29,7 @@
 #include "runtime/executor/process.h"
 #include "runtime/foreground.h"
 #include "runtime/sync.h"
+#include "runtime/sysctl.h"
 #include "runtime/terminal.h"
 
 #ifndef CLONE_NEWTIME
@@ -114,9 +115,16 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *c)
 	}
 	close(c->rootfd);
 	close(c->pidfd);
-	if (p->terminal && hull_terminal_setup(c->console_fd, p->console_height, p->console_width,
-					       false, &err) < 0)
-		child_fail(c, &err);
+	if (p->terminal) {
+		struct hull_terminal_opts t = {
+			.rows = p->console_height,
+			.cols = p->console_width,
+			.plain_newlines = c->o->tty_plain_newlines && !c->o->console_socket,
+			.owner = p->uid,
+		};
+		if (hull_terminal_setup(c->console_fd, &t, &err) < 0)
+			child_fail(c, &err);
+	}
 	if (c->console_fd >= 0)
 		close(c->console_fd);
 	/* a session of its own inside the container, with a terminal (made above) or not, as
@@ -130,7 +138,11 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *c)
 	exe = hull_process_lookup(p, &err);
 	/* the environment before the uid changes: HOME comes from the container's passwd */
 	env = hull_process_env(p, 0);
-	if (!exe || hull_process_confine(p, c->seccomp, c->o->preserve_fds, &err) < 0)
+	/* the container's linux.personality, as its init has it (runc's exec sets it too) */
+	if (!exe ||
+	    hull_personality_apply(c->spec->linux_ ? c->spec->linux_->personality : NULL, &err) <
+		    0 ||
+	    hull_process_confine(p, c->seccomp, c->o->preserve_fds, &err) < 0)
 		child_fail(c, &err);
 	/* the listener of a filter with notify rules: our parent takes it to listenerPath */
 	if (hull_seccomp_has_notify(c->seccomp)) {

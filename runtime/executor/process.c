@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The workload's identity, environment and fds, set just before it is executed. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <linux/close_range.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,13 +22,15 @@
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+/* the last NAME=: the one the process gets (hull_process_env) */
 static const char *env_get(char *const *env, const char *name)
 {
 	size_t n = strlen(name), i;
+	const char *v = NULL;
 	for (i = 0; env && env[i]; i++)
 		if (!strncmp(env[i], name, n) && env[i][n] == '=')
-			return env[i] + n + 1;
-	return NULL;
+			v = env[i] + n + 1;
+	return v;
 }
 
 static bool is_executable(const char *path)
@@ -173,12 +177,28 @@ static char *passwd_home(uid_t uid)
 	return home ? home : xstrdup("/");
 }
 
+/* Whether env[i]'s name is set again later in env (the last one is the one kept). */
+static bool set_again(char *const *env, size_t i)
+{
+	size_t len = strcspn(env[i], "=");
+	for (size_t j = i + 1; env[j]; j++)
+		if (!strncmp(env[j], env[i], len) && env[j][len] == '=')
+			return true;
+	return false;
+}
+
 char **hull_process_env(const struct hull_process *p, int n_listen_fds)
 {
 	size_t n = hull_strv_len(p->env), i, k = 0;
 	char **env = xzalloc((n + 4) * sizeof(char *));
-	const char *home = env_get(p->env, "HOME");
+	const char *home = NULL;
 	for (i = 0; i < n; i++) {
+		/* a name given twice is set once, to its last value, as runc's (and execve's
+		 * readers, which take the first, would otherwise see the older one) */
+		if (set_again(p->env, i))
+			continue;
+		if (hull_has_prefix(p->env[i], "HOME="))
+			home = p->env[i] + strlen("HOME=");
 		if (n_listen_fds > 0 && (hull_has_prefix(p->env[i], "LISTEN_FDS=") ||
 					 hull_has_prefix(p->env[i], "LISTEN_PID=")))
 			continue;
@@ -195,6 +215,40 @@ char **hull_process_env(const struct hull_process *p, int n_listen_fds)
 		env[k++] = hull_strfmt("HOME=%s", dir);
 	}
 	return env;
+}
+
+/* fn on each open fd >= first, from /proc/self/fd (or, without it, every number up to
+ * the fd limit).  -1 with errno only when neither works. */
+static int for_each_fd_from(int first, void (*fn)(int fd, void *arg), void *arg)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	long max;
+
+	if (d) {
+		while ((e = readdir(d))) {
+			int fd = atoi(e->d_name);
+			if (e->d_name[0] != '.' && fd >= first && fd != dirfd(d))
+				fn(fd, arg);
+		}
+		closedir(d);
+		return 0;
+	}
+	max = sysconf(_SC_OPEN_MAX);
+	if (max <= 0)
+		return -1;
+	for (int fd = first; fd < (max < 65536 ? max : 65536); fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			fn(fd, arg);
+	return 0;
+}
+
+static void mark_cloexec(int fd, void *arg)
+{
+	int fl = fcntl(fd, F_GETFD);
+	(void)arg;
+	if (fl >= 0)
+		fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
 }
 
 int hull_process_confine(const struct hull_process *p, struct hull_seccomp *filter, int keep_fds,
@@ -217,8 +271,38 @@ int hull_process_fds(int keep, struct hull_err *err)
 		if (fl >= 0 && fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC) < 0)
 			return hull_error(err, errno, "keep fd %d", fd);
 	}
-	/* Mark, not close: the sync socket must stay usable until exec succeeds. */
-	if (syscall(SYS_close_range, 3 + keep, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+	/* Mark, not close: the sync socket must stay usable until exec succeeds.  A seccomp
+	 * filter already loaded may refuse close_range (a profile older than it, or one that
+	 * denies it, as runc's tests do): then one fd at a time. */
+	if (syscall(SYS_close_range, 3 + keep, ~0U, CLOSE_RANGE_CLOEXEC) < 0 &&
+	    for_each_fd_from(3 + keep, mark_cloexec, NULL) < 0)
 		return hull_error(err, errno, "close inherited fds");
 	return 0;
+}
+
+static bool is_spared(int fd, const int *spare, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (spare[i] == fd)
+			return true;
+	return false;
+}
+
+struct spared {
+	const int *fds;
+	size_t n;
+};
+
+static void close_if_inherited(int fd, void *arg)
+{
+	const struct spared *s = arg;
+	int fl = fcntl(fd, F_GETFD);
+	if (fl >= 0 && !(fl & FD_CLOEXEC) && !is_spared(fd, s->fds, s->n))
+		close(fd);
+}
+
+void hull_process_close_inherited(int keep, const int *spare, size_t n_spare)
+{
+	struct spared s = {spare, n_spare};
+	for_each_fd_from(3 + keep, close_if_inherited, &s);
 }

@@ -27,10 +27,15 @@ int hull_process_identity(const struct hull_process *p, struct hull_err *err);
 int hull_process_confine(const struct hull_process *p, struct hull_seccomp *filter, int keep_fds,
 			 struct hull_err *err);
 /* Environment with LISTEN_FDS/LISTEN_PID added when fds are handed through, and HOME when the
- * process's has none: the user's home in the container's /etc/passwd, else "/" (runc). */
+ * process's has none: the user's home in the container's /etc/passwd, else "/" (runc).  A
+ * name set more than once is set once, to its last value (runc's). */
 char **hull_process_env(const struct hull_process *p, int n_listen_fds);
 /* Keep fds 0..2 and 3..3+keep-1; everything else is closed by the exec. */
 int hull_process_fds(int keep, struct hull_err *err);
+/* Close now what the runtime's caller left open beyond 3..3+keep-1 (any fd without
+ * close-on-exec: the runtime opens its own with it), but the spare ones: the init holds
+ * no host file while the container waits for start, where its processes could reach it. */
+void hull_process_close_inherited(int keep, const int *spare, size_t n_spare);
 
 /* exec.c: the container level's exec_process (runtime/executor.h): p joins the namespaces,
  * cgroup and root of the container's init, takes the container's confinement and execs. */

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/mount.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "lib/pathres.h"
@@ -72,6 +74,13 @@ static int check_proc_target(const struct hull_mount *m, struct hull_err *err)
 		return 0;
 	if (!strcmp(norm, "/proc") && m->type && !strcmp(m->type, "proc"))
 		return 0;
+	/* a procfs bound on /proc (rootless podman --pid=host: a new one cannot be mounted
+	 * without a pid namespace of one's own), as runc allows */
+	if (!strcmp(norm, "/proc") && m->bind && m->source && m->source[0] == '/') {
+		struct statfs fs;
+		if (statfs(m->source, &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC)
+			return 0;
+	}
 	for (i = 0; i < ARRAY_SIZE(allowed); i++)
 		if (!strcmp(norm, allowed[i]))
 			return 0;
@@ -99,6 +108,25 @@ static int check_resolved_target(const struct hull_rootfs *r, int fd, const stru
 				  m->destination);
 	resolved.destination = real[rl] ? real + rl : "/";
 	return check_proc_target(&resolved, err);
+}
+
+/* proc and sysfs go on a directory, not through a symlink the image planted as their last
+ * component (/proc -> /elsewhere): what is masked, and what the runtime later reads or
+ * writes under /proc, must be the kernel's (runc refuses it in the same words). */
+static int check_pseudo_fs_target(int rootfd, const struct hull_mount *m, struct hull_err *err)
+{
+	cleanup_close int fd = -1;
+	struct stat st;
+
+	if (!m->type || (strcmp(m->type, "proc") && strcmp(m->type, "sysfs")))
+		return 0;
+	fd = hull_open_in_root(rootfd, m->destination, O_PATH | O_NOFOLLOW, 0, NULL);
+	if (fd >= 0 && fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
+		return hull_error(
+			err, EPERM,
+			"mount `%s`: filesystem `%s` must be mounted on ordinary directory",
+			m->destination, m->type);
+	return 0;
 }
 
 static int apply_rec_attr(int fd, const struct hull_mount *m, struct hull_err *err)
@@ -243,6 +271,29 @@ static int bind_host_sysfs(int rootfd, const struct hull_mount *m, const char *t
 	return r < 0 && errno != ENOSYS ? -1 : 0;
 }
 
+/* A read-only /dev is mounted writable and made read-only once its devices, /dev/pts and
+ * /dev/console are in (hull_rootfs_finalize), as runc does. */
+static bool is_ro_dev(const struct hull_mount *m)
+{
+	return !m->bind && (m->flags & MS_RDONLY) &&
+	       (!strcmp(m->destination, "/dev") || !strcmp(m->destination, "/dev/"));
+}
+
+/* under: the directory the tmpfs was mounted on (its fd, taken before); the copy goes into
+ * the tmpfs now there. */
+static int copyup(int rootfd, int under, const struct hull_mount *m, struct hull_err *err)
+{
+	char path[HULL_FD_PATH_MAX];
+	cleanup_close int dir = -1, mounted = -1;
+
+	hull_fd_path(under, path);
+	dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	mounted = hull_open_in_root(rootfd, m->destination, O_RDONLY | O_DIRECTORY, 0, err);
+	if (dir < 0 || mounted < 0)
+		return hull_error(err, errno, "tmpcopyup: open `%s`", m->destination);
+	return hull_tmpcopyup(dir, mounted, m->destination, err);
+}
+
 static int mount_one(const struct hull_rootfs *r, int rootfd, const struct hull_mount *m,
 		     struct hull_err *err)
 {
@@ -276,20 +327,27 @@ static int mount_one(const struct hull_rootfs *r, int rootfd, const struct hull_
 	} else {
 		const char *type = m->type ? m->type : "none";
 		mode_t keep_mode = tmpfs_keep_mode(rootfd, m);
+		if (check_pseudo_fs_target(rootfd, m, err) < 0)
+			return -1;
 		fd = hull_mkpath_in_root(rootfd, m->destination, HULL_MK_DIR, 0755, err);
 		if (fd < 0 || check_resolved_target(r, fd, m, err) < 0)
 			return -1;
 		hull_fd_path(fd, target);
 		fl = m->flags & ~(MS_REC | HULL_PROPAGATION_MASK);
+		if (is_ro_dev(m))
+			fl &= ~(unsigned long)MS_RDONLY;
 		if (keep_mode)
 			data = hull_strfmt("mode=%o%s%s", (unsigned)keep_mode, m->data ? "," : "",
 					   m->data ? m->data : "");
 		rc = mount(m->source ? m->source : type, target, type, fl, data ? data : m->data);
+		/* sysfs needs a network namespace of our own; without one, bind the host's */
 		if (rc < 0 && errno == EPERM && !strcmp(type, "sysfs"))
 			rc = bind_host_sysfs(rootfd, m, target, fl);
 		if (rc < 0)
 			return hull_error(err, errno, "mount `%s` (%s) on `%s`",
 					  m->source ? m->source : type, type, m->destination);
+		if (m->tmpcopyup && !strcmp(type, "tmpfs") && copyup(rootfd, fd, m, err) < 0)
+			return -1;
 	}
 	if (rc < 0)
 		return -1;
@@ -374,8 +432,17 @@ int hull_rootfs_make_cwd(const char *cwd, struct hull_err *err)
 
 int hull_rootfs_finalize(const struct hull_rootfs *r, struct hull_err *err)
 {
+	size_t i;
+
 	if (hull_masks_apply(r->spec, err) < 0)
 		return -1;
+	for (i = 0; i < r->spec->n_mounts; i++)
+		if (is_ro_dev(&r->spec->mounts[i]) &&
+		    mount(NULL, "/dev", NULL,
+			  MS_BIND | MS_REMOUNT | MS_RDONLY |
+				  hull_vfs_flags("/dev", HULL_LOCKED_FLAGS),
+			  NULL) < 0)
+			return hull_error(err, errno, "remount /dev read-only");
 	if (r->spec->root_readonly &&
 	    mount(NULL, "/", NULL,
 		  MS_BIND | MS_REMOUNT | MS_RDONLY | hull_vfs_flags("/", HULL_LOCKED_FLAGS),

@@ -35,6 +35,11 @@ int hull_rootfs_make_cwd(const char *cwd, struct hull_err *err);
 /* After pivot_root: a read-only root if asked for. */
 int hull_rootfs_finalize(const struct hull_rootfs *r, struct hull_err *err);
 
+/* copyup.c: fill the tmpfs just mounted (mounted, an open directory) with the contents of
+ * the directory it covers (under, opened before the mount), owners, modes and links
+ * kept: the tmpcopyup mount option. */
+int hull_tmpcopyup(int under, int mounted, const char *destination, struct hull_err *err);
+
 /* masks.c: linux.maskedPaths and linux.readonlyPaths, after pivot_root. */
 int hull_masks_apply(const struct hull_spec *spec, struct hull_err *err);
 

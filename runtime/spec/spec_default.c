@@ -2,8 +2,10 @@
 /* runc's default spec (what `runc spec` writes, and `hull-oci spec`), as the model: a
  * busybox-friendly container with runc's mounts, namespaces and masked and read-only paths,
  * plus docker's default seccomp profile for its capabilities. */
+#include <linux/magic.h>
 #include <sched.h>
 #include <sys/resource.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "lib/util.h"
@@ -95,10 +97,18 @@ static struct hull_id_map *self_map(uint32_t host)
 	return m;
 }
 
+/* runc's default has a cgroup namespace only on a host in cgroup v2's unified mode: on v1
+ * or hybrid hosts its config.json (and clients' edits of it) go without. */
+static bool cgroup2_unified(void)
+{
+	struct statfs fs;
+	return statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
+}
+
 static int linux_section(struct hull_spec *s, bool rootless, struct hull_err *err)
 {
-	static const int ns[] = {CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWIPC,
-				 CLONE_NEWUTS, CLONE_NEWNS,  CLONE_NEWCGROUP};
+	static const int ns[] = {CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS,
+				 CLONE_NEWNS};
 	static const int ns_rootless[] = {CLONE_NEWPID, CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNS,
 					  CLONE_NEWUSER};
 	struct hull_linux *lx = hull_spec_linux(s);
@@ -121,6 +131,8 @@ static int linux_section(struct hull_spec *s, bool rootless, struct hull_err *er
 		for (size_t i = 0; i < ARRAY_SIZE(ns); i++)
 			hull_spec_set_namespace(s, ns[i], NULL);
 	}
+	if (cgroup2_unified())
+		hull_spec_set_namespace(s, CLONE_NEWCGROUP, NULL);
 	lx->masked_paths = strv(runc_masked_paths);
 	lx->readonly_paths = strv(runc_readonly_paths);
 	seccomp = hull_seccomp_default_tree((const char *const *)s->process->caps->bounding, err);

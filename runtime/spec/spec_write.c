@@ -2,11 +2,12 @@
 /* The model back to config.json, with yajl_gen.
  *
  * What the structs model is written from them; the raw sections (linux.resources, .seccomp,
- * .personality, vm) as the trees they are.  The fields hull does not model (solaris, windows,
- * process.scheduler, linux.intelRdt, a mount's uidMappings, a future spec's additions...) are
- * copied from the object the model was read from, after the modeled ones: a config.json read,
- * edited and written again keeps what hull did not understand, and a key the model owns is
- * never taken from the old document (a field code removed stays removed). */
+ * .personality, vm) as the trees they are.  The fields hull does not model or write (solaris,
+ * windows, process.scheduler and .ioPriority (read, not written), linux.intelRdt, a mount's
+ * uidMappings, a future spec's additions...) are copied from the object the model was read from,
+ * after the modeled ones: a config.json read, edited and written again keeps what hull did not
+ * understand, and a key the model owns is never taken from the old document (a field code removed
+ * stays removed). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>

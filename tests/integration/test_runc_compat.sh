@@ -441,11 +441,380 @@ test_exec_failures_in_runc_words() {
 	oci run -d -b "$b" "$id" </dev/null
 	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
 	set +e
+	# exec's own failures are 255 (runc-exec(8)): apart from the process's status 1
 	oci exec "$id" /nonexistent 2>"$WORK/err"
-	assert_eq $? 1 "exec of a missing program (runc's status)"
+	assert_eq $? 255 "exec of a missing program (runc's status)"
 	assert_contains "$(cat "$WORK/err")" "exec \`/nonexistent\`: no such file or directory"
 	oci exec "$id" /garbage 2>"$WORK/err"
-	assert_eq $? 1 "exec of an exec format error"
+	assert_eq $? 255 "exec of an exec format error"
 	assert_contains "$(cat "$WORK/err")" "exec \`/garbage\`: exec format error"
+	oci exec --pid-file /no/such/dir/pid "$id" true 2>"$WORK/err"
+	assert_eq $? 255 "exec with a pid file it cannot write"
+	oci exec "$(cid no-such)" true 2>"$WORK/err"
+	assert_eq $? 255 "exec in a container that does not exist"
+	assert_contains "$(cat "$WORK/err")" "does not exist"
+	oci exec "$id" false
+	assert_eq $? 1 "the process's own status 1"
 	set -e
+}
+
+# `run` and `exec -t` in the foreground without --console-socket relay the pty themselves:
+# what reaches their stdout is the workload's lines, "\n" not "\r\n" (runc clears the pty's
+# ONLCR too), so a script reading a containers's output gets the same bytes with a terminal
+# or without.  A caller's console socket gets the pty as a terminal has it, ONLCR on.
+test_foreground_terminal_keeps_newlines() {
+	local b id helper
+	b=$(bundle fn printf 'a\nb\n')
+	cfg "$b" '.process.terminal=true'
+	oci run -b "$b" "$(cid fn1)" </dev/null >"$WORK/run.out"
+	assert_eq "$(od -An -c "$WORK/run.out" | tr -s ' ')" " a \n b \n" "run's terminal output"
+	cfg "$b" '.process.terminal=false | .process.args=["sleep","100"]'
+	id=$(cid fn2)
+	oci run -d -b "$b" "$id" </dev/null
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	oci exec -t "$id" printf 'c\nd\n' </dev/null >"$WORK/exec.out"
+	assert_eq "$(od -An -c "$WORK/exec.out" | tr -s ' ')" " c \n d \n" "exec -t's output"
+	helper=/var/tmp/hull-test-cache/recvtty
+	if [ ! -x "$helper" ] || [ "$REPO/tests/data/recvtty.c" -nt "$helper" ]; then
+		mkdir -p "$(dirname "$helper")"
+		cc -O2 -o "$helper" "$REPO/tests/data/recvtty.c"
+	fi
+	"$helper" "$WORK/tty.sock" >"$WORK/sock.out" &
+	for _ in $(seq 50); do [ -S "$WORK/tty.sock" ] && break; sleep 0.05; done
+	oci exec -t --console-socket "$WORK/tty.sock" "$id" printf 'e\n'
+	wait
+	assert_contains "$(od -An -c "$WORK/sock.out" | tr -s ' ')" " e \r \n" "a console socket's pty"
+}
+
+# kill as runc's: signal 0 asks whether the container runs; a stopped one fails in runc's
+# words (containerd's shim reads "container not running" as already gone), except with
+# --all, which runc keeps for that alone.
+test_kill_null_signal_and_stopped() {
+	local b id
+	b=$(bundle kn sleep 100)
+	id=$(cid kn)
+	oci run -d -b "$b" "$id" </dev/null
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	oci kill "$id" 0
+	assert_eq "$(state_of "$id")" running "signal 0 leaves it running"
+	oci kill "$id" KILL
+	wait_status "$id" stopped
+	assert_fails oci kill "$id" 0
+	assert_contains "$OUT" "container not running"
+	assert_fails oci kill "$id" TERM
+	assert_contains "$OUT" "container not running"
+	oci kill --all "$id" KILL
+	oci kill -a "$id" 0
+	assert_fails oci kill "$id" 99
+	assert_contains "$OUT" "unknown signal"
+}
+
+# A container's cgroup that already exists frozen (left by a crash, or frozen by someone
+# else) is refused: its init would stop there half-way and create wait for it for ever.
+test_frozen_cgroup_is_refused() {
+	local b dir state thawed
+	b=$(bundle fz true)
+	if [ -f /sys/fs/cgroup/freezer/freezer.state ] || [ -d /sys/fs/cgroup/freezer ]; then
+		dir=/sys/fs/cgroup/freezer/hull-test/$T-fz state=freezer.state thawed=THAWED
+		mkdir -p "$dir"
+		echo FROZEN >"$dir/$state"
+	else
+		dir=/sys/fs/cgroup/hull-test/$T-fz state=cgroup.freeze thawed=0
+		[ -f /sys/fs/cgroup/cgroup.controllers ] || skip "no freezer"
+		mkdir -p "$dir"
+		echo 1 >"$dir/$state"
+	fi
+	defer sh -c "echo $thawed > $dir/$state 2>/dev/null; rmdir $dir 2>/dev/null; true"
+	cfg "$b" --arg p "/hull-test/$T-fz" '.linux.cgroupsPath = $p'
+	assert_fails timeout 20 "$HULL_OCI" --root "$ROOT" run -d -b "$b" "$(cid fz)"
+	assert_contains "$OUT" "container's cgroup unexpectedly frozen"
+	assert_eq "$(ls "$ROOT")" "" "state left"
+	[ -d "$dir" ] || fatal "the cgroup found frozen was removed"
+	assert_fails timeout 20 "$HULL_OCI" --root "$ROOT" create -b "$b" "$(cid fz2)"
+	assert_contains "$OUT" "container's cgroup unexpectedly frozen"
+}
+
+# What hull-oci's caller left open (fds without close-on-exec) is not in the container's
+# init while it waits for start, where /proc/1/fd would show it to the container; the
+# --preserve-fds ones stay, and the workload still gets exactly those.
+test_created_init_holds_no_inherited_fds() {
+	local b id pid fds
+	b=$(bundle ci sh -c 'ls /proc/self/fd | tr "\n" " "')
+	id=$(cid ci)
+	oci create --preserve-fds 1 -b "$b" "$id" 3</etc/hostname 5</etc/passwd 9>"$WORK/nine" </dev/null >"$WORK/out"
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	pid=$(pid_of "$id")
+	fds=$(for f in /proc/"$pid"/fd/*; do readlink "$f"; done | tr "\n" " ")
+	assert_contains "$fds" "/etc/hostname" "the preserved fd 3"
+	assert_not_contains "$fds" "/etc/passwd" "an inherited fd 5"
+	assert_not_contains "$fds" "$WORK/nine" "an inherited fd 9"
+	oci start "$id"
+	wait_status "$id" stopped
+	assert_eq "$(cat "$WORK/out")" "0 1 2 3 4 " "the workload's fds (4: ls's directory)"
+}
+
+# A seccomp filter loaded before the runtime sets close-on-exec (noNewPrivileges false)
+# may deny close_range, as a profile older than it does: the fds are then marked one by one.
+test_seccomp_denying_close_range() {
+	local b
+	b=$(bundle sr sh -c 'ls /proc/self/fd | tr "\n" " "')
+	cfg "$b" '.process.noNewPrivileges = false
+		| .linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
+			syscalls: [{names: ["close_range"], action: "SCMP_ACT_ERRNO", errnoRet: 38}]}'
+	assert_eq "$(oci run -b "$b" "$(cid sr)" </dev/null 7</etc/hostname)" "0 1 2 3 " "the workload's fds"
+}
+
+# The terminal belongs to the process's user (its group stays devpts' gid=5), as with runc:
+# screen, tmux, mesg and write refuse a terminal the user does not own.
+test_terminal_owned_by_the_process_user() {
+	local b id
+	b=$(bundle to sh -c 'stat -c %u:%g $(tty)')
+	cfg "$b" '.process.terminal = true | .process.user = {uid: 1000, gid: 1000}'
+	assert_eq "$(oci run -b "$b" "$(cid to1)" </dev/null)" "1000:5" "run's terminal"
+	cfg "$b" '.process.terminal = false | .process.user = {uid: 0, gid: 0} | .process.args = ["sleep", "100"]'
+	id=$(cid to2)
+	oci run -d -b "$b" "$id" </dev/null
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	assert_eq "$(oci exec -t -u 1000:1000 "$id" sh -c 'stat -c %u:%g $(tty)' </dev/null)" "1000:5" "exec's terminal"
+	assert_eq "$(oci exec -t "$id" sh -c 'stat -c %u:%g $(tty)' </dev/null)" "0:5" "root's"
+}
+
+# A read-only /dev (its mount's "ro") still gets its devices, /dev/pts and the console, and is
+# read-only to the workload, as with runc.
+test_read_only_dev() {
+	local b out
+	b=$(bundle rd sh -c 'grep " /dev " /proc/mounts; ls /dev/pts /dev/null; stat -c %t:%T /dev/console; touch /dev/x 2>&1; true')
+	cfg "$b" '.process.terminal = true
+		| .mounts |= map((select(.destination == "/dev") | .options += ["ro"]) // .)'
+	out=$(oci run -b "$b" "$(cid rd)" </dev/null)
+	assert_contains "$out" "tmpfs /dev tmpfs ro,"
+	assert_contains "$out" "ptmx"
+	assert_contains "$out" "/dev/null"
+	assert_contains "$out" "88:" "the pty on /dev/console"
+	assert_contains "$out" "Read-only file system"
+}
+
+# proc and sysfs are not mounted through a symlink the image put in their place (its /proc
+# pointing elsewhere): refused in runc's words; a real directory still works.
+test_proc_and_sys_not_through_symlinks() {
+	local b
+	b=$(bundle ps true)
+	rm -rf "$b/rootfs/proc"
+	mkdir "$b/rootfs/elsewhere"
+	ln -s /elsewhere "$b/rootfs/proc"
+	assert_fails oci run -b "$b" "$(cid ps1)" </dev/null
+	assert_contains "$OUT" "filesystem \`proc\` must be mounted on ordinary directory"
+	rm "$b/rootfs/proc"
+	mkdir "$b/rootfs/proc"
+	rm -rf "$b/rootfs/sys"
+	ln -s /elsewhere "$b/rootfs/sys"
+	cfg "$b" 'if any(.mounts[]; .destination == "/sys") then . else .mounts += [{destination: "/sys", type: "sysfs", source: "sysfs", options: ["ro"]}] end'
+	assert_fails oci run -b "$b" "$(cid ps2)" </dev/null
+	assert_contains "$OUT" "filesystem \`sysfs\` must be mounted on ordinary directory"
+	rm "$b/rootfs/sys"
+	mkdir "$b/rootfs/sys"
+	oci run -b "$b" "$(cid ps3)" </dev/null
+}
+
+# tmpcopyup (podman asks for it): the tmpfs starts with what the image has at its
+# destination, owners, modes and symlinks kept; without the option it starts empty.
+test_tmpfs_copyup() {
+	local b r out
+	b=$(bundle tc sh -c 'cd /data && ls -ln . sub | grep -v total | awk "{print \$1, \$3, \$4, \$NF}"; cat link; grep " /data " /proc/mounts')
+	r=$b/rootfs
+	mkdir -p "$r/data/sub"
+	chmod 777 "$r/data/sub"
+	printf 'content\n' >"$r/data/file"
+	chown 1000:1000 "$r/data/file"
+	chmod 640 "$r/data/file"
+	ln -s file "$r/data/link"
+	cfg "$b" '.mounts += [{destination: "/data", type: "tmpfs", source: "tmpfs", options: ["tmpcopyup"]}]'
+	out=$(oci run -b "$b" "$(cid tc1)" </dev/null)
+	assert_contains "$out" "-rw-r----- 1000 1000 file"
+	assert_contains "$out" "drwxrwxrwx 0 0 sub"
+	assert_contains "$out" "lrwxrwxrwx 0 0 file"
+	assert_contains "$out" "content"
+	assert_contains "$out" "tmpfs /data tmpfs"
+	cfg "$b" '.mounts[-1].options = []'
+	out=$(oci run -b "$b" "$(cid tc2)" </dev/null 2>&1 || true)
+	assert_not_contains "$out" "content" "without tmpcopyup"
+}
+
+# A name set twice in process.env is set once, to its last value, as runc does (PATH's last
+# value is also the one the program is looked up in; an empty last HOME is no HOME).
+test_env_duplicates_keep_the_last() {
+	local b
+	b=$(bundle ed env)
+	cfg "$b" '.process.env = ["ONE=two", "PATH=/nowhere", "ONE=", "PATH=/usr/bin:/bin", "HOME=/x", "HOME="]'
+	assert_eq "$(oci run -b "$b" "$(cid ed)" </dev/null | sort | tr "\n" " ")" "HOME=/root ONE= PATH=/usr/bin:/bin "
+}
+
+# list: a --root that does not exist is an error (a mistyped one would otherwise look like
+# a host without containers), as with runc; an existing empty one lists nothing.
+test_list_missing_root() {
+	assert_fails "$HULL_OCI" --root "$WORK/no-such-root" list
+	assert_contains "$OUT" "no-such-root"
+	mkdir -p "$WORK/empty-root"
+	assert_eq "$("$HULL_OCI" --root "$WORK/empty-root" list -q)" ""
+}
+
+# Options after the container's id, as runc's command line takes them (`runc update ID
+# --pids-limit 5`, `runc delete ID --force`); exec and ps keep what follows the id for the
+# process and for ps.
+test_options_after_the_id() {
+	local b id
+	b=$(bundle oa sleep 100)
+	id=$(cid oa)
+	oci run "$id" -d -b "$b" </dev/null
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	oci update "$id" --pids-limit 57
+	assert_eq "$(oci exec "$id" cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || oci exec "$id" cat /sys/fs/cgroup/pids.max)" 57
+	assert_eq "$(oci exec "$id" sh -c 'echo -n $0' -x)" "-x" "exec's arguments stay the process's"
+	oci pause "$id" --help >/dev/null
+	oci kill "$id" KILL --all
+	wait_status "$id" stopped
+	oci delete "$id" --force
+	assert_eq "$(ls "$ROOT")" "" "deleted"
+}
+
+# process.scheduler and process.ioPriority (runtime-spec 1.2, runc 1.2) are applied to the
+# workload and to an exec'd process given them, not ignored; unknown names are refused.
+test_scheduler_and_io_priority() {
+	local b id
+	# /proc/self/stat: nice is field 19, the policy field 41; ionice reads the io class
+	b=$(bundle sc sh -c 'cut -d" " -f19,41 /proc/self/stat; ionice')
+	cfg "$b" '.process.scheduler = {policy: "SCHED_BATCH", nice: 19, priority: 0}
+		| .process.ioPriority = {class: "IOPRIO_CLASS_BE", priority: 4}'
+	assert_eq "$(oci run -b "$b" "$(cid sc1)" </dev/null)" $'19 3\nbest-effort: prio 4'
+	cfg "$b" '.process.args = ["sleep", "100"] | del(.process.scheduler) | del(.process.ioPriority)'
+	id=$(cid sc2)
+	oci run -d -b "$b" "$id" </dev/null
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	jq -n '{args: ["sh", "-c", "cut -d\" \" -f19,41 /proc/self/stat; ionice"], cwd: "/",
+		user: {uid: 0, gid: 0}, scheduler: {policy: "SCHED_IDLE"},
+		ioPriority: {class: "IOPRIO_CLASS_IDLE"}}' >"$WORK/p.json"
+	assert_eq "$(oci exec --process "$WORK/p.json" "$id")" $'0 5\nidle' "exec --process"
+	assert_eq "$(oci exec "$id" cut -d" " -f41 /proc/1/stat)" 0 "the init's policy untouched"
+	cfg "$b" '.process.scheduler = {policy: "SCHED_NOSUCH"}'
+	assert_fails oci run -b "$b" "$(cid sc3)" </dev/null
+	assert_contains "$OUT" "unknown policy \`SCHED_NOSUCH\`"
+}
+
+# Without a pid namespace of its own, a container's processes do not die with its init:
+# `kill ID KILL` takes them all (as runc), not only the init, so none outlives the
+# container reported stopped.
+test_kill_without_own_pidns_takes_every_process() {
+	local b id pids p
+	b=$(bundle kp sleep 100)
+	no_pidns "$b"
+	id=$(cid kp)
+	oci run -d -b "$b" "$id" </dev/null
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	oci exec -d --pid-file "$WORK/p1" "$id" sleep 101
+	oci exec -d --pid-file "$WORK/p2" "$id" sleep 102
+	pids="$(pid_of "$id") $(cat "$WORK/p1") $(cat "$WORK/p2")"
+	oci kill "$id" KILL
+	for _ in $(seq 50); do
+		local left=""
+		for p in $pids; do alive "$p" && left+="$p "; done
+		[ -z "$left" ] && break
+		sleep 0.1
+	done
+	[ -z "$left" ] || fatal "processes left after kill KILL: $left"
+	wait_status "$id" stopped
+}
+
+# exec in a paused container: refused (exit 255), unless --ignore-paused, whose process
+# waits frozen until the container is resumed, as with runc.
+test_exec_ignore_paused() {
+	local b id start
+	b=$(bundle ip sleep 100)
+	id=$(cid ip)
+	oci run -d -b "$b" "$id" </dev/null
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	oci pause "$id"
+	set +e
+	oci exec "$id" echo ok 2>"$WORK/err"
+	assert_eq $? 255 "exec in a paused container"
+	set -e
+	assert_contains "$(cat "$WORK/err")" "cannot exec in a paused container"
+	(sleep 1 && "$HULL_OCI" --root "$ROOT" resume "$id") &
+	start=$(date +%s%N)
+	assert_eq "$(timeout 20 "$HULL_OCI" --root "$ROOT" exec --ignore-paused "$id" echo ok)" ok
+	wait
+	[ $(($(date +%s%N) - start)) -ge 800000000 ] || fatal "the exec ran before the resume"
+}
+
+# A startContainer hook (run in the container) without `env` gets the workload's
+# environment, as with runc, not the one hull-oci was started with on the host.
+test_start_container_hook_gets_the_workload_env() {
+	local b
+	b=$(bundle sh true)
+	cat >"$b/rootfs/hook.sh" <<-'HOOK'
+		#!/bin/sh
+		echo "ONE=$ONE HOST=${HULL_TEST_HOST_SECRET:-unset}" >/hook.out
+	HOOK
+	chmod +x "$b/rootfs/hook.sh"
+	cfg "$b" '.process.env += ["ONE=two"] | .hooks = {startContainer: [{path: "/hook.sh"}]}'
+	HULL_TEST_HOST_SECRET=leaked oci run -b "$b" "$(cid sh)" </dev/null
+	assert_eq "$(cat "$b/rootfs/hook.out")" "ONE=two HOST=unset"
+}
+
+# linux.personality is the exec'd processes' too, as runc's exec sets it, not only the init's.
+test_exec_takes_the_personality() {
+	local b id
+	b=$(bundle xp sleep 100)
+	cfg "$b" '.linux.personality = {domain: "LINUX32"}'
+	id=$(cid xp)
+	oci run -d -b "$b" "$id" </dev/null
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	assert_eq "$(oci exec "$id" uname -m)" i686
+}
+
+# Without its own pid namespace, a container whose init died is stopped while its other
+# processes live on in its cgroup: `kill ID KILL` (or --all) still reaches them, by cgroup
+# (runc's), and fails only when nothing is left.
+test_kill_reaches_leftovers_of_a_stopped_container() {
+	local b id p
+	b=$(bundle kl sleep 100)
+	no_pidns "$b"
+	id=$(cid kl)
+	oci run -d -b "$b" "$id" </dev/null
+	defer "$HULL_OCI" --root "$ROOT" delete -f "$id"
+	oci exec -d --pid-file "$WORK/p1" "$id" sleep 101
+	p=$(cat "$WORK/p1")
+	kill -9 "$(pid_of "$id")"
+	wait_status "$id" stopped
+	alive "$p" || fatal "the exec'd process died with the init"
+	oci kill "$id" KILL
+	for _ in $(seq 50); do alive "$p" || break; sleep 0.1; done
+	alive "$p" && fatal "kill KILL left $p"
+	assert_fails oci kill "$id" KILL
+	assert_contains "$OUT" "container not running"
+}
+
+# `hull-oci spec` lists a cgroup namespace where runc's does: only on a host whose
+# /sys/fs/cgroup is cgroup v2 (unified); v1 and hybrid hosts get none.
+test_spec_cgroup_namespace_as_runc() {
+	local want=false
+	[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] && want=true
+	mkdir "$WORK/sc"
+	oci spec -b "$WORK/sc"
+	assert_eq "$(jq '[.linux.namespaces[].type] | index("cgroup") != null' "$WORK/sc/config.json")" "$want"
+}
+
+# The host's /proc bound on /proc (what rootless podman --pid=host does, a new procfs
+# needing a pid namespace of one's own) is allowed, as runc allows it; a bind of anything
+# else over /proc is still refused.
+test_proc_bound_from_the_host() {
+	local b out
+	b=$(bundle pb sh -c 'test -e /proc/1/status && echo proc-ok')
+	no_pidns "$b"
+	cfg "$b" '.mounts |= map(if .type == "proc" then {destination: "/proc", type: "bind", source: "/proc", options: ["rbind", "nosuid", "nodev", "noexec"]} else . end)'
+	out=$(oci run -b "$b" "$(cid pb1)" </dev/null)
+	assert_eq "$out" proc-ok
+	mkdir -p "$WORK/fake"
+	cfg "$b" --arg s "$WORK/fake" '.mounts |= map(if .destination == "/proc" then .source = $s else . end)'
+	assert_fails oci run -b "$b" "$(cid pb2)" </dev/null
+	assert_contains "$OUT" "mounting over /proc is not allowed"
 }

@@ -69,12 +69,12 @@ test_vm_exec_stdio_status_and_concurrency() {
 	set -e
 	assert_eq $rc 143 "exec killed by SIGTERM"
 	# a command that is not there, or that cannot run: exec fails as hull-oci's does in a
-	# container (status 1, as runc), naming why (hull exec's 127 and 126: test_vm_hull_exec)
+	# container (status 255, as runc), naming why (hull exec's 127 and 126: test_vm_hull_exec)
 	set +e
 	oci exec "$id" no-such-command 2>"$WORK/err"
 	rc=$?
 	set -e
-	assert_eq $rc 1 "exec of a missing command"
+	assert_eq $rc 255 "exec of a missing command"
 	assert_contains "$(cat "$WORK/err")" "exec \`no-such-command\`"
 	assert_contains "$(cat "$WORK/err")" "no such file or directory"
 	printf 'neither ELF nor #!\n' >"$WORK/x/rootfs/garbage"
@@ -83,7 +83,7 @@ test_vm_exec_stdio_status_and_concurrency() {
 	oci exec "$id" /garbage 2>"$WORK/err"
 	rc=$?
 	set -e
-	assert_eq $rc 1 "exec of an exec format error"
+	assert_eq $rc 255 "exec of an exec format error"
 	assert_contains "$(cat "$WORK/err")" "exec format error"
 	# two detached execs at once and a kill of the main process while they run; the pid is
 	# the host relay's: a signal to it reaches the process in the guest
