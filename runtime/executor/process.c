@@ -6,7 +6,6 @@
 #include <grp.h>
 #include <limits.h>
 #include <linux/close_range.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -92,6 +92,17 @@ PUSH_MODES = ("push-drop-once", "push-concurrent")
 busy = [0, 0]  # now, most
 
 
+def take_a_second():
+    """concurrent modes: a transfer that takes 1 s, the most at once logged as "max N" """
+    with lock:
+        busy[0] += 1
+        busy[1] = max(busy)
+    time.sleep(1)
+    with lock:
+        busy[0] -= 1
+    log("max %d" % busy[1])
+
+
 def log(line):
     with lock, open(port_file + ".log", "a") as f:
         f.write(line + "\n")
@@ -176,13 +187,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     self.close_connection = True
                     return
             if digest in LAYERS and mode == "concurrent":
-                with lock:
-                    busy[0] += 1
-                    busy[1] = max(busy)
-                time.sleep(1)
-                with lock:
-                    busy[0] -= 1
-                log("max %d" % busy[1])
+                take_a_second()
             if digest == LAYERS[-1] and mode == "bad-layer":
                 time.sleep(1)  # after the others are in and unpacked
                 data = data[:-1] + bytes([data[-1] ^ 1])
@@ -231,13 +236,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             first = digest not in dropped
             dropped.add(digest)
         if mode == "push-concurrent":
-            with lock:
-                busy[0] += 1
-                busy[1] = max(busy)
-            time.sleep(1)
-            with lock:
-                busy[0] -= 1
-            log("max %d" % busy[1])
+            take_a_second()
         elif first and length > 1024:
             self.rfile.read(length // 2)
             log("PUT %s dropped" % digest)
